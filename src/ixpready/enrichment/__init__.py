@@ -1,0 +1,1 @@
+"""enrichment stage of the ixpready pipeline."""

@@ -1,0 +1,1 @@
+"""measurements stage of the ixpready pipeline."""

@@ -1,0 +1,539 @@
+"""Read RIPE Atlas results (and the ixpready probe's, which use the same format) into records.
+
+One reader for every shape the API emits: a JSON array, JSON lines, an API page
+(`{"results": [...]}`), concatenated objects, every firmware generation, IPv4 and IPv6.
+A record that cannot be read becomes a `Malformed` (quarantined by the caller); everything
+readable around it is kept, even inside a truncated or damaged array.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Iterator
+from ipaddress import ip_address
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from ixpready.measurements.records import (
+    DnsResponse,
+    DnsResult,
+    Hop,
+    IPAddress,
+    Malformed,
+    MplsLabel,
+    PingResult,
+    Probe,
+    Reply,
+    Result,
+    Skipped,
+    Trace,
+    TraceKey,
+)
+
+PROBE_FIRMWARE_ORIGIN = "ixpready-probe"
+_WHITESPACE = b" \t\r\n"
+_DECODER = json.JSONDecoder()
+
+
+class MalformedResult(ValueError):
+    """A result that cannot be read; the message is one sentence naming the field."""
+
+
+Outcome = Result | Malformed | Skipped
+
+
+# ---------------------------------------------------------------------------------------------
+# Field readers: each names the field it failed on, never fills in a default for a required one.
+
+
+def _require(record: dict[str, Any], name: str) -> Any:
+    if name not in record:
+        raise MalformedResult(f"field '{name}' is missing")
+    return record[name]
+
+
+def _int(value: Any, name: str) -> int:
+    if isinstance(value, bool):
+        raise MalformedResult(f"field '{name}' is not a whole number: {value!r:.60}")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        try:
+            return int(value)
+        except ValueError:
+            pass
+    raise MalformedResult(f"field '{name}' is not a whole number: {value!r:.60}")
+
+
+def _opt_int(record: dict[str, Any], name: str) -> int | None:
+    value = record.get(name)
+    return None if value is None else _int(value, name)
+
+
+def _float(value: Any, name: str) -> float:
+    if isinstance(value, bool):
+        raise MalformedResult(f"field '{name}' is not a number: {value!r:.60}")
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            pass
+    raise MalformedResult(f"field '{name}' is not a number: {value!r:.60}")
+
+
+def _address(value: Any, name: str) -> IPAddress | None:
+    """Returns the address, or None for the empty string Atlas writes when it is unknown."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise MalformedResult(f"field '{name}' is not an IP address: {value!r:.60}")
+    try:
+        return ip_address(value)
+    except ValueError:
+        raise MalformedResult(f"field '{name}' is not an IP address: {value!r:.60}") from None
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+
+
+def _key(record: dict[str, Any]) -> TraceKey:
+    return TraceKey(
+        msm_id=_int(_require(record, "msm_id"), "msm_id"),
+        prb_id=_int(_require(record, "prb_id"), "prb_id"),
+        timestamp=_int(_require(record, "timestamp"), "timestamp"),
+    )
+
+
+def _af(record: dict[str, Any], *addresses: IPAddress | None) -> int:
+    if "af" in record and record["af"] is not None:
+        af = _int(record["af"], "af")
+        if af not in (4, 6):
+            raise MalformedResult(f"field 'af' must be 4 or 6, not {af}")
+        return af
+    for address in addresses:
+        if address is not None:
+            return address.version
+    raise MalformedResult("field 'af' is missing and no address shows the family")
+
+
+# ---------------------------------------------------------------------------------------------
+# Traceroute
+
+
+def _mpls(icmpext: Any) -> tuple[MplsLabel, ...]:
+    if not isinstance(icmpext, dict):
+        return ()
+    labels: list[MplsLabel] = []
+    for obj in icmpext.get("obj") or ():
+        if not isinstance(obj, dict):
+            continue
+        for entry in obj.get("mpls") or ():
+            if isinstance(entry, dict) and "label" in entry:
+                labels.append(
+                    MplsLabel(
+                        label=_int(entry["label"], "icmpext.mpls.label"),
+                        exp=_opt_int(entry, "exp"),
+                        bottom_of_stack=bool(entry.get("s")),
+                        ttl=_opt_int(entry, "ttl"),
+                    )
+                )
+    return tuple(labels)
+
+
+def _reply(packet: Any, hop_number: int) -> Reply:
+    if not isinstance(packet, dict):
+        raise MalformedResult(f"hop {hop_number} has a reply that is not an object: {packet!r:.60}")
+    if "from" not in packet:
+        if packet.get("x") == "*":
+            return Reply(address=None)
+        if "error" in packet:
+            return Reply(address=None, send_error=_text(packet["error"]))
+        if "late" in packet:  # a late reply whose address was not recorded
+            return Reply(address=None, late=_int(packet["late"], "late"))
+        raise MalformedResult(f"hop {hop_number} has a reply with neither 'from' nor 'x'")
+    rtt = packet.get("rtt")
+    return Reply(
+        address=_address(packet["from"], "from"),
+        rtt_ms=None if rtt is None else _float(rtt, "rtt"),
+        ttl=_opt_int(packet, "ttl"),
+        size=_opt_int(packet, "size"),
+        error=None if packet.get("err") is None else str(packet["err"]),
+        send_error=_text(packet.get("error")),
+        late=_opt_int(packet, "late"),
+        duplicate=bool(packet.get("dup")),
+        quoted_ttl=_opt_int(packet, "ittl"),
+        quoted_destination=_address(packet.get("edst"), "edst"),
+        mpls=_mpls(packet.get("icmpext")),
+    )
+
+
+def _hops(entries: Any) -> tuple[tuple[Hop, ...], str | None]:
+    if not isinstance(entries, list):
+        raise MalformedResult(f"field 'result' is not a list of hops: {entries!r:.60}")
+    if not entries:
+        raise MalformedResult("field 'result' is an empty list: no hop and no error")
+    hops: list[Hop] = []
+    errors: list[str] = []
+    for entry in entries:
+        if not isinstance(entry, dict):
+            raise MalformedResult(f"a hop is not an object: {entry!r:.60}")
+        if "hop" not in entry:
+            if "error" in entry:  # a result-level failure, e.g. name resolution failed
+                errors.append(_text(entry["error"]) or "")
+                continue
+            raise MalformedResult("a hop has neither 'hop' nor 'error'")
+        number = _int(entry["hop"], "hop")
+        if not 1 <= number <= 255:
+            raise MalformedResult(f"hop number {number} is outside 1..255")
+        packets = entry.get("result")
+        error = _text(entry.get("error"))
+        if packets is None:
+            if error is None:
+                raise MalformedResult(f"hop {number} has neither replies nor an error")
+            packets = []
+        if not isinstance(packets, list):
+            raise MalformedResult(f"hop {number} replies are not a list: {packets!r:.60}")
+        if not packets and error is None:
+            raise MalformedResult(f"hop {number} has an empty reply list and no error")
+        hops.append(
+            Hop(
+                number=number,
+                replies=tuple(_reply(p, number) for p in packets),
+                error=error,
+                inherited=bool(entry.get("inherited")),
+            )
+        )
+    return tuple(hops), ("; ".join(errors) if errors else None)
+
+
+def trace_from_atlas(record: dict[str, Any]) -> Trace:
+    """Returns the Trace a RIPE Atlas traceroute result describes.
+
+    Raises MalformedResult naming the first field that cannot be read.
+    """
+    key = _key(record)
+    destination = _address(record.get("dst_addr"), "dst_addr")
+    source = _address(record.get("src_addr"), "src_addr")
+    public_source = _address(record.get("from"), "from")
+    hops, error = _hops(_require(record, "result"))
+    firmware = _opt_int(record, "fw")
+    return Trace(
+        key=key,
+        af=_af(record, destination, source, public_source),
+        protocol=str(record.get("proto") or "UDP").upper(),
+        destination=destination,
+        destination_name=str(record.get("dst_name") or record.get("dst_addr") or ""),
+        source=source,
+        public_source=public_source,
+        hops=hops,
+        end_time=_opt_int(record, "endtime"),
+        paris_id=_opt_int(record, "paris_id"),
+        firmware=firmware,
+        error=error,
+        origin=PROBE_FIRMWARE_ORIGIN if "ixpready_probe" in record else "atlas",
+        vantage=_vantage(record, key.prb_id),
+    )
+
+
+def _vantage(record: dict[str, Any], prb_id: int) -> Probe | None:
+    """Returns the self-description an ixpready probe writes under `ixpready_probe`."""
+    info = record.get("ixpready_probe")
+    if info is None:
+        return None
+    if not isinstance(info, dict):
+        raise MalformedResult("field 'ixpready_probe' is not an object")
+    asn = _opt_int(info, "asn")
+    lat, lon = info.get("latitude"), info.get("longitude")
+    country = info.get("country")
+    return Probe(
+        id=prb_id,
+        asn_v4=asn,
+        asn_v6=asn,
+        country=country.upper() if isinstance(country, str) and country else None,
+        latitude=None if lat is None else _float(lat, "ixpready_probe.latitude"),
+        longitude=None if lon is None else _float(lon, "ixpready_probe.longitude"),
+        status="ixpready-probe",
+        description=str(info.get("name") or ""),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Ping and DNS
+
+
+def ping_from_atlas(record: dict[str, Any]) -> PingResult:
+    """Returns the PingResult of a RIPE Atlas ping result, old (fw 0/1) layouts included."""
+    key = _key(record)
+    destination = _address(record.get("dst_addr") or record.get("addr"), "dst_addr")
+    public_source = _address(record.get("from"), "from")
+    sent = _int(_require(record, "sent"), "sent")
+    rtts: list[float] = []
+    packets = record.get("result")
+    if isinstance(packets, list):
+        for packet in packets:
+            if isinstance(packet, dict) and packet.get("rtt") is not None and not packet.get("dup"):
+                rtts.append(_float(packet["rtt"], "rtt"))
+    elif packets is not None:
+        raise MalformedResult(f"field 'result' is not a list of replies: {packets!r:.60}")
+    else:  # firmware 0/1: only the summary
+        minimum = _float(_require(record, "min"), "min")
+        if minimum >= 0 and _int(record.get("rcvd", 0), "rcvd") > 0:
+            rtts.append(minimum)
+    return PingResult(
+        key=key,
+        af=_af(record, destination, public_source),
+        destination=destination,
+        destination_name=str(record.get("dst_name") or record.get("name") or ""),
+        public_source=public_source,
+        sent=sent,
+        rtts_ms=tuple(rtts),
+        error=_text(record.get("error")),
+    )
+
+
+def _dns_response(entry: dict[str, Any], where: str) -> DnsResponse:
+    if "error" in entry and "result" not in entry:
+        return DnsResponse(
+            resolver=_address(entry.get("dst_addr"), "dst_addr"),
+            rtt_ms=None,
+            answer=None,
+            error=_text(entry["error"]),
+        )
+    result = entry.get("result")
+    if not isinstance(result, dict):
+        raise MalformedResult(f"{where} has neither 'result' nor 'error'")
+    abuf = result.get("abuf")
+    answer: bytes | None = None
+    if abuf is not None:
+        if not isinstance(abuf, str):
+            raise MalformedResult(f"{where} 'abuf' is not base64 text")
+        try:
+            answer = base64.b64decode(abuf, validate=False)
+        except (binascii.Error, ValueError):
+            raise MalformedResult(f"{where} 'abuf' is not valid base64") from None
+    rt = result.get("rt")
+    return DnsResponse(
+        resolver=_address(entry.get("dst_addr"), "dst_addr"),
+        rtt_ms=None if rt is None else _float(rt, "rt"),
+        answer=answer,
+    )
+
+
+def dns_from_atlas(record: dict[str, Any]) -> DnsResult:
+    """Returns the DnsResult of a RIPE Atlas DNS result (`result` or `resultset` layout)."""
+    key = _key(record)
+    public_source = _address(record.get("from"), "from")
+    responses: list[DnsResponse] = []
+    if "resultset" in record:
+        entries = record["resultset"]
+        if not isinstance(entries, list):
+            raise MalformedResult("field 'resultset' is not a list")
+        for index, entry in enumerate(entries):
+            if not isinstance(entry, dict):
+                raise MalformedResult(f"resultset[{index}] is not an object")
+            responses.append(_dns_response(entry, f"resultset[{index}]"))
+    elif "result" in record or "error" in record:
+        responses.append(_dns_response(record, "the result"))
+    else:
+        raise MalformedResult("field 'result' (or 'resultset' or 'error') is missing")
+    af = record.get("af")
+    return DnsResult(
+        key=key,
+        af=None if af is None else _int(af, "af"),
+        public_source=public_source,
+        responses=tuple(responses),
+        protocol=None if record.get("proto") is None else str(record["proto"]),
+        error=_text(record.get("error")) if "resultset" in record else None,
+    )
+
+
+_READERS: dict[str, Callable[[dict[str, Any]], Result]] = {"traceroute": trace_from_atlas, "ping": ping_from_atlas, "dns": dns_from_atlas}
+
+
+def result_from_atlas(record: Any) -> Result | None:
+    """Returns the typed result for a RIPE Atlas result object, or None for unused types.
+
+    Raises MalformedResult when the object is not a result or a field cannot be read.
+    """
+    if not isinstance(record, dict):
+        raise MalformedResult(f"a result must be a JSON object, not {type(record).__name__}")
+    kind = record.get("type")
+    if kind is None:
+        raise MalformedResult("field 'type' is missing: not a RIPE Atlas result")
+    if not isinstance(kind, str):
+        if isinstance(kind, dict) and "msm_id" in record:
+            raise _Definition()
+        raise MalformedResult(f"field 'type' is not text: {kind!r:.60}")
+    reader = _READERS.get(kind)
+    return None if reader is None else reader(record)
+
+
+class _Definition(Exception):
+    """The object is a measurement definition (API meta-data), not a result."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Files and streams
+
+
+def _classify(value: Any, where: str, raw: str) -> Iterator[Outcome]:
+    if isinstance(value, dict) and "type" not in value and isinstance(value.get("results"), list):
+        for index, item in enumerate(value["results"]):  # an API page
+            yield from _classify(item, f"{where}.results[{index}]", _dump(item))
+        return
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _classify(item, f"{where}[{index}]", _dump(item))
+        return
+    try:
+        result = result_from_atlas(value)
+    except MalformedResult as exc:
+        yield Malformed(where, str(exc), raw)
+        return
+    except _Definition:
+        yield Skipped(where, "a measurement definition, not a result")
+        return
+    if result is None:
+        yield Skipped(where, f"a '{value.get('type')}' result, which ixpready does not use")
+    else:
+        yield result
+
+
+def _dump(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+def parse_lines(lines: Iterable[str], origin: str) -> Iterator[Outcome]:
+    """Yields one outcome per result in JSON-lines text; `origin` names the source."""
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            value = orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            yield Malformed(f"{origin}:{number}", f"not JSON ({_short(exc)})", line)
+            continue
+        yield from _classify(value, f"{origin}:{number}", line)
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc)
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def parse_bytes(data: bytes, origin: str) -> Iterator[Outcome]:
+    """Yields one outcome per result in a results document of any supported shape.
+
+    The fast path decodes the whole document (a JSON array or object) or each line (JSON
+    lines); when that fails, a salvaging scan keeps every complete result and reports each
+    damaged stretch as Malformed with its line number.
+    """
+    text_start = len(data) - len(data.lstrip(_WHITESPACE))
+    if text_start == len(data):
+        return
+    if data[text_start:text_start + 1] == b"[":
+        try:
+            value = orjson.loads(data)
+        except orjson.JSONDecodeError:
+            yield from _salvage(data.decode("utf-8", errors="replace"), origin)
+            return
+        yield from _classify(value, origin, "")
+        return
+    lines = data.split(b"\n")
+    first = lines[0].strip() if lines else b""
+    single_document = len(lines) > 1 and first in (b"{", b"{\r")
+    if single_document:
+        try:
+            value = orjson.loads(data)
+        except orjson.JSONDecodeError:
+            yield from _salvage(data.decode("utf-8", errors="replace"), origin)
+            return
+        yield from _classify(value, origin, data.decode("utf-8", errors="replace"))
+        return
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            value = orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            raw = line.decode("utf-8", errors="replace")
+            yield Malformed(f"{origin}:{number}", f"not JSON ({_short(exc)})", raw)
+            continue
+        yield from _classify(value, f"{origin}:{number}", line.decode("utf-8", errors="replace"))
+
+
+def _salvage(text: str, origin: str) -> Iterator[Outcome]:
+    """Scans damaged JSON value by value, descending into arrays, keeping what decodes."""
+    newlines = [i for i, ch in enumerate(text) if ch == "\n"]
+
+    def where(offset: int) -> str:
+        return f"{origin}:{bisect_right(newlines, offset - 1) + 1}"
+
+    position = 0
+    length = len(text)
+    depth_stack: list[int] = []  # one entry per array we stepped into (its element index)
+    while position < length:
+        while position < length and text[position] in " \t\r\n,":
+            position += 1
+        if position >= length:
+            break
+        char = text[position]
+        if char == "[":
+            depth_stack.append(0)
+            position += 1
+            continue
+        if char == "]":
+            if depth_stack:
+                depth_stack.pop()
+            position += 1
+            continue
+        try:
+            value, end = _DECODER.raw_decode(text, position)
+        except json.JSONDecodeError as exc:
+            stop = _next_start(text, position + 1)
+            raw = text[position:stop]
+            yield Malformed(where(position), f"not JSON ({exc.msg})", raw)
+            position = stop
+            continue
+        yield from _classify(value, where(position), text[position:end])
+        position = end
+
+
+def _next_start(text: str, position: int) -> int:
+    """Returns where the next result may begin after a damaged one: a newline followed by
+    an object, or a `},{` boundary inside an array, or the end."""
+    candidates = []
+    newline = text.find("\n{", position)
+    if newline >= 0:
+        candidates.append(newline + 1)
+    boundary = text.find("},", position)
+    while boundary >= 0:
+        after = boundary + 2
+        while after < len(text) and text[after] in " \t\r\n":
+            after += 1
+        if after < len(text) and text[after] == "{":
+            candidates.append(after)
+            break
+        boundary = text.find("},", boundary + 1)
+    return min(candidates) if candidates else len(text)
+
+
+def read_results(path: Path) -> Iterator[Outcome]:
+    """Yields one outcome per result in a results file (JSON array, JSON lines, API page).
+
+    Raises InputError (via the caller's check) only for a file that cannot be opened; a
+    damaged file yields Malformed records and every good result it holds.
+    """
+    yield from parse_bytes(path.read_bytes(), path.name)

@@ -1,0 +1,283 @@
+"""Typed measurement records: what one RIPE Atlas (or ixpready probe) result says, and nothing more.
+
+Every stage after the reader works on these frozen objects; the Atlas JSON keys (`prb_id`,
+`dst_addr`, ...) stay in `measurements.parse`. Times are aware UTC datetimes or epoch seconds
+(`TraceKey.timestamp`, kept as an int so keys compare exactly), RTTs are milliseconds,
+addresses are `ipaddress` objects, collections are tuples.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from ipaddress import IPv4Address, IPv6Address
+
+IPAddress = IPv4Address | IPv6Address
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class TraceKey:
+    """What makes a result unique: (measurement id, probe id, start time in epoch seconds).
+
+    Used to deduplicate results read twice and to resume interrupted work.
+    """
+
+    msm_id: int
+    prb_id: int
+    timestamp: int
+
+    @property
+    def started(self) -> datetime:
+        """Returns the start time as an aware UTC datetime."""
+        return datetime.fromtimestamp(self.timestamp, tz=UTC)
+
+    def __str__(self) -> str:
+        return f"msm {self.msm_id}, probe {self.prb_id}, {self.started:%Y-%m-%dT%H:%M:%SZ}"
+
+
+@dataclass(frozen=True, slots=True)
+class MplsLabel:
+    """One MPLS label stack entry quoted in an ICMP extension (RFC 4950)."""
+
+    label: int
+    exp: int | None
+    bottom_of_stack: bool
+    ttl: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """One probe packet's outcome at one hop. `address is None` means no reply (`*`).
+
+    `error` is the ICMP error other than time-exceeded (`"H"`, `"N"`, `"P"`, `"A"` or a
+    number as text); `send_error` is the probe's own failure to send; `late` counts how many
+    packets late a reply came (it then has no RTT); `duplicate` marks a duplicate reply.
+    """
+
+    address: IPAddress | None
+    rtt_ms: float | None = None
+    ttl: int | None = None
+    size: int | None = None
+    error: str | None = None
+    send_error: str | None = None
+    late: int | None = None
+    duplicate: bool = False
+    quoted_ttl: int | None = None
+    quoted_destination: IPAddress | None = None
+    mpls: tuple[MplsLabel, ...] = ()
+
+    @property
+    def is_timeout(self) -> bool:
+        """Returns True for a `*`: nothing came back (and nothing failed to send)."""
+        return self.address is None and self.send_error is None
+
+    @property
+    def usable_rtt_ms(self) -> float | None:
+        """Returns the RTT when it may bound distance: a timely, non-duplicate reply."""
+        if self.rtt_ms is None or self.duplicate or self.late is not None:
+            return None
+        return self.rtt_ms
+
+
+@dataclass(frozen=True, slots=True)
+class Hop:
+    """All replies for one TTL. `number` 255 is a last attempt after silent hops.
+
+    `error` holds a hop-level failure text (e.g. "connect failed: Network is unreachable").
+    `inherited` marks a hop the ixpready probe copied from an earlier trace's shared prefix
+    (its stop set) instead of probing it again.
+    """
+
+    number: int
+    replies: tuple[Reply, ...]
+    error: str | None = None
+    inherited: bool = False
+
+    @property
+    def addresses(self) -> tuple[IPAddress, ...]:
+        """Returns the distinct responding addresses, in the order they first replied."""
+        seen: dict[IPAddress, None] = {}
+        for reply in self.replies:
+            if reply.address is not None:
+                seen.setdefault(reply.address, None)
+        return tuple(seen)
+
+    @property
+    def is_silent(self) -> bool:
+        """Returns True when no packet of this hop got any reply."""
+        return all(reply.address is None for reply in self.replies)
+
+    def min_rtt_ms(self, address: IPAddress | None = None) -> float | None:
+        """Returns the smallest usable RTT (ms), of one address if given, else of any."""
+        best: float | None = None
+        for reply in self.replies:
+            rtt = reply.usable_rtt_ms
+            if rtt is None or (address is not None and reply.address != address):
+                continue
+            if best is None or rtt < best:
+                best = rtt
+        return best
+
+
+@dataclass(frozen=True, slots=True)
+class Trace:
+    """One traceroute result, from RIPE Atlas or the ixpready probe.
+
+    `source` is the probe's local address (`src_addr`), `public_source` the address the
+    Atlas back-end saw it come from (`from`; None when unknown). `destination` is None when
+    the probe could not resolve the target name. `error` is a result-level failure text.
+    `origin` says which software produced the result ("atlas" or "ixpready-probe");
+    `vantage` is the probe's own description when the result carries one (the ixpready
+    probe writes its name, ASN, country and coordinates into every result).
+    """
+
+    key: TraceKey
+    af: int
+    protocol: str
+    destination: IPAddress | None
+    destination_name: str
+    source: IPAddress | None
+    public_source: IPAddress | None
+    hops: tuple[Hop, ...]
+    end_time: int | None = None
+    paris_id: int | None = None
+    firmware: int | None = None
+    error: str | None = None
+    origin: str = "atlas"
+    vantage: Probe | None = None
+
+    @property
+    def destination_reached(self) -> bool:
+        """Returns True when some reply came from the destination address itself."""
+        if self.destination is None:
+            return False
+        return any(
+            reply.address == self.destination for hop in self.hops for reply in hop.replies
+        )
+
+    @property
+    def destination_rtt_ms(self) -> float | None:
+        """Returns the smallest usable RTT (ms) of the destination's own replies, if any."""
+        if self.destination is None:
+            return None
+        best: float | None = None
+        for hop in self.hops:
+            rtt = hop.min_rtt_ms(self.destination)
+            if rtt is not None and (best is None or rtt < best):
+                best = rtt
+        return best
+
+
+@dataclass(frozen=True, slots=True)
+class PingResult:
+    """One ping result: RTTs of the replies that came back (ms) and how many were sent."""
+
+    key: TraceKey
+    af: int
+    destination: IPAddress | None
+    destination_name: str
+    public_source: IPAddress | None
+    sent: int
+    rtts_ms: tuple[float, ...]
+    error: str | None = None
+
+    @property
+    def min_rtt_ms(self) -> float | None:
+        """Returns the smallest RTT (ms), or None when nothing came back."""
+        return min(self.rtts_ms) if self.rtts_ms else None
+
+
+@dataclass(frozen=True, slots=True)
+class DnsResponse:
+    """One DNS answer as Atlas records it: the raw wire-format message (`abuf`) and its RTT.
+
+    `resolver` is the server asked (None when the probe used its own resolver and did not say).
+    `error` holds a failure such as "timeout 5000" instead of an answer.
+    """
+
+    resolver: IPAddress | None
+    rtt_ms: float | None
+    answer: bytes | None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DnsResult:
+    """One DNS result, with one response per resolver asked (`resultset`) or a single one."""
+
+    key: TraceKey
+    af: int | None
+    public_source: IPAddress | None
+    responses: tuple[DnsResponse, ...]
+    protocol: str | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Probe:
+    """A measurement vantage point: a RIPE Atlas probe or an operator's ixpready probe.
+
+    Coordinates are decimal degrees (None when unknown); RIPE Atlas blurs them to about a
+    kilometre. `country` is ISO 3166 alpha-2 as declared by the host, which is wrong for
+    about 1.5 % of probes: analysis checks it against RTTs.
+    """
+
+    id: int
+    asn_v4: int | None = None
+    asn_v6: int | None = None
+    country: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    status: str | None = None
+    description: str = ""
+    address_v4: IPAddress | None = None
+    address_v6: IPAddress | None = None
+    prefix_v4: str | None = None
+    prefix_v6: str | None = None
+    is_anchor: bool = False
+    tags: tuple[str, ...] = ()
+
+    def asn(self, af: int) -> int | None:
+        """Returns the probe's ASN for address family 4 or 6."""
+        return self.asn_v6 if af == 6 else self.asn_v4
+
+    @property
+    def has_location(self) -> bool:
+        """Returns True when the probe's coordinates are known."""
+        return self.latitude is not None and self.longitude is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Malformed:
+    """A record that could not be read, kept verbatim for the quarantine file.
+
+    `where` names the place ("mesh.jsonl:418" or "results.json[17]"), `reason` is one
+    sentence a person can act on, `raw` the record exactly as received.
+    """
+
+    where: str
+    reason: str
+    raw: str
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A well-formed record of a kind ixpready does not use (an HTTP or NTP result, ...)."""
+
+    where: str
+    reason: str
+
+
+Result = Trace | PingResult | DnsResult
+
+
+@dataclass(frozen=True)
+class ReadTally:
+    """How many records of each kind a read produced; `quarantined` lists the bad ones."""
+
+    traces: int = 0
+    pings: int = 0
+    dns: int = 0
+    duplicates: int = 0
+    skipped: int = 0
+    quarantined: tuple[Malformed, ...] = field(default=())

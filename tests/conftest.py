@@ -1,0 +1,30 @@
+"""Shared test fixtures: the recorded real data in ../shared/fixtures, a clean environment."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def recorded() -> Path:
+    """Returns ../shared/fixtures (real data recorded by others); fails when it is missing."""
+    if not (SHARED_FIXTURES / "README.md").is_file():
+        pytest.fail(f"recorded fixtures not found at {SHARED_FIXTURES}: clone with ../shared beside")
+    return SHARED_FIXTURES
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Keeps a developer's IXPREADY_* settings out of every test."""
+    import os
+
+    for name in list(os.environ):
+        if name.startswith("IXPREADY_"):
+            monkeypatch.delenv(name, raising=False)
+    yield
