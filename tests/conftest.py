@@ -15,7 +15,9 @@ SHARED_FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
 def recorded() -> Path:
     """Returns ../shared/fixtures (real data recorded by others); fails when it is missing."""
     if not (SHARED_FIXTURES / "README.md").is_file():
-        pytest.fail(f"recorded fixtures not found at {SHARED_FIXTURES}: clone with ../shared beside")
+        pytest.fail(
+            f"recorded fixtures not found at {SHARED_FIXTURES}: clone with ../shared beside"
+        )
     return SHARED_FIXTURES
 
 

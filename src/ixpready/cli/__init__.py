@@ -30,7 +30,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"ixpready {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
-    parser.add_argument("--config", help="config file (default: $XDG_CONFIG_HOME/ixpready/config.toml)")
+    parser.add_argument(
+        "--config", help="config file (default: $XDG_CONFIG_HOME/ixpready/config.toml)"
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in _subcommand_modules():
         module.register(subparsers)

@@ -8,5 +8,7 @@ from typing import Any
 
 def register(subparsers: Any) -> None:
     """Adds the `analyze` subcommand."""
-    parser: argparse.ArgumentParser = subparsers.add_parser("analyze", help="judge traceroute paths")
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "analyze", help="judge traceroute paths"
+    )
     parser.set_defaults(handler=lambda args: 0)

@@ -359,7 +359,11 @@ def dns_from_atlas(record: dict[str, Any]) -> DnsResult:
     )
 
 
-_READERS: dict[str, Callable[[dict[str, Any]], Result]] = {"traceroute": trace_from_atlas, "ping": ping_from_atlas, "dns": dns_from_atlas}
+_READERS: dict[str, Callable[[dict[str, Any]], Result]] = {
+    "traceroute": trace_from_atlas,
+    "ping": ping_from_atlas,
+    "dns": dns_from_atlas,
+}
 
 
 def result_from_atlas(record: Any) -> Result | None:
@@ -443,7 +447,7 @@ def parse_bytes(data: bytes, origin: str) -> Iterator[Outcome]:
     text_start = len(data) - len(data.lstrip(_WHITESPACE))
     if text_start == len(data):
         return
-    if data[text_start:text_start + 1] == b"[":
+    if data[text_start : text_start + 1] == b"[":
         try:
             value = orjson.loads(data)
         except orjson.JSONDecodeError:

@@ -151,9 +151,7 @@ class Trace:
         """Returns True when some reply came from the destination address itself."""
         if self.destination is None:
             return False
-        return any(
-            reply.address == self.destination for hop in self.hops for reply in hop.replies
-        )
+        return any(reply.address == self.destination for hop in self.hops for reply in hop.replies)
 
     @property
     def destination_rtt_ms(self) -> float | None:
