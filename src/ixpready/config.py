@@ -1,0 +1,328 @@
+"""Settings and where they come from: flag, then IXPREADY_* variable, then file, then default.
+
+`load_settings(path, environ)` runs once at startup, never at import. Every key is listed in
+`config.example.toml` (same sections and names). A bad value raises `ConfigError` naming the
+file (or variable), the key, the value and the form expected. Keys are `Secret`s: they print as
+stars and are revealed only where a request is built.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import stat
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from ixpready.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+ENV_PREFIX = "IXPREADY_"
+
+
+@dataclass(frozen=True)
+class Secret:
+    """An API key. Prints as stars; reveal() only where the request is built."""
+
+    _value: str = field(repr=False)
+
+    def reveal(self) -> str:
+        """Returns the key itself; call it only where the request is built."""
+        return self._value
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __str__(self) -> str:
+        return "****" if self._value else "(not set)"
+
+    def __repr__(self) -> str:
+        return f"Secret({self})"
+
+
+NO_SECRET = Secret("")
+
+
+def _default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "ixpready"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting ixpready reads; defaults here are mirrored by config.example.toml.
+
+    `atlas_ca_file` None means the system trust store (TLS verification is never off).
+    Durations are seconds; `atlas_key` is the key for reading non-public results and
+    creating measurements (`atlas_key_file` is read into it by `load_settings`).
+    """
+
+    source: str = "(defaults)"
+    country: str = "GT"
+    data_dir: Path = field(default_factory=_default_data_dir)
+    store_file: Path | None = None
+    refdata_dir: Path | None = None
+    atlas_server: str = "atlas.ripe.net"
+    atlas_ca_file: Path | None = None
+    atlas_key: Secret = NO_SECRET
+    atlas_key_file: Path | None = None
+    atlas_timeout_s: float = 30.0
+    atlas_retries: int = 4
+    atlas_backoff_s: float = 2.0
+    peeringdb_url: str = "https://www.peeringdb.com"
+    ripestat_url: str = "https://stat.ripe.net"
+    rir_stats_url: str = "https://ftp.ripe.net/pub/stats"
+    plan_budget_credits: int = 100_000
+    plan_probes_per_as: int = 3
+    plan_packets: int = 3
+    plan_size: int = 48
+    plan_protocol: str = "ICMP"
+    plan_is_oneoff: bool = True
+
+    @property
+    def store_path(self) -> Path:
+        """Returns the SQLite store file (default: <data_dir>/ixpready.sqlite)."""
+        return self.store_file or self.data_dir / "ixpready.sqlite"
+
+    @property
+    def refdata_path(self) -> Path:
+        """Returns the reference-data folder (default: <data_dir>/refdata)."""
+        return self.refdata_dir or self.data_dir / "refdata"
+
+    @property
+    def atlas_verify(self) -> bool | str:
+        """Returns what `requests` takes as `verify`: True or a CA file path."""
+        return str(self.atlas_ca_file) if self.atlas_ca_file else True
+
+
+# ---------------------------------------------------------------------------------------------
+# Value readers: each takes the raw value and returns the typed one, or raises ValueError
+# with the expected form.
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("a non-empty string")
+    return value.strip()
+
+
+def _country(value: Any) -> str:
+    text = _text(value) if isinstance(value, str) else ""
+    if len(text) != 2 or not text.isalpha():
+        raise ValueError("an ISO 3166 alpha-2 country code such as GT")
+    return text.upper()
+
+
+def _path(value: Any) -> Path:
+    return Path(os.path.expanduser(_text(value)))
+
+
+def _server(value: Any) -> str:
+    text = _text(value)
+    if "://" in text or "/" in text or " " in text:
+        raise ValueError("host or host:port, without https:// or a path")
+    return text
+
+
+def _url(value: Any) -> str:
+    text = _text(value)
+    if not text.startswith("https://"):
+        raise ValueError("an https:// URL")
+    return text.rstrip("/")
+
+
+def _positive_float(value: Any) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError("a positive number of seconds") from None
+    if isinstance(value, bool) or not number > 0:
+        raise ValueError("a positive number of seconds")
+    return number
+
+
+def _whole(minimum: int) -> Callable[[Any], int]:
+    def read(value: Any) -> int:
+        if isinstance(value, bool):
+            raise ValueError(f"a whole number >= {minimum}")
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"a whole number >= {minimum}") from None
+        if number < minimum or (isinstance(value, float) and not value.is_integer()):
+            raise ValueError(f"a whole number >= {minimum}")
+        return number
+
+    return read
+
+
+def _boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "yes", "1", "false", "no", "0"):
+        return value.lower() in ("true", "yes", "1")
+    raise ValueError("true or false")
+
+
+def _protocol(value: Any) -> str:
+    text = _text(value).upper() if isinstance(value, str) else ""
+    if text not in ("ICMP", "UDP", "TCP"):
+        raise ValueError("ICMP, UDP or TCP")
+    return text
+
+
+def _secret(value: Any) -> Secret:
+    return Secret(_text(value))
+
+
+@dataclass(frozen=True, slots=True)
+class _Key:
+    section: str
+    name: str
+    attribute: str
+    read: Callable[[Any], Any]
+
+    @property
+    def dotted(self) -> str:
+        return f"{self.section}.{self.name}" if self.section else self.name
+
+    @property
+    def env(self) -> str:
+        return ENV_PREFIX + self.dotted.replace(".", "_").upper()
+
+
+KEYS: tuple[_Key, ...] = (
+    _Key("", "country", "country", _country),
+    _Key("", "data_dir", "data_dir", _path),
+    _Key("store", "file", "store_file", _path),
+    _Key("refdata", "dir", "refdata_dir", _path),
+    _Key("atlas", "server", "atlas_server", _server),
+    _Key("atlas", "ca_file", "atlas_ca_file", _path),
+    _Key("atlas", "key", "atlas_key", _secret),
+    _Key("atlas", "key_file", "atlas_key_file", _path),
+    _Key("atlas", "timeout_s", "atlas_timeout_s", _positive_float),
+    _Key("atlas", "retries", "atlas_retries", _whole(1)),
+    _Key("atlas", "backoff_s", "atlas_backoff_s", _positive_float),
+    _Key("registries", "peeringdb_url", "peeringdb_url", _url),
+    _Key("registries", "ripestat_url", "ripestat_url", _url),
+    _Key("registries", "rir_stats_url", "rir_stats_url", _url),
+    _Key("plan", "budget_credits", "plan_budget_credits", _whole(0)),
+    _Key("plan", "probes_per_as", "plan_probes_per_as", _whole(1)),
+    _Key("plan", "packets", "plan_packets", _whole(1)),
+    _Key("plan", "size", "plan_size", _whole(0)),
+    _Key("plan", "protocol", "plan_protocol", _protocol),
+    _Key("plan", "is_oneoff", "plan_is_oneoff", _boolean),
+)
+_BY_DOTTED = {key.dotted: key for key in KEYS}
+_BY_ATTRIBUTE = {key.attribute: key for key in KEYS}
+assert set(_BY_ATTRIBUTE) == {f.name for f in fields(Settings)} - {"source"}
+
+
+def default_config_path(environ: Mapping[str, str]) -> Path:
+    """Returns $XDG_CONFIG_HOME/ixpready/config.toml (~/.config when the variable is unset)."""
+    base = environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "ixpready" / "config.toml"
+
+
+def _flatten(document: Mapping[str, Any], origin: str) -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for name, value in document.items():
+        if isinstance(value, dict):
+            for inner, inner_value in value.items():
+                flat[f"{name}.{inner}"] = inner_value
+        else:
+            flat[name] = value
+    unknown = sorted(set(flat) - set(_BY_DOTTED))
+    if unknown:
+        raise ConfigError(
+            f"{origin}: unknown key '{unknown[0]}'",
+            hint="see config.example.toml for every key",
+        )
+    return flat
+
+
+def _warn_if_readable_by_others(path: Path, what: str) -> None:
+    mode = path.stat().st_mode
+    if mode & (stat.S_IRGRP | stat.S_IROTH):
+        log.warning(
+            "%s %s is readable by other users; run: chmod 600 %s", what, path, path
+        )
+
+
+def _read_file(path: Path, explicit: bool) -> dict[str, Any]:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        if explicit:
+            raise ConfigError(f"{path}: no such config file") from None
+        return {}
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the config file ({exc.strerror})") from None
+    try:
+        document = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    _warn_if_readable_by_others(path, "config file")
+    return _flatten(document, str(path))
+
+
+def _apply(key: _Key, value: Any, origin: str) -> Any:
+    try:
+        return key.read(value)
+    except ValueError as exc:
+        shown = "****" if key.attribute == "atlas_key" else f"{value!r:.60}"
+        raise ConfigError(
+            f"{origin}: key '{key.dotted}' is {shown}, expected {exc}",
+            hint="fix the value or remove it to use the default",
+        ) from None
+
+
+def _read_key_file(path: Path) -> Secret:
+    try:
+        text = path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise ConfigError(
+            f"{path}: cannot read the RIPE Atlas key file ({exc.strerror})",
+            hint="set atlas.key_file to a readable file holding only the key",
+        ) from None
+    if not text:
+        raise ConfigError(f"{path}: the RIPE Atlas key file is empty")
+    _warn_if_readable_by_others(path, "key file")
+    return Secret(text)
+
+
+def load_settings(
+    path: str | Path | None,
+    environ: Mapping[str, str],
+    flags: Mapping[str, Any] | None = None,
+) -> Settings:
+    """Returns the Settings: flags (by attribute name) > IXPREADY_* > file > defaults.
+
+    `path` None means the default config file, which may be absent. Raises ConfigError for an
+    unreadable file, an unknown key or a bad value (naming file, key, value, expected form).
+    """
+    explicit = path is not None
+    config_path = Path(path) if path is not None else default_config_path(environ)
+    values: dict[str, Any] = {}
+    origin = "(defaults)"
+    for dotted, raw in _read_file(config_path, explicit).items():
+        key = _BY_DOTTED[dotted]
+        values[key.attribute] = _apply(key, raw, str(config_path))
+        origin = str(config_path)
+    for key in KEYS:
+        if key.env in environ and environ[key.env] != "":
+            values[key.attribute] = _apply(key, environ[key.env], key.env)
+    for attribute, raw in (flags or {}).items():
+        if raw is None:
+            continue
+        if attribute not in _BY_ATTRIBUTE:
+            raise ConfigError(f"unknown setting '{attribute}' given as a flag")
+        values[attribute] = _apply(_BY_ATTRIBUTE[attribute], raw, f"--{attribute}")
+    settings = replace(Settings(), source=origin, **values)
+    if not settings.atlas_key and settings.atlas_key_file is not None:
+        settings = replace(settings, atlas_key=_read_key_file(settings.atlas_key_file))
+    return settings

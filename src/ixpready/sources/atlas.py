@@ -1,0 +1,482 @@
+"""RIPE Atlas over the real `ripe.atlas.cousteau`: probes, measurement creation, results, credits.
+
+cousteau sets no timeout and hides the HTTP status: every request here goes through a small
+subclass of its request classes that adds `timeout` to `http_method_args` and keeps the
+status code and `Retry-After`. Listings are paged here (following `next`) so each page has its
+own timeout and retries. cousteau's `(False, body)` and `requests`' exceptions are translated
+once, in `_call`, into `ixpready.errors`; messages name the URL path, never the key (it only
+travels in the `Authorization` header cousteau builds).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+import orjson
+from ripe.atlas.cousteau import AtlasCreateRequest, AtlasRequest, AtlasResultsRequest, Traceroute
+from ripe.atlas.cousteau import AtlasSource as ProbeSelection
+
+from ixpready.config import NO_SECRET, Secret
+from ixpready.errors import (
+    AtlasAuthError,
+    InputError,
+    IxpreadyError,
+    QuotaError,
+    UnavailableError,
+    UsageError,
+)
+from ixpready.measurements.probes import probe_from_api
+from ixpready.measurements.records import Malformed, Probe
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SERVER = "atlas.ripe.net"
+PAGE_SIZE = 500  # the API's largest page
+MAX_BACKOFF_S = 60.0
+_QUOTA_WORDS = ("credit", "quota", "limit", "per day", "daily", "concurrent", "spending")
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How often a failed request is tried again: `attempts` in all, waiting `backoff_s`
+    before the second, doubling up to `MAX_BACKOFF_S` (a server's Retry-After wins if longer)."""
+
+    attempts: int = 4
+    backoff_s: float = 2.0
+
+    def wait_s(self, attempt: int, retry_after_s: float | None) -> float:
+        """Returns the seconds to wait after failed attempt number `attempt` (1-based)."""
+        wait = min(self.backoff_s * 2.0 ** (attempt - 1), MAX_BACKOFF_S)
+        if retry_after_s is not None:
+            wait = max(wait, min(retry_after_s, MAX_BACKOFF_S))
+        return wait
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeListing:
+    """The probes a listing returned, and the objects that could not be read."""
+
+    probes: tuple[Probe, ...]
+    malformed: tuple[Malformed, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TracerouteRequest:
+    """One traceroute measurement to create: a target, an address family, the probes.
+
+    `interval_s` is used only when `is_oneoff` is False; times are aware UTC or None (now).
+    """
+
+    target: str
+    af: int
+    probe_ids: tuple[int, ...]
+    description: str
+    protocol: str = "ICMP"
+    packets: int = 3
+    size: int = 48
+    paris: int = 16
+    is_oneoff: bool = True
+    interval_s: int | None = None
+    start: datetime | None = None
+    stop: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MeasurementInfo:
+    """What the API says about one measurement: its state and what a result costs."""
+
+    msm_id: int
+    status: str
+    credits_per_result: float | None
+    participant_count: int | None
+    is_oneoff: bool | None
+    start: datetime | None
+    stop: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class RawResult:
+    """One result as received (re-serialised JSON, values unchanged) and its unique key."""
+
+    msm_id: int
+    prb_id: int
+    timestamp: int
+    raw: str
+
+
+@dataclass(frozen=True, slots=True)
+class ResultWindow:
+    """The results of one time window [start, stop] of one measurement."""
+
+    msm_id: int
+    start: datetime
+    stop: datetime
+    results: tuple[RawResult, ...]
+    malformed: tuple[Malformed, ...]
+
+
+# ---------------------------------------------------------------------------------------------
+# cousteau's request classes, with a timeout and the status kept
+
+
+class _Kept:
+    """Mixin: keeps the HTTP status and Retry-After of the response cousteau reads."""
+
+    status_code: int | None = None
+    retry_after: str | None = None
+
+    def get_http_method(self, method: str) -> Any:
+        response = super().get_http_method(method)  # type: ignore[misc]
+        self.status_code = int(response.status_code)
+        self.retry_after = response.headers.get("Retry-After")
+        return response
+
+
+class _Get(_Kept, AtlasRequest):  # type: ignore[misc]
+    pass
+
+
+class _Create(_Kept, AtlasCreateRequest):  # type: ignore[misc]
+    pass
+
+
+class _Results(_Kept, AtlasResultsRequest):  # type: ignore[misc]
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class _Failure:
+    retriable: bool
+    reason: str
+    status: int | None
+    detail: str
+
+
+def _detail(body: Any) -> str:
+    """Returns the API's own one-line explanation from an error body, if it has one."""
+    if isinstance(body, dict):
+        error = body.get("error", body)
+        if isinstance(error, dict):
+            parts = [str(error.get("detail") or error.get("title") or "")]
+            for item in error.get("errors") or ():
+                if isinstance(item, dict) and item.get("detail"):
+                    parts.append(str(item["detail"]))
+            return "; ".join(p for p in parts if p)[:300]
+        return str(error)[:300]
+    if isinstance(body, str):
+        return " ".join(body.split())[:120]
+    return ""
+
+
+def _failure(ok: bool, body: Any, status: int | None) -> _Failure | None:
+    """Returns what went wrong with one attempt, or None when it succeeded."""
+    if isinstance(body, tuple):  # cousteau returns a requests exception's args
+        text = " ".join(str(arg) for arg in body)
+        kind = "timed out" if "timed out" in text.lower() else "connection failed"
+        return _Failure(True, f"no complete answer ({kind})", None, "")
+    if ok and isinstance(body, str):
+        return _Failure(True, "an answer that is not JSON (cut off?)", status, "")
+    if ok:
+        return None
+    if status == 429:
+        return _Failure(True, "rate-limited (HTTP 429)", status, _detail(body))
+    if status is not None and status >= 500:
+        return _Failure(True, f"a server error (HTTP {status})", status, _detail(body))
+    return _Failure(False, f"HTTP {status}", status, _detail(body))
+
+
+def _retry_after_s(value: str | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        return None
+
+
+class AtlasSource:
+    """A RIPE Atlas API client: `server` is host[:port]; `verify` True or a CA file path.
+
+    `timeout_s` bounds connecting and each read of every request; `retry` governs 429, 5xx,
+    timeouts and cut-off answers. Every method raises AtlasAuthError (key refused),
+    QuotaError (credits, daily results, concurrent measurements), UnavailableError (no answer
+    after the retries) or UsageError (a request the API calls invalid).
+    """
+
+    def __init__(
+        self,
+        server: str = DEFAULT_SERVER,
+        *,
+        verify: bool | str = True,
+        key: Secret = NO_SECRET,
+        timeout_s: float = 30.0,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.server = server
+        self.verify = verify
+        self._key = key
+        self.timeout_s = timeout_s
+        self.retry = retry or RetryPolicy()
+        self._sleep = sleep
+
+    def __repr__(self) -> str:
+        return f"AtlasSource(server={self.server!r}, key={self._key})"
+
+    # -- the one place requests are made and failures translated ----------------------------
+
+    def _prepare(self, request: Any) -> Any:
+        request.http_method_args["timeout"] = (self.timeout_s, self.timeout_s)
+        return request
+
+    def _call(
+        self,
+        make: Callable[[], Any],
+        send: Callable[[Any], tuple[bool, Any]],
+        what: str,
+        *,
+        retriable: bool = True,
+    ) -> Any:
+        """Returns the decoded body of a successful answer; see the class doc for errors."""
+        failure: _Failure | None = None
+        for attempt in range(1, self.retry.attempts + 1):
+            request = self._prepare(make())
+            ok, body = send(request)
+            failure = _failure(ok, body, request.status_code)
+            if failure is None:
+                return body
+            if not failure.retriable:
+                raise self._refusal(failure, what)
+            if not retriable:
+                break
+            if attempt < self.retry.attempts:
+                wait = self.retry.wait_s(attempt, _retry_after_s(request.retry_after))
+                log.info("RIPE Atlas: %s got %s; retrying in %.1f s", what, failure.reason, wait)
+                self._sleep(wait)
+        assert failure is not None
+        tries = "once (not retried: it may have been carried out)" if not retriable else (
+            f"{self.retry.attempts} times"
+        )
+        raise UnavailableError(
+            f"RIPE Atlas: {what} got {failure.reason}, tried {tries}",
+            hint=f"check that {self.server} is reachable, then run the command again; "
+            "work already done is kept",
+        )
+
+    def _refusal(self, failure: _Failure, what: str) -> IxpreadyError:
+        detail = f": {failure.detail}" if failure.detail else ""
+        message = f"RIPE Atlas refused {what} ({failure.reason}){detail}"
+        lowered = failure.detail.lower()
+        if failure.status in (400, 401, 402, 403) and any(w in lowered for w in _QUOTA_WORDS):
+            return QuotaError(
+                message,
+                hint="wait for the daily limit to reset, add credits, or shrink the plan "
+                "(ixpready plan --budget); measurements already created are kept",
+            )
+        if failure.status in (401, 403):
+            return AtlasAuthError(
+                message,
+                hint="set IXPREADY_ATLAS_KEY (or atlas.key_file) to a key allowed to "
+                "create measurements and read results",
+            )
+        return UsageError(message, hint="check the plan or the measurement id")
+
+    def _get(self, path: str, what: str, *, with_key: bool) -> Any:
+        key = self._key.reveal() if with_key and self._key else None
+        return self._call(
+            lambda: _Get(url_path=path, server=self.server, verify=self.verify, key=key),
+            lambda request: request.get(),
+            what,
+        )
+
+    def _pages(self, path: str, what: str, *, with_key: bool = False) -> Iterator[Any]:
+        """Yields the `results` items of every page, following `next`."""
+        page_path: str | None = path
+        page = 0
+        while page_path:
+            page += 1
+            body = self._get(page_path, f"{what} (page {page})", with_key=with_key)
+            if not isinstance(body, dict) or not isinstance(body.get("results"), list):
+                raise UnavailableError(
+                    f"RIPE Atlas: {what} (page {page}) is not a listing page",
+                    hint=f"check that atlas.server ({self.server}) is the RIPE Atlas API",
+                )
+            yield from body["results"]
+            following = body.get("next")
+            if following:
+                parts = urlsplit(str(following))
+                page_path = f"{parts.path}?{parts.query}" if parts.query else parts.path
+            else:
+                page_path = None
+
+    # -- probes -----------------------------------------------------------------------------
+
+    def list_probes(self, country: str, *, connected_only: bool = True) -> ProbeListing:
+        """Returns the country's probes and anchors (only connected ones by default)."""
+        query: dict[str, Any] = {"country_code": country.upper(), "page_size": PAGE_SIZE}
+        if connected_only:
+            query["status"] = 1
+        path = f"/api/v2/probes/?{urlencode(sorted(query.items()))}"
+        probes: list[Probe] = []
+        malformed: list[Malformed] = []
+        for index, item in enumerate(self._pages(path, f"the probe list of {country.upper()}")):
+            where = f"atlas probes {country.upper()}[{index}]"
+            if not isinstance(item, dict):
+                malformed.append(Malformed(where, "a probe is not a JSON object", _dump(item)))
+                continue
+            try:
+                probes.append(probe_from_api(item))
+            except InputError as exc:
+                malformed.append(Malformed(where, str(exc), _dump(item)))
+        return ProbeListing(tuple(probes), tuple(malformed))
+
+    # -- measurements -----------------------------------------------------------------------
+
+    def create_traceroute(self, spec: TracerouteRequest) -> tuple[int, ...]:
+        """Returns the ids of the measurements created (one per definition: one here).
+
+        Not retried after a timeout or server error, where the measurement may exist: the
+        caller records the attempt and asks before creating it again.
+        """
+        if not self._key:
+            raise AtlasAuthError(
+                "creating a RIPE Atlas measurement needs an API key",
+                hint="set IXPREADY_ATLAS_KEY (or atlas.key_file) to a key with the "
+                "'create a new user defined measurement' permission",
+            )
+        options: dict[str, Any] = {
+            "af": spec.af,
+            "target": spec.target,
+            "description": spec.description,
+            "protocol": spec.protocol,
+            "packets": spec.packets,
+            "size": spec.size,
+            "paris": spec.paris,
+        }
+        if not spec.is_oneoff and spec.interval_s is not None:
+            options["interval"] = spec.interval_s
+        selection = ProbeSelection(
+            type="probes",
+            value=",".join(str(p) for p in spec.probe_ids),
+            requested=len(spec.probe_ids),
+        )
+        arguments: dict[str, Any] = {
+            "server": self.server,
+            "verify": self.verify,
+            "key": self._key.reveal(),
+            "measurements": [Traceroute(**options)],
+            "sources": [selection],
+            "is_oneoff": spec.is_oneoff,
+        }
+        if spec.start is not None:
+            arguments["start_time"] = spec.start
+        if spec.stop is not None:
+            arguments["stop_time"] = spec.stop
+        what = f"creating a traceroute to {spec.target} from {len(spec.probe_ids)} probes"
+        body = self._call(
+            lambda: _Create(**arguments), lambda r: r.create(), what, retriable=False
+        )
+        ids = body.get("measurements") if isinstance(body, dict) else None
+        if not isinstance(ids, list) or not all(isinstance(i, int) for i in ids):
+            raise UnavailableError(
+                f"RIPE Atlas: {what} answered without measurement ids: {_detail(body)}",
+                hint="check https://atlas.ripe.net/measurements/ for the description "
+                f"'{spec.description}' before running again",
+            )
+        return tuple(ids)
+
+    def measurement(self, msm_id: int) -> MeasurementInfo:
+        """Returns the measurement's state and its cost per result (credits), read back."""
+        body = self._get(f"/api/v2/measurements/{msm_id}/", f"measurement {msm_id}", with_key=True)
+        if not isinstance(body, dict):
+            raise UnavailableError(f"RIPE Atlas: measurement {msm_id} is not an object")
+        status = body.get("status")
+        name = status.get("name") if isinstance(status, dict) else status
+        cost = body.get("credits_per_result")
+        count = body.get("participant_count")
+        return MeasurementInfo(
+            msm_id=msm_id,
+            status=str(name or "unknown"),
+            credits_per_result=float(cost) if isinstance(cost, int | float) else None,
+            participant_count=count if isinstance(count, int) else None,
+            is_oneoff=body.get("is_oneoff") if isinstance(body.get("is_oneoff"), bool) else None,
+            start=_time(body.get("start_time")),
+            stop=_time(body.get("stop_time")),
+        )
+
+    # -- results ----------------------------------------------------------------------------
+
+    def fetch_window(self, msm_id: int, start: datetime, stop: datetime) -> ResultWindow:
+        """Returns the results of one measurement whose start time is in [start, stop]."""
+        key = self._key.reveal() if self._key else None
+        what = f"results of msm {msm_id} {start:%Y-%m-%dT%H:%M}..{stop:%Y-%m-%dT%H:%M}Z"
+        body = self._call(
+            lambda: _Results(
+                msm_id=msm_id, start=start, stop=stop,
+                server=self.server, verify=self.verify, key=key,
+            ),
+            lambda request: request.create(),
+            what,
+        )
+        if not isinstance(body, list):
+            raise UnavailableError(
+                f"RIPE Atlas: {what} is not a list of results: {_detail(body)}",
+                hint=f"check that atlas.server ({self.server}) is the RIPE Atlas API",
+            )
+        results: list[RawResult] = []
+        malformed: list[Malformed] = []
+        for index, item in enumerate(body):
+            raw = _dump(item)
+            where = f"atlas msm {msm_id}, result {index}"
+            try:
+                results.append(_raw_result(item, raw))
+            except ValueError as exc:
+                malformed.append(Malformed(where, str(exc), raw))
+        return ResultWindow(msm_id, start, stop, tuple(results), tuple(malformed))
+
+    def fetch_results(
+        self, msm_id: int, start: datetime, stop: datetime, window: timedelta = timedelta(days=1)
+    ) -> Iterator[ResultWindow]:
+        """Yields the results of [start, stop] one window at a time (oldest first)."""
+        if window <= timedelta(0):
+            raise UsageError("the fetch window must be longer than zero")
+        begin = start
+        while begin <= stop:
+            end = min(begin + window, stop)
+            yield self.fetch_window(msm_id, begin, end)
+            if end >= stop:
+                break
+            begin = end + timedelta(seconds=1)
+
+
+def _raw_result(item: Any, raw: str) -> RawResult:
+    if not isinstance(item, dict):
+        raise ValueError("a result is not a JSON object")
+    values: dict[str, int] = {}
+    for name in ("msm_id", "prb_id", "timestamp"):
+        value = item.get(name)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"field '{name}' is missing or not a whole number")
+        values[name] = value
+    return RawResult(values["msm_id"], values["prb_id"], values["timestamp"], raw)
+
+
+def _dump(item: Any) -> str:
+    return orjson.dumps(item).decode()
+
+
+def _time(value: Any) -> datetime | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return datetime.fromtimestamp(value, tz=UTC)
+    return None
+
+
+def probes_by_id(listing: ProbeListing) -> Mapping[int, Probe]:
+    """Returns the listing's probes keyed by id."""
+    return {probe.id: probe for probe in listing.probes}

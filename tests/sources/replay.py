@@ -1,0 +1,161 @@
+"""A recorded-response HTTPS server on 127.0.0.1 with a throwaway CA (trustme), for any test.
+
+Register what each request should get with `replay.add(method, path, ...)` (path with its
+query, as sent); several answers for the same request are given in turn, the last one
+repeating. An unrecorded request gets HTTP 599 and is listed in `unexpected`; the
+`atlas_replay` fixture fails the test when that list is not empty at the end.
+
+Behaviours: "normal", "truncate" (Content-Length promises more than is sent, then the
+connection closes) and "hang" (headers and half the body, then nothing until the server stops).
+"""
+
+from __future__ import annotations
+
+import ssl
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import orjson
+import trustme
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    body: bytes
+    headers: tuple[tuple[str, str], ...] = ()
+    behaviour: str = "normal"
+
+
+@dataclass(frozen=True)
+class Seen:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class ReplayServer:
+    """The running server: `host_port` for cousteau's `server=`, `ca_file` for `verify=`."""
+
+    host_port: str
+    ca_file: str
+    answers: dict[tuple[str, str], list[Answer]] = field(default_factory=dict)
+    seen: list[Seen] = field(default_factory=list)
+    unexpected: list[str] = field(default_factory=list)
+    stopping: threading.Event = field(default_factory=threading.Event)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def base_url(self) -> str:
+        return f"https://{self.host_port}"
+
+    @property
+    def paths_seen(self) -> list[str]:
+        return [s.path for s in self.seen]
+
+    def add(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        status: int = 200,
+        raw: bytes | None = None,
+        headers: dict[str, str] | None = None,
+        behaviour: str = "normal",
+    ) -> None:
+        """Records one answer to `method path` (JSON-encodes `body` unless `raw` is given)."""
+        payload = raw if raw is not None else orjson.dumps(body)
+        answer = Answer(status, payload, tuple((headers or {}).items()), behaviour)
+        with self.lock:
+            self.answers.setdefault((method, path), []).append(answer)
+
+    def next_answer(self, method: str, path: str) -> Answer | None:
+        with self.lock:
+            queue = self.answers.get((method, path))
+            if not queue:
+                return None
+            return queue.pop(0) if len(queue) > 1 else queue[0]
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet
+        pass
+
+    def _serve(self) -> None:
+        replay = self.server.replay
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        with replay.lock:
+            replay.seen.append(Seen(self.command, self.path, dict(self.headers.items()), body))
+        answer = replay.next_answer(self.command, self.path)
+        if answer is None:
+            with replay.lock:
+                replay.unexpected.append(f"{self.command} {self.path}")
+            answer = Answer(599, b'{"error": "not recorded"}')
+        self.send_response(answer.status)
+        self.send_header("Content-Type", "application/json")
+        for name, value in answer.headers:
+            self.send_header(name, value)
+        if answer.behaviour == "normal":
+            self.send_header("Content-Length", str(len(answer.body)))
+            self.end_headers()
+            self.wfile.write(answer.body)
+            return
+        self.send_header("Content-Length", str(len(answer.body) + 100))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(answer.body[: len(answer.body) // 2])
+        self.wfile.flush()
+        if answer.behaviour == "hang":
+            replay.stopping.wait(30)
+        self.close_connection = True
+
+    do_GET = _serve
+    do_POST = _serve
+    do_DELETE = _serve
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    replay: ReplayServer
+
+
+def start_replay(folder: Path) -> tuple[ReplayServer, _Server, threading.Thread]:
+    """Returns a started server whose CA certificate is written to `folder`."""
+    ca = trustme.CA()
+    ca_file = folder / "replay-ca.pem"
+    ca.cert_pem.write_to_path(str(ca_file))
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(context)
+    httpd = _Server(("127.0.0.1", 0), _Handler)
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    replay = ReplayServer(host_port=f"127.0.0.1:{httpd.server_address[1]}", ca_file=str(ca_file))
+    httpd.replay = replay
+    thread = threading.Thread(
+        target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
+    thread.start()
+    return replay, httpd, thread
+
+
+def replay_server(folder: Path) -> Iterator[ReplayServer]:
+    """Runs a replay server for the duration of a fixture; fails on unrecorded requests."""
+    replay, httpd, thread = start_replay(folder)
+    try:
+        yield replay
+    finally:
+        replay.stopping.set()
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=5)
+    assert replay.unexpected == [], f"unrecorded requests: {replay.unexpected}"

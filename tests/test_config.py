@@ -1,0 +1,96 @@
+"""Settings: flag > IXPREADY_* > file > default; bad values named; keys never shown."""
+
+from __future__ import annotations
+
+import logging
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from ixpready.config import KEYS, Secret, Settings, load_settings
+from ixpready.errors import ConfigError, ExitCode
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _write(path: Path, text: str, mode: int = 0o600) -> Path:
+    path.write_text(text)
+    path.chmod(mode)
+    return path
+
+
+def test_flag_beats_environment_beats_file_beats_default(tmp_path: Path) -> None:
+    config = _write(tmp_path / "c.toml", '[atlas]\nserver = "file.example:443"\ntimeout_s = 5\n'
+                    '[plan]\nbudget_credits = 2000\n')
+    environ = {"IXPREADY_ATLAS_SERVER": "env.example:8443", "IXPREADY_PLAN_BUDGET_CREDITS": "3000"}
+    settings = load_settings(config, environ, {"plan_budget_credits": 4000})
+    assert settings.atlas_server == "env.example:8443"
+    assert settings.atlas_timeout_s == 5.0
+    assert settings.plan_budget_credits == 4000
+    assert settings.atlas_retries == Settings().atlas_retries
+    assert settings.source == str(config)
+
+
+def test_a_bad_value_names_file_key_value_and_form(tmp_path: Path) -> None:
+    config = _write(tmp_path / "c.toml", '[atlas]\nserver = "https://atlas.ripe.net/api"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_settings(config, {})
+    assert str(caught.value) == (
+        f"{config}: key 'atlas.server' is 'https://atlas.ripe.net/api', "
+        "expected host or host:port, without https:// or a path"
+    )
+    assert caught.value.exit_code == ExitCode.CONFIG
+
+
+def test_a_bad_environment_value_names_the_variable() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(None, {"IXPREADY_ATLAS_RETRIES": "0", "XDG_CONFIG_HOME": "/nonexistent"})
+    assert str(caught.value) == (
+        "IXPREADY_ATLAS_RETRIES: key 'atlas.retries' is '0', expected a whole number >= 1"
+    )
+
+
+def test_unknown_keys_and_bad_toml_are_config_errors(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"unknown key 'atlas\.sever'"):
+        load_settings(_write(tmp_path / "a.toml", '[atlas]\nsever = "x"\n'), {})
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_settings(_write(tmp_path / "b.toml", "[atlas\n"), {})
+    with pytest.raises(ConfigError, match="no such config file"):
+        load_settings(tmp_path / "missing.toml", {})
+
+
+def test_the_key_comes_from_the_environment_or_a_key_file_and_prints_as_stars(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    key_file = _write(tmp_path / "atlas.key", "s3cret-key\n", mode=0o644)
+    config = _write(tmp_path / "c.toml", f'[atlas]\nkey_file = "{key_file}"\n', mode=0o644)
+    with caplog.at_level(logging.WARNING):
+        settings = load_settings(config, {})
+    assert settings.atlas_key.reveal() == "s3cret-key"
+    assert str(settings.atlas_key) == "****"
+    assert "s3cret-key" not in repr(settings)
+    warnings = [r.getMessage() for r in caplog.records]
+    assert f"config file {config} is readable by other users; run: chmod 600 {config}" in warnings
+    assert any("key file" in w for w in warnings)
+    from_env = load_settings(config, {"IXPREADY_ATLAS_KEY": "env-key"})
+    assert from_env.atlas_key.reveal() == "env-key"
+    assert str(Secret("")) == "(not set)"
+
+
+def test_a_bad_key_value_is_not_echoed(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(None, {"IXPREADY_ATLAS_KEY": "   ", "XDG_CONFIG_HOME": str(tmp_path)})
+    assert "'atlas.key' is ****" in str(caught.value)
+
+
+def test_the_example_lists_every_key_and_loads(tmp_path: Path) -> None:
+    example = REPO / "config.example.toml"
+    text = example.read_text()
+    for key in KEYS:
+        name = key.dotted.split(".")[-1]
+        assert f"{name} =" in text, key.dotted
+    copy = _write(tmp_path / "example.toml", text)
+    settings = load_settings(copy, {})
+    assert settings.atlas_server == "atlas.ripe.net"
+    assert tomllib.loads(text)["plan"]["budget_credits"] == settings.plan_budget_credits
