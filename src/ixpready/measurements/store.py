@@ -1,0 +1,458 @@
+"""The store: one SQLite file (WAL) holding everything a measurement campaign must not lose.
+
+Measurement ids and states (recorded the moment they are known), every raw result verbatim
+keyed by (msm_id, prb_id, timestamp) (inserting one again changes nothing), quarantined
+records, dated inventories, plans, how far each measurement was fetched, and which
+reference-data snapshot each analysis used. No key or secret is ever written here.
+
+The schema version is SQLite's `user_version`; `MIGRATIONS[n]` brings version n to n + 1.
+A file that is not a store, is damaged, or was written by a newer ixpready raises StoreError
+with the recovery (see docs/atlas.md, "Store recovery").
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from types import TracebackType
+
+from ixpready.errors import StoreError
+from ixpready.measurements.records import Malformed, TraceKey
+
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE measurements (
+        plan_id TEXT NOT NULL,
+        item INTEGER NOT NULL,
+        description TEXT NOT NULL,
+        msm_id INTEGER UNIQUE,
+        state TEXT NOT NULL,
+        credits_per_result REAL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (plan_id, item)
+    );
+    CREATE TABLE results (
+        msm_id INTEGER NOT NULL,
+        prb_id INTEGER NOT NULL,
+        timestamp INTEGER NOT NULL,
+        raw TEXT NOT NULL,
+        stored_at INTEGER NOT NULL,
+        PRIMARY KEY (msm_id, prb_id, timestamp)
+    ) WITHOUT ROWID;
+    CREATE TABLE fetches (
+        msm_id INTEGER PRIMARY KEY,
+        fetched_until INTEGER NOT NULL
+    );
+    CREATE TABLE quarantine (
+        id INTEGER PRIMARY KEY,
+        place TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        raw TEXT NOT NULL,
+        stored_at INTEGER NOT NULL,
+        UNIQUE (place, reason, raw)
+    );
+    CREATE TABLE inventories (
+        id INTEGER PRIMARY KEY,
+        country TEXT NOT NULL,
+        taken_at INTEGER NOT NULL,
+        document TEXT NOT NULL
+    );
+    CREATE TABLE plans (
+        plan_id TEXT PRIMARY KEY,
+        created_at INTEGER NOT NULL,
+        document TEXT NOT NULL
+    );
+    CREATE TABLE analyses (
+        id INTEGER PRIMARY KEY,
+        run_at INTEGER NOT NULL,
+        snapshot TEXT NOT NULL,
+        refdata_dir TEXT NOT NULL,
+        results INTEGER NOT NULL
+    );
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+RECOVERY = (
+    "move the file aside (mv {path} {path}.damaged) and run again: a new store is made; "
+    "measurement ids are listed at https://atlas.ripe.net/measurements/mine and "
+    "`ixpready fetch --msm ID` fetches their results again; or salvage with "
+    "`sqlite3 {path}.damaged .recover | sqlite3 {path}` (see docs/atlas.md)"
+)
+
+
+class MeasurementState(StrEnum):
+    """Where a planned measurement stands. SUBMITTING: asked for, answer unknown."""
+
+    SUBMITTING = "submitting"
+    CREATED = "created"
+    STOPPED = "stopped"
+
+
+@dataclass(frozen=True, slots=True)
+class MeasurementRow:
+    """One planned measurement as the store knows it."""
+
+    plan_id: str
+    item: int
+    description: str
+    msm_id: int | None
+    state: MeasurementState
+    credits_per_result: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredResult:
+    """One raw result (JSON text, as received) and its key."""
+
+    key: TraceKey
+    raw: str
+
+
+@dataclass(frozen=True, slots=True)
+class Inventory:
+    """A dated inventory document (JSON text) of one country."""
+
+    id: int
+    country: str
+    taken_at: int
+    document: str
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisRecord:
+    """Which reference snapshot (date) and folder an analysis used, over how many results."""
+
+    run_at: int
+    snapshot: str
+    refdata_dir: str
+    results: int
+
+
+class Store:
+    """An open store; use `Store.open(path)` as a context manager. Not shared across threads."""
+
+    def __init__(self, path: Path, connection: sqlite3.Connection) -> None:
+        self.path = path
+        self._db = connection
+
+    @classmethod
+    def open(cls, path: Path) -> Store:
+        """Returns the store at `path`, created or migrated to SCHEMA_VERSION as needed.
+
+        Raises StoreError when the file is not a store, is damaged, or is newer than this code.
+        """
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"{path}: cannot create the store folder ({exc.strerror})") from None
+        try:
+            db = sqlite3.connect(str(path), isolation_level=None, timeout=30)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{path}: cannot open the store ({exc})") from None
+        store = cls(path, db)
+        try:
+            with store._guard():
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=NORMAL")
+                store._migrate()
+        except StoreError:
+            db.close()
+            raise
+        return store
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(
+                f"{self.path}: the store is damaged or not an ixpready store ({exc})",
+                hint=RECOVERY.format(path=self.path),
+            ) from None
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._guard():
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: store schema {version} is newer than this ixpready "
+                f"understands ({SCHEMA_VERSION})",
+                hint="upgrade ixpready, or use another store file (store.file)",
+            )
+        for number in range(version, SCHEMA_VERSION):
+            with self._transaction() as db:
+                for statement in MIGRATIONS[number].split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+                db.execute(f"PRAGMA user_version = {number + 1}")
+
+    @property
+    def schema_version(self) -> int:
+        """Returns the schema version of the open file."""
+        with self._guard():
+            return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    # -- measurements ---------------------------------------------------------------------
+
+    def measurement(self, plan_id: str, item: int) -> MeasurementRow | None:
+        """Returns what is known of one plan item, or None when nothing was done yet."""
+        with self._guard():
+            row = self._db.execute(
+                "SELECT plan_id, item, description, msm_id, state, credits_per_result "
+                "FROM measurements WHERE plan_id = ? AND item = ?",
+                (plan_id, item),
+            ).fetchone()
+        return None if row is None else _measurement(row)
+
+    def measurements(self, plan_id: str | None = None) -> tuple[MeasurementRow, ...]:
+        """Returns every recorded measurement (of one plan if given), by plan and item."""
+        query = (
+            "SELECT plan_id, item, description, msm_id, state, credits_per_result "
+            "FROM measurements"
+        )
+        arguments: tuple[str, ...] = ()
+        if plan_id is not None:
+            query += " WHERE plan_id = ?"
+            arguments = (plan_id,)
+        with self._guard():
+            rows = self._db.execute(query + " ORDER BY plan_id, item", arguments).fetchall()
+        return tuple(_measurement(row) for row in rows)
+
+    def mark_submitting(self, plan_id: str, item: int, description: str) -> None:
+        """Records that creation of one plan item is being asked for (before the request)."""
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO measurements (plan_id, item, description, msm_id, state, updated_at)"
+                " VALUES (?, ?, ?, NULL, ?, ?) ON CONFLICT (plan_id, item) DO UPDATE SET"
+                " state = excluded.state, updated_at = excluded.updated_at"
+                " WHERE measurements.msm_id IS NULL",
+                (plan_id, item, description, MeasurementState.SUBMITTING, _now()),
+            )
+
+    def record_created(self, plan_id: str, item: int, msm_id: int) -> None:
+        """Records the id the API gave a plan item: from now on it is never created again."""
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE measurements SET msm_id = ?, state = ?, updated_at = ?"
+                " WHERE plan_id = ? AND item = ?",
+                (msm_id, MeasurementState.CREATED, _now(), plan_id, item),
+            )
+
+    def forget_submission(self, plan_id: str, item: int) -> None:
+        """Drops a submission the API refused (so it was not created): it may be tried again."""
+        with self._transaction() as db:
+            db.execute(
+                "DELETE FROM measurements WHERE plan_id = ? AND item = ? AND msm_id IS NULL",
+                (plan_id, item),
+            )
+
+    def record_cost(self, msm_id: int, credits_per_result: float | None, state: str) -> None:
+        """Records the cost per result read back from the API, and its state."""
+        stored = MeasurementState.STOPPED if state.lower() in _FINISHED else MeasurementState.CREATED
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE measurements SET credits_per_result = ?, state = ?, updated_at = ?"
+                " WHERE msm_id = ?",
+                (credits_per_result, stored, _now(), msm_id),
+            )
+
+    # -- results --------------------------------------------------------------------------
+
+    def add_results(self, results: Iterable[StoredResult]) -> int:
+        """Stores results not yet stored; returns how many were new (a re-insert is a no-op)."""
+        now = _now()
+        with self._transaction() as db:
+            before = db.total_changes
+            db.executemany(
+                "INSERT OR IGNORE INTO results (msm_id, prb_id, timestamp, raw, stored_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                ((r.key.msm_id, r.key.prb_id, r.key.timestamp, r.raw, now) for r in results),
+            )
+            return db.total_changes - before
+
+    def results(self, msm_id: int | None = None) -> Iterator[StoredResult]:
+        """Yields stored results (of one measurement if given) in key order."""
+        query = "SELECT msm_id, prb_id, timestamp, raw FROM results"
+        arguments: tuple[int, ...] = ()
+        if msm_id is not None:
+            query += " WHERE msm_id = ?"
+            arguments = (msm_id,)
+        with self._guard():
+            rows = self._db.execute(query + " ORDER BY msm_id, prb_id, timestamp", arguments)
+            for row in rows:
+                yield StoredResult(TraceKey(row[0], row[1], row[2]), row[3])
+
+    def count_results(self, msm_id: int | None = None) -> int:
+        """Returns how many results are stored (of one measurement if given)."""
+        with self._guard():
+            if msm_id is None:
+                row = self._db.execute("SELECT COUNT(*) FROM results").fetchone()
+            else:
+                row = self._db.execute(
+                    "SELECT COUNT(*) FROM results WHERE msm_id = ?", (msm_id,)
+                ).fetchone()
+        return int(row[0])
+
+    def fetched_until(self, msm_id: int) -> int | None:
+        """Returns the epoch second up to which results of `msm_id` were fetched, if any."""
+        with self._guard():
+            row = self._db.execute(
+                "SELECT fetched_until FROM fetches WHERE msm_id = ?", (msm_id,)
+            ).fetchone()
+        return None if row is None else int(row[0])
+
+    def save_window(
+        self,
+        msm_id: int,
+        until: int,
+        results: Iterable[StoredResult],
+        malformed: Iterable[Malformed] = (),
+    ) -> int:
+        """Stores one fetched window and moves `fetched_until` in the same transaction.
+
+        Returns how many results were new. A crash before the commit leaves neither.
+        """
+        now = _now()
+        with self._transaction() as db:
+            before = db.total_changes
+            db.executemany(
+                "INSERT OR IGNORE INTO results (msm_id, prb_id, timestamp, raw, stored_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                ((r.key.msm_id, r.key.prb_id, r.key.timestamp, r.raw, now) for r in results),
+            )
+            added = db.total_changes - before
+            db.executemany(
+                "INSERT OR IGNORE INTO quarantine (place, reason, raw, stored_at)"
+                " VALUES (?, ?, ?, ?)",
+                ((m.where, m.reason, m.raw, now) for m in malformed),
+            )
+            db.execute(
+                "INSERT INTO fetches (msm_id, fetched_until) VALUES (?, ?) ON CONFLICT (msm_id)"
+                " DO UPDATE SET fetched_until = max(fetched_until, excluded.fetched_until)",
+                (msm_id, until),
+            )
+            return added
+
+    # -- quarantine -----------------------------------------------------------------------
+
+    def quarantine(self, records: Iterable[Malformed]) -> int:
+        """Stores unreadable records (where, reason, raw); returns how many were new."""
+        now = _now()
+        with self._transaction() as db:
+            before = db.total_changes
+            db.executemany(
+                "INSERT OR IGNORE INTO quarantine (place, reason, raw, stored_at)"
+                " VALUES (?, ?, ?, ?)",
+                ((m.where, m.reason, m.raw, now) for m in records),
+            )
+            return db.total_changes - before
+
+    def quarantined(self) -> tuple[Malformed, ...]:
+        """Returns every quarantined record, oldest first."""
+        with self._guard():
+            rows = self._db.execute(
+                "SELECT place, reason, raw FROM quarantine ORDER BY id"
+            ).fetchall()
+        return tuple(Malformed(row[0], row[1], row[2]) for row in rows)
+
+    # -- inventories, plans, analyses ----------------------------------------------------
+
+    def save_inventory(self, country: str, taken_at: int, document: str) -> int:
+        """Stores a dated inventory (JSON text); returns its id."""
+        with self._transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO inventories (country, taken_at, document) VALUES (?, ?, ?)",
+                (country, taken_at, document),
+            )
+            return int(cursor.lastrowid or 0)
+
+    def latest_inventory(self, country: str) -> Inventory | None:
+        """Returns the newest inventory of a country, or None."""
+        with self._guard():
+            row = self._db.execute(
+                "SELECT id, country, taken_at, document FROM inventories WHERE country = ?"
+                " ORDER BY taken_at DESC, id DESC LIMIT 1",
+                (country,),
+            ).fetchone()
+        return None if row is None else Inventory(row[0], row[1], row[2], row[3])
+
+    def save_plan(self, plan_id: str, document: str) -> None:
+        """Stores (or replaces) a plan document as the user last ran it."""
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO plans (plan_id, created_at, document) VALUES (?, ?, ?)"
+                " ON CONFLICT (plan_id) DO UPDATE SET document = excluded.document",
+                (plan_id, _now(), document),
+            )
+
+    def plan(self, plan_id: str) -> str | None:
+        """Returns a stored plan document, or None."""
+        with self._guard():
+            row = self._db.execute(
+                "SELECT document FROM plans WHERE plan_id = ?", (plan_id,)
+            ).fetchone()
+        return None if row is None else str(row[0])
+
+    def record_analysis(self, snapshot: str, refdata_dir: str, results: int) -> None:
+        """Records which reference snapshot an analysis used."""
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO analyses (run_at, snapshot, refdata_dir, results) VALUES (?, ?, ?, ?)",
+                (_now(), snapshot, refdata_dir, results),
+            )
+
+    def analyses(self) -> tuple[AnalysisRecord, ...]:
+        """Returns every recorded analysis, oldest first."""
+        with self._guard():
+            rows = self._db.execute(
+                "SELECT run_at, snapshot, refdata_dir, results FROM analyses ORDER BY id"
+            ).fetchall()
+        return tuple(AnalysisRecord(*row) for row in rows)
+
+
+_FINISHED = {"stopped", "forced to stop", "no suitable probes", "failed", "archived"}
+
+
+def _measurement(row: tuple[object, ...]) -> MeasurementRow:
+    plan_id, item, description, msm_id, state, cost = row
+    return MeasurementRow(
+        plan_id=str(plan_id),
+        item=int(str(item)),
+        description=str(description),
+        msm_id=None if msm_id is None else int(str(msm_id)),
+        state=MeasurementState(str(state)),
+        credits_per_result=None if cost is None else float(str(cost)),
+    )
+
+
+def _now() -> int:
+    return int(time.time())
