@@ -1,0 +1,475 @@
+"""Attach AS, IXP and country evidence to every hop address. Never touches the network.
+
+Locating an address combines *claims*, each with a weight and a sentence:
+- `rdns` (0.6): a city code in the router's reverse-DNS name;
+- `ixp_lan` (0.6, or 0.3 when the member is registered in another country than the
+  exchange, a sign of remote peering): the city of the IXP whose peering LAN holds it;
+- `registry` (0.2, the weakest): the country the address block (or its AS) is registered in;
+- `rtt_bound`: speed-of-light discs. Every probe of known location that saw the address gives
+  a disc of radius `min RTT * 100 km`. A disc that reaches no foreign place proves the
+  probe's country (1.0); one that reaches no foreign interconnection hub says "not at a hub
+  abroad" (0.5); a disc that cannot reach a country rules that country out.
+A claim the discs make impossible is kept but marked refuted (it lowers confidence, it never
+counts). The winning country needs at least MEDIUM strength (0.5) to count as located.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import IntEnum
+from ipaddress import ip_address
+
+from ixpready.enrichment.geo import (
+    City,
+    Gazetteer,
+    distance_km,
+    gazetteer,
+    radius_km,
+    rdns_city,
+    special_range,
+)
+from ixpready.enrichment.ixps import IxpHit, IxpIndex
+from ixpready.enrichment.prefixes import Origin, PrefixTable, RegistryCountries
+from ixpready.enrichment.snapshots import RegistrySnapshot
+from ixpready.measurements.records import IPAddress, Probe, Trace
+
+CITY_SLACK_KM = 25.0  # a router "in Miami" may stand anywhere in the metro area
+PROBE_BLUR_KM = 5.0  # RIPE Atlas publishes probe coordinates rounded to about 1 km
+MEDIUM = 0.5
+WEIGHTS = {
+    "rdns": 0.6,
+    "ixp_lan": 0.6,
+    "ixp_lan_remote": 0.3,
+    "registry": 0.2,
+    "rtt_near": 1.0,
+    "rtt_hub": 0.5,
+}
+
+
+class Strength(IntEnum):
+    """How well an address is located: NONE, WEAK (registry only), MEDIUM, STRONG (physics)."""
+
+    NONE = 0
+    WEAK = 1
+    MEDIUM = 2
+    STRONG = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """One piece of location evidence about an address. `refuted` says why it was ruled out."""
+
+    kind: str
+    country: str | None
+    city: City | None
+    weight: float
+    fact: str
+    refuted: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where an address is, how sure, and every claim considered (refuted ones included).
+
+    `excluded` lists countries the speed of light rules out.
+    """
+
+    country: str | None
+    city: City | None
+    strength: Strength
+    confidence: float
+    claims: tuple[Claim, ...]
+    excluded: tuple[str, ...] = ()
+
+    @property
+    def is_located(self) -> bool:
+        """Returns True when the country is known with at least MEDIUM strength."""
+        return self.country is not None and self.strength >= Strength.MEDIUM
+
+    def is_outside(self, home: str) -> bool:
+        """Returns True when the evidence places the address outside `home` (MEDIUM or more)."""
+        if home in self.excluded:
+            return True
+        return self.is_located and self.country != home
+
+    def is_inside(self, home: str) -> bool:
+        """Returns True when the evidence places the address in `home` (MEDIUM or more)."""
+        return self.is_located and self.country == home and home not in self.excluded
+
+
+UNLOCATED = Location(None, None, Strength.NONE, 0.0, ())
+
+
+@dataclass(frozen=True, slots=True)
+class Vantage:
+    """Where a probe measures from: coordinates with an uncertainty radius (km), or none."""
+
+    probe: Probe
+    latitude: float | None
+    longitude: float | None
+    uncertainty_km: float
+    trusted: bool = True
+
+    @property
+    def country(self) -> str | None:
+        """Returns the declared country."""
+        return self.probe.country
+
+
+@dataclass(frozen=True, slots=True)
+class AddressInfo:
+    """Everything known about one address: special range, origin, IXP, rDNS, location."""
+
+    address: IPAddress
+    special: str | None
+    origin: Origin | None
+    ixp: IxpHit | None
+    rdns: str | None
+    registry_country: str | None
+    location: Location
+
+    @property
+    def asn(self) -> int | None:
+        """Returns the network answering at this address: the IXP member, else the origin AS."""
+        if self.ixp is not None and self.ixp.member_asn is not None:
+            return self.ixp.member_asn
+        if self.ixp is not None:
+            return None  # an IXP LAN address is not originated by its holder
+        return None if self.origin is None else self.origin.asn
+
+
+@dataclass(frozen=True, slots=True)
+class HopView:
+    """One responding address (or a silence) at one TTL of one trace, annotated."""
+
+    number: int
+    address: IPAddress | None
+    info: AddressInfo | None
+    min_rtt_ms: float | None
+    inherited: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AnnotatedTrace:
+    """A trace with every hop annotated, its vantage and the destination's annotation."""
+
+    trace: Trace
+    vantage: Vantage | None
+    hops: tuple[HopView, ...]
+    destination: AddressInfo | None
+
+
+@dataclass
+class Lookups:
+    """Every pure lookup annotation needs, built once per run from a snapshot."""
+
+    prefixes: PrefixTable
+    registry: RegistryCountries
+    ixps: IxpIndex
+    rdns: Mapping[IPAddress, str]
+    places: Gazetteer = field(default_factory=gazetteer)
+
+    @classmethod
+    def build(
+        cls, snapshot: RegistrySnapshot, rdns: Mapping[IPAddress, str] | None = None
+    ) -> Lookups:
+        """Returns the lookups of a reference snapshot and a reverse-DNS cache."""
+        return cls(
+            prefixes=PrefixTable.from_snapshot(snapshot),
+            registry=RegistryCountries.from_snapshot(snapshot),
+            ixps=IxpIndex.from_peeringdb(snapshot),
+            rdns=dict(rdns or {}),
+        )
+
+
+def parse_rdns(document: object) -> dict[IPAddress, str]:
+    """Returns the reverse-DNS cache of a JSON object `{address: name}`; bad keys are dropped."""
+    names: dict[IPAddress, str] = {}
+    if isinstance(document, dict):
+        for key, value in document.items():
+            try:
+                names[ip_address(str(key))] = str(value)
+            except ValueError:
+                continue
+    return names
+
+
+def static_claims(
+    address: IPAddress, lookups: Lookups
+) -> tuple[str | None, Origin | None, IxpHit | None, str | None, str | None, tuple[Claim, ...]]:
+    """Returns (special, origin, ixp, rdns, registry country, claims) of one address."""
+    special = special_range(address)
+    if special is not None:
+        return special, None, None, None, None, ()
+    origin = lookups.prefixes.origin(address)
+    ixp = lookups.ixps.lan_of(address)
+    name = lookups.rdns.get(address)
+    claims: list[Claim] = []
+    if name:
+        hint = rdns_city(name)
+        if hint is not None:
+            city, token = hint
+            claims.append(
+                Claim(
+                    "rdns",
+                    city.country,
+                    city,
+                    WEIGHTS["rdns"],
+                    f"reverse DNS {name!r} names {city.label} ('{token}')",
+                )
+            )
+    if ixp is not None:
+        lan = ixp.lan
+        member_cc = None if ixp.member_asn is None else lookups.registry.of_asn(ixp.member_asn)
+        remote = member_cc is not None and lan.country and member_cc != lan.country
+        kind = "ixp_lan_remote" if remote else "ixp_lan"
+        where = (
+            lan.city.label
+            if lan.city
+            else (f"{lan.city_name}, {lan.country}" if lan.city_name else lan.country)
+        )
+        fact = f"on the peering LAN of {lan.name} ({where}, {lan.prefix})"
+        if ixp.member_asn is not None:
+            fact += f", member AS{ixp.member_asn}"
+        if remote:
+            fact += f" registered in {member_cc}: it may peer remotely"
+        if lan.country:
+            claims.append(Claim("ixp_lan", lan.country, lan.city, WEIGHTS[kind], fact))
+    registry_cc = lookups.registry.of_address(address)
+    if registry_cc is None and origin is not None:
+        registry_cc = lookups.registry.of_asn(origin.asn)
+    if registry_cc is not None:
+        claims.append(
+            Claim(
+                "registry",
+                registry_cc,
+                None,
+                WEIGHTS["registry"],
+                f"registered in {registry_cc} (RIR statistics)",
+            )
+        )
+    return special, origin, ixp, name, registry_cc, tuple(claims)
+
+
+def _refute(claim: Claim, discs: Iterable[tuple[Vantage, float]], places: Gazetteer) -> Claim:
+    for vantage, rtt in discs:
+        if vantage.latitude is None or vantage.longitude is None:
+            continue
+        reach = radius_km(rtt) + vantage.uncertainty_km
+        if claim.city is not None:
+            far = distance_km(
+                vantage.latitude, vantage.longitude, claim.city.latitude, claim.city.longitude
+            )
+            if far - CITY_SLACK_KM > reach:
+                why = f"probe {vantage.probe.id} got a reply in {rtt:.1f} ms, so within {reach:.0f} km, but {claim.city.label} is {far:.0f} km away"
+                return Claim(claim.kind, claim.country, claim.city, claim.weight, claim.fact, why)
+        elif claim.country is not None and claim.country in places.countries:
+            country = places.countries[claim.country]
+            far = distance_km(
+                vantage.latitude, vantage.longitude, country.latitude, country.longitude
+            )
+            if far - country.radius_km > reach:
+                why = f"probe {vantage.probe.id} got a reply in {rtt:.1f} ms: {claim.country} is out of reach"
+                return Claim(claim.kind, claim.country, claim.city, claim.weight, claim.fact, why)
+    return claim
+
+
+def locate(
+    claims: tuple[Claim, ...],
+    discs: tuple[tuple[Vantage, float], ...],
+    home: str,
+    places: Gazetteer,
+) -> Location:
+    """Returns the location the claims and speed-of-light discs support.
+
+    `discs` pairs trusted vantages with the smallest RTT (ms) each saw from this address.
+    """
+    considered = [_refute(claim, discs, places) for claim in claims]
+    excluded: set[str] = set()
+    interesting = {home} | {c.country for c in claims if c.country}
+    for vantage, rtt in discs:
+        if vantage.latitude is None or vantage.longitude is None or vantage.country is None:
+            continue
+        reach = radius_km(rtt) + vantage.uncertainty_km
+        for code in interesting:
+            place = places.countries.get(code)
+            if place is None:
+                continue
+            far = distance_km(
+                vantage.latitude, vantage.longitude, place.latitude, place.longitude
+            )
+            if far - place.radius_km > reach:
+                excluded.add(code)
+        nearest_any = places.nearest_foreign_km(
+            vantage.latitude, vantage.longitude, vantage.country, False
+        )
+        nearest_hub = places.nearest_foreign_km(
+            vantage.latitude, vantage.longitude, vantage.country, True
+        )
+        if reach < nearest_any:
+            considered.append(
+                Claim(
+                    "rtt_bound",
+                    vantage.country,
+                    None,
+                    WEIGHTS["rtt_near"],
+                    f"replied to probe {vantage.probe.id} in {rtt:.1f} ms: within {reach:.0f} km, nearer than any place abroad ({nearest_any:.0f} km)",
+                )
+            )
+        elif reach < nearest_hub:
+            considered.append(
+                Claim(
+                    "rtt_bound",
+                    vantage.country,
+                    None,
+                    WEIGHTS["rtt_hub"],
+                    f"replied to probe {vantage.probe.id} in {rtt:.1f} ms: within {reach:.0f} km, nearer than any interconnection hub abroad ({nearest_hub:.0f} km)",
+                )
+            )
+    considered = [
+        c
+        if c.refuted or c.country not in excluded
+        else Claim(
+            c.kind, c.country, c.city, c.weight, c.fact, f"the speed of light rules out {c.country}"
+        )
+        for c in considered
+    ]
+    scores: dict[str, float] = {}
+    strong: set[str] = set()
+    for claim in considered:
+        if claim.refuted is None and claim.country is not None:
+            scores[claim.country] = scores.get(claim.country, 0.0) + claim.weight
+            if claim.weight >= 1.0:
+                strong.add(claim.country)
+    total = sum(c.weight for c in considered)
+    if not scores:
+        strength = Strength.MEDIUM if home in excluded else Strength.NONE
+        return Location(None, None, strength, 0.0, tuple(considered), tuple(sorted(excluded)))
+    country = max(scores, key=lambda code: (scores[code], code == home))
+    score = scores[country]
+    if country in strong:
+        strength = Strength.STRONG
+    elif score >= MEDIUM:
+        strength = Strength.MEDIUM
+    else:
+        strength = Strength.WEAK
+    city = next(
+        (c.city for c in considered if c.refuted is None and c.country == country and c.city), None
+    )
+    confidence = min(1.0, score) * (score / total if total else 0.0)
+    return Location(
+        country, city, strength, round(confidence, 3), tuple(considered), tuple(sorted(excluded))
+    )
+
+
+def vantage_of(probe: Probe, places: Gazetteer | None = None) -> Vantage:
+    """Returns where a probe measures from: its coordinates, else its country's disc, else nowhere."""
+    places = places or gazetteer()
+    if probe.latitude is not None and probe.longitude is not None:
+        return Vantage(probe, probe.latitude, probe.longitude, PROBE_BLUR_KM)
+    country = places.countries.get(probe.country or "")
+    if country is not None:
+        return Vantage(probe, country.latitude, country.longitude, country.radius_km)
+    return Vantage(probe, None, None, 0.0)
+
+
+def observe(traces: Iterable[Trace]) -> dict[IPAddress, dict[int, float]]:
+    """Returns, per responding address, the smallest usable RTT (ms) each probe saw from it."""
+    seen: dict[IPAddress, dict[int, float]] = {}
+    for trace in traces:
+        prb = trace.key.prb_id
+        for hop in trace.hops:
+            for reply in hop.replies:
+                rtt = reply.rtt_ms
+                if (
+                    reply.address is None
+                    or rtt is None
+                    or reply.duplicate
+                    or reply.late is not None
+                ):
+                    continue
+                per_probe = seen.get(reply.address)
+                if per_probe is None:
+                    seen[reply.address] = {prb: rtt}
+                elif rtt < per_probe.get(prb, float("inf")):
+                    per_probe[prb] = rtt
+    return seen
+
+
+class Annotator:
+    """Annotates traces of one run: each address is located once, from every trusted probe's
+    smallest RTT to it (multilateration with upper bounds) and its static claims."""
+
+    def __init__(
+        self,
+        lookups: Lookups,
+        home: str,
+        vantages: Mapping[int, Vantage],
+        observations: Mapping[IPAddress, Mapping[int, float]],
+    ) -> None:
+        self.lookups = lookups
+        self.home = home
+        self.vantages = vantages
+        self.observations = observations
+        self._static: dict[
+            IPAddress,
+            tuple[
+                str | None, Origin | None, IxpHit | None, str | None, str | None, tuple[Claim, ...]
+            ],
+        ] = {}
+        self._info: dict[IPAddress, AddressInfo] = {}
+
+    def static(
+        self, address: IPAddress
+    ) -> tuple[str | None, Origin | None, IxpHit | None, str | None, str | None, tuple[Claim, ...]]:
+        """Returns the cached static facts of an address (see `static_claims`)."""
+        found = self._static.get(address)
+        if found is None:
+            found = self._static[address] = static_claims(address, self.lookups)
+        return found
+
+    def discs(self, address: IPAddress) -> tuple[tuple[Vantage, float], ...]:
+        """Returns (trusted vantage, smallest RTT) pairs for an address."""
+        out = []
+        for prb, rtt in (self.observations.get(address) or {}).items():
+            vantage = self.vantages.get(prb)
+            if vantage is not None and vantage.trusted and vantage.latitude is not None:
+                out.append((vantage, rtt))
+        return tuple(out)
+
+    def info(self, address: IPAddress) -> AddressInfo:
+        """Returns the annotation of one address (computed once per run)."""
+        found = self._info.get(address)
+        if found is not None:
+            return found
+        special, origin, ixp, name, registry_cc, claims = self.static(address)
+        if special is not None:
+            location = UNLOCATED
+        else:
+            location = locate(claims, self.discs(address), self.home, self.lookups.places)
+        found = self._info[address] = AddressInfo(
+            address, special, origin, ixp, name, registry_cc, location
+        )
+        return found
+
+    def annotate(self, trace: Trace) -> AnnotatedTrace:
+        """Returns the trace with every hop annotated. Never touches the network."""
+        hops: list[HopView] = []
+        for hop in trace.hops:
+            addresses = hop.addresses
+            if not addresses:
+                hops.append(HopView(hop.number, None, None, None, hop.inherited))
+                continue
+            for address in addresses:
+                hops.append(
+                    HopView(
+                        hop.number,
+                        address,
+                        self.info(address),
+                        hop.min_rtt_ms(address),
+                        hop.inherited,
+                    )
+                )
+        destination = None if trace.destination is None else self.info(trace.destination)
+        return AnnotatedTrace(trace, self.vantages.get(trace.key.prb_id), tuple(hops), destination)

@@ -1,0 +1,220 @@
+"""Physical geography for locating routers: cities, countries, distances, speed-of-light bounds,
+special-purpose address ranges and location hints in reverse-DNS names. No I/O at call time:
+the gazetteer ships with the package (`ixpready/data/cities.csv`, `countries.csv`).
+
+The physics: light in fibre covers about 200 km per millisecond, so a reply after `rtt_ms`
+proves the replying router lies within `rtt_ms * 100` km of the prober (the packet went there
+and back). Only the *smallest* RTT of many replies is used: a slow reply never counts as
+distance (routers answer ICMP slowly, queues add delay); a fast one is a hard upper bound.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from ipaddress import IPv4Network, IPv6Network, ip_network
+
+from ixpready.measurements.records import IPAddress
+
+KM_PER_MS_ROUND_TRIP = 100.0  # 200 km/ms in fibre, halved for the round trip
+EARTH_RADIUS_KM = 6371.0
+
+
+@dataclass(frozen=True, slots=True)
+class City:
+    """A gazetteer city: `code` as operators write it in router names."""
+
+    code: str
+    name: str
+    country: str
+    latitude: float
+    longitude: float
+    hub: bool
+
+    @property
+    def label(self) -> str:
+        """Returns "Miami, US"."""
+        return f"{self.name}, {self.country}"
+
+
+@dataclass(frozen=True, slots=True)
+class Country:
+    """A country's reference point and the radius (km) of a disc that covers it."""
+
+    code: str
+    name: str
+    latitude: float
+    longitude: float
+    radius_km: float
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Returns the great-circle distance in km between two points (decimal degrees)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+def radius_km(rtt_ms: float) -> float:
+    """Returns the farthest distance (km) a reply after `rtt_ms` can have come from."""
+    return max(0.0, rtt_ms) * KM_PER_MS_ROUND_TRIP
+
+
+def floor_rtt_ms(distance: float) -> float:
+    """Returns the smallest possible RTT (ms) to a point `distance` km away, straight fibre."""
+    return distance / KM_PER_MS_ROUND_TRIP
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    text = resources.files("ixpready.data").joinpath(name).read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines() if line and not line.startswith("#")]
+    return list(csv.DictReader(lines))
+
+
+@dataclass(frozen=True, eq=False)
+class Gazetteer:
+    """Cities by code and alias, countries by ISO code."""
+
+    cities: dict[str, City]
+    aliases: dict[str, City]
+    countries: dict[str, Country]
+
+    def city(self, token: str) -> City | None:
+        """Returns the city a router-name token or a city name stands for, if any."""
+        key = re.sub(r"[^a-z]", "", token.lower())
+        return self.cities.get(key) or self.aliases.get(key)
+
+    def city_named(self, name: str, country: str | None = None) -> City | None:
+        """Returns the city with this name (PeeringDB `city` text), in `country` if given."""
+        for part in re.split(r"[,/;]| and ", name):
+            city = self.city(part.strip())
+            if city is not None and (country is None or city.country == country):
+                return city
+        return None
+
+    def foreign_points(self, home: str) -> tuple[City, ...]:
+        """Returns every gazetteer city outside `home`."""
+        return tuple(c for c in self.cities.values() if c.country != home)
+
+    @cache  # noqa: B019 - the gazetteer lives for the whole process
+    def nearest_foreign_km(
+        self, latitude: float, longitude: float, home: str, hubs_only: bool
+    ) -> float:
+        """Returns the distance (km) from a point to the nearest city (or hub) outside `home`."""
+        best = math.inf
+        for city in self.cities.values():
+            if city.country == home or (hubs_only and not city.hub):
+                continue
+            best = min(best, distance_km(latitude, longitude, city.latitude, city.longitude))
+        return best
+
+
+@cache
+def gazetteer() -> Gazetteer:
+    """Returns the packaged gazetteer (loaded once)."""
+    cities: dict[str, City] = {}
+    aliases: dict[str, City] = {}
+    for row in _rows("cities.csv"):
+        city = City(
+            code=row["code"],
+            name=row["name"],
+            country=row["country"],
+            latitude=float(row["latitude"]),
+            longitude=float(row["longitude"]),
+            hub=row["hub"] == "1",
+        )
+        cities[city.code] = city
+        aliases[re.sub(r"[^a-z]", "", city.name.lower())] = city
+        for alias in filter(None, row["aliases"].split("|")):
+            aliases[alias] = city
+    countries = {
+        row["code"]: Country(
+            code=row["code"],
+            name=row["name"],
+            latitude=float(row["latitude"]),
+            longitude=float(row["longitude"]),
+            radius_km=float(row["radius_km"]),
+        )
+        for row in _rows("countries.csv")
+    }
+    return Gazetteer(cities=cities, aliases=aliases, countries=countries)
+
+
+# ---------------------------------------------------------------------------------------------
+# Special-purpose addresses: never geolocated.
+
+_SPECIAL: tuple[tuple[IPv4Network | IPv6Network, str], ...] = tuple(
+    (ip_network(prefix), kind)
+    for prefix, kind in (
+        ("10.0.0.0/8", "private (RFC 1918)"),
+        ("172.16.0.0/12", "private (RFC 1918)"),
+        ("192.168.0.0/16", "private (RFC 1918)"),
+        ("100.64.0.0/10", "carrier-grade NAT (RFC 6598)"),
+        ("169.254.0.0/16", "link-local"),
+        ("127.0.0.0/8", "loopback"),
+        ("192.0.2.0/24", "documentation (RFC 5737)"),
+        ("198.51.100.0/24", "documentation (RFC 5737)"),
+        ("203.0.113.0/24", "documentation (RFC 5737)"),
+        ("198.18.0.0/15", "benchmarking (RFC 2544)"),
+        ("0.0.0.0/8", "this network"),
+        ("240.0.0.0/4", "reserved"),
+        ("224.0.0.0/4", "multicast"),
+        ("fc00::/7", "unique local (RFC 4193)"),
+        ("fe80::/10", "link-local"),
+        ("2001:db8::/32", "documentation (RFC 3849)"),
+        ("::1/128", "loopback"),
+        ("ff00::/8", "multicast"),
+        ("64:ff9b::/96", "NAT64"),
+    )
+)
+
+
+def special_range(address: IPAddress) -> str | None:
+    """Returns what special-purpose range an address is in ("private (RFC 1918)", ...), or None."""
+    for network, kind in _SPECIAL:
+        if address.version == network.version and address in network:
+            return kind
+    if not address.is_global:
+        return "special-purpose (not globally routable)"
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Reverse-DNS location hints.
+
+_NOT_PLACES = frozenset(
+    "core edge border peer peering gw gateway bb backbone cr br ar er pe ce agg aggr dist "
+    "access cust customer static dynamic dyn pool host ip net com org gob edu xe ge te et ae "
+    "be po lo vl vlan bundle eth tengig gig hundredgig ccr agr rtr router sw switch mpls "
+    "ixp ix lag int ext pub priv res dsl cable fiber fibra ftth wifi mobile vpn cpe bras "
+    "nat cgn bgp isp noc mgmt".split()
+)
+_SECOND_LEVEL = frozenset("com net org co gob gov edu ac or ne".split())
+
+
+def rdns_city(name: str) -> tuple[City, str] | None:
+    """Returns the city a reverse-DNS name points at and the token that said so, if any.
+
+    Only labels left of the registered domain are read (`xe-1.mia2.example.net.gt` reads
+    `xe-1` and `mia2`), tokens are stripped of digits, and generic words (`core`, `ae`,
+    `static`) never match. The first matching token from the left wins.
+    """
+    labels = name.lower().rstrip(".").split(".")
+    keep = len(labels) - 2
+    if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL:
+        keep = len(labels) - 3
+    places = gazetteer()
+    for label in labels[: max(keep, 0)]:
+        for token in re.split(r"[-_]", label):
+            word = re.sub(r"\d+", "", token)
+            if len(word) < 3 or word in _NOT_PLACES:
+                continue
+            city = places.city(word)
+            if city is not None:
+                return city, token
+    return None
