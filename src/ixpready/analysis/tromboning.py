@@ -1,0 +1,430 @@
+"""AnnotatedTrace -> PathVerdict: does a path between two domestic networks leave the country?
+
+Rules, in order (README, "How verdicts are decided"):
+1. Scope: both ends' networks registered in the home country make a domestic pair; any other
+   path gets scope outbound/inbound/foreign/unknown and is reported separately.
+2. A probe whose declared place its own RTTs contradict gives `inconclusive`.
+3. `tromboned` when a hop is placed abroad with at least MEDIUM evidence, or the path crosses
+   a foreign IXP's peering LAN that the RTTs do not rule out (the frame crossed that fabric).
+4. `inconclusive` when the destination was not reached.
+5. `local` when the destination answered faster than any place abroad allows, or when every
+   answering hop is placed at home and each stretch of silent or unlocated hops is short,
+   bracketed by home hops, and its RTT rise is too small for a detour through the nearest
+   foreign interconnection hub. `local_via_ixp` when such a path crosses a home IXP LAN.
+   Otherwise `inconclusive`, naming the hops that could not be placed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ixpready.analysis.verdicts import Evidence, PathVerdict, ProbeCheck, Scope, Verdict
+from ixpready.enrichment.annotate import AddressInfo, AnnotatedTrace, HopView, Location, Strength
+from ixpready.enrichment.geo import City, Gazetteer, distance_km, floor_rtt_ms, radius_km
+
+
+@dataclass(frozen=True, slots=True)
+class JudgeSettings:
+    """Tolerances: how many consecutive (and total) silent or unlocated hops a local verdict
+    may bridge when RTTs rule out a detour through them."""
+
+    max_unknown_gap: int = 2
+    max_unknown: int = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Ends:
+    """What is known of a path's two ends (from probe metadata and the reference data)."""
+
+    src_asn: int | None
+    src_country: str | None
+    dst_asn: int | None
+    dst_country: str | None
+    dst_point: tuple[float, float] | None  # destination coordinates when it is a known probe
+
+
+def _scope(home: str, ends: Ends) -> Scope:
+    if ends.src_country is None or ends.dst_country is None:
+        return Scope.UNKNOWN
+    if ends.src_country == home and ends.dst_country == home:
+        return Scope.DOMESTIC
+    if ends.src_country == home:
+        return Scope.OUTBOUND
+    if ends.dst_country == home:
+        return Scope.INBOUND
+    return Scope.FOREIGN
+
+
+def as_path(
+    hops: tuple[HopView, ...], src_asn: int | None, dst_asn: int | None, reached: bool
+) -> tuple[int, ...]:
+    """Returns the AS-level path: hop ASNs in order, repeats collapsed, and a lone hop of
+    another AS between two hops of the same AS dropped (at AS borders an interface is often
+    numbered from the neighbour's prefix)."""
+    sequence: list[int] = [] if src_asn is None else [src_asn]
+    for hop in hops:
+        asn = None if hop.info is None else hop.info.asn
+        if asn is not None and (not sequence or sequence[-1] != asn):
+            sequence.append(asn)
+    if reached and dst_asn is not None and (not sequence or sequence[-1] != dst_asn):
+        sequence.append(dst_asn)
+    cleaned: list[int] = []
+    for index, asn in enumerate(sequence):
+        if 0 < index < len(sequence) - 1 and sequence[index - 1] == sequence[index + 1]:
+            continue
+        if not cleaned or cleaned[-1] != asn:
+            cleaned.append(asn)
+    return tuple(cleaned)
+
+
+def _best_fact(location: Location) -> str:
+    standing = [c for c in location.claims if c.refuted is None and c.country == location.country]
+    if not standing:
+        return f"ruled out of {', '.join(location.excluded)} by the speed of light"
+    return max(standing, key=lambda c: c.weight).fact
+
+
+def _foreign_ixp(info: AddressInfo, home: str) -> bool:
+    if info.ixp is None or not info.ixp.lan.country or info.ixp.lan.country == home:
+        return False
+    return not any(c.kind == "ixp_lan" and c.refuted for c in info.location.claims)
+
+
+def judge(
+    at: AnnotatedTrace,
+    home: str,
+    ends: Ends,
+    check: ProbeCheck | None,
+    places: Gazetteer,
+    settings: JudgeSettings | None = None,
+) -> PathVerdict:
+    """Returns the verdict on one annotated trace, with the evidence that decided it."""
+    settings = settings or JudgeSettings()
+    trace = at.trace
+    reached = trace.destination_reached
+    rtt = trace.destination_rtt_ms
+    scope = _scope(home, ends)
+    path = as_path(at.hops, ends.src_asn, ends.dst_asn, reached)
+    vantage = at.vantage
+    origin_point = (
+        None
+        if vantage is None or vantage.latitude is None or vantage.longitude is None
+        else (vantage.latitude, vantage.longitude)
+    )
+    floor = None
+    if origin_point is not None:
+        target = ends.dst_point
+        if target is None and ends.dst_country in places.countries:
+            dst_place = places.countries[ends.dst_country or ""]
+            target = (
+                (dst_place.latitude, dst_place.longitude)
+                if ends.dst_country != ends.src_country
+                else origin_point
+            )
+        if target is not None:
+            floor = round(floor_rtt_ms(distance_km(*origin_point, *target)), 2)
+
+    evidence: list[Evidence] = []
+    foreign_countries: list[str] = []
+    foreign_cities: list[str] = []
+    ixps: list[str] = []
+    ixp_countries: list[str] = []
+    carried_by: list[int] = []
+    foreign_conf: list[float] = []
+    for hop in at.hops:
+        info = hop.info
+        if info is None or info.special is not None:
+            continue
+        if info.ixp is not None and info.ixp.lan.name not in ixps:
+            ixps.append(info.ixp.lan.name)
+            ixp_countries.append(info.ixp.lan.country)
+        abroad = info.location.is_outside(home)
+        via_ixp = _foreign_ixp(info, home)
+        if not (abroad or via_ixp):
+            continue
+        country = (
+            info.location.country
+            if abroad and info.location.country != home
+            else (info.ixp.lan.country if via_ixp and info.ixp else None)
+        )
+        city = info.location.city if abroad else (info.ixp.lan.city if info.ixp else None)
+        if country and (not foreign_countries or foreign_countries[-1] != country):
+            foreign_countries.append(country)
+        if city is not None and city.label not in foreign_cities:
+            foreign_cities.append(city.label)
+        if info.asn is not None and info.asn not in carried_by:
+            carried_by.append(info.asn)
+        fact = (
+            _best_fact(info.location)
+            if abroad
+            else next(c.fact for c in info.location.claims if c.kind == "ixp_lan")
+        )
+        evidence.append(
+            Evidence(
+                "ixp_lan" if via_ixp and not abroad else "location",
+                f"hop {hop.number} {hop.address}: {fact}",
+                hop.number,
+                str(hop.address),
+                country,
+            )
+        )
+        foreign_conf.append(info.location.confidence if abroad else 0.6)
+        for claim in info.location.claims:
+            if claim.refuted:
+                evidence.append(
+                    Evidence(
+                        claim.kind,
+                        f"ruled out: {claim.fact} ({claim.refuted})",
+                        hop.number,
+                        str(hop.address),
+                        claim.country,
+                    )
+                )
+
+    def verdict(
+        kind: Verdict, reason: str, confidence: float, extra: float | None = None
+    ) -> PathVerdict:
+        return PathVerdict(
+            trace=trace.key, scope=scope, verdict=kind, reason=reason, af=trace.af,
+            dst_addr=None if trace.destination is None else str(trace.destination),
+            src_asn=ends.src_asn, dst_asn=ends.dst_asn, src_country=ends.src_country,
+            dst_country=ends.dst_country, as_path=path, foreign_countries=tuple(foreign_countries),
+            foreign_cities=tuple(foreign_cities), ixps=tuple(ixps), ixp_countries=tuple(ixp_countries),
+            carried_by=tuple(carried_by), rtt_ms=rtt, floor_rtt_ms=floor,
+            extra_rtt_ms=None if extra is None else round(extra, 2),
+            confidence=round(max(0.0, min(1.0, confidence)), 3), evidence=tuple(evidence),
+            origin=trace.origin,
+        )  # fmt: skip
+
+    if scope is not Scope.DOMESTIC:
+        where = {Scope.OUTBOUND: f"destination network registered in {ends.dst_country}",
+                 Scope.INBOUND: f"source probe declared in {ends.src_country}",
+                 Scope.FOREIGN: "neither end is at home",
+                 Scope.UNKNOWN: "an end's country is unknown (no probe metadata or registry record)"}[scope]  # fmt: skip
+        return verdict(Verdict.INCONCLUSIVE, f"not a domestic pair: {where}", 0.0)
+    if check is not None and check.status == "contradicted":
+        evidence.insert(0, Evidence("probe", f"probe {check.prb_id}: {check.detail}"))
+        return verdict(Verdict.INCONCLUSIVE, f"probe {check.prb_id} is not where declared", 0.0)
+    if trace.error and not trace.hops:
+        return verdict(Verdict.INCONCLUSIVE, f"the probe could not measure: {trace.error}", 0.0)
+    if foreign_countries or (foreign_conf and ixps):
+        places_text = ", ".join(foreign_cities) or ", ".join(foreign_countries)
+        extra = None if rtt is None or floor is None or not reached else rtt - floor
+        reason = f"left {home} through {places_text}"
+        if carried_by:
+            reason += " (" + ", ".join(f"AS{a}" for a in carried_by) + ")"
+        if not reached:
+            reason += "; destination not reached"
+        return verdict(Verdict.TROMBONED, reason, max(foreign_conf), extra)
+    if not reached:
+        last = max((h.number for h in at.hops if h.address is not None), default=None)
+        tail = f" (last reply at hop {last})" if last is not None else " (no hop replied)"
+        return verdict(Verdict.INCONCLUSIVE, "destination not reached" + tail, 0.0)
+
+    # The destination answered: was every stretch of the path at home?
+    if (
+        origin_point is not None
+        and rtt is not None
+        and vantage is not None
+        and vantage.country == home
+    ):
+        reach = radius_km(rtt) + vantage.uncertainty_km
+        nearest = places.nearest_foreign_km(*origin_point, home, False)
+        if reach < nearest:
+            evidence.append(
+                Evidence(
+                    "rtt_bound",
+                    f"the destination answered in {rtt:.1f} ms: the whole path lies within {reach:.0f} km of the probe, nearer than any place abroad ({nearest:.0f} km)",
+                    None,
+                    str(trace.destination),
+                    home,
+                )
+            )
+            return _local(verdict, at, home, 1.0)
+    return _walk(verdict, at, home, origin_point, places, settings, evidence)
+
+
+def _local(
+    verdict: Callable[..., PathVerdict], at: AnnotatedTrace, home: str, confidence: float
+) -> PathVerdict:
+    make = verdict
+    via = any(
+        h.info is not None
+        and h.info.ixp is not None
+        and h.info.ixp.lan.country == home
+        and h.info.location.is_inside(home)
+        for h in at.hops
+    )
+    if via:
+        names = sorted(
+            {
+                h.info.ixp.lan.name
+                for h in at.hops
+                if h.info is not None and h.info.ixp is not None and h.info.ixp.lan.country == home
+            }
+        )
+        return make(
+            Verdict.LOCAL_VIA_IXP, f"stayed in {home}, crossing {', '.join(names)}", confidence
+        )
+    return make(Verdict.LOCAL, f"stayed in {home}", confidence)
+
+
+def _walk(
+    verdict: Callable[..., PathVerdict],
+    at: AnnotatedTrace,
+    home: str,
+    origin_point: tuple[float, float] | None,
+    places: Gazetteer,
+    settings: JudgeSettings,
+    evidence: list[Evidence],
+) -> PathVerdict:
+    make = verdict
+    trace = at.trace
+    # Leading special-purpose or silent hops are the probe's own network: skip them.
+    hops = list(at.hops)
+    while (
+        hops
+        and (hops[0].info is None or hops[0].info.special is not None)
+        and not (hops[0].info is None and hops[0].address is not None)
+    ):
+        if any(h.info is not None and h.info.special is None for h in hops):
+            hops.pop(0)
+        else:
+            break
+    if origin_point is None:
+        return make(
+            Verdict.INCONCLUSIVE,
+            "the probe's location is unknown, so no hop can be checked against it",
+            0.0,
+        )
+    anchor_point, anchor_rtt, anchor_number = origin_point, 0.0, 0
+    gap: list[HopView] = []
+    unknown_total = 0
+    confidences: list[float] = []
+    hubs = [c for c in places.cities.values() if c.hub and c.country != home]
+    by_number: dict[int, list[HopView]] = {}
+    for hop in hops:
+        by_number.setdefault(hop.number, []).append(hop)
+    for number in sorted(by_number):
+        views = by_number[number]
+        at_home = [
+            v
+            for v in views
+            if v.info is not None and v.info.special is None and v.info.location.is_inside(home)
+        ]
+        is_destination = any(v.address == trace.destination for v in views)
+        if len(at_home) == len(views) or (
+            is_destination and not gap and all(v.info is not None for v in views) and at_home
+        ):
+            view = at_home[0]
+            info = view.info
+            assert info is not None
+            confidences.append(info.location.confidence)
+            evidence.append(
+                Evidence(
+                    "location",
+                    f"hop {number} {view.address}: {_best_fact(info.location)}",
+                    number,
+                    str(view.address),
+                    home,
+                )
+            )
+            point = (
+                (info.location.city.latitude, info.location.city.longitude)
+                if info.location.city
+                else anchor_point
+            )
+            if gap:
+                ok, fact = _gap_ok(
+                    gap, anchor_point, anchor_rtt, point, view.min_rtt_ms, hubs, settings
+                )
+                evidence.append(Evidence("path", fact, gap[0].number, None, None))
+                if not ok:
+                    return make(Verdict.INCONCLUSIVE, fact, 0.0)
+                gap = []
+            anchor_point = point
+            anchor_rtt = view.min_rtt_ms if view.min_rtt_ms is not None else anchor_rtt
+            anchor_number = number
+            continue
+        if is_destination:
+            # the destination itself answered but is not placed: it closes the path like a home hop
+            view = views[0]
+            if gap or unknown_total:
+                ok, fact = _gap_ok(
+                    gap or [view],
+                    anchor_point,
+                    anchor_rtt,
+                    anchor_point,
+                    view.min_rtt_ms,
+                    hubs,
+                    settings,
+                )
+                evidence.append(Evidence("path", fact, (gap or [view])[0].number, None, None))
+                if not ok:
+                    return make(Verdict.INCONCLUSIVE, fact, 0.0)
+            gap = []
+            break
+        gap.extend(views[:1])
+        unknown_total += 1
+        if unknown_total > settings.max_unknown:
+            what = ", ".join(_describe(v) for v in gap)
+            return make(
+                Verdict.INCONCLUSIVE,
+                f"too many hops could not be placed ({unknown_total} after hop {anchor_number}: {what})",
+                0.0,
+            )
+    if not confidences:
+        return make(
+            Verdict.INCONCLUSIVE,
+            "no hop could be placed in any country (no reverse DNS, IXP or RTT evidence)",
+            0.0,
+        )
+    return _local(make, at, home, min(confidences) * (0.9**unknown_total))
+
+
+def _describe(view: HopView) -> str:
+    if view.address is None:
+        return f"hop {view.number} silent"
+    if view.info is not None and view.info.special is not None:
+        return f"hop {view.number} {view.address} ({view.info.special})"
+    if view.info is not None and view.info.location.strength == Strength.WEAK:
+        return f"hop {view.number} {view.address} (registry country only)"
+    return f"hop {view.number} {view.address} (no location evidence)"
+
+
+def _gap_ok(
+    gap: list[HopView],
+    a_point: tuple[float, float],
+    a_rtt: float,
+    b_point: tuple[float, float],
+    b_rtt: float | None,
+    hubs: list[City],
+    settings: JudgeSettings,
+) -> tuple[bool, str]:
+    what = ", ".join(_describe(v) for v in gap)
+    if len(gap) > settings.max_unknown_gap:
+        return False, f"{len(gap)} consecutive hops could not be placed ({what})"
+    if b_rtt is None:
+        return (
+            False,
+            f"a detour abroad through {what} cannot be excluded: the next placed hop has no usable RTT",
+        )
+    direct = distance_km(*a_point, *b_point)
+    detour = min(
+        distance_km(*a_point, h.latitude, h.longitude)
+        + distance_km(h.latitude, h.longitude, *b_point)
+        - direct
+        for h in hubs
+    )
+    budget = detour / 200.0
+    rise = b_rtt - a_rtt
+    if rise < budget:
+        return (
+            True,
+            f"{what}: the RTT rose only {max(rise, 0):.1f} ms across them, less than the {budget:.1f} ms a detour through the nearest hub abroad would add",
+        )
+    return (
+        False,
+        f"a detour abroad through {what} cannot be excluded (RTT rose {rise:.1f} ms, a detour needs {budget:.1f} ms)",
+    )

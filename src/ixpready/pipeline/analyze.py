@@ -1,0 +1,262 @@
+"""The analyze job: read results, enrich every hop, judge every path, write the analysis.
+
+`analyze_files` is what `ixpready analyze` and `ixpready demo` call; `analyze_traces` is
+the in-memory core (used by the benchmark). Nothing here opens a socket.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import orjson
+
+from ixpready.analysis.probecheck import check_probes
+from ixpready.analysis.tromboning import Ends, JudgeSettings, judge
+from ixpready.analysis.verdicts import AnalysisResult, PathVerdict, SnapshotInfo, Summary
+from ixpready.enrichment.annotate import Annotator, Lookups, observe, parse_rdns, vantage_of
+from ixpready.enrichment.snapshots import RegistrySnapshot, load_snapshot
+from ixpready.errors import InputError
+from ixpready.measurements.parse import read_results
+from ixpready.measurements.probes import load_probes
+from ixpready.measurements.records import IPAddress, Malformed, Probe, Skipped, Trace, TraceKey
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class ReadOutcome:
+    """Traces read from files (deduplicated by key), and what could not be used."""
+
+    traces: tuple[Trace, ...]
+    quarantined: tuple[Malformed, ...]
+    skipped: int
+    duplicates: int
+    other_results: int  # pings and DNS results, read but not judged
+
+
+def read_traces(paths: Sequence[Path], on_progress: Progress | None = None) -> ReadOutcome:
+    """Returns every traceroute in the files, each key once; bad records are quarantined.
+
+    Raises InputError when a file cannot be opened.
+    """
+    traces: dict[TraceKey, Trace] = {}
+    bad: list[Malformed] = []
+    skipped = duplicates = other = 0
+    for done, path in enumerate(paths, start=1):
+        if not path.is_file():
+            raise InputError(f"{path}: no such results file")
+        for outcome in read_results(path):
+            if isinstance(outcome, Trace):
+                if outcome.key in traces:
+                    duplicates += 1
+                else:
+                    traces[outcome.key] = outcome
+            elif isinstance(outcome, Malformed):
+                bad.append(outcome)
+            elif isinstance(outcome, Skipped):
+                skipped += 1
+            else:
+                other += 1
+        if on_progress is not None:
+            on_progress(done, len(paths))
+    return ReadOutcome(tuple(traces.values()), tuple(bad), skipped, duplicates, other)
+
+
+def write_quarantine(records: Iterable[Malformed], path: Path) -> int:
+    """Appends records not already in the quarantine file (JSON lines); returns how many.
+
+    Re-running on the same input adds nothing: records are keyed by place and content.
+    """
+    seen: set[str] = set()
+    if path.is_file():
+        for line in path.read_bytes().splitlines():
+            try:
+                seen.add(str(orjson.loads(line).get("id")))
+            except (orjson.JSONDecodeError, AttributeError):
+                continue
+    added = 0
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("ab") as handle:
+        for record in records:
+            ident = hashlib.sha256(f"{record.where}\0{record.raw}".encode()).hexdigest()[:16]
+            if ident in seen:
+                continue
+            seen.add(ident)
+            handle.write(
+                orjson.dumps(
+                    {"id": ident, "where": record.where, "reason": record.reason, "raw": record.raw}
+                )
+                + b"\n"
+            )
+            added += 1
+    return added
+
+
+def _probe_for(trace: Trace, probes: dict[int, Probe]) -> Probe | None:
+    probe = probes.get(trace.key.prb_id)
+    if probe is None:
+        return trace.vantage
+    return probe
+
+
+def analyze_traces(
+    traces: Sequence[Trace],
+    *,
+    home: str,
+    snapshot: RegistrySnapshot,
+    probes: dict[int, Probe] | None = None,
+    rdns: dict[IPAddress, str] | None = None,
+    settings: JudgeSettings | None = None,
+    read: ReadOutcome | None = None,
+    inputs: tuple[str, ...] = (),
+    simulated: bool = False,
+    on_progress: Progress | None = None,
+) -> AnalysisResult:
+    """Returns the verdict on every trace, domestic pairs first, with probe checks."""
+    home = home.upper()
+    probes = dict(probes or {})
+    lookups = Lookups.build(snapshot, rdns)
+    by_address: dict[IPAddress, Probe] = {}
+    for known in probes.values():
+        for address in (known.address_v4, known.address_v6):
+            if address is not None:
+                by_address[address] = known
+    vantages = {}
+    for trace in traces:
+        owner = _probe_for(trace, probes)
+        if owner is not None and trace.key.prb_id not in vantages:
+            vantages[trace.key.prb_id] = vantage_of(owner, lookups.places)
+    observations = observe(traces)
+    checks = check_probes(Annotator(lookups, home, vantages, observations), observations)
+    trusted = {
+        prb: replace(v, trusted=checks[prb].status != "contradicted") for prb, v in vantages.items()
+    }
+    annotator = Annotator(lookups, home, trusted, observations)
+    domestic: list[PathVerdict] = []
+    other: list[PathVerdict] = []
+    total = len(traces)
+    for index, trace in enumerate(traces, start=1):
+        probe = _probe_for(trace, probes)
+        annotated = annotator.annotate(trace)
+        src_asn = None if probe is None else probe.asn(trace.af)
+        src_country = None if probe is None else probe.country
+        if trace.public_source is not None and (src_asn is None or src_country is None):
+            info = annotator.info(trace.public_source)
+            src_asn = src_asn if src_asn is not None else info.asn
+            src_country = src_country or info.registry_country
+        dst_probe = None if trace.destination is None else by_address.get(trace.destination)
+        dst = annotated.destination
+        dst_point = None
+        if (
+            dst_probe is not None
+            and dst_probe.latitude is not None
+            and dst_probe.longitude is not None
+        ):
+            dst_point = (dst_probe.latitude, dst_probe.longitude)
+        ends = Ends(
+            src_asn=src_asn,
+            src_country=src_country,
+            dst_asn=(dst_probe.asn(trace.af) if dst_probe else None)
+            or (None if dst is None else dst.asn),
+            dst_country=(dst_probe.country if dst_probe else None)
+            or (None if dst is None else dst.registry_country),
+            dst_point=dst_point,
+        )
+        verdict = judge(
+            annotated, home, ends, checks.get(trace.key.prb_id), lookups.places, settings
+        )
+        (domestic if verdict.is_domestic else other).append(verdict)
+        if on_progress is not None and (index % 500 == 0 or index == total):
+            on_progress(index, total)
+    domestic.sort(key=lambda v: v.trace)
+    other.sort(key=lambda v: v.trace)
+    read = read or ReadOutcome(tuple(traces), (), 0, 0, 0)
+    seen_asns = {
+        a for v in (*domestic, *other) for a in (*v.as_path, v.src_asn, v.dst_asn) if a is not None
+    }
+    return AnalysisResult(
+        country=home,
+        generated_at=datetime.now(tz=UTC).replace(microsecond=0),
+        summary=Summary.of(
+            tuple(domestic),
+            tuple(other),
+            results_read=len(traces)
+            + len(read.quarantined)
+            + read.skipped
+            + read.duplicates
+            + read.other_results,
+            quarantined=len(read.quarantined),
+            skipped=read.skipped + read.other_results,
+            duplicates=read.duplicates,
+        ),
+        paths=tuple(domestic),
+        other_paths=tuple(other),
+        probes=tuple(checks[p] for p in sorted(checks)),
+        snapshots=tuple(SnapshotInfo(s.kind, s.source, s.date) for s in snapshot.sources),
+        as_names={a: snapshot.as_names[a] for a in sorted(seen_asns) if a in snapshot.as_names},
+        home_ixps=lookups.ixps.exchanges_in(home),
+        inputs=inputs,
+        simulated=simulated,
+    )
+
+
+def load_rdns(path: Path) -> dict[IPAddress, str]:
+    """Returns the reverse-DNS cache in a JSON file `{address: name}`.
+
+    Raises InputError when the file is missing or not a JSON object.
+    """
+    try:
+        document = orjson.loads(path.read_bytes())
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such reverse-DNS file") from None
+    except orjson.JSONDecodeError as exc:
+        raise InputError(f"{path}: not JSON ({exc})") from None
+    if not isinstance(document, dict):
+        raise InputError(f"{path}: expected a JSON object from address to name")
+    return parse_rdns(document)
+
+
+@dataclass(frozen=True)
+class AnalysisRun:
+    """What `analyze_files` produced: the analysis and where bad records went."""
+
+    result: AnalysisResult
+    quarantined: tuple[Malformed, ...]
+    quarantine_file: Path | None
+
+
+def analyze_files(
+    results: Sequence[Path],
+    *,
+    country: str,
+    refdata: Path,
+    probes: Path | None = None,
+    rdns: Path | None = None,
+    quarantine: Path | None = None,
+    simulated: bool = False,
+    on_progress: Progress | None = None,
+) -> AnalysisRun:
+    """Returns the analysis of result files against a reference-data folder.
+
+    Raises InputError / RefdataError for files that cannot be used at all; malformed
+    records inside them are quarantined (to `quarantine` when given) and counted.
+    """
+    if not results:
+        raise InputError(
+            "no results file given", hint="ixpready analyze RESULTS... --country GT --refdata DIR"
+        )
+    snapshot = load_snapshot(refdata)
+    read = read_traces(results)
+    probe_map = load_probes(probes) if probes is not None else {}
+    names = load_rdns(rdns) if rdns is not None else {}
+    if quarantine is not None and read.quarantined:
+        write_quarantine(read.quarantined, quarantine)
+    result = analyze_traces(
+        read.traces, home=country, snapshot=snapshot, probes=probe_map, rdns=names, read=read,
+        inputs=tuple(p.name for p in results), simulated=simulated, on_progress=on_progress,
+    )  # fmt: skip
+    return AnalysisRun(result, read.quarantined, quarantine if read.quarantined else None)
