@@ -1,0 +1,145 @@
+"""`ixpready analyze` in-process on real recorded traceroutes: output, exit codes, quarantine."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ixpready.cli import main
+
+GT_HN_SV = "atlas-traceroute/msm5004-froot-2015-10-20-guatemala-honduras-elsalvador.jsonl"
+
+
+@pytest.fixture
+def refdata(recorded: Path, tmp_path: Path) -> Path:
+    folder = tmp_path / "refdata"
+    (folder / "peeringdb").mkdir(parents=True)
+    shutil.copy(
+        recorded / "routing/pyasn-ipasn-20140513-excerpt.dat", folder / "ipasn_20140513.dat"
+    )
+    shutil.copy(recorded / "routing/pyasn-asnames-central-america.json", folder / "asnames.json")
+    for kind in ("ix", "ixlan", "ixpfx"):
+        shutil.copy(
+            recorded / f"peeringdb/pdb-2016-10-19-{kind}.json",
+            folder / "peeringdb" / f"{kind}.json",
+        )
+    # F-root's block as ARIN records it (192.5.5.0/24, ISC, US) and the probes' networks.
+    (folder / "delegated-test-extended-20151020").write_text(
+        "2|arin|20151020|3|19700101|20151020|-0500\n"
+        "arin|US|ipv4|192.5.5.0|256|19880101|assigned|isc\n"
+        "lacnic|GT|asn|14754|1|20000101|allocated|t\n"
+        "lacnic|GT|asn|27929|1|20000101|allocated|u\n"
+    )
+    return folder
+
+
+def test_recorded_froot_traces_are_outbound_not_domestic(
+    recorded: Path, refdata: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "analysis.json"
+    code = main([
+        "analyze", str(recorded / GT_HN_SV), "--country", "GT", "--refdata", str(refdata),
+        "--probes", str(recorded / "atlas-probes/lacnic-simon-ripeatlasprobe-fixture-latam.json"),
+        "--format", "json", "--out", str(out), "--quarantine", str(tmp_path / "q.jsonl"),
+    ])  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    document = json.loads(out.read_text())
+    assert document["summary"]["domestic_paths"] == 0
+    assert document["summary"]["other_paths"] == 26
+    scopes = {(p["prb_id"], p["scope"]) for p in document["other_paths"]}
+    # GT probes to F-root (registered in the US) are outbound; HN/SV probes are foreign to GT.
+    assert (12804, "outbound") in scopes and (19570, "outbound") in scopes
+    assert (4814, "foreign") in scopes
+    crossing = {p["prb_id"]: p["ixps"] for p in document["other_paths"] if p["ixps"]}
+    assert crossing[15381] == ["Equinix Chicago"] and crossing[18865] == ["Equinix Chicago"]
+    assert crossing[18250] == ["Equinix Palo Alto"]
+    assert {"kind": "PeeringDB", "source": "peeringdb/ix.json", "date": "2016-10-19"} in document[
+        "snapshots"
+    ]
+
+
+def test_table_output_names_the_counts(
+    recorded: Path, refdata: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["analyze", str(recorded / GT_HN_SV), "--country", "SV", "--refdata", str(refdata),
+                 "--quarantine", str(tmp_path / "q.jsonl")])  # fmt: skip
+    printed = capsys.readouterr().out
+    assert code == 0
+    assert "26 results read" in printed
+    assert "Domestic paths by verdict" in printed
+
+
+def test_damaged_results_are_quarantined_once_and_the_rest_analysed(
+    recorded: Path, refdata: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = (recorded / GT_HN_SV).read_text().splitlines()
+    damaged = tmp_path / "damaged.jsonl"
+    damaged.write_text(
+        "\n".join([*lines[:5], lines[5][:200], '{"type": "traceroute", "msm_id": 1}', *lines[6:]])
+        + "\n"
+    )
+    quarantine = tmp_path / "q.jsonl"
+    out = tmp_path / "a.json"
+    args = ["analyze", str(damaged), "--country", "GT", "--refdata", str(refdata), "--format", "json",
+            "--out", str(out), "--quarantine", str(quarantine)]  # fmt: skip
+    assert main(args) == 7
+    err = capsys.readouterr().err
+    assert "2 malformed record(s) quarantined" in err
+    summary = json.loads(out.read_text())["summary"]
+    assert summary["quarantined"] == 2
+    assert summary["domestic_paths"] + summary["other_paths"] == len(lines) - 1
+    records = [json.loads(line) for line in quarantine.read_text().splitlines()]
+    assert [r["where"] for r in records] == ["damaged.jsonl:6", "damaged.jsonl:7"]
+    assert "prb_id" in records[1]["reason"]
+    assert main(args) == 7  # a re-run adds nothing to the quarantine
+    assert len(quarantine.read_text().splitlines()) == 2
+
+
+def test_usage_and_reference_data_errors_are_one_line_with_a_hint(
+    recorded: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert (
+        main(
+            [
+                "analyze",
+                str(recorded / GT_HN_SV),
+                "--country",
+                "Guatemala",
+                "--refdata",
+                str(tmp_path),
+            ]
+        )
+        == 2
+    )
+    assert "ISO 3166" in capsys.readouterr().err
+    assert (
+        main(
+            [
+                "analyze",
+                str(recorded / GT_HN_SV),
+                "--country",
+                "GT",
+                "--refdata",
+                str(tmp_path / "none"),
+            ]
+        )
+        == 3
+    )
+    err = capsys.readouterr().err
+    assert err.startswith("ixpready: error:") and "ixpready: hint:" in err
+    assert (
+        main(
+            [
+                "analyze",
+                str(tmp_path / "missing.json"),
+                "--country",
+                "GT",
+                "--refdata",
+                str(tmp_path),
+            ]
+        )
+        == 3
+    )
