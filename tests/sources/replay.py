@@ -1,8 +1,8 @@
 """A recorded-response HTTPS server on 127.0.0.1 with a throwaway CA (trustme), for any test.
 
 Register what each request should get with `replay.add(method, path, ...)` (path with its
-query, as sent); several answers for the same request are given in turn, the last one
-repeating. An unrecorded request gets HTTP 599 and is listed in `unexpected`; the
+query, as sent); several answers for the same request are given in turn; when all were
+given, the last one repeats (answers added later are given next). An unrecorded request gets HTTP 599 and is listed in `unexpected`; the
 `atlas_replay` fixture fails the test when that list is not empty at the end.
 
 Behaviours: "normal", "truncate" (Content-Length promises more than is sent, then the
@@ -48,6 +48,7 @@ class ReplayServer:
     answers: dict[tuple[str, str], list[Answer]] = field(default_factory=dict)
     seen: list[Seen] = field(default_factory=list)
     unexpected: list[str] = field(default_factory=list)
+    last: dict[tuple[str, str], Answer] = field(default_factory=dict)
     stopping: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -77,11 +78,12 @@ class ReplayServer:
             self.answers.setdefault((method, path), []).append(answer)
 
     def next_answer(self, method: str, path: str) -> Answer | None:
+        """Returns the next recorded answer; when all were given, the last one again."""
         with self.lock:
             queue = self.answers.get((method, path))
-            if not queue:
-                return None
-            return queue.pop(0) if len(queue) > 1 else queue[0]
+            if queue:
+                self.last[(method, path)] = queue.pop(0)
+            return self.last.get((method, path))
 
 
 class _Handler(BaseHTTPRequestHandler):

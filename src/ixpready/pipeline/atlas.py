@@ -1,0 +1,432 @@
+"""The RIPE Atlas jobs: discover a country, plan, measure (create), fetch results into the store.
+
+Each job takes the Settings, builds its sources, and returns a frozen summary. Measurement
+ids are written to the store the moment the API returns them, and a submission whose answer
+never came is left marked so it is never created twice (see `measure`). Results are stored a
+window at a time together with how far the fetch got, so a killed fetch resumes cleanly.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from ixpready.config import Settings
+from ixpready.errors import AtlasAuthError, QuotaError, UnavailableError, UsageError
+from ixpready.measurements.probes import load_probes, probes_from_document
+from ixpready.measurements.records import Probe, TraceKey
+from ixpready.measurements.store import MeasurementState, Store, StoredResult
+from ixpready.pipeline.plan import (
+    Plan,
+    PlanOptions,
+    load_plan,
+    make_plan,
+    plan_document,
+    summarize,
+)
+from ixpready.sources.atlas import AtlasSource, RetryPolicy, TracerouteRequest
+from ixpready.sources.registries import RegistryClient
+
+Progress = Callable[[int, int], None]
+LATE_RESULTS = timedelta(hours=1)  # results can reach the API this long after they were made
+
+
+def _no_progress(done: int, total: int) -> None:
+    return None
+
+
+def atlas_source(settings: Settings) -> AtlasSource:
+    """Returns the RIPE Atlas client the settings describe."""
+    return AtlasSource(
+        settings.atlas_server,
+        verify=settings.atlas_verify,
+        key=settings.atlas_key,
+        timeout_s=settings.atlas_timeout_s,
+        retry=RetryPolicy(attempts=settings.atlas_retries, backoff_s=settings.atlas_backoff_s),
+    )
+
+
+def registry_client(settings: Settings) -> RegistryClient:
+    """Returns the registry client the settings describe."""
+    return RegistryClient(
+        peeringdb_url=settings.peeringdb_url,
+        ripestat_url=settings.ripestat_url,
+        rir_stats_url=settings.rir_stats_url,
+        verify=settings.atlas_verify,
+        timeout_s=settings.atlas_timeout_s,
+        attempts=settings.atlas_retries,
+        backoff_s=settings.atlas_backoff_s,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# discover
+
+
+@dataclass(frozen=True, slots=True)
+class DiscoverSummary:
+    """What discover found: networks, probes, IXPs; networks without a usable probe."""
+
+    country: str
+    taken: datetime
+    inventory_file: Path
+    networks: int
+    probes: int
+    connected: int
+    networks_with_probes: tuple[int, ...]
+    networks_without_probes: tuple[int, ...]
+    exchanges: tuple[str, ...]
+    quarantined: int
+
+    def as_text(self) -> str:
+        """Returns the summary for the terminal."""
+        return "\n".join(
+            [
+                f"{self.country} on {self.taken:%Y-%m-%d}: {self.networks} networks, "
+                f"{self.probes} RIPE Atlas probes ({self.connected} connected), "
+                f"{len(self.exchanges)} IXPs ({', '.join(self.exchanges) or 'none'})",
+                f"{len(self.networks_with_probes)} networks have a connected probe; "
+                f"{len(self.networks_without_probes)} have none (they need their own probe)",
+                f"inventory: {self.inventory_file}",
+            ]
+        )
+
+
+def _probe_object(probe: Probe) -> dict[str, object]:
+    return {
+        "id": probe.id, "asn_v4": probe.asn_v4, "asn_v6": probe.asn_v6,
+        "country_code": probe.country, "latitude": probe.latitude,
+        "longitude": probe.longitude, "status_name": probe.status,
+        "description": probe.description,
+        "address_v4": None if probe.address_v4 is None else str(probe.address_v4),
+        "address_v6": None if probe.address_v6 is None else str(probe.address_v6),
+        "prefix_v4": probe.prefix_v4, "prefix_v6": probe.prefix_v6,
+        "is_anchor": probe.is_anchor, "tags": list(probe.tags),
+    }
+
+
+def discover(
+    settings: Settings,
+    *,
+    atlas: AtlasSource | None = None,
+    registry: RegistryClient | None = None,
+    now: datetime | None = None,
+) -> DiscoverSummary:
+    """Returns what the country has; writes a dated inventory to the store and a file."""
+    country = settings.country
+    atlas = atlas or atlas_source(settings)
+    registry = registry or registry_client(settings)
+    taken = (now or datetime.now(tz=UTC)).replace(microsecond=0)
+    resources = registry.country_resources(country)
+    listing = atlas.list_probes(country, connected_only=False)
+    exchanges = registry.exchanges(country)
+    connected_asns = {
+        asn for p in listing.probes if p.status == "Connected"
+        for asn in (p.asn_v4, p.asn_v6) if asn is not None
+    }
+    with_probes = tuple(a for a in resources.asns if a in connected_asns)
+    without = tuple(a for a in resources.asns if a not in connected_asns)
+    document = {
+        "country": country,
+        "taken": taken.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "networks": {"query_time": resources.query_time, "asns": list(resources.asns),
+                     "ipv4": list(resources.ipv4), "ipv6": list(resources.ipv6)},
+        "probes": [_probe_object(p) for p in listing.probes],
+        "exchanges": [{"id": e.ix_id, "name": e.name, "city": e.city, "members": e.members}
+                      for e in exchanges],
+        "networks_without_probes": list(without),
+    }
+    text = json.dumps(document, indent=1) + "\n"
+    inventory_file = settings.data_dir / f"inventory-{country}-{taken:%Y%m%d}.json"
+    inventory_file.parent.mkdir(parents=True, exist_ok=True)
+    inventory_file.write_text(text, encoding="utf-8")
+    with Store.open(settings.store_path) as store:
+        store.save_inventory(country, int(taken.timestamp()), text)
+        quarantined = store.quarantine(listing.malformed)
+    return DiscoverSummary(
+        country=country,
+        taken=taken,
+        inventory_file=inventory_file,
+        networks=len(resources.asns),
+        probes=len(listing.probes),
+        connected=sum(p.status == "Connected" for p in listing.probes),
+        networks_with_probes=with_probes,
+        networks_without_probes=without,
+        exchanges=tuple(e.name for e in exchanges),
+        quarantined=quarantined,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# plan
+
+
+@dataclass(frozen=True, slots=True)
+class PlanResult:
+    """A plan written to a file, with its coverage and cost summary."""
+
+    path: Path
+    plan: Plan
+    text: str
+
+
+def inventory_probes(settings: Settings) -> tuple[Probe, ...]:
+    """Returns the probes of the country's latest inventory in the store.
+
+    Raises UsageError when discover has not been run for the country.
+    """
+    with Store.open(settings.store_path) as store:
+        inventory = store.latest_inventory(settings.country)
+    if inventory is None:
+        raise UsageError(
+            f"no inventory of {settings.country} in {settings.store_path}",
+            hint=f"run `ixpready discover --country {settings.country}` or pass --probes FILE",
+        )
+    return tuple(probes_from_document(json.loads(inventory.document)["probes"]).values())
+
+
+def plan(
+    settings: Settings,
+    output: Path,
+    *,
+    probes: Iterable[Probe] | None = None,
+    probes_file: Path | None = None,
+    af: int = 4,
+    now: datetime | None = None,
+) -> PlanResult:
+    """Returns the plan for the settings' country and budget, written to `output` (JSON).
+
+    Probes come from `probes`, else `probes_file` (any layout `load_probes` reads), else the
+    country's latest inventory in the store.
+    """
+    if probes is None and probes_file is not None:
+        probes = load_probes(probes_file).values()
+    chosen = tuple(probes) if probes is not None else inventory_probes(settings)
+    options = PlanOptions(
+        country=settings.country,
+        budget_credits=settings.plan_budget_credits,
+        af=af,
+        probes_per_as=settings.plan_probes_per_as,
+        protocol=settings.plan_protocol,
+        packets=settings.plan_packets,
+        size=settings.plan_size,
+        is_oneoff=settings.plan_is_oneoff,
+    )
+    made = make_plan(chosen, options, now=now)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(plan_document(made), encoding="utf-8")
+    summary = summarize(made, chosen)
+    text = summary.as_text() + f"\nplan {made.plan_id} written to {output}"
+    return PlanResult(output, made, text)
+
+
+# ---------------------------------------------------------------------------------------------
+# measure
+
+
+@dataclass(frozen=True, slots=True)
+class MeasureSummary:
+    """What measure did: created now, created before, unknown (asked, no answer), waiting."""
+
+    plan_id: str
+    dry_run: bool
+    batch: int
+    batches: int
+    created: tuple[int, ...]
+    already: int
+    unknown: tuple[int, ...]
+    to_create: int
+    credits: int
+    credits_read_back: float | None
+
+    def as_text(self) -> str:
+        """Returns the summary for the terminal."""
+        lines = []
+        if self.dry_run:
+            lines.append(
+                f"dry run: would create {self.to_create} measurements of batch {self.batch} "
+                f"of {self.batches} ({self.credits} credits estimated); nothing was sent"
+            )
+        else:
+            lines.append(
+                f"plan {self.plan_id}: created {len(self.created)} measurements now "
+                f"({', '.join(map(str, self.created)) or 'none'}), {self.already} before; "
+                f"batch {self.batch} of {self.batches}"
+            )
+        if self.credits_read_back is not None:
+            lines.append(f"RIPE Atlas charges {self.credits_read_back:g} credits per result")
+        if self.unknown:
+            lines.append(
+                f"items {', '.join(map(str, self.unknown))}: asked for, but no answer came; "
+                "check https://atlas.ripe.net/measurements/mine for their description "
+                "before running `ixpready measure --forget-unknown`"
+            )
+        if self.batch < self.batches:
+            lines.append("later batches wait for the quotas: run `ixpready measure` again "
+                         "tomorrow (or when these measurements have finished)")
+        return "\n".join(lines)
+
+
+def _current_batch(plan: Plan, store: Store) -> int:
+    done = {row.item for row in store.measurements(plan.plan_id) if row.msm_id is not None}
+    pending = [item.batch for item in plan.items if item.item not in done]
+    return min(pending) if pending else plan.batches
+
+
+def measure(
+    settings: Settings,
+    plan_path: Path,
+    *,
+    dry_run: bool = False,
+    forget_unknown: bool = False,
+    atlas: AtlasSource | None = None,
+    on_progress: Progress = _no_progress,
+) -> MeasureSummary:
+    """Creates the plan's measurements of the current batch, each at most once.
+
+    Every id is stored as soon as the API returns it. An item whose request got no answer
+    stays "submitting" and is skipped (it may exist) unless `forget_unknown`. Raises the
+    source's errors (QuotaError, AtlasAuthError, UnavailableError) after storing what was done.
+    """
+    made = load_plan(plan_path)
+    if made.credits > made.options.budget_credits:
+        raise UsageError(
+            f"{plan_path}: the plan costs {made.credits} credits, over its budget of "
+            f"{made.options.budget_credits}",
+            hint="remove probes or measurements, or raise budget_credits in the plan",
+        )
+    atlas = atlas or atlas_source(settings)
+    created: list[int] = []
+    unknown: list[int] = []
+    already = 0
+    with Store.open(settings.store_path) as store:
+        store.save_plan(made.plan_id, plan_path.read_text(encoding="utf-8"))
+        if forget_unknown:
+            for earlier in store.measurements(made.plan_id):
+                if earlier.state is MeasurementState.SUBMITTING:
+                    store.forget_submission(made.plan_id, earlier.item)
+        batch = _current_batch(made, store)
+        todo = [item for item in made.items if item.batch == batch]
+        cost = made.options.cost_per_result
+        to_create = 0
+        for done, item in enumerate(todo, start=1):
+            row = store.measurement(made.plan_id, item.item)
+            if row is not None and row.msm_id is not None:
+                already += 1
+                continue
+            if row is not None and row.state is MeasurementState.SUBMITTING:
+                unknown.append(item.item)
+                continue
+            to_create += 1
+            if dry_run:
+                continue
+            description = f"ixpready {made.plan_id} item {item.item}"
+            request = TracerouteRequest(
+                target=item.target,
+                af=made.options.af,
+                probe_ids=item.probe_ids,
+                description=description,
+                protocol=made.options.protocol,
+                packets=made.options.packets,
+                size=made.options.size,
+                is_oneoff=made.options.is_oneoff,
+            )
+            store.mark_submitting(made.plan_id, item.item, description)
+            try:
+                ids = atlas.create_traceroute(request)
+            except (QuotaError, AtlasAuthError, UsageError):
+                store.forget_submission(made.plan_id, item.item)  # refused: not created
+                raise
+            except UnavailableError:
+                raise  # left "submitting": it may exist
+            store.record_created(made.plan_id, item.item, ids[0])
+            created.extend(ids)
+            on_progress(done, len(todo))
+        read_back: float | None = None
+        for msm_id in created[:1]:
+            info = atlas.measurement(msm_id)
+            read_back = info.credits_per_result
+            store.record_cost(msm_id, info.credits_per_result, info.status)
+    return MeasureSummary(
+        plan_id=made.plan_id,
+        dry_run=dry_run,
+        batch=batch,
+        batches=made.batches,
+        created=tuple(created),
+        already=already,
+        unknown=tuple(unknown),
+        to_create=to_create,
+        credits=sum(len(i.probe_ids) for i in todo) * cost,
+        credits_read_back=read_back,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# fetch
+
+
+@dataclass(frozen=True, slots=True)
+class FetchSummary:
+    """Results fetched: new ones stored per measurement, total stored, quarantined."""
+
+    new: tuple[tuple[int, int], ...]
+    stored: int
+    quarantined: int
+
+    def as_text(self) -> str:
+        """Returns the summary for the terminal."""
+        added = sum(n for _, n in self.new)
+        lines = [f"fetched {added} new results from {len(self.new)} measurements; "
+                 f"{self.stored} results stored"]
+        if self.quarantined:
+            lines.append(f"{self.quarantined} unreadable records quarantined in the store")
+        return "\n".join(lines)
+
+
+def fetch(
+    settings: Settings,
+    *,
+    msm_ids: Iterable[int] = (),
+    atlas: AtlasSource | None = None,
+    now: datetime | None = None,
+    window: timedelta = timedelta(days=1),
+    on_progress: Progress = _no_progress,
+) -> FetchSummary:
+    """Fetches what is new of the given measurements (default: all in the store).
+
+    Incremental: each measurement resumes where the last fetch stopped (less an hour, for
+    late results); duplicates are dropped by key. Raises the source's errors; windows already
+    stored stay stored.
+    """
+    atlas = atlas or atlas_source(settings)
+    moment = (now or datetime.now(tz=UTC)).replace(microsecond=0)
+    new: list[tuple[int, int]] = []
+    with Store.open(settings.store_path) as store:
+        wanted = list(msm_ids) or [r.msm_id for r in store.measurements() if r.msm_id is not None]
+        before_quarantine = len(store.quarantined())
+        for done, msm_id in enumerate(wanted, start=1):
+            info = atlas.measurement(msm_id)
+            mark = store.fetched_until(msm_id)
+            if mark is not None:
+                start = datetime.fromtimestamp(mark, tz=UTC) - LATE_RESULTS
+            else:
+                start = info.start or moment - timedelta(days=1)
+            stop = min(moment, info.stop) if info.stop else moment
+            added = 0
+            for part in atlas.fetch_results(msm_id, start, stop, window):
+                added += store.save_window(
+                    msm_id,
+                    int(part.stop.timestamp()),
+                    (StoredResult(TraceKey(r.msm_id, r.prb_id, r.timestamp), r.raw)
+                     for r in part.results),
+                    part.malformed,
+                )
+            store.record_cost(msm_id, info.credits_per_result, info.status)
+            new.append((msm_id, added))
+            on_progress(done, len(wanted))
+        stored = store.count_results()
+        quarantined = len(store.quarantined()) - before_quarantine
+    return FetchSummary(tuple(new), stored, quarantined)
