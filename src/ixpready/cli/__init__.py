@@ -17,9 +17,9 @@ from ixpready.errors import ExitCode, IxpreadyError
 
 
 def _subcommand_modules() -> list[ModuleType]:
-    from ixpready.cli import analyze, atlas
+    from ixpready.cli import analyze, atlas, model
 
-    return [analyze, atlas]
+    return [analyze, atlas, model]
 
 
 def build_parser() -> argparse.ArgumentParser:
