@@ -63,8 +63,9 @@ def test_a_small_budget_keeps_as_diversity(recorded: Path) -> None:
 
 def test_bolivia_uses_connected_probes_and_their_addresses(recorded: Path) -> None:
     probes = load_probes(recorded / BOLIVIA).values()
-    plan = make_plan(probes, PlanOptions(country="BO", budget_credits=10**6, probes_per_as=2),
-                     now=NOW)
+    plan = make_plan(
+        probes, PlanOptions(country="BO", budget_credits=10**6, probes_per_as=2), now=NOW
+    )
     connected = {p.id for p in probes if p.status == "Connected"}
     used = {p for item in plan.items for p in item.probe_ids}
     assert used <= connected
@@ -83,8 +84,9 @@ def test_no_probe_in_the_country_is_a_usage_error(recorded: Path) -> None:
 
 
 def test_quotas_cut_a_plan_into_batches() -> None:
-    items = [PlanItem(n, 0, "192.0.2.1", 64500, "", tuple(range(500)), (64501,))
-             for n in range(1, 251)]
+    items = [
+        PlanItem(n, 0, "192.0.2.1", 64500, "", tuple(range(500)), (64501,)) for n in range(1, 251)
+    ]
     batches = [i.batch for i in assign_batches(items)]
     assert batches.count(1) == 100 and batches.count(2) == 100 and batches.count(3) == 50
     heavy = [PlanItem(n, 0, "192.0.2.1", 64500, "", tuple(range(1000)), ()) for n in range(1, 151)]
@@ -108,13 +110,28 @@ def test_the_plan_file_round_trips_and_edits_are_recosted(recorded: Path, tmp_pa
 
 def test_a_broken_plan_names_the_field(tmp_path: Path) -> None:
     path = tmp_path / "plan.json"
-    path.write_text(json.dumps({"format": 1, "plan_id": "x", "created": "2026-11-28T21:00:00Z",
-                                "country": "GT", "budget_credits": 10,
-                                "measurement": {"af": 4, "protocol": "ICMP", "packets": 3,
-                                                "size": 48, "is_oneoff": True,
-                                                "probes_per_as": 3},
-                                "measurements": [{"item": 1, "target": "190.148.0.1",
-                                                  "target_asn": 14754, "probes": ["x"]}]}))
+    path.write_text(
+        json.dumps(
+            {
+                "format": 1,
+                "plan_id": "x",
+                "created": "2026-11-28T21:00:00Z",
+                "country": "GT",
+                "budget_credits": 10,
+                "measurement": {
+                    "af": 4,
+                    "protocol": "ICMP",
+                    "packets": 3,
+                    "size": 48,
+                    "is_oneoff": True,
+                    "probes_per_as": 3,
+                },
+                "measurements": [
+                    {"item": 1, "target": "190.148.0.1", "target_asn": 14754, "probes": ["x"]}
+                ],
+            }
+        )
+    )
     with pytest.raises(InputError) as caught:
         load_plan(path)
     assert str(caught.value) == (

@@ -1,0 +1,125 @@
+"""refdata update/show over the replay server: PeeringDB, RIPEstat routing, RIR statistics."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ixpready.cli import main
+from ixpready.config import load_settings
+from ixpready.enrichment.snapshots import load_snapshot
+from ixpready.errors import ExitCode, UnavailableError
+from ixpready.pipeline import refdata
+from ixpready.sources.registries import RegistryClient
+from sources.replay import ReplayServer
+
+PDB = "peeringdb/pdb-beta-api-2026-04-16-{kind}-page1.json"
+RESOURCES = "routing/ripestat/andrelia-country-resource-list.json"
+ANNOUNCED = "routing/ripestat/andrelia-announced-prefixes.json"
+# No delegated-extended file was recorded: this is the format's skeleton (version line,
+# summary line, one record) with documentation addresses, only to carry bytes end to end.
+DELEGATED = (b"2|lacnic|20261127|1|19870101|20261127|-0300\n"
+             b"lacnic|*|ipv4|*|1|summary\n"
+             b"lacnic|GT|ipv4|192.0.2.0|256|20000101|allocated|x\n")
+
+
+def _record(recorded: Path, replay: ReplayServer) -> dict[str, Any]:
+    for kind in ("ix", "ixlan", "ixpfx", "netixlan", "net"):
+        replay.add("GET", f"/api/{kind}?depth=0",
+                   raw=(recorded / PDB.format(kind=kind)).read_bytes())
+    replay.add("GET", "/api/fac?depth=0", {"data": [], "meta": {}})
+    resources = json.loads((recorded / RESOURCES).read_text())
+    # cut to the one network whose announced-prefixes response was recorded (AS3333)
+    resources["data"]["resources"]["asn"] = ["3333"]
+    replay.add("GET", "/data/country-resource-list/data.json?resource=AT&v4_format=prefix",
+               resources)
+    announced = json.loads((recorded / ANNOUNCED).read_text())
+    replay.add("GET", "/data/announced-prefixes/data.json?resource=AS3333", announced)
+    replay.add("GET", "/pub/stats/lacnic/delegated-lacnic-extended-latest", raw=DELEGATED)
+    return announced
+
+
+def _settings(tmp_path: Path, replay: ReplayServer) -> Any:
+    return load_settings(None, {
+        "XDG_CONFIG_HOME": str(tmp_path / "none"),
+        "IXPREADY_COUNTRY": "AT",
+        "IXPREADY_DATA_DIR": str(tmp_path / "data"),
+        "IXPREADY_ATLAS_CA_FILE": replay.ca_file,
+        "IXPREADY_ATLAS_BACKOFF_S": "0.01",
+        "IXPREADY_REGISTRIES_PEERINGDB_URL": replay.base_url,
+        "IXPREADY_REGISTRIES_RIPESTAT_URL": replay.base_url,
+        "IXPREADY_REGISTRIES_RIR_STATS_URL": replay.base_url + "/pub/stats",
+    })
+
+
+def test_update_writes_the_dated_layout_the_snapshot_reader_reads(
+    recorded: Path, atlas_replay: ReplayServer, tmp_path: Path
+) -> None:
+    announced = _record(recorded, atlas_replay)
+    settings = _settings(tmp_path, atlas_replay)
+    status = refdata.update(settings, rirs=("lacnic",), today=date(2026, 11, 28))
+    folder = settings.refdata_path
+    assert status.date == date(2026, 11, 28) and status.age_days == 0
+    assert sorted(f.name for f in status.files) == [
+        "delegated-lacnic-extended-20261128",
+        *[f"peeringdb/{k}.json" for k in ("fac", "ix", "ixlan", "ixpfx", "net", "netixlan")],
+        "pfx2as-20261128.txt",
+    ]
+    assert (folder / "peeringdb" / "ix.json").read_bytes() == (
+        recorded / PDB.format(kind="ix")).read_bytes()
+    lines = (folder / "pfx2as-20261128.txt").read_text().splitlines()
+    prefixes = {p["prefix"] for p in announced["data"]["prefixes"]}
+    assert len(lines) == len(prefixes)
+    assert "193.0.0.0\t21\t3333" in lines
+    assert json.loads((folder / "snapshot.json").read_text())["date"] == "2026-11-28"
+    snapshot = load_snapshot(folder)  # the enrichment reader accepts the layout
+    assert any(r.prefix == "193.0.0.0/21" and r.origins == (3333,) for r in snapshot.routed)
+    assert snapshot.ixs[1].name == "Equinix Ashburn"
+
+    # a second update archives the first
+    refdata.update(settings, rirs=("lacnic",), today=date(2026, 11, 29))
+    assert (folder / "archive" / "2026-11-28" / "pfx2as-20261128.txt").is_file()
+    assert not (folder / "pfx2as-20261128.txt").exists()
+    assert (folder / "pfx2as-20261129.txt").is_file()
+
+
+def test_show_from_the_command_line(
+    recorded: Path, atlas_replay: ReplayServer, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _record(recorded, atlas_replay)
+    settings = _settings(tmp_path, atlas_replay)
+    environ = {
+        "XDG_CONFIG_HOME": str(tmp_path / "none"),
+        "IXPREADY_COUNTRY": "AT",
+        "IXPREADY_DATA_DIR": str(settings.data_dir),
+        "IXPREADY_ATLAS_CA_FILE": atlas_replay.ca_file,
+        "IXPREADY_REGISTRIES_PEERINGDB_URL": atlas_replay.base_url,
+        "IXPREADY_REGISTRIES_RIPESTAT_URL": atlas_replay.base_url,
+        "IXPREADY_REGISTRIES_RIR_STATS_URL": atlas_replay.base_url + "/pub/stats",
+    }
+    for key, value in environ.items():
+        monkeypatch.setenv(key, value)
+    assert main(["refdata", "show"]) == ExitCode.OK
+    assert "no snapshot (run `ixpready refdata update`)" in capsys.readouterr().out
+    assert main(["refdata", "update", "--rir", "lacnic"]) == ExitCode.OK
+    out = capsys.readouterr().out
+    assert "snapshot of" in out and "(0 days old)" in out and "pfx2as-" in out
+
+
+def test_a_registry_that_keeps_failing_is_unavailable(
+    atlas_replay: ReplayServer, tmp_path: Path
+) -> None:
+    atlas_replay.add("GET", "/api/ix?depth=0", raw=b"busy", status=503)
+    waits: list[float] = []
+    client = RegistryClient(peeringdb_url=atlas_replay.base_url, verify=atlas_replay.ca_file,
+                            attempts=3, backoff_s=1.0, sleep=waits.append)
+    with pytest.raises(UnavailableError) as caught:
+        client.peeringdb("ix")
+    assert str(caught.value) == f"{atlas_replay.base_url}/api/ix gave HTTP 503, tried 3 times"
+    assert waits == [1.0, 2.0]
+    client.close()
