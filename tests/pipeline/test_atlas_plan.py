@@ -137,3 +137,9 @@ def test_a_broken_plan_names_the_field(tmp_path: Path) -> None:
     assert str(caught.value) == (
         f"{path} measurements[0]: 'probes' must be a non-empty list of probe ids"
     )
+
+
+def test_periodic_plans_are_refused_until_they_can_stop(recorded: Path) -> None:
+    probes = load_probes(recorded / LACNIC).values()
+    with pytest.raises(UsageError, match="periodic plans are not supported yet"):
+        make_plan(probes, PlanOptions(country="GT", budget_credits=1000, is_oneoff=False))

@@ -198,6 +198,7 @@ def make_plan(
     that would pass the budget is cut to the probes it can pay for. Raises UsageError when no
     usable probe is in the country.
     """
+    _one_off_only(options, "the settings (plan.is_oneoff)")
     all_probes = tuple(probes)
     usable = [p for p in all_probes if _usable(p, options)]
     if not usable:
@@ -242,6 +243,15 @@ def make_plan(
     stamp = (now or datetime.now(tz=UTC)).replace(microsecond=0)
     plan_id = f"{options.country}-{stamp:%Y%m%dT%H%M%SZ}"
     return Plan(plan_id, stamp, options, tuple(assign_batches(items)))
+
+
+def _one_off_only(options: PlanOptions, where: str) -> None:
+    """Refuses periodic plans: without a stop time they would spend credits for ever."""
+    if not options.is_oneoff:
+        raise UsageError(
+            f"{where}: periodic plans are not supported yet (is_oneoff is false)",
+            hint="set is_oneoff = true; periodic meshes need a stop time and interval",
+        )
 
 
 def _round_robin(groups: Sequence[Sequence[Probe]]) -> list[Probe]:
@@ -368,6 +378,7 @@ def load_plan(path: Path) -> Plan:
         size=_field(f"{where} measurement", m, "size", int),
         is_oneoff=_field(f"{where} measurement", m, "is_oneoff", bool),
     )
+    _one_off_only(options, where)
     if options.af not in (4, 6) or options.protocol not in ("ICMP", "UDP", "TCP"):
         raise InputError(f"{where}: measurement af must be 4 or 6 and protocol ICMP, UDP or TCP")
     items: list[PlanItem] = []
