@@ -9,10 +9,19 @@ A folder is recognised by file names (README, "Reference data"):
   announced-prefixes, as-overview) adding prefix origins and AS names.
 - `asnames*.json`: `{"asn": "NAME - description, CC"}` (pyasn's AS names).
 - `snapshot.json`: `{"date": "YYYY-MM-DD"}`, the snapshot's date when file names carry none.
+- `pch/ixp_subnets.csv`, `pch/ixp_exchange.csv`, `pch/ixp_membership*.csv`: Packet Clearing
+  House's IXP directory, for exchanges PeeringDB does not list (PeeringDB wins on overlap).
+- `ixps*.json`: peering-LAN prefixes by IXP name, `{"Data": {prefix: {"name": ...}}}`
+  (ripe-atlas-monitor's format; no country).
+- `ixp-country*.json`: an ixp-country-jedi configuration, `{"country", "ixps": [{name, peeringlans}]}`.
+- `ixp-addresses*.json`: member interfaces found by other means, `[{"name", "asn", "ipv4"}]`.
+- `*asn-to-country*`: CAIDA AS-nationality rows `asn|cc|pfx-cnt|pfx-pct|ip-cnt|ip-pct`; an AS
+  missing from the RIR files gets the country holding most of its addresses.
 """
 
 from __future__ import annotations
 
+import csv
 import ipaddress
 import re
 from collections.abc import Iterator
@@ -238,6 +247,101 @@ def _peeringdb_date(path: Path, default: str | None) -> str | None:
     return _date_of(path, default)
 
 
+PCH_ID_BASE = 1_000_000  # PCH and other IXP lists get ids that cannot clash with PeeringDB's
+OTHER_ID_BASE = 2_000_000
+
+
+def _iso_country(name: str) -> str:
+    """Returns the ISO alpha-2 code of a country name ("El Salvador" -> "SV"), or ""."""
+    import pycountry
+
+    text = name.strip()
+    if len(text) == 2 and text.isalpha():
+        return text.upper()
+    try:
+        return str(pycountry.countries.lookup(text).alpha_2)
+    except LookupError:
+        try:
+            return str(pycountry.countries.search_fuzzy(text)[0].alpha_2)
+        except LookupError:
+            return ""
+
+
+def _csv_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", errors="replace", newline="") as handle:
+        reader = csv.DictReader(handle, skipinitialspace=True)
+        # a name with a comma in it spills into extra cells (key None): those are dropped
+        return [
+            {
+                k.strip(): (v or "").strip()
+                for k, v in row.items()
+                if isinstance(k, str) and isinstance(v, str | None)
+            }
+            for row in reader
+        ]
+
+
+def _pch(folder: Path) -> tuple[dict[int, IxRecord], list[IxLanPrefix], list[IxMember]]:
+    ixs: dict[int, IxRecord] = {}
+    prefixes: list[IxLanPrefix] = []
+    members: list[IxMember] = []
+    exchange = folder / "ixp_exchange.csv"
+    names: dict[str, str] = {}
+    if exchange.is_file():
+        for row in _csv_rows(exchange):
+            ix_id = PCH_ID_BASE + int(row["exchange_point_id"])
+            ixs[ix_id] = IxRecord(
+                ix_id,
+                row.get("long_name") or "",
+                row.get("city") or "",
+                _iso_country(row.get("country") or ""),
+            )
+    subnets = folder / "ixp_subnets.csv"
+    subnet_ix: dict[str, int] = {}
+    if subnets.is_file():
+        for row in _csv_rows(subnets):
+            if not row.get("subnet") or row.get("status", "Active") != "Active":
+                continue
+            ix_id = PCH_ID_BASE + int(row["exchange_point_id"])
+            names[str(ix_id)] = row.get("short_name") or ""
+            known = ixs.get(ix_id)
+            ixs[ix_id] = IxRecord(
+                ix_id,
+                row.get("short_name") or (known.name if known else ""),
+                known.city if known else "",
+                known.country if known else "",
+            )
+            prefixes.append(IxLanPrefix(row["subnet"], ix_id))
+            subnet_ix[row["subnet"]] = ix_id
+    for path in sorted(folder.glob("ixp_membership*.csv")):
+        for row in _csv_rows(path):
+            if row.get("ip") and row.get("asn", "").isdigit():
+                members.append(
+                    IxMember(
+                        subnet_ix.get(row.get("subnet", ""), 0), int(row["asn"]), row["ip"], None
+                    )
+                )
+    return ixs, prefixes, members
+
+
+def _nationality(path: Path) -> dict[int, str]:
+    best: dict[int, tuple[float, str]] = {}
+    with path.open(encoding="utf-8", errors="replace") as handle:
+        for number, line in enumerate(handle, start=1):
+            if line.startswith("#") or not line.strip():
+                continue
+            parts = line.strip().split("|")
+            try:
+                asn, country, share = int(parts[0]), parts[1].upper(), float(parts[5])
+            except (IndexError, ValueError):
+                raise RefdataError(
+                    f"{path}:{number}: not an AS-nationality row 'asn|cc|pfx-cnt|pfx-pct|ip-cnt|ip-pct'"
+                ) from None
+            if share > best.get(asn, (-1.0, ""))[0]:
+                best[asn] = (share, country)
+    return {asn: country for asn, (_share, country) in best.items()}
+
+
 def load_snapshot(folder: Path) -> RegistrySnapshot:
     """Returns the reference data in `folder` (see the module doc for recognised names).
 
@@ -261,6 +365,10 @@ def load_snapshot(folder: Path) -> RegistrySnapshot:
     names: dict[int, str] = {}
     asn_countries: dict[int, str] = {}
     blocks: list[tuple[str, str]] = []
+    nationality: dict[int, str] = {}
+    extra_ixs: dict[int, IxRecord] = {}
+    extra_prefixes: list[IxLanPrefix] = []
+    extra_members: list[IxMember] = []
     for path in sorted(folder.iterdir()):
         if not path.is_file():
             continue
@@ -276,6 +384,40 @@ def load_snapshot(folder: Path) -> RegistrySnapshot:
                     blocks.append((resource, country))
             sources.append(
                 SnapshotSource("RIR delegated stats", name, _date_of(path, default_date))
+            )
+        elif "asn-to-country" in name:
+            for asn, country in _nationality(path).items():
+                nationality.setdefault(asn, country)
+            sources.append(
+                SnapshotSource("AS nationality (CAIDA)", name, _date_of(path, default_date))
+            )
+        elif name.startswith("ixps") and name.endswith(".json"):
+            for index, (prefix, info) in enumerate(sorted((_json(path).get("Data") or {}).items())):
+                ix_id = OTHER_ID_BASE + len(extra_ixs) + index
+                extra_ixs[ix_id] = IxRecord(ix_id, str((info or {}).get("name") or prefix), "", "")
+                extra_prefixes.append(IxLanPrefix(prefix, ix_id))
+            sources.append(SnapshotSource("IXP LAN list", name, _date_of(path, default_date)))
+        elif name.startswith("ixp-country") and name.endswith(".json"):
+            config = _json(path)
+            for item in config.get("ixps") or ():
+                ix_id = OTHER_ID_BASE + 500_000 + len(extra_ixs)
+                extra_ixs[ix_id] = IxRecord(
+                    ix_id, str(item.get("name")), "", str(config.get("country") or "").upper()
+                )
+                extra_prefixes.extend(
+                    IxLanPrefix(str(lan), ix_id) for lan in item.get("peeringlans") or ()
+                )
+            sources.append(
+                SnapshotSource(
+                    "IXP LAN list (ixp-country-jedi)", name, _date_of(path, default_date)
+                )
+            )
+        elif name.startswith("ixp-addresses") and name.endswith(".json"):
+            for item in _json(path):
+                if isinstance(item, dict) and item.get("asn") and item.get("ipv4"):
+                    extra_members.append(IxMember(0, _asn(item["asn"]), str(item["ipv4"]), None))
+            sources.append(
+                SnapshotSource("IXP member addresses", name, _date_of(path, default_date))
             )
         elif name.startswith("asnames") and name.endswith(".json"):
             for key, value in _json(path).items():
@@ -350,6 +492,26 @@ def load_snapshot(folder: Path) -> RegistrySnapshot:
                         longitude=None if lon is None else float(lon),
                     )
                 )
+    pch = folder / "pch"
+    if pch.is_dir():
+        pch_ixs, pch_prefixes, pch_members = _pch(pch)
+        extra_ixs.update(pch_ixs)
+        extra_prefixes.extend(pch_prefixes)
+        extra_members.extend(pch_members)
+        for path in sorted(pch.glob("*.csv")):
+            sources.append(
+                SnapshotSource(
+                    "PCH IXP directory", f"pch/{path.name}", _date_of(path, default_date)
+                )
+            )
+    known_prefixes = {p.prefix for p in ix_prefixes}
+    for prefix in extra_prefixes:
+        if prefix.prefix not in known_prefixes:  # PeeringDB wins where both list a LAN
+            ix_prefixes.append(prefix)
+            ixs.setdefault(prefix.ix_id, extra_ixs[prefix.ix_id])
+    members.extend(extra_members)
+    for asn, country in nationality.items():
+        asn_countries.setdefault(asn, country)
     if not sources:
         raise RefdataError(
             f"{folder}: no reference-data file recognised",
