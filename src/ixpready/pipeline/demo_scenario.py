@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from ipaddress import IPv4Network, ip_address, ip_network
+from itertools import dropwhile
 from pathlib import Path
 from typing import Any
 
@@ -489,7 +490,13 @@ class _Routers:
         return str(network.network_address + 1 + index * step)
 
     def get(
-        self, leg: Leg, index: int, previous_asn: int | None, af: int, access_for: int = 0
+        self,
+        leg: Leg,
+        index: int,
+        previous_asn: int | None,
+        af: int,
+        access_for: int = 0,
+        named: bool = False,
     ) -> Router:
         """Returns the router answering at `index` of `leg`, the same one every time it is
         asked again; `access_for` names the probe whose access router this is."""
@@ -517,7 +524,7 @@ class _Routers:
             address=address,
             asn=leg.asn,
             place=leg.place,
-            name=self._name(net, leg.place, address),
+            name=self._name(net, leg.place, address, always=named),
             silent=self._rng.random() < 0.06,
             slow_icmp=self._rng.random() < 0.12,
             mpls_label=self._rng.randrange(16, 1_048_575)
@@ -527,8 +534,9 @@ class _Routers:
         self._known[key] = router
         return router
 
-    def _name(self, net: Network, place: str, address: str) -> str | None:
-        if net.domain is None or ip_address(address).is_private or self._rng.random() < 0.15:
+    def _name(self, net: Network, place: str, address: str, *, always: bool) -> str | None:
+        unnamed = self._rng.random() < 0.15 and not always
+        if net.domain is None or ip_address(address).is_private or unnamed:
             return None
         n = self._rng.randrange(1, 6)
         iface = self._rng.choice(_IFACES)
@@ -627,9 +635,15 @@ def _stops(
     """Returns the hops from the probe's home router through its access router, the legs,
     and the destination's access router (the destination host itself is added by the caller)."""
     stops = [_Stop(_home_router(source, af), source.asn, source.place, None)]
-    access = routers.get(Leg(source.asn, source.place), 0, None, af, access_for=source.id)
+    access_leg = Leg(source.asn, source.place)
+    if source.place != source.declared:  # a misplaced probe hangs off its carrier's PoP abroad
+        access_leg = Leg(_exit(source.asn)[0], source.place)
+        legs = tuple(dropwhile(lambda leg: leg.asn == source.asn, legs))
+    access = routers.get(
+        access_leg, 0, None, af, access_for=source.id, named=access_leg.asn != source.asn
+    )
     stops.append(_Stop(access.address, access.asn, access.place, access))
-    previous: int | None = source.asn
+    previous: int | None = access.asn
     for leg in legs:
         for index in range(leg.routers):
             router = routers.get(leg, index, previous, af)
@@ -696,9 +710,10 @@ def _trace(
             rtt = base + rng.expovariate(1 / 0.35)
             if attempt == 1 and router is not None and router.slow_icmp:
                 rtt += rng.uniform(25.0, 90.0)
-            if number == 1 and attempt == 0 and source.busy_home_router:
+            busy = number == 1 and attempt == 0 and source.busy_home_router
+            if busy:
                 rtt = rng.uniform(70.0, 100.0)
-            if rng.random() < 0.02 and not is_destination:
+            if rng.random() < 0.02 and not is_destination and not busy:
                 replies.append({"x": "*"})
                 continue
             reply: dict[str, Any] = {
