@@ -266,3 +266,14 @@ def test_summary_counts_every_path_once(tmp_path: Path) -> None:
     s = run(tmp_path, results, RDNS).summary
     assert (s.local, s.local_via_ixp, s.tromboned, s.inconclusive) == (1, 0, 1, 1)
     assert s.domestic_paths == 3 and s.other_paths == 1
+
+
+def test_an_inconclusive_path_says_which_foreign_hubs_its_rtt_leaves_possible() -> None:
+    from ixpready.analysis.tromboning import reach_note
+    from ixpready.enrichment.geo import gazetteer
+
+    near = reach_note(GUA, 4.6, "GT", gazetteer())
+    assert "rules out every foreign hub but San Salvador, SV" in near
+    assert "Miami" not in near and "Mexico City" not in near
+    assert reach_note(GUA, 1.0, "GT", gazetteer()) == "the 1.0 ms RTT rules out every foreign interconnection hub"
+    assert "foreign hubs within reach" in reach_note(GUA, 40.0, "GT", gazetteer())

@@ -17,7 +17,7 @@ Rules, in order (README, "How verdicts are decided"):
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ixpready.analysis.verdicts import Evidence, PathVerdict, ProbeCheck, Scope, Verdict
 from ixpready.enrichment.annotate import AddressInfo, AnnotatedTrace, HopView, Location, Strength
@@ -242,7 +242,34 @@ def judge(
                 )
             )
             return _local(verdict, at, home, 1.0)
-    return _walk(verdict, at, home, origin_point, places, settings, evidence)
+    outcome = _walk(verdict, at, home, origin_point, places, settings, evidence)
+    if outcome.verdict is Verdict.INCONCLUSIVE and origin_point is not None and rtt is not None:
+        note = reach_note(origin_point, rtt, home, places)
+        outcome = replace(
+            outcome,
+            reason=f"{outcome.reason}; {note}",
+            evidence=(
+                *outcome.evidence,
+                Evidence("rtt_bound", note, None, str(trace.destination), None),
+            ),
+        )
+    return outcome
+
+
+def reach_note(origin: tuple[float, float], rtt_ms: float, home: str, places: Gazetteer) -> str:
+    """Returns which foreign interconnection hubs a detour could have visited, given that the
+    destination answered in `rtt_ms` (the detour there and back must fit in the RTT)."""
+    budget = radius_km(rtt_ms)
+    within = sorted(
+        (distance_km(*origin, c.latitude, c.longitude), c.label)
+        for c in places.cities.values()
+        if c.hub and c.country != home and distance_km(*origin, c.latitude, c.longitude) <= budget
+    )
+    if not within:
+        return f"the {rtt_ms:.1f} ms RTT rules out every foreign interconnection hub"
+    if len(within) > 4:
+        return f"the {rtt_ms:.1f} ms RTT leaves {len(within)} foreign hubs within reach (nearest: {within[0][1]})"
+    return f"the {rtt_ms:.1f} ms RTT rules out every foreign hub but {'; '.join(label for _d, label in within)}"
 
 
 def _local(
