@@ -189,3 +189,33 @@ def test_a_bad_config_value_exits_3(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert main(["--config", str(config), "fetch"]) == ExitCode.CONFIG
     assert "key 'atlas.timeout_s' is 'soon', expected a positive number of seconds" in (
         capsys.readouterr().err)
+
+
+LACNIC = "atlas-probes/lacnic-simon-ripeatlasprobe-fixture-latam.json"
+# No delegated-extended file was recorded: the format's skeleton with two real GT networks.
+DELEGATED_GT = (b"2|lacnic|20261127|2|19870101|20261127|-0300\n"
+                b"lacnic|*|asn|*|2|summary\n"
+                b"lacnic|GT|asn|14754|1|20000101|allocated|x\n"
+                b"lacnic|GT|asn|27929|1|20000101|allocated|x\n")
+
+
+def test_discover_falls_back_to_rir_statistics_when_ripestat_is_down(
+    recorded: Path, atlas_replay: ReplayServer, configured: Path, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    refdata = tmp_path / "data" / "refdata"
+    refdata.mkdir(parents=True)
+    (refdata / "delegated-lacnic-extended-20261127").write_bytes(DELEGATED_GT)
+    atlas_replay.add("GET", "/data/country-resource-list/data.json?resource=GT&v4_format=prefix",
+                     raw=b"down", status=503)
+    rows = [row for row in _load(recorded, LACNIC) if row["fields"]["country_code"] == "GT"]
+    atlas_replay.add("GET", "/api/v2/probes/?country_code=GT&page_size=500",
+                     {"count": len(rows), "next": None, "results": rows})
+    atlas_replay.add("GET", "/api/ix?country=GT", {"data": [], "meta": {}})
+    assert main(["--config", str(configured), "discover", "--country", "GT"]) == ExitCode.OK
+    out = capsys.readouterr().out
+    assert "2 networks, 13 RIPE Atlas probes (0 connected), 0 IXPs (none)" in out
+    assert "networks from RIR delegated stats in" in out
+    inventory = json.loads(next((tmp_path / "data").glob("inventory-GT-*.json")).read_text())
+    assert inventory["networks"]["asns"] == [14754, 27929]
+    assert inventory["networks"]["query_time"] == "2026-11-27"

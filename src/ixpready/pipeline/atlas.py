@@ -15,7 +15,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from ixpready.config import Settings
-from ixpready.errors import AtlasAuthError, QuotaError, UnavailableError, UsageError
+from ixpready.enrichment.snapshots import load_snapshot
+from ixpready.errors import (
+    AtlasAuthError,
+    QuotaError,
+    RefdataError,
+    UnavailableError,
+    UsageError,
+)
 from ixpready.measurements.probes import load_probes, probes_from_document
 from ixpready.measurements.records import Probe, TraceKey
 from ixpready.measurements.store import MeasurementState, Store, StoredResult
@@ -28,7 +35,7 @@ from ixpready.pipeline.plan import (
     summarize,
 )
 from ixpready.sources.atlas import AtlasSource, RetryPolicy, TracerouteRequest
-from ixpready.sources.registries import RegistryClient
+from ixpready.sources.registries import CountryResources, RegistryClient
 
 Progress = Callable[[int, int], None]
 LATE_RESULTS = timedelta(hours=1)  # results can reach the API this long after they were made
@@ -74,6 +81,7 @@ class DiscoverSummary:
     taken: datetime
     inventory_file: Path
     networks: int
+    networks_source: str
     probes: int
     connected: int
     networks_with_probes: tuple[int, ...]
@@ -90,7 +98,7 @@ class DiscoverSummary:
                 f"{len(self.exchanges)} IXPs ({', '.join(self.exchanges) or 'none'})",
                 f"{len(self.networks_with_probes)} networks have a connected probe; "
                 f"{len(self.networks_without_probes)} have none (they need their own probe)",
-                f"inventory: {self.inventory_file}",
+                f"networks from {self.networks_source}; inventory: {self.inventory_file}",
             ]
         )
 
@@ -108,6 +116,28 @@ def _probe_object(probe: Probe) -> dict[str, object]:
     }
 
 
+def _offline_resources(settings: Settings, cause: UnavailableError) -> CountryResources:
+    """Returns the country's ASNs and blocks from downloaded RIR statistics, else raises cause."""
+    try:
+        snapshot = load_snapshot(settings.refdata_path)
+    except RefdataError:
+        raise cause from None
+    country = settings.country
+    asns = tuple(sorted(a for a, c in snapshot.asn_countries.items() if c == country))
+    if not asns:
+        raise cause from None
+    blocks = [block for block, c in snapshot.block_countries if c == country]
+    dates = sorted({s.date for s in snapshot.sources
+                    if s.kind == "RIR delegated stats" and s.date})
+    return CountryResources(
+        country=country,
+        query_time=dates[-1] if dates else "",
+        asns=asns,
+        ipv4=tuple(b for b in blocks if ":" not in b),
+        ipv6=tuple(b for b in blocks if ":" in b),
+    )
+
+
 def discover(
     settings: Settings,
     *,
@@ -115,12 +145,21 @@ def discover(
     registry: RegistryClient | None = None,
     now: datetime | None = None,
 ) -> DiscoverSummary:
-    """Returns what the country has; writes a dated inventory to the store and a file."""
+    """Returns what the country has; writes a dated inventory to the store and a file.
+
+    The networks come from RIPEstat, or, when it cannot be reached, from the RIR delegated
+    statistics of the last `refdata update` (the offline fallback).
+    """
     country = settings.country
     atlas = atlas or atlas_source(settings)
     registry = registry or registry_client(settings)
     taken = (now or datetime.now(tz=UTC)).replace(microsecond=0)
-    resources = registry.country_resources(country)
+    try:
+        resources = registry.country_resources(country)
+        networks_source = "RIPEstat country-resource-list"
+    except UnavailableError as exc:
+        resources = _offline_resources(settings, exc)
+        networks_source = f"RIR delegated stats in {settings.refdata_path} (RIPEstat unavailable)"
     listing = atlas.list_probes(country, connected_only=False)
     exchanges = registry.exchanges(country)
     connected_asns = {
@@ -132,7 +171,8 @@ def discover(
     document = {
         "country": country,
         "taken": taken.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "networks": {"query_time": resources.query_time, "asns": list(resources.asns),
+        "networks": {"source": networks_source, "query_time": resources.query_time,
+                     "asns": list(resources.asns),
                      "ipv4": list(resources.ipv4), "ipv6": list(resources.ipv6)},
         "probes": [_probe_object(p) for p in listing.probes],
         "exchanges": [{"id": e.ix_id, "name": e.name, "city": e.city, "members": e.members}
@@ -151,6 +191,7 @@ def discover(
         taken=taken,
         inventory_file=inventory_file,
         networks=len(resources.asns),
+        networks_source=networks_source,
         probes=len(listing.probes),
         connected=sum(p.status == "Connected" for p in listing.probes),
         networks_with_probes=with_probes,
