@@ -191,3 +191,31 @@ def test_status_quo_members_from_peeringdb_are_shown_with_the_pairs_still_abroad
     routes = simulate(graph, measured_pairs([miami(UNO, DOS)]), [UNO])
     assert routes[(UNO, DOS)].path == (UNO, COGENT, DOS)
     assert not routes[(UNO, DOS)].local
+
+
+def test_a_member_whose_route_grows_longer_does_not_push_its_customers_abroad() -> None:
+    # DEST buys from P0 (GT), P0 from BIG (US). Y buys from X; DEST buys from Y too.
+    # P buys from P0; N buys from P and from BIG. X is at the IXP; then P joins.
+    dest, p0, y, x, n, p, big = 64510, 64511, 64512, 64513, 64515, 100, 3356
+    rels = [
+        AsRelationship(p0, dest, P2C),
+        AsRelationship(big, p0, P2C),
+        AsRelationship(x, y, P2C),
+        AsRelationship(y, dest, P2C),
+        AsRelationship(p0, p, P2C),
+        AsRelationship(p, n, P2C),
+        AsRelationship(big, n, P2C),
+    ]
+    countries = {a: HOME for a in (dest, p0, y, x, n, p)} | {big: "US"}
+    graph = build_graph((), home=HOME, relationships=rels, countries=countries)
+    before = PolicyRouter(graph, [n, p], members=[x])
+    # N: via P (P, P0, DEST: 3 hops, local) or via BIG (BIG, P0, DEST: 3 hops, abroad).
+    assert before.route(before.table(dest), n, dest).path == (n, p, p0, dest)
+    after = PolicyRouter(graph, [n, p], members=[x, p])
+    # P now prefers the IXP (a peer route) over P0 (a provider route) though it is longer:
+    assert after.route(after.table(dest), p, dest).path == (p, x, y, dest)
+    # N's route through P grows to 4 hops, BIG still offers 3; shortest-first would send
+    # N abroad, the in-country preference keeps it home.
+    route = after.route(after.table(dest), n, dest)
+    assert route.path == (n, p, x, y, dest)
+    assert route.local
