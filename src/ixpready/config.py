@@ -11,13 +11,14 @@ from __future__ import annotations
 import logging
 import os
 import stat
+import time
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from ixpready.errors import ConfigError
+from ixpready.errors import ConfigError, UnavailableError
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,38 @@ class Secret:
 NO_SECRET = Secret("")
 
 
+@dataclass(frozen=True)
+class Deadline:
+    """A job's time budget: every request's timeout is capped by what is left of it."""
+
+    expires_at: float  # time.monotonic() seconds; inf: no budget
+
+    @classmethod
+    def after(cls, seconds: float | None) -> Deadline:
+        """Returns a deadline `seconds` from now (None: never)."""
+        return cls(float("inf") if seconds is None else time.monotonic() + seconds)
+
+    def remaining_s(self) -> float:
+        """Returns the seconds left (may be negative once spent)."""
+        return self.expires_at - time.monotonic()
+
+    def timeout_s(self, cap: float) -> float:
+        """Returns the timeout for the next request: `cap`, or less when the budget is short.
+
+        Raises UnavailableError when the budget is spent; finished work stays stored.
+        """
+        left = self.remaining_s()
+        if left <= 0:
+            raise UnavailableError(
+                "the job's time budget (time_budget_s) is spent",
+                hint="run the command again: work already done is kept and resumed",
+            )
+        return min(cap, left)
+
+
+NO_DEADLINE = Deadline(float("inf"))
+
+
 def _default_data_dir() -> Path:
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "ixpready"
@@ -64,6 +97,7 @@ class Settings:
     source: str = "(defaults)"
     country: str = "GT"
     data_dir: Path = field(default_factory=_default_data_dir)
+    time_budget_s: float | None = None
     store_file: Path | None = None
     refdata_dir: Path | None = None
     atlas_server: str = "atlas.ripe.net"
@@ -198,6 +232,7 @@ class _Key:
 KEYS: tuple[_Key, ...] = (
     _Key("", "country", "country", _country),
     _Key("", "data_dir", "data_dir", _path),
+    _Key("", "time_budget_s", "time_budget_s", _positive_float),
     _Key("store", "file", "store_file", _path),
     _Key("refdata", "dir", "refdata_dir", _path),
     _Key("atlas", "server", "atlas_server", _server),

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import orjson
 import pytest
 
-from ixpready.config import Secret
+from ixpready.config import Deadline, Secret
 from ixpready.errors import AtlasAuthError, ExitCode, QuotaError, UnavailableError
 from ixpready.sources.atlas import AtlasSource, RetryPolicy, TracerouteRequest
 from sources.replay import ReplayServer
@@ -221,3 +222,19 @@ def test_no_key_means_no_creation_and_no_request(atlas_replay: ReplayServer) -> 
     with pytest.raises(AtlasAuthError):
         source.create_traceroute(SPEC)
     assert atlas_replay.seen == []
+
+
+def test_the_job_deadline_caps_every_request(atlas_replay: ReplayServer) -> None:
+    path = _results_path(5004, START, STOP)
+    atlas_replay.add("GET", path, [{"msm_id": 5004}] * 50, behaviour="hang")
+    source = AtlasSource(atlas_replay.host_port, verify=atlas_replay.ca_file, timeout_s=30.0,
+                         retry=RetryPolicy(attempts=3, backoff_s=0.5),
+                         deadline=Deadline.after(1.0))
+    began = time.monotonic()
+    with pytest.raises(UnavailableError) as caught:
+        source.fetch_window(5004, START, STOP)
+    assert time.monotonic() - began < 10  # not the 30 s request timeout
+    assert str(caught.value).endswith("tried 1 of 3 times (the time budget ran out)")
+    with pytest.raises(UnavailableError, match="time budget .* is spent"):
+        source.measurement(5004)  # nothing is sent once the budget is spent
+    assert len(atlas_replay.seen) == 1

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from ixpready.config import Settings
+from ixpready.config import Deadline, Settings
 from ixpready.enrichment.snapshots import load_snapshot
 from ixpready.errors import (
     AtlasAuthError,
@@ -45,7 +45,7 @@ def _no_progress(done: int, total: int) -> None:
     return None
 
 
-def atlas_source(settings: Settings) -> AtlasSource:
+def atlas_source(settings: Settings, deadline: Deadline | None = None) -> AtlasSource:
     """Returns the RIPE Atlas client the settings describe."""
     return AtlasSource(
         settings.atlas_server,
@@ -53,10 +53,11 @@ def atlas_source(settings: Settings) -> AtlasSource:
         key=settings.atlas_key,
         timeout_s=settings.atlas_timeout_s,
         retry=RetryPolicy(attempts=settings.atlas_retries, backoff_s=settings.atlas_backoff_s),
+        deadline=deadline or Deadline.after(settings.time_budget_s),
     )
 
 
-def registry_client(settings: Settings) -> RegistryClient:
+def registry_client(settings: Settings, deadline: Deadline | None = None) -> RegistryClient:
     """Returns the registry client the settings describe."""
     return RegistryClient(
         peeringdb_url=settings.peeringdb_url,
@@ -66,6 +67,7 @@ def registry_client(settings: Settings) -> RegistryClient:
         timeout_s=settings.atlas_timeout_s,
         attempts=settings.atlas_retries,
         backoff_s=settings.atlas_backoff_s,
+        deadline=deadline or Deadline.after(settings.time_budget_s),
     )
 
 
@@ -151,8 +153,9 @@ def discover(
     statistics of the last `refdata update` (the offline fallback).
     """
     country = settings.country
-    atlas = atlas or atlas_source(settings)
-    registry = registry or registry_client(settings)
+    deadline = Deadline.after(settings.time_budget_s)
+    atlas = atlas or atlas_source(settings, deadline)
+    registry = registry or registry_client(settings, deadline)
     taken = (now or datetime.now(tz=UTC)).replace(microsecond=0)
     try:
         resources = registry.country_resources(country)

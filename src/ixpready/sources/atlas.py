@@ -22,7 +22,7 @@ import orjson
 from ripe.atlas.cousteau import AtlasCreateRequest, AtlasRequest, AtlasResultsRequest, Traceroute
 from ripe.atlas.cousteau import AtlasSource as ProbeSelection
 
-from ixpready.config import NO_SECRET, Secret
+from ixpready.config import NO_DEADLINE, NO_SECRET, Deadline, Secret
 from ixpready.errors import (
     AtlasAuthError,
     InputError,
@@ -203,8 +203,9 @@ def _retry_after_s(value: str | None) -> float | None:
 class AtlasSource:
     """A RIPE Atlas API client: `server` is host[:port]; `verify` True or a CA file path.
 
-    `timeout_s` bounds connecting and each read of every request; `retry` governs 429, 5xx,
-    timeouts and cut-off answers. Every method raises AtlasAuthError (key refused),
+    `timeout_s` bounds connecting and each read of every request, and `deadline` the whole
+    job (a spent deadline raises UnavailableError); `retry` governs 429, 5xx, timeouts and
+    cut-off answers. Every method raises AtlasAuthError (key refused),
     QuotaError (credits, daily results, concurrent measurements), UnavailableError (no answer
     after the retries) or UsageError (a request the API calls invalid).
     """
@@ -217,6 +218,7 @@ class AtlasSource:
         key: Secret = NO_SECRET,
         timeout_s: float = 30.0,
         retry: RetryPolicy | None = None,
+        deadline: Deadline = NO_DEADLINE,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.server = server
@@ -224,6 +226,7 @@ class AtlasSource:
         self._key = key
         self.timeout_s = timeout_s
         self.retry = retry or RetryPolicy()
+        self.deadline = deadline
         self._sleep = sleep
 
     def __repr__(self) -> str:
@@ -232,7 +235,8 @@ class AtlasSource:
     # -- the one place requests are made and failures translated ----------------------------
 
     def _prepare(self, request: Any) -> Any:
-        request.http_method_args["timeout"] = (self.timeout_s, self.timeout_s)
+        timeout = self.deadline.timeout_s(self.timeout_s)
+        request.http_method_args["timeout"] = (timeout, timeout)
         return request
 
     def _call(
@@ -245,8 +249,10 @@ class AtlasSource:
     ) -> Any:
         """Returns the decoded body of a successful answer; see the class doc for errors."""
         failure: _Failure | None = None
+        attempts = 0
         for attempt in range(1, self.retry.attempts + 1):
             request = self._prepare(make())
+            attempts = attempt
             ok, body = send(request)
             failure = _failure(ok, body, request.status_code)
             if failure is None:
@@ -257,12 +263,17 @@ class AtlasSource:
                 break
             if attempt < self.retry.attempts:
                 wait = self.retry.wait_s(attempt, _retry_after_s(request.retry_after))
+                if wait >= self.deadline.remaining_s():
+                    break  # no time left to wait for another attempt
                 log.info("RIPE Atlas: %s got %s; retrying in %.1f s", what, failure.reason, wait)
                 self._sleep(wait)
         assert failure is not None
-        tries = "once (not retried: it may have been carried out)" if not retriable else (
-            f"{self.retry.attempts} times"
-        )
+        if not retriable:
+            tries = "once (not retried: it may have been carried out)"
+        elif attempts < self.retry.attempts:
+            tries = f"{attempts} of {self.retry.attempts} times (the time budget ran out)"
+        else:
+            tries = f"{attempts} times"
         raise UnavailableError(
             f"RIPE Atlas: {what} got {failure.reason}, tried {tries}",
             hint=f"check that {self.server} is reachable, then run the command again; "

@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 import requests
 
+from ixpready.config import NO_DEADLINE, Deadline
 from ixpready.errors import UnavailableError
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,7 @@ class RegistryClient:
         timeout_s: float = 60.0,
         attempts: int = 4,
         backoff_s: float = 2.0,
+        deadline: Deadline = NO_DEADLINE,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.peeringdb_url = peeringdb_url.rstrip("/")
@@ -69,6 +71,7 @@ class RegistryClient:
         self.timeout_s = timeout_s
         self.attempts = attempts
         self.backoff_s = backoff_s
+        self.deadline = deadline
         self._sleep = sleep
         self._session = requests.Session()
         self._session.headers["User-Agent"] = "ixpready (+https://github.com/ixpready)"
@@ -81,9 +84,10 @@ class RegistryClient:
         reason = ""
         for attempt in range(1, self.attempts + 1):
             retry_after: float | None = None
+            timeout = self.deadline.timeout_s(self.timeout_s)
             try:
                 response = self._session.get(
-                    url, params=params, timeout=(self.timeout_s, self.timeout_s),
+                    url, params=params, timeout=(timeout, timeout),
                     verify=self.verify,
                 )
                 body = response.content
@@ -105,10 +109,12 @@ class RegistryClient:
             if attempt < self.attempts:
                 wait = min(self.backoff_s * 2.0 ** (attempt - 1), MAX_BACKOFF_S)
                 wait = max(wait, min(retry_after or 0.0, MAX_BACKOFF_S))
+                if wait >= self.deadline.remaining_s():
+                    break
                 log.info("%s: %s; retrying in %.1f s", url, reason, wait)
                 self._sleep(wait)
         raise UnavailableError(
-            f"{url} gave {reason}, tried {self.attempts} times",
+            f"{url} gave {reason}, tried {attempt} times",
             hint="check the network, then run the command again",
         )
 
