@@ -235,6 +235,6 @@ def test_the_job_deadline_caps_every_request(atlas_replay: ReplayServer) -> None
         source.fetch_window(5004, START, STOP)
     assert time.monotonic() - began < 10  # not the 30 s request timeout
     assert str(caught.value).endswith("tried 1 of 3 times (the time budget ran out)")
-    with pytest.raises(UnavailableError, match="time budget .* is spent"):
+    with pytest.raises(UnavailableError, match=r"time budget .* is spent"):
         source.measurement(5004)  # nothing is sent once the budget is spent
     assert len(atlas_replay.seen) == 1
