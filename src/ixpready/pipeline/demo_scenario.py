@@ -475,8 +475,10 @@ _STALE_NAME = "ae2-0.mia1.claro.net.gt"  # a router in Guatemala City whose name
 
 
 class _Routers:
-    def __init__(self, rng: random.Random) -> None:
+    def __init__(self, rng: random.Random, lanes: int = 1) -> None:
         self._rng = rng
+        self.lanes = lanes
+        self.lane = 0  # which of `lanes` parallel core routers the current flow hashes to
         self._known: dict[tuple[object, ...], Router] = {}
         self._next: dict[str, int] = {}
         self._stale_given = False
@@ -501,7 +503,8 @@ class _Routers:
         """Returns the router answering at `index` of `leg`, the same one every time it is
         asked again; `access_for` names the probe whose access router this is."""
         border = (leg.entry, previous_asn) if index == 0 and leg.entry else None
-        key = (leg.asn, leg.place, index, border, af, access_for)
+        lane = self.lane if access_for == 0 and border is None else 0
+        key = (leg.asn, leg.place, index, border, af, access_for, lane)
         if key in self._known:
             return self._known[key]
         net = NETWORKS[leg.asn]
@@ -661,9 +664,8 @@ def _trace(
     rng: random.Random,
     routers: _Routers,
     source: ProbeSpec,
+    target: ProbeSpec | None,
     destination: str,
-    destination_place: str,
-    destination_asn: int | None,
     legs: tuple[Leg, ...],
     *,
     af: int,
@@ -673,12 +675,11 @@ def _trace(
     unreached: bool,
     last_mile_ms: dict[int, float],
 ) -> tuple[dict[str, Any], TraceTruth]:
-    target = _probe_by_address(destination) if destination_asn is not None else None
     stops = _stops(routers, source, legs, af, target)
-    if destination_asn is not None:
-        stops.append(_Stop(destination, destination_asn, destination_place, None))
+    if target is not None:
+        stops.append(_Stop(destination, target.asn, target.place, None))
     else:
-        stops.append(_Stop(destination, FOREIGN_TARGET[1], destination_place, None))
+        stops.append(_Stop(destination, FOREIGN_TARGET[1], FOREIGN_TARGET[2], None))
     here = PLACES[source.place]
     km = 0.0
     hops: list[dict[str, Any]] = []
@@ -695,8 +696,8 @@ def _trace(
         base = km * STRETCH / KM_PER_RTT_MS + 0.08 * number
         if number > 1:
             base += mile
-        if is_destination and destination_asn is not None:
-            base += last_mile_ms.get(_probe_by_address(destination).id, 1.0)
+        if is_destination and target is not None:
+            base += last_mile_ms[target.id]
         router = stop.router
         ttl = (64 - number + 1) if stop.router is None and number > 1 else 255 - number + 1
         if number == 1:
@@ -773,7 +774,7 @@ def _trace(
         "destination_ip_responded": not unreached,
     }
     return record, TraceTruth(
-        msm_id, source.id, timestamp, source.place, destination_asn, tuple(truth)
+        msm_id, source.id, timestamp, source.place, target.asn if target else None, tuple(truth)
     )
 
 
@@ -784,10 +785,6 @@ def _on_ixp(address: str) -> bool:
         for lan in (ixp.lan_v4, ixp.lan_v6)
         if lan is not None and ip_network(lan).version == ip_address(address).version
     )
-
-
-def _probe_by_address(address: str) -> ProbeSpec:
-    return next(p for p in PROBES if address in (p.address_v4, p.address_v6))
 
 
 def _ixpready_block(probe: ProbeSpec) -> dict[str, Any]:
@@ -809,105 +806,107 @@ def _coordinates(probe: ProbeSpec) -> tuple[float, float]:
     return round(place.latitude + nudge, 4), round(place.longitude - nudge, 4)
 
 
-def _build(seed: int) -> _Built:
+def _build(
+    seed: int, probes: tuple[ProbeSpec, ...] = PROBES, rounds: int = ROUNDS, lanes: int = 1
+) -> _Built:
+    """Returns every simulated result: `rounds` rounds of the Atlas mesh (every target from
+    every Atlas probe of another network, IPv6 between dual-stack probes, outbound traces),
+    then one round from the ixpready probes. `lanes` > 1 spreads core hops over parallel
+    (ECMP) routers, as large networks have."""
     rng = random.Random(seed)
-    routers = _Routers(random.Random(f"routers-{seed}"))
-    last_mile = {p.id: (0.4 if p.place != p.declared else rng.uniform(1.5, 6.0)) for p in PROBES}
+    routers = _Routers(random.Random(f"routers-{seed}"), lanes)
+    last_mile = {p.id: (0.4 if p.place != p.declared else rng.uniform(1.5, 6.0)) for p in probes}
     atlas: list[dict[str, Any]] = []
     ixpready: list[dict[str, Any]] = []
     truths: list[TraceTruth] = []
-    targets = [p for p in PROBES if p.target]
-    sources = [p for p in PROBES if p.kind == "atlas"]
-    for round_ in range(ROUNDS):
+    targets = [p for p in probes if p.target]
+    sources = [p for p in probes if p.kind == "atlas"]
+    six = [p for p in probes if p.address_v6 is not None]
+
+    def add(
+        into: list[dict[str, Any]],
+        source: ProbeSpec,
+        target: ProbeSpec | None,
+        af: int,
+        protocol: str,
+        msm_id: int,
+        timestamp: int,
+        unreached: bool = False,
+    ) -> dict[str, Any]:
+        destination: str | None = FOREIGN_TARGET[0]
+        legs = _outbound_legs(source.asn)
+        if target is not None:
+            destination = target.address_v6 if af == 6 else target.address_v4
+            legs = _core_legs(source.asn, target.asn, af)
+        assert destination is not None
+        routers.lane = (source.id + (target.id if target else 0)) % lanes
+        record, truth = _trace(
+            rng, routers, source, target, destination, legs, af=af, protocol=protocol,
+            msm_id=msm_id, timestamp=timestamp, unreached=unreached, last_mile_ms=last_mile,
+        )  # fmt: skip
+        into.append(record)
+        truths.append(truth)
+        return record
+
+    for round_ in range(rounds):
         start = START + round_ * ROUND_INTERVAL_S
         for t_index, target in enumerate(targets):
-            msm_id = MSM_BASE + t_index
             protocol = "ICMP" if t_index % 3 == 2 else "UDP"
             for s_index, source in enumerate(p for p in sources if p.asn != target.asn):
                 unreached = (source.id, target.id, round_) == UNREACHED
-                record, truth = _trace(
-                    rng,
-                    routers,
-                    source,
-                    target.address_v4,
-                    target.place,
-                    target.asn,
-                    _core_legs(source.asn, target.asn, 4),
-                    af=4,
-                    protocol=protocol,
-                    msm_id=msm_id,
-                    timestamp=start + 60 * t_index + s_index,
-                    unreached=unreached,
-                    last_mile_ms=last_mile,
-                )
-                atlas.append(record)
-                truths.append(truth)
-        # IPv6: the two dual-stack probes trace each other.
-        six = [p for p in PROBES if p.address_v6 is not None]
-        for index, source in enumerate(six):
-            target = six[1 - index]
-            assert target.address_v6 is not None
-            record, truth = _trace(
-                rng,
-                routers,
-                source,
-                target.address_v6,
-                target.place,
-                target.asn,
-                _core_legs(source.asn, target.asn, 6),
-                af=6,
-                protocol="ICMP",
-                msm_id=MSM_BASE + 50 + index,
-                timestamp=start + 1200 + index,
-                unreached=False,
-                last_mile_ms=last_mile,
-            )
-            atlas.append(record)
-            truths.append(truth)
-        # Outbound: every Atlas probe to one address abroad (not a domestic pair).
-        for s_index, source in enumerate(sources):
-            record, truth = _trace(
-                rng,
-                routers,
-                source,
-                FOREIGN_TARGET[0],
-                FOREIGN_TARGET[2],
-                None,
-                _outbound_legs(source.asn),
-                af=4,
-                protocol="UDP",
-                msm_id=MSM_BASE + 60,
-                timestamp=start + 1800 + s_index,
-                unreached=False,
-                last_mile_ms=last_mile,
-            )
-            atlas.append(record)
-            truths.append(truth)
+                timestamp = start + 60 * t_index + s_index
+                add(atlas, source, target, 4, protocol, MSM_BASE + t_index, timestamp, unreached)
+        for index, source in enumerate(six):  # IPv6: the dual-stack probes trace each other
+            for target in six[index + 1 :] + six[:index]:
+                if target.asn != source.asn:
+                    add(atlas, source, target, 6, "ICMP", MSM_BASE + 50 + index, start + 1200)
+        for s_index, source in enumerate(sources):  # outbound: not a domestic pair
+            add(atlas, source, None, 4, "UDP", MSM_BASE + 60, start + 1800 + s_index)
     # The operators' ixpready probes: one round to every mesh target in another network.
-    for p_index, source in enumerate(p for p in PROBES if p.kind == "ixpready"):
+    for p_index, source in enumerate(p for p in probes if p.kind == "ixpready"):
         for t_index, target in enumerate(t for t in targets if t.asn != source.asn):
-            record, truth = _trace(
-                rng,
-                routers,
-                source,
-                target.address_v4,
-                target.place,
-                target.asn,
-                _core_legs(source.asn, target.asn, 4),
-                af=4,
-                protocol="ICMP",
-                msm_id=MSM_BASE + 100 + p_index,
-                timestamp=START + 900 + 30 * t_index,
-                unreached=False,
-                last_mile_ms=last_mile,
-            )
+            timestamp = START + 900 + 30 * t_index
+            record = add(ixpready, source, target, 4, "ICMP", MSM_BASE + 100 + p_index, timestamp)
             record["fw"] = IXPREADY_FIRMWARE
             record["ixpready_probe"] = _ixpready_block(source)
             for key in ("mver", "lts", "group_id", "stored_timestamp", "msm_name"):
                 record.pop(key)
-            ixpready.append(record)
-            truths.append(truth)
     return _Built(atlas, ixpready, truths, routers)
+
+
+def extra_probes(per_network: int) -> tuple[ProbeSpec, ...]:
+    """Returns PROBES plus `per_network` more simulated Atlas probes in each Guatemalan network
+    that has one (every fourth a mesh target), spread over the four Guatemalan cities: the
+    same scenario at a larger scale, for benchmarks. Raises ValueError above 40 per network."""
+    if not 0 <= per_network <= 40:
+        raise ValueError(f"per_network must be 0..40, not {per_network}")
+    extra: list[ProbeSpec] = []
+    cities = ("gua", "xel", "esc", "cob")
+    for first in (p for p in PROBES if p.kind == "atlas" and p.place == p.declared):
+        if any(e.asn == first.asn for e in extra):
+            continue
+        net = min(
+            (
+                ip_network(n)
+                for n in NETWORKS[first.asn].prefixes_v4
+                if ip_address(first.address_v4) in ip_network(n)
+            ),
+            key=lambda n: n.num_addresses,
+        )
+        for k in range(per_network):
+            city = cities[k % len(cities)]
+            extra.append(
+                ProbeSpec(
+                    7_200_000 + 100 * len(extra) // max(per_network, 1) + k,
+                    first.asn,
+                    city,
+                    city,
+                    str(net.network_address + 20 + 3 * k),
+                    f"simulated {city} probe {k}",
+                    target=k % 4 == 0,
+                )
+            )
+    return PROBES + tuple(extra)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1157,20 +1156,34 @@ def _peeringdb() -> dict[str, list[dict[str, Any]]]:
     return {"ix": ix, "ixlan": ixlan, "ixpfx": ixpfx, "netixlan": netixlan, "net": net, "fac": fac}
 
 
-def scenario_truth(seed: int = 2026) -> ScenarioTruth:
-    """Returns the simulated ground truth of the scenario `write_scenario(seed=seed)` writes:
-    every trace's hops with their real places and ASes, every probe's real place. For tests;
-    never written to the scenario folder (the analysis must find it out)."""
-    built = _build(seed)
-    return ScenarioTruth(tuple(built.truths), {p.id: p.place for p in PROBES})
+def scenario_truth(
+    seed: int = 2026, *, probes_per_network: int = 0, rounds: int = ROUNDS, lanes: int = 1
+) -> ScenarioTruth:
+    """Returns the simulated ground truth of the scenario `write_scenario` writes with the same
+    arguments: every trace's hops with their real places and ASes, every probe's real place.
+    For tests; never written to the scenario folder (the analysis must find it out)."""
+    probes = extra_probes(probes_per_network)
+    built = _build(seed, probes, rounds, lanes)
+    return ScenarioTruth(tuple(built.truths), {p.id: p.place for p in probes})
 
 
-def write_scenario(out_dir: Path, *, seed: int = 2026) -> ScenarioFiles:
+def write_scenario(
+    out_dir: Path,
+    *,
+    seed: int = 2026,
+    probes_per_network: int = 0,
+    rounds: int = ROUNDS,
+    lanes: int = 1,
+) -> ScenarioFiles:
     """Writes the simulated Guatemala scenario under `out_dir` and returns its files.
 
-    The same seed writes byte-identical files. Raises OSError when `out_dir` is not writable.
+    The defaults write the documented demo scenario; `probes_per_network` (see
+    `extra_probes`), `rounds` and `lanes` (parallel core routers) scale it up for benchmarks.
+    The same arguments write byte-identical files. Raises OSError when `out_dir` is not
+    writable, ValueError for more than 40 probes per network.
     """
-    built = _build(seed)
+    probe_specs = extra_probes(probes_per_network)
+    built = _build(seed, probe_specs, rounds, lanes)
     results_dir, refdata = out_dir / "results", out_dir / "refdata"
     for folder in (results_dir, refdata / "peeringdb"):
         folder.mkdir(parents=True, exist_ok=True)
@@ -1181,7 +1194,7 @@ def write_scenario(out_dir: Path, *, seed: int = 2026) -> ScenarioFiles:
     lines.insert(MALFORMED_LINE - 1, damaged[: len(damaged) // 2])
     probe_mesh = results_dir / "probe-mesh.jsonl"
     probe_mesh.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    atlas_probes = [_probe_object(p) for p in PROBES if p.kind == "atlas"]
+    atlas_probes = [_probe_object(p) for p in probe_specs if p.kind == "atlas"]
     probes = out_dir / "probes.json"
     probes.write_text(
         json.dumps(
@@ -1223,7 +1236,8 @@ def write_scenario(out_dir: Path, *, seed: int = 2026) -> ScenarioFiles:
     )
     scenario = out_dir / "SCENARIO.md"
     scenario.write_text(
-        _scenario_text(seed, len(built.atlas), len(built.ixpready)), encoding="utf-8"
+        _scenario_text(seed, len(built.atlas), len(built.ixpready), probe_specs, rounds),
+        encoding="utf-8",
     )
     return ScenarioFiles(
         (mesh, probe_mesh),
@@ -1237,11 +1251,13 @@ def write_scenario(out_dir: Path, *, seed: int = 2026) -> ScenarioFiles:
     )
 
 
-def _scenario_text(seed: int, atlas_results: int, probe_results: int) -> str:
+def _scenario_text(
+    seed: int, atlas_results: int, probe_results: int, probes: tuple[ProbeSpec, ...], rounds: int
+) -> str:
     probe_rows = [
         f"| {p.id} | {p.kind} | AS{p.asn} | {PLACES[p.declared].name} | {p.address_v4}"
         f"{' / ' + p.address_v6 if p.address_v6 else ''} | {'yes' if p.target else ''} |"
-        for p in PROBES
+        for p in probes
     ]
     network_rows = [
         f"| AS{n.asn} | {n.name} | {n.country} | {', '.join((*n.prefixes_v4, *n.prefixes_v6))}"
@@ -1277,8 +1293,8 @@ fibre allows from where its probe really is. The generator does not compute verd
 ## Files
 
 - `results/atlas-mesh.json` — {atlas_results} RIPE Atlas traceroute results (a JSON array,
-  firmware {FIRMWARE}): {len([p for p in PROBES if p.target])} mesh measurements x {ROUNDS} rounds
-  between probes of different Guatemalan networks (ids {MSM_BASE}-{MSM_BASE + len([p for p in PROBES if p.target]) - 1}), IPv6 between
+  firmware {FIRMWARE}): {len([p for p in probes if p.target])} mesh measurements x {rounds} rounds
+  between probes of different Guatemalan networks (ids {MSM_BASE}-{MSM_BASE + len([p for p in probes if p.target]) - 1}), IPv6 between
   the two dual-stack probes ({MSM_BASE + 50}, {MSM_BASE + 51}) and outbound traces from every
   Atlas probe to {FOREIGN_TARGET[0]} in Miami ({MSM_BASE + 60}), which is not a domestic pair.
 - `results/probe-mesh.jsonl` — {probe_results} results of the operators' ixpready probes (JSON
