@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from ipaddress import ip_address
@@ -38,6 +39,11 @@ from ixpready.measurements.records import (
 PROBE_FIRMWARE_ORIGIN = "ixpready-probe"
 _WHITESPACE = b" \t\r\n"
 _DECODER = json.JSONDecoder()
+# The start of an API page `{"count": 3, "next": null, ..., "results": [` up to its list.
+_PAGE_HEADER = re.compile(
+    r'\{\s*(?:"[^"\\]*"\s*:\s*(?:null|true|false|-?[0-9][0-9.eE+-]*|"[^"\\]*")\s*,\s*)*'
+    r'"results"\s*:\s*\['
+)
 
 
 class MalformedResult(ValueError):
@@ -473,17 +479,21 @@ def parse_bytes(data: bytes, origin: str) -> Iterator[Outcome]:
             value = orjson.loads(line)
         except orjson.JSONDecodeError as exc:
             raw = line.decode("utf-8", errors="replace")
+            if _PAGE_HEADER.match(raw.lstrip()):  # a damaged API page: keep its good results
+                yield from _salvage(raw, origin, first_line=number)
+                continue
             yield Malformed(f"{origin}:{number}", f"not JSON ({_short(exc)})", raw)
             continue
         yield from _classify(value, f"{origin}:{number}", line.decode("utf-8", errors="replace"))
 
 
-def _salvage(text: str, origin: str) -> Iterator[Outcome]:
-    """Scans damaged JSON value by value, descending into arrays, keeping what decodes."""
+def _salvage(text: str, origin: str, first_line: int = 1) -> Iterator[Outcome]:
+    """Scans damaged JSON value by value, descending into arrays and API pages' `results`,
+    keeping what decodes; `first_line` is the line number `text` starts on."""
     newlines = [i for i, ch in enumerate(text) if ch == "\n"]
 
     def where(offset: int) -> str:
-        return f"{origin}:{bisect_right(newlines, offset - 1) + 1}"
+        return f"{origin}:{bisect_right(newlines, offset - 1) + first_line}"
 
     position = 0
     length = len(text)
@@ -498,16 +508,21 @@ def _salvage(text: str, origin: str) -> Iterator[Outcome]:
             depth_stack.append(0)
             position += 1
             continue
-        if char == "]":
-            if depth_stack:
+        if char in "]}":  # the end of an array, or of an API page we stepped into
+            if char == "]" and depth_stack:
                 depth_stack.pop()
             position += 1
             continue
         try:
             value, end = _DECODER.raw_decode(text, position)
         except json.JSONDecodeError as exc:
+            page = _PAGE_HEADER.match(text, position) if char == "{" else None
+            if page is not None:
+                depth_stack.append(0)
+                position = page.end()
+                continue
             stop = _next_start(text, position + 1)
-            raw = text[position:stop]
+            raw = text[position:stop].rstrip(" \t\r\n,")
             yield Malformed(where(position), f"not JSON ({exc.msg})", raw)
             position = stop
             continue
@@ -516,22 +531,31 @@ def _salvage(text: str, origin: str) -> Iterator[Outcome]:
 
 
 def _next_start(text: str, position: int) -> int:
-    """Returns where the next result may begin after a damaged one: a newline followed by
-    an object, or a `},{` boundary inside an array, or the end."""
-    candidates = []
-    newline = text.find("\n{", position)
-    if newline >= 0:
-        candidates.append(newline + 1)
-    boundary = text.find("},", position)
-    while boundary >= 0:
-        after = boundary + 2
-        while after < len(text) and text[after] in " \t\r\n":
-            after += 1
-        if after < len(text) and text[after] == "{":
-            candidates.append(after)
-            break
-        boundary = text.find("},", boundary + 1)
-    return min(candidates) if candidates else len(text)
+    """Returns where the next result may begin after a damaged one, or the end.
+
+    A candidate is a `{` that decodes to a result-like object (one with `msm_id`, `prb_id`
+    or a text `type`). Objects nested inside the damaged result (hops, replies, ICMP
+    extensions) are skipped, so they are neither reported as records of their own nor
+    allowed to hide the results that follow. Quote parity is not trusted: a result cut
+    inside a string leaves the scanner out of step, so candidates are tried by position.
+    """
+    candidate = text.find("{", position)
+    while candidate >= 0:
+        try:
+            value, _end = _DECODER.raw_decode(text, candidate)
+        except json.JSONDecodeError:
+            pass
+        else:
+            if _looks_like_result(value):
+                return candidate
+        candidate = text.find("{", candidate + 1)
+    return len(text)
+
+
+def _looks_like_result(value: Any) -> bool:
+    return isinstance(value, dict) and (
+        "msm_id" in value or "prb_id" in value or isinstance(value.get("type"), str)
+    )
 
 
 def read_results(path: Path) -> Iterator[Outcome]:
