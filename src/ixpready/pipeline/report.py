@@ -1,0 +1,158 @@
+"""The `report` job: an analysis (and optionally a model) -> HTML + PDF per language + exports.
+
+Writes into `out_dir`: `report.<lang>.html` and `report.<lang>.pdf` for each language,
+`verdicts.csv`, `verdicts.json` and, with a model, `candidates.csv` and `candidates.json`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ixpready.analysis.export import load_analysis
+from ixpready.analysis.verdicts import AnalysisResult
+from ixpready.errors import InputError, UsageError
+from ixpready.report import exports
+from ixpready.report.i18n import LANGUAGES, check_language
+from ixpready.report.model_view import ModelView
+from ixpready.report.render import Export, html_name, pdf_name, render_html, render_pdf
+from ixpready.report.terminal import terminal_safe
+
+DEFAULT_REPORTS_DIR = Path("reports")
+
+
+@dataclass(frozen=True, slots=True)
+class ReportFiles:
+    """The files one report run wrote, and the warnings laying out the PDFs produced."""
+
+    out_dir: Path
+    html: tuple[Path, ...]
+    pdf: tuple[Path, ...]
+    exports: tuple[Path, ...]
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def all(self) -> tuple[Path, ...]:
+        """Returns every file written, pages first."""
+        return (*self.html, *self.pdf, *self.exports)
+
+    def as_text(self) -> str:
+        """Returns one line per file written (and per warning), safe to print to a terminal."""
+        lines = [f"wrote {terminal_safe(path)}" for path in self.all]
+        lines += [f"warning: {terminal_safe(w)}" for w in self.warnings]
+        return "\n".join(lines)
+
+
+def default_out_dir(analysis: AnalysisResult, base: Path = DEFAULT_REPORTS_DIR) -> Path:
+    """Returns reports/<country>-<analysis time>, e.g. reports/gt-20260302T1830Z."""
+    stamp = analysis.generated_at.astimezone(UTC).strftime("%Y%m%dT%H%MZ")
+    country = "".join(ch for ch in analysis.country.lower() if ch.isalnum()) or "xx"
+    return base / f"{country}-{stamp}"
+
+
+def _write(path: Path, data: bytes) -> Path:
+    """Writes a file whole (temporary name, then rename) and returns its path."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
+    return path
+
+
+def write_report(
+    analysis: AnalysisResult,
+    *,
+    model: ModelView | None,
+    out_dir: Path,
+    languages: tuple[str, ...] = LANGUAGES,
+    earlier: tuple[AnalysisResult, ...] = (),
+    now: datetime | None = None,
+) -> ReportFiles:
+    """Writes the report set into `out_dir` (created if missing) and returns what it wrote.
+
+    `earlier` analyses (previous rounds) add the trend chart. Raises UsageError for an
+    unknown or missing language, InputError when `out_dir` cannot be written.
+    """
+    if not languages:
+        raise UsageError("no report language given", hint=f"choose from: {', '.join(LANGUAGES)}")
+    languages = tuple(dict.fromkeys(check_language(lang) for lang in languages))
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        written_exports = [
+            _write(out_dir / "verdicts.csv", exports.verdicts_csv(analysis).encode("utf-8")),
+            _write(out_dir / "verdicts.json", exports.verdicts_json(analysis)),
+        ]
+        listed = [
+            Export("verdicts.csv", "export_verdicts_csv"),
+            Export("verdicts.json", "export_verdicts_json"),
+        ]
+        if model is not None:
+            written_exports += [
+                _write(out_dir / "candidates.csv", exports.candidates_csv(model).encode("utf-8")),
+                _write(out_dir / "candidates.json", exports.candidates_json(model)),
+            ]
+            listed += [
+                Export("candidates.csv", "export_candidates_csv"),
+                Export("candidates.json", "export_candidates_json"),
+            ]
+        html_files: list[Path] = []
+        pdf_files: list[Path] = []
+        warnings: list[str] = []
+        for lang in languages:
+            page = render_html(
+                analysis, lang=lang, model=model, languages=languages,
+                exports=tuple(listed), earlier=earlier, now=now,
+            )  # fmt: skip
+            html_files.append(_write(out_dir / html_name(lang), page.encode("utf-8")))
+            pdf, pdf_warnings = render_pdf(page)
+            pdf_files.append(_write(out_dir / pdf_name(lang), pdf))
+            warnings += [f"{pdf_name(lang)}: {w.message}" for w in pdf_warnings]
+    except OSError as exc:
+        raise InputError(
+            f"{out_dir}: cannot write the report ({exc.strerror or exc})",
+            hint="choose a writable folder with --out",
+        ) from None
+    return ReportFiles(
+        out_dir=out_dir,
+        html=tuple(html_files),
+        pdf=tuple(pdf_files),
+        exports=tuple(written_exports),
+        warnings=tuple(warnings),
+    )
+
+
+def report_from_files(
+    analysis_paths: tuple[Path, ...],
+    *,
+    model_path: Path | None,
+    out_dir: Path | None,
+    languages: tuple[str, ...],
+) -> ReportFiles:
+    """Reads analyses (the newest is reported, the others give the trend) and writes the report.
+
+    Raises InputError when a file is missing or unreadable.
+    """
+    if not analysis_paths:
+        raise UsageError("no analysis file given")
+    analyses = sorted((load_analysis(p) for p in analysis_paths), key=lambda a: a.generated_at)
+    current, earlier = analyses[-1], tuple(analyses[:-1])
+    model = load_model_view(model_path) if model_path is not None else None
+    return write_report(
+        current,
+        model=model,
+        out_dir=out_dir or default_out_dir(current),
+        languages=languages,
+        earlier=earlier,
+    )
+
+
+def load_model_view(path: Path) -> ModelView:
+    """Returns the report's view of a model JSON written by `ixpready model`.
+
+    Raises InputError: reading models lands with the model stage.
+    """
+    raise InputError(
+        f"{path}: reading a model file is not available yet",
+        hint="run the report without --model",
+    )

@@ -1,0 +1,111 @@
+"""The exports beside the report: verdicts and candidates as CSV and JSON, safe for spreadsheets.
+
+CSV cells never start a formula (`csv_cell`); JSON keeps values as received (a JSON reader
+runs nothing). The verdicts JSON is the analysis contract itself (`ixpready-analysis/1`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Sequence
+
+import orjson
+
+from ixpready.analysis.export import CSV_COLUMNS, path_to_dict, to_json
+from ixpready.analysis.verdicts import AnalysisResult, PathVerdict
+from ixpready.report.model_view import CandidateRow, ModelView
+
+# A spreadsheet runs a cell as a formula when it starts with one of these, also after
+# leading spaces or control characters (OWASP "CSV injection").
+_FORMULA_START = re.compile(r"^[\s\x00-\x1f\x7f]*[=+\-@]|^[\t\r\n]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+VERDICT_COLUMNS = (*CSV_COLUMNS, "origin", "evidence")
+
+
+def csv_cell(value: object) -> object:
+    """Returns a CSV cell a spreadsheet shows as text: a leading `'` before a formula start;
+    numbers pass unchanged, None becomes an empty cell, control characters are dropped."""
+    if value is None:
+        return ""
+    if isinstance(value, bool | int | float):
+        return value
+    cleaned = _CONTROL.sub("", str(value))
+    if _FORMULA_START.match(cleaned):
+        return "'" + cleaned
+    return cleaned
+
+
+def write_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """Returns CSV text (header first, `\\n` line ends) with every cell through `csv_cell`."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([csv_cell(h) for h in header])
+    for row in rows:
+        writer.writerow([csv_cell(cell) for cell in row])
+    return out.getvalue()
+
+
+def _verdict_row(path: PathVerdict) -> list[object]:
+    obj = path_to_dict(path)
+    row: list[object] = []
+    for column in CSV_COLUMNS:
+        value = obj[column]
+        row.append(" ".join(str(v) for v in value) if isinstance(value, list) else value)
+    row.append(path.origin)
+    row.append(" | ".join(
+        f"hop {e.hop}: {e.fact}" if e.hop is not None else e.fact for e in path.evidence
+    ))  # fmt: skip
+    return row
+
+
+def verdicts_csv(analysis: AnalysisResult) -> str:
+    """Returns every path verdict (domestic first, then the others) as CSV with its evidence."""
+    paths = (*analysis.paths, *analysis.other_paths)
+    return write_csv(VERDICT_COLUMNS, (_verdict_row(p) for p in paths))
+
+
+def verdicts_json(analysis: AnalysisResult) -> bytes:
+    """Returns the analysis in its JSON contract (`ixpready-analysis/1`)."""
+    return to_json(analysis)
+
+
+CANDIDATE_COLUMNS = (
+    "rank", "asn", "name", "paths", "tromboned_paths", "kept_local_paths", "median_saved_ms",
+    "present_at", "case", "top_carrier",
+)  # fmt: skip
+
+
+def _candidate_values(row: CandidateRow) -> list[object]:
+    return [
+        row.rank, row.asn, row.name, row.paths, row.tromboned_paths, row.kept_local_paths,
+        row.median_saved_ms, " ".join(row.present_at), row.case, row.top_carrier,
+    ]  # fmt: skip
+
+
+def candidates_csv(model: ModelView) -> str:
+    """Returns the ranked candidate members as CSV, one row per network."""
+    return write_csv(CANDIDATE_COLUMNS, (_candidate_values(c) for c in model.candidates))
+
+
+def candidates_json(model: ModelView) -> bytes:
+    """Returns the candidates and what-if scenarios as JSON (`ixpready-candidates/1`)."""
+    document = {
+        "format": "ixpready-candidates/1",
+        "simulated": model.simulated,
+        "candidates": [
+            {**dict(zip(CANDIDATE_COLUMNS, _candidate_values(c), strict=True)),
+             "present_at": list(c.present_at)}
+            for c in model.candidates
+        ],
+        "founding_members": list(model.founding_members),
+        "scenarios": [
+            {"name": s.name, "members": s.members, "pairs": s.pairs,
+             "pairs_local_before": s.pairs_local_before, "pairs_local_after": s.pairs_local_after,
+             "tromboned_made_local": s.tromboned_made_local, "median_saved_ms": s.median_saved_ms}
+            for s in model.scenarios
+        ],
+    }  # fmt: skip
+    return orjson.dumps(document, option=orjson.OPT_INDENT_2)

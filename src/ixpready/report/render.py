@@ -1,0 +1,279 @@
+"""The report as HTML (one self-contained page per language) and as PDF from that same HTML.
+
+Templates autoescape with `StrictUndefined`; charts arrive as SVG `Markup` built by
+`charts`/`worldmap`, which escape every name themselves. Nothing here writes files:
+`pipeline.report` does.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from ixpready.analysis.verdicts import AnalysisResult, PathVerdict, ProbeCheck, Verdict
+from ixpready.report import charts, worldmap
+from ixpready.report.facts import Counted, Facts, facts_of
+from ixpready.report.i18n import Translator, check_language
+from ixpready.report.model_view import ModelView
+
+ANNEX_MAX_PATHS = 150
+ATLAS_MEASUREMENT_URL = "https://atlas.ripe.net/measurements/{msm_id}/"
+
+
+def html_name(lang: str) -> str:
+    """Returns the file name of the report page in `lang` ("report.es.html")."""
+    return f"report.{lang}.html"
+
+
+def pdf_name(lang: str) -> str:
+    """Returns the file name of the PDF in `lang` ("report.es.pdf")."""
+    return f"report.{lang}.pdf"
+
+
+@dataclass(frozen=True, slots=True)
+class Export:
+    """A file written beside the report, named for the page's downloads list."""
+
+    name: str
+    label_key: str
+
+
+@dataclass(frozen=True, slots=True)
+class PathRow:
+    """One row of the annex table of tromboned paths (plain values; escaped in the template)."""
+
+    msm_id: int
+    msm_url: str
+    prb_id: int
+    source: str
+    destination: str
+    abroad: str
+    extra: str
+    evidence: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeRow:
+    """One row of the annex table of probes."""
+
+    prb_id: int
+    country: str
+    network: str
+    status: str
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class Language:
+    """A language of the report set: code, own name, page file, and whether it is this page."""
+
+    code: str
+    name: str
+    href: str
+    current: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PdfRenderWarning:
+    """A warning WeasyPrint logged while laying out the PDF (it logs rather than raises)."""
+
+    message: str
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("ixpready.report", "templates"),
+        autoescape=select_autoescape(enabled_extensions=("html", "j2"), default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return env
+
+
+_ENV = _environment()
+
+
+def _path_row(path: PathVerdict, names: Mapping[int, str], t: Translator) -> PathRow:
+    abroad = ", ".join(path.foreign_cities) or ", ".join(
+        t.country(c) for c in path.foreign_countries
+    )
+    evidence = tuple(
+        (f"#{e.hop} " if e.hop is not None else "") + f"[{e.kind}] {e.fact}" for e in path.evidence
+    )
+    return PathRow(
+        msm_id=path.trace.msm_id,
+        msm_url=ATLAS_MEASUREMENT_URL.format(msm_id=path.trace.msm_id),
+        prb_id=path.trace.prb_id,
+        source=charts.network_label(path.src_asn, names, t, 60),
+        destination=charts.network_label(path.dst_asn, names, t, 60),
+        abroad=abroad,
+        extra="" if path.extra_rtt_ms is None else t.ms(path.extra_rtt_ms),
+        evidence=evidence,
+    )
+
+
+def _probe_row(probe: ProbeCheck, names: Mapping[int, str], t: Translator) -> ProbeRow:
+    status_key = f"probe_status_{probe.status}"
+    return ProbeRow(
+        prb_id=probe.prb_id,
+        country=t.country(probe.country),
+        network=charts.network_label(probe.asn, names, t, 60),
+        status=t(status_key) if status_key in _status_keys() else probe.status,
+        description=probe.description,
+    )
+
+
+def _status_keys() -> frozenset[str]:
+    return frozenset(
+        f"probe_status_{s}" for s in ("confirmed", "unverified", "contradicted", "unknown")
+    )
+
+
+def _top_places(facts: Facts, t: Translator) -> str:
+    ranked: tuple[Counted, ...] = facts.cities or facts.countries
+    names = [t.place(c.label) if facts.cities else t.country(c.label) for c in ranked[:2]]
+    return " / ".join(names) if names else "?"
+
+
+def render_html(
+    analysis: AnalysisResult,
+    *,
+    lang: str,
+    model: ModelView | None = None,
+    languages: tuple[str, ...] = ("es", "en"),
+    exports: tuple[Export, ...] = (),
+    earlier: tuple[AnalysisResult, ...] = (),
+    now: datetime | None = None,
+) -> str:
+    """Returns the self-contained HTML page of the report in `lang`.
+
+    `languages` names the pages of the set (for the language switch), `exports` the files
+    beside it, `earlier` analyses of previous rounds (for the trend). Raises UsageError on
+    an unknown language.
+    """
+    from ixpready import __version__
+
+    t = Translator(check_language(lang))
+    facts = facts_of(analysis, earlier)
+    names = analysis.as_names
+    tromboned = sorted(
+        (p for p in analysis.paths if p.verdict is Verdict.TROMBONED),
+        key=lambda p: (-(p.extra_rtt_ms or 0.0), p.trace),
+    )
+    probes = analysis.probes
+    statuses = [p.status for p in probes]
+    inconclusive = facts.count(Verdict.INCONCLUSIVE)
+    context = {
+        "t": t,
+        "lang": lang,
+        "analysis": analysis,
+        "facts": facts,
+        "country_name": t.country(analysis.country),
+        "generated": t.date(now or datetime.now(tz=UTC)),
+        "analysis_date": t.date(analysis.generated_at),
+        "languages": [
+            Language(code, Translator(code)("lang_name"), html_name(code), code == lang)
+            for code in languages
+        ],
+        "other_languages": [code for code in languages if code != lang],
+        "share_bar": charts.share_bar(facts, t),
+        "map": worldmap.detour_map(facts, t),
+        "matrix": charts.pair_matrix(facts, names, t) if facts.pairs else None,
+        "matrix_total": len(facts.networks),
+        "matrix_shown": min(len(facts.networks), charts.MATRIX_MAX),
+        "flows": charts.detour_flows(facts, names, t),
+        "latency": charts.latency(facts, t),
+        "trend": charts.trend(facts, t),
+        "top_places": _top_places(facts, t),
+        "country_rows": [(t.country(c.label), c.paths) for c in facts.countries[:8]],
+        "city_rows": [(t.place(c.label), c.paths) for c in facts.cities[:8]],
+        "carrier_rows": [
+            (charts.network_label(int(c.label), names, t, 60), c.paths) for c in facts.carriers[:8]
+        ],
+        "inconclusive": inconclusive,
+        "measurements": [
+            (msm_id, ATLAS_MEASUREMENT_URL.format(msm_id=msm_id))
+            for msm_id in facts.measurement_ids
+        ],
+        "probe_counts": {
+            "n": len(probes),
+            "confirmed": statuses.count("confirmed"),
+            "contradicted": statuses.count("contradicted"),
+            "other": len(probes) - statuses.count("confirmed") - statuses.count("contradicted"),
+        },
+        "path_rows": [_path_row(p, names, t) for p in tromboned[:ANNEX_MAX_PATHS]],
+        "paths_total": len(tromboned),
+        "probe_rows": [_probe_row(p, names, t) for p in probes],
+        "model": model,
+        "exports": exports,
+        "version": __version__,
+        "verdicts": [str(v) for v in Verdict],
+    }
+    return _ENV.get_template("report.html").render(context)
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def _weasyprint_log() -> Iterator[_Collect]:
+    """Collects what WeasyPrint logs (unsupported CSS, failed fetches) instead of printing it."""
+    collector = _Collect()
+    loggers = [logging.getLogger(name) for name in ("weasyprint", "weasyprint.progress")]
+    saved = [(lg.propagate, lg.level) for lg in loggers]
+    for lg in loggers:
+        lg.addHandler(collector)
+        lg.propagate = False
+    try:
+        yield collector
+    finally:
+        for lg, (propagate, level) in zip(loggers, saved, strict=True):
+            lg.removeHandler(collector)
+            lg.propagate = propagate
+            lg.setLevel(level)
+
+
+def render_pdf(html: str) -> tuple[bytes, tuple[PdfRenderWarning, ...]]:
+    """Returns the PDF of a report page and the warnings WeasyPrint logged laying it out.
+
+    The page is self-contained, so WeasyPrint is given no base URL and fetches nothing:
+    any attempt is refused and comes back as a warning.
+    """
+    import weasyprint  # type: ignore[import-untyped]  # ships no type information
+
+    class Offline(weasyprint.urls.URLFetcher):  # type: ignore[misc]  # untyped base
+        """Refuses every fetch: WeasyPrint then logs a warning and leaves the resource out."""
+
+        def fetch(self, url: str, headers: object = None) -> object:
+            raise ValueError(f"the report must be self-contained; refused to fetch {url}")
+
+    with _weasyprint_log() as log:
+        document = weasyprint.HTML(string=html, url_fetcher=Offline())
+        pdf = document.write_pdf()
+    if not isinstance(pdf, bytes):  # write_pdf() without a target returns the bytes
+        raise TypeError(f"WeasyPrint returned {type(pdf).__name__}, not the PDF bytes")
+    return pdf, tuple(PdfRenderWarning(m) for m in log.messages)
+
+
+__all__ = [
+    "Export",
+    "Markup",
+    "PdfRenderWarning",
+    "html_name",
+    "pdf_name",
+    "render_html",
+    "render_pdf",
+]

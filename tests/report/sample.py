@@ -1,0 +1,160 @@
+"""AnalysisResult objects built directly for the report tests (no files, no network).
+
+Networks use documentation ASNs (RFC 5398) with invented names; `hostile=True` puts
+attacker-controlled text where the network puts it: reverse-DNS facts in the evidence, AS
+names, probe descriptions, a city name.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from ixpready.analysis.verdicts import (
+    AnalysisResult,
+    Evidence,
+    PathVerdict,
+    ProbeCheck,
+    Scope,
+    SnapshotInfo,
+    Summary,
+    Verdict,
+)
+from ixpready.measurements.records import TraceKey
+
+SCRIPT = "<script>alert(1)</script>.example"
+FORMULA = '=HYPERLINK("http://x","y")'
+
+CABLE, TELE, FIBRA, MOVIL = 64496, 64497, 64498, 64499
+TRANSIT_US, TRANSIT_MX = 65550, 65551
+HOME_IXP = "IXP Guatemala (ejemplo)"
+MSM_IDS = (70000001, 70000002, 70000003)
+START = int(datetime(2026, 3, 2, 14, 0, tzinfo=UTC).timestamp())
+DAY = 86400
+
+NAMES = {
+    CABLE: "Cable Norte",
+    TELE: "Telefonía Central",
+    FIBRA: "Fibra Maya",
+    MOVIL: "Móvil Sur",
+    TRANSIT_US: "Big Transit Inc",
+    TRANSIT_MX: "Tránsito MX",
+}
+
+# (src, dst, verdict, cities, carriers, rtt, extra) — pinned by hand.
+PLAN: tuple[
+    tuple[int, int, Verdict, tuple[str, ...], tuple[int, ...], float, float | None], ...
+] = (
+    (CABLE, TELE, Verdict.TROMBONED, ("Miami, US",), (TRANSIT_US,), 88.0, 74.0),
+    (CABLE, TELE, Verdict.TROMBONED, ("Miami, US",), (TRANSIT_US,), 92.5, 78.5),
+    (CABLE, FIBRA, Verdict.TROMBONED, ("Dallas, US",), (TRANSIT_US,), 101.0, 86.0),
+    (CABLE, MOVIL, Verdict.LOCAL, (), (), 6.0, None),
+    (TELE, CABLE, Verdict.TROMBONED, ("Miami, US",), (TRANSIT_US,), 85.0, 71.0),
+    (TELE, FIBRA, Verdict.LOCAL_VIA_IXP, (), (), 4.5, None),
+    (TELE, MOVIL, Verdict.LOCAL_VIA_IXP, (), (), 5.0, None),
+    (FIBRA, CABLE, Verdict.TROMBONED, ("Mexico City, MX",), (TRANSIT_MX,), 64.0, 50.0),
+    (FIBRA, TELE, Verdict.LOCAL_VIA_IXP, (), (), 3.8, None),
+    (FIBRA, MOVIL, Verdict.INCONCLUSIVE, (), (), 40.0, None),
+    (MOVIL, CABLE, Verdict.LOCAL, (), (), 7.2, None),
+    (MOVIL, TELE, Verdict.TROMBONED, ("Miami, US",), (TRANSIT_US,), 96.0, 81.0),
+    (MOVIL, FIBRA, Verdict.INCONCLUSIVE, (), (), 33.0, None),
+)
+
+
+def _path(index: int, row: tuple[int, int, Verdict, tuple[str, ...], tuple[int, ...], float,
+                                 float | None], *, hostile: bool, day: int) -> PathVerdict:  # fmt: skip
+    src, dst, verdict, cities, carriers, rtt, extra = row
+    countries = tuple(c.rsplit(", ", 1)[1] for c in cities)
+    evidence: list[Evidence] = []
+    if verdict is Verdict.TROMBONED:
+        rdns = f"ae-1.{cities[0].split(',')[0].lower().replace(' ', '')}.transit.example"
+        if hostile and index == 0:
+            rdns = SCRIPT
+        if hostile and index == 1:
+            rdns = FORMULA
+        evidence.append(Evidence("rdns", f"{rdns} names {cities[0]}", hop=5,
+                                 address="192.0.2.5", country=countries[0]))  # fmt: skip
+        evidence.append(Evidence("rtt_bound", f"RTT {rtt:.1f} ms is above the 14 ms floor", hop=6))
+    elif verdict is Verdict.LOCAL_VIA_IXP:
+        evidence.append(Evidence("ixp_lan", f"hop on the {HOME_IXP} peering LAN", hop=3,
+                                 address="198.51.100.3", country="GT"))  # fmt: skip
+    elif verdict is Verdict.INCONCLUSIVE:
+        evidence.append(Evidence("path", "hops 4-9 did not answer"))
+    else:
+        evidence.append(Evidence("rtt_bound", f"RTT {rtt:.1f} ms fits inside GT", hop=4))
+    return PathVerdict(
+        trace=TraceKey(MSM_IDS[index % len(MSM_IDS)], 1000 + index, START + day * DAY + index * 60),
+        scope=Scope.DOMESTIC,
+        verdict=verdict,
+        reason=f"{verdict} by sample plan",
+        af=4,
+        dst_addr=f"203.0.113.{index + 1}",
+        src_asn=src,
+        dst_asn=dst,
+        src_country="GT",
+        dst_country="GT",
+        as_path=(src, *carriers, dst),
+        foreign_countries=countries,
+        foreign_cities=cities,
+        ixps=(HOME_IXP,) if verdict is Verdict.LOCAL_VIA_IXP else (),
+        ixp_countries=("GT",) if verdict is Verdict.LOCAL_VIA_IXP else (),
+        carried_by=carriers,
+        rtt_ms=rtt,
+        floor_rtt_ms=14.0 if extra is not None else None,
+        extra_rtt_ms=extra,
+        confidence=0.9 if verdict is not Verdict.INCONCLUSIVE else 0.2,
+        evidence=tuple(evidence),
+    )
+
+
+def sample_analysis(
+    *, hostile: bool = False, days: int = 1, simulated: bool = True, round_index: int = 0
+) -> AnalysisResult:
+    """Returns an analysis of 13 domestic paths per day over `days` days (see PLAN), measured
+    `round_index` days after 2026-03-02 (later rounds: later dates)."""
+    paths = tuple(
+        _path(i, row, hostile=hostile, day=day + round_index)
+        for day in range(days)
+        for i, row in enumerate(PLAN)
+    )
+    other = (
+        PathVerdict(
+            trace=TraceKey(MSM_IDS[0], 2000, START), scope=Scope.OUTBOUND,
+            verdict=Verdict.INCONCLUSIVE, reason="outbound", af=4, dst_addr="192.0.2.200",
+            src_asn=CABLE, dst_asn=TRANSIT_US, src_country="GT", dst_country="US", as_path=(),
+            foreign_countries=(), foreign_cities=(), ixps=(), ixp_countries=(), carried_by=(),
+            rtt_ms=None, floor_rtt_ms=None, extra_rtt_ms=None, confidence=0.0, evidence=(),
+        ),
+    )  # fmt: skip
+    names = dict(NAMES)
+    descriptions = {1000: "Oficina central", 1001: "Probe at home", 1002: "Colegio"}
+    if hostile:
+        names[CABLE] = f"Cable {SCRIPT}"
+        names[TELE] = FORMULA
+        descriptions[1000] = SCRIPT
+        descriptions[1001] = FORMULA
+    probes = tuple(
+        ProbeCheck(
+            prb_id=prb, country="GT", asn=asn, latitude=14.6, longitude=-90.5,
+            status=status, detail="RTT to GT anchors fits", description=descriptions.get(prb, ""),
+        )
+        for prb, asn, status in ((1000, CABLE, "confirmed"), (1001, TELE, "confirmed"),
+                                 (1002, FIBRA, "unverified"), (1003, MOVIL, "contradicted"))
+    )  # fmt: skip
+    summary = Summary.of(paths, other, results_read=len(paths) + 3, quarantined=1, skipped=1,
+                         duplicates=0)  # fmt: skip
+    return AnalysisResult(
+        country="GT",
+        generated_at=datetime(2026, 3, 2 + round_index + days - 1, 18, 30, tzinfo=UTC),
+        summary=summary,
+        paths=paths,
+        other_paths=other,
+        probes=probes,
+        snapshots=(
+            SnapshotInfo("peeringdb", "peeringdb-2026-03-01.json", "2026-03-01"),
+            SnapshotInfo("prefixes", "routeviews-prefix2as-2026-03-01.txt", "2026-03-01"),
+        ),
+        as_names=names,
+        home_ixps=(HOME_IXP,),
+        inputs=("traceroutes-2026-03-02.jsonl",),
+        simulated=simulated,
+    )
