@@ -219,3 +219,17 @@ def test_discover_falls_back_to_rir_statistics_when_ripestat_is_down(
     inventory = json.loads(next((tmp_path / "data").glob("inventory-GT-*.json")).read_text())
     assert inventory["networks"]["asns"] == [14754, 27929]
     assert inventory["networks"]["query_time"] == "2026-11-27"
+
+    # reuse before spending: the built-in F-root traceroutes, only from the country's probes
+    gt_ids = sorted(row["fields"]["probe_id"] for row in rows)
+    atlas_replay.add("GET", "/api/v2/measurements/5004/",
+                     {"id": 5004, "status": {"name": "Ongoing"}, "credits_per_result": 10,
+                      "start_time": 1445299200, "stop_time": 1445302800})
+    results = [json.loads(line) for line in
+               (recorded / FIXTURES["msm5004"]).read_text().splitlines()]
+    domestic = [r for r in results if r["prb_id"] in gt_ids]
+    atlas_replay.add("GET", "/api/v2/measurements/5004/results?start=1445299200&stop=1445302800"
+                     "&probe_ids=" + "%2C".join(map(str, gt_ids)), domestic)
+    assert main(["--config", str(configured), "fetch", "--msm", "5004", "--domestic",
+                 "--country", "GT"]) == 0
+    assert "fetched 8 new results from 1 measurements" in capsys.readouterr().out

@@ -73,10 +73,11 @@ def _measure(args: argparse.Namespace) -> int:
 
 
 def _fetch(args: argparse.Namespace) -> int:
-    settings = _settings(args)
+    settings = _settings(args, country=args.country)
     with _progress("fetching results") as advance:
         summary = jobs.fetch(settings, msm_ids=args.msm or (),
-                             window=timedelta(hours=args.window_hours), on_progress=advance)
+                             window=timedelta(hours=args.window_hours),
+                             domestic_only=args.domestic, on_progress=advance)
     print(summary.as_text())
     return ExitCode.PARTIAL if summary.quarantined else ExitCode.OK
 
@@ -119,6 +120,9 @@ def register(subparsers: Any) -> None:
     fetch.add_argument("--msm", type=int, action="append", help="a measurement id (repeatable)")
     fetch.add_argument("--window-hours", type=float, default=24.0,
                        help="hours of results per request (default: 24)")
+    _add_country(fetch)
+    fetch.add_argument("--domestic", action="store_true",
+                       help="only results of the country's probes (reuse public measurements)")
     fetch.set_defaults(handler=_fetch)
 
     ref = add("refdata", help="download or show the reference data (PeeringDB, routing, RIR)")

@@ -227,7 +227,8 @@ def inventory_probes(settings: Settings) -> tuple[Probe, ...]:
     if inventory is None:
         raise UsageError(
             f"no inventory of {settings.country} in {settings.store_path}",
-            hint=f"run `ixpready discover --country {settings.country}` or pass --probes FILE",
+            hint=f"run `ixpready discover --country {settings.country}` first "
+            "(plan also takes --probes FILE)",
         )
     return tuple(probes_from_document(json.loads(inventory.document)["probes"]).values())
 
@@ -437,14 +438,18 @@ def fetch(
     atlas: AtlasSource | None = None,
     now: datetime | None = None,
     window: timedelta = timedelta(days=1),
+    domestic_only: bool = False,
     on_progress: Progress = _no_progress,
 ) -> FetchSummary:
     """Fetches what is new of the given measurements (default: all in the store).
 
     Incremental: each measurement resumes where the last fetch stopped (less an hour, for
-    late results); duplicates are dropped by key. Raises the source's errors; windows already
-    stored stay stored.
+    late results); duplicates are dropped by key. `domestic_only` asks only for results of
+    the country's probes (from the latest inventory): the way to reuse public measurements,
+    such as built-in or anchoring meshes, at no credit cost. Raises the source's errors;
+    windows already stored stay stored.
     """
+    probe_ids = tuple(sorted(p.id for p in inventory_probes(settings))) if domestic_only else ()
     atlas = atlas or atlas_source(settings)
     moment = (now or datetime.now(tz=UTC)).replace(microsecond=0)
     new: list[tuple[int, int]] = []
@@ -460,7 +465,7 @@ def fetch(
                 start = info.start or moment - timedelta(days=1)
             stop = min(moment, info.stop) if info.stop else moment
             added = 0
-            for part in atlas.fetch_results(msm_id, start, stop, window):
+            for part in atlas.fetch_results(msm_id, start, stop, window, probe_ids):
                 added += store.save_window(
                     msm_id,
                     int(part.stop.timestamp()),

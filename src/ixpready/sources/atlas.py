@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -423,13 +423,19 @@ class AtlasSource:
 
     # -- results ----------------------------------------------------------------------------
 
-    def fetch_window(self, msm_id: int, start: datetime, stop: datetime) -> ResultWindow:
-        """Returns the results of one measurement whose start time is in [start, stop]."""
+    def fetch_window(
+        self, msm_id: int, start: datetime, stop: datetime, probe_ids: Sequence[int] = ()
+    ) -> ResultWindow:
+        """Returns the results of one measurement whose start time is in [start, stop].
+
+        `probe_ids` limits them to those probes (all probes when empty).
+        """
         key = self._key.reveal() if self._key else None
+        probes = list(probe_ids) or None
         what = f"results of msm {msm_id} {start:%Y-%m-%dT%H:%M}..{stop:%Y-%m-%dT%H:%M}Z"
         body = self._call(
             lambda: _Results(
-                msm_id=msm_id, start=start, stop=stop,
+                msm_id=msm_id, start=start, stop=stop, probe_ids=probes,
                 server=self.server, verify=self.verify, key=key,
             ),
             lambda request: request.create(),
@@ -452,7 +458,12 @@ class AtlasSource:
         return ResultWindow(msm_id, start, stop, tuple(results), tuple(malformed))
 
     def fetch_results(
-        self, msm_id: int, start: datetime, stop: datetime, window: timedelta = timedelta(days=1)
+        self,
+        msm_id: int,
+        start: datetime,
+        stop: datetime,
+        window: timedelta = timedelta(days=1),
+        probe_ids: Sequence[int] = (),
     ) -> Iterator[ResultWindow]:
         """Yields the results of [start, stop] one window at a time (oldest first)."""
         if window <= timedelta(0):
@@ -460,7 +471,7 @@ class AtlasSource:
         begin = start
         while begin <= stop:
             end = min(begin + window, stop)
-            yield self.fetch_window(msm_id, begin, end)
+            yield self.fetch_window(msm_id, begin, end, probe_ids)
             if end >= stop:
                 break
             begin = end + timedelta(seconds=1)
