@@ -233,3 +233,38 @@ def test_discover_falls_back_to_rir_statistics_when_ripestat_is_down(
     assert main(["--config", str(configured), "fetch", "--msm", "5004", "--domestic",
                  "--country", "GT"]) == 0
     assert "fetched 8 new results from 1 measurements" in capsys.readouterr().out
+
+
+def test_a_quota_refusal_midway_keeps_what_was_created(
+    recorded: Path, atlas_replay: ReplayServer, configured: Path, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    probes = _load(recorded, FIXTURES["probes"])["data"]["probes"]
+    probe_file = tmp_path / "probes.json"
+    probe_file.write_text(json.dumps({"results": probes}))
+    plan_file = tmp_path / "plan.json"
+    assert main(["--config", str(configured), "plan", "--probes", str(probe_file),
+                 "--budget", "100000", "-o", str(plan_file)]) == 0
+    document = json.loads(plan_file.read_text())
+    document["measurements"] = [dict(m, probes=m["probes"][:2])
+                                for m in document["measurements"][:3]]
+    plan_file.write_text(json.dumps(document))
+    daily = {"error": {"status": 400, "title": "Bad Request",
+                       "detail": "Your request would exceed your daily limit of 100000 results"}}
+    atlas_replay.add("POST", "/api/v2/measurements/", {"measurements": [5004]}, status=201)
+    atlas_replay.add("POST", "/api/v2/measurements/", daily, status=400)
+    assert main(["--config", str(configured), "measure", str(plan_file)]) == ExitCode.QUOTA
+    err = capsys.readouterr().err
+    assert "daily limit of 100000 results" in err and "ixpready: hint: wait for the daily" in err
+
+    atlas_replay.add("POST", "/api/v2/measurements/", {"measurements": [5005]}, status=201)
+    atlas_replay.add("POST", "/api/v2/measurements/", {"measurements": [5006]}, status=201)
+    atlas_replay.add("GET", "/api/v2/measurements/5005/",
+                     {"id": 5005, "status": {"name": "Ongoing"}, "credits_per_result": 60})
+    assert main(["--config", str(configured), "measure", str(plan_file)]) == ExitCode.OK
+    assert "created 2 measurements now (5005, 5006), 1 before" in capsys.readouterr().out
+    db = sqlite3.connect(tmp_path / "data" / "ixpready.sqlite")
+    rows = db.execute("SELECT item, msm_id, state FROM measurements ORDER BY item").fetchall()
+    db.close()
+    assert rows == [(1, 5004, "created"), (2, 5005, "created"), (3, 5006, "created")]
+    assert sum(s.method == "POST" for s in atlas_replay.seen) == 4
