@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -498,7 +498,3 @@ def _time(value: Any) -> datetime | None:
         return datetime.fromtimestamp(value, tz=UTC)
     return None
 
-
-def probes_by_id(listing: ProbeListing) -> Mapping[int, Probe]:
-    """Returns the listing's probes keyed by id."""
-    return {probe.id: probe for probe in listing.probes}
