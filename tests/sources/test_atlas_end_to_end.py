@@ -99,7 +99,7 @@ def test_discover_plan_measure_fetch_end_to_end(
     assert main(["--config", str(configured), "measure", str(plan_file)]) == ExitCode.OK
     out = capsys.readouterr().out
     assert "created 2 measurements now (5004, 1033154), 0 before" in out
-    assert "charges 60 credits per result" in out
+    assert "charges 60 credits per result (as estimated: 60)" in out
     posts = [json.loads(s.body) for s in atlas_replay.seen if s.method == "POST"]
     assert [p["probes"][0]["value"] for p in posts] == [
         ",".join(map(str, m["probes"])) for m in document["measurements"]]

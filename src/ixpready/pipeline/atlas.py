@@ -285,6 +285,7 @@ class MeasureSummary:
     unknown: tuple[int, ...]
     to_create: int
     credits: int
+    cost_per_result: int
     credits_read_back: float | None
 
     def as_text(self) -> str:
@@ -302,7 +303,11 @@ class MeasureSummary:
                 f"batch {self.batch} of {self.batches}"
             )
         if self.credits_read_back is not None:
-            lines.append(f"RIPE Atlas charges {self.credits_read_back:g} credits per result")
+            agree = "as" if self.credits_read_back == self.cost_per_result else "NOT as"
+            lines.append(
+                f"RIPE Atlas charges {self.credits_read_back:g} credits per result "
+                f"({agree} estimated: {self.cost_per_result})"
+            )
         if self.unknown:
             lines.append(
                 f"items {', '.join(map(str, self.unknown))}: asked for, but no answer came; "
@@ -405,6 +410,7 @@ def measure(
         unknown=tuple(unknown),
         to_create=to_create,
         credits=sum(len(i.probe_ids) for i in todo) * cost,
+        cost_per_result=cost,
         credits_read_back=read_back,
     )
 
