@@ -24,6 +24,7 @@ from __future__ import annotations
 import csv
 import ipaddress
 import re
+import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -148,10 +149,28 @@ def parse_pfx2as_line(line: str) -> RoutedPrefix | None:
         prefix, origin_text = parts[0], parts[1]
     else:
         raise ValueError(f"expected 'prefix length AS' or 'prefix/length AS': {line[:60]!r}")
+    _check_prefix(prefix, line)
     origins = tuple(int(a) for a in re.split(r"[_,]", origin_text) if a)
     if not origins:
         raise ValueError(f"no origin AS: {line[:60]!r}")
     return RoutedPrefix(prefix, origins)
+
+
+def _check_prefix(prefix: str, line: str) -> None:
+    """Raises ValueError unless `prefix` is a numeric IPv4/IPv6 `address/length`.
+
+    The radix tree would otherwise resolve a name like `example.com/24` through DNS.
+    `inet_pton` keeps this cheap enough for a full routing table.
+    """
+    address, _, length = prefix.partition("/")
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    try:
+        socket.inet_pton(family, address)
+        bits = int(length)
+    except (OSError, ValueError):
+        raise ValueError(f"not a prefix {prefix!r}: {line[:60]!r}") from None
+    if not 0 <= bits <= (128 if family == socket.AF_INET6 else 32):
+        raise ValueError(f"prefix length out of range in {prefix!r}: {line[:60]!r}")
 
 
 def _routing_file(path: Path) -> Iterator[RoutedPrefix]:
