@@ -122,4 +122,3 @@ def test_a_registry_that_keeps_failing_is_unavailable(
         client.peeringdb("ix")
     assert str(caught.value) == f"{atlas_replay.base_url}/api/ix gave HTTP 503, tried 3 times"
     assert waits == [1.0, 2.0]
-    client.close()

@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 PEERINGDB_TYPES = ("ix", "ixlan", "ixpfx", "netixlan", "net", "fac")
 RIRS = ("afrinic", "apnic", "arin", "lacnic", "ripencc")
 MAX_BACKOFF_S = 60.0
+USER_AGENT = "ixpready"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,11 +74,6 @@ class RegistryClient:
         self.backoff_s = backoff_s
         self.deadline = deadline
         self._sleep = sleep
-        self._session = requests.Session()
-        self._session.headers["User-Agent"] = "ixpready (+https://github.com/ixpready)"
-
-    def close(self) -> None:
-        self._session.close()
 
     def _get(self, url: str, params: dict[str, str] | None = None) -> bytes:
         """Returns the body of a successful GET; raises UnavailableError after the retries."""
@@ -86,9 +82,9 @@ class RegistryClient:
             retry_after: float | None = None
             timeout = self.deadline.timeout_s(self.timeout_s)
             try:
-                response = self._session.get(
+                response = requests.get(  # a session per request: nothing left open
                     url, params=params, timeout=(timeout, timeout),
-                    verify=self.verify,
+                    verify=self.verify, headers={"User-Agent": USER_AGENT},
                 )
                 body = response.content
             except requests.Timeout:
