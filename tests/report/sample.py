@@ -20,6 +20,15 @@ from ixpready.analysis.verdicts import (
     Verdict,
 )
 from ixpready.measurements.records import TraceKey
+from ixpready.model.results import (
+    Candidate,
+    CurvePoint,
+    Explanation,
+    FoundingSet,
+    ModelResult,
+    Pick,
+    WhatIf,
+)
 
 SCRIPT = "<script>alert(1)</script>.example"
 FORMULA = '=HYPERLINK("http://x","y")'
@@ -157,4 +166,78 @@ def sample_analysis(
         home_ixps=(HOME_IXP,),
         inputs=("traceroutes-2026-03-02.jsonl",),
         simulated=simulated,
+    )
+
+
+def _explanation(key: str, asn: int, name: str, tromboned: int, kept: int) -> Explanation:
+    return Explanation(
+        key=key, asn=asn, name=name, country="GT", paths=6, tromboned_paths=tromboned,
+        kept_local_paths=kept, median_saved_ms=70.0 if kept else None,
+        ixps=(HOME_IXP,) if key.startswith("member") else (), top_carrier_asn=TRANSIT_US,
+        top_carrier_name=NAMES[TRANSIT_US], top_carrier_share=0.8, text_en="(English text)",
+    )  # fmt: skip
+
+
+def _candidate(rank: int, asn: int, name: str, key: str, tromboned: int, kept: int) -> Candidate:
+    return Candidate(
+        rank=rank, asn=asn, name=name, pairs=3, tromboned_pairs=tromboned, kept_local_pairs=kept,
+        weight_kept_local=float(kept), paths=6, tromboned_paths=tromboned,
+        kept_local_paths=kept, median_saved_ms=70.0 if kept else None,
+        total_saved_ms=70.0 * kept, present_at=(HOME_IXP,) if key.startswith("member") else (),
+        still_abroad_pairs=tromboned - kept,
+        explanation=_explanation(key, asn, name, tromboned, kept),
+    )  # fmt: skip
+
+
+def _whatif(name: str, members: tuple[int, ...], after: int, made_local: int) -> WhatIf:
+    return WhatIf(
+        name=name, members=members, pairs=12, pairs_local_before=5, pairs_local_after=after,
+        weight_local_before=5.0, weight_local_after=float(after),
+        measured_tromboned_made_local=made_local,
+        median_saved_ms=72.5 if made_local else None, agreement=0.9, outcomes=(),
+    )  # fmt: skip
+
+
+def sample_model(*, hostile: bool = False) -> ModelResult:
+    """Returns a model of the sample analysis: Cable Norte and Móvil Sur should join."""
+    cable = f"Cable {SCRIPT}" if hostile else NAMES[CABLE]
+    movil = FORMULA if hostile else NAMES[MOVIL]
+    candidates = (
+        _candidate(1, CABLE, cable, "join", 4, 3),
+        _candidate(2, MOVIL, movil, "join", 1, 1),
+        _candidate(3, TELE, NAMES[TELE], "member_still_abroad", 2, 1),
+        _candidate(4, FIBRA, NAMES[FIBRA], "member_local", 1, 0),
+    )
+    picks = (
+        Pick(order=1, asn=CABLE, name=cable, marginal_gain=4.0, objective=4.0),
+        Pick(order=2, asn=MOVIL, name=movil, marginal_gain=2.0, objective=6.0),
+    )
+    return ModelResult(
+        country="GT",
+        generated_at=datetime(2026, 3, 4, 19, 0, tzinfo=UTC),
+        analysis_generated_at=datetime(2026, 3, 4, 18, 30, tzinfo=UTC),
+        simulated=True,
+        weighting="pairs",
+        networks=(),
+        links=(),
+        country_dependence=(),
+        dependence=(),
+        candidates=candidates,
+        founding_set=FoundingSet(
+            k=2,
+            already_present=(TELE, FIBRA),
+            picks=picks,
+            curve=(
+                CurvePoint(k=1, objective=4.0, pairs_local=8, weight_local=8.0),
+                CurvePoint(k=2, objective=6.0, pairs_local=10, weight_local=10.0),
+            ),
+            objective_max=6.0,
+        ),
+        scenarios=(
+            _whatif("status_quo", (TELE, FIBRA), 5, 0),
+            _whatif("founding_set", (TELE, FIBRA, CABLE, MOVIL), 10, 5),
+            _whatif("everyone", (CABLE, TELE, FIBRA, MOVIL), 11, 6),
+        ),
+        graph_nodes=6,
+        graph_links=9,
     )

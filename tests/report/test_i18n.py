@@ -48,8 +48,10 @@ def test_every_key_the_templates_and_code_use_is_in_the_catalogs() -> None:
     used |= {f"verdict_{v}" for v in Verdict} | {f"method_{v}" for v in Verdict}
     used |= {f"probe_status_{s}" for s in ("confirmed", "unverified", "contradicted", "unknown")}
     used |= {f"model_case_{c}" for c in ("join", "member_still_abroad", "member_local",
-                                         "nothing_to_gain")}  # fmt: skip
-    used |= {f"scenario_{n}" for n in ("status_quo", "founding_set", "members_file", "everyone")}
+                                         "nothing_to_gain", "other")}  # fmt: skip
+    used |= {
+        f"scenario_{n}" for n in ("status_quo", "founding_set", "members_file", "everyone", "other")
+    }
     assert len(used) > 100
     used = {key for key in used if not key.endswith("_")}  # prefixes of the keys above
     assert sorted(used - set(i18n.ES)) == []

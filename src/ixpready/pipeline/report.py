@@ -14,9 +14,11 @@ from pathlib import Path
 from ixpready.analysis.export import load_analysis
 from ixpready.analysis.verdicts import AnalysisResult
 from ixpready.errors import InputError, UsageError
+from ixpready.model.export import load_model
+from ixpready.model.results import ModelResult
 from ixpready.report import exports
 from ixpready.report.i18n import LANGUAGES, check_language
-from ixpready.report.model_view import ModelView
+from ixpready.report.model_view import model_view_of
 from ixpready.report.render import Export, html_name, pdf_name, render_html, render_pdf
 from ixpready.report.terminal import terminal_safe
 
@@ -63,7 +65,7 @@ def _write(path: Path, data: bytes) -> Path:
 def write_report(
     analysis: AnalysisResult,
     *,
-    model: ModelView | None,
+    model: ModelResult | None,
     out_dir: Path,
     languages: tuple[str, ...] = LANGUAGES,
     earlier: tuple[AnalysisResult, ...] = (),
@@ -77,6 +79,7 @@ def write_report(
     if not languages:
         raise UsageError("no report language given", hint=f"choose from: {', '.join(LANGUAGES)}")
     languages = tuple(dict.fromkeys(check_language(lang) for lang in languages))
+    view = model_view_of(model) if model is not None else None
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         written_exports = [
@@ -87,10 +90,10 @@ def write_report(
             Export("verdicts.csv", "export_verdicts_csv"),
             Export("verdicts.json", "export_verdicts_json"),
         ]
-        if model is not None:
+        if view is not None:
             written_exports += [
-                _write(out_dir / "candidates.csv", exports.candidates_csv(model).encode("utf-8")),
-                _write(out_dir / "candidates.json", exports.candidates_json(model)),
+                _write(out_dir / "candidates.csv", exports.candidates_csv(view).encode("utf-8")),
+                _write(out_dir / "candidates.json", exports.candidates_json(view)),
             ]
             listed += [
                 Export("candidates.csv", "export_candidates_csv"),
@@ -101,7 +104,7 @@ def write_report(
         warnings: list[str] = []
         for lang in languages:
             page = render_html(
-                analysis, lang=lang, model=model, languages=languages,
+                analysis, lang=lang, model=view, languages=languages,
                 exports=tuple(listed), earlier=earlier, now=now,
             )  # fmt: skip
             html_files.append(_write(out_dir / html_name(lang), page.encode("utf-8")))
@@ -129,30 +132,18 @@ def report_from_files(
     out_dir: Path | None,
     languages: tuple[str, ...],
 ) -> ReportFiles:
-    """Reads analyses (the newest is reported, the others give the trend) and writes the report.
-
-    Raises InputError when a file is missing or unreadable.
+    """Reads analyses (the newest is reported, the others give the trend) and a model, and
+    writes the report. Raises InputError when a file is missing or unreadable.
     """
     if not analysis_paths:
         raise UsageError("no analysis file given")
     analyses = sorted((load_analysis(p) for p in analysis_paths), key=lambda a: a.generated_at)
     current, earlier = analyses[-1], tuple(analyses[:-1])
-    model = load_model_view(model_path) if model_path is not None else None
+    model = load_model(model_path) if model_path is not None else None
     return write_report(
         current,
         model=model,
         out_dir=out_dir or default_out_dir(current),
         languages=languages,
         earlier=earlier,
-    )
-
-
-def load_model_view(path: Path) -> ModelView:
-    """Returns the report's view of a model JSON written by `ixpready model`.
-
-    Raises InputError: reading models lands with the model stage.
-    """
-    raise InputError(
-        f"{path}: reading a model file is not available yet",
-        hint="run the report without --model",
     )

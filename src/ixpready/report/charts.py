@@ -281,7 +281,7 @@ def latency(facts: Facts, t: Translator) -> Markup | None:
     if not any(values for _, values, _ in rows):
         return None
     ticks = _ticks(max(v for _, values, _ in rows for v in values))
-    left, right, row_h, top = 170.0, 880.0, 70.0, 16.0
+    left, right, row_h, top = 180.0, 880.0, 84.0, 20.0
     scale = (right - left) / ticks[-1]
     parts: list[Markup] = []
     bottom = top + row_h * len(rows)
@@ -289,12 +289,14 @@ def latency(facts: Facts, t: Translator) -> Markup | None:
         x = left + tick * scale
         parts.append(el("line", {"x1": x, "x2": x, "y1": top, "y2": bottom, "stroke": GRID}))
         parts.append(text(x, bottom + 16, t.decimal(tick, 0), text_anchor="middle", fill=MUTED,
-                          font_size=11))  # fmt: skip
+                          font_size=12))  # fmt: skip
     parts.append(text((left + right) / 2, bottom + 34, t("latency_axis"), text_anchor="middle",
-                      fill=MUTED, font_size=11))  # fmt: skip
+                      fill=MUTED, font_size=12))  # fmt: skip
     for index, (label, values, colour) in enumerate(rows):
         centre = top + row_h * index + row_h / 2
-        parts.append(text(left - 10, centre + 4, label, text_anchor="end", font_weight="bold"))
+        parts.append(
+            text(left - 10, centre + 4, label, text_anchor="end", font_weight="bold", font_size=14)
+        )
         for i, value in enumerate(values):
             jitter = ((i * 7919) % 23 - 11) * 1.6  # deterministic spread, same in every run
             parts.append(el("circle", {"cx": left + value * scale, "cy": centre + jitter,
@@ -306,7 +308,7 @@ def latency(facts: Facts, t: Translator) -> Markup | None:
             parts.append(el("line", {"x1": x, "x2": x, "y1": centre - 24, "y2": centre + 24,
                                      "stroke": INK, "stroke_width": 3}))  # fmt: skip
             parts.append(text(x + 6, centre - 26, t("latency_median", value=t.ms(mid)),
-                              font_size=11, font_weight="bold"))  # fmt: skip
+                              font_size=13, font_weight="bold"))  # fmt: skip
     return _canvas(900.0, bottom + 44, parts, t("latency_label"), "latency")
 
 

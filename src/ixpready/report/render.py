@@ -23,6 +23,7 @@ from ixpready.report.i18n import Translator, check_language
 from ixpready.report.model_view import ModelView
 
 ANNEX_MAX_PATHS = 150
+MODEL_MAX_CANDIDATES = 15
 ATLAS_MEASUREMENT_URL = "https://atlas.ripe.net/measurements/{msm_id}/"
 
 
@@ -212,6 +213,7 @@ def render_html(
         "paths_total": len(tromboned),
         "probe_rows": [_probe_row(p, names, t) for p in probes],
         "model": model,
+        "model_max": MODEL_MAX_CANDIDATES,
         "exports": exports,
         "version": __version__,
         "verdicts": [str(v) for v in Verdict],
