@@ -34,7 +34,7 @@ from ixpready.model.results import (
     NetworkInfo,
     WhatIf,
 )
-from ixpready.model.whatif import MeasuredPair, measured_pairs, simulate, what_if
+from ixpready.model.whatif import MeasuredPair, local_pairs, measured_pairs, simulate, what_if
 
 
 @dataclass(frozen=True)
@@ -95,8 +95,7 @@ def _curve(
         CurvePoint(0, objectives[0], status_quo.pairs_local_after, status_quo.weight_local_after)
     ]
     for k in range(1, len(picks) + 1):
-        routes = simulate(graph, pairs, [*present, *picks[:k]])
-        local = [key for key, route in routes.items() if route.local]
+        local = local_pairs(graph, pairs, [*present, *picks[:k]])
         points.append(
             CurvePoint(k, objectives[k], len(local), sum(weights.get(key, 0.0) for key in local))
         )
@@ -180,11 +179,7 @@ def run_model_on(
     scenarios.append(everyone)
     carriers = {int(s.key) for s in country_dep if s.kind == "as"}
     listed = set(graph.domestic) | carriers | set(present)
-    links = tuple(
-        link
-        for link in graph.links(only_observed=False)
-        if link.paths or link.a in graph.domestic or link.b in graph.domestic
-    )
+    links = graph.links(around=graph.domestic)
     return ModelResult(
         country=home,
         generated_at=now or datetime.now(UTC),

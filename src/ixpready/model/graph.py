@@ -25,6 +25,7 @@ from ixpready.analysis.verdicts import PathVerdict, Verdict
 from ixpready.model.results import LinkInfo, LinkLocation, Relationship
 
 LOCAL_VERDICTS = frozenset({Verdict.LOCAL, Verdict.LOCAL_VIA_IXP})
+_CAIDA = ("caida",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,20 +159,23 @@ class InterconnectionGraph:
                     stack.append(customer)
         return seen
 
-    def links(self, *, only_observed: bool = True) -> tuple[LinkInfo, ...]:
-        """Returns the links with their evidence (measured ones, or all), sorted by ASNs."""
+    def links(self, around: Iterable[int] = ()) -> tuple[LinkInfo, ...]:
+        """Returns the measured links and every link of the `around` networks, with their
+        evidence, sorted by ASNs (for p2c the provider is `a`)."""
+        keys = set(self._evidence)
+        for node in around:
+            if self.graph.has_node(node):
+                keys.update(_key(node, other) for other in self.graph.adj[node])
         out: list[LinkInfo] = []
-        for a, b, data in self.graph.edges(data=True):
-            key = _key(a, b)
-            evidence = self._evidence.get(key)
-            if evidence is None and only_observed:
-                continue
+        for key in keys:
+            data = self.graph.edges[key]
             rel = Relationship(data["relationship"])
             first, second = key
             if rel is Relationship.PROVIDER_CUSTOMER:
                 first = data["provider"]
-                second = b if first == a else a
-            out.append(_link_info(first, second, rel, tuple(sorted(data["sources"])), evidence))
+                second = key[1] if first == key[0] else key[0]
+            sources = tuple(data["sources"])
+            out.append(_link_info(first, second, rel, sources, self._evidence.get(key)))
         return tuple(sorted(out, key=lambda link: (link.a, link.b)))
 
 
@@ -295,13 +299,14 @@ def build_graph(
         if path.dst_asn is not None and path.dst_country:
             country[path.dst_asn] = path.dst_country
     graph = nx.Graph()
-    for rel in relationships:
-        if rel.a == rel.b:
-            continue
-        provider = rel.a if rel.relationship is Relationship.PROVIDER_CUSTOMER else None
-        graph.add_edge(
-            rel.a, rel.b, relationship=rel.relationship, provider=provider, sources={"caida"}
-        )
+    p2c, peer = Relationship.PROVIDER_CUSTOMER, Relationship.PEER
+    graph.add_edges_from(
+        (rel.a, rel.b, {"relationship": p2c, "provider": rel.a, "sources": _CAIDA})
+        if rel.relationship is p2c
+        else (rel.a, rel.b, {"relationship": peer, "provider": None, "sources": _CAIDA})
+        for rel in relationships
+        if rel.a != rel.b
+    )
     evidence = _observe(path_list, home)
     cleaned = [clean_as_path(p.as_path) for p in path_list]
     for hops in cleaned:
@@ -312,11 +317,11 @@ def build_graph(
                 graph.add_node(end)
     for a, b in evidence:
         if graph.has_edge(a, b):
-            graph.edges[a, b]["sources"].add("observed")
-    for node in graph.nodes:
-        graph.nodes[node]["country"] = country.get(node)
-        graph.nodes[node]["domestic"] = country.get(node) == home
-        graph.nodes[node]["name"] = (names or {}).get(node, "")
+            graph.edges[a, b]["sources"] = ("caida", "observed")
+    named = names or {}
+    for node, attributes in graph.nodes(data=True):
+        where = country.get(node)
+        attributes.update(country=where, domestic=where == home, name=named.get(node, ""))
     domestic = frozenset(n for n in graph.nodes if country.get(n) == home)
     unknown = {k for k in evidence if not graph.has_edge(*k)}
     for a, b in unknown:
@@ -325,7 +330,7 @@ def build_graph(
     for key, rel in _infer(cleaned, unknown, degree, domestic).items():
         provider = rel.a if rel.relationship is Relationship.PROVIDER_CUSTOMER else None
         graph.edges[key].update(
-            relationship=rel.relationship, provider=provider, sources={"observed", "inferred"}
+            relationship=rel.relationship, provider=provider, sources=("inferred", "observed")
         )
     for key, facts in evidence.items():
         location = _location(facts)

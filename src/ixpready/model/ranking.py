@@ -235,9 +235,12 @@ def rank_candidates(
     outcome = {(o.src_asn, o.dst_asn): o for o in everyone.outcomes}
     deps = {d.asn: d for d in dependence_rows}
     rows: list[tuple[tuple[float, float, int, int], Candidate]] = []
-    ends = sorted({a for p in pairs for a in (p.src_asn, p.dst_asn) if a in graph.domestic})
-    for asn in ends:
-        mine = [p for p in pairs if asn in (p.src_asn, p.dst_asn)]
+    by_end: dict[int, list[MeasuredPair]] = {}
+    for pair in pairs:
+        for end in (pair.src_asn, pair.dst_asn):
+            if end in graph.domestic:
+                by_end.setdefault(end, []).append(pair)
+    for asn, mine in sorted(by_end.items()):
         tromboned = [p for p in mine if p.status == "tromboned"]
         kept = [p for p in tromboned if outcome[(p.src_asn, p.dst_asn)].local_after]
         saved = [s for p in kept if (s := outcome[(p.src_asn, p.dst_asn)].saved_ms) is not None]

@@ -86,7 +86,15 @@ class PolicyRouter:
         if not g.has(dst):
             return {}
         domestic = g.domestic
+        abroad = g.abroad_links
+        providers = g.providers
+        none: frozenset[int] = frozenset()
+        world = self.world
         state: dict[int, _State] = {dst: (_OWN, dst in domestic, 0, dst)}
+
+        def away(a: int, b: int) -> bool:
+            return bool(abroad) and ((a, b) if a < b else (b, a)) in abroad
+
         # 1. customer routes that stay in the country: climb in-country links only
         if dst in domestic:
             frontier = [dst]
@@ -94,12 +102,12 @@ class PolicyRouter:
             while frontier:
                 found: dict[int, int] = {}
                 for node in sorted(frontier):
-                    for provider in g.providers_of(node):
+                    for provider in providers.get(node, none):
                         if (
                             provider in state
                             or provider in found
                             or provider not in domestic
-                            or g.link_abroad(node, provider)
+                            or away(node, provider)
                         ):
                             continue
                         found[provider] = node
@@ -108,18 +116,19 @@ class PolicyRouter:
                     state[provider] = (_CUSTOMER, True, length, node)
                 frontier = list(found)
         # 2. every other customer route: shortest extension of the neighbours' choices
-        heap: list[tuple[int, int, int]] = []
-        for node, (_, _, length, _) in state.items():
-            for provider in g.providers_of(node):
-                if provider not in state:
-                    heap.append((length + 1, node, provider))
+        heap = [
+            (length + 1, node, provider)
+            for node, (_, _, length, _) in state.items()
+            for provider in providers.get(node, none)
+            if provider not in state
+        ]
         heapq.heapify(heap)
         while heap:
             length, via, node = heapq.heappop(heap)
             if node in state:
                 continue
             state[node] = (_CUSTOMER, False, length, via)
-            for provider in g.providers_of(node):
+            for provider in providers.get(node, none):
                 if provider not in state:
                     heapq.heappush(heap, (length + 1, node, provider))
         # 3. peer routes (registered peerings, then the national IXP) for the world
@@ -128,7 +137,7 @@ class PolicyRouter:
             for peer in self._peers_of(node):
                 if peer in state:
                     continue
-                stays = local and peer in domestic and not g.link_abroad(node, peer)
+                stays = local and peer in domestic and not away(node, peer)
                 candidate = (not stays, length + 1, node, _PEER)
                 if peer not in best or candidate < best[peer]:
                     best[peer] = candidate
@@ -151,24 +160,25 @@ class PolicyRouter:
         for node, (not_local, length, via, kind) in best.items():
             state[node] = (kind, not not_local, length, via)
         # 4. provider routes, down from every network that has a route, inside the world
-        down: list[tuple[bool, int, int, int]] = []
-        for node, (_, local, length, _) in state.items():
-            if node in self.world:
-                for customer in self._down_of(node):
-                    if customer not in state:
-                        stays = local and customer in domestic and not g.link_abroad(node, customer)
-                        down.append((not stays, length + 1, node, customer))
+        down_of = self._down_of
+        down = [
+            (not (local and customer in domestic and not away(node, customer)),
+             length + 1, node, customer)
+            for node, (_, local, length, _) in state.items()
+            if node in world
+            for customer in down_of(node)
+            if customer not in state
+        ]  # fmt: skip
         heapq.heapify(down)
         while down:
             not_local, length, via, node = heapq.heappop(down)
             if node in state:
                 continue
             state[node] = (_PROVIDER, not not_local, length, via)
-            for customer in self._down_of(node):
+            local = not not_local and node in domestic
+            for customer in down_of(node):
                 if customer not in state:
-                    stays = (
-                        not not_local and customer in domestic and not g.link_abroad(node, customer)
-                    )
+                    stays = local and customer in domestic and not away(node, customer)
                     heapq.heappush(down, (not stays, length + 1, node, customer))
         return state
 
@@ -188,15 +198,30 @@ class PolicyRouter:
 
     def routes(self, pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], Route]:
         """Returns the route of every (source, destination) pair, one table per destination."""
-        by_dst: dict[int, list[int]] = {}
-        for src, dst in pairs:
-            by_dst.setdefault(dst, []).append(src)
         out: dict[tuple[int, int], Route] = {}
-        for dst in sorted(by_dst):
+        for dst, sources in _by_destination(pairs).items():
             table = self.table(dst)
-            for src in by_dst[dst]:
+            for src in sources:
                 out[(src, dst)] = self.route(table, src, dst)
         return out
+
+    def local_pairs(self, pairs: Iterable[tuple[int, int]]) -> set[tuple[int, int]]:
+        """Returns the pairs whose route stays in the country (no paths built: faster)."""
+        out: set[tuple[int, int]] = set()
+        for dst, sources in _by_destination(pairs).items():
+            table = self.table(dst)
+            for src in sources:
+                found = table.get(src)
+                if found is not None and found[1]:
+                    out.add((src, dst))
+        return out
+
+
+def _by_destination(pairs: Iterable[tuple[int, int]]) -> dict[int, list[int]]:
+    by_dst: dict[int, list[int]] = {}
+    for src, dst in pairs:
+        by_dst.setdefault(dst, []).append(src)
+    return dict(sorted(by_dst.items()))
 
 
 def link_kind(graph: InterconnectionGraph, a: int, b: int, members: frozenset[int]) -> str:

@@ -104,6 +104,15 @@ def simulate(
     return router.routes(pair_list)
 
 
+def local_pairs(
+    graph: InterconnectionGraph, pairs: Iterable[MeasuredPair], members: Iterable[int]
+) -> set[tuple[int, int]]:
+    """Returns the pairs whose policy route stays in the country with the given members."""
+    pair_list = [(p.src_asn, p.dst_asn) for p in pairs]
+    router = PolicyRouter(graph, {s for s, _ in pair_list}, members)
+    return router.local_pairs(pair_list)
+
+
 def reached(graph: InterconnectionGraph, members: Iterable[int]) -> set[int]:
     """Returns the networks at the IXP or below a member through in-country transit."""
     out: set[int] = set()
