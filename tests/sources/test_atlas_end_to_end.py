@@ -128,6 +128,19 @@ def test_discover_plan_measure_fetch_end_to_end(
     assert "fetched 0 new results from 2 measurements; 113 results stored" in (
         capsys.readouterr().out)
 
+    exported = tmp_path / "results.jsonl"
+    assert main(["--config", str(configured), "fetch", "--window-hours", "72",
+                 "--export", str(exported)]) == ExitCode.OK
+    assert f"113 results written to {exported}" in capsys.readouterr().out
+    probes_file = next((tmp_path / "data").glob("probes-AT-*.json"))
+    verdicts = tmp_path / "verdicts.json"
+    code = main(["analyze", str(exported), "--country", "AT", "--refdata",
+                 str(recorded / "routing"), "--probes", str(probes_file), "--format", "json",
+                 "--out", str(verdicts), "--quarantine", str(tmp_path / "q.jsonl")])
+    assert code in (ExitCode.OK, ExitCode.PARTIAL), capsys.readouterr().err
+    analysis = json.loads(verdicts.read_text())
+    assert len(analysis["paths"]) + len(analysis["other_paths"]) == 113  # every result judged
+
     store = tmp_path / "data" / "ixpready.sqlite"
     for path in store.parent.iterdir():  # the key is nowhere on disk
         assert KEY.encode() not in path.read_bytes(), path

@@ -79,6 +79,9 @@ def _fetch(args: argparse.Namespace) -> int:
                              window=timedelta(hours=args.window_hours),
                              domestic_only=args.domestic, on_progress=advance)
     print(summary.as_text())
+    if args.export:
+        written = jobs.export_results(settings, Path(args.export), args.msm or ())
+        print(f"{written} results written to {args.export}")
     return ExitCode.PARTIAL if summary.quarantined else ExitCode.OK
 
 
@@ -121,6 +124,8 @@ def register(subparsers: Any) -> None:
     fetch.add_argument("--window-hours", type=float, default=24.0,
                        help="hours of results per request (default: 24)")
     _add_country(fetch)
+    fetch.add_argument("--export", metavar="FILE",
+                       help="then write the stored results as JSON lines (for analyze)")
     fetch.add_argument("--domestic", action="store_true",
                        help="only results of the country's probes (reuse public measurements)")
     fetch.set_defaults(handler=_fetch)

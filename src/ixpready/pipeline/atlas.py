@@ -82,6 +82,7 @@ class DiscoverSummary:
     country: str
     taken: datetime
     inventory_file: Path
+    probes_file: Path
     networks: int
     networks_source: str
     probes: int
@@ -100,7 +101,8 @@ class DiscoverSummary:
                 f"{len(self.exchanges)} IXPs ({', '.join(self.exchanges) or 'none'})",
                 f"{len(self.networks_with_probes)} networks have a connected probe; "
                 f"{len(self.networks_without_probes)} have none (they need their own probe)",
-                f"networks from {self.networks_source}; inventory: {self.inventory_file}",
+                f"networks from {self.networks_source}",
+                f"inventory: {self.inventory_file}; probes: {self.probes_file}",
             ]
         )
 
@@ -186,6 +188,12 @@ def discover(
     inventory_file = settings.data_dir / f"inventory-{country}-{taken:%Y%m%d}.json"
     inventory_file.parent.mkdir(parents=True, exist_ok=True)
     inventory_file.write_text(text, encoding="utf-8")
+    probes_file = settings.data_dir / f"probes-{country}-{taken:%Y%m%d}.json"
+    probes_file.write_text(  # the probes API layout, for `analyze --probes`
+        json.dumps({"count": len(listing.probes), "next": None, "previous": None,
+                    "results": document["probes"]}, indent=1) + "\n",
+        encoding="utf-8",
+    )
     with Store.open(settings.store_path) as store:
         store.save_inventory(country, int(taken.timestamp()), text)
         quarantined = store.quarantine(listing.malformed)
@@ -193,6 +201,7 @@ def discover(
         country=country,
         taken=taken,
         inventory_file=inventory_file,
+        probes_file=probes_file,
         networks=len(resources.asns),
         networks_source=networks_source,
         probes=len(listing.probes),
@@ -485,3 +494,17 @@ def fetch(
         stored = store.count_results()
         quarantined = len(store.quarantined()) - before_quarantine
     return FetchSummary(tuple(new), stored, quarantined)
+
+
+def export_results(settings: Settings, output: Path, msm_ids: Iterable[int] = ()) -> int:
+    """Writes the stored results (of the given measurements, else all) as JSON lines, each
+    exactly as received; returns how many. The file is what `ixpready analyze` reads."""
+    wanted = tuple(msm_ids)
+    count = 0
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with Store.open(settings.store_path) as store, output.open("w", encoding="utf-8") as out:
+        for msm_id in wanted or (None,):
+            for result in store.results(msm_id):
+                out.write(result.raw + "\n")
+                count += 1
+    return count
