@@ -143,3 +143,14 @@ def test_periodic_plans_are_refused_until_they_can_stop(recorded: Path) -> None:
     probes = load_probes(recorded / LACNIC).values()
     with pytest.raises(UsageError, match="periodic plans are not supported yet"):
         make_plan(probes, PlanOptions(country="GT", budget_credits=1000, is_oneoff=False))
+
+
+def test_an_ipv6_plan_uses_ipv6_networks_and_addresses(recorded: Path) -> None:
+    probes = load_probes(recorded / "atlas-probes/ripestat-atlas-probes-at-2025-06-11.json")
+    plan = make_plan(probes.values(), PlanOptions(country="AT", budget_credits=6000, af=6),
+                     now=NOW)
+    assert plan.results == 100
+    for item in plan.items:
+        assert ":" in item.target
+        assert all(probes[p].asn_v6 is not None for p in item.probe_ids)
+        assert all(probes[p].status == "Connected" for p in item.probe_ids)
