@@ -12,7 +12,7 @@ from ixpready.analysis.verdicts import Verdict
 from ixpready.model.graph import AsRelationship, InterconnectionGraph, build_graph
 from ixpready.model.ranking import greedy_cover
 from ixpready.model.results import Relationship
-from ixpready.model.routing import PolicyRouter, is_valley_free, link_kind
+from ixpready.model.routing import PolicyRouter, Route, is_valley_free, link_kind
 
 from .world import HOME, path
 
@@ -63,7 +63,7 @@ def topologies(draw: st.DrawFn) -> Topology:
     return Topology(graph, members, draw(st.sampled_from(nodes)))
 
 
-def _all_routes(topology: Topology, members: frozenset[int]) -> dict[tuple[int, int], object]:
+def _all_routes(topology: Topology, members: frozenset[int]) -> dict[tuple[int, int], Route]:
     graph = topology.graph
     nodes = sorted(graph.graph.nodes)
     router = PolicyRouter(graph, nodes, members)
@@ -76,10 +76,10 @@ def test_adding_a_member_never_makes_a_local_pair_leave(topology: Topology) -> N
     before = _all_routes(topology, topology.members)
     after = _all_routes(topology, topology.members | {topology.extra})
     for pair, route in before.items():
-        if route.local:  # type: ignore[attr-defined]
-            assert after[pair].local, (pair, route, after[pair])  # type: ignore[attr-defined]
-    count = sum(r.local for r in before.values())  # type: ignore[attr-defined]
-    assert sum(r.local for r in after.values()) >= count  # type: ignore[attr-defined]
+        if route.local:
+            assert after[pair].local, (pair, route, after[pair])
+    count = sum(r.local for r in before.values())
+    assert sum(r.local for r in after.values()) >= count
 
 
 @settings(max_examples=400, deadline=None)
@@ -89,7 +89,7 @@ def test_every_simulated_route_is_valley_free_and_local_means_domestic(
 ) -> None:
     graph = topology.graph
     for (src, dst), route in _all_routes(topology, topology.members).items():
-        hops = route.path  # type: ignore[attr-defined]
+        hops = route.path
         if not hops:
             continue
         assert hops[0] == src and hops[-1] == dst
@@ -103,7 +103,7 @@ def test_every_simulated_route_is_valley_free_and_local_means_domestic(
         stays = all(a in graph.domestic for a in hops) and not any(
             graph.link_abroad(a, b) and (a, b) not in at_ixp for a, b in itertools.pairwise(hops)
         )
-        assert route.local == stays, hops  # type: ignore[attr-defined]
+        assert route.local == stays, hops
 
 
 def _plain_greedy(
