@@ -176,10 +176,11 @@ def _explain(
 ) -> Explanation:
     name = graph.name(asn)
     home = graph.home
-    top = dep.carriers[0] if dep and dep.carriers else None
+    others = [s for s in dep.carriers if int(s.key) != asn] if dep else []
+    top = others[0] if others else None
     top_asn = int(top.key) if top else None
     top_name = top.name if top else ""
-    via = f"; most of them went through AS{top_asn} ({top_name}, {top.share:.0%})" if top else ""
+    via = f"; {top.share:.0%} of them went through AS{top_asn} ({top_name})" if top else ""
     saved = f"; median {median_saved:.0f} ms saved" if median_saved is not None else ""
     if ixps and tromboned:
         key = "member_still_abroad"

@@ -133,9 +133,9 @@ class Explanation:
     kept_local_paths: int  # tromboned paths that become local when both ends join
     median_saved_ms: float | None
     ixps: tuple[str, ...]
-    top_carrier_asn: int | None
+    top_carrier_asn: int | None  # the other network on most of its paths (see Dependence)
     top_carrier_name: str
-    top_carrier_share: float | None
+    top_carrier_share: float | None  # weighted share of its paths that network was on
     text_en: str
 
 
