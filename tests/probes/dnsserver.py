@@ -14,6 +14,7 @@ Answers by question:
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import struct
 import threading
@@ -127,10 +128,8 @@ class DnsServer:
         """Stops serving and closes every socket."""
         self._closing = True
         for sock in (self.udp, self.tcp, self.silent):
-            try:
+            with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             sock.close()
         for thread in self._threads:
             thread.join(timeout=2)

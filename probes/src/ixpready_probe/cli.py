@@ -38,7 +38,8 @@ def _add_identity(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--asn", type=int, default=_env("ASN"), help="the operator's ASN")
     group.add_argument("--country", default=_env("COUNTRY"), help="ISO 3166 alpha-2, e.g. GT")
     group.add_argument("--latitude", type=float, default=_env("LATITUDE"))
-    group.add_argument("--longitude", type=float, default=_env("LONGITUDE"))
+    group.add_argument("--longitude", type=float, default=_env("LONGITUDE"),
+                       help="decimal degrees; write a negative value as --longitude=-90.5")
     group.add_argument("--public-address", default=_env("PUBLIC_ADDRESS"),
                        help="the probe's public address, written as `from` (default: src_addr)")
     output = parser.add_mutually_exclusive_group(required=True)

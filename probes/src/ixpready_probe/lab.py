@@ -11,6 +11,8 @@ namespaces: the prober's only link goes to router R1.
                 ├─ A ─┐
                 └─ B ─┴─ E   (E 10.92.0.1 / fd92::1 behind two equal-cost paths; R1 hashes L4)
 
+    N: an isolated namespace with no route at all (for the "no route" error)
+
 Routers keep the kernel's default ICMP rate limits unless `lift_rate_limits()` is called.
 """
 
@@ -46,7 +48,7 @@ class Lab:
     """The topology above; `ns(role)` names a namespace, `prober` is where probes run."""
 
     tag: str = field(default_factory=lambda: f"ixp{os.getpid()}")
-    roles: tuple[str, ...] = ("P", "R1", "R2", "T", "R3", "X", "A", "B", "E")
+    roles: tuple[str, ...] = ("P", "R1", "R2", "T", "R3", "X", "A", "B", "E", "N")
     built: list[str] = field(default_factory=list)
 
     # addresses tests assert on
@@ -140,7 +142,7 @@ class Lab:
             self._ip(role, "link", "set", "lo", "up")
             self._sysctl(role, "net.ipv4.conf.all.rp_filter=0", "net.ipv4.conf.default.rp_filter=0",
                          "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0")
-            if role not in ("P", "T", "X", "E"):
+            if role not in ("P", "T", "X", "E", "N"):
                 self._sysctl(role, "net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1")
         self._sysctl("R1", "net.ipv4.fib_multipath_hash_policy=1",
                      "net.ipv6.fib_multipath_hash_policy=1")

@@ -1,0 +1,125 @@
+"""`ixpready probe trace|dns` in-process: the probe runs as a subprocess, its files are read
+back, its failures arrive as ixpready errors with the probe's hint, and `ixpready analyze`
+takes its results next to recorded RIPE Atlas results."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import shutil
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from ixpready_probe.lab import Lab
+from tests.probes.dnsserver import DnsServer
+from tests.probes.helpers import lines
+
+from ixpready.cli import main
+
+GT_HN_SV = "atlas-traceroute/msm5004-froot-2015-10-20-guatemala-honduras-elsalvador.jsonl"
+PYTHON_PROBE = f"{shlex.quote(sys.executable)} -m ixpready_probe"
+
+
+@pytest.fixture
+def server() -> Iterator[DnsServer]:
+    with DnsServer() as running:
+        yield running
+
+
+def _in(lab: Lab, role: str = "P") -> str:
+    return f"ip netns exec {lab.ns(role)} {PYTHON_PROBE}"
+
+
+def test_probe_trace_runs_the_probe_and_reads_its_results(
+    lab: Lab, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "probe.jsonl"
+    code = main(["probe", "trace", "--probe-command", _in(lab), lab.targets(4)[0], lab.x[0],
+                 lab.e[0], "--timeout", "0.5", "--name", "gt-cli-1", "--asn", "64500",
+                 "--probe-country", "GT", "--out", str(out)])
+    printed = capsys.readouterr()
+    assert code == 0, printed.err
+    assert "3 traceroutes read back (3 reached the target, 0 could not be traced)" in printed.out
+    assert f"next: ixpready analyze {out}" in printed.out
+    results = lines(out)
+    assert [r["dst_addr"] for r in results] == [lab.targets(4)[0], lab.x[0], lab.e[0]]
+    assert {r["ixpready_probe"]["asn"] for r in results} == {64500}
+
+
+def test_probe_dns_runs_the_probe_and_reads_its_results(
+    server: DnsServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "dns.jsonl"
+    code = main(["probe", "dns", "--probe-command", PYTHON_PROBE, "--check", "chaos",
+                 "--server", "127.0.0.1", "--port", str(server.port), "--out", str(out)])
+    printed = capsys.readouterr()
+    assert code == 0, printed.err
+    assert "2 DNS results read back (2 answered)" in printed.out
+    assert len(lines(out)) == 2
+
+
+def test_probe_failures_are_ixpready_errors_with_the_fix(
+    lab: Lab, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "x.jsonl"
+    code = main(["probe", "trace", "--probe-command", _in(lab, "N"), "10.91.0.1",
+                 "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 6
+    assert "ixpready: error: probe: no route to 10.91.0.1" in err
+    assert "ixpready: hint: check the host's routes" in err
+
+    nobody = (f"ip netns exec {lab.prober} setpriv --reuid=65534 --regid=65534 "
+              f"--clear-groups {PYTHON_PROBE}")
+    tmp_path.chmod(0o777)
+    code = main(["probe", "trace", "--probe-command", nobody, "10.91.0.1", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 3
+    assert "ixpready: error: probe: raw sockets are not permitted" in err
+    assert "setcap cap_net_raw+ep" in err
+
+    code = main(["probe", "trace", "--probe-command", str(tmp_path / "no-such-probe"),
+                 "10.91.0.1", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 3
+    assert "cannot start the probe" in err and "scripts/install.sh" in err
+    assert not out.exists()
+
+
+@pytest.fixture
+def refdata(recorded: Path, tmp_path: Path) -> Path:
+    """A reference-data folder built from recorded registry files (as tests/test_cli_analyze)."""
+    folder = tmp_path / "refdata"
+    (folder / "peeringdb").mkdir(parents=True)
+    shutil.copy(recorded / "routing/pyasn-ipasn-20140513-excerpt.dat",
+                folder / "ipasn_20140513.dat")
+    shutil.copy(recorded / "routing/pyasn-asnames-central-america.json", folder / "asnames.json")
+    for kind in ("ix", "ixlan", "ixpfx"):
+        shutil.copy(recorded / f"peeringdb/pdb-2016-10-19-{kind}.json",
+                    folder / "peeringdb" / f"{kind}.json")
+    (folder / "delegated-test-extended-20151020").write_text(
+        "2|arin|20151020|3|19700101|20151020|-0500\n"
+        "arin|US|ipv4|192.5.5.0|256|19880101|assigned|isc\n"
+    )
+    return folder
+
+
+def test_analyze_reads_probe_results_next_to_atlas_results(
+    lab: Lab, recorded: Path, refdata: Path, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    probe_out = tmp_path / "probe.jsonl"
+    assert main(["probe", "trace", "--probe-command", _in(lab), *lab.targets(4)[:3],
+                 "--timeout", "0.5", "--name", "gt-cli-1", "--asn", "64500",
+                 "--probe-country", "GT", "--out", str(probe_out)]) == 0
+    capsys.readouterr()
+    code = main(["analyze", str(recorded / GT_HN_SV), str(probe_out), "--country", "GT",
+                 "--refdata", str(refdata), "--format", "json",
+                 "--out", str(tmp_path / "analysis.json"),
+                 "--quarantine", str(tmp_path / "q.jsonl")])
+    assert code == 0, capsys.readouterr().err
+    document = json.loads((tmp_path / "analysis.json").read_text())
+    print(json.dumps(document["summary"]))
+    assert not (tmp_path / "q.jsonl").exists()
