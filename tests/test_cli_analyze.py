@@ -143,3 +143,37 @@ def test_usage_and_reference_data_errors_are_one_line_with_a_hint(
         )
         == 3
     )
+
+
+def test_analyze_reads_the_store_and_records_the_snapshot_it_used(
+    recorded: Path, refdata: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ixpready.measurements.records import TraceKey
+    from ixpready.measurements.store import Store, StoredResult
+
+    lines = (recorded / GT_HN_SV).read_text().splitlines()
+    store_file = tmp_path / "ixpready.sqlite"
+    with Store.open(store_file) as store:
+        for line in lines:
+            record = json.loads(line)
+            store.add_results(
+                [
+                    StoredResult(
+                        TraceKey(record["msm_id"], record["prb_id"], record["timestamp"]), line
+                    )
+                ]
+            )
+        store.add_results(
+            [StoredResult(TraceKey(5004, 1, 1), '{"type": "traceroute", "msm_id": 5004}')]
+        )
+    out = tmp_path / "a.json"
+    code = main(["analyze", "--store", str(store_file), "--country", "GT", "--refdata", str(refdata),
+                 "--format", "json", "--out", str(out), "--quarantine", str(tmp_path / "q.jsonl")])  # fmt: skip
+    assert code == 7, capsys.readouterr().err
+    document = json.loads(out.read_text())
+    assert document["summary"]["other_paths"] == len(lines) == 26
+    assert document["summary"]["quarantined"] == 1
+    assert document["inputs"] == ["store ixpready.sqlite"]
+    with Store.open(store_file) as store:
+        (record,) = store.analyses()
+    assert record.results == 26 and "peeringdb/ix.json@2016-10-19" in record.snapshot

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
 from ixpready.cli.progress import progress
+from ixpready.config import load_settings
 from ixpready.errors import ExitCode, UsageError
 from ixpready.pipeline import analyze as job
 from ixpready.pipeline import demo
@@ -20,8 +22,12 @@ def register(subparsers: Any) -> None:
         "analyze", help="judge traceroute paths between domestic networks"
     )
     parser.add_argument(
-        "results", nargs="+", type=Path, help="RIPE Atlas / ixpready probe result files"
+        "results", nargs="*", type=Path, help="RIPE Atlas / ixpready probe result files"
     )
+    parser.add_argument(
+        "--store", nargs="?", const="", metavar="FILE",
+        help="also read every result in the store (without FILE: the configured store)",
+    )  # fmt: skip
     parser.add_argument("--country", required=True, help="home country, ISO 3166 alpha-2 (GT)")
     parser.add_argument("--refdata", required=True, type=Path, help="reference-data folder")
     parser.add_argument("--probes", type=Path, help="probe metadata (RIPE Atlas probes API JSON)")
@@ -58,10 +64,15 @@ def run_analyze(args: argparse.Namespace) -> int:
         raise UsageError(
             f"--country {args.country!r} is not an ISO 3166 alpha-2 code", hint="e.g. --country GT"
         )
+    store = None
+    if args.store is not None:
+        store = (
+            Path(args.store) if args.store else load_settings(args.config, os.environ).store_path
+        )
     with progress("analysing", enabled=sys.stderr.isatty()) as bar:
         run = job.analyze_files(
             args.results, country=args.country, refdata=args.refdata, probes=args.probes,
-            rdns=args.rdns, quarantine=args.quarantine, on_progress=bar,
+            rdns=args.rdns, quarantine=args.quarantine, store=store, on_progress=bar,
         )  # fmt: skip
     render = {"table": analysis_as_table, "json": analysis_as_json, "csv": analysis_as_csv}[
         args.format

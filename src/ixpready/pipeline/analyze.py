@@ -7,7 +7,7 @@ the in-memory core (used by the benchmark). Nothing here opens a socket.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,9 +20,10 @@ from ixpready.analysis.verdicts import AnalysisResult, PathVerdict, SnapshotInfo
 from ixpready.enrichment.annotate import Annotator, Lookups, observe, parse_rdns, vantage_of
 from ixpready.enrichment.snapshots import RegistrySnapshot, load_snapshot
 from ixpready.errors import InputError
-from ixpready.measurements.parse import read_results
+from ixpready.measurements.parse import Outcome, parse_lines, read_results
 from ixpready.measurements.probes import load_probes
 from ixpready.measurements.records import IPAddress, Malformed, Probe, Skipped, Trace, TraceKey
+from ixpready.measurements.store import Store
 
 Progress = Callable[[int, int], None]
 
@@ -38,18 +39,33 @@ class ReadOutcome:
     other_results: int  # pings and DNS results, read but not judged
 
 
-def read_traces(paths: Sequence[Path], on_progress: Progress | None = None) -> ReadOutcome:
-    """Returns every traceroute in the files, each key once; bad records are quarantined.
+def _sources(paths: Sequence[Path], store: Path | None) -> Iterator[Iterable[Outcome]]:
+    for path in paths:
+        if not path.is_file():
+            raise InputError(f"{path}: no such results file")
+        yield read_results(path)
+    if store is not None:
+        if not store.is_file():
+            raise InputError(f"{store}: no such store", hint="fetch results first: ixpready fetch")
+        with Store.open(store) as opened:
+            raw = [(f"store msm {r.key.msm_id}", r.raw) for r in opened.results()]
+        yield (o for origin, text in raw for o in parse_lines([text], origin))
 
-    Raises InputError when a file cannot be opened.
+
+def read_traces(
+    paths: Sequence[Path], on_progress: Progress | None = None, *, store: Path | None = None
+) -> ReadOutcome:
+    """Returns every traceroute in the files (and the store, if given), each key once; bad
+    records are quarantined.
+
+    Raises InputError when a file cannot be opened; StoreError for a damaged store.
     """
     traces: dict[TraceKey, Trace] = {}
     bad: list[Malformed] = []
     skipped = duplicates = other = 0
-    for done, path in enumerate(paths, start=1):
-        if not path.is_file():
-            raise InputError(f"{path}: no such results file")
-        for outcome in read_results(path):
+    total = len(paths) + (store is not None)
+    for done, outcomes in enumerate(_sources(paths, store), start=1):
+        for outcome in outcomes:
             if isinstance(outcome, Trace):
                 if outcome.key in traces:
                     duplicates += 1
@@ -62,7 +78,7 @@ def read_traces(paths: Sequence[Path], on_progress: Progress | None = None) -> R
             else:
                 other += 1
         if on_progress is not None:
-            on_progress(done, len(paths))
+            on_progress(done, total)
     return ReadOutcome(tuple(traces.values()), tuple(bad), skipped, duplicates, other)
 
 
@@ -237,6 +253,7 @@ def analyze_files(
     probes: Path | None = None,
     rdns: Path | None = None,
     quarantine: Path | None = None,
+    store: Path | None = None,
     simulated: bool = False,
     on_progress: Progress | None = None,
 ) -> AnalysisRun:
@@ -245,18 +262,24 @@ def analyze_files(
     Raises InputError / RefdataError for files that cannot be used at all; malformed
     records inside them are quarantined (to `quarantine` when given) and counted.
     """
-    if not results:
+    if not results and store is None:
         raise InputError(
-            "no results file given", hint="ixpready analyze RESULTS... --country GT --refdata DIR"
+            "no results file given",
+            hint="ixpready analyze RESULTS... --country GT --refdata DIR (or --store)",
         )
     snapshot = load_snapshot(refdata)
-    read = read_traces(results)
+    read = read_traces(results, store=store)
     probe_map = load_probes(probes) if probes is not None else {}
     names = load_rdns(rdns) if rdns is not None else {}
     if quarantine is not None and read.quarantined:
         write_quarantine(read.quarantined, quarantine)
     result = analyze_traces(
         read.traces, home=country, snapshot=snapshot, probes=probe_map, rdns=names, read=read,
-        inputs=tuple(p.name for p in results), simulated=simulated, on_progress=on_progress,
+        inputs=tuple(p.name for p in results) + ((f"store {store.name}",) if store else ()),
+        simulated=simulated, on_progress=on_progress,
     )  # fmt: skip
+    if store is not None:
+        with Store.open(store) as opened:
+            dates = ", ".join(sorted({f"{x.source}@{x.date}" for x in snapshot.sources}))
+            opened.record_analysis(dates, str(refdata), len(read.traces))
     return AnalysisRun(result, read.quarantined, quarantine if read.quarantined else None)
