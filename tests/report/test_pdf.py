@@ -6,8 +6,8 @@ import subprocess
 from pathlib import Path
 
 from ixpready.pipeline.report import ReportFiles
-from ixpready.report.render import render_pdf
-from report.sample import SCRIPT
+from ixpready.report.render import render_html, render_pdf
+from report.sample import SCRIPT, sample_analysis
 
 
 def _run(*command: str) -> str:
@@ -50,3 +50,19 @@ def test_a_page_that_asks_for_a_file_gets_a_warning_not_a_fetch() -> None:
     pdf, warnings = render_pdf('<html><body><img src="http://192.0.2.1/x.png">hi</body></html>')
     assert pdf.startswith(b"%PDF")
     assert any("192.0.2.1" in w.message for w in warnings)
+
+
+def test_the_printed_annex_is_cut_short_and_says_where_the_rest_is() -> None:
+    analysis = sample_analysis(days=5)  # 30 tromboned paths
+    pdf, warnings = render_pdf(render_html(analysis, lang="en"))
+    assert warnings == ()
+    text = " ".join(_pdftotext(pdf).split())
+    assert "The printed version shows the first 20 of 30 paths" in text
+    html = render_html(analysis, lang="en")
+    assert html.count('class="screen-only"') == 10  # all 30 rows stay on the page
+
+
+def _pdftotext(pdf: bytes) -> str:
+    return subprocess.run(
+        ["pdftotext", "-", "-"], input=pdf, check=True, capture_output=True
+    ).stdout.decode("utf-8")

@@ -174,12 +174,12 @@ def detour_flows(facts: Facts, names: Mapping[int, str], t: Translator) -> Marku
     columns: list[dict[tuple[str, str], _Node]] = [{}, {}, {}]
     for flow in flows:
         ends = (
-            (("src", str(flow.src_asn)), network_label(flow.src_asn, names, t, 28)),
+            (("src", str(flow.src_asn)), network_label(flow.src_asn, names, t, 26)),
             (
                 ("via", "\n".join(_flow_via_label(flow, names, t))),
                 "\n".join(_flow_via_label(flow, names, t)),
             ),
-            (("dst", str(flow.dst_asn)), network_label(flow.dst_asn, names, t, 28)),
+            (("dst", str(flow.dst_asn)), network_label(flow.dst_asn, names, t, 26)),
         )
         for column, (key, label) in zip(columns, ends, strict=True):
             node = column.setdefault(key, _Node(key, label, 0))
@@ -196,7 +196,7 @@ def detour_flows(facts: Facts, names: Mapping[int, str], t: Translator) -> Marku
             node.y = y
             y += node.height + gap
     height = max(y for y in (max(n.y + n.height for n in c.values()) for c in columns)) + 20
-    xs = (210.0, 375.0, 730.0)  # left edge of each column's bar
+    xs = (235.0, 385.0, 735.0)  # left edge of each column's bar
     widths = (12.0, 220.0, 12.0)
     parts: list[Markup] = []
     for flow in flows:
@@ -301,6 +301,10 @@ def latency(facts: Facts, t: Translator) -> Markup | None:
             jitter = ((i * 7919) % 23 - 11) * 1.6  # deterministic spread, same in every run
             parts.append(el("circle", {"cx": left + value * scale, "cy": centre + jitter,
                                        "r": 3.5, "fill": colour, "fill_opacity": "0.6"}))  # fmt: skip
+        if not values:
+            parts.append(
+                text(left + 10, centre + 4, t("latency_no_paths"), fill=MUTED, font_size=12)
+            )
         if values:
             mid = values[len(values) // 2] if len(values) % 2 else (
                 values[len(values) // 2 - 1] + values[len(values) // 2]) / 2  # fmt: skip

@@ -24,6 +24,8 @@ from ixpready.report.model_view import ModelView
 
 ANNEX_MAX_PATHS = 150
 MODEL_MAX_CANDIDATES = 15
+PRINT_MAX_PATHS = 20  # the PDF lists this many; the page and the exports hold them all
+PRINT_MAX_EVIDENCE = 3  # facts per path in the PDF
 ATLAS_MEASUREMENT_URL = "https://atlas.ripe.net/measurements/{msm_id}/"
 
 
@@ -190,6 +192,9 @@ def render_html(
         "matrix_total": len(facts.networks),
         "matrix_shown": min(len(facts.networks), charts.MATRIX_MAX),
         "flows": charts.detour_flows(facts, names, t),
+        "flows_shown": min(len(facts.flows), charts.FLOWS_MAX),
+        "flows_paths": sum(f.paths for f in facts.flows[: charts.FLOWS_MAX]),
+        "flows_total": sum(f.paths for f in facts.flows),
         "latency": charts.latency(facts, t),
         "trend": charts.trend(facts, t),
         "top_places": _top_places(facts, t),
@@ -214,6 +219,8 @@ def render_html(
         "probe_rows": [_probe_row(p, names, t) for p in probes],
         "model": model,
         "model_max": MODEL_MAX_CANDIDATES,
+        "print_max": PRINT_MAX_PATHS,
+        "print_evidence": PRINT_MAX_EVIDENCE,
         "exports": exports,
         "version": __version__,
         "verdicts": [str(v) for v in Verdict],
