@@ -1,0 +1,233 @@
+"""Benchmark of the analyze pipeline (issue 2, item 8): read + enrich + verdict, one core.
+
+Generates in a temporary folder, seeded and in-process:
+- a country mesh: the simulated Guatemala scenario of `ixpready demo` at scale (91 RIPE Atlas
+  probes in 8 Guatemalan networks, 27 of them mesh targets, 5 rounds, core routers spread
+  over 8 ECMP lanes): 12,805 traceroute results, written as JSON lines;
+- a full-size prefix table: ~950,000 IPv4 and ~200,000 IPv6 synthetic CAIDA pfx2as lines
+  (real-table prefix-length mix, Zipf-like origins, a few multi-origin and AS-set lines),
+  next to the scenario's own reference data (PeeringDB, RIR files, its prefixes).
+
+Timed in one thread (one core): ixpready's real pipeline, `read_traces` (file -> Trace records) then
+`analyze_traces` (lookups built from the snapshot, every hop enriched, every path judged).
+The snapshot's file parsing (`load_snapshot`) is timed and printed apart: it is done once per
+run whatever the number of results. Baseline, in the same process on the same results:
+`ripe.atlas.sagan`'s `Result.get(line)` per result, parsing only.
+
+    python benchmarks/bench_analyze.py [--quick] [--seed N] [--repeat N] [--profile]
+
+The last line is `ratio_vs_sagan=<ixpready results/s / sagan results/s>`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import random
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from ipaddress import IPv6Address
+from pathlib import Path
+
+import orjson
+from ripe.atlas.sagan import Result
+
+from ixpready.enrichment.annotate import Lookups
+from ixpready.enrichment.snapshots import load_snapshot
+from ixpready.measurements.probes import load_probes
+from ixpready.pipeline.analyze import analyze_traces, load_rdns, read_traces
+from ixpready.pipeline.demo_scenario import SNAPSHOT_DATE, write_scenario
+
+# Prefix-length mix of a 2026-size RouteViews table (shares of lines).
+V4_LENGTHS = {24: 0.585, 23: 0.095, 22: 0.125, 21: 0.05, 20: 0.045, 19: 0.03, 18: 0.015,
+              17: 0.01, 16: 0.025, 15: 0.006, 14: 0.005, 13: 0.003, 12: 0.003, 11: 0.002,
+              10: 0.001}  # fmt: skip
+V6_LENGTHS = {48: 0.46, 32: 0.15, 44: 0.08, 40: 0.06, 36: 0.04, 29: 0.03, 46: 0.03, 47: 0.03,
+              42: 0.025, 33: 0.02, 34: 0.02, 45: 0.02, 38: 0.02, 64: 0.015}  # fmt: skip
+# First octets the scenario announces or that are special-purpose: kept out of the synthetic
+# table so it never shadows the scenario's own (more specific or not) prefixes.
+V4_EXCLUDED = {0, 4, 10, 38, 45, 63, 66, 72, 94, 100, 127, 154, 168, 169, 172, 181, 186, 190,
+               192, 195, 198, 200, 206} | set(range(224, 256))  # fmt: skip
+V6_ROOTS = (0x2400, 0x2600, 0x2A00, 0x2C00)  # /12s of APNIC, ARIN, RIPE NCC, AFRINIC space
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """How big a run is."""
+
+    probes_per_network: int
+    rounds: int
+    v4_prefixes: int
+    v6_prefixes: int
+
+
+FULL = Sizes(probes_per_network=10, rounds=5, v4_prefixes=950_000, v6_prefixes=200_000)
+QUICK = Sizes(probes_per_network=3, rounds=2, v4_prefixes=95_000, v6_prefixes=20_000)
+
+
+def _origins(rng: random.Random, count: int) -> list[str]:
+    """Returns `count` origin fields: Zipf-like over ~75,000 ASNs, 0.6 % multi-origin."""
+    asns = [*range(1, 64_496), *range(131_072, 142_000)]
+    rng.shuffle(asns)
+    asns = asns[:75_000]
+    fields = []
+    for _ in range(count):
+        first = asns[min(int(rng.paretovariate(0.6)) - 1, len(asns) - 1)]
+        roll = rng.random()
+        if roll < 0.006:
+            fields.append(f"{first}_{rng.choice(asns)}")
+        elif roll < 0.0065:
+            fields.append(f"{first},{rng.choice(asns)}")
+        else:
+            fields.append(str(first))
+    return fields
+
+
+def write_prefix_table(path: Path, sizes: Sizes, seed: int) -> tuple[int, int]:
+    """Writes a synthetic pfx2as file (sorted, unique prefixes); returns (IPv4, IPv6) lines."""
+    rng = random.Random(seed)
+    octets = [o for o in range(1, 224) if o not in V4_EXCLUDED]
+    lengths, weights = zip(*V4_LENGTHS.items(), strict=True)
+    v4: set[tuple[int, int]] = set()
+    while len(v4) < sizes.v4_prefixes:
+        length = rng.choices(lengths, weights)[0]
+        if length < 8:
+            continue
+        value = (rng.choice(octets) << 24) | rng.getrandbits(24)
+        v4.add((value >> (32 - length) << (32 - length), length))
+    lengths6, weights6 = zip(*V6_LENGTHS.items(), strict=True)
+    v6: set[tuple[int, int]] = set()
+    while len(v6) < sizes.v6_prefixes:
+        length = rng.choices(lengths6, weights6)[0]
+        value = (rng.choice(V6_ROOTS) << 112) | rng.getrandbits(116) << 0
+        value = (value >> (128 - length)) << (128 - length)
+        v6.add((value, length))
+    origins = _origins(rng, len(v4) + len(v6))
+    with path.open("w", encoding="ascii") as out:
+        for (value, length), origin in zip(sorted(v4), origins, strict=False):
+            dotted = f"{value >> 24}.{value >> 16 & 255}.{value >> 8 & 255}.{value & 255}"
+            out.write(f"{dotted}\t{length}\t{origin}\n")
+        for (value, length), origin in zip(sorted(v6), origins[len(v4) :], strict=True):
+            out.write(f"{IPv6Address(value)}\t{length}\t{origin}\n")
+    return len(v4), len(v6)
+
+
+@dataclass(frozen=True)
+class Mesh:
+    """The generated inputs: where they are and the results' JSON texts (for sagan)."""
+
+    mesh: Path
+    refdata: Path
+    probes: Path
+    rdns: Path
+    texts: tuple[str, ...]
+    probe_count: int
+    prefixes: tuple[int, int]
+
+
+def generate(root: Path, sizes: Sizes, seed: int) -> Mesh:
+    """Writes the scaled scenario, its results as JSON lines, and the full prefix table."""
+    files = write_scenario(
+        root, seed=seed, probes_per_network=sizes.probes_per_network, rounds=sizes.rounds,
+        lanes=8,
+    )  # fmt: skip
+    lines = [orjson.dumps(r) for r in orjson.loads(files.results[0].read_bytes())]
+    mesh = root / "mesh.jsonl"
+    mesh.write_bytes(b"\n".join(lines) + b"\n")
+    stamp = SNAPSHOT_DATE.replace("-", "")
+    counts = write_prefix_table(files.refdata / f"pfx2as-synthetic-{stamp}.txt", sizes, seed)
+    return Mesh(
+        mesh, files.refdata, files.probes, files.rdns, tuple(line.decode() for line in lines),
+        len(load_probes(files.probes)), counts,
+    )  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a smaller run (~1,000 results)")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--repeat", type=int, default=2, help="timed passes of each (best kept)")
+    parser.add_argument("--profile", action="store_true", help="print cProfile's top functions")
+    args = parser.parse_args(argv)
+    sizes = QUICK if args.quick else FULL
+    print(
+        f"ixpready bench_analyze: {'quick' if args.quick else 'full'} run, one thread, "
+        f"best of {args.repeat}; {os.cpu_count()} CPUs, load average "
+        f"{os.getloadavg()[0]:.1f}"
+    )
+    with tempfile.TemporaryDirectory(prefix="ixpready-bench-") as tmp:
+        started = time.perf_counter()
+        data = generate(Path(tmp), sizes, args.seed)
+        count = len(data.texts)
+        print(
+            f"generated in {time.perf_counter() - started:.1f} s: {count:,} RIPE Atlas traceroute "
+            f"results ({data.mesh.stat().st_size / 1e6:.1f} MB JSON lines) from "
+            f"{data.probe_count} probes; prefix table {data.prefixes[0]:,} IPv4 + "
+            f"{data.prefixes[1]:,} IPv6 synthetic pfx2as lines plus the scenario's own"
+        )
+        started = time.perf_counter()
+        snapshot = load_snapshot(data.refdata)
+        probes = load_probes(data.probes)
+        rdns = load_rdns(data.rdns)
+        loaded = time.perf_counter() - started
+        started = time.perf_counter()
+        Lookups.build(snapshot, rdns)
+        built = time.perf_counter() - started
+        print(
+            f"reference snapshot: files read in {loaded:.2f} s (not timed below); building its "
+            f"lookups takes {built:.2f} s and happens inside analyze_traces (timed below)"
+        )
+
+        def ours() -> tuple[float, float, int]:
+            started = time.perf_counter()
+            read = read_traces([data.mesh])
+            read_s = time.perf_counter() - started
+            result = analyze_traces(
+                read.traces, home="GT", snapshot=snapshot, probes=probes, rdns=rdns, read=read
+            )
+            judged = len(result.paths) + len(result.other_paths)
+            if judged != count:
+                raise SystemExit(f"error: {judged} verdicts for {count} results")
+            return read_s, time.perf_counter() - started, result.summary.domestic_paths
+
+        def sagan() -> float:
+            started = time.perf_counter()
+            for text in data.texts:
+                Result.get(text)
+            return time.perf_counter() - started
+
+        runs, sagan_runs = [], []
+        for _ in range(max(args.repeat, 1)):
+            runs.append(ours())
+            sagan_runs.append(sagan())
+        read_s, ours_s, domestic = min(runs, key=lambda run: run[1])
+        sagan_s = min(sagan_runs)
+        print(
+            f"ixpready read+enrich+verdict: {count:,} results in {ours_s:.2f} s = "
+            f"{count / ours_s:,.0f} results/s (read {read_s:.2f} s, enrich+verdict "
+            f"{ours_s - read_s:.2f} s; {domestic:,} domestic paths)"
+        )
+        print(
+            f"ixpready minus the lookups build (estimate): {count / (ours_s - built):,.0f} results/s"
+        )
+        print(
+            f"ripe.atlas.sagan Result.get (parse only): {count:,} results in {sagan_s:.2f} s = "
+            f"{count / sagan_s:,.0f} results/s"
+        )
+        if args.profile:
+            profiler = cProfile.Profile()
+            profiler.runcall(ours)
+            report = io.StringIO()
+            pstats.Stats(profiler, stream=report).sort_stats("tottime").print_stats(25)
+            print(report.getvalue())
+    print(f"ratio_vs_sagan={sagan_s / ours_s:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
