@@ -107,3 +107,11 @@ def test_without_tromboning_the_map_and_flows_say_so() -> None:
     assert '<section id="map"' not in html
     assert "Ninguna de las rutas medidas" in html
     assert "No hay rutas que salgan del país" in html
+
+
+def test_every_contents_entry_points_at_a_section(report_set: ReportFiles) -> None:
+    tags = _parse(report_set.html[0].read_text("utf-8")).tags
+    anchors = [a["href"] for t, a in tags if t == "a" and (a.get("href") or "").startswith("#")]
+    ids = {a["id"] for t, a in tags if t == "section" and a.get("id")}
+    assert len(anchors) == 11
+    assert {anchor[1:] for anchor in anchors} == ids

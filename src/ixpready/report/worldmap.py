@@ -29,7 +29,7 @@ from ixpready.errors import RefdataError
 from ixpready.report.charts import COLOURS, FONT, INK, MUTED
 from ixpready.report.facts import Counted, Facts
 from ixpready.report.i18n import Translator
-from ixpready.report.svg import el, group, svg, text, title
+from ixpready.report.svg import Attr, el, group, svg, text, title
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 MAP_PACKAGE = "pygal_maps_world"
@@ -227,6 +227,42 @@ def _crop(points: list[tuple[float, float]], home: Country | None) -> Box:
     return Box(left, top, right, bottom)
 
 
+def _label(x: float, y: float, words: str, size: float, view: Box, taken: list[Box]) -> Markup:
+    """Returns a city label beside its dot, on the first side that overlaps no earlier label
+    and stays inside the view (estimated text extent); records the space it takes."""
+    font = size * 0.018
+    width, height = len(words) * font * 0.58, font * 1.1
+    gap = size * 0.01
+    sides = (
+        (x + gap, y - gap, "start"),
+        (x + gap, y + gap + height * 0.8, "start"),
+        (x - gap, y - gap, "end"),
+        (x - gap, y + gap + height * 0.8, "end"),
+        (x + gap, y - gap - height * 1.1, "start"),
+        (x + gap, y + gap + height * 1.9, "start"),
+    )
+    chosen = sides[0]
+    for lx, ly, anchor in sides:
+        left = lx if anchor == "start" else lx - width
+        box = Box(left, ly - height, left + width, ly + height * 0.25)
+        inside = view.left <= box.left and box.right <= view.right and view.top <= box.top
+        if inside and not any(box.overlaps(other) for other in taken):
+            chosen = (lx, ly, anchor)
+            break
+    lx, ly, anchor = chosen
+    left = lx if anchor == "start" else lx - width
+    taken.append(Box(left, ly - height, left + width, ly + height * 0.25))
+    common: dict[str, Attr] = {
+        "font_size": round(font, 2),
+        "font_weight": "bold",
+        "text_anchor": anchor,
+    }
+    # A white halo drawn first (WeasyPrint ignores paint-order), then the ink.
+    halo = text(lx, ly, words, fill="#ffffff", stroke="#ffffff",
+                stroke_width=round(font * 0.3, 2), stroke_linejoin="round", **common)  # fmt: skip
+    return halo + text(lx, ly, words, fill=INK, **common)
+
+
 def detour_map(facts: Facts, t: Translator) -> Markup | None:
     """Returns the cropped map with arcs from the home country to each foreign city crossed,
     or None when no path left the country or the home country is not on the map."""
@@ -262,6 +298,7 @@ def detour_map(facts: Facts, t: Translator) -> Markup | None:
     size = view.right - view.left
     ox, oy = origin
     labels: list[Markup] = []
+    taken: list[Box] = [Box(ox - size * 0.01, oy - size * 0.01, ox + size * 0.01, oy + size * 0.01)]
     for counted, (x, y) in places:
         lift = math.hypot(x - ox, y - oy) * 0.35
         cx, cy = (ox + x) / 2, min(oy, y) - lift
@@ -272,9 +309,7 @@ def detour_map(facts: Facts, t: Translator) -> Markup | None:
                                  "stroke_width": round(width, 2), "stroke_linecap": "round",
                                  "stroke_opacity": "0.8"}, title(tip)))  # fmt: skip
         parts.append(el("circle", {"cx": x, "cy": y, "r": round(size * 0.006, 2), "fill": INK}))
-        labels.append(text(x + size * 0.01, y - size * 0.008, t.place(counted.label),
-                           font_size=round(size * 0.018, 2), font_weight="bold",
-                           fill=INK))  # fmt: skip
+        labels.append(_label(x, y, t.place(counted.label), size, view, taken))
     parts.append(el("circle", {"cx": ox, "cy": oy, "r": round(size * 0.008, 2), "fill": "#0b6e4f",
                                "stroke": "#ffffff", "stroke_width": round(size * 0.002, 2)}))  # fmt: skip
     parts.extend(labels)
