@@ -13,7 +13,9 @@ All domestic IXPs are treated as one peering fabric.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import gc
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -102,6 +104,19 @@ def _curve(
     return tuple(points)
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pauses the cyclic garbage collector: the model allocates many small acyclic objects
+    next to a large graph, and every full collection would walk the whole graph again."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def run_model_on(
     analysis: AnalysisResult,
     inputs: ModelInputs,
@@ -111,6 +126,13 @@ def run_model_on(
 ) -> ModelResult:
     """Returns the IXP model of an analysis: who depends on whom, who should join, and
     what a national IXP with the founding set (and with `inputs.members`) would change."""
+    with _collector_paused():
+        return _run(analysis, inputs, k=k, now=now)
+
+
+def _run(
+    analysis: AnalysisResult, inputs: ModelInputs, *, k: int, now: datetime | None
+) -> ModelResult:
     home = analysis.country
     notes = list(inputs.notes)
     graph = build_graph(
