@@ -73,6 +73,14 @@ def test_two_isps_buying_transit_in_miami_are_kept_home_only_when_both_join() ->
     # No registry data: COGENT is the best-connected network on both paths, so both links
     # are inferred as COGENT selling transit; the two pairs go through Miami today.
     assert {(link.a, link.b) for link in result.links} == {(COGENT, UNO), (COGENT, DOS)}
+    link = next(link for link in result.links if link.b == UNO)
+    # both paths crossed it, both tromboned, both carried abroad by COGENT through Miami
+    assert (link.paths, link.tromboned_paths, link.location) == (2, 2, "abroad")
+    assert (link.cities, link.countries, link.sources) == (
+        ("Miami, US",), ("US",), ("inferred", "observed"),
+    )  # fmt: skip
+    assert link.min_path_rtt_ms == 90.0
+    assert len(link.sample_paths) == 2 and link.sample_paths[0].startswith("msm 1001, probe ")
     status_quo, founding, everyone = result.scenarios
     assert status_quo.pairs_local_after == 0
     assert status_quo.agreement == 1.0

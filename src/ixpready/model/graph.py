@@ -26,6 +26,7 @@ from ixpready.model.results import LinkInfo, LinkLocation, Relationship
 
 LOCAL_VERDICTS = frozenset({Verdict.LOCAL, Verdict.LOCAL_VIA_IXP})
 _CAIDA = ("caida",)
+SAMPLES = 3  # measured paths named per link as evidence
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +48,7 @@ class _Evidence:
     cities: dict[str, None] = field(default_factory=dict)
     ixps: dict[str, None] = field(default_factory=dict)
     min_rtt_ms: float | None = None
+    samples: list[str] = field(default_factory=list)
 
 
 def _key(a: int, b: int) -> tuple[int, int]:
@@ -191,7 +193,7 @@ def _link_info(
     a: int, b: int, rel: Relationship, sources: tuple[str, ...], evidence: _Evidence | None
 ) -> LinkInfo:
     if evidence is None:
-        return LinkInfo(a, b, rel, sources, 0, 0, LinkLocation.UNKNOWN, (), (), (), None)
+        return LinkInfo(a, b, rel, sources, 0, 0, LinkLocation.UNKNOWN, (), (), (), None, ())
     return LinkInfo(
         a=a,
         b=b,
@@ -204,6 +206,7 @@ def _link_info(
         cities=tuple(evidence.cities),
         ixps=tuple(evidence.ixps),
         min_path_rtt_ms=evidence.min_rtt_ms,
+        sample_paths=tuple(evidence.samples),
     )
 
 
@@ -215,6 +218,8 @@ def _observe(paths: Iterable[PathVerdict], home: str) -> dict[tuple[int, int], _
         for a, b in itertools.pairwise(hops):
             evidence = facts.setdefault(_key(a, b), _Evidence())
             evidence.paths += 1
+            if len(evidence.samples) < SAMPLES:
+                evidence.samples.append(str(path.trace))
             if path.rtt_ms is not None and (
                 evidence.min_rtt_ms is None or path.rtt_ms < evidence.min_rtt_ms
             ):

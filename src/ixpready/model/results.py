@@ -81,6 +81,7 @@ class LinkInfo:
     cities: tuple[str, ...]
     ixps: tuple[str, ...]
     min_path_rtt_ms: float | None
+    sample_paths: tuple[str, ...] = ()  # up to 3 measured paths across it ("msm 1, probe 2, ...")
 
 
 @dataclass(frozen=True, slots=True)
