@@ -21,6 +21,7 @@ from ixpready.report import charts, worldmap
 from ixpready.report.facts import Counted, Facts, facts_of
 from ixpready.report.i18n import Translator, check_language
 from ixpready.report.model_view import ModelView
+from ixpready.report.svg import printable
 
 ANNEX_MAX_PATHS = 150
 MODEL_MAX_CANDIDATES = 15
@@ -89,9 +90,17 @@ class PdfRenderWarning:
     message: str
 
 
+def _finalize(value: object) -> object:
+    """Drops control characters from every plain value a template prints (then escaped)."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return printable(value)
+    return value
+
+
 def _environment() -> Environment:
     env = Environment(
         loader=PackageLoader("ixpready.report", "templates"),
+        finalize=_finalize,
         autoescape=select_autoescape(enabled_extensions=("html", "j2"), default=True),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -279,7 +288,6 @@ def render_pdf(html: str) -> tuple[bytes, tuple[PdfRenderWarning, ...]]:
 
 __all__ = [
     "Export",
-    "Markup",
     "PdfRenderWarning",
     "html_name",
     "pdf_name",

@@ -6,11 +6,21 @@ them twice; anything that came from the network passes through `text()` or an at
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from markupsafe import Markup, escape
 
 Attr = str | int | float | None
+
+# Characters no HTML or XML document may carry (C0 controls but tab/LF/CR, DEL, C1):
+# dropped from text at render time, since escaping cannot make them valid.
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def printable(value: str) -> str:
+    """Returns `value` without the control characters a page cannot carry."""
+    return _UNPRINTABLE.sub("", value)
 
 
 def _number(value: float) -> str:
@@ -25,7 +35,7 @@ def _attrs(attrs: dict[str, Attr]) -> str:
         if value is None:
             continue
         key = name.rstrip("_").replace("_", "-")
-        shown = _number(value) if isinstance(value, float) else str(value)
+        shown = _number(value) if isinstance(value, float) else printable(str(value))
         parts.append(f' {key}="{escape(shown)}"')
     return "".join(parts)
 
@@ -35,7 +45,10 @@ def el(tag: str, attrs: dict[str, Attr] | None = None, *children: Markup | str) 
     opened = f"<{tag}{_attrs(attrs or {})}"
     if not children:
         return Markup(opened + "/>")
-    inner = "".join(str(escape(child)) for child in children)
+    inner = "".join(
+        str(child) if isinstance(child, Markup) else str(escape(printable(child)))
+        for child in children
+    )
     return Markup(f"{opened}>{inner}</{tag}>")
 
 
