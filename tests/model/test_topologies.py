@@ -6,7 +6,9 @@ import pytest
 
 from ixpready.analysis.verdicts import Verdict
 from ixpready.model.build import ModelInputs, run_model_on
+from ixpready.model.export import model_from_json, to_json
 from ixpready.model.graph import AsRelationship, InterconnectionGraph, build_graph
+from ixpready.model.ranking import trimmed_mean
 from ixpready.model.results import Relationship, RouteKind, StayReason
 from ixpready.model.routing import PolicyRouter, is_valley_free
 from ixpready.model.whatif import measured_pairs, simulate
@@ -227,3 +229,46 @@ def test_a_member_whose_route_grows_longer_does_not_push_its_customers_abroad() 
     route = after.route(after.table(dest), n, dest)
     assert route.path == (n, p, x, y, dest)
     assert route.local
+
+
+def test_dependence_shares_and_hegemony_worked_by_hand() -> None:
+    paths = (
+        miami(UNO, DOS),  # COGENT
+        miami(DOS, UNO),  # COGENT
+        miami(UNO, TRES, carrier=LUMEN),  # LUMEN
+        miami(UNO, TRES, carrier=LUMEN),  # same pair again: the pair counts once
+    )
+    result = run_model_on(analysis(*paths, names={COGENT: "Cogent"}), ModelInputs(), k=1)
+    carriers = {s.key: s for s in result.country_dependence if s.kind == "as"}
+    # three pairs of weight 1: COGENT on two of them, LUMEN on one (two half-weight paths)
+    assert carriers[str(COGENT)].share == pytest.approx(2 / 3)
+    assert carriers[str(COGENT)].paths == 2
+    assert carriers[str(LUMEN)].share == pytest.approx(1 / 3)
+    assert carriers[str(LUMEN)].paths == 2
+    # per source: UNO 1/2 COGENT, 1/2 LUMEN; DOS all COGENT. Mean over the two sources.
+    assert carriers[str(COGENT)].hegemony == pytest.approx(0.75)
+    assert carriers[str(LUMEN)].hegemony == pytest.approx(0.25)
+    city = next(s for s in result.country_dependence if s.kind == "city")
+    assert (city.key, city.country, city.share) == ("Miami, US", "US", pytest.approx(1.0))
+    uno = next(d for d in result.dependence if d.asn == UNO)
+    # UNO ends 4 paths: DOS pair (1 path each way, weight 1 each), TRES pair (2 x 1/2)
+    assert uno.paths == 4
+    assert {s.key: s.share for s in uno.carriers} == {
+        str(COGENT): pytest.approx(2 / 3),
+        str(LUMEN): pytest.approx(1 / 3),
+    }
+
+
+def test_hegemony_trims_a_tenth_at_each_end_from_ten_sources() -> None:
+    assert trimmed_mean([float(v) for v in range(10)] + [100.0]) == pytest.approx(5.0)
+    assert trimmed_mean([0.0, 1.0, 100.0]) == pytest.approx(101 / 3)  # too few to trim
+    assert trimmed_mean([]) == 0.0
+
+
+def test_an_analysis_without_domestic_paths_models_to_an_empty_result() -> None:
+    result = run_model_on(analysis(), ModelInputs(), k=3)
+    assert result.candidates == () and result.founding_set.picks == ()
+    assert [s.pairs for s in result.scenarios] == [0, 0, 0]
+    assert result.scenarios[0].agreement is None
+    assert model_from_json(to_json(result)) == result
+    assert isinstance(result.founding_set.curve[0].objective, float)

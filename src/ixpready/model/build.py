@@ -99,7 +99,9 @@ def _curve(
     for k in range(1, len(picks) + 1):
         local = local_pairs(graph, pairs, [*present, *picks[:k]])
         points.append(
-            CurvePoint(k, objectives[k], len(local), sum(weights.get(key, 0.0) for key in local))
+            CurvePoint(
+                k, objectives[k], len(local), float(sum(weights.get(key, 0.0) for key in local))
+            )
         )
     return tuple(points)
 
@@ -232,4 +234,4 @@ def _covered(graph: InterconnectionGraph, value: Mapping[int, float], present: l
     covered: set[int] = set()
     for asn in present:
         covered |= graph.domestic_cone(asn)
-    return sum(value.get(e, 0.0) for e in covered)
+    return float(sum(value.get(e, 0.0) for e in covered))

@@ -250,7 +250,7 @@ def rank_candidates(
         tromboned_paths = sum(p.tromboned_paths for p in tromboned)
         kept_paths = sum(p.tromboned_paths for p in kept)
         median_saved = statistics.median(saved) if saved else None
-        weight_kept = sum(weights.get((p.src_asn, p.dst_asn), 0.0) for p in kept)
+        weight_kept = float(sum(weights.get((p.src_asn, p.dst_asn), 0.0) for p in kept))
         explanation = _explain(
             asn, graph, paths, tromboned_paths, kept_paths, median_saved, ixps, deps.get(asn)
         )
@@ -266,7 +266,7 @@ def rank_candidates(
             tromboned_paths=tromboned_paths,
             kept_local_paths=kept_paths,
             median_saved_ms=median_saved,
-            total_saved_ms=sum(saved),
+            total_saved_ms=float(sum(saved)),
             present_at=ixps,
             still_abroad_pairs=len(tromboned) if ixps else 0,
             explanation=explanation,
@@ -310,7 +310,7 @@ def greedy_cover(
         covered |= covers.get(asn, frozenset())
 
     def gain(asn: int) -> float:
-        return sum(value.get(e, 0.0) for e in covers[asn] - covered)
+        return float(sum(value.get(e, 0.0) for e in covers[asn] - covered))
 
     heap = [(-gain(a), a, 0) for a in sorted(covers)]
     heapq.heapify(heap)
@@ -343,10 +343,10 @@ def founding_picks(
     covered: set[int] = set()
     for asn in present:
         covered |= graph.domestic_cone(asn) & value.keys()
-    start = sum(value[e] for e in covered)
+    start = float(sum(value[e] for e in covered))
     picks: list[Pick] = []
     objective = start
     for order, (asn, gained) in enumerate(greedy_cover(covers, value, k, present), start=1):
         objective += gained
         picks.append(Pick(order, asn, graph.name(asn), gained, objective))
-    return tuple(picks), sum(value.values())
+    return tuple(picks), float(sum(value.values()))

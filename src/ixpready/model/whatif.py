@@ -236,8 +236,8 @@ def what_if(
         pairs=len(outcomes),
         pairs_local_before=sum(o.local_before for o in outcomes),
         pairs_local_after=sum(o.local_after for o in outcomes),
-        weight_local_before=sum(o.weight for o in outcomes if o.local_before),
-        weight_local_after=sum(o.weight for o in outcomes if o.local_after),
+        weight_local_before=float(sum(o.weight for o in outcomes if o.local_before)),
+        weight_local_after=float(sum(o.weight for o in outcomes if o.local_after)),
         measured_tromboned_made_local=sum(
             o.local_after for o in outcomes if o.measured == "tromboned"
         ),
