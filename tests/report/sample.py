@@ -7,7 +7,7 @@ names, probe descriptions, a city name.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from ixpready.analysis.verdicts import (
     AnalysisResult,
@@ -153,7 +153,8 @@ def sample_analysis(
                          duplicates=0)  # fmt: skip
     return AnalysisResult(
         country="GT",
-        generated_at=datetime(2026, 3, 2 + round_index + days - 1, 18, 30, tzinfo=UTC),
+        generated_at=datetime(2026, 3, 2, 18, 30, tzinfo=UTC)
+        + timedelta(days=round_index + days - 1),
         summary=summary,
         paths=paths,
         other_paths=other,

@@ -115,3 +115,13 @@ def test_every_contents_entry_points_at_a_section(report_set: ReportFiles) -> No
     ids = {a["id"] for t, a in tags if t == "section" and a.get("id")}
     assert len(anchors) == 11
     assert {anchor[1:] for anchor in anchors} == ids
+
+
+def test_a_long_history_draws_the_latest_rounds_and_thins_the_dots() -> None:
+    html = render_html(sample_analysis(days=120), lang="en")  # 600 local, 720 tromboned RTTs
+    assert "Showing the latest 24 of 120 rounds." in html
+    trend = html[html.index('<section id="trend"') :]
+    assert trend.count("<rect") < 24 * 4 + 10  # bars of 24 rounds (4 verdicts) and a legend
+    latency = html[html.index('<section id="latency"') : html.index('<section id="model"')]
+    assert latency.count("<circle") == 600 + 360  # every local dot, every 2nd tromboned one
+    assert "median 5.0\u00a0ms" in latency  # the median still counts every path

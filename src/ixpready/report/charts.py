@@ -30,6 +30,8 @@ FONT = "Liberation Sans, DejaVu Sans, Arial, Helvetica, sans-serif"
 
 MATRIX_MAX = 12
 FLOWS_MAX = 14
+TREND_MAX = 24  # latest rounds drawn
+DOTS_MAX = 600  # dots per latency row; more are thinned evenly (the median uses all)
 
 
 def network_label(asn: int | None, names: Mapping[int, str], t: Translator, limit: int = 30) -> str:
@@ -297,7 +299,8 @@ def latency(facts: Facts, t: Translator) -> Markup | None:
         parts.append(
             text(left - 10, centre + 4, label, text_anchor="end", font_weight="bold", font_size=14)
         )
-        for i, value in enumerate(values):
+        step = max(1, math.ceil(len(values) / DOTS_MAX))
+        for i, value in enumerate(values[::step]):
             jitter = ((i * 7919) % 23 - 11) * 1.6  # deterministic spread, same in every run
             parts.append(el("circle", {"cx": left + value * scale, "cy": centre + jitter,
                                        "r": 3.5, "fill": colour, "fill_opacity": "0.6"}))  # fmt: skip
@@ -318,7 +321,7 @@ def latency(facts: Facts, t: Translator) -> Markup | None:
 
 def trend(facts: Facts, t: Translator) -> Markup | None:
     """Returns 100 % stacked bars of the verdicts per round, or None with fewer than two."""
-    rounds = facts.rounds
+    rounds = facts.rounds[-TREND_MAX:]
     if len(rounds) < 2:
         return None
     bar_w, gap, left, top, plot_h = 46.0, 22.0, 50.0, 10.0, 220.0

@@ -111,6 +111,7 @@ ES: dict[str, str] = {
     # trend
     "trend_title": "Evolución entre rondas de medición",
     "trend_intro": "Reparto de las rutas nacionales en cada ronda.",
+    "trend_more": "Se muestran las {shown} rondas más recientes de {total}.",
     "trend_label": "Evolución del reparto de rutas por ronda",
     # methodology
     "method_title": "Metodología, límites y procedencia de los datos",
@@ -258,6 +259,7 @@ EN: dict[str, str] = {
     "col_paths": "Paths",
     "trend_title": "Trend across measurement rounds",
     "trend_intro": "Share of domestic paths in each round.",
+    "trend_more": "Showing the latest {shown} of {total} rounds.",
     "trend_label": "Trend of the path shares by round",
     "method_title": "Methodology, limitations and data provenance",
     "method_what": "Traceroutes were run between RIPE Atlas probes and destinations in networks of {country}. Each path gets a verdict from where its hops were: by their reverse-DNS name, by an IXP's network, by the registries, and by the round-trip time, which cannot be shorter than light in fibre allows.",

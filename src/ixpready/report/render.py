@@ -206,6 +206,7 @@ def render_html(
         "flows_total": sum(f.paths for f in facts.flows),
         "latency": charts.latency(facts, t),
         "trend": charts.trend(facts, t),
+        "trend_max": charts.TREND_MAX,
         "top_places": _top_places(facts, t),
         "country_rows": [(t.country(c.label), c.paths) for c in facts.countries[:8]],
         "city_rows": [(t.place(c.label), c.paths) for c in facts.cities[:8]],
