@@ -90,11 +90,21 @@ class Gazetteer:
         return self.cities.get(key) or self.aliases.get(key)
 
     def city_named(self, name: str, country: str | None = None) -> City | None:
-        """Returns the city with this name (PeeringDB `city` text), in `country` if given."""
+        """Returns the city with this name (PeeringDB `city` text), in `country` if given.
+
+        A name shared across countries ("San Jose": CR by alias, US as "San Jose
+        (California)") falls back to the city of that name in `country`.
+        """
         for part in re.split(r"[,/;]| and ", name):
             city = self.city(part.strip())
             if city is not None and (country is None or city.country == country):
                 return city
+            if country is not None:
+                key = re.sub(r"[^a-z]", "", part.lower())
+                for candidate in self.cities.values():
+                    bare = re.sub(r"[^a-z]", "", candidate.name.split("(")[0].lower())
+                    if candidate.country == country and key and bare == key:
+                        return candidate
         return None
 
     def foreign_points(self, home: str) -> tuple[City, ...]:

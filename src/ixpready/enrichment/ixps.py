@@ -53,6 +53,8 @@ class IxpIndex:
             )
             self._tree.add(entry.prefix).data["lan"] = lan
             self._lans.append(lan)
+        # every exchange, with or without a known peering-LAN prefix
+        self._exchanges = {(ix.name, ix.country) for ix in snapshot.ixs.values()}
         self._members: dict[IPAddress, int] = {}
         for member in snapshot.ix_members:
             try:
@@ -78,5 +80,7 @@ class IxpIndex:
         return IxpHit(node.data["lan"], self._members.get(address))
 
     def exchanges_in(self, country: str) -> tuple[str, ...]:
-        """Returns the names of the exchanges in a country, sorted."""
-        return tuple(sorted({lan.name for lan in self._lans if lan.country == country}))
+        """Returns the names of the exchanges in a country, sorted (LAN prefix known or not)."""
+        names = {lan.name for lan in self._lans if lan.country == country}
+        names.update(name for name, cc in self._exchanges if cc == country)
+        return tuple(sorted(names))
