@@ -54,3 +54,26 @@ def test_an_empty_analysis_gives_empty_figures() -> None:
     facts = facts_of(empty)
     assert facts.domestic_paths == 0 and facts.penalty_median_ms is None
     assert facts.pairs == () and facts.flows == () and facts.rounds == ()
+
+
+def test_given_rounds_and_marks_draw_the_trend() -> None:
+    from datetime import UTC, date, datetime
+
+    from ixpready.pipeline.report import report_round
+    from ixpready.report.charts import trend
+    from ixpready.report.facts import TrendMark
+    from ixpready.report.i18n import Translator
+
+    rounds = tuple(
+        report_round(f"2026-W{week}", datetime(2026, 1, 5 + 7 * i, tzinfo=UTC), local=4 + i,
+                     local_via_ixp=i, tromboned=6 - i, inconclusive=1)
+        for i, week in enumerate(("02", "03", "04"))
+    )  # fmt: skip
+    facts = facts_of(sample_analysis(), rounds=rounds[::-1])
+    assert [r.label for r in facts.rounds] == ["2026-W02", "2026-W03", "2026-W04"]
+    assert facts.rounds[2].paths == 4 + 2 + 2 + 4 + 1
+    mark = TrendMark(date(2026, 1, 15), "<b>IXP launched</b>")
+    drawn = str(trend(facts, Translator("en"), (mark,)))
+    assert ">W02<" in drawn and ">W04<" in drawn  # the common year is left out
+    assert drawn.count('stroke-dasharray="4 3"') == 1  # between W03 (Jan 12) and W04 (Jan 19)
+    assert "&lt;b&gt;IXP launched&lt;/b&gt;" in drawn

@@ -12,11 +12,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ixpready.analysis.export import load_analysis
-from ixpready.analysis.verdicts import AnalysisResult
+from ixpready.analysis.verdicts import AnalysisResult, Verdict
 from ixpready.errors import InputError, UsageError
 from ixpready.model.export import load_model
 from ixpready.model.results import ModelResult
 from ixpready.report import exports
+from ixpready.report.facts import Round, TrendMark
 from ixpready.report.i18n import LANGUAGES, check_language
 from ixpready.report.model_view import model_view_of
 from ixpready.report.render import Export, html_name, pdf_name, render_html, render_pdf
@@ -62,6 +63,26 @@ def _write(path: Path, data: bytes) -> Path:
     return path
 
 
+def report_round(
+    label: str,
+    started: datetime,
+    *,
+    local: int,
+    local_via_ixp: int,
+    tromboned: int,
+    inconclusive: int,
+) -> Round:
+    """Returns a trend round for the report from a round's counts (`local` excludes
+    `local_via_ixp`)."""
+    counts = (
+        (Verdict.LOCAL, local),
+        (Verdict.LOCAL_VIA_IXP, local_via_ixp),
+        (Verdict.TROMBONED, tromboned),
+        (Verdict.INCONCLUSIVE, inconclusive),
+    )
+    return Round(label, started, counts)
+
+
 def write_report(
     analysis: AnalysisResult,
     *,
@@ -69,12 +90,16 @@ def write_report(
     out_dir: Path,
     languages: tuple[str, ...] = LANGUAGES,
     earlier: tuple[AnalysisResult, ...] = (),
+    rounds: tuple[Round, ...] = (),
+    marks: tuple[TrendMark, ...] = (),
     now: datetime | None = None,
 ) -> ReportFiles:
     """Writes the report set into `out_dir` (created if missing) and returns what it wrote.
 
-    `earlier` analyses (previous rounds) add the trend chart. Raises UsageError for an
-    unknown or missing language, InputError when `out_dir` cannot be written.
+    The trend chart shows `rounds` when given (e.g. the store's rounds, see `report_round`),
+    else one round per analysis of `earlier` + this one, else one per day measured; `marks`
+    (dated events) are drawn on it. Raises UsageError for an unknown or missing language,
+    InputError when `out_dir` cannot be written.
     """
     if not languages:
         raise UsageError("no report language given", hint=f"choose from: {', '.join(LANGUAGES)}")
@@ -105,7 +130,7 @@ def write_report(
         for lang in languages:
             page = render_html(
                 analysis, lang=lang, model=view, languages=languages,
-                exports=tuple(listed), earlier=earlier, now=now,
+                exports=tuple(listed), earlier=earlier, rounds=rounds, marks=marks, now=now,
             )  # fmt: skip
             html_files.append(_write(out_dir / html_name(lang), page.encode("utf-8")))
             pdf, pdf_warnings = render_pdf(page)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from ixpready.analysis.verdicts import Verdict
-from ixpready.report.facts import VERDICT_ORDER, Facts, Flow
+from ixpready.report.facts import VERDICT_ORDER, Facts, Flow, Round, TrendMark
 from ixpready.report.i18n import Translator
 from ixpready.report.svg import el, group, shorten, svg, text, title
 
@@ -319,12 +319,23 @@ def latency(facts: Facts, t: Translator) -> Markup | None:
     return _canvas(900.0, bottom + 44, parts, t("latency_label"), "latency")
 
 
-def trend(facts: Facts, t: Translator) -> Markup | None:
-    """Returns 100 % stacked bars of the verdicts per round, or None with fewer than two."""
+def _round_labels(rounds: Sequence[Round]) -> list[str]:
+    """Returns the rounds' labels, without their common year when what is left is clear."""
+    labels = [r.label for r in rounds]
+    prefix = labels[0][:5]
+    if all(label[:5] == prefix and len(label) >= 8 for label in labels) and prefix[4:] == "-":
+        return [label[5:] for label in labels]
+    return labels
+
+
+def trend(facts: Facts, t: Translator, marks: Sequence[TrendMark] = ()) -> Markup | None:
+    """Returns 100 % stacked bars of the verdicts per round (the latest TREND_MAX), with a
+    dashed line before the first round on or after each mark's day; None with fewer than two
+    rounds."""
     rounds = facts.rounds[-TREND_MAX:]
     if len(rounds) < 2:
         return None
-    bar_w, gap, left, top, plot_h = 46.0, 22.0, 50.0, 10.0, 220.0
+    bar_w, gap, left, top, plot_h = 46.0, 22.0, 50.0, 26.0, 220.0
     parts: list[Markup] = []
     for share in (0, 25, 50, 75, 100):
         y = top + plot_h * (1 - share / 100)
@@ -332,7 +343,7 @@ def trend(facts: Facts, t: Translator) -> Markup | None:
                                  "y1": y, "y2": y, "stroke": GRID}))  # fmt: skip
         parts.append(text(left - 6, y + 4, f"{share}", text_anchor="end", fill=MUTED,
                           font_size=11))  # fmt: skip
-    for index, round_ in enumerate(rounds):
+    for index, (round_, label) in enumerate(zip(rounds, _round_labels(rounds), strict=True)):
         x = left + gap / 2 + index * (bar_w + gap)
         y = top + plot_h
         for verdict, n in round_.counts:
@@ -344,8 +355,17 @@ def trend(facts: Facts, t: Translator) -> Markup | None:
                                      "fill": COLOURS[verdict]},
                             title(f"{round_.label} {t.verdict(verdict)}: "
                                   f"{t.percent(n, round_.paths)}")))  # fmt: skip
-        parts.append(text(x + bar_w / 2, top + plot_h + 16, round_.label[5:], text_anchor="middle",
+        parts.append(text(x + bar_w / 2, top + plot_h + 16, label, text_anchor="middle",
                           fill=MUTED, font_size=11))  # fmt: skip
-    width = max(left + len(rounds) * (bar_w + gap) + 20, 560.0)
+    for mark in marks:
+        before = next((i for i, r in enumerate(rounds) if r.started.date() >= mark.day), None)
+        if not before:  # after every round, or before the first one shown
+            continue
+        x = left + before * (bar_w + gap)
+        parts.append(el("line", {"x1": x, "x2": x, "y1": top - 4, "y2": top + plot_h,
+                                 "stroke": INK, "stroke_dasharray": "4 3"},
+                        title(f"{mark.day.isoformat()} {mark.label}")))  # fmt: skip
+        parts.append(text(x + 3, top - 8, shorten(mark.label, 28), font_size=11, fill=INK))
+    width = max(left + len(rounds) * (bar_w + gap) + 120, 560.0)
     parts.append(_legend(VERDICT_ORDER, t, y=top + plot_h + 44, x=left))
     return _canvas(width, top + plot_h + 56, parts, t("trend_label"), "trend")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from statistics import median
 
 from ixpready.analysis.verdicts import AnalysisResult, PathVerdict, Verdict
@@ -67,6 +67,15 @@ class Round:
     def paths(self) -> int:
         """Returns the number of domestic paths of the round."""
         return sum(n for _, n in self.counts)
+
+
+@dataclass(frozen=True, slots=True)
+class TrendMark:
+    """An event to mark on the trend ("IXP launched"): drawn before the first round on or
+    after its day. The label is shown as given (it is the user's own text)."""
+
+    day: date
+    label: str
 
 
 @dataclass(frozen=True)
@@ -163,8 +172,14 @@ def rounds_of(analyses: tuple[AnalysisResult, ...]) -> tuple[Round, ...]:
     )
 
 
-def facts_of(analysis: AnalysisResult, earlier: tuple[AnalysisResult, ...] = ()) -> Facts:
-    """Returns the report's figures for `analysis`; `earlier` analyses add trend rounds."""
+def facts_of(
+    analysis: AnalysisResult,
+    earlier: tuple[AnalysisResult, ...] = (),
+    rounds: tuple[Round, ...] = (),
+) -> Facts:
+    """Returns the report's figures for `analysis`. The trend's rounds are `rounds` when
+    given (e.g. from the store), else one per analysis (`earlier` + this one), else one per
+    day this analysis spans."""
     paths = analysis.paths
     tromboned = tuple(p for p in paths if p.verdict is Verdict.TROMBONED)
     extras = [p.extra_rtt_ms for p in tromboned if p.extra_rtt_ms is not None]
@@ -198,5 +213,5 @@ def facts_of(analysis: AnalysisResult, earlier: tuple[AnalysisResult, ...] = ())
         ),
         tromboned_rtts_ms=tuple(sorted(p.rtt_ms for p in tromboned if p.rtt_ms is not None)),
         measurement_ids=tuple(sorted({p.trace.msm_id for p in (*paths, *analysis.other_paths)})),
-        rounds=rounds_of((*earlier, analysis)),
+        rounds=tuple(sorted(rounds, key=lambda r: r.started)) or rounds_of((*earlier, analysis)),
     )

@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from ixpready.analysis.verdicts import AnalysisResult, PathVerdict, ProbeCheck, Verdict
 from ixpready.report import charts, worldmap
-from ixpready.report.facts import Counted, Facts, facts_of
+from ixpready.report.facts import Counted, Facts, Round, TrendMark, facts_of
 from ixpready.report.i18n import Translator, check_language
 from ixpready.report.model_view import ModelView
 from ixpready.report.svg import printable
@@ -162,18 +162,21 @@ def render_html(
     languages: tuple[str, ...] = ("es", "en"),
     exports: tuple[Export, ...] = (),
     earlier: tuple[AnalysisResult, ...] = (),
+    rounds: tuple[Round, ...] = (),
+    marks: tuple[TrendMark, ...] = (),
     now: datetime | None = None,
 ) -> str:
     """Returns the self-contained HTML page of the report in `lang`.
 
     `languages` names the pages of the set (for the language switch), `exports` the files
-    beside it, `earlier` analyses of previous rounds (for the trend). Raises UsageError on
-    an unknown language.
+    beside it; the trend comes from `rounds` when given, else from `earlier` analyses of
+    previous rounds (see `facts_of`), with `marks` drawn on it. Raises UsageError on an
+    unknown language.
     """
     from ixpready import __version__
 
     t = Translator(check_language(lang))
-    facts = facts_of(analysis, earlier)
+    facts = facts_of(analysis, earlier, rounds)
     names = analysis.as_names
     tromboned = sorted(
         (p for p in analysis.paths if p.verdict is Verdict.TROMBONED),
@@ -205,7 +208,7 @@ def render_html(
         "flows_paths": sum(f.paths for f in facts.flows[: charts.FLOWS_MAX]),
         "flows_total": sum(f.paths for f in facts.flows),
         "latency": charts.latency(facts, t),
-        "trend": charts.trend(facts, t),
+        "trend": charts.trend(facts, t, marks),
         "trend_max": charts.TREND_MAX,
         "top_places": _top_places(facts, t),
         "country_rows": [(t.country(c.label), c.paths) for c in facts.countries[:8]],
