@@ -27,6 +27,7 @@ ANNEX_MAX_PATHS = 150
 MODEL_MAX_CANDIDATES = 15
 PRINT_MAX_PATHS = 20  # the PDF lists this many; the page and the exports hold them all
 PRINT_MAX_EVIDENCE = 3  # facts per path in the PDF
+PROBE_STATUSES = frozenset({"confirmed", "unverified", "contradicted", "unknown"})
 ATLAS_MEASUREMENT_URL = "https://atlas.ripe.net/measurements/{msm_id}/"
 
 
@@ -113,7 +114,7 @@ _ENV = _environment()
 
 
 def _path_row(path: PathVerdict, names: Mapping[int, str], t: Translator) -> PathRow:
-    abroad = ", ".join(path.foreign_cities) or ", ".join(
+    abroad = "; ".join(t.place(c) for c in path.foreign_cities) or ", ".join(
         t.country(c) for c in path.foreign_countries
     )
     evidence = tuple(
@@ -137,14 +138,8 @@ def _probe_row(probe: ProbeCheck, names: Mapping[int, str], t: Translator) -> Pr
         prb_id=probe.prb_id,
         country=t.country(probe.country),
         network=charts.network_label(probe.asn, names, t, 60),
-        status=t(status_key) if status_key in _status_keys() else probe.status,
+        status=t(status_key) if probe.status in PROBE_STATUSES else probe.status,
         description=probe.description,
-    )
-
-
-def _status_keys() -> frozenset[str]:
-    return frozenset(
-        f"probe_status_{s}" for s in ("confirmed", "unverified", "contradicted", "unknown")
     )
 
 
