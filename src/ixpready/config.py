@@ -15,6 +15,7 @@ import time
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +80,17 @@ class Deadline:
 
 NO_DEADLINE = Deadline(float("inf"))
 
+ALL_RIRS: tuple[str, ...] = ("afrinic", "apnic", "arin", "lacnic", "ripencc")
+ROUND_PERIODS = ("month", "week", "day", "1h", "2h", "3h", "4h", "6h", "8h", "12h")
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """A dated event drawn on the trend (`[[events]] date = "2027-03-01" label = "IXP opened"`)."""
+
+    day: date
+    label: str
+
 
 def _default_data_dir() -> Path:
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
@@ -116,6 +128,26 @@ class Settings:
     plan_size: int = 48
     plan_protocol: str = "ICMP"
     plan_is_oneoff: bool = True
+    store_url: Secret = NO_SECRET  # postgresql://...: the shared store; unset: SQLite
+    run_lock_file: Path | None = None
+    run_results: tuple[Path, ...] = ()
+    run_probes_file: Path | None = None
+    run_rdns_file: Path | None = None
+    run_discover_max_age_days: int = 30
+    run_refdata_max_age_days: int = 30
+    run_rirs: tuple[str, ...] = ALL_RIRS
+    run_model: bool = True
+    run_report: bool = True
+    run_time_budget_s: float = 6 * 3600.0
+    rounds_period: str = "month"
+    events: tuple[Event, ...] = ()
+    schedule_unit_dir: Path | None = None
+    schedule_on_calendar: str = "*-*-01 03:00:00 UTC"
+    schedule_cron: str = "0 3 1 * *"
+    schedule_probe_command: str = ""
+    schedule_probe_on_calendar: str = "hourly"
+    schedule_probe_cron: str = "17 * * * *"
+    upload_spool_dir: Path | None = None
 
     @property
     def store_path(self) -> Path:
@@ -126,6 +158,16 @@ class Settings:
     def refdata_path(self) -> Path:
         """Returns the reference-data folder (default: <data_dir>/refdata)."""
         return self.refdata_dir or self.data_dir / "refdata"
+
+    @property
+    def lock_path(self) -> Path:
+        """Returns the job lock file of `ixpready run` (default: <data_dir>/run.lock)."""
+        return self.run_lock_file or self.data_dir / "run.lock"
+
+    @property
+    def rounds_dir(self) -> Path:
+        """Returns the folder of per-round outputs of `ixpready run` (<data_dir>/rounds)."""
+        return self.data_dir / "rounds"
 
     @property
     def atlas_verify(self) -> bool | str:
@@ -213,6 +255,63 @@ def _secret(value: Any) -> Secret:
     return Secret(_text(value))
 
 
+def _paths(value: Any) -> tuple[Path, ...]:
+    if isinstance(value, str):
+        value = [part for part in value.split(os.pathsep) if part.strip()]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ValueError("a list of file paths")
+    return tuple(_path(v) for v in value)
+
+
+def _rirs(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [part.strip() for part in value.split(",") if part.strip()]
+    if not isinstance(value, list) or not value or not all(v in ALL_RIRS for v in value):
+        raise ValueError(f"a list of RIRs from {', '.join(ALL_RIRS)}")
+    return tuple(dict.fromkeys(value))
+
+
+def _period(value: Any) -> str:
+    text = _text(value).lower() if isinstance(value, str) else ""
+    if text not in ROUND_PERIODS:
+        raise ValueError(f"one of {', '.join(ROUND_PERIODS)}")
+    return text
+
+
+def _store_url(value: Any) -> Secret:
+    text = _text(value)
+    if not text.startswith(("postgresql://", "postgres://")):
+        raise ValueError("a postgresql:// URL")
+    return Secret(text)
+
+
+def _one_line(value: Any) -> str:
+    text = _text(value)
+    if "\n" in text or "\r" in text:
+        raise ValueError("one line of text")
+    return text
+
+
+def _events(value: Any) -> tuple[Event, ...]:
+    expected = 'an array of tables [[events]] with date = "YYYY-MM-DD" and label = "..."'
+    if not isinstance(value, list):
+        raise ValueError(expected)
+    events = []
+    for entry in value:
+        if not isinstance(entry, dict) or set(entry) != {"date", "label"}:
+            raise ValueError(expected)
+        day, label = entry["date"], entry["label"]
+        if isinstance(day, str):
+            try:
+                day = date.fromisoformat(day)
+            except ValueError:
+                raise ValueError(expected) from None
+        if not isinstance(day, date) or not isinstance(label, str) or not label.strip():
+            raise ValueError(expected)
+        events.append(Event(day, label.strip()))
+    return tuple(sorted(events, key=lambda e: e.day))
+
+
 @dataclass(frozen=True, slots=True)
 class _Key:
     section: str
@@ -251,6 +350,26 @@ KEYS: tuple[_Key, ...] = (
     _Key("plan", "size", "plan_size", _whole(0)),
     _Key("plan", "protocol", "plan_protocol", _protocol),
     _Key("plan", "is_oneoff", "plan_is_oneoff", _boolean),
+    _Key("store", "url", "store_url", _store_url),
+    _Key("run", "lock_file", "run_lock_file", _path),
+    _Key("run", "results", "run_results", _paths),
+    _Key("run", "probes_file", "run_probes_file", _path),
+    _Key("run", "rdns_file", "run_rdns_file", _path),
+    _Key("run", "discover_max_age_days", "run_discover_max_age_days", _whole(0)),
+    _Key("run", "refdata_max_age_days", "run_refdata_max_age_days", _whole(0)),
+    _Key("run", "rirs", "run_rirs", _rirs),
+    _Key("run", "model", "run_model", _boolean),
+    _Key("run", "report", "run_report", _boolean),
+    _Key("run", "time_budget_s", "run_time_budget_s", _positive_float),
+    _Key("rounds", "period", "rounds_period", _period),
+    _Key("", "events", "events", _events),
+    _Key("schedule", "unit_dir", "schedule_unit_dir", _path),
+    _Key("schedule", "on_calendar", "schedule_on_calendar", _one_line),
+    _Key("schedule", "cron", "schedule_cron", _one_line),
+    _Key("schedule", "probe_command", "schedule_probe_command", _one_line),
+    _Key("schedule", "probe_on_calendar", "schedule_probe_on_calendar", _one_line),
+    _Key("schedule", "probe_cron", "schedule_probe_cron", _one_line),
+    _Key("upload", "spool_dir", "upload_spool_dir", _path),
 )
 _BY_DOTTED = {key.dotted: key for key in KEYS}
 _BY_ATTRIBUTE = {key.attribute: key for key in KEYS}
@@ -309,7 +428,7 @@ def _apply(key: _Key, value: Any, origin: str) -> Any:
     try:
         return key.read(value)
     except ValueError as exc:
-        shown = "****" if key.attribute == "atlas_key" else f"{value!r:.60}"
+        shown = "****" if key.attribute in ("atlas_key", "store_url") else f"{value!r:.60}"
         raise ConfigError(
             f"{origin}: key '{key.dotted}' is {shown}, expected {exc}",
             hint="fix the value or remove it to use the default",

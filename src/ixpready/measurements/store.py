@@ -1,9 +1,10 @@
 """The store: one SQLite file (WAL) holding everything a measurement campaign must not lose.
 
 Measurement ids and states (recorded the moment they are known), every raw result verbatim
-keyed by (msm_id, prb_id, timestamp) (inserting one again changes nothing), quarantined
-records, dated inventories, plans, how far each measurement was fetched, and which
-reference-data snapshot each analysis used. No key or secret is ever written here.
+keyed by (msm_id, prb_id, timestamp) (inserting one again changes nothing) with its
+measurement round, quarantined records, dated inventories, plans, how far each measurement
+was fetched, which reference-data snapshot each analysis used, the rounds and the outcome of
+every `ixpready run`. No key or secret is ever written here.
 
 The schema version is SQLite's `user_version`; `MIGRATIONS[n]` brings version n to n + 1.
 A file that is not a store, is damaged, or was written by a newer ixpready raises StoreError
@@ -75,6 +76,26 @@ MIGRATIONS: tuple[str, ...] = (
         results INTEGER NOT NULL
     );
     """,
+    # 2: measurement rounds (results keep theirs; NULL until assigned) and the runs' outcomes
+    """
+    ALTER TABLE results ADD COLUMN round_id TEXT;
+    CREATE INDEX results_by_round ON results (round_id);
+    CREATE TABLE rounds (
+        round_id TEXT PRIMARY KEY,
+        started_at INTEGER NOT NULL,
+        plan_id TEXT,
+        completed_at INTEGER
+    );
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        started_at INTEGER NOT NULL,
+        finished_at INTEGER,
+        pid INTEGER NOT NULL,
+        outcome TEXT NOT NULL,
+        exit_code INTEGER,
+        message TEXT NOT NULL
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 RECOVERY = (
@@ -131,6 +152,39 @@ class AnalysisRecord:
     snapshot: str
     refdata_dir: str
     results: int
+
+
+@dataclass(frozen=True, slots=True)
+class RoundRecord:
+    """A measurement round: when it started, its plan (None: results imported, no plan),
+    and when every measurement of its plan had finished (None: still open)."""
+
+    round_id: str
+    started_at: int
+    plan_id: str | None
+    completed_at: int | None
+
+
+class RunOutcome(StrEnum):
+    """How an `ixpready run` ended. RUNNING: not ended (still going, or killed)."""
+
+    RUNNING = "running"
+    OK = "ok"
+    PARTIAL = "partial"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class RunRecord:
+    """One `ixpready run` as recorded in the store (epoch seconds, the process id)."""
+
+    id: int
+    started_at: int
+    finished_at: int | None
+    pid: int
+    outcome: RunOutcome
+    exit_code: int | None
+    message: str
 
 
 class Store:
@@ -287,15 +341,19 @@ class Store:
 
     # -- results --------------------------------------------------------------------------
 
-    def add_results(self, results: Iterable[StoredResult]) -> int:
-        """Stores results not yet stored; returns how many were new (a re-insert is a no-op)."""
+    def add_results(self, results: Iterable[StoredResult], round_id: str | None = None) -> int:
+        """Stores results not yet stored (in round `round_id` if given); returns how many were
+        new (a re-insert is a no-op and keeps the round first given)."""
         now = _now()
         with self._transaction() as db:
             before = db.total_changes
             db.executemany(
-                "INSERT OR IGNORE INTO results (msm_id, prb_id, timestamp, raw, stored_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                ((r.key.msm_id, r.key.prb_id, r.key.timestamp, r.raw, now) for r in results),
+                "INSERT OR IGNORE INTO results (msm_id, prb_id, timestamp, raw, stored_at,"
+                " round_id) VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    (r.key.msm_id, r.key.prb_id, r.key.timestamp, r.raw, now, round_id)
+                    for r in results
+                ),
             )
             return db.total_changes - before
 
@@ -321,6 +379,133 @@ class Store:
                     "SELECT COUNT(*) FROM results WHERE msm_id = ?", (msm_id,)
                 ).fetchone()
         return int(row[0])
+
+    # -- rounds ---------------------------------------------------------------------------
+
+    def start_round(
+        self, round_id: str, started_at: int, plan_id: str | None = None
+    ) -> RoundRecord:
+        """Records a round (once: an existing round keeps its start) and returns it; a plan
+        given for a round that has none is attached."""
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO rounds (round_id, started_at, plan_id) VALUES (?, ?, ?)"
+                " ON CONFLICT (round_id) DO UPDATE SET plan_id = excluded.plan_id"
+                " WHERE rounds.plan_id IS NULL",
+                (round_id, started_at, plan_id),
+            )
+        found = self.round(round_id)
+        assert found is not None
+        return found
+
+    def complete_round(self, round_id: str, completed_at: int) -> None:
+        """Records that every measurement of the round has finished and was fetched."""
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE rounds SET completed_at = ? WHERE round_id = ? AND completed_at IS NULL",
+                (completed_at, round_id),
+            )
+
+    def round(self, round_id: str) -> RoundRecord | None:
+        """Returns one round, or None."""
+        with self._guard():
+            row = self._db.execute(
+                "SELECT round_id, started_at, plan_id, completed_at FROM rounds WHERE round_id = ?",
+                (round_id,),
+            ).fetchone()
+        return None if row is None else RoundRecord(*row)
+
+    def rounds(self) -> tuple[RoundRecord, ...]:
+        """Returns every round, in round order (ids sort by time)."""
+        with self._guard():
+            rows = self._db.execute(
+                "SELECT round_id, started_at, plan_id, completed_at FROM rounds ORDER BY round_id"
+            ).fetchall()
+        return tuple(RoundRecord(*row) for row in rows)
+
+    def assign_round(self, round_id: str, msm_ids: Iterable[int]) -> int:
+        """Puts the results of these measurements not yet in a round into `round_id`;
+        returns how many moved."""
+        with self._transaction() as db:
+            before = db.total_changes
+            db.executemany(
+                "UPDATE results SET round_id = ? WHERE msm_id = ? AND round_id IS NULL",
+                ((round_id, msm_id) for msm_id in msm_ids),
+            )
+            return db.total_changes - before
+
+    def unassigned(self) -> tuple[TraceKey, ...]:
+        """Returns the keys of results in no round yet (imported, uploaded, migrated)."""
+        with self._guard():
+            rows = self._db.execute(
+                "SELECT msm_id, prb_id, timestamp FROM results WHERE round_id IS NULL"
+                " ORDER BY msm_id, prb_id, timestamp"
+            ).fetchall()
+        return tuple(TraceKey(*row) for row in rows)
+
+    def set_rounds(self, assignments: Iterable[tuple[TraceKey, str]]) -> int:
+        """Puts each result still in no round into the round given; returns how many moved."""
+        with self._transaction() as db:
+            before = db.total_changes
+            db.executemany(
+                "UPDATE results SET round_id = ? WHERE msm_id = ? AND prb_id = ?"
+                " AND timestamp = ? AND round_id IS NULL",
+                ((r, k.msm_id, k.prb_id, k.timestamp) for k, r in assignments),
+            )
+            return db.total_changes - before
+
+    def round_counts(self) -> dict[str, int]:
+        """Returns how many results each round holds (assigned results only)."""
+        with self._guard():
+            rows = self._db.execute(
+                "SELECT round_id, COUNT(*) FROM results WHERE round_id IS NOT NULL"
+                " GROUP BY round_id ORDER BY round_id"
+            ).fetchall()
+        return {str(r): int(n) for r, n in rows}
+
+    def round_results(self, round_id: str) -> Iterator[StoredResult]:
+        """Yields the results of one round in key order."""
+        with self._guard():
+            rows = self._db.execute(
+                "SELECT msm_id, prb_id, timestamp, raw FROM results WHERE round_id = ?"
+                " ORDER BY msm_id, prb_id, timestamp",
+                (round_id,),
+            )
+            for row in rows:
+                yield StoredResult(TraceKey(row[0], row[1], row[2]), row[3])
+
+    # -- runs -----------------------------------------------------------------------------
+
+    def begin_run(self, started_at: int, pid: int) -> int:
+        """Records a run as started (outcome "running" until `end_run`); returns its id."""
+        with self._transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO runs (started_at, pid, outcome, message) VALUES (?, ?, ?, '')",
+                (started_at, pid, RunOutcome.RUNNING),
+            )
+            return int(cursor.lastrowid or 0)
+
+    def end_run(
+        self, run_id: int, finished_at: int, outcome: RunOutcome, exit_code: int, message: str
+    ) -> None:
+        """Records how a run ended."""
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE runs SET finished_at = ?, outcome = ?, exit_code = ?, message = ?"
+                " WHERE id = ?",
+                (finished_at, outcome, exit_code, message, run_id),
+            )
+
+    def last_run(self) -> RunRecord | None:
+        """Returns the newest run, or None when `ixpready run` never ran on this store."""
+        with self._guard():
+            row = self._db.execute(
+                "SELECT id, started_at, finished_at, pid, outcome, exit_code, message FROM runs"
+                " ORDER BY id DESC LIMIT 1"
+            ).fetchone()
+        if row is None:
+            return None
+        return RunRecord(row[0], row[1], row[2], row[3], RunOutcome(row[4]), row[5], row[6])
 
     def fetched_until(self, msm_id: int) -> int | None:
         """Returns the epoch second up to which results of `msm_id` were fetched, if any."""

@@ -1,0 +1,397 @@
+"""`ixpready run`: the whole job, safe to start from cron or a systemd timer.
+
+Online (a RIPE Atlas key is configured): discover the country if the inventory is older than
+`run.discover_max_age_days`, refresh the reference data if older than
+`run.refdata_max_age_days`, plan this period's round within `plan.budget_credits` (once per
+round: the plan is kept in the store), create its measurements (each at most once), fetch
+their results, then analyse every round, model and report the newest. Offline (no key):
+import the files of `run.results` and analyse what the store holds.
+
+One instance at a time: an flock on `run.lock_file` (released by the kernel when the process
+dies, even by SIGKILL); a second start raises LockedError. Every step records its work in the
+store as it goes and every output is written whole (temporary file, then rename), so a run
+killed at any point resumes where it stopped and a repeated run adds nothing. The job's
+time budget (`run.time_budget_s`, or `time_budget_s` when set) caps every request.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import orjson
+
+from ixpready.config import Deadline, Settings
+from ixpready.enrichment.snapshots import load_snapshot
+from ixpready.errors import ExitCode, InputError, IxpreadyError, LockedError, UsageError
+from ixpready.measurements.parse import parse_lines
+from ixpready.measurements.records import Malformed, Skipped
+from ixpready.measurements.store import MeasurementState, RunOutcome, Store, StoredResult
+from ixpready.pipeline import atlas as jobs
+from ixpready.pipeline import refdata
+from ixpready.pipeline.plan import load_plan
+from ixpready.pipeline.trend import RoundAnalysis, analysed_rounds, round_of, write_atomically
+from ixpready.sources.atlas import AtlasSource
+from ixpready.sources.registries import RegistryClient
+
+log = logging.getLogger(__name__)
+PLAN_FILE = "plan.json"
+MODEL_FILE = "model.json"
+REPORT_DIR = "report"
+
+
+@contextmanager
+def job_lock(path: Path) -> Iterator[None]:
+    """Holds the job lock for the duration of the block (an exclusive flock on `path`).
+
+    Raises LockedError when another process holds it; the kernel releases it when the holder
+    exits, however it exits.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(descriptor, 32, 0).decode(errors="replace").strip() or "?"
+            raise LockedError(
+                f"{path}: another ixpready run holds the lock (pid {holder})",
+                hint="wait for it to finish; the lock is freed when that process ends, "
+                "even if it is killed",
+            ) from None
+        os.ftruncate(descriptor, 0)
+        os.pwrite(descriptor, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        os.close(descriptor)
+
+
+def lock_holder(path: Path) -> int | None:
+    """Returns the pid of the run holding the lock at `path`, or None when it is free."""
+    if not path.is_file():
+        return None
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            text = os.pread(descriptor, 32, 0).decode(errors="replace").strip()
+            return int(text) if text.isdigit() else 0
+        fcntl.flock(descriptor, fcntl.LOCK_UN)
+        return None
+    finally:
+        os.close(descriptor)
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One step of a run and what it did ("skipped: ..." when it had nothing to do)."""
+
+    name: str
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class RunSummary:
+    """What a run did: the round, its steps, the outputs and whether anything is pending."""
+
+    round_id: str
+    online: bool
+    steps: tuple[Step, ...]
+    results_stored: int
+    rounds_analysed: int
+    analysis_file: Path | None
+    model_file: Path | None
+    report_dir: Path | None
+    unknown_items: tuple[int, ...]  # asked for, no answer came: check before creating again
+    quarantined: int
+
+    @property
+    def partial(self) -> bool:
+        """Returns True when the run finished with something left for a person to check."""
+        return bool(self.unknown_items or self.quarantined)
+
+    def as_text(self) -> str:
+        """Returns the summary for the terminal."""
+        mode = "online" if self.online else "offline (no RIPE Atlas key: store and files only)"
+        lines = [f"round {self.round_id}, {mode}"]
+        lines += [f"  {step.name}: {step.note}" for step in self.steps]
+        lines.append(f"{self.results_stored} results stored, {self.rounds_analysed} rounds")
+        for label, path in (("analysis", self.analysis_file), ("model", self.model_file),
+                            ("report", self.report_dir)):  # fmt: skip
+            if path is not None:
+                lines.append(f"{label}: {path}")
+        return "\n".join(lines)
+
+
+Stage = Callable[[str], None]
+
+
+def _no_stage(name: str) -> None:
+    return None
+
+
+def _announce(on_stage: Stage, name: str) -> None:
+    log.info("run: %s", name)
+    on_stage(name)
+
+
+# ---------------------------------------------------------------------------------------------
+# Offline import
+
+
+def import_results(store: Store, path: Path) -> tuple[int, int]:
+    """Stores the results of a file (JSON lines, a JSON array or an API page), each raw record
+    verbatim; returns (new results, records quarantined). Raises InputError for a missing file.
+
+    A document that cannot be decoded whole is read line by line: each line that is not a
+    result is quarantined with its line number (`ixpready analyze` salvages more from it).
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the results file ({exc.strerror})") from None
+    records: list[tuple[str, bytes]] = []
+    try:
+        document = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        document = None
+        for number, line in enumerate(data.split(b"\n"), start=1):
+            if line.strip():
+                records.append((f"{path.name}:{number}", line.strip()))
+    if isinstance(document, dict) and isinstance(document.get("results"), list):
+        document = document["results"]
+    if isinstance(document, list):
+        records = [(f"{path.name}[{i}]", orjson.dumps(v)) for i, v in enumerate(document)]
+    elif document is not None:
+        records = [(path.name, data.strip())]
+    good: list[StoredResult] = []
+    bad: list[Malformed] = []
+    for where, raw in records:
+        text = raw.decode("utf-8", errors="replace")
+        for outcome in parse_lines([text], where):
+            if isinstance(outcome, Malformed):
+                bad.append(Malformed(where, outcome.reason, text))
+            elif not isinstance(outcome, Skipped):
+                good.append(StoredResult(outcome.key, text))
+    return store.add_results(good), store.quarantine(bad)
+
+
+# ---------------------------------------------------------------------------------------------
+# Online steps
+
+
+def _inventory_is_stale(settings: Settings, store: Store, now: datetime) -> bool:
+    inventory = store.latest_inventory(settings.country)
+    if inventory is None:
+        return True
+    age = now - datetime.fromtimestamp(inventory.taken_at, tz=UTC)
+    return age > timedelta(days=settings.run_discover_max_age_days)
+
+
+def _plan_path(settings: Settings, round_id: str) -> Path:
+    return settings.rounds_dir / round_id / PLAN_FILE
+
+
+def _ensure_plan(settings: Settings, store: Store, round_id: str, now: datetime) -> Path:
+    """Returns the round's plan file: made once per round, restored from the store if lost."""
+    record = store.round(round_id)
+    if record is not None and record.plan_id is not None:
+        return _ensure_plan_file(settings, record.round_id, record.plan_id)
+    path = _plan_path(settings, round_id)
+    made = jobs.plan(settings, path.with_name(".plan-draft.json"), now=now)
+    document = made.path.read_text(encoding="utf-8")
+    store.save_plan(made.plan.plan_id, document)  # before the round names it
+    write_atomically(path, document.encode("utf-8"))
+    store.start_round(round_id, int(now.timestamp()), made.plan.plan_id)
+    made.path.unlink()
+    return path
+
+
+def _online(
+    settings: Settings, now: datetime, atlas: AtlasSource, registry: RegistryClient,
+    on_stage: Stage,
+) -> tuple[list[Step], tuple[int, ...]]:  # fmt: skip
+    steps: list[Step] = []
+    round_id = round_of(now, settings.rounds_period)
+    with Store.open(settings.store_path) as store:
+        stale = _inventory_is_stale(settings, store, now)
+    _announce(on_stage, "discover")
+    if stale:
+        found = jobs.discover(settings, atlas=atlas, registry=registry, now=now)
+        steps.append(Step("discover", f"{found.probes} probes, {found.networks} networks"))
+    else:
+        steps.append(Step("discover", "skipped: inventory is recent"))
+    _announce(on_stage, "refdata")
+    status = refdata.show(settings, today=now.date())
+    if status.age_days is None or status.age_days > settings.run_refdata_max_age_days:
+        status = refdata.update(settings, registry=registry, rirs=settings.run_rirs,
+                                today=now.date())  # fmt: skip
+        steps.append(Step("refdata", f"snapshot of {status.date} downloaded"))
+    else:
+        steps.append(Step("refdata", f"skipped: snapshot is {status.age_days} days old"))
+    _announce(on_stage, "plan")
+    with Store.open(settings.store_path) as store:
+        plan_path = _ensure_plan(settings, store, round_id, now)
+        open_rounds = [r for r in store.rounds() if r.plan_id and r.completed_at is None]
+    steps.append(Step("plan", str(plan_path)))
+    unknown: list[int] = []
+    for record in open_rounds:
+        path = _ensure_plan_file(settings, record.round_id, record.plan_id or "")
+        _announce(on_stage, "measure")
+        measured = jobs.measure(settings, path, atlas=atlas)
+        unknown += measured.unknown
+        steps.append(Step("measure", f"round {record.round_id}: {len(measured.created)} "
+                                     f"created, {measured.already} before"))  # fmt: skip
+        _announce(on_stage, "fetch")
+        with Store.open(settings.store_path) as store:
+            rows = store.measurements(record.plan_id)
+        ids = [row.msm_id for row in rows if row.msm_id is not None]
+        fetched = jobs.fetch(settings, msm_ids=ids, atlas=atlas, now=now) if ids else None
+        with Store.open(settings.store_path) as store:
+            store.assign_round(record.round_id, ids)
+            rows = store.measurements(record.plan_id)
+            items = len(load_plan(path).items)
+            if len(rows) == items and all(r.state is MeasurementState.STOPPED for r in rows):
+                store.complete_round(record.round_id, int(now.timestamp()))
+        added = 0 if fetched is None else sum(n for _, n in fetched.new)
+        steps.append(Step("fetch", f"round {record.round_id}: {added} new results"))
+    return steps, tuple(unknown)
+
+
+def _ensure_plan_file(settings: Settings, round_id: str, plan_id: str) -> Path:
+    path = _plan_path(settings, round_id)
+    with Store.open(settings.store_path) as store:
+        document = store.plan(plan_id)
+    if document is None:
+        raise UsageError(f"round {round_id}: plan {plan_id} is not in the store")
+    if not path.is_file() or path.read_text(encoding="utf-8") != document:
+        write_atomically(path, document.encode("utf-8"))
+    return path
+
+
+# ---------------------------------------------------------------------------------------------
+# The job
+
+
+def _outputs(
+    settings: Settings, rounds: tuple[RoundAnalysis, ...], on_stage: Stage
+) -> tuple[Path | None, Path | None, list[Step]]:
+    """Models and reports the newest round; returns (model file, report folder, steps)."""
+    steps: list[Step] = []
+    if not rounds:
+        return None, None, steps
+    newest = rounds[-1]
+    folder = newest.analysis_file.parent
+    model = None
+    model_file = None
+    if settings.run_model:
+        from ixpready.pipeline.model import run_model, to_json
+
+        _announce(on_stage, "model")
+        model = run_model(newest.analysis, refdata=settings.refdata_path, members_file=None,
+                          k=10, weights_file=None)  # fmt: skip
+        model_file = write_atomically(folder / MODEL_FILE, to_json(model))
+        steps.append(Step("model", f"{len(model.candidates)} candidate members"))
+    report_dir = None
+    if settings.run_report:
+        from ixpready.pipeline.report import write_report
+
+        _announce(on_stage, "report")
+        earlier = tuple(r.analysis for r in rounds[:-1])
+        files = write_report(newest.analysis, model=model, out_dir=folder / REPORT_DIR,
+                             earlier=earlier)  # fmt: skip
+        report_dir = files.out_dir
+        steps.append(Step("report", f"{len(files.all)} files"))
+    return model_file, report_dir, steps
+
+
+def _job(
+    settings: Settings, now: datetime, atlas: AtlasSource | None,
+    registry: RegistryClient | None, on_stage: Stage,
+) -> RunSummary:  # fmt: skip
+    deadline = Deadline.after(settings.time_budget_s or settings.run_time_budget_s)
+    online = bool(settings.atlas_key) or atlas is not None
+    steps: list[Step] = []
+    unknown: tuple[int, ...] = ()
+    quarantined = 0
+    if online:
+        atlas = atlas or jobs.atlas_source(settings, deadline)
+        registry = registry or jobs.registry_client(settings, deadline)
+        online_steps, unknown = _online(settings, now, atlas, registry, on_stage)
+        steps += online_steps
+    if settings.run_results:
+        _announce(on_stage, "import")
+        added = 0
+        with Store.open(settings.store_path) as store:
+            for path in settings.run_results:
+                new, bad = import_results(store, path)
+                added += new
+                quarantined += bad
+        steps.append(Step("import", f"{added} new results from {len(settings.run_results)} "
+                                    f"files, {quarantined} quarantined"))  # fmt: skip
+    _announce(on_stage, "analyze")
+    snapshot = load_snapshot(settings.refdata_path)
+    rounds = analysed_rounds(settings, snapshot)
+    fresh = sum(r.fresh for r in rounds)
+    quarantined += sum(len(r.quarantined) for r in rounds)
+    steps.append(Step("analyze", f"{len(rounds)} rounds, {fresh} analysed now"))
+    model_file, report_dir, output_steps = _outputs(settings, rounds, on_stage)
+    steps += output_steps
+    with Store.open(settings.store_path) as store:
+        stored = store.count_results()
+    return RunSummary(
+        round_id=rounds[-1].round_id if rounds else round_of(now, settings.rounds_period),
+        online=online,
+        steps=tuple(steps),
+        results_stored=stored,
+        rounds_analysed=len(rounds),
+        analysis_file=rounds[-1].analysis_file if rounds else None,
+        model_file=model_file,
+        report_dir=report_dir,
+        unknown_items=unknown,
+        quarantined=quarantined,
+    )
+
+
+def run(
+    settings: Settings,
+    *,
+    now: datetime | None = None,
+    atlas: AtlasSource | None = None,
+    registry: RegistryClient | None = None,
+    on_stage: Stage = _no_stage,
+) -> RunSummary:
+    """Runs the whole job once under the job lock and records its outcome in the store.
+
+    Raises LockedError when another run holds the lock, and the steps' errors (QuotaError,
+    AtlasAuthError, UnavailableError when the time budget is spent, RefdataError, ...) after
+    recording them; everything done before the error is kept and resumed by the next run.
+    """
+    moment = (now or datetime.now(tz=UTC)).replace(microsecond=0)
+    with job_lock(settings.lock_path):
+        with Store.open(settings.store_path) as store:
+            run_id = store.begin_run(int(moment.timestamp()), os.getpid())
+        try:
+            summary = _job(settings, moment, atlas, registry, on_stage)
+        except IxpreadyError as exc:
+            _end(settings, run_id, RunOutcome.FAILED, int(exc.exit_code), str(exc))
+            raise
+        except BaseException as exc:
+            _end(settings, run_id, RunOutcome.FAILED, int(ExitCode.BUG), repr(exc))
+            raise
+        outcome = RunOutcome.PARTIAL if summary.partial else RunOutcome.OK
+        code = ExitCode.PARTIAL if summary.partial else ExitCode.OK
+        _end(settings, run_id, outcome, int(code), f"round {summary.round_id}")
+    return summary
+
+
+def _end(settings: Settings, run_id: int, outcome: RunOutcome, code: int, message: str) -> None:
+    with Store.open(settings.store_path) as store:
+        store.end_run(run_id, int(datetime.now(tz=UTC).timestamp()), outcome, code, message)

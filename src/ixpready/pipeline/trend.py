@@ -1,0 +1,349 @@
+"""Measurement rounds and the trend across them: local, tromboned, inconclusive, latency.
+
+A round is the measurements of one period (`rounds.period`: month, week, day or N hours,
+UTC). `ixpready run` files the results of a round's own measurements under that round; any
+other result (imported files, probe uploads, a store from before rounds) joins the round of
+the period its traceroute started in. Round ids sort by time: `2026-11`, `2026-W48`,
+`2026-11-28`, `2026-11-28T06`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import orjson
+
+from ixpready.analysis.export import load_analysis, to_json
+from ixpready.analysis.verdicts import AnalysisResult, Verdict
+from ixpready.config import Event, Settings
+from ixpready.enrichment.snapshots import RegistrySnapshot, load_snapshot
+from ixpready.errors import ConfigError, InputError
+from ixpready.measurements.parse import parse_lines
+from ixpready.measurements.probes import load_probes, probes_from_document
+from ixpready.measurements.records import IPAddress, Malformed, Probe, Skipped, Trace
+from ixpready.measurements.store import Store
+from ixpready.pipeline.analyze import ReadOutcome, analyze_traces, load_rdns
+
+TREND_FORMAT = "ixpready-trend/1"
+
+
+def round_of(moment: datetime, period: str) -> str:
+    """Returns the id of the round `moment` falls in, for a `rounds.period` value.
+
+    Raises ConfigError for an unknown period.
+    """
+    moment = moment.astimezone(UTC)
+    if period == "month":
+        return f"{moment:%Y-%m}"
+    if period == "week":
+        year, week, _ = moment.isocalendar()
+        return f"{year}-W{week:02d}"
+    if period == "day":
+        return f"{moment:%Y-%m-%d}"
+    if period.endswith("h") and period[:-1].isdigit() and 24 % int(period[:-1]) == 0:
+        hours = int(period[:-1])
+        return f"{moment:%Y-%m-%d}T{moment.hour - moment.hour % hours:02d}"
+    raise ConfigError(f"rounds.period {period!r} is not a period", hint="month, week, day or 6h")
+
+
+def round_start(round_id: str) -> datetime:
+    """Returns when a round (an id made by `round_of`) begins, UTC."""
+    if "-W" in round_id:
+        year, week = round_id.split("-W")
+        return datetime.fromisocalendar(int(year), int(week), 1).replace(tzinfo=UTC)
+    if "T" in round_id:
+        day, hour = round_id.split("T")
+        return datetime.fromisoformat(day).replace(hour=int(hour), tzinfo=UTC)
+    if round_id.count("-") == 1:
+        return datetime.fromisoformat(round_id + "-01").replace(tzinfo=UTC)
+    return datetime.fromisoformat(round_id).replace(tzinfo=UTC)
+
+
+def assign_rounds(store: Store, period: str) -> int:
+    """Files every result still in no round under the round of its start time; returns how
+    many were filed. Results of a round's own measurements are filed by `ixpready run`."""
+    keys = store.unassigned()
+    if not keys:
+        return 0
+    return store.set_rounds((key, round_of(key.started, period)) for key in keys)
+
+
+# ---------------------------------------------------------------------------------------------
+# The trend
+
+
+@dataclass(frozen=True, slots=True)
+class RoundPoint:
+    """One round's domestic paths: counts, shares (0..1) and the median destination RTT."""
+
+    round_id: str
+    starts: datetime
+    results: int
+    domestic_paths: int
+    local: int  # local and local via an IXP
+    local_via_ixp: int
+    tromboned: int
+    inconclusive: int
+    median_rtt_ms: float | None  # of domestic paths whose destination answered
+    median_tromboned_rtt_ms: float | None
+
+    @property
+    def local_share(self) -> float:
+        """Returns the share of domestic paths kept local (0 when there are none)."""
+        return self.local / self.domestic_paths if self.domestic_paths else 0.0
+
+    @property
+    def tromboned_share(self) -> float:
+        """Returns the share of domestic paths that left the country."""
+        return self.tromboned / self.domestic_paths if self.domestic_paths else 0.0
+
+    @property
+    def inconclusive_share(self) -> float:
+        """Returns the share of domestic paths without a verdict either way."""
+        return self.inconclusive / self.domestic_paths if self.domestic_paths else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Trend:
+    """Rounds in time order and the configured events, for `ixpready trend` and the report."""
+
+    country: str
+    period: str
+    rounds: tuple[RoundPoint, ...]
+    events: tuple[Event, ...]
+
+    def events_before(self, point: RoundPoint) -> tuple[Event, ...]:
+        """Returns the events dated after the previous round began and up to this round's end
+        (the events to mark just before this round)."""
+        index = self.rounds.index(point)
+        previous = self.rounds[index - 1].starts.date() if index else date.min
+        return tuple(e for e in self.events if previous < e.day <= point.starts.date())
+
+    def as_text(self) -> str:
+        """Returns the trend as a table for the terminal, events on their own lines."""
+        lines = [
+            f"{'round':<14} {'results':>8} {'domestic':>8} {'local':>7} {'tromboned':>9} "
+            f"{'inconcl.':>8} {'median RTT':>10}"
+        ]
+        shown: set[Event] = set()
+        for point in self.rounds:
+            for event in self.events_before(point):
+                lines.append(f"-- {event.day.isoformat()} {event.label}")
+                shown.add(event)
+            rtt = "-" if point.median_rtt_ms is None else f"{point.median_rtt_ms:.1f} ms"
+            lines.append(
+                f"{point.round_id:<14} {point.results:>8} {point.domestic_paths:>8} "
+                f"{point.local_share:>6.0%} {point.tromboned_share:>9.0%} "
+                f"{point.inconclusive_share:>8.0%} {rtt:>10}"
+            )
+        for event in self.events:
+            if event not in shown:
+                lines.append(f"-- {event.day.isoformat()} {event.label}")
+        if not self.rounds:
+            lines.append("(no rounds yet: run `ixpready run`)")
+        return "\n".join(lines)
+
+    def to_json(self) -> bytes:
+        """Returns the trend as JSON (format `ixpready-trend/1`)."""
+        return orjson.dumps(
+            {
+                "format": TREND_FORMAT,
+                "country": self.country,
+                "period": self.period,
+                "rounds": [
+                    {
+                        "round": p.round_id,
+                        "starts": p.starts.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                        "results": p.results,
+                        "domestic_paths": p.domestic_paths,
+                        "local": p.local,
+                        "local_via_ixp": p.local_via_ixp,
+                        "tromboned": p.tromboned,
+                        "inconclusive": p.inconclusive,
+                        "local_share": round(p.local_share, 4),
+                        "tromboned_share": round(p.tromboned_share, 4),
+                        "inconclusive_share": round(p.inconclusive_share, 4),
+                        "median_rtt_ms": p.median_rtt_ms,
+                        "median_tromboned_rtt_ms": p.median_tromboned_rtt_ms,
+                    }
+                    for p in self.rounds
+                ],
+                "events": [{"date": e.day.isoformat(), "label": e.label} for e in self.events],
+            },
+            option=orjson.OPT_INDENT_2,
+        )
+
+
+def _median(values: list[float]) -> float | None:
+    return round(statistics.median(values), 3) if values else None
+
+
+def round_point(round_id: str, results: int, analysis: AnalysisResult) -> RoundPoint:
+    """Returns a round's point of the trend from its analysis."""
+    paths = analysis.paths
+    local_via_ixp = sum(p.verdict is Verdict.LOCAL_VIA_IXP for p in paths)
+    return RoundPoint(
+        round_id=round_id,
+        starts=round_start(round_id),
+        results=results,
+        domestic_paths=len(paths),
+        local=sum(p.verdict is Verdict.LOCAL for p in paths) + local_via_ixp,
+        local_via_ixp=local_via_ixp,
+        tromboned=sum(p.verdict is Verdict.TROMBONED for p in paths),
+        inconclusive=sum(p.verdict is Verdict.INCONCLUSIVE for p in paths),
+        median_rtt_ms=_median([p.rtt_ms for p in paths if p.rtt_ms is not None]),
+        median_tromboned_rtt_ms=_median(
+            [p.rtt_ms for p in paths if p.rtt_ms is not None and p.verdict is Verdict.TROMBONED]
+        ),
+    )
+
+
+def trend_of(settings: Settings, analyses: tuple[tuple[str, int, AnalysisResult], ...]) -> Trend:
+    """Returns the trend of analysed rounds given as (round id, results, analysis)."""
+    points = tuple(round_point(r, n, a) for r, n, a in sorted(analyses, key=lambda x: x[0]))
+    return Trend(settings.country, settings.rounds_period, points, settings.events)
+
+
+def period_length(period: str) -> timedelta:
+    """Returns the nominal length of a period (a month counts 31 days)."""
+    lengths = {"month": timedelta(days=31), "week": timedelta(weeks=1), "day": timedelta(days=1)}
+    return lengths.get(period) or timedelta(hours=int(period[:-1]))
+
+
+# ---------------------------------------------------------------------------------------------
+# Analysing rounds (each analysis is kept in <data_dir>/rounds/<round>/ and reused while the
+# round's results and the reference data are unchanged)
+
+ANALYSIS_FILE = "analysis.json"
+STATE_FILE = "analysis-state.json"
+
+
+@dataclass(frozen=True)
+class RoundAnalysis:
+    """A round's analysis, the file it is kept in and whether it was made just now."""
+
+    round_id: str
+    results: int
+    analysis: AnalysisResult
+    analysis_file: Path
+    fresh: bool
+    quarantined: tuple[Malformed, ...]
+
+
+def write_atomically(path: Path, data: bytes) -> Path:
+    """Writes a file whole (temporary name, fsync, rename): a kill leaves old or new, never
+    half. Returns the path."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp")
+    with temporary.open("wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+    return path
+
+
+def _probes(settings: Settings, store: Store) -> tuple[dict[int, Probe], str]:
+    if settings.run_probes_file is not None:
+        return load_probes(settings.run_probes_file), str(settings.run_probes_file)
+    inventory = store.latest_inventory(settings.country)
+    if inventory is None:
+        return {}, "none"
+    return (
+        probes_from_document(json.loads(inventory.document)["probes"]),
+        f"inventory {inventory.id}",
+    )
+
+
+def _rdns(settings: Settings) -> dict[IPAddress, str]:
+    if settings.run_rdns_file is None:
+        return {}
+    return load_rdns(settings.run_rdns_file)
+
+
+def _state(results: int, snapshot: RegistrySnapshot, probes_from: str) -> str:
+    used = sorted(f"{s.kind}:{s.source}:{s.date}" for s in snapshot.sources)
+    return json.dumps({"results": results, "snapshot": used, "probes": probes_from})
+
+
+def _reuse(folder: Path, state: str) -> AnalysisResult | None:
+    try:
+        if (folder / STATE_FILE).read_text(encoding="utf-8") != state:
+            return None
+        return load_analysis(folder / ANALYSIS_FILE)
+    except (OSError, InputError):
+        return None
+
+
+def _analyse(
+    store: Store,
+    round_id: str,
+    settings: Settings,
+    snapshot: RegistrySnapshot,
+    probes: dict[int, Probe],
+    rdns: dict[IPAddress, str],
+) -> tuple[AnalysisResult, tuple[Malformed, ...]]:
+    traces: dict[object, Trace] = {}
+    bad: list[Malformed] = []
+    skipped = other = 0
+    raws = (r.raw for r in store.round_results(round_id))
+    for outcome in parse_lines(raws, f"store round {round_id}"):
+        if isinstance(outcome, Trace):
+            traces.setdefault(outcome.key, outcome)
+        elif isinstance(outcome, Malformed):
+            bad.append(outcome)
+        elif isinstance(outcome, Skipped):
+            skipped += 1
+        else:
+            other += 1
+    read = ReadOutcome(tuple(traces.values()), tuple(bad), skipped, 0, other)
+    analysis = analyze_traces(
+        read.traces, home=settings.country, snapshot=snapshot, probes=probes, rdns=rdns,
+        read=read, inputs=(f"{settings.store_path.name} round {round_id}",),
+    )  # fmt: skip
+    return analysis, read.quarantined
+
+
+def analysed_rounds(
+    settings: Settings, snapshot: RegistrySnapshot | None = None
+) -> tuple[RoundAnalysis, ...]:
+    """Returns every round's analysis, oldest round first, analysing the rounds whose results
+    or reference data changed since their analysis was written (atomically).
+
+    Raises RefdataError when the reference data cannot be read, StoreError for a damaged store.
+    """
+    snapshot = snapshot or load_snapshot(settings.refdata_path)
+    rdns = _rdns(settings)
+    outcome: list[RoundAnalysis] = []
+    with Store.open(settings.store_path) as store:
+        assign_rounds(store, settings.rounds_period)
+        probes, probes_from = _probes(settings, store)
+        for round_id, count in store.round_counts().items():
+            folder = settings.rounds_dir / round_id
+            state = _state(count, snapshot, probes_from)
+            kept = _reuse(folder, state)
+            if kept is not None:
+                outcome.append(RoundAnalysis(round_id, count, kept, folder / ANALYSIS_FILE,
+                                             False, ()))  # fmt: skip
+                continue
+            analysis, bad = _analyse(store, round_id, settings, snapshot, probes, rdns)
+            if bad:
+                store.quarantine(bad)
+            path = write_atomically(folder / ANALYSIS_FILE, to_json(analysis))
+            write_atomically(folder / STATE_FILE, state.encode())
+            outcome.append(RoundAnalysis(round_id, count, analysis, path, True, bad))
+    return tuple(outcome)
+
+
+def trend(settings: Settings) -> Trend:
+    """Returns the trend over every round in the store (analysing rounds as needed).
+
+    Raises RefdataError / StoreError as `analysed_rounds`.
+    """
+    return trend_of(settings, tuple((r.round_id, r.results, r.analysis)
+                                    for r in analysed_rounds(settings)))  # fmt: skip

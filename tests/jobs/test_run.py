@@ -1,0 +1,169 @@
+"""`ixpready run`: the whole job, online against the replay server and offline on files."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+
+from ixpready.cli import main
+from ixpready.config import load_settings
+from ixpready.errors import ExitCode
+from ixpready.measurements.store import RunOutcome, Store
+from ixpready.pipeline.analyze import analyze_files
+from ixpready.pipeline.demo_scenario import ScenarioFiles
+from ixpready.pipeline.run import job_lock, lock_holder
+from jobs import online
+from jobs.conftest import offline_config, write_config
+from sources.replay import ReplayServer
+
+
+def test_offline_run_files_results_by_round_and_a_rerun_adds_nothing(
+    scenario: ScenarioFiles, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = offline_config(tmp_path, scenario)
+    assert main(["--config", str(config), "run"]) == ExitCode.PARTIAL  # one damaged line
+    out = capsys.readouterr().out
+    assert "offline (no RIPE Atlas key" in out
+    assert "import: 179 new results from 2 files, 1 quarantined" in out
+    assert "analyze: 2 rounds, 2 analysed now" in out
+    settings = load_settings(config, {})
+    with Store.open(settings.store_path) as store:
+        # the scenario's two rounds start at 00:00 and 06:00 UTC on 2026-11-01
+        assert store.round_counts() == {"2026-11-01T00": 99, "2026-11-01T06": 80}
+        assert [m.where for m in store.quarantined()] == ["probe-mesh.jsonl:4"]  # MALFORMED_LINE
+        last = store.last_run()
+    assert last is not None and last.outcome is RunOutcome.PARTIAL
+    assert last.exit_code == ExitCode.PARTIAL and last.finished_at is not None
+    # per-round verdicts add up to the analysis of all files at once
+    whole = analyze_files(
+        list(scenario.results),
+        country="GT",
+        refdata=scenario.refdata,
+        probes=scenario.probes,
+        rdns=scenario.rdns,
+    ).result
+    per_round = [
+        json.loads((settings.rounds_dir / r / "analysis.json").read_text())
+        for r in ("2026-11-01T00", "2026-11-01T06")
+    ]
+    assert sum(a["summary"]["domestic_paths"] for a in per_round) == len(whole.paths) == 157
+    assert sum(len(a["paths"]) + len(a["other_paths"]) for a in per_round) == 179
+
+    before = {p: p.stat().st_mtime_ns for p in settings.rounds_dir.rglob("analysis.json")}
+    assert main(["--config", str(config), "run"]) == ExitCode.OK
+    out = capsys.readouterr().out
+    assert "import: 0 new results from 2 files, 0 quarantined" in out
+    assert "analyze: 2 rounds, 0 analysed now" in out  # kept: nothing changed
+    assert {p: p.stat().st_mtime_ns for p in before} == before
+    with Store.open(settings.store_path) as store:
+        assert store.count_results() == 179 and len(store.quarantined()) == 1
+
+
+def test_a_lost_analysis_is_rebuilt(
+    scenario: ScenarioFiles, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = offline_config(tmp_path, scenario)
+    main(["--config", str(config), "run"])
+    settings = load_settings(config, {})
+    first = settings.rounds_dir / "2026-11-01T00" / "analysis.json"
+    kept = json.loads(first.read_text())["paths"]
+    first.write_text('{"format": "ixpready-analysis/1", "paths": [')  # cut short
+    capsys.readouterr()
+    assert main(["--config", str(config), "run"]) == ExitCode.OK
+    assert "analyze: 2 rounds, 1 analysed now" in capsys.readouterr().out
+    assert json.loads(first.read_text())["paths"] == kept
+
+
+def test_online_run_measures_once_and_reruns_add_nothing(
+    recorded: Path,
+    atlas_replay: ReplayServer,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    online.record_discovery_and_refdata(recorded, atlas_replay)
+    results = online.record_measurements(recorded, atlas_replay)
+    config = write_config(tmp_path / "config.toml", online.config_text(tmp_path, atlas_replay))
+    monkeypatch.setenv("IXPREADY_ATLAS_KEY", online.KEY)
+    assert main(["--config", str(config), "run"]) == ExitCode.OK, capsys.readouterr().err
+    out = capsys.readouterr().out
+    assert "discover: 584 probes, 681 networks" in out
+    assert "refdata: snapshot of" in out and "downloaded" in out
+    assert ": 5 created, 0 before" in out
+    posts = [
+        json.loads(s.body)["definitions"][0]["description"]
+        for s in atlas_replay.seen
+        if s.method == "POST"
+    ]
+    assert len(posts) == len(set(posts)) == online.ITEMS
+    settings = load_settings(config, {})
+    with Store.open(settings.store_path) as store:
+        ids = sorted(r.msm_id for r in store.measurements() if r.msm_id is not None)
+        assert ids == sorted(online.IDS)
+        stored = {r.key: r.raw for r in store.results()}
+        (only_round,) = store.rounds()
+        assert only_round.completed_at is not None
+        assert store.round_counts() == {only_round.round_id: 113}
+    assert len(stored) == sum(len(v) for v in results.values()) == 113
+    assert (settings.rounds_dir / only_round.round_id / "report" / "report.en.pdf").is_file()
+    assert (settings.rounds_dir / only_round.round_id / "model.json").is_file()
+
+    seen = len(atlas_replay.seen)
+    assert main(["--config", str(config), "run"]) == ExitCode.OK
+    out = capsys.readouterr().out
+    assert "discover: skipped: inventory is recent" in out
+    assert "refdata: skipped: snapshot is 0 days old" in out
+    assert (
+        "  measure:" not in out and "  fetch:" not in out
+    )  # the round is complete: nothing asked of RIPE Atlas
+    assert len(atlas_replay.seen) == seen
+    for path in (tmp_path / "data").rglob("*"):  # the key is nowhere on disk
+        if path.is_file():
+            assert online.KEY.encode() not in path.read_bytes(), path
+
+
+def test_a_second_run_refuses_while_the_first_holds_the_lock(
+    scenario: ScenarioFiles, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = offline_config(tmp_path, scenario)
+    settings = load_settings(config, {})
+    with job_lock(settings.lock_path):
+        assert lock_holder(settings.lock_path) is not None
+        assert main(["--config", str(config), "run"]) == ExitCode.USAGE
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith(
+        f"ixpready: error: {settings.lock_path}: another ixpready run holds the lock (pid "
+    )
+    assert err[1].startswith("ixpready: hint: wait for it to finish")
+    assert lock_holder(settings.lock_path) is None
+    assert main(["--config", str(config), "run"]) == ExitCode.PARTIAL  # free again
+
+
+def test_a_stuck_api_cannot_hold_the_run_past_its_budget(
+    recorded: Path,
+    atlas_replay: ReplayServer,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    atlas_replay.add("GET", online.RESOURCES_PATH, {"data": {}}, behaviour="hang")
+    config = write_config(
+        tmp_path / "config.toml",
+        online.config_text(tmp_path, atlas_replay, "time_budget_s = 2\n").replace(
+            "timeout_s = 5", "timeout_s = 30"
+        ),
+    )
+    monkeypatch.setenv("IXPREADY_ATLAS_KEY", online.KEY)
+    began = time.monotonic()
+    assert main(["--config", str(config), "run"]) == ExitCode.UNAVAILABLE
+    assert time.monotonic() - began < 10
+    err = capsys.readouterr().err
+    assert err.startswith("ixpready: error: ") and "country-resource-list" in err  # the stuck one
+    db = sqlite3.connect(tmp_path / "data" / "ixpready.sqlite")
+    outcome = db.execute("SELECT outcome, exit_code FROM runs").fetchall()
+    db.close()
+    assert outcome == [("failed", ExitCode.UNAVAILABLE)]

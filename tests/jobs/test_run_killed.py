@@ -1,0 +1,151 @@
+"""`ixpready run` killed with SIGKILL at random points, then run again: nothing twice.
+
+A real `python -m ixpready run` against the replay server, killed (seeded random delays)
+after it announces measure, fetch, analyze and report; then runs to the end, then once more.
+Every plan item is asked of RIPE Atlas at most once, every measurement id and every result
+is stored exactly once, and the outputs are rebuilt whole.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from ixpready.analysis.export import load_analysis
+from ixpready.config import load_settings
+from ixpready.measurements.store import MeasurementState, RunOutcome, Store
+from ixpready.model.export import load_model
+from ixpready.pipeline.run import lock_holder
+from jobs import online
+from jobs.conftest import write_config
+from sources.replay import ReplayServer
+
+SRC = Path(__file__).resolve().parents[2] / "src"
+
+
+class Child:
+    """A `python -m ixpready -v run` subprocess whose stderr lines are collected."""
+
+    def __init__(self, config: Path) -> None:
+        self.lines: list[str] = []
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "ixpready", "-v", "--config", str(config), "run"],
+            env={**os.environ, "PYTHONPATH": str(SRC), "IXPREADY_ATLAS_KEY": online.KEY},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stderr is not None
+        for line in self.process.stderr:
+            self.lines.append(line.rstrip("\n"))
+
+    def wait_for(self, marker: str, timeout_s: float = 120) -> bool:
+        """Returns True once stderr shows `marker`, False if the child ended first."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if any(marker in line for line in self.lines):
+                return True
+            if self.process.poll() is not None:
+                self.reader.join(timeout=5)
+                return any(marker in line for line in self.lines)
+            time.sleep(0.01)
+        raise AssertionError(f"no {marker!r} within {timeout_s} s: {self.lines[-5:]}")
+
+    def finish(self, timeout_s: float = 300) -> int:
+        """Returns the exit code once the child has ended (a signal: minus its number)."""
+        code = self.process.wait(timeout=timeout_s)
+        self.reader.join(timeout=5)
+        assert self.process.stderr is not None
+        self.process.stderr.close()
+        return code
+
+    def kill(self) -> int:
+        self.process.send_signal(signal.SIGKILL)
+        return self.finish(30)
+
+
+def test_runs_killed_at_random_points_resume_without_loss_or_duplicates(
+    recorded: Path, atlas_replay: ReplayServer, tmp_path: Path
+) -> None:
+    online.record_discovery_and_refdata(recorded, atlas_replay)
+    results = online.record_measurements(recorded, atlas_replay)
+    config = write_config(tmp_path / "config.toml", online.config_text(tmp_path, atlas_replay))
+    rng = random.Random(20261128)
+    # (stage announced, most seconds to wait after it before the kill)
+    kills = [
+        ("run: measure", 0.05),
+        ("run: measure", 0.3),
+        ("run: fetch", 0.1),
+        ("run: fetch", 0.5),
+        ("run: analyze", 1.0),
+        ("run: report", 3.0),
+    ]
+    killed = 0
+    for stage, most in kills:
+        child = Child(config)
+        if child.wait_for(stage) and child.process.poll() is None:
+            time.sleep(rng.uniform(0, most))
+            if child.kill() == -signal.SIGKILL:
+                killed += 1
+        else:
+            child.finish()
+    assert killed >= 4  # most kills landed while the run was still going
+
+    settings = load_settings(config, {})
+    assert lock_holder(settings.lock_path) is None  # the kernel freed every killed lock
+    final = Child(config)
+    assert final.finish() in (0, 7), final.lines[-5:]
+
+    posts = [
+        json.loads(s.body)["definitions"][0]["description"]
+        for s in atlas_replay.seen
+        if s.method == "POST"
+    ]
+    assert len(posts) == len(set(posts))  # no plan item was asked for twice
+    with Store.open(settings.store_path) as store:
+        rows = store.measurements()
+        ids = [r.msm_id for r in rows if r.msm_id is not None]
+        unknown = [r for r in rows if r.state is MeasurementState.SUBMITTING]
+        stored = list(store.results())
+        (only_round,) = store.rounds()
+        assert store.round_counts() == {only_round.round_id: len(stored)}
+        last = store.last_run()
+    assert len(ids) == len(set(ids))  # every measurement id once
+    # a kill between marking an item "asking" and storing its answer leaves it unknown: it is
+    # never asked again (it may exist); every id stored came from a POST the server saw
+    assert len(ids) <= len(posts) <= len(ids) + len(unknown) <= online.ITEMS
+    assert set(ids) <= set(list(online.IDS)[: len(posts)])
+    assert last is not None and last.outcome is (RunOutcome.PARTIAL if unknown else RunOutcome.OK)
+    expected = {(r["msm_id"], r["prb_id"], r["timestamp"]): r for msm in ids for r in results[msm]}
+    assert len(stored) == len({r.key for r in stored}) == len(expected)  # every result once
+    assert {
+        (r.key.msm_id, r.key.prb_id, r.key.timestamp): json.loads(r.raw) for r in stored
+    } == expected
+
+    folder = settings.rounds_dir / only_round.round_id
+    analysis = load_analysis(folder / "analysis.json")
+    assert len(analysis.paths) + len(analysis.other_paths) == len(stored)
+    assert load_model(folder / "model.json").country == "AT"
+    for name in ("report.en.pdf", "report.es.pdf"):
+        assert (folder / "report" / name).read_bytes().startswith(b"%PDF-")
+    for name in ("report.en.html", "report.es.html"):
+        assert (folder / "report" / name).read_text().rstrip().endswith("</html>")
+
+    # once more: nothing new is asked, stored or created
+    seen, count = len(atlas_replay.seen), len(stored)
+    again = Child(config)
+    assert again.finish() in (0, 7)
+    assert not any(s.method == "POST" for s in atlas_replay.seen[seen:])
+    with Store.open(settings.store_path) as store:
+        assert store.count_results() == count
