@@ -5,12 +5,13 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ixpready.analysis.verdicts import Verdict
 from ixpready.model.graph import AsRelationship, InterconnectionGraph, build_graph
-from ixpready.model.ranking import greedy_cover
+from ixpready.model.ranking import founding_picks, greedy_cover
 from ixpready.model.results import Relationship
 from ixpready.model.routing import PolicyRouter, Route, is_valley_free, link_kind
 
@@ -143,3 +144,35 @@ def test_greedy_gains_never_increase_and_match_the_plain_greedy(
     assert all(a >= b for a, b in itertools.pairwise(gains))
     assert all(g > 0 for g in gains)
     assert picks == _plain_greedy(covers, value, k)
+
+
+@settings(max_examples=200, deadline=None)
+@given(topologies(), st.lists(st.integers(min_value=1, max_value=6), min_size=12, max_size=12))
+def test_founding_picks_on_generated_graphs_have_non_increasing_gains(
+    topology: Topology, halves: list[int]
+) -> None:
+    graph = topology.graph
+    value = {asn: halves[asn - BASE] / 2 for asn in graph.domestic}
+    picks, total = founding_picks(graph, value, k=12, already=())
+    gains = [p.marginal_gain for p in picks]
+    assert all(a >= b > 0 for a, b in itertools.pairwise(gains))
+    assert [p.order for p in picks] == list(range(1, len(picks) + 1))
+    # with every domestic network picked, everything is covered
+    if len(picks) < 12:
+        assert picks[-1].objective == pytest.approx(total) if picks else total == 0
+
+
+def test_the_valley_free_check_rejects_valleys_and_second_peerings() -> None:
+    a, b, c, d = BASE, BASE + 1, BASE + 2, BASE + 3
+    p2c, peer = Relationship.PROVIDER_CUSTOMER, Relationship.PEER
+    rels = [AsRelationship(a, b, p2c), AsRelationship(c, b, p2c), AsRelationship(c, d, peer),
+            AsRelationship(a, c, peer)]  # fmt: skip
+    graph = build_graph((), home=HOME, relationships=rels)
+    none: frozenset[int] = frozenset()
+    assert is_valley_free((b, a), graph, none)  # up
+    assert is_valley_free((b, a, c, b), graph, none) is False  # loops back to b
+    assert is_valley_free((a, b, c), graph, none) is False  # down then up: a valley
+    assert is_valley_free((a, c, d), graph, none) is False  # two peerings
+    assert is_valley_free((b, c, d), graph, none)  # up, then one peering
+    assert is_valley_free((b, d), graph, none) is False  # no link at all
+    assert is_valley_free((b, d), graph, frozenset({b, d}))  # unless both are IXP members
