@@ -3,6 +3,7 @@ folder, with hand-built measured paths between real Guatemalan networks."""
 
 from __future__ import annotations
 
+import bz2
 import json
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from ixpready.analysis.verdicts import AnalysisResult, Verdict
 from ixpready.cli import main
 from ixpready.errors import InputError, RefdataError
 from ixpready.model.export import load_model, model_from_json, to_json
-from ixpready.pipeline.model import run_model
+from ixpready.pipeline.model import model_notes, run_model
 
 from .world import analysis, path
 
@@ -173,3 +174,34 @@ def test_cli_errors_are_one_line_with_an_exit_code(
     err = capsys.readouterr().err
     assert "members.txt:2: 'not-an-asn' is not an ASN" in err
     assert main(["model", str(source), "--format", "xml"]) == 2
+
+
+def test_compressed_caida_files_are_read_and_notes_sum_up_the_run(
+    recorded: Path, guatemala: AnalysisResult, tmp_path: Path
+) -> None:
+    folder = tmp_path / "bz2-refdata"
+    folder.mkdir()
+    source = recorded / "routing" / "caida-20180201-as-rel-central-america-mexico.txt"
+    (folder / "20180201.as-rel.txt.bz2").write_bytes(bz2.compress(source.read_bytes()))
+    result = run_model(guatemala, refdata=folder, members_file=None, k=3, weights_file=None)
+    assert [p.asn for p in result.founding_set.picks] == [TELEFONICA, COLUMBUS_GT]
+    assert any("no PeeringDB netixlan data" in note for note in result.notes)
+    lines = model_notes(result)
+    assert lines[0] == (
+        "IXP founding set (k=3): AS13682 (TELEFONICA MOVILES GUATEMALA S.A.), "
+        "AS52286 (Columbus Networks Guatemala)"
+    )
+    # saved: 70 - 1 and 74 - 1 ms (no local RTT measured: the 1 ms floors); median 71
+    assert lines[1] == (
+        "with it 4 of 4 measured domestic pairs would stay in GT (now 2), median 71 ms saved"
+    )
+    assert lines[2] == "with every domestic network at the IXP: 4 of 4"
+    assert lines[3].startswith("top candidate: ")
+
+
+def test_an_unreadable_compressed_file_is_a_refdata_error(
+    guatemala: AnalysisResult, tmp_path: Path
+) -> None:
+    (tmp_path / "x.as-rel.txt.bz2").write_bytes(b"not bzip2 at all")
+    with pytest.raises(RefdataError, match=r"x.as-rel.txt.bz2: cannot be read"):
+        run_model(guatemala, refdata=tmp_path, members_file=None, k=1, weights_file=None)

@@ -2,7 +2,8 @@
 
 Files read (all optional; see docs/model.md):
 
-- `<refdata>/*as-rel*.txt`: CAIDA AS relationships (`as1|as2|rel`);
+- `<refdata>/*as-rel*.txt` (or `.txt.bz2`, as CAIDA ships them): AS relationships
+  (`as1|as2|rel`);
 - `<refdata>/peeringdb/ix.json` and `netixlan.json` (PeeringDB API responses, also paged as
   `ix-page*.json`, `netixlan-page*.json`): the home country's IXPs and their members;
 - `<refdata>/delegated-*`: RIR delegated-extended statistics, for foreign networks' countries;
@@ -12,6 +13,7 @@ Files read (all optional; see docs/model.md):
 
 from __future__ import annotations
 
+import bz2
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +35,15 @@ from ixpready.model.refdata import (
 )
 from ixpready.model.results import ModelResult
 
-__all__ = ["ModelResult", "load_analysis", "load_model", "read_inputs", "run_model", "to_json"]
+__all__ = [
+    "ModelResult",
+    "load_analysis",
+    "load_model",
+    "model_notes",
+    "read_inputs",
+    "run_model",
+    "to_json",
+]
 
 
 def _read_text(path: Path, what: str) -> str:
@@ -85,9 +95,14 @@ def read_inputs(
                 f"{refdata}: no such reference-data folder",
                 hint="pass the folder given to `ixpready analyze --refdata`",
             )
-        for path in sorted(refdata.glob("*as-rel*.txt")):
-            with path.open(encoding="utf-8", errors="replace") as lines:
-                good, bad = parse_as_rel(lines, str(path))
+        as_rel = [*refdata.glob("*as-rel*.txt"), *refdata.glob("*as-rel*.txt.bz2")]
+        for path in sorted(as_rel):
+            opener = bz2.open if path.suffix == ".bz2" else open
+            try:
+                with opener(path, "rt", encoding="utf-8", errors="replace") as lines:
+                    good, bad = parse_as_rel(lines, str(path))
+            except OSError as exc:
+                raise RefdataError(f"{path}: cannot be read ({exc})") from None
             relationships.extend(good)
             used.append(str(path))
             if bad:
@@ -139,3 +154,29 @@ def run_model(
         analysis.country, refdata=refdata, members_file=members_file, weights_file=weights_file
     )
     return run_model_on(analysis, inputs, k=k)
+
+
+def model_notes(result: ModelResult) -> tuple[str, ...]:
+    """Returns a few lines summing up a model run, for the terminal (e.g. `ixpready demo`)."""
+    founding = next((s for s in result.scenarios if s.name == "founding_set"), None)
+    everyone = next((s for s in result.scenarios if s.name == "everyone"), None)
+    picks = ", ".join(f"AS{p.asn} ({p.name})" for p in result.founding_set.picks) or "nobody"
+    lines = [f"IXP founding set (k={result.founding_set.k}): {picks}"]
+    if founding is not None:
+        saved = (
+            f", median {founding.median_saved_ms:.0f} ms saved"
+            if founding.median_saved_ms is not None
+            else ""
+        )
+        lines.append(
+            f"with it {founding.pairs_local_after} of {founding.pairs} measured domestic pairs "
+            f"would stay in {result.country} (now {founding.pairs_local_before}){saved}"
+        )
+    if everyone is not None:
+        lines.append(
+            f"with every domestic network at the IXP: {everyone.pairs_local_after} of "
+            f"{everyone.pairs}"
+        )
+    if result.candidates:
+        lines.append(f"top candidate: {result.candidates[0].explanation.text_en}")
+    return tuple(lines)
