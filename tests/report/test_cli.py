@@ -24,11 +24,11 @@ def test_report_writes_the_chosen_language_and_the_exports(
     out = tmp_path / "out"
     assert main(["report", str(analysis_file), "--lang", "en", "--out", str(out)]) == 0
     assert sorted(p.name for p in out.iterdir()) == [
-        "report.en.html", "report.en.pdf", "verdicts.csv", "verdicts.json",
+        "probes.csv", "report.en.html", "report.en.pdf", "verdicts.csv", "verdicts.json",
     ]  # fmt: skip
     printed = capsys.readouterr().out.splitlines()
     assert printed[0] == f"wrote {out / 'report.en.html'}"
-    assert len(printed) == 4
+    assert len(printed) == 5
 
 
 def test_several_analyses_draw_the_trend(tmp_path: Path) -> None:

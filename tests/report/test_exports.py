@@ -10,7 +10,7 @@ import pytest
 
 from ixpready.analysis.export import analysis_from_json
 from ixpready.pipeline.report import ReportFiles
-from ixpready.report.exports import csv_cell, verdicts_csv
+from ixpready.report.exports import PROBE_COLUMNS, csv_cell, probes_csv, verdicts_csv
 from ixpready.report.terminal import terminal_safe
 from report.sample import FORMULA, SCRIPT, sample_analysis
 
@@ -29,6 +29,17 @@ def test_csv_cell_defuses_formulas_and_keeps_numbers(value: object, shown: objec
     assert csv_cell(value) == shown
 
 
+def _inert(cell: str) -> bool:
+    """A cell no spreadsheet runs: no formula start, unless it is a plain number (-90.5)."""
+    if not cell.startswith(FORMULA_STARTS):
+        return True
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
+
+
 def _cells(text: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text)))
 
@@ -40,16 +51,30 @@ def test_hostile_names_reach_the_verdicts_csv_as_inert_text() -> None:
     evidence = [row[-1] for row in body]
     assert any(SCRIPT in cell for cell in evidence)
     assert any(FORMULA in cell for cell in evidence)
+    src_names = {row[header.index("src_name")] for row in body}
+    assert {f"Cable {SCRIPT}", "'" + FORMULA} <= src_names  # AS names, the formula defused
     for row in rows:
         for cell in row:
-            assert not cell.startswith(FORMULA_STARTS), cell
+            assert _inert(cell), cell
+
+
+def test_hostile_probe_descriptions_reach_the_probes_csv_as_inert_text() -> None:
+    rows = _cells(probes_csv(sample_analysis(hostile=True)))
+    assert rows[0] == list(PROBE_COLUMNS) and len(rows) == 5
+    descriptions = [row[-1] for row in rows[1:]]
+    assert descriptions[:2] == [SCRIPT, "'" + FORMULA]
+    assert rows[2][3] == "'" + FORMULA  # probe 1001's network name
+    for row in rows:
+        for cell in row:
+            assert _inert(cell), cell
 
 
 def test_the_written_exports_are_neutral_and_the_json_reloads(report_set: ReportFiles) -> None:
     names = {p.name for p in report_set.exports}
-    assert names == {"verdicts.csv", "verdicts.json"}
-    text = (report_set.out_dir / "verdicts.csv").read_text("utf-8")
-    assert all(not c.startswith(FORMULA_STARTS) for row in _cells(text) for c in row)
+    assert names == {"verdicts.csv", "verdicts.json", "probes.csv"}
+    for name in ("verdicts.csv", "probes.csv"):
+        text = (report_set.out_dir / name).read_text("utf-8")
+        assert all(_inert(c) for row in _cells(text) for c in row)
     again = analysis_from_json((report_set.out_dir / "verdicts.json").read_bytes())
     assert len(again.paths) == 13 and again.as_names[64497] == FORMULA  # stored as received
     assert orjson.loads((report_set.out_dir / "verdicts.json").read_bytes())["format"] == (

@@ -45,7 +45,7 @@ def test_hostile_candidate_names_are_escaped_and_neutralised(tmp_path: Path) -> 
     files = write_report(sample_analysis(hostile=True), model=sample_model(hostile=True),
                          out_dir=tmp_path, languages=("en",))  # fmt: skip
     assert {p.name for p in files.exports} == {
-        "verdicts.csv", "verdicts.json", "candidates.csv", "candidates.json",
+        "verdicts.csv", "verdicts.json", "probes.csv", "candidates.csv", "candidates.json",
     }  # fmt: skip
     html = files.html[0].read_text("utf-8")
     assert "<script" not in html and "Cable &lt;script&gt;alert(1)&lt;/script&gt;.example" in html

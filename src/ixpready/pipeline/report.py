@@ -1,7 +1,8 @@
 """The `report` job: an analysis (and optionally a model) -> HTML + PDF per language + exports.
 
 Writes into `out_dir`: `report.<lang>.html` and `report.<lang>.pdf` for each language,
-`verdicts.csv`, `verdicts.json` and, with a model, `candidates.csv` and `candidates.json`.
+`verdicts.csv`, `verdicts.json`, `probes.csv` and, with a model, `candidates.csv` and
+`candidates.json`.
 """
 
 from __future__ import annotations
@@ -110,10 +111,12 @@ def write_report(
         written_exports = [
             _write(out_dir / "verdicts.csv", exports.verdicts_csv(analysis).encode("utf-8")),
             _write(out_dir / "verdicts.json", exports.verdicts_json(analysis)),
+            _write(out_dir / "probes.csv", exports.probes_csv(analysis).encode("utf-8")),
         ]
         listed = [
             Export("verdicts.csv", "export_verdicts_csv"),
             Export("verdicts.json", "export_verdicts_json"),
+            Export("probes.csv", "export_probes_csv"),
         ]
         if view is not None:
             written_exports += [

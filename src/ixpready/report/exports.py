@@ -1,4 +1,5 @@
-"""The exports beside the report: verdicts and candidates as CSV and JSON, safe for spreadsheets.
+"""The exports beside the report: verdicts, probes and candidates as CSV and JSON, safe for
+spreadsheets.
 
 CSV cells never start a formula (`csv_cell`); JSON keeps values as received (a JSON reader
 runs nothing). The verdicts JSON is the analysis contract itself (`ixpready-analysis/1`).
@@ -9,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import orjson
 
@@ -22,7 +23,9 @@ from ixpready.report.model_view import CandidateRow, ModelView
 _FORMULA_START = re.compile(r"^[\s\x00-\x1f\x7f]*[=+\-@]|^[\t\r\n]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
-VERDICT_COLUMNS = (*CSV_COLUMNS, "origin", "evidence")
+VERDICT_COLUMNS = (*CSV_COLUMNS, "src_name", "dst_name", "origin", "evidence")
+PROBE_COLUMNS = ("prb_id", "country", "asn", "as_name", "latitude", "longitude", "status",
+                 "detail", "description")  # fmt: skip
 
 
 def csv_cell(value: object) -> object:
@@ -48,12 +51,14 @@ def write_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     return out.getvalue()
 
 
-def _verdict_row(path: PathVerdict) -> list[object]:
+def _verdict_row(path: PathVerdict, names: Mapping[int, str]) -> list[object]:
     obj = path_to_dict(path)
     row: list[object] = []
     for column in CSV_COLUMNS:
         value = obj[column]
         row.append(" ".join(str(v) for v in value) if isinstance(value, list) else value)
+    row.append(names.get(path.src_asn, "") if path.src_asn is not None else "")
+    row.append(names.get(path.dst_asn, "") if path.dst_asn is not None else "")
     row.append(path.origin)
     row.append(" | ".join(
         f"hop {e.hop}: {e.fact}" if e.hop is not None else e.fact for e in path.evidence
@@ -64,7 +69,18 @@ def _verdict_row(path: PathVerdict) -> list[object]:
 def verdicts_csv(analysis: AnalysisResult) -> str:
     """Returns every path verdict (domestic first, then the others) as CSV with its evidence."""
     paths = (*analysis.paths, *analysis.other_paths)
-    return write_csv(VERDICT_COLUMNS, (_verdict_row(p) for p in paths))
+    return write_csv(VERDICT_COLUMNS, (_verdict_row(p, analysis.as_names) for p in paths))
+
+
+def probes_csv(analysis: AnalysisResult) -> str:
+    """Returns the probes the analysis used, with their location check, as CSV."""
+    names = analysis.as_names
+    rows = (
+        [p.prb_id, p.country, p.asn, names.get(p.asn, "") if p.asn is not None else "",
+         p.latitude, p.longitude, p.status, p.detail, p.description]
+        for p in analysis.probes
+    )  # fmt: skip
+    return write_csv(PROBE_COLUMNS, rows)
 
 
 def verdicts_json(analysis: AnalysisResult) -> bytes:
