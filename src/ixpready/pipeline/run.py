@@ -35,8 +35,17 @@ from ixpready.measurements.records import Malformed, Skipped
 from ixpready.measurements.store import MeasurementState, RunOutcome, Store, StoredResult
 from ixpready.pipeline import atlas as jobs
 from ixpready.pipeline import refdata
+from ixpready.pipeline.model import run_model, to_json
 from ixpready.pipeline.plan import load_plan
-from ixpready.pipeline.trend import RoundAnalysis, analysed_rounds, round_of, write_atomically
+from ixpready.pipeline.report import report_round, write_report
+from ixpready.pipeline.trend import (
+    RoundAnalysis,
+    analysed_rounds,
+    round_of,
+    trend_of,
+    write_atomically,
+)
+from ixpready.report.facts import TrendMark
 from ixpready.sources.atlas import AtlasSource
 from ixpready.sources.registries import RegistryClient
 
@@ -292,8 +301,6 @@ def _outputs(
     model = None
     model_file = None
     if settings.run_model:
-        from ixpready.pipeline.model import run_model, to_json
-
         _announce(on_stage, "model")
         model = run_model(newest.analysis, refdata=settings.refdata_path, members_file=None,
                           k=10, weights_file=None)  # fmt: skip
@@ -301,12 +308,18 @@ def _outputs(
         steps.append(Step("model", f"{len(model.candidates)} candidate members"))
     report_dir = None
     if settings.run_report:
-        from ixpready.pipeline.report import write_report
-
         _announce(on_stage, "report")
-        earlier = tuple(r.analysis for r in rounds[:-1])
-        files = write_report(newest.analysis, model=model, out_dir=folder / REPORT_DIR,
-                             earlier=earlier)  # fmt: skip
+        points = trend_of(settings, tuple((r.round_id, r.results, r.analysis) for r in rounds))
+        files = write_report(
+            newest.analysis,
+            model=model,
+            out_dir=folder / REPORT_DIR,
+            rounds=tuple(report_round(p.round_id, p.starts, local=p.local - p.local_via_ixp,
+                                      local_via_ixp=p.local_via_ixp, tromboned=p.tromboned,
+                                      inconclusive=p.inconclusive)
+                         for p in points.rounds),
+            marks=tuple(TrendMark(e.day, e.label) for e in settings.events),
+        )  # fmt: skip
         report_dir = files.out_dir
         steps.append(Step("report", f"{len(files.all)} files"))
     return model_file, report_dir, steps

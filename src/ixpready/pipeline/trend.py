@@ -28,6 +28,7 @@ from ixpready.measurements.probes import load_probes, probes_from_document
 from ixpready.measurements.records import IPAddress, Malformed, Probe, Skipped, Trace
 from ixpready.measurements.store import Store
 from ixpready.pipeline.analyze import ReadOutcome, analyze_traces, load_rdns
+from ixpready.report.terminal import terminal_safe
 
 TREND_FORMAT = "ixpready-trend/1"
 
@@ -133,7 +134,7 @@ class Trend:
         shown: set[Event] = set()
         for point in self.rounds:
             for event in self.events_before(point):
-                lines.append(f"-- {event.day.isoformat()} {event.label}")
+                lines.append(f"-- {event.day.isoformat()} {terminal_safe(event.label)}")
                 shown.add(event)
             rtt = "-" if point.median_rtt_ms is None else f"{point.median_rtt_ms:.1f} ms"
             lines.append(
@@ -143,7 +144,7 @@ class Trend:
             )
         for event in self.events:
             if event not in shown:
-                lines.append(f"-- {event.day.isoformat()} {event.label}")
+                lines.append(f"-- {event.day.isoformat()} {terminal_safe(event.label)}")
         if not self.rounds:
             lines.append("(no rounds yet: run `ixpready run`)")
         return "\n".join(lines)

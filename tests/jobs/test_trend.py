@@ -1,0 +1,117 @@
+"""`ixpready trend`: per round, the share of local / tromboned / inconclusive paths and RTT."""
+
+from __future__ import annotations
+
+import json
+import statistics
+from pathlib import Path
+
+import pytest
+
+from ixpready.cli import main
+from ixpready.config import load_settings
+from ixpready.errors import ExitCode
+from ixpready.measurements.store import Store
+from ixpready.pipeline.demo_scenario import ScenarioFiles
+from ixpready.pipeline.trend import trend
+from jobs.conftest import offline_config
+
+EVENTS = (
+    '[[events]]\ndate = "2026-12-15"\nlabel = "IXP opened"\n'
+    '[[events]]\ndate = "2026-10-20"\nlabel = "first meeting"\n'
+)
+
+
+def test_trend_per_round_from_the_rounds_analyses(
+    scenario: ScenarioFiles, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = offline_config(tmp_path, scenario, EVENTS)
+    assert main(["--config", str(config), "run"]) == ExitCode.PARTIAL
+    capsys.readouterr()
+    out = tmp_path / "trend.json"
+    assert main(["--config", str(config), "trend", "--format", "json", "--out", str(out)]) == 0
+    document = json.loads(out.read_text())
+    assert document["format"] == "ixpready-trend/1" and document["period"] == "6h"
+    assert [r["round"] for r in document["rounds"]] == ["2026-11-01T00", "2026-11-01T06"]
+    assert [r["starts"] for r in document["rounds"]] == [
+        "2026-11-01T00:00:00Z",
+        "2026-11-01T06:00:00Z",
+    ]
+    assert [r["results"] for r in document["rounds"]] == [99, 80]
+    settings = load_settings(config, {})
+    for point in document["rounds"]:  # recomputed from the round's own analysis file
+        analysis = json.loads((settings.rounds_dir / point["round"] / "analysis.json").read_text())
+        verdicts = [p["verdict"] for p in analysis["paths"]]
+        assert point["domestic_paths"] == len(verdicts)
+        assert point["tromboned"] == verdicts.count("tromboned")
+        assert point["inconclusive"] == verdicts.count("inconclusive")
+        assert point["local"] == verdicts.count("local") + verdicts.count("local_via_ixp")
+        assert point["local"] + point["tromboned"] + point["inconclusive"] == len(verdicts)
+        assert point["tromboned_share"] == round(point["tromboned"] / len(verdicts), 4)
+        rtts = [p["rtt_ms"] for p in analysis["paths"] if p["rtt_ms"] is not None]
+        assert point["median_rtt_ms"] == pytest.approx(statistics.median(rtts), abs=1e-3)
+    # the simulated scenario has no domestic exchange: most paths trombone via Miami
+    assert sum(r["domestic_paths"] for r in document["rounds"]) == 157
+    assert [r["local"] for r in document["rounds"]] == [0, 0]
+    assert all(r["tromboned_share"] > 0.75 for r in document["rounds"])
+    assert document["events"] == [
+        {"date": "2026-10-20", "label": "first meeting"},
+        {"date": "2026-12-15", "label": "IXP opened"},
+    ]
+
+    assert main(["--config", str(config), "trend"]) == ExitCode.OK
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == [
+        "round", "results", "domestic", "local", "tromboned", "inconcl.", "median", "RTT",
+    ]  # fmt: skip
+    assert lines[1] == "-- 2026-10-20 first meeting"  # before the first round
+    assert lines[2].split()[:4] == ["2026-11-01T00", "99", "88", "0%"]
+    assert lines[3].split()[:4] == ["2026-11-01T06", "80", "69", "0%"]
+    assert lines[4] == "-- 2026-12-15 IXP opened"  # after every round so far
+
+
+def test_the_trend_object_for_the_report(scenario: ScenarioFiles, tmp_path: Path) -> None:
+    config = offline_config(tmp_path, scenario, EVENTS)
+    main(["--config", str(config), "run"])
+    result = trend(load_settings(config, {}))
+    first, second = result.rounds
+    assert (first.round_id, first.results, second.results) == ("2026-11-01T00", 99, 80)
+    assert result.events_before(first)[0].label == "first meeting"
+    assert result.events_before(second) == ()
+    assert 0 < first.tromboned_share < 1 and first.median_rtt_ms is not None
+
+
+def test_an_empty_store_has_no_rounds_yet(
+    scenario: ScenarioFiles, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = offline_config(tmp_path, scenario)
+    assert main(["--config", str(config), "trend"]) == ExitCode.OK
+    assert "(no rounds yet: run `ixpready run`)" in capsys.readouterr().out
+
+
+def test_the_run_report_draws_the_rounds_and_the_events(
+    recorded: Path, scenario: ScenarioFiles, tmp_path: Path
+) -> None:
+    # a 2015 round from a recorded measurement (GT probes), then the scenario's two rounds
+    older = (
+        recorded / "atlas-traceroute/msm5004-froot-2015-10-20-guatemala-honduras-elsalvador.jsonl"
+    )
+    config = offline_config(
+        tmp_path, scenario, '[[events]]\ndate = "2020-01-01"\nlabel = "first meeting"\n'
+    )
+    text = config.read_text().replace("report = false", "report = true")
+    config.write_text(text.replace("results = [", f'results = ["{older}", '))
+    assert main(["--config", str(config), "run"]) == ExitCode.PARTIAL
+    settings = load_settings(config, {})
+    with Store.open(settings.store_path) as store:
+        assert store.round_counts() == {
+            "2015-10-20T00": 26,
+            "2026-11-01T00": 99,
+            "2026-11-01T06": 80,
+        }
+    page = (settings.rounds_dir / "2026-11-01T06" / "report" / "report.en.html").read_text()
+    assert "2020-01-01 first meeting" in page  # marked between the 2015 and 2026 rounds
+    for label in ("2015-10-20T00", "2026-11-01T00", "2026-11-01T06"):
+        assert label in page  # one bar per round
+    pdf = settings.rounds_dir / "2026-11-01T06" / "report" / "report.es.pdf"
+    assert pdf.read_bytes().startswith(b"%PDF-")
