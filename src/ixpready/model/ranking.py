@@ -164,6 +164,10 @@ def dependence(
     return tuple(country), tuple(networks)
 
 
+def _label(asn: int | None, name: str) -> str:
+    return f"AS{asn}" if not name or name == f"AS{asn}" else f"AS{asn} ({name})"
+
+
 def _explain(
     asn: int,
     graph: InterconnectionGraph,
@@ -180,17 +184,21 @@ def _explain(
     top = others[0] if others else None
     top_asn = int(top.key) if top else None
     top_name = top.name if top else ""
-    via = f"; {top.share:.0%} of them went through AS{top_asn} ({top_name})" if top else ""
+    via = f"; {_label(top_asn, top_name)} was on {top.share:.0%} of them" if top else ""
+    who = _label(asn, name)
     saved = f"; median {median_saved:.0f} ms saved" if median_saved is not None else ""
     if ixps and tromboned:
         key = "member_still_abroad"
         text = (
-            f"AS{asn} ({name}) is already at {', '.join(ixps)}, yet {tromboned} of its "
+            f"{who} is already at {', '.join(ixps)}, yet {tromboned} of its "
             f"{paths} domestic paths still left {home}{via}."
         )
     elif ixps:
         key = "member_local"
-        text = f"AS{asn} ({name}) is already at {', '.join(ixps)}; all its conclusive domestic paths stayed in {home}."
+        text = (
+            f"{who} is already at {', '.join(ixps)}; all its conclusive domestic paths "
+            f"stayed in {home}."
+        )
     elif kept:
         key = "join"
         text = (
@@ -200,7 +208,7 @@ def _explain(
     else:
         key = "nothing_to_gain"
         text = (
-            f"AS{asn} ({name}): none of its {paths} domestic paths would become local by "
+            f"{who}: none of its {paths} domestic paths would become local by "
             f"joining ({tromboned} left {home})."
         )
     return Explanation(
