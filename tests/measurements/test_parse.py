@@ -614,3 +614,39 @@ def test_an_empty_or_blank_file_yields_nothing(tmp_path: Path) -> None:
     path = tmp_path / "empty.json"
     path.write_text(" \n\n")
     assert list(read_results(path)) == []
+
+
+def test_windows_line_ends_and_a_byte_order_mark(recorded: Path) -> None:
+    lines = (recorded / GT_HN_SV).read_bytes()
+    array = (recorded / "atlas-traceroute/sagan-traceroute-v4-firmware-series.json").read_bytes()
+    bom = b"\xef\xbb\xbf"
+    for data, count in ((lines.replace(b"\n", b"\r\n"), 26), (bom + lines, 26), (bom + array, 12)):
+        outcome = list(parse_bytes(data, "windows.json"))
+        assert len(outcome) == count
+        assert all(isinstance(o, Trace) for o in outcome)
+    text = (bom + lines).decode("utf-8").splitlines()
+    assert all(isinstance(o, Trace) for o in parse_lines(text, "windows.jsonl"))
+
+
+def test_results_written_one_after_another_on_a_line(recorded: Path) -> None:
+    lines = (recorded / GT_HN_SV).read_text().splitlines()
+    data = "\n".join([lines[0] + lines[1], lines[2] + " " + lines[3][:300], lines[4]])
+    outcome = list(parse_bytes(data.encode(), "concat.jsonl"))
+    assert [type(o) for o in outcome] == [Trace, Trace, Trace, Malformed, Trace]
+    assert [o.key.prb_id for o in outcome if isinstance(o, Trace)] == [20455, 18865, 15381, 23023]
+    bad = outcome[3]
+    assert isinstance(bad, Malformed)
+    assert bad.where == "concat.jsonl:2"
+    assert bad.raw == lines[3][:300]
+    via_lines = list(parse_lines(data.splitlines(), "concat.jsonl"))
+    assert [type(o) for o in via_lines] == [type(o) for o in outcome]
+
+
+def test_a_line_with_nothing_to_salvage_keeps_the_whole_line_as_raw(recorded: Path) -> None:
+    line = (recorded / GT_HN_SV).read_text().splitlines()[0]
+    cut = line[: len(line) // 2]
+    (outcome,) = parse_lines([cut], "cut.jsonl")
+    assert isinstance(outcome, Malformed)
+    assert outcome.where == "cut.jsonl:1"
+    assert outcome.raw == cut
+    assert outcome.reason.startswith("not JSON (")

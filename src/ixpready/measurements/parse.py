@@ -38,6 +38,7 @@ from ixpready.measurements.records import (
 
 PROBE_FIRMWARE_ORIGIN = "ixpready-probe"
 _WHITESPACE = b" \t\r\n"
+_BOM = b"\xef\xbb\xbf"
 _DECODER = json.JSONDecoder()
 # The start of an API page `{"count": 3, "next": null, ..., "results": [` up to its list.
 _PAGE_HEADER = re.compile(
@@ -433,9 +434,19 @@ def parse_lines(lines: Iterable[str], origin: str) -> Iterator[Outcome]:
         try:
             value = orjson.loads(line)
         except orjson.JSONDecodeError as exc:
-            yield Malformed(f"{origin}:{number}", f"not JSON ({_short(exc)})", line)
+            yield from _damaged_line(line, origin, number, exc)
             continue
         yield from _classify(value, f"{origin}:{number}", line)
+
+
+def _damaged_line(text: str, origin: str, number: int, exc: Exception) -> Iterator[Outcome]:
+    """Yields what a line that is not one JSON value still holds: results written one after
+    another, or the complete results of a cut API page; else one Malformed for the line."""
+    outcomes = list(_salvage(text, origin, first_line=number))
+    if any(not isinstance(o, Malformed) for o in outcomes):
+        yield from outcomes
+    else:
+        yield Malformed(f"{origin}:{number}", f"not JSON ({_short(exc)})", text)
 
 
 def _short(exc: Exception) -> str:
@@ -450,6 +461,8 @@ def parse_bytes(data: bytes, origin: str) -> Iterator[Outcome]:
     lines); when that fails, a salvaging scan keeps every complete result and reports each
     damaged stretch as Malformed with its line number.
     """
+    if data.startswith(_BOM):  # written by some Windows tools
+        data = data[len(_BOM) :]
     text_start = len(data) - len(data.lstrip(_WHITESPACE))
     if text_start == len(data):
         return
@@ -479,10 +492,7 @@ def parse_bytes(data: bytes, origin: str) -> Iterator[Outcome]:
             value = orjson.loads(line)
         except orjson.JSONDecodeError as exc:
             raw = line.decode("utf-8", errors="replace")
-            if _PAGE_HEADER.match(raw.lstrip()):  # a damaged API page: keep its good results
-                yield from _salvage(raw, origin, first_line=number)
-                continue
-            yield Malformed(f"{origin}:{number}", f"not JSON ({_short(exc)})", raw)
+            yield from _damaged_line(raw, origin, number, exc)
             continue
         yield from _classify(value, f"{origin}:{number}", line.decode("utf-8", errors="replace"))
 
@@ -499,7 +509,7 @@ def _salvage(text: str, origin: str, first_line: int = 1) -> Iterator[Outcome]:
     length = len(text)
     depth_stack: list[int] = []  # one entry per array we stepped into (its element index)
     while position < length:
-        while position < length and text[position] in " \t\r\n,":
+        while position < length and text[position] in " \t\r\n,\ufeff":
             position += 1
         if position >= length:
             break
