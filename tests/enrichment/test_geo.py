@@ -135,6 +135,11 @@ def test_public_addresses_are_not_special(address: str) -> None:
         ("xe-0-0-1.gua1.claro.net.gt", "gua", "gua1"),
         ("xe-1.mia2.example.net.gt.", "mia", "mia2"),
         ("ae-2.r01.chicago.example.com", "chi", "chicago"),
+        ("ae12.cr2-mia1.ip4.gtt.net", "mia", "mia1"),
+        ("mia-b2-link.ip.twelve99.net", "mia", "mia"),
+        # "nas" is a network access server (like "bras"), not Nassau
+        ("nas01.gua.tigo.net.gt", "gua", "gua"),
+        ("nas-2.sps.tigo.com.hn", "sap", "sps"),
     ],
 )
 def test_rdns_names_a_city(name: str, code: str, token: str) -> None:

@@ -202,7 +202,7 @@ _NOT_PLACES = frozenset(
     "access cust customer static dynamic dyn pool host ip net com org gob edu xe ge te et ae "
     "be po lo vl vlan bundle eth tengig gig hundredgig ccr agr rtr router sw switch mpls "
     "ixp ix lag int ext pub priv res dsl cable fiber fibra ftth wifi mobile vpn cpe bras "
-    "nat cgn bgp isp noc mgmt".split()
+    "nas nat cgn bgp isp noc mgmt".split()  # nas: network access server, not Nassau
 )
 _SECOND_LEVEL = frozenset("com net org co gob gov edu ac or ne".split())
 
