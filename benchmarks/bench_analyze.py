@@ -2,7 +2,7 @@
 
 Generates in a temporary folder, seeded and in-process:
 - a country mesh: the simulated Guatemala scenario of `ixpready demo` at scale (91 RIPE Atlas
-  probes in 8 Guatemalan networks, 27 of them mesh targets, 5 rounds, core routers spread
+  probes in 8 Guatemalan networks, 31 of them mesh targets, 5 rounds, core routers spread
   over 8 ECMP lanes): 12,805 traceroute results, written as JSON lines;
 - a full-size prefix table: ~950,000 IPv4 and ~200,000 IPv6 synthetic CAIDA pfx2as lines
   (real-table prefix-length mix, Zipf-like origins, a few multi-origin and AS-set lines),
