@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable
 from ipaddress import ip_address
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from ixpready.measurements.records import (
     Malformed,
     MplsLabel,
     PingResult,
+    Reply,
     Skipped,
     Trace,
 )
@@ -650,3 +652,22 @@ def test_a_line_with_nothing_to_salvage_keeps_the_whole_line_as_raw(recorded: Pa
     assert outcome.where == "cut.jsonl:1"
     assert outcome.raw == cut
     assert outcome.reason.startswith("not JSON (")
+
+
+def test_world_sample_packet_quirks(recorded: Path) -> None:
+    # counted by hand with grep: results holding "err" 23, "late" 12, "dup" 24,
+    # "sendto failed" 4 (packet-level), "connect failed" 15 (hop-level)
+    traces = _traces(recorded, "atlas-traceroute/msm5004-froot-2015-10-20-world-sample.jsonl")
+
+    def holding(test: Callable[[Reply], bool]) -> int:
+        return sum(1 for t in traces if any(test(r) for h in t.hops for r in h.replies))
+
+    assert holding(lambda r: r.error is not None) == 23
+    assert holding(lambda r: r.late is not None) == 12
+    assert holding(lambda r: r.duplicate) == 24
+    assert holding(lambda r: r.send_error is not None) == 4
+    assert sum(1 for t in traces if any(h.error for h in t.hops)) == 15
+    failed = [r for t in traces for h in t.hops for r in h.replies if r.send_error]
+    assert {r.send_error for r in failed} == {"sendto failed: Network is unreachable"}
+    assert not any(r.is_timeout for r in failed)  # it could not send: not a silence
+    assert {r.error for t in traces for h in t.hops for r in h.replies if r.error} == {"H"}
