@@ -26,6 +26,9 @@ def register(subparsers: Any) -> None:
                         help="analysis written by `ixpready analyze` (several: trend)")  # fmt: skip
     parser.add_argument("--model", type=Path, metavar="MODEL.json",
                         help="model written by `ixpready model` (candidates, what-if)")  # fmt: skip
+    parser.add_argument("--dns", type=Path, action="append", default=[], metavar="RESULTS",
+                        help="RIPE Atlas-format DNS results: which server instances answer "
+                             "(repeatable)")  # fmt: skip
     parser.add_argument("--lang", choices=sorted(LANGUAGE_CHOICES), default="both",
                         help="report language(s) (default: both)")  # fmt: skip
     parser.add_argument("--out", type=Path, metavar="DIR",
@@ -40,6 +43,7 @@ def run(args: argparse.Namespace) -> int:
         model_path=args.model,
         out_dir=args.out,
         languages=LANGUAGE_CHOICES[args.lang],
+        dns_paths=tuple(args.dns),
     )
     print(files.as_text())
     return 0

@@ -15,9 +15,12 @@ from pathlib import Path
 from ixpready.analysis.export import load_analysis
 from ixpready.analysis.verdicts import AnalysisResult, Verdict
 from ixpready.errors import InputError, UsageError
+from ixpready.measurements.parse import read_results
+from ixpready.measurements.records import DnsResult
 from ixpready.model.export import load_model
 from ixpready.model.results import ModelResult
 from ixpready.report import exports
+from ixpready.report.dns import dns_findings
 from ixpready.report.facts import Round, TrendMark
 from ixpready.report.i18n import LANGUAGES, check_language
 from ixpready.report.model_view import model_view_of
@@ -93,19 +96,22 @@ def write_report(
     earlier: tuple[AnalysisResult, ...] = (),
     rounds: tuple[Round, ...] = (),
     marks: tuple[TrendMark, ...] = (),
+    dns: tuple[DnsResult, ...] = (),
     now: datetime | None = None,
 ) -> ReportFiles:
     """Writes the report set into `out_dir` (created if missing) and returns what it wrote.
 
     The trend chart shows `rounds` when given (e.g. the store's rounds, see `report_round`),
     else one round per analysis of `earlier` + this one, else one per day measured; `marks`
-    (dated events) are drawn on it. Raises UsageError for an unknown or missing language,
+    (dated events) are drawn on it. `dns` results add the DNS section (which instance of a
+    server answered, and where). Raises UsageError for an unknown or missing language,
     InputError when `out_dir` cannot be written.
     """
     if not languages:
         raise UsageError("no report language given", hint=f"choose from: {', '.join(LANGUAGES)}")
     languages = tuple(dict.fromkeys(check_language(lang) for lang in languages))
     view = model_view_of(model) if model is not None else None
+    dns_summary = dns_findings(dns) if dns else None
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         written_exports = [
@@ -133,7 +139,8 @@ def write_report(
         for lang in languages:
             page = render_html(
                 analysis, lang=lang, model=view, languages=languages,
-                exports=tuple(listed), earlier=earlier, rounds=rounds, marks=marks, now=now,
+                exports=tuple(listed), earlier=earlier, rounds=rounds, marks=marks,
+                dns=dns_summary, now=now,
             )  # fmt: skip
             html_files.append(_write(out_dir / html_name(lang), page.encode("utf-8")))
             pdf, pdf_warnings = render_pdf(page)
@@ -153,12 +160,26 @@ def write_report(
     )
 
 
+def read_dns(paths: tuple[Path, ...]) -> tuple[DnsResult, ...]:
+    """Returns the DNS results in RIPE Atlas-format result files (other results, damaged
+    records: left out). Raises InputError when a file cannot be opened."""
+    found: list[DnsResult] = []
+    for path in paths:
+        try:
+            outcomes = list(read_results(path))
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read DNS results ({exc.strerror or exc})") from None
+        found += [o for o in outcomes if isinstance(o, DnsResult)]
+    return tuple(found)
+
+
 def report_from_files(
     analysis_paths: tuple[Path, ...],
     *,
     model_path: Path | None,
     out_dir: Path | None,
     languages: tuple[str, ...],
+    dns_paths: tuple[Path, ...] = (),
 ) -> ReportFiles:
     """Reads analyses (the newest is reported, the others give the trend) and a model, and
     writes the report. Raises InputError when a file is missing or unreadable.
@@ -174,4 +195,5 @@ def report_from_files(
         out_dir=out_dir or default_out_dir(current),
         languages=languages,
         earlier=earlier,
+        dns=read_dns(dns_paths),
     )

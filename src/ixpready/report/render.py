@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from ixpready.analysis.verdicts import AnalysisResult, PathVerdict, ProbeCheck, Verdict
 from ixpready.report import charts, worldmap
+from ixpready.report.dns import DnsSummary
 from ixpready.report.facts import Counted, Facts, Round, TrendMark, facts_of
 from ixpready.report.i18n import Translator, check_language
 from ixpready.report.model_view import ModelView
@@ -27,6 +28,7 @@ ANNEX_MAX_PATHS = 150
 MODEL_MAX_CANDIDATES = 15
 PRINT_MAX_PATHS = 20  # the PDF lists this many; the page and the exports hold them all
 PRINT_MAX_EVIDENCE = 3  # facts per path in the PDF
+DNS_MAX = 20
 PROBE_STATUSES = frozenset({"confirmed", "unverified", "contradicted", "unknown"})
 ATLAS_MEASUREMENT_URL = "https://atlas.ripe.net/measurements/{msm_id}/"
 
@@ -159,14 +161,15 @@ def render_html(
     earlier: tuple[AnalysisResult, ...] = (),
     rounds: tuple[Round, ...] = (),
     marks: tuple[TrendMark, ...] = (),
+    dns: DnsSummary | None = None,
     now: datetime | None = None,
 ) -> str:
     """Returns the self-contained HTML page of the report in `lang`.
 
     `languages` names the pages of the set (for the language switch), `exports` the files
     beside it; the trend comes from `rounds` when given, else from `earlier` analyses of
-    previous rounds (see `facts_of`), with `marks` drawn on it. Raises UsageError on an
-    unknown language.
+    previous rounds (see `facts_of`), with `marks` drawn on it; `dns` adds the DNS section
+    (instances first, at most DNS_MAX rows). Raises UsageError on an unknown language.
     """
     from ixpready import __version__
 
@@ -205,6 +208,8 @@ def render_html(
         "latency": charts.latency(facts, t),
         "trend": charts.trend(facts, t, marks),
         "trend_max": charts.TREND_MAX,
+        "dns": dns if dns is not None and dns.findings else None,
+        "dns_max": DNS_MAX,
         "top_places": _top_places(facts, t),
         "country_rows": [(t.country(c.label), c.paths) for c in facts.countries[:8]],
         "city_rows": [(t.place(c.label), c.paths) for c in facts.cities[:8]],
