@@ -1,4 +1,6 @@
-"""`ixpready demo`: write the simulated Guatemala scenario, then run the real pipeline on it."""
+"""`ixpready demo`: write the simulated Guatemala scenario, then run the real pipeline on it:
+analyze, model, report — the same code the real job runs, on data written in the exact RIPE
+Atlas formats."""
 
 from __future__ import annotations
 
@@ -7,20 +9,32 @@ from pathlib import Path
 
 from ixpready.analysis.export import to_csv, to_json
 from ixpready.analysis.verdicts import AnalysisResult
+from ixpready.model.export import to_json as model_to_json
+from ixpready.model.results import ModelResult
 from ixpready.pipeline.analyze import analyze_files
 from ixpready.pipeline.demo_scenario import write_scenario
+from ixpready.pipeline.model import model_notes, run_model
+from ixpready.pipeline.report import ReportFiles, write_report
+
+FOUNDING_SET_SIZE = 5
 
 
 @dataclass(frozen=True)
 class DemoOutcome:
-    """The demo's analysis and what it wrote, as lines for the terminal."""
+    """The demo's analysis, model and report, and lines for the terminal."""
 
     analysis: AnalysisResult
+    model: ModelResult
+    report: ReportFiles
     notes: tuple[str, ...]
 
 
-def run_demo(out_dir: Path, *, seed: int = 2026) -> DemoOutcome:
-    """Returns the analysis of a freshly written simulated scenario in `out_dir`."""
+def run_demo(out_dir: Path, *, seed: int = 2026, report: bool = True) -> DemoOutcome:
+    """Returns what the pipeline concluded on a freshly written simulated scenario in `out_dir`.
+
+    Writes the scenario, `analysis.json`, `verdicts.csv`, `model.json` and the report (HTML per
+    language, PDF, exports) under `out_dir/report` (skipped with `report=False`).
+    """
     files = write_scenario(out_dir, seed=seed)
     run = analyze_files(
         list(files.results), country="GT", refdata=files.refdata, probes=files.probes,
@@ -29,9 +43,22 @@ def run_demo(out_dir: Path, *, seed: int = 2026) -> DemoOutcome:
     analysis_path = out_dir / "analysis.json"
     analysis_path.write_bytes(to_json(run.result))
     (out_dir / "verdicts.csv").write_text(to_csv(run.result.paths), encoding="utf-8")
+    model = run_model(
+        run.result, refdata=files.refdata, members_file=None, k=FOUNDING_SET_SIZE, weights_file=None
+    )
+    model_path = out_dir / "model.json"
+    model_path.write_bytes(model_to_json(model))
+    written = write_report(run.result, model=model, out_dir=out_dir / "report") if report else None
     notes = [
         "SIMULATED scenario: not a measurement of Guatemala (see SCENARIO.md).",
+        *model_notes(model),
         f"analysis: {analysis_path}",
+        f"model: {model_path}",
         f"quarantined records: {len(run.quarantined)} (in {out_dir / 'quarantine.jsonl'})",
     ]
-    return DemoOutcome(run.result, tuple(notes))
+    if written is not None:
+        notes.append(
+            f"report ({len(written.all)} files): "
+            + ", ".join(str(p) for p in written.html + written.pdf)
+        )
+    return DemoOutcome(run.result, model, written or ReportFiles(out_dir, (), (), ()), tuple(notes))
