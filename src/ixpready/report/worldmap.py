@@ -4,27 +4,25 @@ The packaged `worldmap.svg` draws every country as a `<g class="xx country">` of
 Robinson projection centred on 11°E; `project()` reproduces it (fitted on the label points
 of 40 small territories, within ~3 px at 2754 px wide). The map is cropped to the countries
 the detours touch, so only their neighbourhood's outlines are inlined: no tile, no request.
-City coordinates come from the packaged `ixpready/data/cities.csv` when it has the city,
-else the country's label point in the world map.
+City coordinates come from the gazetteer (`enrichment.geo`, the packaged cities.csv) when
+it has the city, else the country's label point in the world map.
 """
 
 from __future__ import annotations
 
-import csv
 import importlib.util
-import io
 import math
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
 from markupsafe import Markup
 
 from ixpready.analysis.verdicts import Verdict
+from ixpready.enrichment.geo import gazetteer
 from ixpready.errors import RefdataError
 from ixpready.report.charts import COLOURS, FONT, INK, MUTED
 from ixpready.report.facts import Counted, Facts
@@ -177,20 +175,8 @@ def world() -> Mapping[str, Country]:
 
 @cache
 def _cities() -> Mapping[str, tuple[float, float]]:
-    """Returns "Name, CC" -> (latitude, longitude) from ixpready/data/cities.csv, if shipped."""
-    try:
-        raw = resources.files("ixpready").joinpath("data", "cities.csv").read_text("utf-8")
-    except (FileNotFoundError, NotADirectoryError):
-        return {}
-    lines = [line for line in raw.splitlines() if line and not line.startswith("#")]
-    found: dict[str, tuple[float, float]] = {}
-    for row in csv.DictReader(io.StringIO("\n".join(lines))):
-        try:
-            found[f"{row['name']}, {row['country']}"] = (float(row["latitude"]),
-                                                         float(row["longitude"]))  # fmt: skip
-        except (KeyError, ValueError, TypeError):
-            continue
-    return found
+    """Returns "Name, CC" -> (latitude, longitude) for the gazetteer's cities."""
+    return {city.label: (city.latitude, city.longitude) for city in gazetteer().cities.values()}
 
 
 def place_point(place: str) -> tuple[float, float] | None:
