@@ -46,13 +46,16 @@ lacnic||ipv4|200.0.0.0|256||available|
 lacnic|GT|ipv6|2800:860:b0b::|48|20000101|allocated|opaque-5
 """
 # RIPE NCC and APNIC records for networks seen in the recorded PeeringDB and pyasn data:
-# Swisscom (AS3303, Zurich) and the WIDE project's 2001:200::/32 (AS2500, Japan).
+# Swisscom (AS3303, Zurich) and the WIDE project's 2001:200::/32 (AS2500, Japan); and two
+# AFRINIC records of unallocated space, which the extended files mark with country "ZZ".
 DELEGATED_OTHERS = """\
-# records from two registries, comments first as in the real files
+# records from several registries, comments first as in the real files
 2.3|ripencc|20140513|2|19830705|20140512|+0200
 ripencc|*|asn|*|1|summary
 ripencc|CH|asn|3303|1|19940101|allocated|opaque-6
 apnic|JP|ipv6|2001:200::|32|19990101|allocated|opaque-7
+afrinic|ZZ|asn|8770|1||available|
+afrinic|ZZ|ipv4|41.57.112.0|2048||reserved|
 """
 
 

@@ -157,6 +157,7 @@ def test_as_names_of_origins(routing_folder: Path) -> None:
         ("190.58.255.255", "GT"),  # the /16 after the /15 of a 196,608-address block
         ("190.59.0.1", None),
         ("200.0.0.1", None),  # an "available" record has no country
+        ("41.57.112.1", None),  # nor has a "reserved" one (country "ZZ")
         ("2800:860:b0b::1", "GT"),
         ("2001:200:136::1", "JP"),
         ("8.8.8.8", None),
@@ -175,3 +176,4 @@ def test_registry_country_of_an_asn(routing_folder: Path) -> None:
     assert registry.of_asn(27929) == "GT"
     assert registry.of_asn(3303) == "CH"
     assert registry.of_asn(15169) is None
+    assert registry.of_asn(8770) is None  # "ZZ", available

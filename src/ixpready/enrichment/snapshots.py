@@ -224,6 +224,8 @@ def _delegated(path: Path) -> Iterator[tuple[str, str, str]]:
             parts = line.rstrip("\n").split("|")
             if len(parts) < 7 or parts[1] in ("*", "") or parts[5] == "summary":
                 continue  # version and summary lines
+            if parts[1].upper() == "ZZ" or parts[6] in ("available", "reserved"):
+                continue  # unallocated space: no holder, no country
             kind, country, start, value = parts[2], parts[1].upper(), parts[3], parts[4]
             try:
                 if kind == "asn":
