@@ -80,6 +80,10 @@ def test_the_page_holds_every_section_the_audience_needs(report_set: ReportFiles
     assert "+76.2\u00a0ms" in en  # median extra delay
     for msm_id in MSM_IDS:
         assert f'href="https://atlas.ripe.net/measurements/{msm_id}/"' in en
+    # 13 domestic paths spread over 3 measurements (index % 3), probes 1000+index; the
+    # outbound path is measurement 70000001's 6th path, from a 6th probe.
+    assert '70000001</a> <span class="note">(6 paths, 6 probes)' in en
+    assert '70000002</a> <span class="note">(4 paths, 4 probes)' in en
     assert "there were 2 (15.4%)" in en  # inconclusive, explained and counted
     assert "Probes: 4 in total; 2 confirmed" in en
     assert "peeringdb-2026-03-01.json" in en and "2026-03-01" in en

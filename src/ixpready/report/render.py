@@ -145,6 +145,30 @@ def _probe_row(probe: ProbeCheck, names: Mapping[int, str], t: Translator) -> Pr
     )
 
 
+@dataclass(frozen=True, slots=True)
+class MeasurementRow:
+    """One measurement of the provenance list: its RIPE Atlas page, paths and probes."""
+
+    msm_id: int
+    url: str
+    paths: int
+    probes: int
+
+
+def _measurements(analysis: AnalysisResult) -> list[MeasurementRow]:
+    paths: dict[int, int] = {}
+    probes: dict[int, set[int]] = {}
+    for path in (*analysis.paths, *analysis.other_paths):
+        msm_id = path.trace.msm_id
+        paths[msm_id] = paths.get(msm_id, 0) + 1
+        probes.setdefault(msm_id, set()).add(path.trace.prb_id)
+    return [
+        MeasurementRow(msm_id, ATLAS_MEASUREMENT_URL.format(msm_id=msm_id), paths[msm_id],
+                       len(probes[msm_id]))
+        for msm_id in sorted(paths)
+    ]  # fmt: skip
+
+
 def _top_places(facts: Facts, t: Translator) -> str:
     ranked: tuple[Counted, ...] = facts.cities or facts.countries
     names = [t.place(c.label) if facts.cities else t.country(c.label) for c in ranked[:2]]
@@ -217,10 +241,7 @@ def render_html(
             (charts.network_label(int(c.label), names, t, 60), c.paths) for c in facts.carriers[:8]
         ],
         "inconclusive": inconclusive,
-        "measurements": [
-            (msm_id, ATLAS_MEASUREMENT_URL.format(msm_id=msm_id))
-            for msm_id in facts.measurement_ids
-        ],
+        "measurements": _measurements(analysis),
         "probe_counts": {
             "n": len(probes),
             "confirmed": statuses.count("confirmed"),
