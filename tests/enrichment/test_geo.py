@@ -131,7 +131,7 @@ def test_public_addresses_are_not_special(address: str) -> None:
     ("name", "code", "token"),
     [
         ("be2130.ccr41.mia01.atlas.cogentco.com", "mia", "mia01"),
-        ("ae-1-3.edge5.Miami2.Level3.net", "mia", "Miami2".lower()),
+        ("ae-1-3.edge5.Miami2.Level3.net", "mia", "miami2"),
         ("xe-0-0-1.gua1.claro.net.gt", "gua", "gua1"),
         ("xe-1.mia2.example.net.gt.", "mia", "mia2"),
         ("ae-2.r01.chicago.example.com", "chi", "chicago"),

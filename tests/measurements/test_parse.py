@@ -671,3 +671,22 @@ def test_world_sample_packet_quirks(recorded: Path) -> None:
     assert {r.send_error for r in failed} == {"sendto failed: Network is unreachable"}
     assert not any(r.is_timeout for r in failed)  # it could not send: not a silence
     assert {r.error for t in traces for h in t.hops for r in h.replies if r.error} == {"H"}
+
+
+def test_a_wrong_type_inside_a_json_array_is_named_by_index(recorded: Path, tmp_path: Path) -> None:
+    source = recorded / "atlas-traceroute/ripe-atlas-monitor-msm3082698-traceroute-italy.json"
+    items = json.loads(source.read_text())
+    items[3]["prb_id"] = "abc"
+    items[6]["result"] = []
+    path = tmp_path / "italy.json"
+    path.write_text(json.dumps(items, indent=1))
+    outcome = list(read_results(path))
+    assert len(outcome) == 8
+    bad = [o for o in outcome if isinstance(o, Malformed)]
+    assert [(m.where, m.reason) for m in bad] == [
+        ("italy.json[3]", "field 'prb_id' is not a whole number: 'abc'"),
+        ("italy.json[6]", "field 'result' is an empty list: no hop and no error"),
+    ]
+    assert json.loads(bad[0].raw)["prb_id"] == "abc"  # the record as received, for quarantine
+    kept = [o.key.prb_id for o in outcome if isinstance(o, Trace)]
+    assert kept == [item["prb_id"] for i, item in enumerate(items) if i not in (3, 6)]
