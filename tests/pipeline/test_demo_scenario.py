@@ -124,6 +124,11 @@ def _check_physics(files: ScenarioFiles, truth: ScenarioTruth) -> int:
         path = paths[(trace.key.msm_id, trace.key.prb_id, trace.key.timestamp)]
         home = PLACES[truth.probe_places[trace.key.prb_id]]
         where = {h.hop: h for h in path.hops}
+        if trace.destination_reached:  # the truth knows every hop, silent ones too
+            assert set(where) == {h.number for h in trace.hops}
+            assert {h.number for h in trace.hops if h.is_silent} == {
+                h.hop for h in path.hops if not h.responded
+            }
         for hop in trace.hops:
             for reply in hop.replies:
                 if reply.rtt_ms is None:

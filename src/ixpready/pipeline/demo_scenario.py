@@ -440,13 +440,15 @@ class Router:
 
 @dataclass(frozen=True, slots=True)
 class HopTruth:
-    """Where one responding hop of one simulated trace really is."""
+    """Where one hop of one simulated trace really is; `responded` False for a silent router
+    (the packet still went through it)."""
 
     hop: int
     address: str
     asn: int
     place: str
     path_km: float  # great-circle km along the simulated path from the probe, unstretched
+    responded: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -706,6 +708,7 @@ def _trace(
         replies: list[dict[str, Any]] = []
         if router is not None and router.silent and not _on_ixp(stop.address):
             hops.append({"hop": number, "result": [{"x": "*"}, {"x": "*"}, {"x": "*"}]})
+            truth.append(HopTruth(number, stop.address, stop.asn, stop.place, km, False))
             continue
         for attempt in range(3):
             rtt = base + rng.expovariate(1 / 0.35)
@@ -742,7 +745,7 @@ def _trace(
         if is_destination and protocol == "ICMP" and source.id == 7100004:
             replies.append({**replies[-1], "dup": True})
         hops.append({"hop": number, "result": replies})
-        truth.append(HopTruth(number, stop.address, stop.asn, stop.place, round(km, 3)))
+        truth.append(HopTruth(number, stop.address, stop.asn, stop.place, km))
     if unreached:
         gap_start = len(hops) + 1
         for number in range(gap_start, gap_start + 5):
