@@ -1,0 +1,67 @@
+"""The analysis against the simulated scenario's ground truth, which only the test knows."""
+
+from __future__ import annotations
+
+import pytest
+
+from ixpready.analysis.verdicts import AnalysisResult
+from ixpready.pipeline.analyze import analyze_files
+from ixpready.pipeline.demo_scenario import PLACES, ScenarioTruth, scenario_truth, write_scenario
+
+MISPLACED = 7100007  # declared in Guatemala City, really in Miami
+
+
+@pytest.fixture(scope="module")
+def judged(tmp_path_factory: pytest.TempPathFactory) -> tuple[AnalysisResult, ScenarioTruth]:
+    files = write_scenario(tmp_path_factory.mktemp("truth"), seed=2026)
+    run = analyze_files(
+        list(files.results),
+        country="GT",
+        refdata=files.refdata,
+        probes=files.probes,
+        rdns=files.rdns,
+    )
+    return run.result, scenario_truth(2026)
+
+
+def _abroad(truth: ScenarioTruth, msm_id: int, prb_id: int, timestamp: int) -> set[str]:
+    path = next(
+        t for t in truth.traces if (t.msm_id, t.prb_id, t.timestamp) == (msm_id, prb_id, timestamp)
+    )
+    return {PLACES[h.place].country for h in path.hops} - {"GT"}
+
+
+def test_no_verdict_contradicts_where_the_packets_really_went(
+    judged: tuple[AnalysisResult, ScenarioTruth],
+) -> None:
+    result, truth = judged
+    assert len(result.paths) == 157  # every domestic pair; the 22 outbound traces apart
+    left = stayed = 0
+    for path in result.paths:
+        abroad = _abroad(truth, path.trace.msm_id, path.trace.prb_id, path.trace.timestamp)
+        if abroad:
+            left += 1
+            assert path.verdict not in ("local", "local_via_ixp"), path
+            assert set(path.foreign_countries) <= abroad, path
+        else:
+            stayed += 1
+            assert path.verdict != "tromboned", path
+    assert (left, stayed) == (138, 19)
+
+
+def test_most_detours_are_found_and_the_misplaced_probe_is_set_aside(
+    judged: tuple[AnalysisResult, ScenarioTruth],
+) -> None:
+    result, truth = judged
+    detours = [
+        p
+        for p in result.paths
+        if p.trace.prb_id != MISPLACED
+        and _abroad(truth, p.trace.msm_id, p.trace.prb_id, p.trace.timestamp)
+    ]
+    found = sum(p.verdict == "tromboned" for p in detours)
+    assert found >= 0.9 * len(detours) > 100
+    misplaced = [p for p in result.paths if p.trace.prb_id == MISPLACED]
+    assert misplaced and {p.verdict for p in misplaced} == {"inconclusive"}
+    contradicted = {c.prb_id for c in result.probes if c.status == "contradicted"}
+    assert contradicted == {MISPLACED}
