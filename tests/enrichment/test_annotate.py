@@ -333,3 +333,44 @@ def test_untrusted_or_unplaced_vantages_give_no_disc(places: Gazetteer, full_fol
     assert annotator.discs(TELGUA) == ((trusted, 1.0),)
     location = annotator.info(TELGUA).location
     assert (location.country, location.strength) == ("GT", Strength.STRONG)
+
+
+# ---------------------------------------------------------------------------------------------
+# Physics on recorded data: European probes with GeoJSON coordinates (msm 1033154)
+
+
+@pytest.fixture
+def europe(recorded: Path, full_folder: Path) -> Annotator:
+    traces = _traces(recorded, "atlas-traceroute/ripe-atlas-monitor-msm1033154-traceroute.json")
+    probes = load_probes(recorded / "atlas-probes/ripe-atlas-monitor-msm1033154-probes.json")
+    vantages = {prb_id: vantage_of(probe) for prb_id, probe in probes.items()}
+    return Annotator(Lookups.build(load_snapshot(full_folder)), "NL", vantages, observe(traces))
+
+
+def test_vix_seen_from_three_austrian_probes_is_in_austria(europe: Annotator) -> None:
+    vix = ip_address("193.203.0.105")
+    # hop 4 of probe 2178 (Vienna) at 3.254 ms, hop 4 of 11125 (Linz) at 4.052 ms,
+    # hop 8 of 4844 (Innsbruck) at 10.954 ms
+    discs = {vantage.probe.id: rtt for vantage, rtt in europe.discs(vix)}
+    assert discs == {
+        2178: pytest.approx(3.254),
+        11125: pytest.approx(4.052),
+        4844: pytest.approx(10.954),
+    }
+    info = europe.info(vix)
+    assert info.ixp is not None and info.ixp.lan.name == "VIX"
+    location = info.location
+    assert (location.country, location.strength) == ("AT", Strength.STRONG)
+    assert "NL" in location.excluded
+    assert location.is_outside("NL")
+    physics = [c for c in location.claims if c.kind == "rtt_bound"]
+    assert {c.country for c in physics} == {"AT"}
+    assert all(c.weight == 1.0 for c in physics)
+
+
+def test_netnod_seen_from_stockholm_at_3_ms(europe: Annotator) -> None:
+    netnod = ip_address("195.69.119.143")  # hop 5 of probe 2866, 3.331 ms at best
+    location = europe.info(netnod).location
+    assert (location.country, location.strength) == ("SE", Strength.STRONG)
+    assert location.city is not None and location.city.code == "sto"
+    assert location.is_outside("NL")
