@@ -17,13 +17,12 @@ PROBE = [sys.executable, "-m", "ixpready_probe"]
 
 
 def run_probe(
-    args: Sequence[str], *, prefix: Sequence[str] = (), timeout_s: float = 300,
-    user: int | None = None,
+    args: Sequence[str], *, prefix: Sequence[str] = (), timeout_s: float = 300
 ) -> subprocess.CompletedProcess[str]:
     """Runs `ixpready-probe ARGS` (inside `prefix`, e.g. `ip netns exec NS`); returns it."""
     return subprocess.run(
         [*prefix, *PROBE, *args], capture_output=True, text=True, timeout=timeout_s,
-        check=False, user=user,
+        check=False,
     )
 
 

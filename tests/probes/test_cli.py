@@ -121,5 +121,10 @@ def test_analyze_reads_probe_results_next_to_atlas_results(
                  "--quarantine", str(tmp_path / "q.jsonl")])
     assert code == 0, capsys.readouterr().err
     document = json.loads((tmp_path / "analysis.json").read_text())
-    print(json.dumps(document["summary"]))
+    atlas_results = len((recorded / GT_HN_SV).read_text().splitlines())
+    assert document["summary"]["results_read"] == atlas_results + 3
+    assert document["summary"]["quarantined"] == 0
+    probe_id = lines(probe_out)[0]["prb_id"]
+    judged = [p for p in document["other_paths"] if p["prb_id"] == probe_id]
+    assert len(judged) == 3
     assert not (tmp_path / "q.jsonl").exists()

@@ -81,6 +81,31 @@ def test_fifty_targets_behind_shared_near_hops_all_come_out_right(
     _agree_with_readers(tmp_path / "trace.jsonl", results)
 
 
+def test_verified_joins_are_paced_behind_the_shared_router_and_all_right(
+    lab: Lab, tmp_path: Path
+) -> None:
+    # every target's join is confirmed by R2's own reply: 20 replies from a router that
+    # gives one a second after a burst of six, so pacing and re-probing must both work
+    targets = lab.targets(4)[10:30]
+    results = _trace(lab, tmp_path, "--verify-joins", *targets)
+    wrong = [r["dst_addr"] for r in results
+             if _hops(r) != _expected(lab.expected_shared(4, r["dst_addr"]))]
+    assert wrong == []
+    assert [bool(r["result"][1].get("inherited")) for r in results] == [False] + [True] * 19
+
+
+def test_without_the_stop_set_every_hop_is_probed_and_still_right(
+    lab: Lab, tmp_path: Path
+) -> None:
+    # 6 targets x 3 packets at R1 and at R2: far past their burst; silent packets at hops
+    # with a known router are re-probed after its rate limiter refills, never written `*`
+    targets = lab.targets(6)[40:46]
+    results = _trace(lab, tmp_path, "-6", "--no-stop-set", *targets)
+    assert [_hops(r) for r in results] == [
+        _expected(lab.expected_shared(6, t)) for t in targets]
+    assert not any(h.get("inherited") for r in results for h in r["result"])
+
+
 @pytest.mark.parametrize(
     ("protocol", "af"),
     [("ICMP", 6), ("UDP", 4), ("UDP", 6), ("TCP", 4), ("TCP", 6), ("ICMP", 4)],
@@ -153,8 +178,9 @@ def test_one_failed_target_is_an_atlas_error_result_beside_the_good_ones(
 
 def test_without_raw_sockets_the_error_names_the_setcap_line(lab: Lab, tmp_path: Path) -> None:
     tmp_path.chmod(0o777)
+    nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
     done = run_probe(["trace", lab.targets(4)[0], "--out", str(tmp_path / "z.jsonl")],
-                     prefix=lab.exec_prefix(), user=65534)
+                     prefix=[*lab.exec_prefix(), *nobody])
     assert done.returncode == 4, done.stderr
     assert "ixpready-probe: error: raw sockets are not permitted" in done.stderr
     assert "setcap cap_net_raw+ep" in done.stderr
@@ -164,7 +190,7 @@ def test_a_killed_probe_leaves_no_file(lab: Lab, tmp_path: Path) -> None:
     out = tmp_path / "killed.jsonl"
     # R3 never answers and X is far: with a long timeout the run is still going when killed
     probe = subprocess.Popen([*lab.exec_prefix(), *PROBE, "trace", lab.x[0], "--timeout", "5",
-                              "--out", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                              "--out", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(2.5)
     assert probe.poll() is None
     probe.send_signal(signal.SIGKILL)

@@ -89,6 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
     trace.add_argument("--concurrency", type=int, default=64, help="targets traced at once")
     trace.add_argument("--no-stop-set", action="store_true",
                        help="probe every hop of every target (no inherited near hops)")
+    trace.add_argument("--verify-joins", action="store_true",
+                       help="confirm every inherited join with the router's own reply (slower)")
     trace.add_argument("--deadline", type=float, help="stop after this many seconds")
     _add_identity(trace)
     trace.set_defaults(handler=_trace)
@@ -182,6 +184,7 @@ def _trace(args: argparse.Namespace) -> int:
         timeout_s=args.timeout, pps=args.pps, router_pps=args.router_pps,
         router_burst=args.router_burst, retries=args.retries, concurrency=args.concurrency,
         paris_id=args.paris_id, port=args.port, size=args.size, stop_set=not args.no_stop_set,
+        verify_joins=args.verify_joins,
         deadline_s=args.deadline,
     )
     engine = Engine(options)

@@ -11,10 +11,15 @@ router answers about one time-exceeded a second to a given source after a burst 
    was most likely rate limiting) up to `retries` times, after draining that responder's
    bucket, before writing `*`; a hop that never answered gets one late retry;
 3. does not re-probe the near hops every target shares (a stop set, as Doubletree and scamper
-   do): the first target ("pilot") of each address group (/24, /48) is traced in full; later
-   targets probe forward from where the group's reference trace ended and backward one packet
-   at a time, until a reply matches a stop-set address at that TTL. That hop and all before it
-   are copied from the reference trace and marked inherited.
+   do): the first target ("pilot") is traced in full; later targets probe forward from where
+   a reference trace ended and backward one packet at a time, until a reply matches a
+   stop-set address at that TTL. That hop and all before it are copied from the reference
+   trace and marked inherited. Within the reference's own address group (/24, /48), when
+   that one backward packet gets no reply (its router is busy rate-limiting) but the target
+   answered one hop further and not at that TTL (echo replies and TCP answers are never
+   rate-limited, so its distance is proven), the target inherits the group's near hops
+   without waiting for the router. `verify_joins` turns this off (every join is then
+   confirmed by the router's own reply, paced at its rate); UDP traces always confirm.
 
 Every TTL of a target's window is in flight at once; all targets run concurrently under a
 global packets-per-second cap. One receive socket (AF_PACKET) reads replies; `packets`
@@ -58,6 +63,7 @@ class TraceOptions:
     port: int = 80
     size: int = 48
     stop_set: bool = True
+    verify_joins: bool = False
     group_prefix_v4: int = 24
     group_prefix_v6: int = 48
     deadline_s: float | None = None
@@ -163,6 +169,7 @@ class _Target:
     high: int = 0  # highest TTL opened so far
     backward: bool = False  # probing backward towards the stop set
     join_ttl: int = 0  # hops 1..join_ttl are inherited
+    trusting: bool = False  # same group as its reference: a verified distance is enough
     reference: _Reference | None = None
     next_token: int = 1
 
@@ -305,6 +312,11 @@ class Engine:
         if reference is not None and reference.end_ttl >= 2:
             state.backward = True
             state.reference = reference
+            state.trusting = (
+                not self.options.verify_joins
+                and self.options.protocol != "UDP"
+                and self._references.get(state.group) is reference
+            )
             state.low = reference.end_ttl
             state.high = state.low - 1
             self._open_forward(state, self.options.packets_per_hop, now, width=2)
@@ -356,12 +368,20 @@ class Engine:
             quoted_ttl=packet.quoted_ttl,
             icmpext=packet.icmpext,
         )
-        if slot.expected != packet.responder:  # nobody paid for this reply yet
-            self._router(packet.responder, arrived).tokens -= 1.0
+        if slot.expected != packet.responder and self._limited(state, packet.responder):
+            self._router(packet.responder, arrived).tokens -= 1.0  # nobody paid for it yet
         if packet.from_target or packet.error is not None:
             state.reached = state.reached or packet.from_target
             if state.end_ttl is None or slot.ttl < state.end_ttl:
                 state.end_ttl = slot.ttl
+
+    def _limited(self, state: _Target, responder: IPAddress) -> bool:
+        """Returns whether replies from `responder` are ICMP errors, which routers rate-limit.
+
+        The destination answers ICMP echo with echo replies and TCP SYNs with SYN-ACK/RST,
+        which no rate limit holds back; only its UDP port-unreachable is limited.
+        """
+        return responder != state.spec.address or self.options.protocol == "UDP"
 
     def _router(self, address: IPAddress, now: float) -> _Bucket:
         bucket = self._routers.get(address)
@@ -382,7 +402,9 @@ class Engine:
                 self._pending.pop((state.spec.address, slot.token), None)
                 slot.in_flight = False
                 expected = slot.expected or self._expected(state, slot.ttl)
-                if expected is not None and slot.tries <= self.options.retries:
+                if state.trusting and state.join_ttl == 0 and slot.ttl == state.low:
+                    slot.done = True  # the group's join probe: silence is an answer too
+                elif expected is not None and slot.tries <= self.options.retries:
                     bucket = self._router(expected, now)  # it was out of tokens: drain it
                     bucket.tokens = min(bucket.tokens, 0.0)
                     slot.not_before = now
@@ -392,11 +414,15 @@ class Engine:
                     slot.done = True
 
     def _expected(self, state: _Target, ttl: int) -> IPAddress | None:
-        """Returns who should answer at this TTL: an earlier reply there, or the stop set."""
+        """Returns who should answer at this TTL: an earlier reply there, or (for the one
+        packet probing backward towards the stop set) the stop set's address at this TTL."""
         for slot in state.slots.get(ttl, ()):
             if slot.reply is not None:
                 return slot.reply.address
-        if state.backward and state.reference is not None and ttl < state.reference.end_ttl:
+        confirming = state.backward and state.join_ttl == 0 and ttl == state.low
+        if confirming and state.trusting:
+            return None  # sent at once, never paced nor retried: its silence is the evidence
+        if confirming and state.reference is not None and ttl < state.reference.end_ttl:
             known = self._stop_set.get(ttl, {})
             if len(known) == 1:
                 return next(iter(known))
@@ -439,12 +465,19 @@ class Engine:
         reference = state.reference
         address = None if probe.reply is None else probe.reply.address
         known = self._stop_set.get(state.low, {})
-        if address is not None and address in known and (state.end_ttl or 999) > state.low:
-            state.join_ttl = state.low
+        joins = address is not None and address in known and (state.end_ttl or 999) > state.low
+        if joins and address is not None:
             state.reference = known[address]
+        # In the reference's own group, a silent join probe (its router rate-limited) still
+        # proves the destination is exactly one hop further: no echo reply or TCP answer
+        # (which no router rate-limits) came from it. The near hops are the group's.
+        vouched = state.trusting and address is None and state.end_ttl == state.low + 1
+        if joins or vouched:
+            state.join_ttl = state.low
             for ttl in [t for t in state.slots if t <= state.join_ttl]:
                 del state.slots[ttl]
             return
+        state.trusting = False  # the path differs from the group's: verify every join
         self._open(state, state.low, now, count=self.options.packets_per_hop)
         if state.low == 1 or reference is None:
             state.backward = False
@@ -488,6 +521,8 @@ class Engine:
                     wake = min(wake, slot.not_before)
                     continue
                 expected = self._expected(state, ttl)
+                if expected is not None and not self._limited(state, expected):
+                    expected = None
                 if expected is not None:
                     wait = self._router(expected, now).ready_in(now)
                     if wait > 0:

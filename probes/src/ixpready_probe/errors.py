@@ -9,6 +9,9 @@ ProbeError (exit 1)
 
 from __future__ import annotations
 
+import os
+import sys
+
 
 class ProbeError(Exception):
     """Root of every error the probe raises on purpose."""
@@ -31,14 +34,17 @@ class TargetError(ProbeError):
 
 class RawSocketError(ProbeError):
     exit_code = 4
-    default_hint = (
-        "traceroutes need raw sockets: run as root, or grant the probe's interpreter the "
-        'capability once: sudo setcap cap_net_raw+ep "$(readlink -f $(command -v python3))" '
-        "(use the python3 of the probe's own virtualenv)"
-    )
 
     def __init__(self, detail: str) -> None:
-        super().__init__(f"raw sockets are not permitted ({detail})")
+        interpreter = os.path.realpath(sys.executable)
+        super().__init__(
+            f"raw sockets are not permitted ({detail})",
+            hint=(
+                "run as root, or once: sudo setcap cap_net_raw+ep "
+                f"{interpreter} (best in the probe's own venv made with --copies, so only "
+                "the probe gets the capability; see docs/probe.md)"
+            ),
+        )
 
 
 class NoRouteError(ProbeError):
