@@ -171,50 +171,24 @@ class Ixp:
     members: tuple[tuple[int, str, str | None], ...] = ()  # (asn, ipv4, ipv6) simulated
 
 
+# fmt: off
 IXPS = (
     # PeeringDB ix 17 (formerly NOTA / NAP of the Americas). IPv6 LAN: ixpfx 12; IPv4 /24:
     # the members' netixlan addresses (198.32.242.x) in the 2026-04-16 PeeringDB dump.
-    Ixp(
-        17,
-        "Equinix Miami",
-        "Miami",
-        "US",
-        "North America",
-        "mia",
-        "198.32.242.0/24",
-        "2001:504:0:6::/64",
-        (
-            (14754, "198.32.242.61", None),
-            (23243, "198.32.242.90", "2001:504:0:6:0:2:3243:1"),
-            (52362, "198.32.242.104", None),
-            (23520, "198.32.242.35", "2001:504:0:6:0:2:3520:1"),
-        ),
-    ),
+    Ixp(17, "Equinix Miami", "Miami", "US", "North America", "mia",
+        "198.32.242.0/24", "2001:504:0:6::/64",
+        ((14754, "198.32.242.61", None), (23243, "198.32.242.90", "2001:504:0:6:0:2:3243:1"),
+         (52362, "198.32.242.104", None), (23520, "198.32.242.35", "2001:504:0:6:0:2:3520:1"))),
     # PeeringDB ix 1023 (CRIX); LAN from the 2016-10-19 PeeringDB ixpfx dump.
-    Ixp(
-        1023,
-        "CRIX",
-        "San Jose",
-        "CR",
-        "North America",
-        "sjo",
-        "200.107.83.0/24",
-        "2801:1d:a000:1::/64",
-        ((262197, "200.107.83.140", None), (52468, "200.107.83.151", None)),
-    ),
+    Ixp(1023, "CRIX", "San Jose", "CR", "North America", "sjo",
+        "200.107.83.0/24", "2801:1d:a000:1::/64",
+        ((262197, "200.107.83.140", None), (52468, "200.107.83.151", None))),
     Ixp(1123, "IXP-HN", "Tegucigalpa", "HN", "South America", None, None, None),
     Ixp(2066, "IXP.MX - Mexico City", "Ciudad de México", "MX", "North America", None, None, None),
-    Ixp(
-        1,
-        "Equinix Ashburn",
-        "Ashburn",
-        "US",
-        "North America",
-        "iad",
-        "206.126.236.0/22",
-        "2001:504:0:2::/64",
-    ),
+    Ixp(1, "Equinix Ashburn", "Ashburn", "US", "North America", "iad",
+        "206.126.236.0/22", "2001:504:0:2::/64"),
 )
+# fmt: on
 REAL_NETIXLAN = (  # (id, ix_id, asn, ipaddr4, ipaddr6, name): PeeringDB 2026-04-16, verbatim
     (1232, 17, 6939, "198.32.242.176", "2001:504:0:6::6939:1", "Equinix Miami"),
     (1571, 17, 15169, "198.32.242.133", "2001:504:0:6:0:1:5169:1", "Equinix Miami"),
@@ -289,54 +263,30 @@ class Leg:
     entry: str | None = None
 
 
+# fmt: off
 _OVERRIDES: dict[tuple[int, int], tuple[Leg, ...]] = {
     # Claro and UFINET meet in San Salvador (both carry traffic over their regional rings).
-    (52276, 14754): (
-        Leg(52276, "gua"),
-        Leg(52468, "sal", 2),
-        Leg(14754, "sal", 1, "neighbour"),
-        Leg(14754, "gua", 2),
-    ),
+    (52276, 14754): (Leg(52276, "gua"), Leg(52468, "sal", 2), Leg(14754, "sal", 1, "neighbour"),
+                     Leg(14754, "gua", 2)),
     # UFINET hands Tigo's traffic to Millicom Costa Rica at CRIX, San José.
-    (52276, 23243): (
-        Leg(52276, "gua"),
-        Leg(52468, "sal"),
-        Leg(52468, "sjo", 1),
-        Leg(262197, "sjo", 1, "ixp:1023"),
-        Leg(23243, "gua", 2),
-    ),
+    (52276, 23243): (Leg(52276, "gua"), Leg(52468, "sal"), Leg(52468, "sjo"),
+                     Leg(262197, "sjo", 1, "ixp:1023"), Leg(23243, "gua", 2)),
     # Claro reaches Telefónica's customers through its Mexico City PoP and Telxius.
-    (14754, 264637): (
-        Leg(14754, "gua", 2),
-        Leg(14754, "mex", 1),
-        Leg(12956, "mex", 1),
-        Leg(13682, "gua", 1, "neighbour"),
-        Leg(264637, "gua"),
-    ),
-    (14754, 13682): (
-        Leg(14754, "gua", 2),
-        Leg(14754, "mex", 1),
-        Leg(12956, "mex", 1),
-        Leg(13682, "gua", 2, "neighbour"),
-    ),
+    (14754, 264637): (Leg(14754, "gua", 2), Leg(14754, "mex"), Leg(12956, "mex"),
+                      Leg(13682, "gua", 1, "neighbour"), Leg(264637, "gua")),
+    (14754, 13682): (Leg(14754, "gua", 2), Leg(14754, "mex"), Leg(12956, "mex"),
+                     Leg(13682, "gua", 2, "neighbour")),
     # Tigo's Cogent transit meets Columbus only in Ashburn.
-    (23243, 52286): (
-        Leg(23243, "gua", 2),
-        Leg(174, "mia", 2),
-        Leg(174, "iad", 2),
-        Leg(23520, "iad", 1, "neighbour"),
-        Leg(23520, "mia", 1),
-        Leg(52286, "gua", 1, "neighbour"),
-    ),
+    (23243, 52286): (Leg(23243, "gua", 2), Leg(174, "mia", 2), Leg(174, "iad", 2),
+                     Leg(23520, "iad", 1, "neighbour"), Leg(23520, "mia"),
+                     Leg(52286, "gua", 1, "neighbour")),
 }
 _OVERRIDES_V6: dict[tuple[int, int], tuple[Leg, ...]] = {
-    (23243, 52286): (
-        Leg(23243, "gua", 1),
-        Leg(23243, "mia", 1),
-        Leg(23520, "mia", 1, "ixp:17"),
-        Leg(52286, "gua", 1),
-    ),
+    # Over IPv6 the two meet across the Equinix Miami LAN.
+    (23243, 52286): (Leg(23243, "gua"), Leg(23243, "mia"), Leg(23520, "mia", 1, "ixp:17"),
+                     Leg(52286, "gua")),
 }
+# fmt: on
 
 
 def _reverse(legs: tuple[Leg, ...]) -> tuple[Leg, ...]:
