@@ -44,10 +44,10 @@ def read_target_file(path: Path) -> list[str]:
 
 def _from_json(value: Any, path: Path) -> list[str]:
     if isinstance(value, dict):
-        for key in ("targets", "addresses", "inventory"):
+        for key in ("targets", "addresses", "inventory", "measurements"):
             if isinstance(value.get(key), list):
                 return _from_json(value[key], path)
-        raise TargetError(f"{path}: no 'targets', 'addresses' or 'inventory' list")
+        raise TargetError(f"{path}: no 'targets', 'addresses', 'inventory' or 'measurements' list")
     if not isinstance(value, list):
         raise TargetError(f"{path}: expected a list of targets")
     names: list[str] = []
