@@ -140,11 +140,13 @@ def test_every_beta_member_on_a_known_lan_maps_back(beta_folder: Path) -> None:
     index = IxpIndex(snapshot)
     on_lan = off_lan = 0
     for member in snapshot.ix_members:
+        if not member.address:  # a port PeeringDB lists without an address
+            continue
         hit = index.lan_of(ip_address(member.address))
         if hit is None:  # the pages hold only part of the LAN prefixes
             off_lan += 1
             continue
         on_lan += 1
         assert (hit.lan.ix_id, hit.member_asn) == (member.ix_id, member.asn), member
-    assert on_lan + off_lan == len(snapshot.ix_members)
+    assert on_lan + off_lan == sum(1 for m in snapshot.ix_members if m.address)
     assert on_lan > 700

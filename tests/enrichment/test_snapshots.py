@@ -17,7 +17,7 @@ from ixpready.enrichment.snapshots import (
 )
 from ixpready.errors import ExitCode, RefdataError
 
-from .conftest import PYASN_V4, PYASN_V6, build_routing, pfx2as_from_ipasn
+from .conftest import PYASN_V4, PYASN_V6, build_routing, merged_pages, pfx2as_from_ipasn
 
 
 def _data_lines(path: Path) -> int:
@@ -169,12 +169,18 @@ def test_peeringdb_2016_dump(pdb2016_folder: Path) -> None:
     assert IxLanPrefix("206.223.119.0/24", 2) in snapshot.ix_prefixes
 
 
-def test_peeringdb_beta_pages_with_members_and_names(beta_folder: Path) -> None:
+def test_peeringdb_beta_pages_with_members_and_names(recorded: Path, beta_folder: Path) -> None:
     snapshot = load_snapshot(beta_folder)
-    assert len(snapshot.ixs) == 500
+    pages = merged_pages(recorded, "ix")["data"]
+    assert isinstance(pages, list) and len(pages) == 500
+    for item in pages:  # every exchange of the two pages, as PeeringDB describes it
+        ix = snapshot.ixs[item["id"]]
+        assert (ix.name, ix.country) == (item["name"], item["country"])
     assert len(snapshot.ix_prefixes) == 500
-    v4 = [m for m in snapshot.ix_members if "." in m.address]
-    assert len(v4) == sum(1 for m in snapshot.ix_members if ":" not in m.address)
+    netixlan = merged_pages(recorded, "netixlan")["data"]
+    assert isinstance(netixlan, list) and len(netixlan) == 500
+    listed = {a for n in netixlan for a in (n["ipaddr4"], n["ipaddr6"]) if a}
+    assert {m.address for m in snapshot.ix_members if m.address} == listed
     microsoft = [m for m in snapshot.ix_members if m.address == "198.32.118.91"]
     assert len(microsoft) == 1
     assert (microsoft[0].asn, microsoft[0].ix_id, microsoft[0].speed_mbps) == (8075, 12, 100000)
