@@ -275,5 +275,8 @@ def test_an_inconclusive_path_says_which_foreign_hubs_its_rtt_leaves_possible() 
     near = reach_note(GUA, 4.6, "GT", gazetteer())
     assert "rules out every foreign hub but San Salvador, SV" in near
     assert "Miami" not in near and "Mexico City" not in near
-    assert reach_note(GUA, 1.0, "GT", gazetteer()) == "the 1.0 ms RTT rules out every foreign interconnection hub"
+    assert (
+        reach_note(GUA, 1.0, "GT", gazetteer())
+        == "the 1.0 ms RTT rules out every foreign interconnection hub"
+    )
     assert "foreign hubs within reach" in reach_note(GUA, 40.0, "GT", gazetteer())

@@ -85,16 +85,17 @@ def test_a_miami_rdns_claim_seen_at_3_ms_from_guatemala_city_is_refuted(
     assert with_rdns.confidence < without.confidence
 
 
-def test_at_1_ms_from_guatemala_city_physics_proves_gt(places: Gazetteer) -> None:
+def test_at_0_8_ms_from_guatemala_city_physics_proves_gt(places: Gazetteer) -> None:
     guatemala = _at(places, "gua", 12804)
-    contradicted = locate((_miami_claim(), REGISTRY_GT), ((guatemala, 1.0),), "GT", places)
+    # 0.8 ms: within 85 km (80 + 5 km of probe blur), nearer than La Hachadura, SV (97 km)
+    contradicted = locate((_miami_claim(), REGISTRY_GT), ((guatemala, 0.8),), "GT", places)
     assert contradicted.country == "GT"
     assert contradicted.strength == Strength.STRONG
     assert contradicted.is_inside("GT")
     assert contradicted.claims[0].refuted is not None
     physics = [c for c in contradicted.claims if c.kind == "rtt_bound"]
     assert [(c.country, c.weight, c.refuted) for c in physics] == [("GT", 1.0, None)]
-    plain = locate((REGISTRY_GT,), ((guatemala, 1.0),), "GT", places)
+    plain = locate((REGISTRY_GT,), ((guatemala, 0.8),), "GT", places)
     assert plain.country == "GT" and plain.strength == Strength.STRONG
     assert plain.confidence == 1.0
     assert contradicted.confidence < plain.confidence
@@ -328,9 +329,9 @@ def test_untrusted_or_unplaced_vantages_give_no_disc(places: Gazetteer, full_fol
         lookups,
         "GT",
         {12804: trusted, 15381: untrusted, 1182: unplaced},
-        {TELGUA: {12804: 1.0, 15381: 0.5, 1182: 0.2, 9999: 0.1}},
+        {TELGUA: {12804: 0.8, 15381: 0.5, 1182: 0.2, 9999: 0.1}},
     )
-    assert annotator.discs(TELGUA) == ((trusted, 1.0),)
+    assert annotator.discs(TELGUA) == ((trusted, 0.8),)
     location = annotator.info(TELGUA).location
     assert (location.country, location.strength) == ("GT", Strength.STRONG)
 

@@ -209,7 +209,8 @@ def test_nearest_foreign_place_from_guatemala_city() -> None:
     ]
     assert all(c.country != "GT" for _km, c in foreign)
     nearest = min(foreign, key=lambda pair: pair[0])
-    assert nearest[1].code == "sta"  # Santa Ana, El Salvador, ~125 km
+    assert nearest[1].code == "lahachadura"  # La Hachadura, El Salvador, at the border, ~97 km
+    assert nearest[0] == pytest.approx(97, abs=2)
     assert places.nearest_foreign_km(gua.latitude, gua.longitude, "GT", False) == pytest.approx(
         nearest[0]
     )

@@ -6,11 +6,16 @@ known city answered it faster than light allows from the declared spot; one such
 alone is more likely a wrong hint than a wrong probe, and only that hint is refuted.
 It is *confirmed* when some address answered fast enough to be nearer to it than any place
 abroad, and nothing contradicts it; otherwise it stays *unverified*.
+
+Probes also check each other: two probes that got fast replies from the same address draw two
+discs that must overlap (the address is in both). A probe whose discs are disjoint from those
+of at least two other probes is contradicted, most inconsistent first, until the rest agree.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 from ixpready.analysis.verdicts import ProbeCheck
 from ixpready.enrichment.annotate import CITY_SLACK_KM, Annotator, Vantage
@@ -31,7 +36,57 @@ def check_probes(
     checks: dict[int, ProbeCheck] = {}
     for prb, vantage in annotator.vantages.items():
         checks[prb] = _check(prb, vantage, per_probe.get(prb, []), annotator)
+    for prb, detail in mutual_contradictions(annotator.vantages, observations).items():
+        check = checks[prb]
+        if check.status != "contradicted":
+            checks[prb] = replace(check, status="contradicted", detail=detail)
     return checks
+
+
+MAX_DISCS_PER_ADDRESS = 12  # the tightest discs of an address are the ones that can disagree
+
+
+def mutual_contradictions(
+    vantages: Mapping[int, Vantage], observations: Mapping[IPAddress, Mapping[int, float]]
+) -> dict[int, str]:
+    """Returns, for each probe whose speed-of-light discs cannot overlap those of at least
+    two other probes around the same addresses, a sentence saying so.
+
+    Removes the most inconsistent probe first and checks again, so one misplaced probe does
+    not drag honest ones down with it.
+    """
+    conflicts: dict[int, dict[int, str]] = {}
+    for address, seen in observations.items():
+        discs = []
+        for prb, rtt in seen.items():
+            vantage = vantages.get(prb)
+            if vantage is None or vantage.latitude is None or vantage.longitude is None:
+                continue
+            if vantage.probe.latitude is None:  # a country-wide disc proves nothing here
+                continue
+            discs.append((radius_km(rtt) + vantage.uncertainty_km, prb, vantage, rtt))
+        if len(discs) < 2:
+            continue
+        discs.sort(key=lambda d: d[0])
+        discs = discs[:MAX_DISCS_PER_ADDRESS]
+        for i, (reach_a, prb_a, a, rtt_a) in enumerate(discs):
+            for reach_b, prb_b, b, rtt_b in discs[i + 1 :]:
+                apart = distance_km(
+                    a.latitude or 0.0, a.longitude or 0.0, b.latitude or 0.0, b.longitude or 0.0
+                )
+                if apart > reach_a + reach_b:
+                    why = f"{address} answered probe {prb_a} in {rtt_a:.1f} ms and probe {prb_b} in {rtt_b:.1f} ms, {apart:.0f} km apart"
+                    conflicts.setdefault(prb_a, {})[prb_b] = why
+                    conflicts.setdefault(prb_b, {})[prb_a] = why
+    flagged: dict[int, str] = {}
+    while True:
+        worst = max(conflicts, key=lambda p: (len(conflicts[p]), -p), default=None)
+        if worst is None or len(conflicts[worst]) < CONTRADICTIONS_NEEDED:
+            return flagged
+        reasons = sorted(conflicts.pop(worst).values())
+        flagged[worst] = "faster than light together with other probes: " + "; ".join(reasons[:3])
+        for others in conflicts.values():
+            others.pop(worst, None)
 
 
 def _check(
