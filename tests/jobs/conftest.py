@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from ixpready.pipeline.demo_scenario import ScenarioFiles, write_scenario
+from jobs.postgres import Postgres, start_postgres
 from sources.replay import ReplayServer, replay_server
 
 
@@ -41,3 +42,9 @@ def offline_config(folder: Path, scenario: ScenarioFiles, extra: str = "") -> Pa
         f'rdns_file = "{scenario.rdns}"\nmodel = false\nreport = false\n'
         f'[rounds]\nperiod = "6h"\n{extra}',
     )
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Postgres]:
+    """A real PostgreSQL server on 127.0.0.1 for the whole session (see postgres.py)."""
+    yield from start_postgres()

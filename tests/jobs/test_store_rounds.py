@@ -12,7 +12,13 @@ import pytest
 from ixpready.config import load_settings
 from ixpready.errors import ConfigError
 from ixpready.measurements.records import TraceKey
-from ixpready.measurements.store import MIGRATIONS, RunOutcome, Store, StoredResult
+from ixpready.measurements.store import (
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    RunOutcome,
+    Store,
+    StoredResult,
+)
 from ixpready.pipeline.trend import assign_rounds, round_of, round_start
 from jobs.conftest import write_config
 
@@ -42,7 +48,7 @@ def test_a_schema_1_store_is_migrated_and_its_results_filed_by_time(
     db.commit()
     db.close()
     with Store.open(path) as store:
-        assert store.schema_version == 2
+        assert store.schema_version == SCHEMA_VERSION == 3
         assert store.count_results() == 26 and len(store.unassigned()) == 26
         assert {r.key: r.raw for r in store.results()} == {r.key: r.raw for r in results}
         assert assign_rounds(store, "day") == 26

@@ -12,6 +12,8 @@ from ixpready.config import Settings, load_settings
 from ixpready.errors import ExitCode
 from ixpready.pipeline import run as job
 from ixpready.pipeline import trend as rounds
+from ixpready.pipeline import upload as sending
+from ixpready.pipeline.run import salvage
 
 
 def _settings(args: argparse.Namespace, **flags: Any) -> Settings:
@@ -47,8 +49,23 @@ def _trend(args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
+def _upload(args: argparse.Namespace) -> int:
+    flags = {"upload_spool_dir": args.spool} if args.spool else {}
+    summary = sending.upload(_settings(args, **flags))
+    print(summary.as_text())
+    return ExitCode.PARTIAL if summary.quarantined else ExitCode.OK
+
+
+def _salvage(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    into = Path(args.into) if args.into else settings.store_path
+    print(salvage(Path(args.damaged), into).as_text())
+    print(f"new store: {into}; run `ixpready run` to read result files and uploads again")
+    return ExitCode.OK
+
+
 def register(subparsers: Any) -> None:
-    """Adds `run` and `trend`."""
+    """Adds `run`, `trend`, `upload` and `salvage`."""
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "run", help="the whole job: discover, refdata, plan, measure, fetch, analyse, report"
     )
@@ -62,3 +79,16 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--format", choices=("table", "json"), default="table")
     parser.add_argument("--out", help="write to this file instead of stdout")
     parser.set_defaults(handler=_trend)
+
+    parser = subparsers.add_parser(
+        "upload", help="send this probe host's spooled results to the shared store (once each)"
+    )
+    parser.add_argument("--spool", help="the probe's spool folder (default: upload.spool_dir)")
+    parser.set_defaults(handler=_upload)
+
+    parser = subparsers.add_parser(
+        "salvage", help="copy every readable row of a damaged store into a new store"
+    )
+    parser.add_argument("damaged", help="the damaged store, moved aside (mv X X.damaged)")
+    parser.add_argument("--into", help="the new store (default: store.file)")
+    parser.set_defaults(handler=_salvage)

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from types import TracebackType
+from typing import Protocol
 
 from ixpready.errors import StoreError
 from ixpready.measurements.records import Malformed, TraceKey
@@ -96,13 +97,24 @@ MIGRATIONS: tuple[str, ...] = (
         message TEXT NOT NULL
     );
     """,
+    # 3: which spool files `ixpready upload` has sent whole (by name and content digest)
+    """
+    CREATE TABLE uploads (
+        file TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        results INTEGER NOT NULL,
+        uploaded_at INTEGER NOT NULL,
+        PRIMARY KEY (file, digest)
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 RECOVERY = (
-    "move the file aside (mv {path} {path}.damaged) and run again: a new store is made; "
-    "measurement ids are listed at https://atlas.ripe.net/measurements/mine and "
-    "`ixpready fetch --msm ID` fetches their results again; or salvage with "
-    "`sqlite3 {path}.damaged .recover | sqlite3 {path}` (see docs/atlas.md)"
+    "move the file aside (mv {path} {path}.damaged, with its -wal and -shm files) and run "
+    "`ixpready salvage {path}.damaged`: every readable row goes into a new store at {path}; "
+    "then run again: result files and uploads are read again, and `ixpready fetch --msm ID` "
+    "fetches results of measurements listed at https://atlas.ripe.net/measurements/mine "
+    "(see docs/jobs.md, 'Damaged store')"
 )
 
 
@@ -187,6 +199,32 @@ class RunRecord:
     message: str
 
 
+class ResultStore(Protocol):
+    """What the SQLite store and the shared PostgreSQL store (`store_pg.PgStore`) both do:
+    results, quarantine, rounds, runs, inventories."""
+
+    def add_results(
+        self, results: Iterable[StoredResult], round_id: str | None = None
+    ) -> int: ...
+    def results(self, msm_id: int | None = None) -> Iterator[StoredResult]: ...
+    def count_results(self, msm_id: int | None = None) -> int: ...
+    def quarantine(self, records: Iterable[Malformed]) -> int: ...
+    def quarantined(self) -> tuple[Malformed, ...]: ...
+    def start_round(
+        self, round_id: str, started_at: int, plan_id: str | None = None
+    ) -> RoundRecord: ...
+    def complete_round(self, round_id: str, completed_at: int) -> None: ...
+    def round(self, round_id: str) -> RoundRecord | None: ...
+    def rounds(self) -> tuple[RoundRecord, ...]: ...
+    def assign_round(self, round_id: str, msm_ids: Iterable[int]) -> int: ...
+    def unassigned(self) -> tuple[TraceKey, ...]: ...
+    def set_rounds(self, assignments: Iterable[tuple[TraceKey, str]]) -> int: ...
+    def round_counts(self) -> dict[str, int]: ...
+    def round_results(self, round_id: str) -> Iterator[StoredResult]: ...
+    def latest_inventory(self, country: str) -> Inventory | None: ...
+    def close(self) -> None: ...
+
+
 class Store:
     """An open store; use `Store.open(path)` as a context manager. Not shared across threads."""
 
@@ -268,6 +306,21 @@ class Store:
                     if statement.strip():
                         db.execute(statement)
                 db.execute(f"PRAGMA user_version = {number + 1}")
+
+    def verify(self) -> None:
+        """Reads every page (SQLite's quick_check) before anything is written.
+
+        Raises StoreError with the recovery when the file is damaged; a damaged file is
+        never written to, so nothing more is lost.
+        """
+        with self._guard():
+            problems = [str(row[0]) for row in self._db.execute("PRAGMA quick_check(3)")]
+        if problems != ["ok"]:
+            first = " ".join(problems[0].split())  # one line, whatever SQLite wrote
+            raise StoreError(
+                f"{self.path}: the store is damaged ({first[:200]})",
+                hint=RECOVERY.format(path=self.path),
+            )
 
     @property
     def schema_version(self) -> int:
@@ -507,6 +560,25 @@ class Store:
             return None
         return RunRecord(row[0], row[1], row[2], row[3], RunOutcome(row[4]), row[5], row[6])
 
+    # -- uploads --------------------------------------------------------------------------
+
+    def uploaded(self, file: str, digest: str) -> bool:
+        """Returns True when this spool file, with exactly this content, was sent whole."""
+        with self._guard():
+            row = self._db.execute(
+                "SELECT 1 FROM uploads WHERE file = ? AND digest = ?", (file, digest)
+            ).fetchone()
+        return row is not None
+
+    def record_upload(self, file: str, digest: str, results: int, uploaded_at: int) -> None:
+        """Records that a spool file was sent whole (after the server committed it)."""
+        with self._transaction() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO uploads (file, digest, results, uploaded_at)"
+                " VALUES (?, ?, ?, ?)",
+                (file, digest, results, uploaded_at),
+            )
+
     def fetched_until(self, msm_id: int) -> int | None:
         """Returns the epoch second up to which results of `msm_id` were fetched, if any."""
         with self._guard():
@@ -641,3 +713,90 @@ def _measurement(row: tuple[object, ...]) -> MeasurementRow:
 
 def _now() -> int:
     return int(time.time())
+
+
+# ---------------------------------------------------------------------------------------------
+# Salvage
+
+_SALVAGE_ORDER = {  # every table and the key it is read in, forwards then backwards
+    "measurements": ("plan_id", "item"),
+    "results": ("msm_id", "prb_id", "timestamp"),
+    "fetches": ("msm_id",),
+    "quarantine": ("id",),
+    "inventories": ("id",),
+    "plans": ("plan_id",),
+    "analyses": ("id",),
+    "rounds": ("round_id",),
+    "runs": ("id",),
+    "uploads": ("file", "digest"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Salvaged:
+    """Rows read back from a damaged store, per table, and the tables that could not be read."""
+
+    rows: tuple[tuple[str, int], ...]
+    unreadable: tuple[str, ...]
+
+    def as_text(self) -> str:
+        """Returns the counts for the terminal."""
+        lines = [f"{table}: {count} rows salvaged" for table, count in self.rows]
+        lines += [f"{table}: unreadable" for table in self.unreadable]
+        return "\n".join(lines)
+
+
+def _scan(db: sqlite3.Connection, table: str, key: tuple[str, ...], descending: bool) -> tuple[
+    list[str], list[tuple[object, ...]]
+]:  # fmt: skip
+    order = ", ".join(f"{k} DESC" if descending else k for k in key)
+    rows: list[tuple[object, ...]] = []
+    columns: list[str] = []
+    try:
+        cursor = db.execute(f"SELECT * FROM {table} ORDER BY {order}")
+        columns = [d[0] for d in cursor.description]
+        for row in cursor:
+            rows.append(tuple(row))
+    except sqlite3.DatabaseError:
+        pass  # stop at the damage; the other direction reads the rows beyond it
+    return columns, rows
+
+
+def salvage(damaged: Path, into: Path) -> Salvaged:
+    """Copies every readable row of a damaged store into a new store at `into` (created at
+    SCHEMA_VERSION); returns the counts. Each table is read in key order up to the first
+    damaged page, then backwards from the end up to it: only rows on damaged pages are lost.
+
+    Raises StoreError when `into` already exists or `damaged` cannot be opened at all.
+    """
+    if into.exists():
+        raise StoreError(
+            f"{into}: already exists; salvage writes a new store",
+            hint=f"move it aside first (mv {into} {into}.damaged)",
+        )
+    try:
+        source = sqlite3.connect(f"file:{damaged}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise StoreError(f"{damaged}: cannot open the damaged store ({exc})") from None
+    counts: list[tuple[str, int]] = []
+    unreadable: list[str] = []
+    try:
+        with Store.open(into) as target, target._transaction() as db:
+            for table, key in _SALVAGE_ORDER.items():
+                columns, forward = _scan(source, table, key, descending=False)
+                back_columns, backward = _scan(source, table, key, descending=True)
+                columns = columns or back_columns
+                if not columns:
+                    unreadable.append(table)
+                    continue
+                names = ", ".join(columns)
+                marks = ", ".join("?" for _ in columns)
+                before = db.total_changes
+                db.executemany(
+                    f"INSERT OR IGNORE INTO {table} ({names}) VALUES ({marks})",
+                    [*forward, *backward],
+                )
+                counts.append((table, db.total_changes - before))
+    finally:
+        source.close()
+    return Salvaged(tuple(counts), tuple(unreadable))

@@ -25,14 +25,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import orjson
-
 from ixpready.config import Deadline, Settings
 from ixpready.enrichment.snapshots import load_snapshot
 from ixpready.errors import ExitCode, InputError, IxpreadyError, LockedError, UsageError
-from ixpready.measurements.parse import parse_lines
-from ixpready.measurements.records import Malformed, Skipped
-from ixpready.measurements.store import MeasurementState, RunOutcome, Store, StoredResult
+from ixpready.measurements.store import (
+    MeasurementState,
+    ResultStore,
+    RunOutcome,
+    Salvaged,
+    Store,
+)
+from ixpready.measurements.store import salvage as salvage_rows
 from ixpready.pipeline import atlas as jobs
 from ixpready.pipeline import refdata
 from ixpready.pipeline.model import run_model, to_json
@@ -41,10 +44,12 @@ from ixpready.pipeline.report import report_round, write_report
 from ixpready.pipeline.trend import (
     RoundAnalysis,
     analysed_rounds,
+    results_store,
     round_of,
     trend_of,
     write_atomically,
 )
+from ixpready.pipeline.upload import read_records
 from ixpready.report.facts import TrendMark
 from ixpready.sources.atlas import AtlasSource
 from ixpready.sources.registries import RegistryClient
@@ -155,40 +160,15 @@ def _announce(on_stage: Stage, name: str) -> None:
 # Offline import
 
 
-def import_results(store: Store, path: Path) -> tuple[int, int]:
+def import_results(store: ResultStore, path: Path) -> tuple[int, int]:
     """Stores the results of a file (JSON lines, a JSON array or an API page), each raw record
     verbatim; returns (new results, records quarantined). Raises InputError for a missing file.
-
-    A document that cannot be decoded whole is read line by line: each line that is not a
-    result is quarantined with its line number (`ixpready analyze` salvages more from it).
     """
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"{path}: cannot read the results file ({exc.strerror})") from None
-    records: list[tuple[str, bytes]] = []
-    try:
-        document = orjson.loads(data)
-    except orjson.JSONDecodeError:
-        document = None
-        for number, line in enumerate(data.split(b"\n"), start=1):
-            if line.strip():
-                records.append((f"{path.name}:{number}", line.strip()))
-    if isinstance(document, dict) and isinstance(document.get("results"), list):
-        document = document["results"]
-    if isinstance(document, list):
-        records = [(f"{path.name}[{i}]", orjson.dumps(v)) for i, v in enumerate(document)]
-    elif document is not None:
-        records = [(path.name, data.strip())]
-    good: list[StoredResult] = []
-    bad: list[Malformed] = []
-    for where, raw in records:
-        text = raw.decode("utf-8", errors="replace")
-        for outcome in parse_lines([text], where):
-            if isinstance(outcome, Malformed):
-                bad.append(Malformed(where, outcome.reason, text))
-            elif not isinstance(outcome, Skipped):
-                good.append(StoredResult(outcome.key, text))
+    good, bad = read_records(path, data)
     return store.add_results(good), store.quarantine(bad)
 
 
@@ -271,6 +251,9 @@ def _online(
                 store.complete_round(record.round_id, int(now.timestamp()))
         added = 0 if fetched is None else sum(n for _, n in fetched.new)
         steps.append(Step("fetch", f"round {record.round_id}: {added} new results"))
+        if settings.store_url:  # the shared store gets the round's results too (once each)
+            with Store.open(settings.store_path) as local, results_store(settings) as shared:
+                shared.add_results(local.round_results(record.round_id), record.round_id)
     return steps, tuple(unknown)
 
 
@@ -342,7 +325,7 @@ def _job(
     if settings.run_results:
         _announce(on_stage, "import")
         added = 0
-        with Store.open(settings.store_path) as store:
+        with results_store(settings) as store:
             for path in settings.run_results:
                 new, bad = import_results(store, path)
                 added += new
@@ -357,8 +340,8 @@ def _job(
     steps.append(Step("analyze", f"{len(rounds)} rounds, {fresh} analysed now"))
     model_file, report_dir, output_steps = _outputs(settings, rounds, on_stage)
     steps += output_steps
-    with Store.open(settings.store_path) as store:
-        stored = store.count_results()
+    with results_store(settings) as shared:
+        stored = shared.count_results()
     return RunSummary(
         round_id=rounds[-1].round_id if rounds else round_of(now, settings.rounds_period),
         online=online,
@@ -390,6 +373,7 @@ def run(
     moment = (now or datetime.now(tz=UTC)).replace(microsecond=0)
     with job_lock(settings.lock_path):
         with Store.open(settings.store_path) as store:
+            store.verify()  # a damaged store stops the job before anything is written to it
             run_id = store.begin_run(int(moment.timestamp()), os.getpid())
         try:
             summary = _job(settings, moment, atlas, registry, on_stage)
@@ -408,3 +392,11 @@ def run(
 def _end(settings: Settings, run_id: int, outcome: RunOutcome, code: int, message: str) -> None:
     with Store.open(settings.store_path) as store:
         store.end_run(run_id, int(datetime.now(tz=UTC).timestamp()), outcome, code, message)
+
+
+def salvage(damaged: Path, into: Path) -> Salvaged:
+    """Copies every readable row of a damaged store into a new store; returns the counts.
+
+    Raises StoreError when `into` exists or `damaged` cannot be opened (see `store.salvage`).
+    """
+    return salvage_rows(damaged, into)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import os
 import statistics
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -26,7 +28,7 @@ from ixpready.errors import ConfigError, InputError
 from ixpready.measurements.parse import parse_lines
 from ixpready.measurements.probes import load_probes, probes_from_document
 from ixpready.measurements.records import IPAddress, Malformed, Probe, Skipped, Trace
-from ixpready.measurements.store import Store
+from ixpready.measurements.store import ResultStore, Store
 from ixpready.pipeline.analyze import ReadOutcome, analyze_traces, load_rdns
 from ixpready.report.terminal import terminal_safe
 
@@ -65,7 +67,22 @@ def round_start(round_id: str) -> datetime:
     return datetime.fromisoformat(round_id).replace(tzinfo=UTC)
 
 
-def assign_rounds(store: Store, period: str) -> int:
+@contextmanager
+def results_store(settings: Settings) -> Iterator[ResultStore]:
+    """Yields the store holding the results: the shared PostgreSQL store when `store.url` is
+    set, else the SQLite file. Raises StoreError / UnavailableError / AuthError on opening."""
+    if settings.store_url:
+        from ixpready.measurements.store_pg import PgStore  # psycopg only when configured
+
+        with PgStore.open(settings.store_url.reveal()) as shared:
+            yield shared
+    else:
+        with Store.open(settings.store_path) as local:
+            local.verify()  # never write to a damaged file
+            yield local
+
+
+def assign_rounds(store: ResultStore, period: str) -> int:
     """Files every result still in no round under the round of its start time; returns how
     many were filed. Results of a round's own measurements are filed by `ixpready run`."""
     keys = store.unassigned()
@@ -249,10 +266,13 @@ def write_atomically(path: Path, data: bytes) -> Path:
     return path
 
 
-def _probes(settings: Settings, store: Store) -> tuple[dict[int, Probe], str]:
+def _probes(settings: Settings, store: ResultStore) -> tuple[dict[int, Probe], str]:
     if settings.run_probes_file is not None:
         return load_probes(settings.run_probes_file), str(settings.run_probes_file)
     inventory = store.latest_inventory(settings.country)
+    if inventory is None and settings.store_url and settings.store_path.is_file():
+        with Store.open(settings.store_path) as local:  # discover's inventory of this host
+            inventory = local.latest_inventory(settings.country)
     if inventory is None:
         return {}, "none"
     return (
@@ -282,7 +302,7 @@ def _reuse(folder: Path, state: str) -> AnalysisResult | None:
 
 
 def _analyse(
-    store: Store,
+    store: ResultStore,
     round_id: str,
     settings: Settings,
     snapshot: RegistrySnapshot,
@@ -321,7 +341,7 @@ def analysed_rounds(
     snapshot = snapshot or load_snapshot(settings.refdata_path)
     rdns = _rdns(settings)
     outcome: list[RoundAnalysis] = []
-    with Store.open(settings.store_path) as store:
+    with results_store(settings) as store:
         assign_rounds(store, settings.rounds_period)
         probes, probes_from = _probes(settings, store)
         for round_id, count in store.round_counts().items():
