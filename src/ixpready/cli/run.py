@@ -1,4 +1,4 @@
-"""`ixpready run` and `ixpready trend`: the scheduled job and the rounds it measured."""
+"""`ixpready run | trend | upload | salvage | export`: the scheduled job, its rounds, its stores."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 
 from ixpready.config import Settings, load_settings
 from ixpready.errors import ExitCode
+from ixpready.pipeline import export as exporting
 from ixpready.pipeline import run as job
 from ixpready.pipeline import trend as rounds
 from ixpready.pipeline import upload as sending
@@ -64,8 +65,17 @@ def _salvage(args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
+def _export(args: argparse.Namespace) -> int:
+    summary = exporting.export(
+        _settings(args), Path(args.out), rounds=args.round or (), raw=args.raw,
+        parquet=args.parquet,
+    )  # fmt: skip
+    print(summary.as_text())
+    return ExitCode.OK
+
+
 def register(subparsers: Any) -> None:
-    """Adds `run`, `trend`, `upload` and `salvage`."""
+    """Adds `run`, `trend`, `upload`, `salvage` and `export`."""
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "run", help="the whole job: discover, refdata, plan, measure, fetch, analyse, report"
     )
@@ -92,3 +102,12 @@ def register(subparsers: Any) -> None:
     parser.add_argument("damaged", help="the damaged store, moved aside (mv X X.damaged)")
     parser.add_argument("--into", help="the new store (default: store.file)")
     parser.set_defaults(handler=_salvage)
+
+    parser = subparsers.add_parser(
+        "export", help="write the rounds (trend, judged paths, results) as JSON lines or Parquet"
+    )
+    parser.add_argument("--out", required=True, help="folder to write into")
+    parser.add_argument("--round", action="append", help="a round id (repeatable; default: all)")
+    parser.add_argument("--raw", action="store_true", help="also every stored result")
+    parser.add_argument("--parquet", action="store_true", help="Parquet instead of JSON lines")
+    parser.set_defaults(handler=_export)

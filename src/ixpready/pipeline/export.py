@@ -1,0 +1,192 @@
+"""`ixpready export`: the rounds for other tools, as JSON lines or Parquet.
+
+Writes into a folder, one table per file:
+
+- `rounds.jsonl`: one object per round (the trend: counts, shares, median RTTs), format
+  `ixpready-trend/1` without the wrapper;
+- `paths.jsonl`: one object per judged path (domestic and other), the analysis JSON contract
+  of a path without its evidence list, plus `round`;
+- `results.jsonl` (with `raw=True`): every stored result of the rounds, `{"round": ...,
+  "msm_id": ..., "prb_id": ..., "timestamp": ..., "result": <the result, as JSON>}`.
+
+With `parquet=True` the same tables go to `.parquet` files (pyarrow, typed columns, lists as
+list columns; `result` stays JSON text). Each file is written whole (temporary, then rename).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from ixpready.analysis.export import path_to_dict
+from ixpready.config import Settings
+from ixpready.errors import UsageError
+from ixpready.pipeline.trend import (
+    RoundPoint,
+    analysed_rounds,
+    results_store,
+    round_point,
+    write_atomically,
+)
+
+PATH_COLUMNS = (
+    "round", "msm_id", "prb_id", "timestamp", "scope", "verdict", "reason", "af", "src_asn",
+    "dst_asn", "src_country", "dst_country", "dst_addr", "foreign_countries", "foreign_cities",
+    "ixps", "ixp_countries", "carried_by", "as_path", "rtt_ms", "floor_rtt_ms",
+    "extra_rtt_ms", "confidence", "origin",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class ExportSummary:
+    """The files written and how many rows each holds."""
+
+    files: tuple[tuple[Path, int], ...]
+
+    def as_text(self) -> str:
+        """Returns one line per file for the terminal."""
+        return "\n".join(f"wrote {path} ({rows} rows)" for path, rows in self.files)
+
+
+def _round_row(point: RoundPoint) -> dict[str, Any]:
+    return {
+        "round": point.round_id,
+        "starts": point.starts.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "results": point.results,
+        "domestic_paths": point.domestic_paths,
+        "local": point.local,
+        "local_via_ixp": point.local_via_ixp,
+        "tromboned": point.tromboned,
+        "inconclusive": point.inconclusive,
+        "local_share": round(point.local_share, 4),
+        "tromboned_share": round(point.tromboned_share, 4),
+        "inconclusive_share": round(point.inconclusive_share, 4),
+        "median_rtt_ms": point.median_rtt_ms,
+        "median_tromboned_rtt_ms": point.median_tromboned_rtt_ms,
+    }
+
+
+def _json_lines(rows: Iterable[dict[str, Any]]) -> tuple[bytes, int]:
+    buffer = io.BytesIO()
+    count = 0
+    for row in rows:
+        buffer.write(orjson.dumps(row) + b"\n")
+        count += 1
+    return buffer.getvalue(), count
+
+
+def _parquet(
+    rows: Sequence[dict[str, Any]], columns: Sequence[str], types: dict[str, Any]
+) -> bytes:
+    try:
+        import pyarrow as pa  # type: ignore[import-untyped]  # ships no type information
+        import pyarrow.parquet as pq  # type: ignore[import-untyped]
+    except ImportError:
+        raise UsageError(
+            "Parquet export needs pyarrow, which is not installed",
+            hint="pip install 'pyarrow>=15,<23', or export JSON lines (without --parquet)",
+        ) from None
+    schema = pa.schema([(name, types[name](pa)) for name in columns])
+    table = pa.Table.from_pylist([{c: row.get(c) for c in columns} for row in rows], schema=schema)
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink)
+    return bytes(sink.getvalue().to_pybytes())
+
+
+def _types() -> dict[str, Any]:
+    def text(pa: Any) -> Any:
+        return pa.string()
+
+    def whole(pa: Any) -> Any:
+        return pa.int64()
+
+    def real(pa: Any) -> Any:
+        return pa.float64()
+
+    def texts(pa: Any) -> Any:
+        return pa.list_(pa.string())
+
+    def wholes(pa: Any) -> Any:
+        return pa.list_(pa.int64())
+
+    kinds = {
+        text: ("round", "starts", "scope", "verdict", "reason", "src_country", "dst_country",
+               "dst_addr", "origin", "result"),
+        whole: ("msm_id", "prb_id", "timestamp", "af", "src_asn", "dst_asn", "results",
+                "domestic_paths", "local", "local_via_ixp", "tromboned", "inconclusive"),
+        real: ("rtt_ms", "floor_rtt_ms", "extra_rtt_ms", "confidence", "local_share",
+               "tromboned_share", "inconclusive_share", "median_rtt_ms",
+               "median_tromboned_rtt_ms"),
+        texts: ("foreign_countries", "foreign_cities", "ixps", "ixp_countries"),
+        wholes: ("carried_by", "as_path"),
+    }  # fmt: skip
+    return {name: kind for kind, names in kinds.items() for name in names}
+
+
+def _raw_rows(settings: Settings, rounds: Sequence[str]) -> Iterator[dict[str, Any]]:
+    with results_store(settings) as store:
+        for round_id in rounds:
+            for result in store.round_results(round_id):
+                yield {
+                    "round": round_id,
+                    "msm_id": result.key.msm_id,
+                    "prb_id": result.key.prb_id,
+                    "timestamp": result.key.timestamp,
+                    "result": result.raw,
+                }
+
+
+def export(
+    settings: Settings,
+    out_dir: Path,
+    *,
+    rounds: Sequence[str] = (),
+    raw: bool = False,
+    parquet: bool = False,
+) -> ExportSummary:
+    """Writes the rounds (all, or those named) into `out_dir`; returns the files written.
+
+    Raises UsageError for a round the store does not hold, or Parquet without pyarrow, and
+    the errors of `analysed_rounds` (StoreError, RefdataError).
+    """
+    analysed = analysed_rounds(settings)
+    known = {r.round_id for r in analysed}
+    unknown = [r for r in rounds if r not in known]
+    if unknown:
+        raise UsageError(
+            f"round {unknown[0]} is not in the store",
+            hint=f"rounds held: {', '.join(sorted(known)) or 'none'} (see `ixpready trend`)",
+        )
+    chosen = [r for r in analysed if not rounds or r.round_id in rounds]
+    round_rows = [_round_row(round_point(r.round_id, r.results, r.analysis)) for r in chosen]
+    path_rows = [
+        {"round": r.round_id, **{k: v for k, v in path_to_dict(p).items() if k != "evidence"}}
+        for r in chosen
+        for p in (*r.analysis.paths, *r.analysis.other_paths)
+    ]
+    tables: list[tuple[str, list[dict[str, Any]], Sequence[str]]] = [
+        ("rounds", round_rows, tuple(round_rows[0]) if round_rows else ("round",)),
+        ("paths", path_rows, PATH_COLUMNS),
+    ]
+    if raw:
+        raw_rows = list(_raw_rows(settings, [r.round_id for r in chosen]))
+        tables.append(("results", raw_rows, ("round", "msm_id", "prb_id", "timestamp", "result")))
+    written: list[tuple[Path, int]] = []
+    for name, rows, columns in tables:
+        if parquet:
+            path = write_atomically(out_dir / f"{name}.parquet", _parquet(rows, columns, _types()))
+            written.append((path, len(rows)))
+        else:
+            if name == "results":  # the result itself as JSON, not as a string of JSON
+                data, count = _json_lines(
+                    {**row, "result": orjson.loads(row["result"])} for row in rows
+                )
+            else:
+                data, count = _json_lines(rows)
+            written.append((write_atomically(out_dir / f"{name}.jsonl", data), count))
+    return ExportSummary(tuple(written))
