@@ -196,3 +196,18 @@ def test_a_killed_probe_leaves_no_file(lab: Lab, tmp_path: Path) -> None:
     probe.send_signal(signal.SIGKILL)
     probe.wait(timeout=10)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_deadline_ends_the_run_with_what_was_measured(lab: Lab, tmp_path: Path) -> None:
+    spool = tmp_path / "spool"
+    started = time.monotonic()
+    done = run_probe(["trace", lab.x[0], "--timeout", "5", "--deadline", "2",
+                      "--spool", str(spool)], prefix=lab.exec_prefix())
+    assert done.returncode == 0, done.stderr
+    assert time.monotonic() - started < 10
+    (written,) = spool.iterdir()
+    assert written.name.startswith("traceroute-") and written.suffix == ".jsonl"
+    (result,) = lines(written)
+    hops = _hops(result)
+    assert hops[0] == (lab.r1[0],) * 3  # R1 answered within the deadline; R3 never does
+    assert all(address is None for address in hops[1])

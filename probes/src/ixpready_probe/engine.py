@@ -28,8 +28,11 @@ parses them without scapy, `craft` builds the probes with scapy.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import select
 import socket
+import struct
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -636,11 +639,44 @@ class Engine:
         )
 
 
+# A classic BPF program run by the kernel on every packet the host receives, so that only
+# incoming ICMP, ICMPv6 and TCP reach Python (the probe must stay cheap on a busy router).
+# For SOCK_DGRAM packet sockets offset 0 is the network header; SKF_AD_* are ancillary loads.
+_SKF_AD_PROTOCOL = 0xFFFFF000
+_SKF_AD_PKTTYPE = 0xFFFFF004
+_REPLY_FILTER = (
+    (0x20, 0, 0, _SKF_AD_PKTTYPE),  # 0: A = packet type
+    (0x15, 0, 10, PACKET_HOST),  # 1: addressed to this host, else reject
+    (0x20, 0, 0, _SKF_AD_PROTOCOL),  # 2: A = ethertype
+    (0x15, 0, 3, ETH_P_IP),  # 3: IPv4 -> 4, else 7
+    (0x30, 0, 0, 9),  # 4: A = IPv4 protocol
+    (0x15, 5, 0, 1),  # 5: ICMP -> accept
+    (0x15, 4, 5, 6),  # 6: TCP -> accept, else reject
+    (0x15, 0, 4, ETH_P_IPV6),  # 7: IPv6 -> 8, else reject
+    (0x30, 0, 0, 6),  # 8: A = IPv6 next header
+    (0x15, 1, 0, 58),  # 9: ICMPv6 -> accept
+    (0x15, 0, 1, 6),  # 10: TCP -> accept, else reject
+    (0x06, 0, 0, 0x40000),  # 11: accept
+    (0x06, 0, 0, 0),  # 12: reject
+)
+SO_ATTACH_FILTER = 26
+
+
+def _attach_reply_filter(receiver: socket.socket) -> None:
+    """Attaches `_REPLY_FILTER`; the Python-side checks remain, so failing here is harmless."""
+    program = b"".join(struct.pack("HBBI", *instruction) for instruction in _REPLY_FILTER)
+    buffer = ctypes.create_string_buffer(program)
+    fprog = struct.pack("HL", len(_REPLY_FILTER), ctypes.addressof(buffer))
+    with contextlib.suppress(OSError):
+        receiver.setsockopt(socket.SOL_SOCKET, SO_ATTACH_FILTER, fprog)
+
+
 def _open_receiver() -> socket.socket:
     try:
         receiver = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, socket.htons(ETH_P_ALL))
     except PermissionError as exc:
         raise RawSocketError(str(exc)) from None
+    _attach_reply_filter(receiver)
     receiver.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
     receiver.setblocking(False)
     return receiver
