@@ -37,7 +37,8 @@ def test_probe_trace_runs_the_probe_and_reads_its_results(
 ) -> None:
     out = tmp_path / "probe.jsonl"
     code = main(["probe", "trace", "--probe-command", _in(lab), lab.targets(4)[0], lab.x[0],
-                 lab.e[0], "--timeout", "0.5", "--name", "gt-cli-1", "--asn", "64500",
+                 lab.e[0], "--timeout", "0.5", "--paris-id", "3", "--verify-joins",
+                 "--name", "gt-cli-1", "--asn", "64500",
                  "--probe-country", "GT", "--out", str(out)])
     printed = capsys.readouterr()
     assert code == 0, printed.err
@@ -46,6 +47,7 @@ def test_probe_trace_runs_the_probe_and_reads_its_results(
     results = lines(out)
     assert [r["dst_addr"] for r in results] == [lab.targets(4)[0], lab.x[0], lab.e[0]]
     assert {r["ixpready_probe"]["asn"] for r in results} == {64500}
+    assert {r["paris_id"] for r in results} == {3}
 
 
 def test_probe_dns_runs_the_probe_and_reads_its_results(

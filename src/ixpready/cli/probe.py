@@ -59,6 +59,10 @@ def _trace(args: argparse.Namespace) -> int:
     arguments = [*_arguments(args), "--proto", args.proto, "--pps", str(args.pps)]
     if args.timeout is not None:
         arguments += ["--timeout", str(args.timeout)]
+    if args.paris_id is not None:
+        arguments += ["--paris-id", str(args.paris_id)]
+    if args.verify_joins:
+        arguments.append("--verify-joins")
     output = args.out or jobs.default_output("traceroute")
     return _finish(jobs.trace(arguments, output, command=_command(args)))
 
@@ -95,6 +99,9 @@ def register(subparsers: Any) -> None:
     trace.add_argument("--proto", type=str.lower, choices=["icmp", "udp", "tcp"], default="icmp")
     trace.add_argument("--pps", type=float, default=100.0, help="packets per second cap")
     trace.add_argument("--timeout", type=float, help="seconds to wait for each reply")
+    trace.add_argument("--paris-id", type=int, help="flow number 1..64 (default 1)")
+    trace.add_argument("--verify-joins", action="store_true",
+                       help="confirm every inherited near hop with the router's own reply")
     trace.set_defaults(handler=_trace)
 
     dns = kinds.add_parser("dns", help="DNS checks (CHAOS identity, answers, PTR, origin AS)")
