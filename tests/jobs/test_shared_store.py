@@ -23,8 +23,10 @@ from ixpready.measurements.records import Malformed, TraceKey
 from ixpready.measurements.store import ResultStore, RunOutcome, Store, StoredResult
 from ixpready.measurements.store_pg import SCHEMA_VERSION, PgStore
 from ixpready.pipeline.demo_scenario import ScenarioFiles
+from jobs import online
 from jobs.conftest import offline_config, write_config
 from jobs.postgres import Postgres
+from sources.replay import ReplayServer
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 GT = "atlas-traceroute/msm5004-froot-2015-10-20-guatemala-honduras-elsalvador.jsonl"
@@ -274,3 +276,24 @@ def test_a_run_analyses_the_shared_store(
     assert main(["--config", str(config), "trend", "--format", "json"]) == ExitCode.OK
     trend = json.loads(capsys.readouterr().out)
     assert [r["results"] for r in trend["rounds"]] == [99, 80]
+
+
+def test_an_online_run_copies_each_round_into_the_shared_store(
+    recorded: Path, atlas_replay: ReplayServer, database: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    online.record_discovery_and_refdata(recorded, atlas_replay)
+    results = online.record_measurements(recorded, atlas_replay)
+    extra = f'model = false\nreport = false\n[store]\nurl = "{database}"\n'
+    config = write_config(tmp_path / "config.toml",
+                          online.config_text(tmp_path, atlas_replay, extra))  # fmt: skip
+    monkeypatch.setenv("IXPREADY_ATLAS_KEY", online.KEY)
+    assert main(["--config", str(config), "run"]) == ExitCode.OK
+    assert main(["--config", str(config), "run"]) == ExitCode.OK  # again: nothing twice
+    with Store.open(load_settings(config, {}).store_path) as local:
+        (only_round,) = local.rounds()
+        kept = {r.key: r.raw for r in local.results()}
+    with PgStore.open(database) as shared:
+        assert shared.round_counts() == {only_round.round_id: 113}
+        assert {r.key: r.raw for r in shared.results()} == kept
+    assert len(kept) == sum(len(v) for v in results.values())
