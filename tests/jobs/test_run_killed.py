@@ -18,13 +18,18 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from ixpready.analysis.export import load_analysis
+from ixpready.cli import main
 from ixpready.config import load_settings
+from ixpready.errors import ExitCode
 from ixpready.measurements.store import MeasurementState, RunOutcome, Store
 from ixpready.model.export import load_model
+from ixpready.pipeline.demo_scenario import ScenarioFiles
 from ixpready.pipeline.run import lock_holder
 from jobs import online
-from jobs.conftest import write_config
+from jobs.conftest import offline_config, write_config
 from sources.replay import ReplayServer
 
 SRC = Path(__file__).resolve().parents[2] / "src"
@@ -33,11 +38,14 @@ SRC = Path(__file__).resolve().parents[2] / "src"
 class Child:
     """A `python -m ixpready -v run` subprocess whose stderr lines are collected."""
 
-    def __init__(self, config: Path) -> None:
+    def __init__(self, config: Path, key: str | None = online.KEY) -> None:
         self.lines: list[str] = []
+        environment = {**os.environ, "PYTHONPATH": str(SRC)}
+        if key is not None:
+            environment["IXPREADY_ATLAS_KEY"] = key
         self.process = subprocess.Popen(
             [sys.executable, "-m", "ixpready", "-v", "--config", str(config), "run"],
-            env={**os.environ, "PYTHONPATH": str(SRC), "IXPREADY_ATLAS_KEY": online.KEY},
+            env=environment,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
@@ -149,3 +157,22 @@ def test_runs_killed_at_random_points_resume_without_loss_or_duplicates(
     assert not any(s.method == "POST" for s in atlas_replay.seen[seen:])
     with Store.open(settings.store_path) as store:
         assert store.count_results() == count
+
+
+def test_two_concurrent_runs_one_refuses(
+    scenario: ScenarioFiles, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = offline_config(tmp_path, scenario)
+    config.write_text(config.read_text().replace("report = false", "report = true"))
+    first = Child(config, key=None)  # offline
+    assert first.wait_for("run: analyze")  # holding the lock, busy for seconds (report)
+    second = main(["--config", str(config), "run"])
+    err = capsys.readouterr().err
+    code = first.finish()
+    assert second == ExitCode.USAGE
+    assert f"another ixpready run holds the lock (pid {first.process.pid})" in err
+    assert code == ExitCode.PARTIAL  # the first went on undisturbed (one damaged line)
+    with Store.open(load_settings(config, {}).store_path) as store:
+        last = store.last_run()
+        assert store.count_results() == 179
+    assert last is not None and last.pid == first.process.pid  # the refused run left no trace
