@@ -15,7 +15,6 @@ from ixpready.enrichment.snapshots import load_snapshot
 from ixpready.measurements.parse import read_results
 from ixpready.measurements.probes import load_probes
 from ixpready.measurements.records import Malformed, Skipped
-from ixpready.model.refdata import parse_as_rel
 
 RESULT_FOLDERS = ("atlas-traceroute", "atlas-ping", "atlas-dns")
 
@@ -112,8 +111,10 @@ def test_every_peeringdb_api_page_loads(recorded: Path, tmp_path: Path, kind: st
         assert [s.source for s in snapshot.sources] == [f"peeringdb/{kind}.json"]
 
 
-def test_caida_as_relationships_load(recorded: Path) -> None:
-    lines = (recorded / AS_REL).read_text().splitlines()
-    relationships, bad = parse_as_rel(lines, AS_REL)
-    assert bad == ()
-    assert len(relationships) == 1_373
+def test_caida_as_relationships_load(recorded: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "refdata"
+    folder.mkdir()
+    shutil.copy(recorded / AS_REL, folder / "20180201.as-rel.txt")
+    snapshot = load_snapshot(folder)
+    assert snapshot.malformed == ()
+    assert len(snapshot.relationships) == 1_373

@@ -3,7 +3,14 @@
 A folder is recognised by file names (README, "Reference data"):
 - `pfx2as*` / `*.pfx2as*`: CAIDA RouteViews prefix2as lines `prefix<TAB>length<TAB>AS`, AS may be
   `a_b` (multi-origin) or `a,b` (AS set); pyasn `ipasn` lines `prefix/length<TAB>AS` too.
-- `peeringdb/{ix,ixlan,ixpfx,netixlan,net,fac}.json`: PeeringDB API responses `{"data": [...]}`.
+- `peeringdb/{ix,ixlan,ixpfx,netixlan,net,fac}.json`: PeeringDB API responses `{"data": [...]}`,
+  also saved in pages (`ix-page1.json`, `netixlan-page2.json`, ...). An exchange netixlan names
+  but `ix` lacks is kept under netixlan's name, with no country; a port PeeringDB lists without
+  an address is kept as a member with address "".
+- `*as-rel*.txt`, `*as-rel*.txt.bz2`: CAIDA AS relationships `as1|as2|rel[|source]` (rel -1:
+  as1 sells transit to as2; 0: they peer), plain or bzip2 as CAIDA ships them. Unlike the
+  other files, a damaged line does not stop the load: it is kept in `malformed` (file:line,
+  reason) and the rest is used, as the IXP model always did (it says how many were left out).
 - `delegated-*`: RIR delegated(-extended) statistics `registry|cc|type|start|value|date|status`.
 - `ripestat/*.json`: RIPEstat data-call responses (network-info, prefix-overview,
   announced-prefixes, as-overview) adding prefix origins and AS names.
@@ -21,18 +28,22 @@ A folder is recognised by file names (README, "Reference data"):
 
 from __future__ import annotations
 
+import bz2
 import csv
+import fnmatch
 import ipaddress
 import re
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import orjson
 
 from ixpready.errors import RefdataError
+from ixpready.measurements.records import Malformed
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +83,7 @@ class IxLanPrefix:
 
 @dataclass(frozen=True, slots=True)
 class IxMember:
-    """A member interface on a peering LAN (PeeringDB `netixlan`)."""
+    """A member interface on a peering LAN (PeeringDB `netixlan`); address "" when none is listed."""
 
     ix_id: int
     asn: int
@@ -92,6 +103,22 @@ class Facility:
     longitude: float | None
 
 
+class Relationship(StrEnum):
+    """How two networks are connected: `a` sells transit to `b`, or they peer."""
+
+    PROVIDER_CUSTOMER = "p2c"
+    PEER = "p2p"
+
+
+@dataclass(frozen=True, slots=True)
+class AsRelationship:
+    """One registered relationship (CAIDA as-rel): for `p2c`, `a` sells transit to `b`."""
+
+    a: int
+    b: int
+    relationship: Relationship
+
+
 @dataclass(frozen=True)
 class RegistrySnapshot:
     """Every reference fact loaded from one folder, with the files and dates it came from."""
@@ -104,6 +131,8 @@ class RegistrySnapshot:
     as_names: dict[int, str] = field(default_factory=dict)
     asn_countries: dict[int, str] = field(default_factory=dict)
     block_countries: tuple[tuple[str, str], ...] = ()  # (CIDR, country) from RIR stats
+    relationships: tuple[AsRelationship, ...] = ()
+    malformed: tuple[Malformed, ...] = ()  # as-rel lines left out (other damage raises)
     sources: tuple[SnapshotSource, ...] = ()
 
 
@@ -212,6 +241,61 @@ def _ripestat(document: Any) -> tuple[list[RoutedPrefix], dict[int, str]]:
 
 
 # ---------------------------------------------------------------------------------------------
+# AS relationships
+
+_AS_REL_NAMES = ("*as-rel*.txt", "*as-rel*.txt.bz2")
+
+
+def parse_as_rel_line(line: str) -> AsRelationship | None:
+    """Returns the relationship of one CAIDA as-rel line `as1|as2|rel[|source]`.
+
+    Returns None for comments and blank lines; raises ValueError for a damaged line or a
+    relationship other than -1 (as1 sells transit to as2) or 0 (peers).
+    """
+    text = line.strip()
+    if not text or text.startswith("#"):
+        return None
+    fields = text.split("|")
+    try:
+        if len(fields) < 3:
+            raise ValueError("expected as1|as2|rel")
+        a, b, rel = int(fields[0]), int(fields[1]), int(fields[2])
+    except ValueError as exc:
+        raise ValueError(f"not an as-rel line ({exc})") from None
+    if rel == -1:
+        return AsRelationship(a, b, Relationship.PROVIDER_CUSTOMER)
+    if rel == 0:
+        return AsRelationship(a, b, Relationship.PEER)
+    raise ValueError(f"relationship {rel} is not -1 or 0")
+
+
+def _open_text(path: Path) -> IO[str]:
+    """Opens a text file, decompressing it when its name ends in `.bz2`."""
+    if path.name.endswith(".bz2"):
+        return bz2.open(path, "rt", encoding="utf-8", errors="replace")
+    return path.open(encoding="utf-8", errors="replace")
+
+
+def _relationship_file(path: Path) -> tuple[list[AsRelationship], list[Malformed]]:
+    """Returns the relationships of a plain or bzip2 as-rel file and its damaged lines."""
+    good: list[AsRelationship] = []
+    bad: list[Malformed] = []
+    try:
+        with _open_text(path) as handle:
+            for number, line in enumerate(handle, start=1):
+                try:
+                    relationship = parse_as_rel_line(line)
+                except ValueError as exc:
+                    bad.append(Malformed(f"{path}:{number}", str(exc), line.rstrip("\r\n")))
+                    continue
+                if relationship is not None:
+                    good.append(relationship)
+    except (OSError, EOFError) as exc:
+        raise RefdataError(f"{path}: cannot be read ({exc})", hint="download it again") from None
+    return good, bad
+
+
+# ---------------------------------------------------------------------------------------------
 # RIR statistics
 
 
@@ -247,6 +331,12 @@ def _delegated(path: Path) -> Iterator[tuple[str, str, str]]:
 
 # ---------------------------------------------------------------------------------------------
 # PeeringDB
+
+
+def _pdb_pages(folder: Path, kind: str) -> list[dict[str, Any]]:
+    """Returns the rows of `kind.json` and of its pages `kind-page*.json`, in name order."""
+    paths = [folder / f"{kind}.json", *sorted(folder.glob(f"{kind}-page*.json"))]
+    return [row for path in paths if path.is_file() for row in _pdb(path)]
 
 
 def _pdb(path: Path) -> list[dict[str, Any]]:
@@ -390,11 +480,20 @@ def load_snapshot(folder: Path) -> RegistrySnapshot:
     extra_ixs: dict[int, IxRecord] = {}
     extra_prefixes: list[IxLanPrefix] = []
     extra_members: list[IxMember] = []
+    relationships: list[AsRelationship] = []
+    malformed: list[Malformed] = []
     for path in sorted(folder.iterdir()):
         if not path.is_file():
             continue
         name = path.name
-        if name.startswith("pfx2as") or ".pfx2as" in name or name.startswith("ipasn"):
+        if any(fnmatch.fnmatchcase(name, pattern) for pattern in _AS_REL_NAMES):
+            good, bad = _relationship_file(path)
+            relationships.extend(good)
+            malformed.extend(bad)
+            sources.append(
+                SnapshotSource("AS relationships (CAIDA)", name, _date_of(path, default_date))
+            )
+        elif name.startswith("pfx2as") or ".pfx2as" in name or name.startswith("ipasn"):
             routed.extend(_routing_file(path))
             sources.append(SnapshotSource("prefix-to-AS", name, _date_of(path, default_date)))
         elif name.startswith("delegated-"):
@@ -465,54 +564,52 @@ def load_snapshot(folder: Path) -> RegistrySnapshot:
                     "PeeringDB", f"peeringdb/{path.name}", _peeringdb_date(path, default_date)
                 )
             )
-        ix_path, lan_path, pfx_path = pdb / "ix.json", pdb / "ixlan.json", pdb / "ixpfx.json"
-        if ix_path.is_file():
-            for item in _pdb(ix_path):
-                ixs[int(item["id"])] = IxRecord(
-                    id=int(item["id"]),
-                    name=str(item.get("name") or f"IX {item['id']}"),
-                    city=str(item.get("city") or ""),
-                    country=str(item.get("country") or "").upper(),
-                )
-        lan_to_ix: dict[int, int] = {}
-        if lan_path.is_file():
-            lan_to_ix = {int(i["id"]): int(i["ix_id"]) for i in _pdb(lan_path) if "ix_id" in i}
-        if pfx_path.is_file():
-            for item in _pdb(pfx_path):
-                lan = int(item["ixlan_id"])
-                # PeeringDB numbers an ixlan like its ix when there is one LAN per IX
-                ix_prefixes.append(IxLanPrefix(str(item["prefix"]), lan_to_ix.get(lan, lan)))
-        if (pdb / "netixlan.json").is_file():
-            for item in _pdb(pdb / "netixlan.json"):
-                ix_id = int(item.get("ix_id") or lan_to_ix.get(int(item.get("ixlan_id") or 0), 0))
-                for key in ("ipaddr4", "ipaddr6"):
-                    if item.get(key):
-                        speed = item.get("speed")
-                        members.append(
-                            IxMember(
-                                ix_id,
-                                int(item["asn"]),
-                                str(item[key]),
-                                None if speed is None else int(speed),
-                            )
-                        )
-        if (pdb / "net.json").is_file():
-            for item in _pdb(pdb / "net.json"):
-                if item.get("asn") and item.get("name"):
-                    names.setdefault(int(item["asn"]), str(item["name"]))
-        if (pdb / "fac.json").is_file():
-            for item in _pdb(pdb / "fac.json"):
-                lat, lon = item.get("latitude"), item.get("longitude")
-                facilities.append(
-                    Facility(
-                        id=int(item["id"]),
-                        name=str(item.get("name") or ""),
-                        city=str(item.get("city") or ""),
-                        country=str(item.get("country") or "").upper(),
-                        latitude=None if lat is None else float(lat),
-                        longitude=None if lon is None else float(lon),
+        for item in _pdb_pages(pdb, "ix"):
+            ixs[int(item["id"])] = IxRecord(
+                id=int(item["id"]),
+                name=str(item.get("name") or f"IX {item['id']}"),
+                city=str(item.get("city") or ""),
+                country=str(item.get("country") or "").upper(),
+            )
+        lan_to_ix = {
+            int(i["id"]): int(i["ix_id"]) for i in _pdb_pages(pdb, "ixlan") if "ix_id" in i
+        }
+        for item in _pdb_pages(pdb, "ixpfx"):
+            lan = int(item["ixlan_id"])
+            # PeeringDB numbers an ixlan like its ix when there is one LAN per IX
+            ix_prefixes.append(IxLanPrefix(str(item["prefix"]), lan_to_ix.get(lan, lan)))
+        named_by_netixlan: dict[int, str] = {}
+        for item in _pdb_pages(pdb, "netixlan"):
+            if item.get("asn") is None:
+                continue
+            ix_id = int(item.get("ix_id") or lan_to_ix.get(int(item.get("ixlan_id") or 0), 0))
+            if ix_id:
+                named_by_netixlan.setdefault(ix_id, str(item.get("name") or f"IX {ix_id}"))
+            speed = item.get("speed")
+            addresses = [str(item[key]) for key in ("ipaddr4", "ipaddr6") if item.get(key)]
+            for address in addresses or [""]:  # a port without a listed address still counts
+                members.append(
+                    IxMember(
+                        ix_id, int(item["asn"]), address, None if speed is None else int(speed)
                     )
                 )
+        for ix_id, ix_name in named_by_netixlan.items():  # an exchange `ix` lacks
+            ixs.setdefault(ix_id, IxRecord(ix_id, ix_name, "", ""))
+        for item in _pdb_pages(pdb, "net"):
+            if item.get("asn") and item.get("name"):
+                names.setdefault(int(item["asn"]), str(item["name"]))
+        for item in _pdb_pages(pdb, "fac"):
+            lat, lon = item.get("latitude"), item.get("longitude")
+            facilities.append(
+                Facility(
+                    id=int(item["id"]),
+                    name=str(item.get("name") or ""),
+                    city=str(item.get("city") or ""),
+                    country=str(item.get("country") or "").upper(),
+                    latitude=None if lat is None else float(lat),
+                    longitude=None if lon is None else float(lon),
+                )
+            )
     pch = folder / "pch"
     if pch.is_dir():
         pch_ixs, pch_prefixes, pch_members = _pch(pch)
@@ -536,7 +633,8 @@ def load_snapshot(folder: Path) -> RegistrySnapshot:
     if not sources:
         raise RefdataError(
             f"{folder}: no reference-data file recognised",
-            hint="expected pfx2as*, peeringdb/*.json, delegated-*, ripestat/*.json (see README)",
+            hint="expected pfx2as*, peeringdb/*.json, delegated-*, *as-rel*.txt, ripestat/*.json"
+            " (see README)",
         )
     return RegistrySnapshot(
         routed=tuple(routed),
@@ -547,5 +645,7 @@ def load_snapshot(folder: Path) -> RegistrySnapshot:
         as_names=names,
         asn_countries=asn_countries,
         block_countries=tuple(blocks),
+        relationships=tuple(relationships),
+        malformed=tuple(malformed),
         sources=tuple(sources),
     )

@@ -22,20 +22,15 @@ from dataclasses import dataclass, field
 import networkx as nx
 
 from ixpready.analysis.verdicts import PathVerdict, Verdict
-from ixpready.model.results import LinkInfo, LinkLocation, Relationship
+
+# read with the reference data (enrichment.snapshots); named here too for the model's users
+from ixpready.enrichment.snapshots import AsRelationship as AsRelationship
+from ixpready.enrichment.snapshots import Relationship
+from ixpready.model.results import LinkInfo, LinkLocation
 
 LOCAL_VERDICTS = frozenset({Verdict.LOCAL, Verdict.LOCAL_VIA_IXP})
 _CAIDA = ("caida",)
 SAMPLES = 3  # measured paths named per link as evidence
-
-
-@dataclass(frozen=True, slots=True)
-class AsRelationship:
-    """One registered relationship: for `p2c`, `a` sells transit to `b`."""
-
-    a: int
-    b: int
-    relationship: Relationship
 
 
 @dataclass(slots=True)

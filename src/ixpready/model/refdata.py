@@ -1,33 +1,29 @@
-"""Small pure readers of the reference data the model uses (the pipeline opens the files).
+"""The model's own inputs, read from text, and its view of the registry snapshot.
 
-- CAIDA AS relationships (`as1|as2|rel[|source]`, `#` comments): rel -1 means as1 sells
-  transit to as2, 0 that they peer. Unreadable lines come back as `Malformed`.
-- PeeringDB `ix` and `netixlan` API documents (`{"data": [...]}`): IXPs and who is on them.
+Registry files (CAIDA AS relationships, PeeringDB, RIR statistics) are read once, by
+`enrichment.snapshots.load_snapshot`; `ixp_members` groups that snapshot's exchange ports
+into `IxpMembers`. Parsed here, because they are not registry data:
+
 - An IXP member list: ASNs (`64500` or `AS64500`), separated by spaces, commas or lines,
   `#` starts a comment.
 - Per-AS user estimates as APNIC publishes them (CSV with a header; the ASN column is
   `AS`/`ASN`, the users column `Users (est.)`/`users`, or a share column `% of country`/
   `share`; a `CC` column, when present, keeps only the home country's rows).
-- RIR delegated-extended statistics (`registry|cc|asn|start|count|date|status`): countries.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
-from ixpready.errors import InputError, RefdataError
-from ixpready.measurements.records import Malformed
-from ixpready.model.graph import AsRelationship
-from ixpready.model.results import Relationship
+from ixpready.enrichment.snapshots import RegistrySnapshot
+from ixpready.errors import InputError
 
 
 @dataclass(frozen=True, slots=True)
 class IxpMembers:
-    """One IXP from PeeringDB and the ASNs with a port on it."""
+    """One IXP (PeeringDB, else PCH or another list) and the ASNs with a port on it."""
 
     ix_id: int
     name: str
@@ -36,79 +32,25 @@ class IxpMembers:
     asns: tuple[int, ...]
 
 
-def parse_as_rel(
-    lines: Iterable[str], origin: str
-) -> tuple[tuple[AsRelationship, ...], tuple[Malformed, ...]]:
-    """Returns the relationships of CAIDA as-rel lines and the lines that could not be read."""
-    good: list[AsRelationship] = []
-    bad: list[Malformed] = []
-    for number, raw in enumerate(lines, start=1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        fields = line.split("|")
-        try:
-            if len(fields) < 3:
-                raise ValueError("expected as1|as2|rel")
-            a, b, rel = int(fields[0]), int(fields[1]), int(fields[2])
-        except ValueError as exc:
-            bad.append(Malformed(f"{origin}:{number}", f"not an as-rel line ({exc})", raw))
-            continue
-        if rel == -1:
-            good.append(AsRelationship(a, b, Relationship.PROVIDER_CUSTOMER))
-        elif rel == 0:
-            good.append(AsRelationship(a, b, Relationship.PEER))
-        else:
-            bad.append(Malformed(f"{origin}:{number}", f"relationship {rel} is not -1 or 0", raw))
-    return tuple(good), tuple(bad)
+def ixp_members(snapshot: RegistrySnapshot) -> tuple[IxpMembers, ...]:
+    """Returns every exchange of a snapshot with the ASNs that have a port on it, by id.
 
-
-def _rows(document: Any, origin: str) -> list[dict[str, Any]]:
-    if isinstance(document, dict):
-        document = document.get("data")
-    if not isinstance(document, list):
-        raise RefdataError(
-            f"{origin}: not a PeeringDB API response (no 'data' list)",
-            hint="save the API response as is: https://www.peeringdb.com/api/<type>",
-        )
-    return [row for row in document if isinstance(row, dict)]
-
-
-def parse_peeringdb(
-    ix_documents: Iterable[Any], netixlan_documents: Iterable[Any], origin: str
-) -> tuple[IxpMembers, ...]:
-    """Returns every IXP named in the `ix` documents with its members from `netixlan`.
-
-    Members of an IXP missing from `ix` are kept under the name netixlan gives it, with
-    no country. Rows whose `status` is not "ok" are left out.
+    An exchange with no country (one only netixlan names, or from a list without countries)
+    gets `country=None`; members of an exchange the snapshot does not know are left out.
     """
-    ixes: dict[int, dict[str, Any]] = {}
-    for document in ix_documents:
-        for row in _rows(document, origin):
-            if "id" in row and row.get("status", "ok") == "ok":
-                ixes[int(row["id"])] = row
-    members: dict[int, set[int]] = {}
-    names: dict[int, str] = {}
-    for document in netixlan_documents:
-        for row in _rows(document, origin):
-            if row.get("status", "ok") != "ok" or row.get("asn") is None or "ix_id" not in row:
-                continue
-            ix_id = int(row["ix_id"])
-            members.setdefault(ix_id, set()).add(int(row["asn"]))
-            names.setdefault(ix_id, str(row.get("name") or f"IX {ix_id}"))
-    out: list[IxpMembers] = []
-    for ix_id in sorted(set(ixes) | set(members)):
-        ix = ixes.get(ix_id, {})
-        out.append(
-            IxpMembers(
-                ix_id=ix_id,
-                name=str(ix.get("name") or names.get(ix_id) or f"IX {ix_id}"),
-                country=ix.get("country") or None,
-                city=str(ix.get("city") or ""),
-                asns=tuple(sorted(members.get(ix_id, ()))),
-            )
+    asns: dict[int, set[int]] = {}
+    for member in snapshot.ix_members:
+        asns.setdefault(member.ix_id, set()).add(member.asn)
+    return tuple(
+        IxpMembers(
+            ix_id=ix.id,
+            name=ix.name,
+            country=ix.country or None,
+            city=ix.city,
+            asns=tuple(sorted(asns.get(ix.id, ()))),
         )
-    return tuple(out)
+        for ix in sorted(snapshot.ixs.values(), key=lambda ix: ix.id)
+    )
 
 
 def _asn(token: str) -> int:
@@ -181,19 +123,3 @@ def parse_user_shares(text: str, origin: str, home: str) -> dict[int, float]:
     if total <= 0:
         raise InputError(f"{origin}: no users counted for {home}")
     return {asn: value / total for asn, value in users.items()}
-
-
-def parse_delegated(lines: Iterable[str]) -> dict[int, str]:
-    """Returns ASN -> country of the `asn` records of RIR delegated(-extended) files."""
-    out: dict[int, str] = {}
-    for line in lines:
-        fields = line.strip().split("|")
-        if len(fields) < 5 or fields[2] != "asn" or not fields[1] or fields[1] == "*":
-            continue
-        try:
-            start, count = int(fields[3]), int(fields[4])
-        except ValueError:
-            continue
-        for asn in range(start, start + min(count, 65536)):
-            out[asn] = fields[1].upper()
-    return out

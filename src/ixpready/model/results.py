@@ -11,12 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-
-class Relationship(StrEnum):
-    """How two networks are connected: `a` sells transit to `b`, or they peer."""
-
-    PROVIDER_CUSTOMER = "p2c"
-    PEER = "p2p"
+# read with the reference data (enrichment.snapshots); named here too for the model's users
+from ixpready.enrichment.snapshots import Relationship as Relationship
 
 
 class LinkLocation(StrEnum):

@@ -1,38 +1,29 @@
 """The `model` job: read the reference data, run the IXP model on an analysis.
 
-Files read (all optional; see docs/model.md):
+Reference data comes from `enrichment.snapshots.load_snapshot(refdata)`, the one reader of
+registry files (see docs/model.md for what the model uses of it):
 
-- `<refdata>/*as-rel*.txt` (or `.txt.bz2`, as CAIDA ships them): AS relationships
-  (`as1|as2|rel`);
-- `<refdata>/peeringdb/ix.json` and `netixlan.json` (PeeringDB API responses, also paged as
-  `ix-page*.json`, `netixlan-page*.json`): the home country's IXPs and their members;
-- `<refdata>/delegated-*`: RIR delegated-extended statistics, for foreign networks' countries;
-- `members_file`: a member list for the what-if (ASNs, one a line or comma separated);
-- `weights_file`: per-AS user estimates as APNIC publishes them (CSV).
+- `relationships`: CAIDA AS relationships (`<refdata>/*as-rel*.txt` or `.txt.bz2`);
+- `ixs` + `ix_members`: the IXPs (PeeringDB `ix`/`netixlan`, also paged as `ix-page*.json`,
+  and PCH's directory) and who has a port on them, for the home country's status quo;
+- `asn_countries`: RIR delegated statistics (then CAIDA AS nationality), for foreign
+  networks' countries.
+
+Read here too: `members_file`, a member list for the what-if (ASNs, one a line or comma
+separated), and `weights_file`, per-AS user estimates as APNIC publishes them (CSV).
 """
 
 from __future__ import annotations
 
-import bz2
 from pathlib import Path
-from typing import Any
-
-import orjson
 
 from ixpready.analysis.export import load_analysis
 from ixpready.analysis.verdicts import AnalysisResult
-from ixpready.errors import InputError, RefdataError
+from ixpready.enrichment.snapshots import AsRelationship, RegistrySnapshot, load_snapshot
+from ixpready.errors import InputError
 from ixpready.model.build import ModelInputs, run_model_on
 from ixpready.model.export import load_model, to_json
-from ixpready.model.graph import AsRelationship
-from ixpready.model.refdata import (
-    IxpMembers,
-    parse_as_rel,
-    parse_delegated,
-    parse_members,
-    parse_peeringdb,
-    parse_user_shares,
-)
+from ixpready.model.refdata import IxpMembers, ixp_members, parse_members, parse_user_shares
 from ixpready.model.results import ModelResult
 
 __all__ = [
@@ -45,6 +36,19 @@ __all__ = [
     "to_json",
 ]
 
+# the kinds of snapshot file (`SnapshotSource.kind`) the model uses, listed in its inputs
+MODEL_SOURCES = frozenset(
+    {
+        "AS relationships (CAIDA)",
+        "PeeringDB",
+        "PCH IXP directory",
+        "IXP LAN list",
+        "IXP LAN list (ixp-country-jedi)",
+        "RIR delegated stats",
+        "AS nationality (CAIDA)",
+    }
+)
+
 
 def _read_text(path: Path, what: str) -> str:
     try:
@@ -55,21 +59,12 @@ def _read_text(path: Path, what: str) -> str:
         raise InputError(f"{path}: is a folder, not a {what} file") from None
 
 
-def _json(path: Path) -> Any:
-    try:
-        return orjson.loads(path.read_bytes())
-    except orjson.JSONDecodeError as exc:
-        raise RefdataError(f"{path}: not JSON ({exc})") from None
-
-
-def _peeringdb(folder: Path) -> tuple[IxpMembers, ...]:
-    ix_files = sorted([*folder.glob("ix.json"), *folder.glob("ix-page*.json")])
-    netixlan_files = sorted([*folder.glob("netixlan.json"), *folder.glob("netixlan-page*.json")])
-    if not netixlan_files:
-        return ()
-    return parse_peeringdb(
-        [_json(p) for p in ix_files], [_json(p) for p in netixlan_files], str(folder)
-    )
+def _damage_notes(snapshot: RegistrySnapshot) -> list[str]:
+    """Returns one note per as-rel file with lines left out: how many, and the first."""
+    by_file: dict[str, list[str]] = {}
+    for bad in snapshot.malformed:
+        by_file.setdefault(bad.where.rpartition(":")[0], []).append(bad.where)
+    return [f"{len(bad)} unreadable as-rel lines, first at {bad[0]}" for bad in by_file.values()]
 
 
 def read_inputs(
@@ -81,42 +76,28 @@ def read_inputs(
 ) -> ModelInputs:
     """Returns the model's reference data read from files (see the module docstring).
 
-    Raises RefdataError for a missing or unreadable refdata folder or PeeringDB file,
+    Raises RefdataError for a missing refdata folder, one holding no recognised file, or a
+    damaged file (other than as-rel lines, which are left out and counted in the notes);
     InputError for an unreadable members or weights file.
     """
-    relationships: list[AsRelationship] = []
+    relationships: tuple[AsRelationship, ...] = ()
     ixps: tuple[IxpMembers, ...] = ()
     countries: dict[int, str] = {}
     notes: list[str] = []
     used: list[str] = []
     if refdata is not None:
-        if not refdata.is_dir():
-            raise RefdataError(
-                f"{refdata}: no such reference-data folder",
-                hint="pass the folder given to `ixpready analyze --refdata`",
-            )
-        as_rel = [*refdata.glob("*as-rel*.txt"), *refdata.glob("*as-rel*.txt.bz2")]
-        for path in sorted(as_rel):
-            opener = bz2.open if path.suffix == ".bz2" else open
-            try:
-                with opener(path, "rt", encoding="utf-8", errors="replace") as lines:
-                    good, bad = parse_as_rel(lines, str(path))
-            except OSError as exc:
-                raise RefdataError(f"{path}: cannot be read ({exc})") from None
-            relationships.extend(good)
-            used.append(str(path))
-            if bad:
-                notes.append(f"{len(bad)} unreadable as-rel lines, first at {bad[0].where}")
-        ixps = _peeringdb(refdata / "peeringdb")
-        if ixps:
-            used.append(str(refdata / "peeringdb"))
-        else:
+        snapshot = load_snapshot(refdata)
+        relationships = snapshot.relationships
+        ixps = ixp_members(snapshot)
+        countries = snapshot.asn_countries
+        notes.extend(_damage_notes(snapshot))
+        if not any(ixp.asns for ixp in ixps):
             notes.append("no PeeringDB netixlan data: no network counted as already at an IXP")
-        for path in sorted(refdata.glob("delegated-*")):
-            if path.is_file():
-                with path.open(encoding="utf-8", errors="replace") as lines:
-                    countries.update(parse_delegated(lines))
-                used.append(str(path))
+        used.extend(
+            str(refdata / source.source)
+            for source in snapshot.sources
+            if source.kind in MODEL_SOURCES
+        )
     members = None
     if members_file is not None:
         members = parse_members(_read_text(members_file, "member list"), str(members_file))
@@ -128,7 +109,7 @@ def read_inputs(
         )
         used.append(str(weights_file))
     return ModelInputs(
-        relationships=tuple(relationships),
+        relationships=relationships,
         ixps=ixps,
         countries=countries,
         members=members,
