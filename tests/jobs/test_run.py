@@ -167,3 +167,24 @@ def test_a_stuck_api_cannot_hold_the_run_past_its_budget(
     outcome = db.execute("SELECT outcome, exit_code FROM runs").fetchall()
     db.close()
     assert outcome == [("failed", ExitCode.UNAVAILABLE)]
+
+
+def test_run_results_take_files_folders_and_patterns(
+    scenario: ScenarioFiles, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    results_dir = scenario.results[0].parent
+    config = offline_config(tmp_path, scenario)
+    text = config.read_text()
+    start = text.index("results = [")
+    end = text.index("]", start) + 1
+    config.write_text(text[:start] + f'results = ["{results_dir}"]' + text[end:])
+    assert main(["--config", str(config), "run"]) == ExitCode.PARTIAL
+    assert "import: 179 new results from 2 files, 1 quarantined" in capsys.readouterr().out
+    config.write_text(text[:start] + f'results = ["{results_dir}/*-mesh.json*"]' + text[end:])
+    assert main(["--config", str(config), "run"]) == ExitCode.OK
+    assert "import: 0 new results from 2 files, 0 quarantined" in capsys.readouterr().out
+    config.write_text(text[:start] + f'results = ["{results_dir}/gone.jsonl"]' + text[end:])
+    assert main(["--config", str(config), "run"]) == ExitCode.CONFIG
+    assert f"{results_dir}/gone.jsonl: no such results file (run.results)" in (
+        capsys.readouterr().err
+    )

@@ -49,7 +49,7 @@ from ixpready.pipeline.trend import (
     trend_of,
     write_atomically,
 )
-from ixpready.pipeline.upload import read_records
+from ixpready.pipeline.upload import read_records, spool_files
 from ixpready.report.facts import TrendMark
 from ixpready.sources.atlas import AtlasSource
 from ixpready.sources.registries import RegistryClient
@@ -170,6 +170,28 @@ def import_results(store: ResultStore, path: Path) -> tuple[int, int]:
         raise InputError(f"{path}: cannot read the results file ({exc.strerror})") from None
     good, bad = read_records(path, data)
     return store.add_results(good), store.quarantine(bad)
+
+
+def result_files(patterns: tuple[Path, ...]) -> tuple[Path, ...]:
+    """Returns the files `run.results` names: a file as is, a folder's finished `*.jsonl` and
+    `*.json` files, a glob pattern's matches (sorted; hidden `.name.part` files left out).
+
+    Raises InputError for a plain path that does not exist.
+    """
+    found: list[Path] = []
+    for pattern in patterns:
+        if pattern.is_dir():
+            found += spool_files(pattern)
+        elif any(ch in str(pattern) for ch in "*?["):
+            anchor = Path(pattern.anchor or ".")
+            relative = str(pattern.relative_to(anchor)) if pattern.anchor else str(pattern)
+            found += sorted(p for p in anchor.glob(relative)
+                            if p.is_file() and not p.name.startswith("."))  # fmt: skip
+        elif pattern.is_file():
+            found.append(pattern)
+        else:
+            raise InputError(f"{pattern}: no such results file (run.results)")
+    return tuple(dict.fromkeys(found))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -325,13 +347,14 @@ def _job(
     if settings.run_results:
         _announce(on_stage, "import")
         added = 0
+        files = result_files(settings.run_results)
         with results_store(settings) as store:
-            for path in settings.run_results:
+            for path in files:
                 new, bad = import_results(store, path)
                 added += new
                 quarantined += bad
-        steps.append(Step("import", f"{added} new results from {len(settings.run_results)} "
-                                    f"files, {quarantined} quarantined"))  # fmt: skip
+        steps.append(Step("import", f"{added} new results from {len(files)} files, "
+                                    f"{quarantined} quarantined"))  # fmt: skip
     _announce(on_stage, "analyze")
     snapshot = load_snapshot(settings.refdata_path)
     rounds = analysed_rounds(settings, snapshot)
