@@ -230,7 +230,17 @@ def test_destination_abroad_is_reported_separately(tmp_path: Path) -> None:
 def test_an_unlocated_hop_never_counts_as_domestic(tmp_path: Path) -> None:
     # 186.151.0.77 has only its registry country: bracketed by home hops with a flat RTT
     # it is tolerated, but the evidence names it; with a jump it makes the path inconclusive.
-    flat = atlas(1001, "190.56.20.20", local_hops([("186.151.0.77", 2.3)]))
+    flat = atlas(
+        1001,
+        "190.56.20.20",
+        [
+            (HOME, 0.4),
+            ("186.151.0.1", 2.0),
+            ("186.151.0.77", 2.3),
+            ("190.56.0.1", 3.0),
+            ("190.56.20.20", 6.0),
+        ],
+    )
     jump = atlas(
         1002,
         "186.151.10.10",
@@ -280,3 +290,33 @@ def test_an_inconclusive_path_says_which_foreign_hubs_its_rtt_leaves_possible() 
         == "the 1.0 ms RTT rules out every foreign interconnection hub"
     )
     assert "foreign hubs within reach" in reach_note(GUA, 40.0, "GT", gazetteer())
+
+
+def test_access_link_delay_of_both_probes_is_not_counted_as_distance(tmp_path: Path) -> None:
+    # Both probes sit behind ~5 ms DSL lines (their first ISP router answers in 5.2 and 5.0 ms
+    # in their own traces). 10.5 ms end to end leaves 0.9 ms of travel: within 95 km of
+    # Guatemala City, nearer than any place abroad (La Hachadura, SV, 97 km).
+    there = atlas(
+        1001, "190.56.20.20", [(HOME, 0.4), ("186.151.0.40", 5.2), ("190.56.20.20", 10.5)], ts=1
+    )
+    back = atlas(
+        1002, "186.151.10.10", [(HOME, 0.4), ("190.56.0.40", 5.0), ("186.151.10.10", 10.6)], ts=2
+    )
+    by_probe = {p.trace.prb_id: p for p in run(tmp_path, [there, back]).paths}
+    assert by_probe[1001].verdict is Verdict.LOCAL, by_probe[1001].reason
+    assert any("access links" in e.fact for e in by_probe[1001].evidence)
+    # the same trace alone: the destination's access delay is unknown, nothing is discounted
+    alone = only(run(tmp_path / "alone", [there]))
+    assert alone.verdict is Verdict.INCONCLUSIVE
+
+
+def test_access_delay_is_read_from_the_probes_own_first_isp_hop() -> None:
+    from ixpready.analysis.tromboning import ACCESS_SLACK_MS, access_delay_ms
+    from ixpready.measurements.parse import trace_from_atlas
+
+    traces = [
+        trace_from_atlas(atlas(1001, "190.56.20.20", [(HOME, 0.4), ("186.151.0.40", 7.0)], ts=1)),
+        trace_from_atlas(atlas(1001, "190.56.20.20", [(HOME, 0.4), ("186.151.0.40", 5.2)], ts=2)),
+        trace_from_atlas(atlas(1003, "8.8.8.8", [("4.68.0.5", 0.2)], ts=3)),  # no home gateway
+    ]
+    assert access_delay_ms(traces) == {1001: 5.2 - ACCESS_SLACK_MS, 1003: 0.0}

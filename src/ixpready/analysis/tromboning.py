@@ -16,12 +16,13 @@ Rules, in order (README, "How verdicts are decided"):
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from ixpready.analysis.verdicts import Evidence, PathVerdict, ProbeCheck, Scope, Verdict
 from ixpready.enrichment.annotate import AddressInfo, AnnotatedTrace, HopView, Location, Strength
 from ixpready.enrichment.geo import City, Gazetteer, distance_km, floor_rtt_ms, radius_km
+from ixpready.measurements.records import Trace
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +43,36 @@ class Ends:
     dst_asn: int | None
     dst_country: str | None
     dst_point: tuple[float, float] | None  # destination coordinates when it is a known probe
+    src_access_ms: float = 0.0  # delay of the source probe's own access link (not distance)
+    dst_access_ms: float = 0.0  # the same for the destination, when it is a known probe
+
+
+ACCESS_SLACK_MS = 0.3  # of an access RTT, this much may be distance to the ISP's first router
+
+
+def access_delay_ms(traces: Iterable[Trace]) -> dict[int, float]:
+    """Returns, per probe, the delay of its own access link that is not distance (ms).
+
+    A probe's RTT to the first router beyond its home gateway (hop 2 when hop 1 is a private
+    gateway, else hop 1) is mostly DSL/cable/radio access delay, present in every RTT it
+    measures and in every RTT measured *to* it. The smallest such RTT over the probe's traces,
+    less `ACCESS_SLACK_MS` for the few km to that router, is discounted before RTTs are
+    turned into distances across a whole path.
+    """
+    best: dict[int, float] = {}
+    for trace in traces:
+        first = None
+        for hop in trace.hops:
+            addresses = [a for a in hop.addresses if not (a.is_private and hop.number == 1)]
+            if hop.number == 1 and hop.addresses and not addresses:
+                continue  # the home gateway
+            if addresses:
+                first = hop.min_rtt_ms(addresses[0])
+            break
+        if first is not None:
+            prb = trace.key.prb_id
+            best[prb] = min(best.get(prb, first), first)
+    return {prb: max(0.0, rtt - ACCESS_SLACK_MS) for prb, rtt in best.items()}
 
 
 def _scope(home: str, ends: Ends) -> Scope:
@@ -229,22 +260,28 @@ def judge(
         and vantage is not None
         and vantage.country == home
     ):
-        reach = radius_km(rtt) + vantage.uncertainty_km
+        travel = max(0.0, rtt - ends.src_access_ms - ends.dst_access_ms)
+        reach = radius_km(travel) + vantage.uncertainty_km
         nearest = places.nearest_foreign_km(*origin_point, home, False)
         if reach < nearest:
+            access = ""
+            if travel < rtt:
+                access = f" ({rtt - travel:.1f} ms of it the two probes' own access links)"
             evidence.append(
                 Evidence(
                     "rtt_bound",
-                    f"the destination answered in {rtt:.1f} ms: the whole path lies within {reach:.0f} km of the probe, nearer than any place abroad ({nearest:.0f} km)",
+                    f"the destination answered in {rtt:.1f} ms{access}: the whole path lies within {reach:.0f} km of the probe, nearer than any place abroad ({nearest:.0f} km)",
                     None,
                     str(trace.destination),
                     home,
                 )
             )
             return _local(verdict, at, home, 1.0)
-    outcome = _walk(verdict, at, home, origin_point, places, settings, evidence)
+    outcome = _walk(verdict, at, home, origin_point, places, settings, evidence, ends.dst_access_ms)
     if outcome.verdict is Verdict.INCONCLUSIVE and origin_point is not None and rtt is not None:
-        note = reach_note(origin_point, rtt, home, places)
+        note = reach_note(
+            origin_point, max(0.0, rtt - ends.src_access_ms - ends.dst_access_ms), home, places
+        )
         outcome = replace(
             outcome,
             reason=f"{outcome.reason}; {note}",
@@ -256,20 +293,28 @@ def judge(
     return outcome
 
 
-def reach_note(origin: tuple[float, float], rtt_ms: float, home: str, places: Gazetteer) -> str:
+def reach_note(
+    origin: tuple[float, float], rtt_ms: float, home: str, places: Gazetteer, access_ms: float = 0.0
+) -> str:
     """Returns which foreign interconnection hubs a detour could have visited, given that the
-    destination answered in `rtt_ms` (the detour there and back must fit in the RTT)."""
-    budget = radius_km(rtt_ms)
+    destination answered in `rtt_ms`, `access_ms` of it the probes' access links (the detour
+    there and back must fit in the rest)."""
+    budget = radius_km(max(0.0, rtt_ms - access_ms))
+    what = f"{rtt_ms:.1f} ms RTT" + (
+        f" ({access_ms:.1f} ms of it access links)" if access_ms > 0 else ""
+    )
     within = sorted(
         (distance_km(*origin, c.latitude, c.longitude), c.label)
         for c in places.cities.values()
         if c.hub and c.country != home and distance_km(*origin, c.latitude, c.longitude) <= budget
     )
     if not within:
-        return f"the {rtt_ms:.1f} ms RTT rules out every foreign interconnection hub"
+        return f"the {what} rules out every foreign interconnection hub"
     if len(within) > 4:
-        return f"the {rtt_ms:.1f} ms RTT leaves {len(within)} foreign hubs within reach (nearest: {within[0][1]})"
-    return f"the {rtt_ms:.1f} ms RTT rules out every foreign hub but {'; '.join(label for _d, label in within)}"
+        return (
+            f"the {what} leaves {len(within)} foreign hubs within reach (nearest: {within[0][1]})"
+        )
+    return f"the {what} rules out every foreign hub but {'; '.join(label for _d, label in within)}"
 
 
 def _local(
@@ -305,8 +350,16 @@ def _walk(
     places: Gazetteer,
     settings: JudgeSettings,
     evidence: list[Evidence],
+    dst_access_ms: float = 0.0,
 ) -> PathVerdict:
     make = verdict
+
+    def rtt_of(view: HopView) -> float | None:
+        """The hop's RTT; the destination's less its own access-link delay."""
+        if view.min_rtt_ms is None or view.address != trace.destination:
+            return view.min_rtt_ms
+        return max(0.0, view.min_rtt_ms - dst_access_ms)
+
     trace = at.trace
     # Leading special-purpose or silent hops are the probe's own network: skip them.
     hops = list(at.hops)
@@ -364,7 +417,7 @@ def _walk(
             )
             if gap:
                 ok, fact = _gap_ok(
-                    gap, anchor_point, anchor_rtt, point, view.min_rtt_ms, hubs, settings
+                    gap, anchor_point, anchor_rtt, point, rtt_of(view), hubs, settings
                 )
                 evidence.append(Evidence("path", fact, gap[0].number, None, None))
                 if not ok:
@@ -383,7 +436,7 @@ def _walk(
                     anchor_point,
                     anchor_rtt,
                     anchor_point,
-                    view.min_rtt_ms,
+                    rtt_of(view),
                     hubs,
                     settings,
                 )

@@ -15,7 +15,7 @@ from pathlib import Path
 import orjson
 
 from ixpready.analysis.probecheck import check_probes
-from ixpready.analysis.tromboning import Ends, JudgeSettings, judge
+from ixpready.analysis.tromboning import Ends, JudgeSettings, access_delay_ms, judge
 from ixpready.analysis.verdicts import AnalysisResult, PathVerdict, SnapshotInfo, Summary
 from ixpready.enrichment.annotate import Annotator, Lookups, observe, parse_rdns, vantage_of
 from ixpready.enrichment.snapshots import RegistrySnapshot, load_snapshot
@@ -147,6 +147,7 @@ def analyze_traces(
         if owner is not None and trace.key.prb_id not in vantages:
             vantages[trace.key.prb_id] = vantage_of(owner, lookups.places)
     observations = observe(traces)
+    access = access_delay_ms(traces)
     checks = check_probes(Annotator(lookups, home, vantages, observations), observations)
     trusted = {
         prb: replace(v, trusted=checks[prb].status != "contradicted") for prb, v in vantages.items()
@@ -181,6 +182,8 @@ def analyze_traces(
             dst_country=(dst_probe.country if dst_probe else None)
             or (None if dst is None else dst.registry_country),
             dst_point=dst_point,
+            src_access_ms=access.get(trace.key.prb_id, 0.0),
+            dst_access_ms=0.0 if dst_probe is None else access.get(dst_probe.id, 0.0),
         )
         verdict = judge(
             annotated, home, ends, checks.get(trace.key.prb_id), lookups.places, settings
