@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from ixpready.cli import main
 from ixpready.config import load_settings
 from ixpready.errors import ConfigError, ExitCode
 from ixpready.measurements.store import RunOutcome, Store
+from ixpready.pipeline.run import job_lock
 from ixpready.pipeline.schedule import parse_cron, parse_on_calendar, show
 from jobs.conftest import write_config
 
@@ -187,3 +189,12 @@ def test_install_refuses_a_schedule_it_cannot_read(
     assert main(["--config", str(config), "schedule", "install", "--cron"]) == ExitCode.CONFIG
     assert "cron schedule '0 3 1 *': not understood (4 fields, not 5)" in capsys.readouterr().err
     assert not (tmp_path / "units" / "ixpready.crontab").exists()
+
+
+def test_show_names_the_run_holding_the_lock(tmp_path: Path) -> None:
+    settings = load_settings(_config(tmp_path), {})
+    with Store.open(settings.store_path) as store:
+        store.begin_run(1795100000, os.getpid())
+    with job_lock(settings.lock_path):
+        text = show(settings).as_text()
+    assert f"last run: running since 2026-11-19 14:53:20 UTC (pid {os.getpid()})" in text

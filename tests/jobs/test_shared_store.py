@@ -18,10 +18,10 @@ import pytest
 
 from ixpready.cli import main
 from ixpready.config import load_settings
-from ixpready.errors import AuthError, ExitCode, UnavailableError
+from ixpready.errors import AuthError, ExitCode, StoreError, UnavailableError
 from ixpready.measurements.records import Malformed, TraceKey
 from ixpready.measurements.store import ResultStore, RunOutcome, Store, StoredResult
-from ixpready.measurements.store_pg import SCHEMA_VERSION, PgStore
+from ixpready.measurements.store_pg import MIGRATIONS, SCHEMA_VERSION, PgStore
 from ixpready.pipeline.demo_scenario import ScenarioFiles
 from jobs import online
 from jobs.conftest import offline_config, write_config
@@ -297,3 +297,30 @@ def test_an_online_run_copies_each_round_into_the_shared_store(
         assert shared.round_counts() == {only_round.round_id: 113}
         assert {r.key: r.raw for r in shared.results()} == kept
     assert len(kept) == sum(len(v) for v in results.values())
+
+
+def test_a_shared_store_of_the_previous_schema_is_migrated_and_a_newer_one_refused(
+    recorded: Path, database: str
+) -> None:
+    results = _results(recorded)
+    with psycopg.connect(database, autocommit=True) as connection:  # as schema 2 left it
+        connection.execute("CREATE TABLE ixpready_schema (version INTEGER NOT NULL)")
+        connection.execute("INSERT INTO ixpready_schema VALUES (2)")
+        for migration in MIGRATIONS[:2]:
+            for statement in migration.split(";"):
+                if statement.strip():
+                    connection.execute(statement.encode())
+        for r in results:
+            connection.execute(
+                "INSERT INTO results (msm_id, prb_id, timestamp, raw, stored_at)"
+                " VALUES (%s, %s, %s, %s, 0)",
+                (r.key.msm_id, r.key.prb_id, r.key.timestamp, r.raw),
+            )
+    with PgStore.open(database) as shared:
+        assert shared.schema_version == SCHEMA_VERSION == 3
+        assert {r.key: r.raw for r in shared.results()} == {r.key: r.raw for r in results}
+        assert len(shared.unassigned()) == 26
+    with psycopg.connect(database, autocommit=True) as connection:
+        connection.execute("UPDATE ixpready_schema SET version = 4")
+    with pytest.raises(StoreError, match="store schema 4 is newer than this ixpready"):
+        PgStore.open(database)
