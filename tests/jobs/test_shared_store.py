@@ -15,6 +15,8 @@ from pathlib import Path
 
 import psycopg
 import pytest
+import trustme
+from psycopg.conninfo import conninfo_to_dict
 
 from ixpready.cli import main
 from ixpready.config import load_settings
@@ -100,7 +102,7 @@ def _probe_role(postgres: Postgres, database: str, name: str) -> str:
     password = "pw-" + name
     postgres.admin(f"DO $$ BEGIN CREATE ROLE {name} LOGIN PASSWORD '{password}'; "
                    "EXCEPTION WHEN duplicate_object THEN NULL; END $$", database="postgres")  # fmt: skip
-    database_name = database.rsplit("/", 1)[1]
+    database_name = str(conninfo_to_dict(database)["dbname"])
     postgres.admin(
         f"GRANT CONNECT ON DATABASE {database_name} TO {name};"
         f"GRANT SELECT ON ixpready_schema TO {name};"
@@ -324,3 +326,17 @@ def test_a_shared_store_of_the_previous_schema_is_migrated_and_a_newer_one_refus
         connection.execute("UPDATE ixpready_schema SET version = 4")
     with pytest.raises(StoreError, match="store schema 4 is newer than this ixpready"):
         PgStore.open(database)
+
+
+def test_the_channel_is_tls_checked_against_the_servers_ca(
+    postgres: Postgres, tmp_path: Path
+) -> None:
+    with PgStore.open(postgres.url()) as shared:  # verify-full against the server's CA
+        assert shared.schema_version == SCHEMA_VERSION
+    with pytest.raises(AuthError, match="no encryption"):  # pg_hba: TLS or nothing
+        PgStore.open(postgres.url(tls="disable"))
+    stranger = tmp_path / "other-ca.pem"
+    trustme.CA().cert_pem.write_to_path(str(stranger))
+    impostor = postgres.url().replace(str(postgres.ca_file), str(stranger))
+    with pytest.raises(AuthError, match=r"TLS certificate was not accepted .*certificate verify"):
+        PgStore.open(impostor)

@@ -97,12 +97,19 @@ def describe(url: str) -> str:
 
 def _translate(exc: psycopg.Error, where: str) -> Exception:
     state = getattr(exc, "sqlstate", None) or ""
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    if state.startswith("28") or "authentication failed" in text or state == "42501":
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    if "certificate verify failed" in text or "SSL error" in text:
+        return AuthError(
+            f"{where}: the shared store's TLS certificate was not accepted ({text})",
+            hint="check sslrootcert in store.url (the CA that signed the server's certificate) "
+            "and that the host name matches it (sslmode=verify-full)",
+        )
+    refused = ("authentication failed", "no pg_hba.conf entry", "permission denied")
+    if state.startswith("28") or state == "42501" or any(r in text for r in refused):
         return AuthError(
             f"{where}: the shared store refused the credentials or the action ({text})",
-            hint="check the user and its password (~/.pgpass or PGPASSWORD) and its grants "
-            "(see docs/jobs.md, 'Shared store')",
+            hint="check the user and its password (~/.pgpass or PGPASSWORD), sslmode in "
+            "store.url, and the role's grants (see docs/jobs.md, 'Shared store')",
         )
     connection_lost = state == "" or state.startswith(("08", "53", "57P"))
     if isinstance(exc, psycopg.OperationalError) and connection_lost:
