@@ -145,8 +145,8 @@ class Settings:
     schedule_on_calendar: str = "*-*-01 03:00:00 UTC"
     schedule_cron: str = "0 3 1 * *"
     schedule_probe_command: str = ""
-    schedule_probe_on_calendar: str = "hourly"
-    schedule_probe_cron: str = "17 * * * *"
+    schedule_probe_on_calendar: str = "*-*-* *:17,47:00"
+    schedule_probe_cron: str = "17,47 * * * *"
     upload_spool_dir: Path | None = None
 
     @property

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from ixpready.cli import main
-from ixpready.config import load_settings
+from ixpready.config import Settings, load_settings
 from ixpready.errors import ConfigError, ExitCode
 from ixpready.measurements.store import RunOutcome, Store
 from ixpready.pipeline.run import job_lock
@@ -52,7 +52,8 @@ def test_install_writes_service_and_timer_units_and_show_reads_them_back(
     probe = (units / "ixpready-probe.service").read_text().splitlines()
     assert ("ExecStart=/opt/ixpready-probe/bin/ixpready-probe trace --spool "
             '"/var/lib/ixpready probe/spool"') in probe  # fmt: skip
-    assert "AmbientCapabilities=CAP_NET_RAW" in probe
+    assert "AmbientCapabilities=CAP_NET_RAW" in probe and "DynamicUser=yes" in probe
+    assert "EnvironmentFile=-/etc/ixpready-probe/env" in probe  # the probe's identity
 
     status = show(load_settings(config, {}), now=datetime(2026, 11, 28, 21, 30, tzinfo=UTC))
     starts = {job.name: job.next_start for job in status.jobs}
@@ -198,3 +199,11 @@ def test_show_names_the_run_holding_the_lock(tmp_path: Path) -> None:
     with job_lock(settings.lock_path):
         text = show(settings).as_text()
     assert f"last run: running since 2026-11-19 14:53:20 UTC (pid {os.getpid()})" in text
+
+
+def test_the_default_schedules_are_readable() -> None:
+    defaults = Settings()
+    for expression in (defaults.schedule_on_calendar, defaults.schedule_probe_on_calendar):
+        assert parse_on_calendar(expression).next_after(datetime.now(tz=UTC)) is not None
+    for expression in (defaults.schedule_cron, defaults.schedule_probe_cron):
+        assert parse_cron(expression).next_after(datetime.now(tz=UTC)) is not None

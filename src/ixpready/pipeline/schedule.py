@@ -273,9 +273,13 @@ def service_text(job: Job, settings: Settings) -> str:
              "Wants=network-online.target", "After=network-online.target", "",
              "[Service]", "Type=oneshot",
              "ExecStart=" + " ".join(_systemd_word(w) for w in job.command)]  # fmt: skip
-    if job.probe:
-        lines += ["AmbientCapabilities=CAP_NET_RAW", "CapabilityBoundingSet=CAP_NET_RAW",
-                  "NoNewPrivileges=yes"]  # fmt: skip
+    if job.probe:  # as probes/systemd/ixpready-probe.service (docs/probe.md)
+        lines += ["# IXPREADY_PROBE_NAME, _ASN, _COUNTRY, _LATITUDE, _LONGITUDE (docs/probe.md)",
+                  "EnvironmentFile=-/etc/ixpready-probe/env", "DynamicUser=yes",
+                  "StateDirectory=ixpready-probe", "AmbientCapabilities=CAP_NET_RAW",
+                  "CapabilityBoundingSet=CAP_NET_RAW", "NoNewPrivileges=yes",
+                  "ProtectSystem=strict", "ProtectHome=yes", "PrivateTmp=yes",
+                  "TimeoutStartSec=2h"]  # fmt: skip
     else:
         budget = int(settings.time_budget_s or settings.run_time_budget_s)
         lines += ["# 7: done, something to check (quarantined records, unanswered creations)",
