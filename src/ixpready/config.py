@@ -142,6 +142,10 @@ class Settings:
     rounds_period: str = "month"
     events: tuple[Event, ...] = ()
     schedule_unit_dir: Path | None = None
+    schedule_run: bool = True
+    schedule_upload: bool = False
+    schedule_upload_on_calendar: str = "*-*-* *:55:00"
+    schedule_upload_cron: str = "55 * * * *"
     schedule_on_calendar: str = "*-*-01 03:00:00 UTC"
     schedule_cron: str = "0 3 1 * *"
     schedule_probe_command: str = ""
@@ -364,6 +368,10 @@ KEYS: tuple[_Key, ...] = (
     _Key("rounds", "period", "rounds_period", _period),
     _Key("", "events", "events", _events),
     _Key("schedule", "unit_dir", "schedule_unit_dir", _path),
+    _Key("schedule", "run", "schedule_run", _boolean),
+    _Key("schedule", "upload", "schedule_upload", _boolean),
+    _Key("schedule", "upload_on_calendar", "schedule_upload_on_calendar", _one_line),
+    _Key("schedule", "upload_cron", "schedule_upload_cron", _one_line),
     _Key("schedule", "on_calendar", "schedule_on_calendar", _one_line),
     _Key("schedule", "cron", "schedule_cron", _one_line),
     _Key("schedule", "probe_command", "schedule_probe_command", _one_line),

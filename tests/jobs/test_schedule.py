@@ -207,3 +207,38 @@ def test_the_default_schedules_are_readable() -> None:
         assert parse_on_calendar(expression).next_after(datetime.now(tz=UTC)) is not None
     for expression in (defaults.schedule_cron, defaults.schedule_probe_cron):
         assert parse_cron(expression).next_after(datetime.now(tz=UTC)) is not None
+
+
+def test_a_probe_host_schedules_the_probe_and_the_upload_only(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = _config(tmp_path)
+    config.write_text(config.read_text() + "run = false\nupload = true\n")
+    assert main(["--config", str(config), "schedule", "install"]) == ExitCode.OK
+    units = tmp_path / "units"
+    assert sorted(p.name for p in units.iterdir()) == [
+        "ixpready-probe.service", "ixpready-probe.timer",
+        "ixpready-upload.service", "ixpready-upload.timer",
+    ]  # fmt: skip
+    upload = (units / "ixpready-upload.service").read_text().splitlines()
+    assert f"ExecStart={sys.executable} -m ixpready --config {config} upload" in upload
+    assert "OnCalendar=*-*-* *:55:00" in (units / "ixpready-upload.timer").read_text()
+    assert main(["--config", str(config), "schedule", "install", "--cron"]) == ExitCode.OK
+    status = show(load_settings(config, {}), now=datetime(2026, 11, 28, 21, 30, tzinfo=UTC))
+    names = [(job.name, job.schedule.split()[0]) for job in status.jobs]
+    assert names == [
+        ("ixpready-probe", "OnCalendar=*-*-*"), ("ixpready-upload", "OnCalendar=*-*-*"),
+        ("ixpready-probe", "cron"), ("ixpready-upload", "cron"),
+    ]  # fmt: skip
+    capsys.readouterr()
+    assert main(["--config", str(config), "schedule", "remove"]) == ExitCode.OK
+    assert len(capsys.readouterr().out.splitlines()) == 5 and not list(units.iterdir())
+
+
+def test_nothing_to_schedule_is_said(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = _config(tmp_path)
+    text = config.read_text().replace(f'probe_command = "{PROBE}"\n', "")
+    config.write_text(text + "run = false\n")
+    assert main(["--config", str(config), "schedule", "install"]) == ExitCode.USAGE
+    assert "nothing to schedule" in capsys.readouterr().err
+    assert not (tmp_path / "units").exists()

@@ -24,7 +24,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from ixpready.config import Settings
-from ixpready.errors import ConfigError
+from ixpready.errors import ConfigError, UsageError
 from ixpready.measurements.store import RunOutcome, RunRecord, Store
 from ixpready.pipeline.run import lock_holder
 from ixpready.pipeline.trend import write_atomically
@@ -32,6 +32,8 @@ from ixpready.pipeline.trend import write_atomically
 MARK = "# written by `ixpready schedule install`; `ixpready schedule remove` deletes it"
 RUN_UNIT = "ixpready-run"
 PROBE_UNIT = "ixpready-probe"
+UPLOAD_UNIT = "ixpready-upload"
+UNITS = (RUN_UNIT, PROBE_UNIT, UPLOAD_UNIT)
 CRONTAB = "ixpready.crontab"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -245,18 +247,25 @@ def unit_dir(settings: Settings) -> Path:
 
 
 def jobs_of(settings: Settings) -> tuple[Job, ...]:
-    """Returns the jobs the settings schedule: `ixpready run`, and the probe if configured."""
+    """Returns the jobs the settings schedule: `ixpready run` (unless schedule.run is false),
+    the probe (when schedule.probe_command is set) and `ixpready upload` (schedule.upload)."""
     command: list[str] = [sys.executable, "-m", "ixpready"]
     if settings.source != "(defaults)":
         command += ["--config", str(Path(settings.source).resolve())]
-    jobs = [Job(RUN_UNIT, "ixpready: measure, analyse and report (one round per period)",
-                (*command, "run"), settings.schedule_on_calendar, settings.schedule_cron,
-                False)]  # fmt: skip
+    jobs = []
+    if settings.schedule_run:
+        jobs.append(Job(RUN_UNIT, "ixpready: measure, analyse and report (one round per period)",
+                        (*command, "run"), settings.schedule_on_calendar,
+                        settings.schedule_cron, False))  # fmt: skip
     if settings.schedule_probe_command:
         jobs.append(Job(PROBE_UNIT, "ixpready probe: traceroutes and DNS checks (Atlas format)",
                         tuple(shlex.split(settings.schedule_probe_command)),
                         settings.schedule_probe_on_calendar, settings.schedule_probe_cron,
                         True))  # fmt: skip
+    if settings.schedule_upload:
+        jobs.append(Job(UPLOAD_UNIT, "ixpready: send the probe's results to the shared store",
+                        (*command, "upload"), settings.schedule_upload_on_calendar,
+                        settings.schedule_upload_cron, False))  # fmt: skip
     return tuple(jobs)
 
 
@@ -284,6 +293,8 @@ def service_text(job: Job, settings: Settings) -> str:
         budget = int(settings.time_budget_s or settings.run_time_budget_s)
         lines += ["# 7: done, something to check (quarantined records, unanswered creations)",
                   "SuccessExitStatus=7", f"TimeoutStartSec={budget + 600}"]  # fmt: skip
+        if settings.store_url:
+            lines.append("# the shared store's password: ~/.pgpass of the service's user")
     lines += ["Nice=10", ""]
     return "\n".join(lines)
 
@@ -322,9 +333,16 @@ class Installed:
 def install(settings: Settings, *, cron: bool = False) -> Installed:
     """Writes the units (or the crontab) of every job into the unit folder; returns them.
 
-    Re-installing rewrites them. Raises ConfigError for a schedule that cannot be read.
+    Re-installing rewrites them. Raises ConfigError for a schedule that cannot be read,
+    UsageError when no job is configured.
     """
     jobs = jobs_of(settings)
+    if not jobs:
+        raise UsageError(
+            "nothing to schedule: schedule.run is false, no schedule.probe_command, "
+            "schedule.upload is false",
+            hint="set at least one of them in the config file",
+        )
     folder = unit_dir(settings)
     written: list[Path] = []
     if cron:
@@ -355,7 +373,7 @@ def remove(settings: Settings) -> tuple[Path, ...]:
     """Deletes the units and crontab `install` wrote (only files carrying its mark); returns
     what was deleted. The timers should be disabled first (`systemctl disable --now ...`)."""
     folder = unit_dir(settings)
-    names = [f"{n}.{kind}" for n in (RUN_UNIT, PROBE_UNIT) for kind in ("service", "timer")]
+    names = [f"{n}.{kind}" for n in UNITS for kind in ("service", "timer")]
     removed = []
     for name in (*names, CRONTAB):
         path = folder / name
@@ -438,7 +456,7 @@ def show(settings: Settings, *, now: datetime | None = None) -> ScheduleStatus:
     moment = now or datetime.now(tz=UTC)
     folder = unit_dir(settings)
     jobs: list[JobStatus] = []
-    for name in (RUN_UNIT, PROBE_UNIT):
+    for name in UNITS:
         timer = folder / f"{name}.timer"
         if _ours(timer):
             expression = _installed_schedule(timer, "OnCalendar") or "daily"
@@ -451,7 +469,7 @@ def show(settings: Settings, *, now: datetime | None = None) -> ScheduleStatus:
                 continue
             words = line.split()
             schedule = words[0] if words[0].startswith("@") else " ".join(words[:5])
-            name = PROBE_UNIT if RUN_UNIT not in line else RUN_UNIT
+            name = next((n for n in UNITS if f"/{n}.log" in line), "?")
             start = parse_cron(schedule).next_after(moment)
             jobs.append(JobStatus(name, crontab, f"cron {schedule}", start))
     last = None
