@@ -217,18 +217,17 @@ class PgStore:
     # -- results --------------------------------------------------------------------------
 
     def add_results(self, results: Iterable[StoredResult], round_id: str | None = None) -> int:
-        """Stores results not yet stored; returns how many were new (concurrent-safe)."""
+        """Stores results not yet stored; returns how many were new (concurrent-safe). One
+        transaction, sent in a pipeline (not one round trip per result)."""
         now = int(time.time())
-        added = 0
         with self._transaction() as cursor:
-            for r in results:
-                cursor.execute(
-                    "INSERT INTO results (msm_id, prb_id, timestamp, raw, stored_at, round_id)"
-                    " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
-                    (r.key.msm_id, r.key.prb_id, r.key.timestamp, r.raw, now, round_id),
-                )
-                added += cursor.rowcount
-        return added
+            cursor.executemany(
+                "INSERT INTO results (msm_id, prb_id, timestamp, raw, stored_at, round_id)"
+                " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                [(r.key.msm_id, r.key.prb_id, r.key.timestamp, r.raw, now, round_id)
+                 for r in results],
+            )  # fmt: skip
+            return max(cursor.rowcount, 0)
 
     def results(self, msm_id: int | None = None) -> Iterator[StoredResult]:
         """Yields stored results (of one measurement if given) in key order."""
@@ -252,18 +251,20 @@ class PgStore:
         """Stores unreadable records (once each); returns how many were new. PostgreSQL text
         cannot hold NUL: a NUL in a damaged record is kept as the four characters `\\x00`."""
         now = int(time.time())
-        added = 0
+        rows = []
+        for m in records:
+            fields = [text.replace("\x00", "\\x00") for text in (m.where, m.reason, m.raw)]
+            digest = hashlib.sha256("\x00".join(fields).encode()).hexdigest()
+            rows.append((*fields, now, digest))
+        if not rows:
+            return 0
         with self._transaction() as cursor:
-            for m in records:
-                fields = [text.replace("\x00", "\\x00") for text in (m.where, m.reason, m.raw)]
-                digest = hashlib.sha256("\x00".join(fields).encode()).hexdigest()
-                cursor.execute(
-                    "INSERT INTO quarantine (place, reason, raw, stored_at, digest)"
-                    " VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
-                    (*fields, now, digest),
-                )
-                added += cursor.rowcount
-        return added
+            cursor.executemany(
+                "INSERT INTO quarantine (place, reason, raw, stored_at, digest)"
+                " VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                rows,
+            )
+            return max(cursor.rowcount, 0)
 
     def quarantined(self) -> tuple[Malformed, ...]:
         """Returns every quarantined record, oldest first."""
@@ -332,16 +333,16 @@ class PgStore:
 
     def set_rounds(self, assignments: Iterable[tuple[TraceKey, str]]) -> int:
         """Puts each result still in no round into the round given; returns how many moved."""
-        moved = 0
+        rows = [(r, k.msm_id, k.prb_id, k.timestamp) for k, r in assignments]
+        if not rows:
+            return 0
         with self._transaction() as cursor:
-            for key, round_id in assignments:
-                cursor.execute(
-                    "UPDATE results SET round_id = %s WHERE msm_id = %s AND prb_id = %s"
-                    " AND timestamp = %s AND round_id IS NULL",
-                    (round_id, key.msm_id, key.prb_id, key.timestamp),
-                )
-                moved += cursor.rowcount
-        return moved
+            cursor.executemany(
+                "UPDATE results SET round_id = %s WHERE msm_id = %s AND prb_id = %s"
+                " AND timestamp = %s AND round_id IS NULL",
+                rows,
+            )
+            return max(cursor.rowcount, 0)
 
     def round_counts(self) -> dict[str, int]:
         """Returns how many results each round holds."""
