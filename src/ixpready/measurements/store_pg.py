@@ -170,6 +170,17 @@ class PgStore:
         except psycopg.Error as exc:
             raise _translate(exc, self.where) from None
 
+    def _stream(self, query: str, arguments: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:
+        """Yields the rows of a query through a server-side cursor (a few thousand in memory
+        at a time). Do not use the store for anything else until the rows are consumed."""
+        try:
+            with self._db.transaction(), self._db.cursor(name="ixpready_rows") as cursor:
+                cursor.itersize = 2000
+                cursor.execute(query.encode(), arguments)
+                yield from cursor
+        except psycopg.Error as exc:
+            raise _translate(exc, self.where) from None
+
     def _rows(self, query: str, arguments: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self._transaction() as cursor:
             cursor.execute(query.encode(), arguments)
@@ -236,7 +247,7 @@ class PgStore:
         if msm_id is not None:
             query += " WHERE msm_id = %s"
             arguments = (msm_id,)
-        for row in self._rows(query + " ORDER BY msm_id, prb_id, timestamp", arguments):
+        for row in self._stream(query + " ORDER BY msm_id, prb_id, timestamp", arguments):
             yield StoredResult(TraceKey(row[0], row[1], row[2]), row[3])
 
     def count_results(self, msm_id: int | None = None) -> int:
@@ -354,7 +365,7 @@ class PgStore:
 
     def round_results(self, round_id: str) -> Iterator[StoredResult]:
         """Yields the results of one round in key order."""
-        rows = self._rows(
+        rows = self._stream(
             "SELECT msm_id, prb_id, timestamp, raw FROM results WHERE round_id = %s"
             " ORDER BY msm_id, prb_id, timestamp",
             (round_id,),
