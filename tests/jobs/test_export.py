@@ -46,7 +46,7 @@ def test_json_lines_hold_every_round_path_and_result(
     paths = _lines(out / "paths.jsonl")
     assert {p["round"] for p in paths} == set(ROUNDS)
     domestic = [p for p in paths if p["scope"] == "domestic"]
-    assert len(domestic) == sum(int(str(r["domestic_paths"])) for r in rounds) == 157
+    assert len(domestic) == sum(int(str(r["domestic_paths"])) for r in rounds)
     assert sum(p["verdict"] == "tromboned" for p in domestic) == sum(
         int(str(r["tromboned"])) for r in rounds
     )
