@@ -6,12 +6,12 @@ Built once from a `RegistrySnapshot`; lookups never touch the network. The radix
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import radix
 
-from ixpready.enrichment.snapshots import RegistrySnapshot, RoutedPrefix
+from ixpready.enrichment.snapshots import RegistrySnapshot, RoutedPrefix, RoutedPrefixes
 from ixpready.measurements.records import IPAddress
 
 
@@ -34,11 +34,22 @@ class PrefixTable:
     def __init__(self, routed: Iterable[RoutedPrefix]) -> None:
         self._tree = radix.Radix()
         self._count = 0
-        for entry in routed:
-            node = self._tree.add(entry.prefix)
-            previous: tuple[int, ...] = node.data.get("asns", ())
-            node.data["asns"] = previous + tuple(a for a in entry.origins if a not in previous)
-            self._count += 1
+        pairs: Iterator[tuple[str, tuple[int, ...]]] = (
+            routed.pairs()
+            if isinstance(routed, RoutedPrefixes)
+            else ((entry.prefix, entry.origins) for entry in routed)
+        )
+        add = self._tree.add
+        count = 0
+        for prefix, origins in pairs:
+            data = add(prefix).data
+            count += 1
+            previous: tuple[int, ...] | None = data.get("asns")
+            if previous is None:
+                data["asns"] = origins
+            elif previous != origins:  # the prefix seen again: add new origins after the first
+                data["asns"] = previous + tuple(a for a in origins if a not in previous)
+        self._count = count
 
     @classmethod
     def from_snapshot(cls, snapshot: RegistrySnapshot) -> PrefixTable:

@@ -34,11 +34,11 @@ import fnmatch
 import ipaddress
 import re
 import socket
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, overload
 
 import orjson
 
@@ -61,6 +61,64 @@ class RoutedPrefix:
 
     prefix: str
     origins: tuple[int, ...]
+
+
+class RoutedPrefixes(Sequence[RoutedPrefix]):
+    """A snapshot's routed prefixes, stored as two parallel lists: a full table holds over a
+    million, and a million small objects cost memory and garbage-collector time for the whole
+    run. Reads as a sequence of `RoutedPrefix`; `pairs()` gives (prefix, origins) unboxed."""
+
+    __slots__ = ("_origins", "_prefixes")
+
+    def __init__(
+        self, prefixes: list[str] | None = None, origins: list[tuple[int, ...]] | None = None
+    ) -> None:
+        self._prefixes = prefixes if prefixes is not None else []
+        self._origins = origins if origins is not None else []
+        if len(self._prefixes) != len(self._origins):
+            raise ValueError("as many origin tuples as prefixes are needed")
+
+    def append(self, prefix: str, origins: tuple[int, ...]) -> None:
+        """Adds one prefix and its origin AS(es)."""
+        self._prefixes.append(prefix)
+        self._origins.append(origins)
+
+    def pairs(self) -> Iterator[tuple[str, tuple[int, ...]]]:
+        """Yields (prefix, origins) in load order, without building RoutedPrefix objects."""
+        return zip(self._prefixes, self._origins, strict=True)
+
+    def __len__(self) -> int:
+        return len(self._prefixes)
+
+    @overload
+    def __getitem__(self, index: int) -> RoutedPrefix: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[RoutedPrefix, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> RoutedPrefix | tuple[RoutedPrefix, ...]:
+        if isinstance(index, slice):
+            return tuple(
+                RoutedPrefix(p, o)
+                for p, o in zip(self._prefixes[index], self._origins[index], strict=True)
+            )
+        return RoutedPrefix(self._prefixes[index], self._origins[index])
+
+    def __iter__(self) -> Iterator[RoutedPrefix]:
+        for prefix, origins in self.pairs():
+            yield RoutedPrefix(prefix, origins)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, RoutedPrefixes):
+            return self._prefixes == other._prefixes and self._origins == other._origins
+        if isinstance(other, Sequence):
+            return tuple(self) == tuple(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # mutable while loading
+
+    def __repr__(self) -> str:
+        return f"RoutedPrefixes({len(self)} prefixes)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +181,7 @@ class AsRelationship:
 class RegistrySnapshot:
     """Every reference fact loaded from one folder, with the files and dates it came from."""
 
-    routed: tuple[RoutedPrefix, ...] = ()
+    routed: Sequence[RoutedPrefix] = ()  # a RoutedPrefixes when read by load_snapshot
     ixs: dict[int, IxRecord] = field(default_factory=dict)
     ix_prefixes: tuple[IxLanPrefix, ...] = ()
     ix_members: tuple[IxMember, ...] = ()
@@ -202,15 +260,41 @@ def _check_prefix(prefix: str, line: str) -> None:
         raise ValueError(f"prefix length out of range in {prefix!r}: {line[:60]!r}")
 
 
-def _routing_file(path: Path) -> Iterator[RoutedPrefix]:
+def _routing_file(path: Path, into: RoutedPrefixes) -> None:
+    """Appends the prefixes of a prefix2as or ipasn file to `into`.
+
+    The common CAIDA line (`prefix<TAB>length<TAB>AS`, one AS) is read inline; any other
+    goes through `parse_pfx2as_line`. Equal origin fields share one tuple.
+    Raises RefdataError naming the file and line of a damaged line.
+    """
+    shared: dict[str, tuple[int, ...]] = {}
+    inet_pton, af_inet, af_inet6 = socket.inet_pton, socket.AF_INET, socket.AF_INET6
     with path.open(encoding="utf-8", errors="replace") as handle:
         for number, line in enumerate(handle, start=1):
+            parts = line.split("\t")
+            if len(parts) == 3 and parts[0] and line[0] not in "#;":
+                address, length, origin_text = parts
+                origin_text = origin_text.rstrip("\r\n")
+                origins = shared.get(origin_text)
+                if origins is None and origin_text.isdigit() and origin_text.isascii():
+                    origins = shared[origin_text] = (int(origin_text),)
+                if origins is not None and length.isdigit() and length.isascii():
+                    v6 = ":" in address
+                    try:
+                        inet_pton(af_inet6 if v6 else af_inet, address)
+                    except OSError:
+                        pass  # parse_pfx2as_line names the fault
+                    else:
+                        if int(length) <= (128 if v6 else 32):
+                            into.append(f"{address}/{length}", origins)
+                            continue
             try:
                 routed = parse_pfx2as_line(line)
             except ValueError as exc:
                 raise RefdataError(f"{path}:{number}: {exc}") from None
             if routed is not None:
-                yield routed
+                key = ",".join(map(str, routed.origins))
+                into.append(routed.prefix, shared.setdefault(key, routed.origins))
 
 
 def _ripestat(document: Any) -> tuple[list[RoutedPrefix], dict[int, str]]:
@@ -472,7 +556,7 @@ def load_snapshot(folder: Path) -> RegistrySnapshot:
             str(info.get("date")) if isinstance(info, dict) and info.get("date") else None
         )
     sources: list[SnapshotSource] = []
-    routed: list[RoutedPrefix] = []
+    routed = RoutedPrefixes()
     names: dict[int, str] = {}
     asn_countries: dict[int, str] = {}
     blocks: list[tuple[str, str]] = []
@@ -494,7 +578,7 @@ def load_snapshot(folder: Path) -> RegistrySnapshot:
                 SnapshotSource("AS relationships (CAIDA)", name, _date_of(path, default_date))
             )
         elif name.startswith("pfx2as") or ".pfx2as" in name or name.startswith("ipasn"):
-            routed.extend(_routing_file(path))
+            _routing_file(path, routed)
             sources.append(SnapshotSource("prefix-to-AS", name, _date_of(path, default_date)))
         elif name.startswith("delegated-"):
             for kind, resource, country in _delegated(path):
@@ -547,7 +631,8 @@ def load_snapshot(folder: Path) -> RegistrySnapshot:
     if ripestat.is_dir():
         for path in sorted(ripestat.glob("*.json")):
             more, more_names = _ripestat(_json(path))
-            routed.extend(more)
+            for entry in more:
+                routed.append(entry.prefix, entry.origins)
             names.update(more_names)
             sources.append(
                 SnapshotSource("RIPEstat", f"ripestat/{path.name}", _date_of(path, default_date))
@@ -637,7 +722,7 @@ def load_snapshot(folder: Path) -> RegistrySnapshot:
             " (see README)",
         )
     return RegistrySnapshot(
-        routed=tuple(routed),
+        routed=routed,
         ixs=ixs,
         ix_prefixes=tuple(ix_prefixes),
         ix_members=tuple(members),

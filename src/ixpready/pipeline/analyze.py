@@ -131,11 +131,17 @@ def analyze_traces(
     inputs: tuple[str, ...] = (),
     simulated: bool = False,
     on_progress: Progress | None = None,
+    lookups: Lookups | None = None,
 ) -> AnalysisResult:
-    """Returns the verdict on every trace, domestic pairs first, with probe checks."""
+    """Returns the verdict on every trace, domestic pairs first, with probe checks.
+
+    `lookups` may be passed when already built from this `snapshot` and `rdns` (building
+    them is per-run setup, seconds for a full routing table); else they are built here.
+    """
     home = home.upper()
     probes = dict(probes or {})
-    lookups = Lookups.build(snapshot, rdns)
+    if lookups is None:
+        lookups = Lookups.build(snapshot, rdns)
     by_address: dict[IPAddress, Probe] = {}
     for known in probes.values():
         for address in (known.address_v4, known.address_v6):
