@@ -149,6 +149,7 @@ def test_runs_killed_at_random_points_resume_without_loss_or_duplicates(
         assert (folder / "report" / name).read_bytes().startswith(b"%PDF-")
     for name in ("report.en.html", "report.es.html"):
         assert (folder / "report" / name).read_text().rstrip().endswith("</html>")
+    assert not list(settings.data_dir.rglob("*.tmp"))  # no half-written file left behind
 
     # once more: nothing new is asked, stored or created
     seen, count = len(atlas_replay.seen), len(stored)

@@ -303,6 +303,8 @@ def _outputs(
         return None, None, steps
     newest = rounds[-1]
     folder = newest.analysis_file.parent
+    for leftover in (*folder.glob(".*.tmp"), *(folder / REPORT_DIR).glob(".*.tmp")):
+        leftover.unlink()  # half-written by a run that was killed; rewritten below
     model = None
     model_file = None
     if settings.run_model:
