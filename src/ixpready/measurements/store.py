@@ -3,12 +3,14 @@
 Measurement ids and states (recorded the moment they are known), every raw result verbatim
 keyed by (msm_id, prb_id, timestamp) (inserting one again changes nothing) with its
 measurement round, quarantined records, dated inventories, plans, how far each measurement
-was fetched, which reference-data snapshot each analysis used, the rounds and the outcome of
-every `ixpready run`. No key or secret is ever written here.
+was fetched, which reference-data snapshot each analysis used, the rounds, the outcome of
+every `ixpready run` and which spool files `ixpready upload` sent. No key or secret is ever
+written here.
 
 The schema version is SQLite's `user_version`; `MIGRATIONS[n]` brings version n to n + 1.
-A file that is not a store, is damaged, or was written by a newer ixpready raises StoreError
-with the recovery (see docs/atlas.md, "Store recovery").
+A file that is not a store, is damaged (`verify` reads every page before a job writes), or
+was written by a newer ixpready raises StoreError with the recovery; `salvage` copies every
+readable row into a new store (see docs/jobs.md, "Damaged store").
 """
 
 from __future__ import annotations
