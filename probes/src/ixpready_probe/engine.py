@@ -480,6 +480,12 @@ class Engine:
             for ttl in [t for t in state.slots if t <= state.join_ttl]:
                 del state.slots[ttl]
             return
+        if state.trusting and address is None:
+            # silent, but the distance is not proven: ask again as a verified join probe,
+            # paced for the stop set's router and re-probed, before calling the hop silent
+            state.trusting = False
+            probe.done, probe.not_before = False, now
+            return
         state.trusting = False  # the path differs from the group's: verify every join
         self._open(state, state.low, now, count=self.options.packets_per_hop)
         if state.low == 1 or reference is None:
