@@ -69,15 +69,18 @@ def test_fifty_targets_behind_shared_near_hops_all_come_out_right(
     lab: Lab, tmp_path: Path
 ) -> None:
     targets = lab.targets(4)
-    results = _trace(lab, tmp_path, *targets)
-    assert [r["dst_addr"] for r in results] == targets
-    wrong = [r["dst_addr"] for r in results
+    results = _trace(lab, tmp_path, *targets, lab.deep[0])
+    assert [r["dst_addr"] for r in results] == [*targets, lab.deep[0]]
+    wrong = [r["dst_addr"] for r in results[:-1]
              if _hops(r) != _expected(lab.expected_shared(4, r["dst_addr"]))]
     assert wrong == []
     # the pilot probed every hop; the others inherited R1 and R2 from the stop set
     inherited = [[bool(h.get("inherited")) for h in r["result"]] for r in results]
     assert inherited[0] == [False, False, False]
-    assert inherited[1:] == [[True, True, False]] * 49
+    assert inherited[1:-1] == [[True, True, False]] * 49
+    # same /24 but one hop deeper: its distance is not the group's, so its join is verified
+    assert _hops(results[-1]) == _expected(lab.expected_deep(4))
+    assert inherited[-1] == [True, True, False, False]
     _agree_with_readers(tmp_path / "trace.jsonl", results)
 
 
@@ -116,12 +119,13 @@ def test_every_protocol_and_family_gets_exact_hops(
     i = 0 if af == 4 else 1
     near, far = lab.targets(af)[0], lab.targets(af)[1]
     results = _trace(lab, tmp_path, f"-{af}", "--proto", protocol.lower(),
-                     near, far, lab.x[i], lab.e[i])
+                     near, far, lab.x[i], lab.e[i], lab.deep[i])
     by_target = {r["dst_addr"]: r for r in results}
     assert {r["proto"] for r in results} == {protocol}
     assert {r["af"] for r in results} == {af}
     assert _hops(by_target[near]) == _expected(lab.expected_shared(af, near))
     assert _hops(by_target[far]) == _expected(lab.expected_shared(af, far))
+    assert _hops(by_target[lab.deep[i]]) == _expected(lab.expected_deep(af))
     # R3 sends no ICMP: its hop is `*` three times, and the trace goes on to X
     assert _hops(by_target[lab.x[i]]) == _expected(lab.expected_x(af))
     # E sits behind two equal-cost paths: one flow stays on one of them

@@ -4,7 +4,8 @@ Needs root and iproute2. Every namespace name starts with `ixp<pid>`, so two run
 collide, and `Lab.close()` removes them all (use `with Lab() as lab:`). Nothing leaves the
 namespaces: the prober's only link goes to router R1.
 
-    prober P ─ R1 ─ R2 ─ T   (T holds 50 targets 10.91.0.1-50, fd91::1-50: the shared near hops)
+    prober P ─ R1 ─ R2 ─ T ─ D  (T holds 50 targets 10.91.0.1-50, fd91::1-50: the shared near
+                │              hops; D holds 10.91.0.200 / fd91::c8: same /24, one hop deeper)
                 │
                 ├─ R3 ─ X    (R3 sends no time-exceeded messages: hop 2 is `*`)
                 │
@@ -48,7 +49,7 @@ class Lab:
     """The topology above; `ns(role)` names a namespace, `prober` is where probes run."""
 
     tag: str = field(default_factory=lambda: f"ixp{os.getpid()}")
-    roles: tuple[str, ...] = ("P", "R1", "R2", "T", "R3", "X", "A", "B", "E", "N")
+    roles: tuple[str, ...] = ("P", "R1", "R2", "T", "D", "R3", "X", "A", "B", "E", "N")
     built: list[str] = field(default_factory=list)
 
     # addresses tests assert on
@@ -57,6 +58,8 @@ class Lab:
     branch_a = (_v4(4, 2), _v6(4, 2))
     branch_b = (_v4(5, 2), _v6(5, 2))
     x = (_v4(7, 2), _v6(7, 2))
+    t = (_v4(6, 2), _v6(6, 2))
+    deep = ("10.91.0.200", "fd91::c8")
     e = ("10.92.0.1", "fd92::1")
 
     def ns(self, role: str) -> str:
@@ -83,6 +86,11 @@ class Lab:
         """Returns the hops to one of the 50 targets: R1, R2, the target."""
         i = 0 if af == 4 else 1
         return (self.r1[i], self.r2[i], target)
+
+    def expected_deep(self, af: int) -> tuple[str | None, ...]:
+        """Returns the hops to D's target: R1, R2, T, the target."""
+        i = 0 if af == 4 else 1
+        return (self.r1[i], self.r2[i], self.t[i], self.deep[i])
 
     def expected_x(self, af: int) -> tuple[str | None, ...]:
         """Returns the hops to X: R1, `*` (R3 drops its ICMP), X."""
@@ -142,7 +150,7 @@ class Lab:
             self._ip(role, "link", "set", "lo", "up")
             self._sysctl(role, "net.ipv4.conf.all.rp_filter=0", "net.ipv4.conf.default.rp_filter=0",
                          "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0")
-            if role not in ("P", "T", "X", "E", "N"):
+            if role not in ("P", "X", "E", "N", "D"):
                 self._sysctl(role, "net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1")
         self._sysctl("R1", "net.ipv4.fib_multipath_hash_policy=1",
                      "net.ipv6.fib_multipath_hash_policy=1")
@@ -153,6 +161,7 @@ class Lab:
         self._link("R1", "vb", "B", "vu", 5)
         self._link("R2", "vt", "T", "vu", 6)
         self._link("R3", "vx", "X", "vu", 7)
+        self._link("T", "vd", "D", "vu", 10)
         self._link("A", "ve", "E", "vua", 8)
         self._link("B", "ve", "E", "vub", 9)
         for family, default in (("0.0.0.0/0", _v4), ("::/0", _v6)):
@@ -160,6 +169,7 @@ class Lab:
             for role, net in (("R2", 2), ("R3", 3), ("A", 4), ("B", 5)):
                 self._route(role, family, default(net, 1))
             self._route("T", family, default(6, 1))
+            self._route("D", family, default(10, 1))
             self._route("X", family, default(7, 1))
             self._route("E", family, default(8, 1))
         for af, prefix_t, prefix_e in ((4, "10.91.0.0/24", "10.92.0.0/24"),
@@ -174,6 +184,10 @@ class Lab:
         batch = [f"address add {a}/32 dev lo" for a in self.targets(4)]
         batch += [f"address add {a}/128 dev lo nodad" for a in self.targets(6)]
         _run(["ip", "-n", self.ns("T"), "-batch", "-"], stdin="\n".join(batch) + "\n")
+        self._ip("D", "addr", "add", f"{self.deep[0]}/32", "dev", "lo")
+        self._ip("D", "-6", "addr", "add", f"{self.deep[1]}/128", "dev", "lo", "nodad")
+        self._route("T", f"{self.deep[0]}/32", _v4(10, 2))
+        self._route("T", f"{self.deep[1]}/128", _v6(10, 2))
         self._ip("E", "addr", "add", f"{self.e[0]}/32", "dev", "lo")
         self._ip("E", "-6", "addr", "add", f"{self.e[1]}/128", "dev", "lo")
         # R3 sends no rate-limited ICMP at all (time exceeded, unreachable), v4 nor v6
