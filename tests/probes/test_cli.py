@@ -17,6 +17,8 @@ from tests.probes.dnsserver import DnsServer
 from tests.probes.helpers import lines
 
 from ixpready.cli import main
+from ixpready.errors import IxpreadyError, UnavailableError
+from ixpready.sources.probe import default_command, run_probe
 
 GT_HN_SV = "atlas-traceroute/msm5004-froot-2015-10-20-guatemala-honduras-elsalvador.jsonl"
 PYTHON_PROBE = f"{shlex.quote(sys.executable)} -m ixpready_probe"
@@ -130,3 +132,18 @@ def test_analyze_reads_probe_results_next_to_atlas_results(
     judged = [p for p in document["other_paths"] if p["prb_id"] == probe_id]
     assert len(judged) == 3
     assert not (tmp_path / "q.jsonl").exists()
+
+
+def test_the_runner_finds_the_installed_probe_and_bounds_its_time(tmp_path: Path) -> None:
+    (program,) = default_command()
+    assert Path(program).name == "ixpready-probe" and Path(program).is_file()
+    sleeper = [sys.executable, "-c", "import time; time.sleep(10)"]
+    with pytest.raises(UnavailableError, match=r"did not finish within 1 s"):
+        run_probe("trace", ["10.91.0.1"], tmp_path / "a.jsonl", command=sleeper, timeout_s=1)
+    silent = [sys.executable, "-c", "pass"]
+    with pytest.raises(IxpreadyError, match="exited 0 but wrote no"):
+        run_probe("trace", ["10.91.0.1"], tmp_path / "b.jsonl", command=silent)
+    crashing = [sys.executable, "-c", "import sys; sys.exit('Traceback: boom')"]
+    with pytest.raises(IxpreadyError, match="exited with code 1: Traceback: boom") as caught:
+        run_probe("trace", ["10.91.0.1"], tmp_path / "c.jsonl", command=crashing)
+    assert caught.value.exit_code == 1
