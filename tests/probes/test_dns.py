@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Iterator
+from ipaddress import ip_address
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from tests.probes.helpers import lines, run_probe
 
 from ixpready.measurements.parse import read_results
 from ixpready.measurements.records import DnsResult
+from ixpready.pipeline.analyze import load_rdns
 
 
 @pytest.fixture
@@ -121,9 +123,11 @@ def test_content_answers_ptr_with_cache_and_origin_as(server: DnsServer, tmp_pat
         {"hop": 1, "result": [{"from": "192.0.2.10"}, {"x": "*"}]},
         {"hop": 2, "result": [{"from": "192.0.2.99"}]}]}) + "\n")
     cache = tmp_path / "ptr-cache.json"
+    rdns = tmp_path / "rdns.json"
+    rdns.write_text('{"198.51.100.1": "gw.example.test"}')
     results, path = _dns(server, tmp_path, "--check", "ptr", "--check", "cymru",
                          "--server", "127.0.0.1", "--from-results", str(hops),
-                         "--ptr-cache", str(cache), name="ptr.jsonl")
+                         "--ptr-cache", str(cache), "--rdns-out", str(rdns), name="ptr.jsonl")
     questions = [_answer(r).question[0].name.to_text() for r in results]
     assert questions == ["10.2.0.192.in-addr.arpa.", "99.2.0.192.in-addr.arpa.",
                          "10.2.0.192.origin.asn.cymru.com.", "99.2.0.192.origin.asn.cymru.com."]
@@ -131,6 +135,9 @@ def test_content_answers_ptr_with_cache_and_origin_as(server: DnsServer, tmp_pat
     assert _answer(results[1]).rcode() == dns.rcode.NXDOMAIN
     assert _texts(results[2]) == [f'"{CYMRU}"']
     assert set(json.loads(cache.read_text())) == {"192.0.2.10", "192.0.2.99"}
+    # the names feed ixpready's analysis as its reverse-DNS file (earlier names kept)
+    assert load_rdns(rdns) == {ip_address("192.0.2.10"): "www.example.test",
+                               ip_address("198.51.100.1"): "gw.example.test"}
     _readers_agree(path, 4)
     asked = len(server.questions)
     results, _ = _dns(server, tmp_path, "--check", "ptr", "--server", "127.0.0.1",

@@ -8,6 +8,8 @@ Checks (`--check`, repeatable; default `chaos`):
   first resolver): where popular content is served from;
 - `ptr`: reverse DNS of each target address and of every hop address in `--from-results`
   traceroute files, cached in `--ptr-cache` (not asked again for `--ptr-max-age` seconds);
+  `--rdns-out` merges the names into the `{address: name}` file `ixpready analyze --rdns`
+  reads for its location hints;
 - `cymru`: origin AS over DNS, TXT `<reversed address>.origin(6).asn.cymru.com`.
 
 One query is one result. A UDP answer with the TC bit is recorded as received, then asked
@@ -87,6 +89,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--from-results", type=Path, action="append", default=[],
                         help="ptr/cymru: also every hop address in these traceroute results")
     parser.add_argument("--ptr-cache", type=Path, help="ptr: JSON cache of addresses asked")
+    parser.add_argument("--rdns-out", type=Path,
+                        help="ptr: merge the names found into this {address: name} JSON file "
+                             "(what `ixpready analyze --rdns` reads)")
     parser.add_argument("--ptr-max-age", type=float, default=7 * 86400,
                         help="ptr: seconds before a cached address is asked again")
 
@@ -361,13 +366,45 @@ def run(args: argparse.Namespace, names: list[str], identity: Identity) -> list[
         for address in addresses:
             queries.append(Query(resolver, _cymru_name(address), "TXT"))
     results: list[dict[str, Any]] = []
+    found: dict[str, str] = {}
     for query in queries:
-        results.extend(ask(query, args.port, args.dns_timeout, identity, tcp_fallback))
-    if args.ptr_cache is not None and "ptr" in checks:
-        from ixpready_probe.spool import write_json
+        for result in ask(query, args.port, args.dns_timeout, identity, tcp_fallback):
+            results.append(result)
+            if query.rdtype == "PTR" and "result" in result:
+                found.update(_ptr_names(query, result))
+    from ixpready_probe.spool import write_json
 
+    if args.ptr_cache is not None and "ptr" in checks:
         write_json(args.ptr_cache, cache)
+    if args.rdns_out is not None and "ptr" in checks:
+        known = _load_names(args.rdns_out)
+        write_json(args.rdns_out, {**known, **found})
     return results
+
+
+def _ptr_names(query: Query, result: dict[str, Any]) -> dict[str, str]:
+    """Returns {address: name} from one PTR answer (empty when it holds no PTR record)."""
+    message = dns.message.from_wire(base64.b64decode(result["result"]["abuf"]),
+                                    ignore_trailing=True)
+    address = str(dns.reversename.to_address(dns.name.from_text(query.name)))
+    for rrset in message.answer:
+        if rrset.rdtype == dns.rdatatype.PTR:
+            for rdata in rrset:
+                return {address: rdata.to_text().rstrip(".")}
+    return {}
+
+
+def _load_names(path: Path) -> dict[str, str]:
+    if not path.exists():
+        return {}
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise TargetError(f"cannot read the reverse-DNS file {path}: {exc}",
+                          hint="move it aside; it is rebuilt from the PTR answers") from None
+    if not isinstance(value, dict):
+        raise TargetError(f"{path}: expected a JSON object from address to name")
+    return {str(k): str(v) for k, v in value.items()}
 
 
 def _is_address(text: str) -> bool:

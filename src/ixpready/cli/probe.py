@@ -83,6 +83,8 @@ def _dns(args: argparse.Namespace) -> int:
         arguments += ["--from-results", str(path)]
     if args.ptr_cache is not None:
         arguments += ["--ptr-cache", str(args.ptr_cache)]
+    if args.rdns_out is not None:
+        arguments += ["--rdns-out", str(args.rdns_out)]
     output = args.out or jobs.default_output("dns")
     return _finish(jobs.dns(arguments, output, command=_command(args)))
 
@@ -115,4 +117,6 @@ def register(subparsers: Any) -> None:
     dns.add_argument("--from-results", type=Path, action="append", default=[],
                      help="ptr/cymru: every hop address in these traceroute results")
     dns.add_argument("--ptr-cache", type=Path, help="ptr: cache file")
+    dns.add_argument("--rdns-out", type=Path,
+                     help="ptr: merge names into this file (for `ixpready analyze --rdns`)")
     dns.set_defaults(handler=_dns)
