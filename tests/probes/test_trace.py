@@ -215,3 +215,17 @@ def test_a_deadline_ends_the_run_with_what_was_measured(lab: Lab, tmp_path: Path
     hops = _hops(result)
     assert hops[0] == (lab.r1[0],) * 3  # R1 answered within the deadline; R3 never does
     assert all(address is None for address in hops[1])
+
+
+def test_ipv4_and_ipv6_targets_in_one_run_keep_separate_stop_sets(
+    lab: Lab, tmp_path: Path
+) -> None:
+    targets = [lab.targets(4)[5], lab.targets(6)[5], lab.targets(4)[6], lab.targets(6)[6],
+               lab.deep[0], lab.deep[1]]
+    results = _trace(lab, tmp_path, *targets)
+    assert [r["af"] for r in results] == [4, 6, 4, 6, 4, 6]
+    for result, target in zip(results[:4], targets, strict=True):
+        assert _hops(result) == _expected(lab.expected_shared(result["af"], target))
+    assert _hops(results[4]) == _expected(lab.expected_deep(4))
+    assert _hops(results[5]) == _expected(lab.expected_deep(6))
+    _agree_with_readers(tmp_path / "trace.jsonl", results)

@@ -191,8 +191,9 @@ class Engine:
         self._routers: dict[IPAddress, _Bucket] = {}
         self._pending: dict[tuple[IPAddress, int], tuple[_Target, _Slot]] = {}
         self._references: dict[IPv4Network | IPv6Network, _Reference] = {}
-        self._last_reference: _Reference | None = None
-        self._stop_set: dict[int, dict[IPAddress, _Reference]] = {}
+        # per address family (4, 6): the latest pilot's trace, and the stop set by TTL
+        self._last_reference: dict[int, _Reference] = {}
+        self._stop_set: dict[tuple[int, int], dict[IPAddress, _Reference]] = {}
         self._flow = UDP_PROBE_BASE_PORT + options.paris_id
         self._sent = 0
         self._ended: dict[int, float] = {}
@@ -292,6 +293,7 @@ class Engine:
     def _start_targets(self, states: list[_Target], now: float) -> None:
         running = sum(1 for s in states if s.running and not s.finished)
         pilots = {s.group for s in states if s.running and not s.finished and not s.backward}
+        first_pilots = {g.version for g in pilots}
         for state in states:
             if running >= self.options.concurrency:
                 return
@@ -301,13 +303,15 @@ class Engine:
             if reference is None and self.options.stop_set:
                 if state.group in pilots:
                     continue  # wait for the group's pilot to finish
-                if self._last_reference is None and pilots:
+                af = state.spec.address.version
+                if af not in self._last_reference and af in first_pilots:
                     continue  # the very first pilot maps the shared near hops alone
-                reference = self._last_reference
+                reference = self._last_reference.get(af)
             self._begin(state, reference, now)
             running += 1
             if not state.backward:
                 pilots.add(state.group)
+                first_pilots.add(state.group.version)
 
     def _begin(self, state: _Target, reference: _Reference | None, now: float) -> None:
         state.running = True
@@ -426,7 +430,7 @@ class Engine:
         if confirming and state.trusting:
             return None  # sent at once, never paced nor retried: its silence is the evidence
         if confirming and state.reference is not None and ttl < state.reference.end_ttl:
-            known = self._stop_set.get(ttl, {})
+            known = self._stop_set.get((state.spec.address.version, ttl), {})
             if len(known) == 1:
                 return next(iter(known))
         return None
@@ -467,7 +471,7 @@ class Engine:
             return
         reference = state.reference
         address = None if probe.reply is None else probe.reply.address
-        known = self._stop_set.get(state.low, {})
+        known = self._stop_set.get((state.spec.address.version, state.low), {})
         joins = address is not None and address in known and (state.end_ttl or 999) > state.low
         if joins and address is not None:
             state.reference = known[address]
@@ -608,14 +612,16 @@ class Engine:
         reference = _Reference(hops=hops, end_ttl=end_ttl)
         if self.options.stop_set and end_ttl >= 2:
             self._references.setdefault(state.group, reference)
-            if self._last_reference is None or not state.backward:
-                self._last_reference = reference
+            af = state.spec.address.version
+            if af not in self._last_reference or not state.backward:
+                self._last_reference[af] = reference
             for hop in hops:
                 if hop.ttl >= end_ttl:
                     break
                 for reply in hop.replies:
                     if reply is not None:
-                        self._stop_set.setdefault(hop.ttl, {}).setdefault(reply.address, reference)
+                        known = self._stop_set.setdefault((af, hop.ttl), {})
+                        known.setdefault(reply.address, reference)
 
     def _hops(self, state: _Target) -> tuple[HopOutcome, ...]:
         hops: list[HopOutcome] = []
