@@ -16,8 +16,9 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from ipaddress import ip_address
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+import msgspec
 import orjson
 
 from ixpready.measurements.records import (
@@ -97,6 +98,23 @@ def _float(value: Any, name: str) -> float:
     raise MalformedResult(f"field '{name}' is not a number: {value!r:.60}")
 
 
+# A traceroute names the same few hundred router addresses hundreds of thousands of times:
+# each text is parsed once. Emptied when full, so a long run's memory stays bounded.
+_ADDRESSES: dict[str, IPAddress] = {}
+_ADDRESSES_MAX = 200_000
+
+
+def _ip(text: str) -> IPAddress:
+    """Returns the address a text names (parsed once per text). Raises ValueError."""
+    found = _ADDRESSES.get(text)
+    if found is None:
+        found = ip_address(text)
+        if len(_ADDRESSES) >= _ADDRESSES_MAX:
+            _ADDRESSES.clear()
+        _ADDRESSES[text] = found
+    return found
+
+
 def _address(value: Any, name: str) -> IPAddress | None:
     """Returns the address, or None for the empty string Atlas writes when it is unknown."""
     if value is None or value == "":
@@ -104,7 +122,7 @@ def _address(value: Any, name: str) -> IPAddress | None:
     if not isinstance(value, str):
         raise MalformedResult(f"field '{name}' is not an IP address: {value!r:.60}")
     try:
-        return ip_address(value)
+        return _ip(value)
     except ValueError:
         raise MalformedResult(f"field '{name}' is not an IP address: {value!r:.60}") from None
 
@@ -159,12 +177,24 @@ def _mpls(icmpext: Any) -> tuple[MplsLabel, ...]:
     return tuple(labels)
 
 
+_NO_REPLY = Reply(address=None)  # every `*` is the same immutable value
+_PLAIN_REPLY_KEYS = frozenset(("from", "ttl", "size", "rtt"))
+
+
 def _reply(packet: Any, hop_number: int) -> Reply:
     if not isinstance(packet, dict):
         raise MalformedResult(f"hop {hop_number} has a reply that is not an object: {packet!r:.60}")
+    if packet.keys() <= _PLAIN_REPLY_KEYS and "from" in packet:  # the common reply, read inline
+        rtt, ttl, size = packet.get("rtt"), packet.get("ttl"), packet.get("size")
+        if (
+            (rtt is None or type(rtt) is float)
+            and (ttl is None or type(ttl) is int)
+            and (size is None or type(size) is int)
+        ):
+            return Reply(_address(packet["from"], "from"), rtt, ttl, size)
     if "from" not in packet:
         if packet.get("x") == "*":
-            return Reply(address=None)
+            return _NO_REPLY
         if "error" in packet:
             return Reply(address=None, send_error=_text(packet["error"]))
         if "late" in packet:  # a late reply whose address was not recorded
@@ -252,6 +282,177 @@ def trace_from_atlas(record: dict[str, Any]) -> Trace:
         origin=PROBE_FIRMWARE_ORIGIN if "ixpready_probe" in record else "atlas",
         vantage=_vantage(record, key.prb_id),
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Fast path: a well-formed traceroute decoded by msgspec straight into typed structs.
+#
+# The schema admits only what `trace_from_atlas` reads the same way; anything else (another
+# result type, a numeric string, a hop without `hop`, an unknown address...) makes the line
+# go through the dict path above, which names the fault. Absent and null fields are alike
+# here as they are there (`.get`), except where the dict path tells them apart (`from`,
+# `ixpready_probe`), kept UNSET when absent.
+
+
+class _Fallback(Exception):
+    """The record needs the dict path (it may still be a good result)."""
+
+
+class _FastReply(msgspec.Struct, gc=False):
+    address: str | msgspec.UnsetType | None = msgspec.field(name="from", default=msgspec.UNSET)
+    rtt: float | None = None
+    ttl: int | None = None
+    size: int | None = None
+    x: Any = None
+    err: str | int | None = None
+    error: str | None = None
+    late: int | None = None
+    dup: bool | None = None
+    ittl: int | None = None
+    edst: str | None = None
+    icmpext: Any = None
+
+
+class _FastHop(msgspec.Struct, gc=False):
+    hop: int
+    result: list[_FastReply]
+    error: str | None = None
+    inherited: bool | None = None
+
+
+class _FastTrace(msgspec.Struct, gc=False):
+    type: Literal["traceroute"]
+    msm_id: int
+    prb_id: int
+    timestamp: int
+    result: list[_FastHop]
+    dst_addr: str | None = None
+    src_addr: str | None = None
+    public_source: str | None = msgspec.field(name="from", default=None)
+    af: int | None = None
+    proto: str | None = None
+    dst_name: str | None = None
+    endtime: int | None = None
+    paris_id: int | None = None
+    fw: int | None = None
+    ixpready_probe: Any = msgspec.UNSET
+
+
+_FAST_LINE = msgspec.json.Decoder(_FastTrace)
+_FAST_ARRAY = msgspec.json.Decoder(list[_FastTrace])
+
+
+def _fast_address(text: str | None) -> IPAddress | None:
+    if not text:
+        return None
+    found = _ADDRESSES.get(text)
+    if found is not None:
+        return found
+    try:
+        return _ip(text)
+    except ValueError:
+        raise _Fallback from None
+
+
+def _fast_hops(entries: list[_FastHop]) -> tuple[Hop, ...]:
+    if not entries:
+        raise _Fallback
+    addresses = _ADDRESSES
+    hops: list[Hop] = []
+    for entry in entries:
+        number = entry.hop
+        if not 1 <= number <= 255 or not entry.result:
+            raise _Fallback
+        replies: list[Reply] = []
+        for packet in entry.result:
+            text = packet.address
+            if text is msgspec.UNSET:
+                if packet.x != "*":
+                    raise _Fallback
+                replies.append(_NO_REPLY)
+                continue
+            address = (addresses.get(text) or _fast_address(text)) if text else None
+            if (
+                packet.err is None
+                and packet.error is None
+                and packet.late is None
+                and not packet.dup
+                and packet.ittl is None
+                and packet.edst is None
+                and packet.icmpext is None
+            ):
+                replies.append(Reply(address, packet.rtt, packet.ttl, packet.size))
+                continue
+            replies.append(
+                Reply(
+                    address=address,
+                    rtt_ms=packet.rtt,
+                    ttl=packet.ttl,
+                    size=packet.size,
+                    error=None if packet.err is None else str(packet.err),
+                    send_error=packet.error,
+                    late=packet.late,
+                    duplicate=bool(packet.dup),
+                    quoted_ttl=packet.ittl,
+                    quoted_destination=_fast_address(packet.edst),
+                    mpls=_mpls(packet.icmpext),
+                )
+            )
+        hops.append(Hop(number, tuple(replies), entry.error, bool(entry.inherited)))
+    return tuple(hops)
+
+
+def _fast_trace(record: _FastTrace) -> Trace:
+    """Returns the Trace of a decoded traceroute, as `trace_from_atlas` would.
+
+    Raises _Fallback (or MalformedResult) when the dict path must read it instead.
+    """
+    key = TraceKey(record.msm_id, record.prb_id, record.timestamp)
+    destination = _fast_address(record.dst_addr)
+    source = _fast_address(record.src_addr)
+    public_source = _fast_address(record.public_source)
+    hops = _fast_hops(record.result)
+    af = record.af
+    if af is None:
+        known = destination or source or public_source
+        if known is None:
+            raise _Fallback
+        af = known.version
+    elif af not in (4, 6):
+        raise _Fallback
+    probe = record.ixpready_probe
+    return Trace(
+        key=key,
+        af=af,
+        protocol=(record.proto or "UDP").upper(),
+        destination=destination,
+        destination_name=record.dst_name or record.dst_addr or "",
+        source=source,
+        public_source=public_source,
+        hops=hops,
+        end_time=record.endtime,
+        paris_id=record.paris_id,
+        firmware=record.fw,
+        error=None,
+        origin="atlas" if probe is msgspec.UNSET else PROBE_FIRMWARE_ORIGIN,
+        vantage=None if probe is msgspec.UNSET else _vantage({"ixpready_probe": probe}, key.prb_id),
+    )
+
+
+def _fast_line(line: bytes | str) -> Trace | None:
+    """Returns the Trace of one JSON line when the fast path can read it, else None."""
+    try:
+        return _fast_trace(_FAST_LINE.decode(line))
+    except (msgspec.DecodeError, _Fallback, MalformedResult):
+        return None
+
+
+def _fast_array(data: bytes) -> list[Trace] | None:
+    """Returns the Traces of a JSON array when the fast path can read every one, else None."""
+    try:
+        return [_fast_trace(record) for record in _FAST_ARRAY.decode(data)]
+    except (msgspec.DecodeError, _Fallback, MalformedResult):
+        return None
 
 
 def _vantage(record: dict[str, Any], prb_id: int) -> Probe | None:
@@ -431,6 +632,10 @@ def parse_lines(lines: Iterable[str], origin: str) -> Iterator[Outcome]:
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
+        trace = _fast_line(line)
+        if trace is not None:
+            yield trace
+            continue
         try:
             value = orjson.loads(line)
         except orjson.JSONDecodeError as exc:
@@ -467,6 +672,10 @@ def parse_bytes(data: bytes, origin: str) -> Iterator[Outcome]:
     if text_start == len(data):
         return
     if data[text_start : text_start + 1] == b"[":
+        traces = _fast_array(data)
+        if traces is not None:
+            yield from traces
+            return
         try:
             value = orjson.loads(data)
         except orjson.JSONDecodeError:
@@ -487,6 +696,10 @@ def parse_bytes(data: bytes, origin: str) -> Iterator[Outcome]:
         return
     for number, line in enumerate(lines, start=1):
         if not line.strip():
+            continue
+        trace = _fast_line(line)
+        if trace is not None:
+            yield trace
             continue
         try:
             value = orjson.loads(line)
