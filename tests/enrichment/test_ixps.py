@@ -150,3 +150,28 @@ def test_every_beta_member_on_a_known_lan_maps_back(beta_folder: Path) -> None:
         assert (hit.lan.ix_id, hit.member_asn) == (member.ix_id, member.asn), member
     assert on_lan + off_lan == sum(1 for m in snapshot.ix_members if m.address)
     assert on_lan > 700
+
+
+def test_an_exchange_in_a_city_the_gazetteer_lacks_is_placed_at_its_facility(
+    tmp_path: Path,
+) -> None:
+    import json
+
+    pdb = tmp_path / "peeringdb"
+    pdb.mkdir()
+    documents = {
+        "ix": [{"id": 7, "name": "Xela-IX (test)", "city": "Totonicapán", "country": "GT", "status": "ok"}],
+        "ixlan": [{"id": 7, "ix_id": 7, "status": "ok"}],
+        "ixpfx": [{"id": 1, "ixlan_id": 7, "prefix": "45.234.17.0/24", "protocol": "IPv4", "status": "ok"}],
+        "fac": [{"id": 99, "name": "DC Toto", "city": "Totonicapán", "country": "GT",
+                 "latitude": 14.91, "longitude": -91.36, "status": "ok"}],
+    }  # fmt: skip
+    for kind, data in documents.items():
+        (pdb / f"{kind}.json").write_text(json.dumps({"data": data}))
+    hit = IxpIndex(load_snapshot(tmp_path)).lan_of(ip_address("45.234.17.5"))
+    assert hit is not None and hit.lan.city is not None
+    assert (hit.lan.city.latitude, hit.lan.city.longitude, hit.lan.city.country) == (
+        14.91,
+        -91.36,
+        "GT",
+    )

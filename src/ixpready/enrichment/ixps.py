@@ -20,8 +20,22 @@ class IxpLan:
     name: str
     country: str
     city_name: str
-    city: City | None  # gazetteer city when the exchange's city is known there
+    city: City | None  # the gazetteer's city, else a PeeringDB facility's coordinates
     prefix: str
+
+
+def _facility_city(snapshot: RegistrySnapshot, city: str, country: str) -> City | None:
+    """Returns a City at the coordinates of a PeeringDB facility in `city`, `country`."""
+    wanted = city.strip().lower()
+    for fac in snapshot.facilities:
+        if (
+            fac.country == country
+            and fac.city.strip().lower() == wanted
+            and fac.latitude is not None
+            and fac.longitude is not None
+        ):
+            return City(f"fac:{fac.id}", fac.city, fac.country, fac.latitude, fac.longitude, True)
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +62,12 @@ class IxpIndex:
                 name=ix.name,
                 country=ix.country,
                 city_name=ix.city,
-                city=places.city_named(ix.city, ix.country) if ix.city else None,
+                city=(
+                    places.city_named(ix.city, ix.country)
+                    or _facility_city(snapshot, ix.city, ix.country)
+                )
+                if ix.city
+                else None,
                 prefix=entry.prefix,
             )
             self._tree.add(entry.prefix).data["lan"] = lan
