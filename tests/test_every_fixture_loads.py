@@ -118,3 +118,9 @@ def test_caida_as_relationships_load(recorded: Path, tmp_path: Path) -> None:
     snapshot = load_snapshot(folder)
     assert snapshot.malformed == ()
     assert len(snapshot.relationships) == 1_373
+
+
+def test_ripestat_responses_are_dated_by_their_own_time(recorded: Path, tmp_path: Path) -> None:
+    shutil.copytree(recorded / "routing/ripestat", tmp_path / "ripestat")
+    dates = {s.source: s.date for s in load_snapshot(tmp_path).sources}
+    assert dates["ripestat/andrelia-network-info.json"] == "2025-06-11"

@@ -297,6 +297,14 @@ def _routing_file(path: Path, into: RoutedPrefixes) -> None:
                 into.append(routed.prefix, shared.setdefault(key, routed.origins))
 
 
+def _ripestat_date(document: Any) -> str | None:
+    """Returns the day a RIPEstat response was made (its `time`), or None."""
+    stamp = document.get("time") if isinstance(document, dict) else None
+    if isinstance(stamp, str) and re.fullmatch(r"\d{4}-\d\d-\d\d(T.*)?", stamp):
+        return stamp[:10]
+    return None
+
+
 def _ripestat(document: Any) -> tuple[list[RoutedPrefix], dict[int, str]]:
     """Returns prefix origins and AS names from one RIPEstat data-call response."""
     data = document.get("data") if isinstance(document, dict) else None
@@ -630,12 +638,17 @@ def load_snapshot(folder: Path) -> RegistrySnapshot:
     ripestat = folder / "ripestat"
     if ripestat.is_dir():
         for path in sorted(ripestat.glob("*.json")):
-            more, more_names = _ripestat(_json(path))
+            document = _json(path)
+            more, more_names = _ripestat(document)
             for entry in more:
                 routed.append(entry.prefix, entry.origins)
             names.update(more_names)
             sources.append(
-                SnapshotSource("RIPEstat", f"ripestat/{path.name}", _date_of(path, default_date))
+                SnapshotSource(
+                    "RIPEstat",
+                    f"ripestat/{path.name}",
+                    _ripestat_date(document) or _date_of(path, default_date),
+                )
             )
     ixs: dict[int, IxRecord] = {}
     ix_prefixes: list[IxLanPrefix] = []
