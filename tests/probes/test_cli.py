@@ -39,15 +39,16 @@ def test_probe_trace_runs_the_probe_and_reads_its_results(
 ) -> None:
     out = tmp_path / "probe.jsonl"
     code = main(["probe", "trace", "--probe-command", _in(lab), lab.targets(4)[0], lab.x[0],
-                 lab.e[0], "--timeout", "0.5", "--paris-id", "3", "--verify-joins",
+                 lab.e[0], "no-such-host.invalid", "--timeout", "0.5", "--paris-id", "3", "--verify-joins",
                  "--name", "gt-cli-1", "--asn", "64500",
                  "--probe-country", "GT", "--out", str(out)])
     printed = capsys.readouterr()
     assert code == 0, printed.err
-    assert "3 traceroutes read back (3 reached the target, 0 could not be traced)" in printed.out
+    assert "4 traceroutes read back (3 reached the target, 1 could not be traced)" in printed.out
+    assert "probe warning: no-such-host.invalid: name resolution failed" in printed.out
     assert f"next: ixpready analyze {out}" in printed.out
     results = lines(out)
-    assert [r["dst_addr"] for r in results] == [lab.targets(4)[0], lab.x[0], lab.e[0]]
+    assert [r.get("dst_addr") for r in results] == [None, lab.targets(4)[0], lab.x[0], lab.e[0]]
     assert {r["ixpready_probe"]["asn"] for r in results} == {64500}
     assert {r["paris_id"] for r in results} == {3}
 

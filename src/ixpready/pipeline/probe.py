@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ixpready.measurements.records import DnsResult, Malformed, Trace
-from ixpready.sources.probe import read_probe_results, run_probe
+from ixpready.sources.probe import ProbeRun, read_probe_results, run_probe
 
 
 @dataclass(frozen=True)
@@ -29,10 +29,12 @@ class ProbeSummary:
     dns_answered: int
     quarantined: tuple[Malformed, ...]
     probe_report: str
+    probe_warnings: tuple[str, ...] = ()
 
     def as_text(self) -> str:
         """Returns the summary as lines for the terminal."""
         lines = [f"probe: {self.probe_report}"]
+        lines += [f"probe warning: {warning}" for warning in self.probe_warnings]
         if self.kind == "trace":
             lines.append(
                 f"{self.traces} traceroutes read back ({self.reached} reached the target, "
@@ -52,10 +54,10 @@ def default_output(kind: str, folder: Path = Path(".")) -> Path:
     return folder / f"probe-{kind}-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}.jsonl"
 
 
-def _summary(kind: str, output: Path, report: str) -> ProbeSummary:
+def _summary(kind: str, run: ProbeRun) -> ProbeSummary:
     traces = reached = failed = dns = answered = 0
     bad: list[Malformed] = []
-    for outcome in read_probe_results(output):
+    for outcome in read_probe_results(run.output):
         if isinstance(outcome, Trace):
             traces += 1
             reached += outcome.destination_reached
@@ -65,7 +67,8 @@ def _summary(kind: str, output: Path, report: str) -> ProbeSummary:
             answered += any(r.answer is not None for r in outcome.responses)
         elif isinstance(outcome, Malformed):
             bad.append(outcome)
-    return ProbeSummary(kind, output, traces, reached, failed, dns, answered, tuple(bad), report)
+    return ProbeSummary(kind, run.output, traces, reached, failed, dns, answered, tuple(bad),
+                        run.report, run.warnings)
 
 
 def trace(
@@ -75,13 +78,11 @@ def trace(
 
     Raises the errors of `sources.probe.run_probe` (usage, input, raw sockets, no route).
     """
-    run = run_probe("trace", arguments, output, command=command)
-    return _summary("trace", run.output, run.report)
+    return _summary("trace", run_probe("trace", arguments, output, command=command))
 
 
 def dns(
     arguments: Sequence[str], output: Path, *, command: Sequence[str] | None = None
 ) -> ProbeSummary:
     """Runs `ixpready-probe dns ARGUMENTS`; returns what its result file holds."""
-    run = run_probe("dns", arguments, output, command=command)
-    return _summary("dns", run.output, run.report)
+    return _summary("dns", run_probe("dns", arguments, output, command=command))

@@ -43,12 +43,14 @@ _EXIT_ERRORS: dict[int, type[IxpreadyError]] = {
 
 @dataclass(frozen=True, slots=True)
 class ProbeRun:
-    """One finished run of the probe: its command line, result file, report line, duration."""
+    """One finished run of the probe: its command line, result file, report line, duration,
+    and its warnings (targets that could not be traced; each is also an error result)."""
 
     command: tuple[str, ...]
     output: Path
     report: str
     duration_s: float
+    warnings: tuple[str, ...] = ()
 
 
 def default_command() -> tuple[str, ...]:
@@ -101,7 +103,12 @@ def run_probe(
         raise _translate(done.returncode, done.stderr)
     if not output.is_file():
         raise IxpreadyError(f"the probe exited 0 but wrote no {output}")
-    return ProbeRun(full, output, done.stdout.strip(), time.monotonic() - started)
+    warnings = tuple(
+        line.removeprefix(f"{PROGRAM}: warning: ")
+        for line in done.stderr.splitlines()
+        if line.startswith(f"{PROGRAM}: warning: ")
+    )
+    return ProbeRun(full, output, done.stdout.strip(), time.monotonic() - started, warnings)
 
 
 def _translate(code: int, stderr: str) -> IxpreadyError:
