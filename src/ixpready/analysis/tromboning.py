@@ -63,7 +63,7 @@ def access_delay_ms(traces: Iterable[Trace]) -> dict[int, float]:
     for trace in traces:
         first = None
         for hop in trace.hops:
-            addresses = [a for a in hop.addresses if not (a.is_private and hop.number == 1)]
+            addresses = [a for a in hop.addresses if not (hop.number == 1 and a.is_private)]
             if hop.number == 1 and hop.addresses and not addresses:
                 continue  # the home gateway
             if addresses:

@@ -380,21 +380,27 @@ def observe(traces: Iterable[Trace]) -> dict[IPAddress, dict[int, float]]:
     for trace in traces:
         prb = trace.key.prb_id
         for hop in trace.hops:
-            for reply in hop.replies:
-                rtt = reply.rtt_ms
-                if (
-                    reply.address is None
-                    or rtt is None
-                    or reply.duplicate
-                    or reply.late is not None
-                ):
+            by_address = hop.rtt_by_address()
+            if len(by_address) == 1:  # one address: its smallest usable RTT, known already
+                pairs: Iterable[tuple[IPAddress | None, float | None]] = by_address.items()
+            else:  # several: reply by reply, so addresses are first seen in reply order
+                pairs = (
+                    (reply.address, reply.rtt_ms)
+                    for reply in hop.replies
+                    if not reply.duplicate and reply.late is None
+                )
+            for address, rtt in pairs:
+                if address is None or rtt is None:
                     continue
-                per_probe = seen.get(reply.address)
+                per_probe = seen.get(address)
                 if per_probe is None:
-                    seen[reply.address] = {prb: rtt}
-                elif rtt < per_probe.get(prb, float("inf")):
+                    seen[address] = {prb: rtt}
+                elif rtt < per_probe.get(prb, _INFINITY):
                     per_probe[prb] = rtt
     return seen
+
+
+_INFINITY = float("inf")
 
 
 class Annotator:
@@ -456,20 +462,14 @@ class Annotator:
     def annotate(self, trace: Trace) -> AnnotatedTrace:
         """Returns the trace with every hop annotated. Never touches the network."""
         hops: list[HopView] = []
+        known = self._info
         for hop in trace.hops:
-            addresses = hop.addresses
-            if not addresses:
+            by_address = hop.rtt_by_address()
+            if not by_address:
                 hops.append(HopView(hop.number, None, None, None, hop.inherited))
                 continue
-            for address in addresses:
-                hops.append(
-                    HopView(
-                        hop.number,
-                        address,
-                        self.info(address),
-                        hop.min_rtt_ms(address),
-                        hop.inherited,
-                    )
-                )
+            for address, rtt in by_address.items():
+                info = known.get(address) or self.info(address)
+                hops.append(HopView(hop.number, address, info, rtt, hop.inherited))
         destination = None if trace.destination is None else self.info(trace.destination)
         return AnnotatedTrace(trace, self.vantages.get(trace.key.prb_id), tuple(hops), destination)

@@ -14,7 +14,7 @@ import csv
 import math
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from ipaddress import IPv4Network, IPv6Network, ip_network
 
@@ -52,6 +52,7 @@ class Country:
     radius_km: float
 
 
+@lru_cache(maxsize=1 << 16)  # a run measures between a few hundred places, many times over
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Returns the great-circle distance in km between two points (decimal degrees)."""
     p1, p2 = math.radians(lat1), math.radians(lat2)

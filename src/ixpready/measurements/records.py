@@ -92,15 +92,51 @@ class Hop:
     replies: tuple[Reply, ...]
     error: str | None = None
     inherited: bool = False
+    # Derived from `replies` on first use and kept (see `rtt_by_address`); not compared.
+    _by_address: dict[IPAddress, float | None] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+    _min_rtt_ms: float | None = field(default=None, init=False, repr=False, compare=False)
+
+    def rtt_by_address(self) -> dict[IPAddress, float | None]:
+        """Returns each distinct responding address, in the order it first replied, with its
+        smallest usable RTT (ms; None when none of its replies has one). Computed once."""
+        found = self._by_address
+        if found is not None:
+            return found
+        by_address: dict[IPAddress, float | None] = {}
+        best_any: float | None = None
+        # Replies of one hop mostly repeat one address object: its best RTT is kept aside
+        # and written when another address replies (or at the end), so an address is hashed
+        # about once per hop. Written in order of first reply, as `addresses` needs.
+        last: IPAddress | None = None
+        last_best: float | None = None
+        for reply in self.replies:
+            rtt = reply.rtt_ms
+            if rtt is not None and (reply.duplicate or reply.late is not None):
+                rtt = None
+            if rtt is not None and (best_any is None or rtt < best_any):
+                best_any = rtt
+            address = reply.address
+            if address is None:
+                continue
+            if address is not last:
+                if last is not None:
+                    by_address[last] = last_best
+                last = address
+                last_best = by_address.get(address) if by_address else None
+            if rtt is not None and (last_best is None or rtt < last_best):
+                last_best = rtt
+        if last is not None:
+            by_address[last] = last_best
+        object.__setattr__(self, "_min_rtt_ms", best_any)
+        object.__setattr__(self, "_by_address", by_address)
+        return by_address
 
     @property
     def addresses(self) -> tuple[IPAddress, ...]:
         """Returns the distinct responding addresses, in the order they first replied."""
-        seen: dict[IPAddress, None] = {}
-        for reply in self.replies:
-            if reply.address is not None:
-                seen.setdefault(reply.address, None)
-        return tuple(seen)
+        return tuple(self.rtt_by_address())
 
     @property
     def is_silent(self) -> bool:
@@ -109,14 +145,10 @@ class Hop:
 
     def min_rtt_ms(self, address: IPAddress | None = None) -> float | None:
         """Returns the smallest usable RTT (ms), of one address if given, else of any."""
-        best: float | None = None
-        for reply in self.replies:
-            rtt = reply.usable_rtt_ms
-            if rtt is None or (address is not None and reply.address != address):
-                continue
-            if best is None or rtt < best:
-                best = rtt
-        return best
+        by_address = self.rtt_by_address()
+        if address is None:
+            return self._min_rtt_ms
+        return by_address.get(address)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,18 +181,20 @@ class Trace:
     @property
     def destination_reached(self) -> bool:
         """Returns True when some reply came from the destination address itself."""
-        if self.destination is None:
+        destination = self.destination
+        if destination is None:
             return False
-        return any(reply.address == self.destination for hop in self.hops for reply in hop.replies)
+        return any(destination in hop.rtt_by_address() for hop in self.hops)
 
     @property
     def destination_rtt_ms(self) -> float | None:
         """Returns the smallest usable RTT (ms) of the destination's own replies, if any."""
-        if self.destination is None:
+        destination = self.destination
+        if destination is None:
             return None
         best: float | None = None
         for hop in self.hops:
-            rtt = hop.min_rtt_ms(self.destination)
+            rtt = hop.rtt_by_address().get(destination)
             if rtt is not None and (best is None or rtt < best):
                 best = rtt
         return best
