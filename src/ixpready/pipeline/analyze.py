@@ -6,11 +6,14 @@ the in-memory core (used by the benchmark). Nothing here opens a socket.
 
 from __future__ import annotations
 
+import functools
+import gc
 import hashlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 import orjson
 
@@ -26,6 +29,31 @@ from ixpready.measurements.records import IPAddress, Malformed, Probe, Skipped, 
 from ixpready.measurements.store import Store
 
 Progress = Callable[[int, int], None]
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _collector_paused(function: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Runs `function` with Python's cyclic garbage collector paused, then restores it.
+
+    Reading and judging build hundreds of thousands of small records (a Reply per packet)
+    that form no reference cycles and live until the analysis is written: they are freed by
+    reference counting all the same, while the collector, run every few hundred allocations,
+    would walk the ever larger heap again and again for nothing (half the CPU time of a
+    12,805-result analysis). The collector runs as usual once the function returns.
+    """
+
+    @functools.wraps(function)
+    def paused(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        if not gc.isenabled():
+            return function(*args, **kwargs)
+        gc.disable()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            gc.enable()
+
+    return paused
 
 
 @dataclass(frozen=True)
@@ -52,6 +80,7 @@ def _sources(paths: Sequence[Path], store: Path | None) -> Iterator[Iterable[Out
         yield (o for origin, text in raw for o in parse_lines([text], origin))
 
 
+@_collector_paused
 def read_traces(
     paths: Sequence[Path], on_progress: Progress | None = None, *, store: Path | None = None
 ) -> ReadOutcome:
@@ -119,6 +148,7 @@ def _probe_for(trace: Trace, probes: dict[int, Probe]) -> Probe | None:
     return probe
 
 
+@_collector_paused
 def analyze_traces(
     traces: Sequence[Trace],
     *,
