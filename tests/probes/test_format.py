@@ -115,3 +115,28 @@ def test_only_tracing_loads_scapy() -> None:
                            "print('scapy' in sys.modules)"], capture_output=True, text=True,
                           check=True)
     assert done.stdout.strip() == "True"
+
+
+TEMPLATE_CHECK = """
+import random
+from ixpready_probe.craft import ProbeTemplate, build_probe
+random.seed(7)
+for protocol in ("ICMP", "UDP", "TCP"):
+    for af, source, destination in ((4, "10.0.0.1", "10.0.0.2"), (6, "fd00::1", "fd00::2")):
+        common = dict(af=af, protocol=protocol, source=source, destination=destination,
+                      flow=33436, port=443, size=48)
+        template = ProbeTemplate(**common)
+        for token in [1, 2, 255, 256, 65534, 65535, *random.sample(range(1, 65536), 200)]:
+            ttl = random.randint(1, 64)
+            assert template.packet(ttl, token) == build_probe(ttl=ttl, token=token, **common), (
+                protocol, af, token, ttl)
+print("identical")
+"""
+
+
+def test_patched_templates_are_byte_for_byte_what_scapy_builds() -> None:
+    # in a subprocess: craft imports scapy, which stays out of pytest's process
+    done = subprocess.run([sys.executable, "-c", TEMPLATE_CHECK], capture_output=True,
+                          text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "identical"

@@ -8,8 +8,9 @@ IPv6 flow label), so a probe must keep all of it constant and carry its identity
 - UDP: ports = (flow, 33435); IPv4 carries the token in the IP ID, the payload in both
   families starts with (token, 0xFFFF - token), so the UDP checksum stays constant too;
 - TCP SYN: ports = (flow, port), sequence number = token (SYN-ACK/RST answer it + 1).
-The IPv6 flow label is 0 in every probe. Packets are built once per probe as bytes and go
-out on a reused raw socket (the engine), which is far cheaper than scapy's `send()`.
+The IPv6 flow label is 0 in every probe. scapy builds one template per target
+(`ProbeTemplate`); each packet patches the template's bytes (about 1 µs, where building it
+with scapy costs 200-500 µs) and goes out on a reused raw socket, far cheaper than `send()`.
 """
 
 from __future__ import annotations
@@ -71,3 +72,59 @@ def build_probe(
         syn = TCP(sport=flow, dport=port, flags="S", seq=token, window=1024)
         return bytes(network / syn)
     raise ValueError(f"unknown protocol {protocol!r}: expected ICMP, UDP or TCP")
+
+
+def _fold(total: int) -> int:
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    return total
+
+
+def _ipv4_header_checksum(header: bytes | bytearray) -> int:
+    words = struct.unpack("!10H", bytes(header[:10]) + b"\0\0" + bytes(header[12:20]))
+    return ~_fold(sum(words)) & 0xFFFF
+
+
+class ProbeTemplate:
+    """One target's probe, built once by scapy; each packet then only patches its bytes.
+
+    The Paris layout keeps the ICMP and UDP checksums constant whatever the token, so a
+    packet differs from the template only in its TTL, IPv4 ID, token fields and (TCP) the
+    checksum, updated incrementally (RFC 1624). `packet(ttl, token)` returns exactly the
+    bytes `build_probe` would, in a few microseconds instead of a few hundred.
+    """
+
+    def __init__(
+        self, *, af: int, protocol: str, source: str, destination: str, flow: int, port: int,
+        size: int,
+    ) -> None:
+        self.af, self.protocol = af, protocol
+        self._base = build_probe(af=af, protocol=protocol, source=source,
+                                 destination=destination, ttl=1, token=1, flow=flow, port=port,
+                                 size=size)
+        self._transport = 20 if af == 4 else 40
+        self._tcp_checksum = (
+            struct.unpack_from("!H", self._base, self._transport + 16)[0]
+            if protocol == "TCP" else 0
+        )
+
+    def packet(self, ttl: int, token: int) -> bytes:
+        """Returns the probe with this TTL (hop limit) and token (1..65535)."""
+        data = bytearray(self._base)
+        t = self._transport
+        if self.af == 4:
+            data[8] = ttl
+            struct.pack_into("!H", data, 4, token)
+        else:
+            data[7] = ttl
+        if self.protocol == "ICMP":
+            struct.pack_into("!HH", data, t + 6, token, 0xFFFF - token)
+        elif self.protocol == "UDP":
+            struct.pack_into("!HH", data, t + 8, token, 0xFFFF - token)
+        else:  # TCP: the sequence number's low word goes from 1 to the token
+            struct.pack_into("!I", data, t + 4, token)
+            adjusted = _fold((~self._tcp_checksum & 0xFFFF) + (~1 & 0xFFFF) + token)
+            struct.pack_into("!H", data, t + 16, ~adjusted & 0xFFFF)
+        if self.af == 4:
+            struct.pack_into("!H", data, 10, _ipv4_header_checksum(data))
+        return bytes(data)

@@ -175,6 +175,7 @@ class _Target:
     trusting: bool = False  # same group as its reference: a verified distance is enough
     reference: _Reference | None = None
     next_token: int = 1
+    template: Any = None  # craft.ProbeTemplate, built by scapy at the first send
 
 
 class Engine:
@@ -211,9 +212,9 @@ class Engine:
         Raises RawSocketError when raw sockets are not permitted, NoRouteError when the host
         has no route to a target.
         """
-        from ixpready_probe.craft import build_probe  # scapy loads only when tracing
+        from ixpready_probe.craft import ProbeTemplate  # scapy loads only when tracing
 
-        self._build = build_probe
+        self._template = ProbeTemplate
         states = [self._state(target) for target in targets]
         senders = self._open_senders({state.spec.address.version for state in states})
         receiver = _open_receiver()
@@ -555,18 +556,14 @@ class Engine:
         now: float,
     ) -> None:
         token = self._token(state)
-        options = self.options
-        packet = self._build(
-            af=state.spec.address.version,
-            protocol=options.protocol,
-            source=str(state.source),
-            destination=str(state.spec.address),
-            ttl=slot.ttl,
-            token=token,
-            flow=self._flow,
-            port=options.port,
-            size=options.size,
-        )
+        if state.template is None:
+            options = self.options
+            state.template = self._template(
+                af=state.spec.address.version, protocol=options.protocol,
+                source=str(state.source), destination=str(state.spec.address),
+                flow=self._flow, port=options.port, size=options.size,
+            )
+        packet = state.template.packet(slot.ttl, token)
         address: tuple[str, int] | tuple[str, int, int, int]
         if isinstance(state.spec.address, IPv4Address):
             address = (str(state.spec.address), 0)
