@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from ixpready.analysis.verdicts import Evidence, PathVerdict, ProbeCheck, Scope, Verdict
 from ixpready.enrichment.annotate import AddressInfo, AnnotatedTrace, HopView, Location, Strength
@@ -382,7 +383,6 @@ def _walk(
     gap: list[HopView] = []
     unknown_total = 0
     confidences: list[float] = []
-    hubs = [c for c in places.cities.values() if c.hub and c.country != home]
     by_number: dict[int, list[HopView]] = {}
     for hop in hops:
         by_number.setdefault(hop.number, []).append(hop)
@@ -417,7 +417,7 @@ def _walk(
             )
             if gap:
                 ok, fact = _gap_ok(
-                    gap, anchor_point, anchor_rtt, point, rtt_of(view), hubs, settings
+                    gap, anchor_point, anchor_rtt, point, rtt_of(view), places, home, settings
                 )
                 evidence.append(Evidence("path", fact, gap[0].number, None, None))
                 if not ok:
@@ -437,7 +437,8 @@ def _walk(
                     anchor_rtt,
                     anchor_point,
                     rtt_of(view),
-                    hubs,
+                    places,
+                    home,
                     settings,
                 )
                 evidence.append(Evidence("path", fact, (gap or [view])[0].number, None, None))
@@ -479,7 +480,8 @@ def _gap_ok(
     a_rtt: float,
     b_point: tuple[float, float],
     b_rtt: float | None,
-    hubs: list[City],
+    places: Gazetteer,
+    home: str,
     settings: JudgeSettings,
 ) -> tuple[bool, str]:
     what = ", ".join(_describe(v) for v in gap)
@@ -490,14 +492,7 @@ def _gap_ok(
             False,
             f"a detour abroad through {what} cannot be excluded: the next placed hop has no usable RTT",
         )
-    direct = distance_km(*a_point, *b_point)
-    detour = min(
-        distance_km(*a_point, h.latitude, h.longitude)
-        + distance_km(h.latitude, h.longitude, *b_point)
-        - direct
-        for h in hubs
-    )
-    budget = detour / 200.0
+    budget = _detour_km(a_point, b_point, places, home) / 200.0
     rise = b_rtt - a_rtt
     if rise < budget:
         return (
@@ -507,4 +502,24 @@ def _gap_ok(
     return (
         False,
         f"a detour abroad through {what} cannot be excluded (RTT rose {rise:.1f} ms, a detour needs {budget:.1f} ms)",
+    )
+
+
+@lru_cache(maxsize=16)
+def _hubs_abroad(places: Gazetteer, home: str) -> tuple[City, ...]:
+    """Returns the gazetteer's interconnection hubs outside `home`."""
+    return tuple(c for c in places.cities.values() if c.hub and c.country != home)
+
+
+@lru_cache(maxsize=1 << 14)  # paths of a run bridge gaps between the same few places
+def _detour_km(
+    a_point: tuple[float, float], b_point: tuple[float, float], places: Gazetteer, home: str
+) -> float:
+    """Returns the smallest extra distance (km) a detour from a to b through a hub abroad adds."""
+    direct = distance_km(*a_point, *b_point)
+    return min(
+        distance_km(*a_point, h.latitude, h.longitude)
+        + distance_km(h.latitude, h.longitude, *b_point)
+        - direct
+        for h in _hubs_abroad(places, home)
     )

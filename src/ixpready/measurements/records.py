@@ -177,27 +177,40 @@ class Trace:
     error: str | None = None
     origin: str = "atlas"
     vantage: Probe | None = None
+    # (destination reached, its smallest usable RTT), found on first use; not compared.
+    _destination_seen: tuple[bool, float | None] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+
+    def _destination(self) -> tuple[bool, float | None]:
+        found = self._destination_seen
+        if found is not None:
+            return found
+        reached = False
+        best: float | None = None
+        destination = self.destination
+        if destination is not None:
+            for hop in self.hops:
+                by_address = hop.rtt_by_address()
+                if destination not in by_address:
+                    continue
+                reached = True
+                rtt = by_address[destination]
+                if rtt is not None and (best is None or rtt < best):
+                    best = rtt
+        found = (reached, best)
+        object.__setattr__(self, "_destination_seen", found)
+        return found
 
     @property
     def destination_reached(self) -> bool:
         """Returns True when some reply came from the destination address itself."""
-        destination = self.destination
-        if destination is None:
-            return False
-        return any(destination in hop.rtt_by_address() for hop in self.hops)
+        return self._destination()[0]
 
     @property
     def destination_rtt_ms(self) -> float | None:
         """Returns the smallest usable RTT (ms) of the destination's own replies, if any."""
-        destination = self.destination
-        if destination is None:
-            return None
-        best: float | None = None
-        for hop in self.hops:
-            rtt = hop.rtt_by_address().get(destination)
-            if rtt is not None and (best is None or rtt < best):
-                best = rtt
-        return best
+        return self._destination()[1]
 
 
 @dataclass(frozen=True, slots=True)
