@@ -193,7 +193,8 @@ def _trace(args: argparse.Namespace) -> int:
     path = write_results(_output(args, "traceroute"), results)
     reached = sum(outcome.reached for outcome in outcomes)
     print(f"traced {len(outcomes)} targets ({reached} reached, {len(failures)} failed, "
-          f"{engine.packets_sent} packets) in {time.time() - started:.1f} s -> {path}")
+          f"{engine.packets_sent} packets) in {time.time() - started:.1f} s "
+          f"(tracing {engine.tracing_s:.3f} s) -> {path}")
     return 0
 
 

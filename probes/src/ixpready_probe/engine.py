@@ -198,6 +198,7 @@ class Engine:
         self._flow = UDP_PROBE_BASE_PORT + options.paris_id
         self._sent = 0
         self._ended: dict[int, float] = {}
+        self._tracing_s = 0.0
 
     # -- public -----------------------------------------------------------------------------
 
@@ -205,6 +206,11 @@ class Engine:
     def packets_sent(self) -> int:
         """Returns how many probe packets went out."""
         return self._sent
+
+    @property
+    def tracing_s(self) -> float:
+        """Returns the seconds spent tracing (sockets open), without start-up costs."""
+        return self._tracing_s
 
     def run(self, targets: Sequence[TraceTarget]) -> list[TraceOutcome]:
         """Traces every target; returns their outcomes in the order given.
@@ -218,9 +224,11 @@ class Engine:
         states = [self._state(target) for target in targets]
         senders = self._open_senders({state.spec.address.version for state in states})
         receiver = _open_receiver()
+        started = time.monotonic()
         try:
             self._loop(states, senders, receiver)
         finally:
+            self._tracing_s = time.monotonic() - started
             receiver.close()
             for sender in senders.values():
                 sender.close()
