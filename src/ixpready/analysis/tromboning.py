@@ -192,12 +192,13 @@ def judge(
             if abroad
             else next(c.fact for c in info.location.claims if c.kind == "ixp_lan")
         )
+        text = info.text if info.address == hop.address else str(hop.address)
         evidence.append(
             Evidence(
                 "ixp_lan" if via_ixp and not abroad else "location",
-                f"hop {hop.number} {hop.address}: {fact}",
+                f"hop {hop.number} {text}: {fact}",
                 hop.number,
-                str(hop.address),
+                text,
                 country,
             )
         )
@@ -209,17 +210,25 @@ def judge(
                         claim.kind,
                         f"ruled out: {claim.fact} ({claim.refuted})",
                         hop.number,
-                        str(hop.address),
+                        text,
                         claim.country,
                     )
                 )
+
+    dst_text = (
+        None
+        if trace.destination is None
+        else at.destination.text
+        if at.destination is not None and at.destination.address == trace.destination
+        else str(trace.destination)
+    )
 
     def verdict(
         kind: Verdict, reason: str, confidence: float, extra: float | None = None
     ) -> PathVerdict:
         return PathVerdict(
             trace=trace.key, scope=scope, verdict=kind, reason=reason, af=trace.af,
-            dst_addr=None if trace.destination is None else str(trace.destination),
+            dst_addr=dst_text,
             src_asn=ends.src_asn, dst_asn=ends.dst_asn, src_country=ends.src_country,
             dst_country=ends.dst_country, as_path=path, foreign_countries=tuple(foreign_countries),
             foreign_cities=tuple(foreign_cities), ixps=tuple(ixps), ixp_countries=tuple(ixp_countries),
@@ -401,12 +410,13 @@ def _walk(
             info = view.info
             assert info is not None
             confidences.append(info.location.confidence)
+            text = info.text if info.address == view.address else str(view.address)
             evidence.append(
                 Evidence(
                     "location",
-                    f"hop {number} {view.address}: {_best_fact(info.location)}",
+                    f"hop {number} {text}: {_best_fact(info.location)}",
                     number,
-                    str(view.address),
+                    text,
                     home,
                 )
             )

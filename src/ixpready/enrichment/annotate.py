@@ -128,6 +128,10 @@ class AddressInfo:
     rdns: str | None
     registry_country: str | None
     location: Location
+    text: str = field(init=False, repr=False, compare=False)  # str(address), made once
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text", str(self.address))
 
     @property
     def asn(self) -> int | None:
