@@ -42,11 +42,15 @@ def test_routing_folder_loads_every_prefix_and_names_its_sources(
         SnapshotSource("RIR delegated stats", "delegated-others-extended-20140513", "2014-05-13"),
         SnapshotSource("prefix-to-AS", "ipasn6_20151101.dat", "2015-11-01"),
         SnapshotSource("prefix-to-AS", "ipasn_20140513.dat", "2014-05-13"),
-        SnapshotSource("RIPEstat", "ripestat/announced-prefixes.json", None),
-        SnapshotSource("RIPEstat", "ripestat/as-overview-AS1205.json", None),
-        SnapshotSource("RIPEstat", "ripestat/as-overview.json", None),
-        SnapshotSource("RIPEstat", "ripestat/network-info.json", None),
-        SnapshotSource("RIPEstat", "ripestat/prefix-overview.json", None),
+        SnapshotSource(
+            "RIPEstat", "ripestat/announced-prefixes.json", "2025-06-11"
+        ),  # its own "time"
+        SnapshotSource(
+            "RIPEstat", "ripestat/as-overview-AS1205.json", "2021-07-19"
+        ),  # its own "time"
+        SnapshotSource("RIPEstat", "ripestat/as-overview.json", "2025-06-11"),  # its own "time"
+        SnapshotSource("RIPEstat", "ripestat/network-info.json", "2025-06-11"),  # its own "time"
+        SnapshotSource("RIPEstat", "ripestat/prefix-overview.json", "2025-06-11"),  # its own "time"
     )
 
 
