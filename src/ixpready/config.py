@@ -15,7 +15,8 @@ import time
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
-from datetime import date
+from datetime import UTC, date, datetime
+from datetime import time as clock
 from pathlib import Path
 from typing import Any
 
@@ -128,6 +129,8 @@ class Settings:
     plan_size: int = 48
     plan_protocol: str = "ICMP"
     plan_is_oneoff: bool = True
+    plan_interval_s: int = 3600  # periodic plans: seconds between two results of a probe
+    plan_stop: datetime | None = None  # periodic plans: when they stop (mandatory), UTC
     store_url: Secret = NO_SECRET  # postgresql://...: the shared store; unset: SQLite
     run_lock_file: Path | None = None
     run_results: tuple[Path, ...] = ()
@@ -152,6 +155,8 @@ class Settings:
     schedule_probe_on_calendar: str = "*-*-* *:17,47:00"
     schedule_probe_cron: str = "17,47 * * * *"
     upload_spool_dir: Path | None = None
+    retention_raw_results_rounds: int | None = None  # None: keep every round's raw results
+    retention_quarantine_days: int | None = None  # None: keep every quarantined record
 
     @property
     def store_path(self) -> Path:
@@ -255,6 +260,44 @@ def _protocol(value: Any) -> str:
     return text
 
 
+_UNITS_S = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _interval(value: Any) -> int:
+    expected = "seconds (at least 60) or a number with s, m, h or d, such as 15m or 6h"
+    if isinstance(value, bool):
+        raise ValueError(expected)
+    text = str(value).strip().lower()
+    factor = _UNITS_S.get(text[-1:], 0)
+    digits = text[:-1] if factor else text
+    if not digits.isdigit():
+        raise ValueError(expected)
+    seconds = int(digits) * (factor or 1)
+    if seconds < 60:
+        raise ValueError(expected)
+    return seconds
+
+
+def _moment(value: Any) -> datetime:
+    expected = "a UTC date or time such as 2027-01-31 or 2027-01-31T12:00:00Z"
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            value = (
+                datetime.fromisoformat(text.replace("Z", "+00:00"))
+                if "T" in text or " " in text
+                else date.fromisoformat(text)
+            )
+        except ValueError:
+            raise ValueError(expected) from None
+    if isinstance(value, datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return moment.astimezone(UTC).replace(microsecond=0)
+    if isinstance(value, date):
+        return datetime.combine(value, clock(0), tzinfo=UTC)
+    raise ValueError(expected)
+
+
 def _secret(value: Any) -> Secret:
     return Secret(_text(value))
 
@@ -354,6 +397,8 @@ KEYS: tuple[_Key, ...] = (
     _Key("plan", "size", "plan_size", _whole(0)),
     _Key("plan", "protocol", "plan_protocol", _protocol),
     _Key("plan", "is_oneoff", "plan_is_oneoff", _boolean),
+    _Key("plan", "interval_s", "plan_interval_s", _interval),
+    _Key("plan", "stop", "plan_stop", _moment),
     _Key("store", "url", "store_url", _store_url),
     _Key("run", "lock_file", "run_lock_file", _path),
     _Key("run", "results", "run_results", _paths),
@@ -378,6 +423,8 @@ KEYS: tuple[_Key, ...] = (
     _Key("schedule", "probe_on_calendar", "schedule_probe_on_calendar", _one_line),
     _Key("schedule", "probe_cron", "schedule_probe_cron", _one_line),
     _Key("upload", "spool_dir", "upload_spool_dir", _path),
+    _Key("retention", "raw_results_rounds", "retention_raw_results_rounds", _whole(1)),
+    _Key("retention", "quarantine_days", "retention_quarantine_days", _whole(1)),
 )
 _BY_DOTTED = {key.dotted: key for key in KEYS}
 _BY_ATTRIBUTE = {key.attribute: key for key in KEYS}
@@ -410,9 +457,7 @@ def _flatten(document: Mapping[str, Any], origin: str) -> dict[str, Any]:
 def _warn_if_readable_by_others(path: Path, what: str) -> None:
     mode = path.stat().st_mode
     if mode & (stat.S_IRGRP | stat.S_IROTH):
-        log.warning(
-            "%s %s is readable by other users; run: chmod 600 %s", what, path, path
-        )
+        log.warning("%s %s is readable by other users; run: chmod 600 %s", what, path, path)
 
 
 def _read_file(path: Path, explicit: bool) -> dict[str, Any]:

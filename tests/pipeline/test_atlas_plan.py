@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -139,16 +140,115 @@ def test_a_broken_plan_names_the_field(tmp_path: Path) -> None:
     )
 
 
-def test_periodic_plans_are_refused_until_they_can_stop(recorded: Path) -> None:
+def test_a_periodic_plan_without_a_stop_time_is_refused(recorded: Path) -> None:
     probes = load_probes(recorded / LACNIC).values()
-    with pytest.raises(UsageError, match="periodic plans are not supported yet"):
-        make_plan(probes, PlanOptions(country="GT", budget_credits=1000, is_oneoff=False))
+    endless = PlanOptions(country="GT", budget_credits=1000, is_oneoff=False, interval_s=3600)
+    with pytest.raises(UsageError, match="needs a stop time: without one it spends credits"):
+        make_plan(probes, endless, now=NOW)
+    no_interval = PlanOptions(country="GT", budget_credits=1000, is_oneoff=False, stop=WEEK)
+    with pytest.raises(UsageError, match="needs an interval of at least 60 s"):
+        make_plan(probes, no_interval, now=NOW)
+    too_soon = replace(endless, stop=NOW + timedelta(minutes=30))
+    with pytest.raises(UsageError, match="is not at least one interval"):
+        make_plan(probes, too_soon, now=NOW)
+
+
+WEEK = NOW + timedelta(days=7)
+
+
+def test_a_periodic_plan_pays_every_result_until_the_stop_time(recorded: Path) -> None:
+    probes = load_probes(recorded / LACNIC).values()
+    options = PlanOptions(
+        country="GT", budget_credits=100_000, is_oneoff=False, interval_s=3600, stop=WEEK
+    )
+    assert options.cost_per_result == 30  # periodic: 10 x 3 packets x (48 // 1500 + 1)
+    assert options.results_per_probe(NOW) == 7 * 24
+    plan = make_plan(probes, options, now=NOW)
+    # 100,000 // (30 credits x 168 results) = 19 probe participations
+    assert plan.probe_slots == 19
+    assert plan.results == 19 * 168 and plan.credits == 19 * 168 * 30 == 95_760
+    assert plan.results_per_day == 19 * 24
+    assert plan.batches == 1 and plan.notes == ()
+    summary = summarize(plan, probes)
+    assert (summary.full_mesh_results, summary.full_mesh_credits) == (132 * 168, 132 * 168 * 30)
+    text = summary.as_text()
+    assert "plan: 4 measurements, 3192 results, 95760 credits, 1 batch(es)" in text
+    assert (
+        "periodic: every 3600 s until 2026-12-05 21:00 UTC, 168 results per probe, "
+        "456 results a day (0 % of the 100,000 a day quota)"
+    ) in text
+    assert "warning" not in text
+
+
+def test_a_periodic_plan_is_cut_to_the_daily_results_quota_and_says_so(recorded: Path) -> None:
+    probes = load_probes(recorded / "atlas-probes/ripestat-atlas-probes-at-2025-06-11.json")
+    options = PlanOptions(
+        country="AT",
+        budget_credits=10**12,
+        is_oneoff=False,
+        interval_s=60,
+        stop=NOW + timedelta(days=30),
+    )
+    plan = make_plan(probes.values(), options, now=NOW)
+    # one result a minute: 1,440 a day per probe; 100,000 // 1,440 = 69 participations
+    assert plan.probe_slots == 69
+    assert plan.results_per_day == 69 * 1440 == 99_360
+    assert plan.batches == 1  # they all run at once: one batch within the quotas
+    assert plan.results == 69 * 30 * 1440 and plan.credits == plan.results * 30
+    text = summarize(plan, probes.values()).as_text()
+    assert (
+        "warning: the daily results quota (100,000 a day) limits this periodic plan to 69 "
+        "probe participations at one result every 60 s; lengthen the interval to cover more"
+    ) in text
+    assert "warning: 99,360 results a day leave little of the daily quota" in text
+
+
+def test_a_periodic_plan_file_round_trips_and_is_checked(recorded: Path, tmp_path: Path) -> None:
+    probes = load_probes(recorded / LACNIC).values()
+    options = PlanOptions(
+        country="GT", budget_credits=100_000, is_oneoff=False, interval_s=3600, stop=WEEK
+    )
+    plan = make_plan(probes, options, now=NOW)
+    path = tmp_path / "plan.json"
+    path.write_text(plan_document(plan))
+    document = json.loads(path.read_text())
+    assert document["measurement"]["interval_s"] == 3600
+    assert document["measurement"]["stop"] == "2026-12-05T21:00:00Z"
+    assert document["measurement"]["credits_per_result"] == 30
+    assert document["estimate"] == {
+        "results": 3192,
+        "credits": 95_760,
+        "batches": 1,
+        "results_per_day": 456,
+    }
+    assert sum(m["credits"] for m in document["measurements"]) == 95_760
+    assert load_plan(path) == plan
+
+    del document["measurement"]["stop"]  # never an open-ended spend
+    path.write_text(json.dumps(document))
+    with pytest.raises(InputError, match=r"measurement: 'stop' is missing"):
+        load_plan(path)
+
+    document["measurement"]["stop"] = "2026-12-05T21:00:00Z"
+    document["measurement"]["interval_s"] = 60  # 1,440 results a day per probe
+    document["measurements"] = [
+        dict(document["measurements"][0], item=n, probes=list(range(1, 1001))) for n in range(1, 3)
+    ]
+    path.write_text(json.dumps(document))
+    with pytest.raises(InputError, match="a periodic plan runs all its measurements at once"):
+        load_plan(path)
+
+
+def test_the_daily_quota_counts_periodic_results_in_batches() -> None:
+    items = [PlanItem(n, 0, "192.0.2.1", 64500, "", tuple(range(100)), ()) for n in range(1, 51)]
+    assert max(i.batch for i in assign_batches(items)) == 1  # 5,000 one-off results
+    hourly = [i.batch for i in assign_batches(items, results_per_probe_per_day=24)]
+    assert (hourly.count(1), hourly.count(2)) == (41, 9)  # 2,400 a day each; 41 x 2,400 <= 100,000
 
 
 def test_an_ipv6_plan_uses_ipv6_networks_and_addresses(recorded: Path) -> None:
     probes = load_probes(recorded / "atlas-probes/ripestat-atlas-probes-at-2025-06-11.json")
-    plan = make_plan(probes.values(), PlanOptions(country="AT", budget_credits=6000, af=6),
-                     now=NOW)
+    plan = make_plan(probes.values(), PlanOptions(country="AT", budget_credits=6000, af=6), now=NOW)
     assert plan.results == 100
     for item in plan.items:
         assert ":" in item.target

@@ -29,6 +29,7 @@ from ixpready.measurements.store import MeasurementState, Store, StoredResult
 from ixpready.pipeline.plan import (
     Plan,
     PlanOptions,
+    check_periodic,
     load_plan,
     make_plan,
     plan_document,
@@ -109,14 +110,20 @@ class DiscoverSummary:
 
 def _probe_object(probe: Probe) -> dict[str, object]:
     return {
-        "id": probe.id, "asn_v4": probe.asn_v4, "asn_v6": probe.asn_v6,
-        "country_code": probe.country, "latitude": probe.latitude,
-        "longitude": probe.longitude, "status_name": probe.status,
+        "id": probe.id,
+        "asn_v4": probe.asn_v4,
+        "asn_v6": probe.asn_v6,
+        "country_code": probe.country,
+        "latitude": probe.latitude,
+        "longitude": probe.longitude,
+        "status_name": probe.status,
         "description": probe.description,
         "address_v4": None if probe.address_v4 is None else str(probe.address_v4),
         "address_v6": None if probe.address_v6 is None else str(probe.address_v6),
-        "prefix_v4": probe.prefix_v4, "prefix_v6": probe.prefix_v6,
-        "is_anchor": probe.is_anchor, "tags": list(probe.tags),
+        "prefix_v4": probe.prefix_v4,
+        "prefix_v6": probe.prefix_v6,
+        "is_anchor": probe.is_anchor,
+        "tags": list(probe.tags),
     }
 
 
@@ -131,8 +138,7 @@ def _offline_resources(settings: Settings, cause: UnavailableError) -> CountryRe
     if not asns:
         raise cause from None
     blocks = [block for block, c in snapshot.block_countries if c == country]
-    dates = sorted({s.date for s in snapshot.sources
-                    if s.kind == "RIR delegated stats" and s.date})
+    dates = sorted({s.date for s in snapshot.sources if s.kind == "RIR delegated stats" and s.date})
     return CountryResources(
         country=country,
         query_time=dates[-1] if dates else "",
@@ -168,20 +174,28 @@ def discover(
     listing = atlas.list_probes(country, connected_only=False)
     exchanges = registry.exchanges(country)
     connected_asns = {
-        asn for p in listing.probes if p.status == "Connected"
-        for asn in (p.asn_v4, p.asn_v6) if asn is not None
+        asn
+        for p in listing.probes
+        if p.status == "Connected"
+        for asn in (p.asn_v4, p.asn_v6)
+        if asn is not None
     }
     with_probes = tuple(a for a in resources.asns if a in connected_asns)
     without = tuple(a for a in resources.asns if a not in connected_asns)
     document = {
         "country": country,
         "taken": taken.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "networks": {"source": networks_source, "query_time": resources.query_time,
-                     "asns": list(resources.asns),
-                     "ipv4": list(resources.ipv4), "ipv6": list(resources.ipv6)},
+        "networks": {
+            "source": networks_source,
+            "query_time": resources.query_time,
+            "asns": list(resources.asns),
+            "ipv4": list(resources.ipv4),
+            "ipv6": list(resources.ipv6),
+        },
         "probes": [_probe_object(p) for p in listing.probes],
-        "exchanges": [{"id": e.ix_id, "name": e.name, "city": e.city, "members": e.members}
-                      for e in exchanges],
+        "exchanges": [
+            {"id": e.ix_id, "name": e.name, "city": e.city, "members": e.members} for e in exchanges
+        ],
         "networks_without_probes": list(without),
     }
     text = json.dumps(document, indent=1) + "\n"
@@ -190,8 +204,16 @@ def discover(
     inventory_file.write_text(text, encoding="utf-8")
     probes_file = settings.data_dir / f"probes-{country}-{taken:%Y%m%d}.json"
     probes_file.write_text(  # the probes API layout, for `analyze --probes`
-        json.dumps({"count": len(listing.probes), "next": None, "previous": None,
-                    "results": document["probes"]}, indent=1) + "\n",
+        json.dumps(
+            {
+                "count": len(listing.probes),
+                "next": None,
+                "previous": None,
+                "results": document["probes"],
+            },
+            indent=1,
+        )
+        + "\n",
         encoding="utf-8",
     )
     with Store.open(settings.store_path) as store:
@@ -268,6 +290,8 @@ def plan(
         packets=settings.plan_packets,
         size=settings.plan_size,
         is_oneoff=settings.plan_is_oneoff,
+        interval_s=None if settings.plan_is_oneoff else settings.plan_interval_s,
+        stop=None if settings.plan_is_oneoff else settings.plan_stop,
     )
     made = make_plan(chosen, options, now=now)
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -296,6 +320,8 @@ class MeasureSummary:
     credits: int
     cost_per_result: int
     credits_read_back: float | None
+    interval_s: int | None = None  # periodic plans only
+    stop: datetime | None = None  # periodic plans only
 
     def as_text(self) -> str:
         """Returns the summary for the terminal."""
@@ -311,6 +337,11 @@ class MeasureSummary:
                 f"({', '.join(map(str, self.created)) or 'none'}), {self.already} before; "
                 f"batch {self.batch} of {self.batches}"
             )
+        if self.interval_s is not None and self.stop is not None:
+            lines.append(
+                f"periodic: every {self.interval_s} s, stopping at "
+                f"{self.stop:%Y-%m-%dT%H:%M:%SZ} (set in every measurement created)"
+            )
         if self.credits_read_back is not None:
             agree = "as" if self.credits_read_back == self.cost_per_result else "NOT as"
             lines.append(
@@ -324,8 +355,10 @@ class MeasureSummary:
                 "before running `ixpready measure --forget-unknown`"
             )
         if self.batch < self.batches:
-            lines.append("later batches wait for the quotas: run `ixpready measure` again "
-                         "tomorrow (or when these measurements have finished)")
+            lines.append(
+                "later batches wait for the quotas: run `ixpready measure` again "
+                "tomorrow (or when these measurements have finished)"
+            )
         return "\n".join(lines)
 
 
@@ -342,15 +375,22 @@ def measure(
     dry_run: bool = False,
     forget_unknown: bool = False,
     atlas: AtlasSource | None = None,
+    now: datetime | None = None,
     on_progress: Progress = _no_progress,
 ) -> MeasureSummary:
     """Creates the plan's measurements of the current batch, each at most once.
 
     Every id is stored as soon as the API returns it. An item whose request got no answer
-    stays "submitting" and is skipped (it may exist) unless `forget_unknown`. Raises the
-    source's errors (QuotaError, AtlasAuthError, UnavailableError) after storing what was done.
+    stays "submitting" and is skipped (it may exist) unless `forget_unknown`. A periodic
+    plan's measurements are created with its interval and stop time (UsageError when the stop
+    time is not at least one interval ahead). Raises the source's errors (QuotaError,
+    AtlasAuthError, UnavailableError) after storing what was done.
     """
     made = load_plan(plan_path)
+    moment = (now or datetime.now(tz=UTC)).replace(microsecond=0)
+    options = made.options
+    if not options.is_oneoff:
+        check_periodic(options, moment, f"{plan_path}")  # the stop time must still be ahead
     if made.credits > made.options.budget_credits:
         raise UsageError(
             f"{plan_path}: the plan costs {made.credits} credits, over its budget of "
@@ -391,7 +431,9 @@ def measure(
                 protocol=made.options.protocol,
                 packets=made.options.packets,
                 size=made.options.size,
-                is_oneoff=made.options.is_oneoff,
+                is_oneoff=options.is_oneoff,
+                interval_s=options.interval_s,
+                stop=options.stop,
             )
             store.mark_submitting(made.plan_id, item.item, description)
             try:
@@ -418,9 +460,11 @@ def measure(
         already=already,
         unknown=tuple(unknown),
         to_create=to_create,
-        credits=sum(len(i.probe_ids) for i in todo) * cost,
+        credits=sum(made.item_credits(i) for i in todo),
         cost_per_result=cost,
         credits_read_back=read_back,
+        interval_s=None if options.is_oneoff else options.interval_s,
+        stop=None if options.is_oneoff else options.stop,
     )
 
 
@@ -439,8 +483,10 @@ class FetchSummary:
     def as_text(self) -> str:
         """Returns the summary for the terminal."""
         added = sum(n for _, n in self.new)
-        lines = [f"fetched {added} new results from {len(self.new)} measurements; "
-                 f"{self.stored} results stored"]
+        lines = [
+            f"fetched {added} new results from {len(self.new)} measurements; "
+            f"{self.stored} results stored"
+        ]
         if self.quarantined:
             lines.append(f"{self.quarantined} unreadable records quarantined in the store")
         return "\n".join(lines)
@@ -484,8 +530,10 @@ def fetch(
                 added += store.save_window(
                     msm_id,
                     int(part.stop.timestamp()),
-                    (StoredResult(TraceKey(r.msm_id, r.prb_id, r.timestamp), r.raw)
-                     for r in part.results),
+                    (
+                        StoredResult(TraceKey(r.msm_id, r.prb_id, r.timestamp), r.raw)
+                        for r in part.results
+                    ),
                     part.malformed,
                 )
             store.record_cost(msm_id, info.credits_per_result, info.status)

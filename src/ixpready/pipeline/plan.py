@@ -1,10 +1,14 @@
 """Plan a domestic traceroute mesh within a RIPE Atlas credit budget and the API's quotas.
 
 Cost rules (RIPE Atlas): a traceroute result costs 10 x packets x (size // 1500 + 1) credits
-when periodic, twice that when one-off (60 for the default 3 packets of 48 bytes). Quotas: 100
-concurrent measurements, 100,000 results a day, 1,000 probes a measurement; a plan is cut
-into batches that each respect them. The plan is an editable JSON file; `load_plan` reads it
-back (JSON, or TOML with the same layout) and recomputes every cost from what it says.
+when periodic, twice that when one-off (60 for the default 3 packets of 48 bytes). A one-off
+measurement gives one result per probe; a periodic one gives one per probe per interval, from
+its start (at the latest the plan's creation) until its mandatory stop time. Quotas: 100
+concurrent measurements, 100,000 results a day, 1,000 probes a measurement. A one-off plan is
+cut into batches (one a day) that each respect them; a periodic plan runs all its measurements
+at once until the stop time, so it must fit one batch and is cut to the quotas when made. The
+plan is an editable JSON file; `load_plan` reads it back (JSON, or TOML with the same layout)
+and recomputes every cost from what it says.
 """
 
 from __future__ import annotations
@@ -14,8 +18,8 @@ import math
 import tomllib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from ipaddress import ip_address, ip_network
 from pathlib import Path
 from typing import Any
@@ -28,6 +32,10 @@ MAX_RESULTS_PER_DAY = 100_000
 MAX_PROBES_PER_MEASUREMENT = 1_000
 USABLE_STATUSES = ("Connected", None)  # None: the listing did not say (LACNIC fixture layout)
 PLAN_FORMAT = 1
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+MIN_INTERVAL_S = 60  # RIPE Atlas' shortest traceroute interval
+DAY_S = 86_400
+QUOTA_WARNING_SHARE = 0.8  # warn when a periodic plan takes this share of the daily quota
 
 
 def credits_per_result(packets: int, size: int, is_oneoff: bool) -> int:
@@ -48,11 +56,27 @@ class PlanOptions:
     packets: int = 3
     size: int = 48
     is_oneoff: bool = True
+    interval_s: int | None = None  # periodic only: seconds between two results of a probe
+    stop: datetime | None = None  # periodic only (mandatory): when the measurements stop, UTC
 
     @property
     def cost_per_result(self) -> int:
         """Returns the credits of one result of this plan's measurements."""
         return credits_per_result(self.packets, self.size, self.is_oneoff)
+
+    def results_per_probe(self, start: datetime) -> int:
+        """Returns the results one probe gives from `start` to the stop time (1 if one-off)."""
+        if self.is_oneoff or self.interval_s is None or self.stop is None:
+            return 1
+        seconds = (self.stop - start).total_seconds()
+        return max(0, math.ceil(seconds / self.interval_s))
+
+    @property
+    def results_per_probe_per_day(self) -> int:
+        """Returns the results one probe gives a day (a one-off's single result: 1)."""
+        if self.is_oneoff or self.interval_s is None:
+            return 1
+        return math.ceil(DAY_S / self.interval_s)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,22 +94,48 @@ class PlanItem:
 
 @dataclass(frozen=True, slots=True)
 class Plan:
-    """A measurement plan; `plan_id` ties the store's records of what was created to it."""
+    """A measurement plan; `plan_id` ties the store's records of what was created to it.
+
+    `notes` are warnings made with the plan (a quota that cut it); they are not compared.
+    """
 
     plan_id: str
     created: datetime
     options: PlanOptions
     items: tuple[PlanItem, ...]
+    notes: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def probe_slots(self) -> int:
+        """Returns how many (measurement, probe) participations the plan has."""
+        return sum(len(item.probe_ids) for item in self.items)
 
     @property
     def results(self) -> int:
-        """Returns how many results the plan asks for (one per probe per one-off item)."""
-        return sum(len(item.probe_ids) for item in self.items)
+        """Returns how many results the plan asks for: one per probe per one-off item; per
+        interval from the plan's creation until the stop time for a periodic one."""
+        return self.probe_slots * self.options.results_per_probe(self.created)
 
     @property
     def credits(self) -> int:
         """Returns the plan's estimated cost in credits."""
         return self.results * self.options.cost_per_result
+
+    @property
+    def results_per_day(self) -> int:
+        """Returns the results a day the plan's measurements give while they all run (the
+        daily quota counts these); for a one-off plan, the largest batch."""
+        if self.options.is_oneoff:
+            per_batch: dict[int, int] = defaultdict(int)
+            for item in self.items:
+                per_batch[item.batch] += len(item.probe_ids)
+            return max(per_batch.values(), default=0)
+        return self.probe_slots * self.options.results_per_probe_per_day
+
+    def item_credits(self, item: PlanItem) -> int:
+        """Returns the estimated credits of one measurement of the plan."""
+        results = len(item.probe_ids) * self.options.results_per_probe(self.created)
+        return results * self.options.cost_per_result
 
     @property
     def batches(self) -> int:
@@ -110,20 +160,34 @@ class PlanSummary:
     networks_with_probes: int
     full_mesh_results: int
     full_mesh_credits: int
+    results_per_day: int = 0
+    interval_s: int | None = None  # periodic plans only
+    stop: datetime | None = None  # periodic plans only
+    results_per_probe: int = 1
+    notes: tuple[str, ...] = ()  # warnings: quotas
 
     def as_text(self) -> str:
         """Returns the summary as a few lines for the terminal."""
         share = 100.0 * self.pairs_covered / self.pairs_possible if self.pairs_possible else 0.0
-        return "\n".join(
-            [
-                f"plan: {self.measurements} measurements, {self.results} results, "
-                f"{self.credits} credits, {self.batches} batch(es)",
-                f"coverage: {self.pairs_covered} of {self.pairs_possible} domestic AS pairs "
-                f"({share:.0f} %), {self.networks_with_probes} networks with usable probes",
-                f"full probe mesh instead: {self.full_mesh_results} results, "
-                f"{self.full_mesh_credits} credits",
-            ]
-        )
+        lines = [
+            f"plan: {self.measurements} measurements, {self.results} results, "
+            f"{self.credits} credits, {self.batches} batch(es)",
+        ]
+        if self.interval_s is not None and self.stop is not None:
+            quota = 100.0 * self.results_per_day / MAX_RESULTS_PER_DAY
+            lines.append(
+                f"periodic: every {self.interval_s} s until {self.stop:%Y-%m-%d %H:%M} UTC, "
+                f"{self.results_per_probe} results per probe, {self.results_per_day} results "
+                f"a day ({quota:.0f} % of the {MAX_RESULTS_PER_DAY:,} a day quota)"
+            )
+        lines += [
+            f"coverage: {self.pairs_covered} of {self.pairs_possible} domestic AS pairs "
+            f"({share:.0f} %), {self.networks_with_probes} networks with usable probes",
+            f"full probe mesh instead: {self.full_mesh_results} results, "
+            f"{self.full_mesh_credits} credits",
+        ]
+        lines += [f"warning: {note}" for note in self.notes]
+        return "\n".join(lines)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -185,7 +249,9 @@ def _target(probes: Sequence[Probe], af: int) -> tuple[str, str] | None:
                 network = ip_network(prefix, strict=False)
             except ValueError:
                 continue
-            return str(network.network_address + 1), f"first address of {prefix} (probe {probe.id}; edit me)"
+            return str(
+                network.network_address + 1
+            ), f"first address of {prefix} (probe {probe.id}; edit me)"
     return None
 
 
@@ -198,7 +264,8 @@ def make_plan(
     that would pass the budget is cut to the probes it can pay for. Raises UsageError when no
     usable probe is in the country.
     """
-    _one_off_only(options, "the settings (plan.is_oneoff)")
+    stamp = (now or datetime.now(tz=UTC)).replace(microsecond=0)
+    check_periodic(options, stamp, "the settings (plan.is_oneoff)")
     all_probes = tuple(probes)
     usable = [p for p in all_probes if _usable(p, options)]
     if not usable:
@@ -213,8 +280,18 @@ def make_plan(
         assert asn is not None
         all_by_asn[asn].append(probe)
     order = sorted(all_by_asn, key=lambda asn: (-len(all_by_asn[asn]), asn))
-    cost = options.cost_per_result
-    remaining = options.budget_credits // cost  # results we can pay for
+    per_probe = options.results_per_probe(stamp)
+    remaining = options.budget_credits // (options.cost_per_result * per_probe)  # probe slots
+    notes: list[str] = []
+    if not options.is_oneoff:  # all at once until the stop time: one batch within the quotas
+        by_quota = MAX_RESULTS_PER_DAY // options.results_per_probe_per_day
+        if by_quota < remaining:
+            remaining = by_quota
+            notes.append(
+                f"the daily results quota ({MAX_RESULTS_PER_DAY:,} a day) limits this periodic "
+                f"plan to {by_quota} probe participations at one result every "
+                f"{options.interval_s} s; lengthen the interval to cover more"
+            )
     items: list[PlanItem] = []
     for destination in order:
         target = _target(all_by_asn[destination], options.af)
@@ -226,6 +303,13 @@ def make_plan(
             part = sources[start : start + MAX_PROBES_PER_MEASUREMENT]
             if not part:
                 continue
+            if not options.is_oneoff and len(items) >= MAX_CONCURRENT_MEASUREMENTS:
+                notes.append(
+                    f"the quota of {MAX_CONCURRENT_MEASUREMENTS} concurrent measurements cut "
+                    "this periodic plan (its measurements all run until the stop time)"
+                )
+                remaining = 0
+                break
             items.append(
                 PlanItem(
                     item=len(items) + 1,
@@ -240,17 +324,33 @@ def make_plan(
             remaining -= len(part)
         if remaining <= 0:
             break
-    stamp = (now or datetime.now(tz=UTC)).replace(microsecond=0)
     plan_id = f"{options.country}-{stamp:%Y%m%dT%H%M%SZ}"
-    return Plan(plan_id, stamp, options, tuple(assign_batches(items)))
+    batched = assign_batches(items, options.results_per_probe_per_day)
+    return Plan(plan_id, stamp, options, tuple(batched), tuple(dict.fromkeys(notes)))
 
 
-def _one_off_only(options: PlanOptions, where: str) -> None:
-    """Refuses periodic plans: without a stop time they would spend credits for ever."""
-    if not options.is_oneoff:
+def check_periodic(options: PlanOptions, start: datetime, where: str) -> None:
+    """Refuses a periodic plan without an interval of at least a minute, or without a stop
+    time at least one interval after `start`: it would spend credits for ever (UsageError)."""
+    if options.is_oneoff:
+        return
+    hint = "give both: ixpready plan --periodic 1h --until 2027-01-31 (or plan.interval_s and plan.stop)"
+    if options.interval_s is None or options.interval_s < MIN_INTERVAL_S:
         raise UsageError(
-            f"{where}: periodic plans are not supported yet (is_oneoff is false)",
-            hint="set is_oneoff = true; periodic meshes need a stop time and interval",
+            f"{where}: a periodic plan needs an interval of at least {MIN_INTERVAL_S} s "
+            f"(interval_s is {options.interval_s})",
+            hint=hint,
+        )
+    if options.stop is None:
+        raise UsageError(
+            f"{where}: a periodic plan needs a stop time: without one it spends credits for ever",
+            hint=hint,
+        )
+    if options.stop < start + timedelta(seconds=options.interval_s):
+        raise UsageError(
+            f"{where}: the stop time {options.stop:%Y-%m-%dT%H:%M:%SZ} is not at least one "
+            f"interval ({options.interval_s} s) after {start:%Y-%m-%dT%H:%M:%SZ}",
+            hint="choose a later stop time (--until)",
         )
 
 
@@ -262,19 +362,29 @@ def _round_robin(groups: Sequence[Sequence[Probe]]) -> list[Probe]:
     return ordered
 
 
-def assign_batches(items: Sequence[PlanItem]) -> list[PlanItem]:
-    """Returns the items numbered into batches of <= 100 measurements and <= 100,000 results."""
+def assign_batches(items: Sequence[PlanItem], results_per_probe_per_day: int = 1) -> list[PlanItem]:
+    """Returns the items numbered into batches of <= 100 measurements and <= 100,000 results
+    a day (a probe of a periodic measurement gives `results_per_probe_per_day`)."""
     batched: list[PlanItem] = []
     batch, count, results = 1, 0, 0
     for item in items:
-        size = len(item.probe_ids)
-        if count and (count + 1 > MAX_CONCURRENT_MEASUREMENTS or results + size > MAX_RESULTS_PER_DAY):
+        size = len(item.probe_ids) * results_per_probe_per_day
+        if count and (
+            count + 1 > MAX_CONCURRENT_MEASUREMENTS or results + size > MAX_RESULTS_PER_DAY
+        ):
             batch, count, results = batch + 1, 0, 0
         count += 1
         results += size
         batched.append(
-            PlanItem(item.item, batch, item.target, item.target_asn, item.target_note,
-                     item.probe_ids, item.source_asns)
+            PlanItem(
+                item.item,
+                batch,
+                item.target,
+                item.target_asn,
+                item.target_note,
+                item.probe_ids,
+                item.source_asns,
+            )
         )
     return batched
 
@@ -284,10 +394,18 @@ def summarize(plan: Plan, probes: Iterable[Probe]) -> PlanSummary:
 
     The full mesh: every usable probe traces to every other usable probe's address.
     """
-    usable = [p for p in probes if _usable(p, plan.options)]
-    asns = {p.asn(plan.options.af) for p in usable}
+    options = plan.options
+    usable = [p for p in probes if _usable(p, options)]
+    asns = {p.asn(options.af) for p in usable}
     n = len(usable)
-    full_results = n * (n - 1)
+    per_probe = options.results_per_probe(plan.created)
+    full_results = n * (n - 1) * per_probe
+    notes = list(plan.notes)
+    if not options.is_oneoff and plan.results_per_day > QUOTA_WARNING_SHARE * MAX_RESULTS_PER_DAY:
+        notes.append(
+            f"{plan.results_per_day:,} results a day leave little of the daily quota "
+            f"({MAX_RESULTS_PER_DAY:,}) to other measurements of this key"
+        )
     return PlanSummary(
         measurements=len(plan.items),
         results=plan.results,
@@ -297,7 +415,12 @@ def summarize(plan: Plan, probes: Iterable[Probe]) -> PlanSummary:
         pairs_possible=len(asns) * (len(asns) - 1),
         networks_with_probes=len(asns),
         full_mesh_results=full_results,
-        full_mesh_credits=full_results * plan.options.cost_per_result,
+        full_mesh_credits=full_results * options.cost_per_result,
+        results_per_day=plan.results_per_day,
+        interval_s=None if options.is_oneoff else options.interval_s,
+        stop=None if options.is_oneoff else options.stop,
+        results_per_probe=per_probe,
+        notes=tuple(dict.fromkeys(notes)),
     )
 
 
@@ -311,25 +434,41 @@ def plan_document(plan: Plan) -> str:
     document = {
         "format": PLAN_FORMAT,
         "plan_id": plan.plan_id,
-        "created": plan.created.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "created": plan.created.strftime(TIME_FORMAT),
         "country": o.country,
         "budget_credits": o.budget_credits,
         "measurement": {
-            "af": o.af, "protocol": o.protocol, "packets": o.packets, "size": o.size,
-            "is_oneoff": o.is_oneoff, "probes_per_as": o.probes_per_as,
+            "af": o.af,
+            "protocol": o.protocol,
+            "packets": o.packets,
+            "size": o.size,
+            "is_oneoff": o.is_oneoff,
+            "probes_per_as": o.probes_per_as,
             "credits_per_result": o.cost_per_result,
         },
         "estimate": {"results": plan.results, "credits": plan.credits, "batches": plan.batches},
         "measurements": [
             {
-                "item": i.item, "batch": i.batch, "target": i.target,
-                "target_asn": i.target_asn, "target_note": i.target_note,
-                "probes": list(i.probe_ids), "source_asns": list(i.source_asns),
-                "credits": len(i.probe_ids) * o.cost_per_result,
+                "item": i.item,
+                "batch": i.batch,
+                "target": i.target,
+                "target_asn": i.target_asn,
+                "target_note": i.target_note,
+                "probes": list(i.probe_ids),
+                "source_asns": list(i.source_asns),
+                "credits": plan.item_credits(i),
             }
             for i in plan.items
         ],
     }
+    if not o.is_oneoff:  # the interval and the mandatory stop time; results a day for quotas
+        measurement = document["measurement"]
+        assert isinstance(measurement, dict) and o.stop is not None
+        measurement["interval_s"] = o.interval_s
+        measurement["stop"] = o.stop.strftime(TIME_FORMAT)
+        estimate = document["estimate"]
+        assert isinstance(estimate, dict)
+        estimate["results_per_day"] = plan.results_per_day
     return json.dumps(document, indent=2) + "\n"
 
 
@@ -368,6 +507,13 @@ def load_plan(path: Path) -> Plan:
     if _field(where, document, "format", int) != PLAN_FORMAT:
         raise InputError(f"{where}: plan format {document['format']} is not {PLAN_FORMAT}")
     m = _field(where, document, "measurement", dict)
+    created = _moment(where, _field(where, document, "created", str), "created")
+    is_oneoff = _field(f"{where} measurement", m, "is_oneoff", bool)
+    interval_s: int | None = None
+    stop: datetime | None = None
+    if not is_oneoff:
+        interval_s = _field(f"{where} measurement", m, "interval_s", int)
+        stop = _moment(where, _field(f"{where} measurement", m, "stop", str), "measurement stop")
     options = PlanOptions(
         country=_field(where, document, "country", str).upper(),
         budget_credits=_field(where, document, "budget_credits", int),
@@ -376,9 +522,14 @@ def load_plan(path: Path) -> Plan:
         protocol=_field(f"{where} measurement", m, "protocol", str).upper(),
         packets=_field(f"{where} measurement", m, "packets", int),
         size=_field(f"{where} measurement", m, "size", int),
-        is_oneoff=_field(f"{where} measurement", m, "is_oneoff", bool),
+        is_oneoff=is_oneoff,
+        interval_s=interval_s,
+        stop=stop,
     )
-    _one_off_only(options, where)
+    try:
+        check_periodic(options, created, where)
+    except UsageError as exc:
+        raise InputError(str(exc), hint=exc.hint) from None
     if options.af not in (4, 6) or options.protocol not in ("ICMP", "UDP", "TCP"):
         raise InputError(f"{where}: measurement af must be 4 or 6 and protocol ICMP, UDP or TCP")
     items: list[PlanItem] = []
@@ -409,13 +560,25 @@ def load_plan(path: Path) -> Plan:
     numbers = [i.item for i in items]
     if len(set(numbers)) != len(numbers):
         raise InputError(f"{where}: two measurements share an 'item' number")
-    created_text = _field(where, document, "created", str)
-    try:
-        created = datetime.strptime(created_text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-    except ValueError:
-        raise InputError(f"{where}: 'created' is not YYYY-MM-DDTHH:MM:SSZ") from None
     plan_id = _field(where, document, "plan_id", str)
-    return Plan(plan_id, created, options, tuple(assign_batches(items)))
+    batched = assign_batches(items, options.results_per_probe_per_day)
+    if not options.is_oneoff and max((i.batch for i in batched), default=1) > 1:
+        slots = sum(len(i.probe_ids) for i in items)
+        raise InputError(
+            f"{where}: a periodic plan runs all its measurements at once until its stop time, "
+            f"but {len(items)} measurements with {slots * options.results_per_probe_per_day:,} "
+            f"results a day pass the quotas ({MAX_CONCURRENT_MEASUREMENTS} concurrent "
+            f"measurements, {MAX_RESULTS_PER_DAY:,} results a day)",
+            hint="remove measurements or probes, or lengthen interval_s",
+        )
+    return Plan(plan_id, created, options, tuple(batched))
+
+
+def _moment(where: str, text: str, name: str) -> datetime:
+    try:
+        return datetime.strptime(text, TIME_FORMAT).replace(tzinfo=UTC)
+    except ValueError:
+        raise InputError(f"{where}: '{name}' is not YYYY-MM-DDTHH:MM:SSZ") from None
 
 
 def days_needed(plan: Plan) -> int:

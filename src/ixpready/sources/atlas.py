@@ -70,7 +70,8 @@ class ProbeListing:
 class TracerouteRequest:
     """One traceroute measurement to create: a target, an address family, the probes.
 
-    `interval_s` is used only when `is_oneoff` is False; times are aware UTC or None (now).
+    `interval_s` and `stop` are mandatory when `is_oneoff` is False (never an open-ended
+    spend); times are aware UTC, `start` None meaning as soon as possible.
     """
 
     target: str
@@ -370,7 +371,13 @@ class AtlasSource:
             "size": spec.size,
             "paris": spec.paris,
         }
-        if not spec.is_oneoff and spec.interval_s is not None:
+        if not spec.is_oneoff:
+            if spec.interval_s is None or spec.stop is None:
+                raise UsageError(
+                    f"a periodic traceroute to {spec.target} needs an interval and a stop "
+                    "time: without them it would spend credits for ever",
+                    hint="plan it again with --periodic INTERVAL --until DATE",
+                )
             options["interval"] = spec.interval_s
         selection = ProbeSelection(
             type="probes",
@@ -390,9 +397,7 @@ class AtlasSource:
         if spec.stop is not None:
             arguments["stop_time"] = spec.stop
         what = f"creating a traceroute to {spec.target} from {len(spec.probe_ids)} probes"
-        body = self._call(
-            lambda: _Create(**arguments), lambda r: r.create(), what, retriable=False
-        )
+        body = self._call(lambda: _Create(**arguments), lambda r: r.create(), what, retriable=False)
         ids = body.get("measurements") if isinstance(body, dict) else None
         if not isinstance(ids, list) or not all(isinstance(i, int) for i in ids):
             raise UnavailableError(
@@ -435,8 +440,13 @@ class AtlasSource:
         what = f"results of msm {msm_id} {start:%Y-%m-%dT%H:%M}..{stop:%Y-%m-%dT%H:%M}Z"
         body = self._call(
             lambda: _Results(
-                msm_id=msm_id, start=start, stop=stop, probe_ids=probes,
-                server=self.server, verify=self.verify, key=key,
+                msm_id=msm_id,
+                start=start,
+                stop=stop,
+                probe_ids=probes,
+                server=self.server,
+                verify=self.verify,
+                key=key,
             ),
             lambda request: request.create(),
             what,
@@ -497,4 +507,3 @@ def _time(value: Any) -> datetime | None:
     if isinstance(value, int) and not isinstance(value, bool):
         return datetime.fromtimestamp(value, tz=UTC)
     return None
-
