@@ -388,11 +388,7 @@ def observe(traces: Iterable[Trace]) -> dict[IPAddress, dict[int, float]]:
             if len(by_address) == 1:  # one address: its smallest usable RTT, known already
                 pairs: Iterable[tuple[IPAddress | None, float | None]] = by_address.items()
             else:  # several: reply by reply, so addresses are first seen in reply order
-                pairs = (
-                    (reply.address, reply.rtt_ms)
-                    for reply in hop.replies
-                    if not reply.duplicate and reply.late is None
-                )
+                pairs = hop.usable_rtts()
             for address, rtt in pairs:
                 if address is None or rtt is None:
                     continue

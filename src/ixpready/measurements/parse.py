@@ -14,7 +14,6 @@ import json
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import MISSING, fields
 from ipaddress import ip_address
 from pathlib import Path
 from typing import Any, Literal
@@ -29,6 +28,7 @@ from ixpready.measurements.records import (
     IPAddress,
     Malformed,
     MplsLabel,
+    Packet,
     PingResult,
     Probe,
     Reply,
@@ -36,6 +36,7 @@ from ixpready.measurements.records import (
     Skipped,
     Trace,
     TraceKey,
+    compact_hop,
 )
 
 PROBE_FIRMWARE_ORIGIN = "ixpready-probe"
@@ -339,50 +340,6 @@ class _FastTrace(msgspec.Struct, gc=False):
     ixpready_probe: Any = msgspec.UNSET
 
 
-def _plain_reply_maker() -> Callable[[IPAddress | None, float | None, int | None, int | None], Reply]:
-    """Returns a constructor of `Reply(address, rtt_ms, ttl, size)`, other fields at their
-    defaults, that fills the slots directly: a frozen dataclass's `__init__` sets each of its
-    11 fields through `object.__setattr__`, 40 % of reading a traceroute. Returns `Reply`
-    itself should its fields ever differ from the ones this was written for."""
-    expected = (
-        ("address", MISSING), ("rtt_ms", None), ("ttl", None), ("size", None), ("error", None),
-        ("send_error", None), ("late", None), ("duplicate", False), ("quoted_ttl", None),
-        ("quoted_destination", None), ("mpls", ()),
-    )  # fmt: skip
-    if (
-        tuple((f.name, f.default) for f in fields(Reply)) != expected
-        or hasattr(Reply, "__post_init__")
-        or Reply.__slots__ != tuple(name for name, _ in expected)
-    ):
-        return Reply
-    slots = [getattr(Reply, name).__set__ for name, _ in expected]
-    new = object.__new__
-    set_address, set_rtt, set_ttl, set_size, *rest = slots
-    set_error, set_send_error, set_late, set_duplicate, set_qttl, set_qdst, set_mpls = rest
-
-    def plain(
-        address: IPAddress | None, rtt_ms: float | None, ttl: int | None, size: int | None
-    ) -> Reply:
-        reply = new(Reply)
-        set_address(reply, address)
-        set_rtt(reply, rtt_ms)
-        set_ttl(reply, ttl)
-        set_size(reply, size)
-        set_error(reply, None)
-        set_send_error(reply, None)
-        set_late(reply, None)
-        set_duplicate(reply, False)
-        set_qttl(reply, None)
-        set_qdst(reply, None)
-        set_mpls(reply, ())
-        return reply
-
-    return plain
-
-
-_plain_reply = _plain_reply_maker()
-
-
 _FAST_LINE = msgspec.json.Decoder(_FastTrace)
 _FAST_ARRAY = msgspec.json.Decoder(list[_FastTrace])
 
@@ -408,13 +365,13 @@ def _fast_hops(entries: list[_FastHop]) -> tuple[Hop, ...]:
         number = entry.hop
         if not 1 <= number <= 255 or not entry.result:
             raise _Fallback
-        replies: list[Reply] = []
+        packets: list[Packet] = []
         for packet in entry.result:
             text = packet.address
             if text is msgspec.UNSET:
                 if packet.x != "*":
                     raise _Fallback
-                replies.append(_NO_REPLY)
+                packets.append(_NO_REPLY)
                 continue
             address = (addresses.get(text) or _fast_address(text)) if text else None
             if (
@@ -426,9 +383,9 @@ def _fast_hops(entries: list[_FastHop]) -> tuple[Hop, ...]:
                 and packet.edst is None
                 and packet.icmpext is None
             ):
-                replies.append(_plain_reply(address, packet.rtt, packet.ttl, packet.size))
+                packets.append((address, packet.rtt, packet.ttl, packet.size))
                 continue
-            replies.append(
+            packets.append(
                 Reply(
                     address=address,
                     rtt_ms=packet.rtt,
@@ -443,7 +400,7 @@ def _fast_hops(entries: list[_FastHop]) -> tuple[Hop, ...]:
                     mpls=_mpls(packet.icmpext),
                 )
             )
-        hops.append(Hop(number, tuple(replies), entry.error, bool(entry.inherited)))
+        hops.append(compact_hop(number, tuple(packets), entry.error, bool(entry.inherited)))
     return tuple(hops)
 
 

@@ -8,9 +8,11 @@ addresses are `ipaddress` objects, collections are tuples.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import MISSING, dataclass, field, fields
 from datetime import UTC, datetime
 from ipaddress import IPv4Address, IPv6Address
+from typing import Any
 
 IPAddress = IPv4Address | IPv6Address
 
@@ -79,6 +81,12 @@ class Reply:
         return self.rtt_ms
 
 
+# A reader may keep a hop's packets compactly (see `compact_hop`): a plain reply (address,
+# RTT, TTL and size only, the bulk of every traceroute) as the tuple (address, rtt_ms, ttl,
+# size), any other as its `Reply`. `Hop.replies` is made from them on first use.
+Packet = tuple[IPAddress | None, float | None, int | None, int | None] | Reply
+
+
 @dataclass(frozen=True, slots=True)
 class Hop:
     """All replies for one TTL. `number` 255 is a last attempt after silent hops.
@@ -92,11 +100,17 @@ class Hop:
     replies: tuple[Reply, ...]
     error: str | None = None
     inherited: bool = False
-    # Derived from `replies` on first use and kept (see `rtt_by_address`); not compared.
+    # The packets as a reader kept them (`compact_hop`), when `replies` is not made yet.
+    _packets: tuple[Packet, ...] | None = field(default=None, init=False, repr=False, compare=False)
+    # Derived from the replies on first use and kept (see `rtt_by_address`); not compared.
     _by_address: dict[IPAddress, float | None] | None = field(
         default=None, init=False, repr=False, compare=False
     )
     _min_rtt_ms: float | None = field(default=None, init=False, repr=False, compare=False)
+
+    def _replies_or_packets(self) -> tuple[Packet, ...]:
+        packets = self._packets
+        return self.replies if packets is None else packets
 
     def rtt_by_address(self) -> dict[IPAddress, float | None]:
         """Returns each distinct responding address, in the order it first replied, with its
@@ -111,13 +125,16 @@ class Hop:
         # about once per hop. Written in order of first reply, as `addresses` needs.
         last: IPAddress | None = None
         last_best: float | None = None
-        for reply in self.replies:
-            rtt = reply.rtt_ms
-            if rtt is not None and (reply.duplicate or reply.late is not None):
-                rtt = None
+        for packet in self._replies_or_packets():
+            if isinstance(packet, tuple):  # a plain reply: timely, not a duplicate
+                address, rtt = packet[0], packet[1]
+            else:
+                rtt = packet.rtt_ms
+                if rtt is not None and (packet.duplicate or packet.late is not None):
+                    rtt = None
+                address = packet.address
             if rtt is not None and (best_any is None or rtt < best_any):
                 best_any = rtt
-            address = reply.address
             if address is None:
                 continue
             if address is not last:
@@ -133,6 +150,20 @@ class Hop:
         object.__setattr__(self, "_by_address", by_address)
         return by_address
 
+    def usable_rtts(self) -> list[tuple[IPAddress, float]]:
+        """Returns (address, RTT) of every timely, non-duplicate reply with both, in order."""
+        pairs: list[tuple[IPAddress, float]] = []
+        for packet in self._replies_or_packets():
+            if isinstance(packet, tuple):
+                address, rtt = packet[0], packet[1]
+            else:
+                if packet.duplicate or packet.late is not None:
+                    continue
+                address, rtt = packet.address, packet.rtt_ms
+            if address is not None and rtt is not None:
+                pairs.append((address, rtt))
+        return pairs
+
     @property
     def addresses(self) -> tuple[IPAddress, ...]:
         """Returns the distinct responding addresses, in the order they first replied."""
@@ -141,7 +172,7 @@ class Hop:
     @property
     def is_silent(self) -> bool:
         """Returns True when no packet of this hop got any reply."""
-        return all(reply.address is None for reply in self.replies)
+        return not self.rtt_by_address()
 
     def min_rtt_ms(self, address: IPAddress | None = None) -> float | None:
         """Returns the smallest usable RTT (ms), of one address if given, else of any."""
@@ -149,6 +180,117 @@ class Hop:
         if address is None:
             return self._min_rtt_ms
         return by_address.get(address)
+
+
+def _plain_reply_maker() -> Callable[
+    [IPAddress | None, float | None, int | None, int | None], Reply
+]:
+    """Returns a constructor of `Reply(address, rtt_ms, ttl, size)`, other fields at their
+    defaults, that fills the slots directly: a frozen dataclass's `__init__` sets each of its
+    11 fields through `object.__setattr__`. Returns `Reply` itself should its fields ever
+    differ from the ones this was written for."""
+    expected = (
+        ("address", MISSING), ("rtt_ms", None), ("ttl", None), ("size", None), ("error", None),
+        ("send_error", None), ("late", None), ("duplicate", False), ("quoted_ttl", None),
+        ("quoted_destination", None), ("mpls", ()),
+    )  # fmt: skip
+    if (
+        tuple((f.name, f.default) for f in fields(Reply)) != expected
+        or hasattr(Reply, "__post_init__")
+        or Reply.__slots__ != tuple(name for name, _ in expected)
+    ):
+        return Reply
+    slots = [getattr(Reply, name).__set__ for name, _ in expected]
+    new = object.__new__
+    set_address, set_rtt, set_ttl, set_size, *rest = slots
+    set_error, set_send_error, set_late, set_duplicate, set_qttl, set_qdst, set_mpls = rest
+
+    def plain(
+        address: IPAddress | None, rtt_ms: float | None, ttl: int | None, size: int | None
+    ) -> Reply:
+        reply = new(Reply)
+        set_address(reply, address)
+        set_rtt(reply, rtt_ms)
+        set_ttl(reply, ttl)
+        set_size(reply, size)
+        set_error(reply, None)
+        set_send_error(reply, None)
+        set_late(reply, None)
+        set_duplicate(reply, False)
+        set_qttl(reply, None)
+        set_qdst(reply, None)
+        set_mpls(reply, ())
+        return reply
+
+    return plain
+
+
+plain_reply = _plain_reply_maker()
+
+
+def _replies_of(packets: tuple[Packet, ...]) -> tuple[Reply, ...]:
+    return tuple(p if isinstance(p, Reply) else plain_reply(*p) for p in packets)
+
+
+class _LazyReplies:
+    """`Hop.replies`: the stored tuple, or, for a hop kept compactly, the `Reply` objects
+    made from its packets on first read (then stored). Setting it (only `__init__` does,
+    the hop being frozen) stores the tuple as the plain field would."""
+
+    def __init__(self, slot: Any) -> None:
+        self._get = slot.__get__
+        self._set = slot.__set__
+
+    def __get__(self, hop: Hop | None, owner: type | None = None) -> Any:
+        if hop is None:
+            return self
+        replies = self._get(hop)
+        if replies is None:
+            packets = hop._packets or ()
+            replies = _replies_of(packets)
+            self._set(hop, replies)
+        return replies
+
+    def __set__(self, hop: Hop, replies: tuple[Reply, ...]) -> None:
+        self._set(hop, replies)
+
+
+def _compact_hop_maker() -> Callable[[int, tuple[Packet, ...], str | None, bool], Hop]:
+    """Returns `compact_hop`: a Hop whose replies are kept as packets until first read. Falls
+    back to building the replies at once should Hop's fields ever differ from these."""
+    expected = ("number", "replies", "error", "inherited", "_packets", "_by_address", "_min_rtt_ms")
+
+    def eager(number: int, packets: tuple[Packet, ...], error: str | None, inherited: bool) -> Hop:
+        return Hop(number, _replies_of(packets), error, inherited)
+
+    if Hop.__slots__ != expected or tuple(f.name for f in fields(Hop)) != expected:
+        return eager
+    slot = Hop.__dict__["replies"]
+    type.__setattr__(Hop, "replies", _LazyReplies(slot))
+    set_number, set_replies, set_error, set_inherited, set_packets, set_by, set_min = (
+        Hop.__dict__[name].__set__ if name != "replies" else slot.__set__ for name in expected
+    )
+    new = object.__new__
+
+    def compact(
+        number: int, packets: tuple[Packet, ...], error: str | None, inherited: bool
+    ) -> Hop:
+        hop = new(Hop)
+        set_number(hop, number)
+        set_replies(hop, None)
+        set_error(hop, error)
+        set_inherited(hop, inherited)
+        set_packets(hop, packets)
+        set_by(hop, None)
+        set_min(hop, None)
+        return hop
+
+    return compact
+
+
+compact_hop = _compact_hop_maker()
+"""`compact_hop(number, packets, error, inherited)`: the Hop `Hop(number, replies, error,
+inherited)` would be, its `Reply` objects made from `packets` only when `replies` is read."""
 
 
 @dataclass(frozen=True, slots=True)
