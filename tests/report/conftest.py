@@ -9,14 +9,15 @@ import pytest
 
 from ixpready.pipeline.report import ReportFiles, write_report
 from report.browser import Chromium
-from report.sample import sample_analysis
+from report.sample import sample_analysis, sample_content_dns, sample_refdata
 
 NOW = datetime(2026, 3, 5, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="session")
 def report_set(tmp_path_factory: pytest.TempPathFactory) -> ReportFiles:
-    """Returns the files of a report on a hostile three-round analysis, both languages."""
+    """Returns the files of a report on a hostile three-round analysis, both languages, with
+    hostile content names and AS names in its DNS answers and reference data."""
     earlier = (sample_analysis(hostile=True), sample_analysis(hostile=True, round_index=1))
     return write_report(
         sample_analysis(hostile=True, round_index=2),
@@ -24,6 +25,8 @@ def report_set(tmp_path_factory: pytest.TempPathFactory) -> ReportFiles:
         out_dir=tmp_path_factory.mktemp("report"),
         languages=("es", "en"),
         earlier=earlier,
+        dns=sample_content_dns(hostile=True),
+        refdata=sample_refdata(hostile=True),
         now=NOW,
     )
 

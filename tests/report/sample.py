@@ -8,6 +8,14 @@ names, probe descriptions, a city name.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from ipaddress import ip_address
+
+import dns.message
+import dns.name
+import dns.rrset
+from dns.rdataclass import IN
+from dns.rdatatype import CNAME
+from dns.rdtypes.ANY.CNAME import CNAME as CnameRecord
 
 from ixpready.analysis.verdicts import (
     AnalysisResult,
@@ -19,7 +27,8 @@ from ixpready.analysis.verdicts import (
     Summary,
     Verdict,
 )
-from ixpready.measurements.records import TraceKey
+from ixpready.enrichment.snapshots import RegistrySnapshot, RoutedPrefix, SnapshotSource
+from ixpready.measurements.records import DnsResponse, DnsResult, TraceKey
 from ixpready.model.results import (
     Candidate,
     CurvePoint,
@@ -241,4 +250,56 @@ def sample_model(*, hostile: bool = False) -> ModelResult:
         ),
         graph_nodes=6,
         graph_links=9,
+    )
+
+
+# Content names: DNS answers as the probe's `dns --check resolve` records them (wire format).
+NEWS = "www.noticias.example"  # CNAME -> cdn.example.net: 203.0.113.2 (domestic, tromboned
+# path 1) and 192.0.2.200 (the outbound path, destination registered in US): mixed
+PORTAL = "portal.example"  # 203.0.113.4 (domestic path 3, local): served in the country
+CONTENT_PREFIXES = (("203.0.113.0/24", (TELE,)), ("192.0.2.0/24", (TRANSIT_US,)))
+
+
+def _answer(name: str, alias: str | None, addresses: tuple[str, ...]) -> bytes:
+    query = dns.message.make_query(name, "A")
+    response = dns.message.make_response(query)
+    owner = name
+    if alias is not None:
+        target = CnameRecord(IN, CNAME, dns.name.from_text(alias))
+        response.answer.append(dns.rrset.from_rdata(dns.name.from_text(name), 300, target))
+        owner = alias
+    response.answer.append(
+        dns.rrset.from_text(dns.name.from_text(owner), 60, "IN", "A", *addresses)
+    )
+    return response.to_wire()
+
+
+def sample_content_dns(*, hostile: bool = False) -> tuple[DnsResult, ...]:
+    """Returns A answers for two content names from probes 1000 and 1001 (with `hostile`,
+    the news name is SCRIPT-like and its alias FORMULA-like)."""
+    news = "<script>alert(1)</script>.example" if hostile else NEWS
+    alias = '=HYPERLINK("http://x","y")' if hostile else "cdn.example.net"
+    asked = ((news, alias, ("203.0.113.2", "192.0.2.200")), (PORTAL, None, ("203.0.113.4",)))
+    return tuple(
+        DnsResult(
+            key=TraceKey(2_000_000_000 + index, prb, START + index),
+            af=4,
+            public_source=None,
+            responses=(DnsResponse(ip_address("192.0.2.53"), 12.5, _answer(*question)),),
+        )
+        for index, question in enumerate(asked)
+        for prb in (1000, 1001)
+    )
+
+
+def sample_refdata(*, hostile: bool = False) -> RegistrySnapshot:
+    """Returns reference data owning the content addresses (TELE at home, TRANSIT_US in US)."""
+    names = dict(NAMES)
+    if hostile:
+        names[TRANSIT_US] = f"Transit {SCRIPT}"
+    return RegistrySnapshot(
+        routed=tuple(RoutedPrefix(prefix, origins) for prefix, origins in CONTENT_PREFIXES),
+        as_names=names,
+        asn_countries={TELE: "GT", TRANSIT_US: "US"},
+        sources=(SnapshotSource("prefix-to-AS", "pfx2as-20260301.txt", "2026-03-01"),),
     )

@@ -71,8 +71,8 @@ def test_hostile_probe_descriptions_reach_the_probes_csv_as_inert_text() -> None
 
 def test_the_written_exports_are_neutral_and_the_json_reloads(report_set: ReportFiles) -> None:
     names = {p.name for p in report_set.exports}
-    assert names == {"verdicts.csv", "verdicts.json", "probes.csv"}
-    for name in ("verdicts.csv", "probes.csv"):
+    assert names == {"verdicts.csv", "verdicts.json", "probes.csv", "content.csv"}
+    for name in ("verdicts.csv", "probes.csv", "content.csv"):
         text = (report_set.out_dir / name).read_text("utf-8")
         assert all(_inert(c) for row in _cells(text) for c in row)
     again = analysis_from_json((report_set.out_dir / "verdicts.json").read_bytes())

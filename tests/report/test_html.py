@@ -42,6 +42,11 @@ def test_hostile_names_are_escaped_everywhere_they_are_shown(report_set: ReportF
         assert any(SCRIPT in chunk for chunk in parsed.text)  # shown as text, intact
         assert any(FORMULA in chunk for chunk in parsed.text)
         assert "=HYPERLINK(&#34;http://x&#34;,&#34;y&#34;)" in html
+        # content names, their CNAME aliases and the answer addresses' AS names
+        content = html.split('<section id="content"')[1].split("</section>")[0]
+        assert r'<h3 class="wrap">&lt;script&gt;alert\(1\)&lt;/script&gt;.example</h3>' in content
+        assert r"=HYPERLINK\(\&#34;http://x\&#34;,\&#34;y\&#34;\)" in content
+        assert "Transit &lt;script&gt;alert(1)&lt;/script&gt;.example" in content
 
 
 def test_a_page_requests_nothing_and_runs_nothing(report_set: ReportFiles) -> None:
@@ -73,8 +78,8 @@ def test_each_page_speaks_its_language_and_links_the_other(report_set: ReportFil
 
 def test_the_page_holds_every_section_the_audience_needs(report_set: ReportFiles) -> None:
     en = report_set.html[1].read_text("utf-8")
-    for section in ("summary", "map", "matrix", "flows", "latency", "model", "trend", "method",
-                    "annex-paths", "annex-probes", "exports"):  # fmt: skip
+    for section in ("summary", "map", "matrix", "flows", "latency", "model", "dns", "content",
+                    "trend", "method", "annex-paths", "annex-probes", "exports"):  # fmt: skip
         assert f'<section id="{section}"' in en, section
     assert "46.2%" in en  # 6 of 13 paths tromboned
     assert "+76.2\u00a0ms" in en  # median extra delay
@@ -117,7 +122,7 @@ def test_every_contents_entry_points_at_a_section(report_set: ReportFiles) -> No
     tags = _parse(report_set.html[0].read_text("utf-8")).tags
     anchors = [a["href"] for t, a in tags if t == "a" and (a.get("href") or "").startswith("#")]
     ids = {a["id"] for t, a in tags if t == "section" and a.get("id")}
-    assert len(anchors) == 11
+    assert len(anchors) == 13  # with the DNS and content sections
     assert {anchor[1:] for anchor in anchors} == ids
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from ixpready.analysis.content import Served
 from ixpready.analysis.verdicts import Verdict
 from ixpready.errors import UsageError
 from ixpready.report import i18n
@@ -46,6 +47,7 @@ def test_every_key_the_templates_and_code_use_is_in_the_catalogs() -> None:
         used |= set(re.findall(r"""Export\(\s*"[^"]+",\s*"([a-z_]+)"\)""", source))
     # Keys built from a value: verdicts, probe states, the model's cases and scenarios.
     used |= {f"verdict_{v}" for v in Verdict} | {f"method_{v}" for v in Verdict}
+    used |= {f"content_short_{s}" for s in Served}
     used |= {f"probe_status_{s}" for s in ("confirmed", "unverified", "contradicted", "unknown")}
     used |= {f"model_case_{c}" for c in ("join", "member_still_abroad", "member_local",
                                          "nothing_to_gain", "other")}  # fmt: skip

@@ -27,8 +27,11 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--model", type=Path, metavar="MODEL.json",
                         help="model written by `ixpready model` (candidates, what-if)")  # fmt: skip
     parser.add_argument("--dns", type=Path, action="append", default=[], metavar="RESULTS",
-                        help="RIPE Atlas-format DNS results: which server instances answer "
-                             "(repeatable)")  # fmt: skip
+                        help="RIPE Atlas-format DNS results: which server instances answer, "
+                             "where content names are served from (repeatable)")  # fmt: skip
+    parser.add_argument("--refdata", type=Path, metavar="DIR",
+                        help="reference-data folder: origin AS, AS name and registry country "
+                             "of the addresses content names resolved to (with --dns)")  # fmt: skip
     parser.add_argument("--lang", choices=sorted(LANGUAGE_CHOICES), default="both",
                         help="report language(s) (default: both)")  # fmt: skip
     parser.add_argument("--out", type=Path, metavar="DIR",
@@ -44,6 +47,7 @@ def run(args: argparse.Namespace) -> int:
         out_dir=args.out,
         languages=LANGUAGE_CHOICES[args.lang],
         dns_paths=tuple(args.dns),
+        refdata_path=args.refdata,
     )
     print(files.as_text())
     return 0

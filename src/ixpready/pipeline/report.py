@@ -1,8 +1,8 @@
 """The `report` job: an analysis (and optionally a model) -> HTML + PDF per language + exports.
 
 Writes into `out_dir`: `report.<lang>.html` and `report.<lang>.pdf` for each language,
-`verdicts.csv`, `verdicts.json`, `probes.csv` and, with a model, `candidates.csv` and
-`candidates.json`.
+`verdicts.csv`, `verdicts.json`, `probes.csv`, with a model `candidates.csv` and
+`candidates.json`, and with DNS answers for content names `content.csv`.
 """
 
 from __future__ import annotations
@@ -12,14 +12,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ixpready.analysis.content import AddressOwners, ContentSummary, content_findings
 from ixpready.analysis.export import load_analysis
 from ixpready.analysis.verdicts import AnalysisResult, Verdict
+from ixpready.enrichment.snapshots import RegistrySnapshot, load_snapshot
 from ixpready.errors import InputError, UsageError
 from ixpready.measurements.parse import read_results
 from ixpready.measurements.records import DnsResult
 from ixpready.model.export import load_model
 from ixpready.model.results import ModelResult
 from ixpready.report import exports
+from ixpready.report.content import content_csv
 from ixpready.report.dns import dns_findings
 from ixpready.report.facts import Round, TrendMark
 from ixpready.report.i18n import LANGUAGES, check_language
@@ -97,6 +100,7 @@ def write_report(
     rounds: tuple[Round, ...] = (),
     marks: tuple[TrendMark, ...] = (),
     dns: tuple[DnsResult, ...] = (),
+    refdata: RegistrySnapshot | None = None,
     now: datetime | None = None,
 ) -> ReportFiles:
     """Writes the report set into `out_dir` (created if missing) and returns what it wrote.
@@ -104,7 +108,10 @@ def write_report(
     The trend chart shows `rounds` when given (e.g. the store's rounds, see `report_round`),
     else one round per analysis of `earlier` + this one, else one per day measured; `marks`
     (dated events) are drawn on it. `dns` results add the DNS section (which instance of a
-    server answered, and where). Raises UsageError for an unknown or missing language,
+    server answered, and where) and, for content names asked (IN A/AAAA), where that content
+    is served from (`content.csv` too): `refdata` maps each answer address to its origin AS,
+    AS name and registry country; the analysis's traceroutes to those addresses say whether
+    the paths stay in the country. Raises UsageError for an unknown or missing language,
     InputError when `out_dir` cannot be written.
     """
     if not languages:
@@ -112,6 +119,7 @@ def write_report(
     languages = tuple(dict.fromkeys(check_language(lang) for lang in languages))
     view = model_view_of(model) if model is not None else None
     dns_summary = dns_findings(dns) if dns else None
+    content = content_of(analysis, dns, refdata) if dns else None
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         written_exports = [
@@ -133,6 +141,11 @@ def write_report(
                 Export("candidates.csv", "export_candidates_csv"),
                 Export("candidates.json", "export_candidates_json"),
             ]
+        if content is not None and content.names:
+            written_exports.append(
+                _write(out_dir / "content.csv", content_csv(content).encode("utf-8"))
+            )
+            listed.append(Export("content.csv", "export_content_csv"))
         html_files: list[Path] = []
         pdf_files: list[Path] = []
         warnings: list[str] = []
@@ -140,7 +153,7 @@ def write_report(
             page = render_html(
                 analysis, lang=lang, model=view, languages=languages,
                 exports=tuple(listed), earlier=earlier, rounds=rounds, marks=marks,
-                dns=dns_summary, now=now,
+                dns=dns_summary, content=content, now=now,
             )  # fmt: skip
             html_files.append(_write(out_dir / html_name(lang), page.encode("utf-8")))
             pdf, pdf_warnings = render_pdf(page)
@@ -157,6 +170,19 @@ def write_report(
         pdf=tuple(pdf_files),
         exports=tuple(written_exports),
         warnings=tuple(warnings),
+    )
+
+
+def content_of(
+    analysis: AnalysisResult, dns: tuple[DnsResult, ...], refdata: RegistrySnapshot | None
+) -> ContentSummary:
+    """Returns the content names in `dns`, their addresses mapped with `refdata` (when given)
+    and matched with the analysis's paths (domestic and others) to those addresses."""
+    return content_findings(
+        dns,
+        home=analysis.country,
+        paths=(*analysis.paths, *analysis.other_paths),
+        owners=None if refdata is None else AddressOwners.from_snapshot(refdata),
     )
 
 
@@ -180,9 +206,11 @@ def report_from_files(
     out_dir: Path | None,
     languages: tuple[str, ...],
     dns_paths: tuple[Path, ...] = (),
+    refdata_path: Path | None = None,
 ) -> ReportFiles:
-    """Reads analyses (the newest is reported, the others give the trend) and a model, and
-    writes the report. Raises InputError when a file is missing or unreadable.
+    """Reads analyses (the newest is reported, the others give the trend), a model, DNS
+    results and a reference-data folder, and writes the report. Raises InputError when a
+    file is missing or unreadable, RefdataError when the reference folder is unusable.
     """
     if not analysis_paths:
         raise UsageError("no analysis file given")
@@ -196,4 +224,5 @@ def report_from_files(
         languages=languages,
         earlier=earlier,
         dns=read_dns(dns_paths),
+        refdata=None if refdata_path is None else load_snapshot(refdata_path),
     )

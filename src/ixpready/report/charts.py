@@ -266,9 +266,9 @@ def detour_flows(facts: Facts, names: Mapping[int, str], t: Translator) -> Marku
 
 def _ticks(top: float) -> list[float]:
     """Returns 4-6 round tick values from 0 to at least `top`."""
-    if top <= 0:
-        return [0.0, 1.0]
     raw = top / 5
+    if raw <= 0:  # also a subnormal `top` that underflows to 0 when divided
+        return [0.0, 1.0]
     magnitude = 10 ** math.floor(math.log10(raw))
     step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
     return [i * step for i in range(math.ceil(top / step) + 1)]

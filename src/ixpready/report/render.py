@@ -16,8 +16,10 @@ from datetime import UTC, datetime
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from ixpready.analysis.content import ContentSummary
 from ixpready.analysis.verdicts import AnalysisResult, PathVerdict, ProbeCheck, Verdict
 from ixpready.report import charts, worldmap
+from ixpready.report.content import content_view
 from ixpready.report.dns import DnsSummary
 from ixpready.report.facts import Counted, Facts, Round, TrendMark, facts_of
 from ixpready.report.i18n import Translator, check_language
@@ -186,6 +188,7 @@ def render_html(
     rounds: tuple[Round, ...] = (),
     marks: tuple[TrendMark, ...] = (),
     dns: DnsSummary | None = None,
+    content: ContentSummary | None = None,
     now: datetime | None = None,
 ) -> str:
     """Returns the self-contained HTML page of the report in `lang`.
@@ -193,7 +196,8 @@ def render_html(
     `languages` names the pages of the set (for the language switch), `exports` the files
     beside it; the trend comes from `rounds` when given, else from `earlier` analyses of
     previous rounds (see `facts_of`), with `marks` drawn on it; `dns` adds the DNS section
-    (instances first, at most DNS_MAX rows). Raises UsageError on an unknown language.
+    (instances first, at most DNS_MAX rows); `content` adds where popular content is served
+    from (see `report.content`). Raises UsageError on an unknown language.
     """
     from ixpready import __version__
 
@@ -234,6 +238,11 @@ def render_html(
         "trend_max": charts.TREND_MAX,
         "dns": dns if dns is not None and dns.findings else None,
         "dns_max": DNS_MAX,
+        "content": (
+            content_view(content, t, analysis.country)
+            if content is not None and content.names
+            else None
+        ),
         "top_places": _top_places(facts, t),
         "country_rows": [(t.country(c.label), c.paths) for c in facts.countries[:8]],
         "city_rows": [(t.place(c.label), c.paths) for c in facts.cities[:8]],
