@@ -47,7 +47,7 @@ def _add_country(parser: argparse.ArgumentParser) -> None:
 
 
 def _discover(args: argparse.Namespace) -> int:
-    summary = jobs.discover(_settings(args, country=args.country))
+    summary = jobs.discover(_settings(args, country=args.country), reuse=args.reuse)
     print(summary.as_text())
     return ExitCode.PARTIAL if summary.quarantined else ExitCode.OK
 
@@ -124,6 +124,11 @@ def register(subparsers: Any) -> None:
     add: Callable[..., argparse.ArgumentParser] = subparsers.add_parser
     discover = add("discover", help="list a country's networks, RIPE Atlas probes and IXPs")
     _add_country(discover)
+    discover.add_argument(
+        "--reuse",
+        action="store_true",
+        help="also find public traceroutes that already cover the country (0 credits)",
+    )
     discover.set_defaults(handler=_discover)
 
     plan = add("plan", help="choose probes and targets within a credit budget")

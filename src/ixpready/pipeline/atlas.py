@@ -9,10 +9,13 @@ window at a time together with how far the fetch got, so a killed fetch resumes 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network, summarize_address_range
 from pathlib import Path
+from typing import Any
 
 from ixpready.config import Deadline, Settings
 from ixpready.enrichment.snapshots import load_snapshot
@@ -24,22 +27,29 @@ from ixpready.errors import (
     UsageError,
 )
 from ixpready.measurements.probes import load_probes, probes_from_document
-from ixpready.measurements.records import Probe, TraceKey
+from ixpready.measurements.records import Malformed, Probe, TraceKey
 from ixpready.measurements.store import MeasurementState, Store, StoredResult
 from ixpready.pipeline.plan import (
     Plan,
     PlanOptions,
+    ReusedCoverage,
     check_periodic,
     load_plan,
     make_plan,
     plan_document,
     summarize,
 )
-from ixpready.sources.atlas import AtlasSource, RetryPolicy, TracerouteRequest
+from ixpready.sources.atlas import (
+    AtlasSource,
+    PublicMeasurement,
+    RetryPolicy,
+    TracerouteRequest,
+)
 from ixpready.sources.registries import CountryResources, RegistryClient
 
 Progress = Callable[[int, int], None]
 LATE_RESULTS = timedelta(hours=1)  # results can reach the API this long after they were made
+PUBLIC_PREFIX = "public-"  # the store's plan id of a country's reused public measurements
 
 
 def _no_progress(done: int, total: int) -> None:
@@ -92,19 +102,62 @@ class DiscoverSummary:
     networks_without_probes: tuple[int, ...]
     exchanges: tuple[str, ...]
     quarantined: int
+    reuse: ReuseSummary | None = None  # with --reuse: the public measurements found
 
     def as_text(self) -> str:
         """Returns the summary for the terminal."""
-        return "\n".join(
-            [
-                f"{self.country} on {self.taken:%Y-%m-%d}: {self.networks} networks, "
-                f"{self.probes} RIPE Atlas probes ({self.connected} connected), "
-                f"{len(self.exchanges)} IXPs ({', '.join(self.exchanges) or 'none'})",
-                f"{len(self.networks_with_probes)} networks have a connected probe; "
-                f"{len(self.networks_without_probes)} have none (they need their own probe)",
-                f"networks from {self.networks_source}",
-                f"inventory: {self.inventory_file}; probes: {self.probes_file}",
-            ]
+        lines = [
+            f"{self.country} on {self.taken:%Y-%m-%d}: {self.networks} networks, "
+            f"{self.probes} RIPE Atlas probes ({self.connected} connected), "
+            f"{len(self.exchanges)} IXPs ({', '.join(self.exchanges) or 'none'})",
+            f"{len(self.networks_with_probes)} networks have a connected probe; "
+            f"{len(self.networks_without_probes)} have none (they need their own probe)",
+            f"networks from {self.networks_source}",
+            f"inventory: {self.inventory_file}; probes: {self.probes_file}",
+        ]
+        if self.reuse is not None:
+            lines.append(self.reuse.as_text())
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True, slots=True)
+class ReusableMeasurement:
+    """A public traceroute to the country's address space that country probes take part in."""
+
+    msm_id: int
+    af: int
+    target: str
+    target_asn: int | None
+    description: str
+    probe_ids: tuple[int, ...]  # whose results fetch asks for: the country's probes known
+    # to take part, else (found only by its target) every connected probe of the country
+    pairs: tuple[tuple[int, int], ...]  # (source AS, target AS) they cover
+
+
+@dataclass(frozen=True, slots=True)
+class ReuseSummary:
+    """What the search for public measurements found and stored as reusable."""
+
+    country: str
+    probes_asked: int
+    anchors_asked: int
+    measurements: tuple[ReusableMeasurement, ...]
+    abroad: int  # public traceroutes of country probes to targets outside the country
+    new: int  # of `measurements`, not in the store before
+    quarantined: int
+
+    @property
+    def pairs(self) -> frozenset[tuple[int, int]]:
+        """Returns the domestic AS pairs the reusable measurements cover."""
+        return frozenset(pair for m in self.measurements for pair in m.pairs)
+
+    def as_text(self) -> str:
+        """Returns the summary for the terminal."""
+        return (
+            f"reuse: {len(self.measurements)} public traceroutes to {self.country} addresses "
+            f"({self.new} new) cover {len(self.pairs)} domestic AS pairs at 0 credits; "
+            f"{self.abroad} more aim abroad (asked for {self.probes_asked} probes and "
+            f"{self.anchors_asked} anchor addresses); `fetch` takes them first"
         )
 
 
@@ -154,11 +207,13 @@ def discover(
     atlas: AtlasSource | None = None,
     registry: RegistryClient | None = None,
     now: datetime | None = None,
+    reuse: bool = False,
 ) -> DiscoverSummary:
     """Returns what the country has; writes a dated inventory to the store and a file.
 
     The networks come from RIPEstat, or, when it cannot be reached, from the RIR delegated
-    statistics of the last `refdata update` (the offline fallback).
+    statistics of the last `refdata update` (the offline fallback). With `reuse`, then finds
+    the public traceroutes that already cover the country (`find_reusable`).
     """
     country = settings.country
     deadline = Deadline.after(settings.time_budget_s)
@@ -219,6 +274,7 @@ def discover(
     with Store.open(settings.store_path) as store:
         store.save_inventory(country, int(taken.timestamp()), text)
         quarantined = store.quarantine(listing.malformed)
+    found = find_reusable(settings, atlas=atlas, now=taken) if reuse else None
     return DiscoverSummary(
         country=country,
         taken=taken,
@@ -231,8 +287,207 @@ def discover(
         networks_with_probes=with_probes,
         networks_without_probes=without,
         exchanges=tuple(e.name for e in exchanges),
+        quarantined=quarantined + (found.quarantined if found else 0),
+        reuse=found,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# reuse before spending
+
+
+def _networks(blocks: Iterable[str]) -> list[IPv4Network | IPv6Network]:
+    """Returns the networks of address blocks written as prefixes or as ranges (a-b, as
+    RIPEstat gives some); unreadable blocks are left out."""
+    networks: list[IPv4Network | IPv6Network] = []
+    for block in blocks:
+        try:
+            if "-" in block:
+                first, last = (ip_address(part.strip()) for part in block.split("-", 1))
+                networks += summarize_address_range(first, last)
+            else:
+                networks.append(ip_network(block, strict=False))
+        except (ValueError, TypeError):
+            continue
+    return networks
+
+
+def _in_country(address: str | None, networks: Sequence[IPv4Network | IPv6Network]) -> bool:
+    if address is None:
+        return False
+    try:
+        parsed = ip_address(address)
+    except ValueError:
+        return False
+    return any(parsed.version == n.version and parsed in n for n in networks)
+
+
+def _target_address(measurement: PublicMeasurement) -> str | None:
+    if measurement.target_ip:
+        return measurement.target_ip
+    try:
+        return str(ip_address(measurement.target))
+    except ValueError:
+        return None
+
+
+def find_reusable(
+    settings: Settings, *, atlas: AtlasSource | None = None, now: datetime | None = None
+) -> ReuseSummary:
+    """Returns the public traceroutes that already cover the country, stored as reusable.
+
+    From the latest inventory: for each connected probe of the country, the ongoing public
+    traceroutes it takes part in; for each connected anchor's address, the ongoing public
+    traceroutes aimed at it (anchoring meshes). Kept: those whose target address is in the
+    country's address blocks. Each becomes a store measurement of plan `public-CC` (item = its
+    id; recorded once, never created) and the plan document `public-CC` keeps which country
+    probes take part and which AS pairs they cover, for `plan` and `fetch`. Raises UsageError
+    without an inventory, and the source's errors (work stored so far is kept).
+    """
+    country = settings.country
+    with Store.open(settings.store_path) as store:
+        inventory = store.latest_inventory(country)
+    if inventory is None:
+        raise UsageError(
+            f"no inventory of {country} in {settings.store_path}",
+            hint=f"run `ixpready discover --country {country} --reuse`",
+        )
+    document = json.loads(inventory.document)
+    networks = _networks([*document["networks"]["ipv4"], *document["networks"]["ipv6"]])
+    probes = probes_from_document(document["probes"])
+    connected = sorted((p for p in probes.values() if p.status == "Connected"), key=lambda p: p.id)
+    atlas = atlas or atlas_source(settings)
+    found: dict[int, PublicMeasurement] = {}
+    takers: dict[int, set[int]] = defaultdict(set)
+    malformed: list[Malformed] = []
+    for probe in connected:
+        listing = atlas.list_traceroutes(current_probe=probe.id)
+        malformed += listing.malformed
+        for measurement in listing.measurements:
+            found[measurement.msm_id] = measurement
+            takers[measurement.msm_id].add(probe.id)
+    anchor_addresses = [
+        str(address)
+        for p in connected
+        if p.is_anchor
+        for address in (p.address_v4, p.address_v6)
+        if address is not None
+    ]
+    for address in anchor_addresses:
+        listing = atlas.list_traceroutes(target_ip=address)
+        malformed += listing.malformed
+        for measurement in listing.measurements:
+            found.setdefault(measurement.msm_id, measurement)
+    by_address = {
+        str(address): p for p in probes.values() for address in (p.address_v4, p.address_v6)
+        if address is not None
+    }  # fmt: skip
+    reusable: list[ReusableMeasurement] = []
+    abroad = 0
+    for msm_id, measurement in sorted(found.items()):
+        target = _target_address(measurement)
+        if not _in_country(target, networks):
+            abroad += 1
+            continue
+        target_asn = measurement.target_asn
+        if target_asn is None and target in by_address:
+            target_asn = by_address[target].asn(measurement.af)
+        sources = tuple(sorted(takers[msm_id]))
+        pairs = sorted(
+            {
+                (asn, target_asn)
+                for probe_id in sources
+                if (asn := probes[probe_id].asn(measurement.af)) is not None
+                and target_asn is not None
+                and asn != target_asn
+            }
+        )
+        # fetch asks for the results of the country's probes known to take part, else
+        # (a mesh to an anchor here, found by its address) of every connected one
+        asked = sources or tuple(p.id for p in connected)
+        reusable.append(
+            ReusableMeasurement(
+                msm_id, measurement.af, measurement.target, target_asn,
+                measurement.description, asked, tuple(pairs),
+            )
+        )  # fmt: skip
+    new = _store_reusable(settings, reusable, now or datetime.now(tz=UTC))
+    with Store.open(settings.store_path) as store:
+        quarantined = store.quarantine(malformed)
+    return ReuseSummary(
+        country=country,
+        probes_asked=len(connected),
+        anchors_asked=len(anchor_addresses),
+        measurements=tuple(reusable),
+        abroad=abroad,
+        new=new,
         quarantined=quarantined,
     )
+
+
+def _store_reusable(
+    settings: Settings, found: Sequence[ReusableMeasurement], moment: datetime
+) -> int:
+    """Records the reusable measurements (merged with those found before); returns how many
+    are new. A measurement already in the store (one of ours, say) is not recorded again."""
+    plan_id = PUBLIC_PREFIX + settings.country
+    with Store.open(settings.store_path) as store:
+        earlier = reusable_measurements(store, settings.country)
+        known = {row.msm_id for row in store.measurements() if row.msm_id is not None}
+        merged = {m.msm_id: m for m in earlier}
+        new = 0
+        for measurement in found:
+            merged[measurement.msm_id] = measurement
+            if measurement.msm_id in known:
+                continue
+            store.mark_submitting(
+                plan_id, measurement.msm_id, f"public: {measurement.description}"[:200]
+            )
+            store.record_created(plan_id, measurement.msm_id, measurement.msm_id)
+            new += 1
+        document = {
+            "format": 1,
+            "plan_id": plan_id,
+            "country": settings.country,
+            "found": moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "measurements": [
+                {
+                    "msm_id": m.msm_id, "af": m.af, "target": m.target,
+                    "target_asn": m.target_asn, "description": m.description,
+                    "probes": list(m.probe_ids), "pairs": [list(pair) for pair in m.pairs],
+                }
+                for _, m in sorted(merged.items())
+            ],
+        }  # fmt: skip
+        store.save_plan(plan_id, json.dumps(document, indent=1) + "\n")
+    return new
+
+
+def reusable_measurements(store: Store, country: str) -> tuple[ReusableMeasurement, ...]:
+    """Returns the reusable public measurements recorded for the country (none: ())."""
+    text = store.plan(PUBLIC_PREFIX + country)
+    if text is None:
+        return ()
+    entries: list[dict[str, Any]] = json.loads(text)["measurements"]
+    return tuple(
+        ReusableMeasurement(
+            msm_id=int(e["msm_id"]),
+            af=int(e["af"]),
+            target=str(e["target"]),
+            target_asn=None if e["target_asn"] is None else int(e["target_asn"]),
+            description=str(e["description"]),
+            probe_ids=tuple(int(p) for p in e["probes"]),
+            pairs=tuple((int(a), int(b)) for a, b in e["pairs"]),
+        )
+        for e in entries
+    )
+
+
+def reused_coverage(settings: Settings, af: int) -> ReusedCoverage:
+    """Returns what the country's reusable measurements of address family `af` cover."""
+    with Store.open(settings.store_path) as store:
+        found = [m for m in reusable_measurements(store, settings.country) if m.af == af]
+    return ReusedCoverage(len(found), frozenset(pair for m in found for pair in m.pairs))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -276,7 +531,8 @@ def plan(
     """Returns the plan for the settings' country and budget, written to `output` (JSON).
 
     Probes come from `probes`, else `probes_file` (any layout `load_probes` reads), else the
-    country's latest inventory in the store.
+    country's latest inventory in the store. AS pairs that public measurements already cover
+    (`discover --reuse`) are not planned again, and leave the full-mesh comparison.
     """
     if probes is None and probes_file is not None:
         probes = load_probes(probes_file).values()
@@ -293,10 +549,11 @@ def plan(
         interval_s=None if settings.plan_is_oneoff else settings.plan_interval_s,
         stop=None if settings.plan_is_oneoff else settings.plan_stop,
     )
-    made = make_plan(chosen, options, now=now)
+    reused = reused_coverage(settings, af)
+    made = make_plan(chosen, options, now=now, covered=reused.pairs)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(plan_document(made), encoding="utf-8")
-    summary = summarize(made, chosen)
+    summary = summarize(made, chosen, reused)
     text = summary.as_text() + f"\nplan {made.plan_id} written to {output}"
     return PlanResult(output, made, text)
 
@@ -505,8 +762,10 @@ def fetch(
     """Fetches what is new of the given measurements (default: all in the store).
 
     Incremental: each measurement resumes where the last fetch stopped (less an hour, for
-    late results); duplicates are dropped by key. `domestic_only` asks only for results of
-    the country's probes (from the latest inventory): the way to reuse public measurements,
+    late results); duplicates are dropped by key. Reused public measurements (`discover
+    --reuse`) come first, ask only for results of the country's probes that take part, and
+    their first fetch goes back `reuse.days`. `domestic_only` asks only for results of the
+    country's probes (from the latest inventory): the way to reuse any public measurement,
     such as built-in or anchoring meshes, at no credit cost. Raises the source's errors;
     windows already stored stay stored.
     """
@@ -515,18 +774,31 @@ def fetch(
     moment = (now or datetime.now(tz=UTC)).replace(microsecond=0)
     new: list[tuple[int, int]] = []
     with Store.open(settings.store_path) as store:
-        wanted = list(msm_ids) or [r.msm_id for r in store.measurements() if r.msm_id is not None]
+        rows = store.measurements()
+        public = {r.msm_id: r.plan_id for r in rows if r.plan_id.startswith(PUBLIC_PREFIX)}
+        takers = {
+            m.msm_id: m.probe_ids
+            for plan_id in sorted(set(public.values()))
+            for m in reusable_measurements(store, plan_id.removeprefix(PUBLIC_PREFIX))
+        }
+        wanted = list(msm_ids) or [r.msm_id for r in rows if r.msm_id is not None]
+        wanted.sort(key=lambda msm: msm not in public)  # reused public ones first: 0 credits
         before_quarantine = len(store.quarantined())
         for done, msm_id in enumerate(wanted, start=1):
             info = atlas.measurement(msm_id)
             mark = store.fetched_until(msm_id)
+            reused = msm_id in public
             if mark is not None:
                 start = datetime.fromtimestamp(mark, tz=UTC) - LATE_RESULTS
+            elif reused:  # a public mesh may run for years: only its recent results
+                recent = moment - timedelta(days=settings.reuse_days)
+                start = max(info.start, recent) if info.start else recent
             else:
                 start = info.start or moment - timedelta(days=1)
             stop = min(moment, info.stop) if info.stop else moment
+            sources = probe_ids or (takers.get(msm_id, ()) if reused else ())
             added = 0
-            for part in atlas.fetch_results(msm_id, start, stop, window, probe_ids):
+            for part in atlas.fetch_results(msm_id, start, stop, window, sources):
                 added += store.save_window(
                     msm_id,
                     int(part.stop.timestamp()),
@@ -536,7 +808,8 @@ def fetch(
                     ),
                     part.malformed,
                 )
-            store.record_cost(msm_id, info.credits_per_result, info.status)
+            cost = None if reused else info.credits_per_result  # not ours: 0 credits to us
+            store.record_cost(msm_id, cost, info.status)
             new.append((msm_id, added))
             on_progress(done, len(wanted))
         stored = store.count_results()

@@ -148,6 +148,18 @@ class Plan:
 
 
 @dataclass(frozen=True, slots=True)
+class ReusedCoverage:
+    """What public measurements already cover at no cost: how many, and the (source AS,
+    destination AS) pairs their domestic probes trace (found by `discover --reuse`)."""
+
+    measurements: int
+    pairs: frozenset[tuple[int, int]]
+
+
+NO_REUSE = ReusedCoverage(0, frozenset())
+
+
+@dataclass(frozen=True, slots=True)
 class PlanSummary:
     """A plan against the full mesh it replaces: coverage of domestic AS pairs and credits."""
 
@@ -165,6 +177,9 @@ class PlanSummary:
     stop: datetime | None = None  # periodic plans only
     results_per_probe: int = 1
     notes: tuple[str, ...] = ()  # warnings: quotas
+    reused_measurements: int = 0  # public measurements found by discover --reuse
+    reused_pairs: int = 0  # domestic AS pairs they cover
+    full_mesh_reused_results: int = 0  # full-mesh results of those pairs, left out of it
 
     def as_text(self) -> str:
         """Returns the summary as a few lines for the terminal."""
@@ -180,11 +195,22 @@ class PlanSummary:
                 f"{self.results_per_probe} results per probe, {self.results_per_day} results "
                 f"a day ({quota:.0f} % of the {MAX_RESULTS_PER_DAY:,} a day quota)"
             )
+        if self.reused_measurements:
+            lines.append(
+                f"reuse: {self.reused_measurements} public measurements already cover "
+                f"{self.reused_pairs} domestic AS pairs, 0 credits"
+            )
+        left_out = (
+            f" ({self.full_mesh_reused_results} results of AS pairs public measurements "
+            "cover left out)"
+            if self.full_mesh_reused_results
+            else ""
+        )
         lines += [
             f"coverage: {self.pairs_covered} of {self.pairs_possible} domestic AS pairs "
             f"({share:.0f} %), {self.networks_with_probes} networks with usable probes",
             f"full probe mesh instead: {self.full_mesh_results} results, "
-            f"{self.full_mesh_credits} credits",
+            f"{self.full_mesh_credits} credits{left_out}",
         ]
         lines += [f"warning: {note}" for note in self.notes]
         return "\n".join(lines)
@@ -256,13 +282,18 @@ def _target(probes: Sequence[Probe], af: int) -> tuple[str, str] | None:
 
 
 def make_plan(
-    probes: Iterable[Probe], options: PlanOptions, *, now: datetime | None = None
+    probes: Iterable[Probe],
+    options: PlanOptions,
+    *,
+    now: datetime | None = None,
+    covered: frozenset[tuple[int, int]] = frozenset(),
 ) -> Plan:
     """Returns the plan covering the most domestic AS pairs the budget allows.
 
     Destinations are taken from the networks with the most usable probes first; a measurement
-    that would pass the budget is cut to the probes it can pay for. Raises UsageError when no
-    usable probe is in the country.
+    that would pass the budget is cut to the probes it can pay for. Pairs in `covered` (source
+    AS, destination AS: public measurements trace them already) are not planned again. Raises
+    UsageError when no usable probe is in the country.
     """
     stamp = (now or datetime.now(tz=UTC)).replace(microsecond=0)
     check_periodic(options, stamp, "the settings (plan.is_oneoff)")
@@ -297,7 +328,13 @@ def make_plan(
         target = _target(all_by_asn[destination], options.af)
         if target is None:
             continue
-        sources = _round_robin([ps for asn, ps in chosen.items() if asn != destination])
+        sources = _round_robin(
+            [
+                ps
+                for asn, ps in chosen.items()
+                if asn != destination and (asn, destination) not in covered
+            ]
+        )
         sources = sources[: max(0, remaining)]
         for start in range(0, len(sources), MAX_PROBES_PER_MEASUREMENT):
             part = sources[start : start + MAX_PROBES_PER_MEASUREMENT]
@@ -389,17 +426,26 @@ def assign_batches(items: Sequence[PlanItem], results_per_probe_per_day: int = 1
     return batched
 
 
-def summarize(plan: Plan, probes: Iterable[Probe]) -> PlanSummary:
+def summarize(
+    plan: Plan, probes: Iterable[Probe], reused: ReusedCoverage = NO_REUSE
+) -> PlanSummary:
     """Returns coverage and credits of the plan and of the full probe mesh it replaces.
 
-    The full mesh: every usable probe traces to every other usable probe's address.
+    The full mesh: every usable probe traces to every other usable probe's address, less the
+    probe pairs whose AS pair `reused` public measurements cover already. Coverage counts the
+    plan's pairs and the reused ones.
     """
     options = plan.options
     usable = [p for p in probes if _usable(p, options)]
-    asns = {p.asn(options.af) for p in usable}
+    per_asn: dict[int | None, int] = defaultdict(int)
+    for probe in usable:
+        per_asn[probe.asn(options.af)] += 1
+    asns = set(per_asn)
     n = len(usable)
     per_probe = options.results_per_probe(plan.created)
-    full_results = n * (n - 1) * per_probe
+    reused_pairs = {(a, b) for a, b in reused.pairs if a in asns and b in asns and a != b}
+    reused_mesh = sum(per_asn[a] * per_asn[b] for a, b in reused_pairs) * per_probe
+    full_results = n * (n - 1) * per_probe - reused_mesh
     notes = list(plan.notes)
     if not options.is_oneoff and plan.results_per_day > QUOTA_WARNING_SHARE * MAX_RESULTS_PER_DAY:
         notes.append(
@@ -411,7 +457,7 @@ def summarize(plan: Plan, probes: Iterable[Probe]) -> PlanSummary:
         results=plan.results,
         credits=plan.credits,
         batches=plan.batches,
-        pairs_covered=len(plan.pairs()),
+        pairs_covered=len(plan.pairs() | reused_pairs),
         pairs_possible=len(asns) * (len(asns) - 1),
         networks_with_probes=len(asns),
         full_mesh_results=full_results,
@@ -421,6 +467,9 @@ def summarize(plan: Plan, probes: Iterable[Probe]) -> PlanSummary:
         stop=None if options.is_oneoff else options.stop,
         results_per_probe=per_probe,
         notes=tuple(dict.fromkeys(notes)),
+        reused_measurements=reused.measurements,
+        reused_pairs=len(reused.pairs),
+        full_mesh_reused_results=reused_mesh,
     )
 
 

@@ -122,6 +122,35 @@ class ResultWindow:
     malformed: tuple[Malformed, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class PublicMeasurement:
+    """A public traceroute measurement as the measurement listing describes it.
+
+    `target_ip` is the address the API resolved (None when it has none); `target_asn` the
+    API's origin AS of it, when it says.
+    """
+
+    msm_id: int
+    af: int
+    target: str
+    target_ip: str | None
+    target_asn: int | None
+    description: str
+    is_oneoff: bool
+    interval_s: int | None
+    start: datetime | None
+    stop: datetime | None
+    participant_count: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class MeasurementListing:
+    """The public traceroutes a listing returned, and the objects that could not be read."""
+
+    measurements: tuple[PublicMeasurement, ...]
+    malformed: tuple[Malformed, ...]
+
+
 # ---------------------------------------------------------------------------------------------
 # cousteau's request classes, with a timeout and the status kept
 
@@ -350,6 +379,38 @@ class AtlasSource:
 
     # -- measurements -----------------------------------------------------------------------
 
+    def list_traceroutes(
+        self, *, current_probe: int | None = None, target_ip: str | None = None
+    ) -> MeasurementListing:
+        """Returns the ongoing (status 2) public traceroutes a probe currently takes part in
+        (`current_probe`), or aimed at an address (`target_ip`), every page followed.
+
+        Non-public measurements and other types are left out; an object without a whole `id`
+        or an `af` of 4 or 6 is returned as Malformed.
+        """
+        query: dict[str, Any] = {"type": "traceroute", "status": 2, "page_size": PAGE_SIZE}
+        if current_probe is not None:
+            query["current_probes"] = current_probe
+            what = f"the traceroutes probe {current_probe} takes part in"
+        elif target_ip is not None:
+            query["target_ip"] = target_ip
+            what = f"the traceroutes to {target_ip}"
+        else:
+            raise UsageError("list_traceroutes needs a probe or a target address")
+        path = f"/api/v2/measurements/?{urlencode(sorted(query.items()))}"
+        found: list[PublicMeasurement] = []
+        malformed: list[Malformed] = []
+        for index, item in enumerate(self._pages(path, what)):
+            where = f"atlas measurements ({what})[{index}]"
+            try:
+                measurement = _public_measurement(item)
+            except ValueError as exc:
+                malformed.append(Malformed(where, str(exc), _dump(item)))
+                continue
+            if measurement is not None:
+                found.append(measurement)
+        return MeasurementListing(tuple(found), tuple(malformed))
+
     def create_traceroute(self, spec: TracerouteRequest) -> tuple[int, ...]:
         """Returns the ids of the measurements created (one per definition: one here).
 
@@ -497,6 +558,37 @@ def _raw_result(item: Any, raw: str) -> RawResult:
             raise ValueError(f"field '{name}' is missing or not a whole number")
         values[name] = value
     return RawResult(values["msm_id"], values["prb_id"], values["timestamp"], raw)
+
+
+def _public_measurement(item: Any) -> PublicMeasurement | None:
+    """Returns the listing's object as a public traceroute, None for another type or a
+    non-public one; raises ValueError when it cannot be read."""
+    if not isinstance(item, dict):
+        raise ValueError("a measurement is not a JSON object")
+    msm_id, af = item.get("id"), item.get("af")
+    if isinstance(msm_id, bool) or not isinstance(msm_id, int):
+        raise ValueError("field 'id' is missing or not a whole number")
+    if af not in (4, 6):
+        raise ValueError("field 'af' is missing or not 4 or 6")
+    kind = item.get("type")
+    kind = kind.get("name") if isinstance(kind, dict) else kind
+    if kind != "traceroute" or item.get("is_public") is False:
+        return None
+    target_ip, target_asn = item.get("target_ip"), item.get("target_asn")
+    interval, count = item.get("interval"), item.get("participant_count")
+    return PublicMeasurement(
+        msm_id=msm_id,
+        af=int(af),
+        target=str(item.get("target") or target_ip or ""),
+        target_ip=target_ip if isinstance(target_ip, str) and target_ip else None,
+        target_asn=target_asn if isinstance(target_asn, int) and target_asn > 0 else None,
+        description=str(item.get("description") or ""),
+        is_oneoff=item.get("is_oneoff") is True,
+        interval_s=interval if isinstance(interval, int) and interval > 0 else None,
+        start=_time(item.get("start_time")),
+        stop=_time(item.get("stop_time")),
+        participant_count=count if isinstance(count, int) else None,
+    )
 
 
 def _dump(item: Any) -> str:
