@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from ixpready.enrichment.annotate import Lookups
 from ixpready.enrichment.snapshots import load_snapshot
 from ixpready.measurements.parse import read_results
 from ixpready.measurements.probes import load_probes
@@ -96,6 +97,10 @@ def test_every_reference_file_loads_into_a_snapshot(recorded: Path, tmp_path: Pa
         snapshot.asn_countries[14754] == "SV"
     )  # CAIDA: most of Telgua/Claro's space geolocates to SV
     assert any(m.address == "179.0.30.1" and m.asn == 6568 for m in snapshot.ix_members)
+    # ripe-atlas-monitor's list holds typos: one is mended, one left out and reported
+    assert "200.14.37.0/24" in lans
+    assert any("2001:7f8:31:0" in m.reason for m in snapshot.malformed)
+    Lookups.build(snapshot)  # the lookups build from every recorded file
 
 
 @pytest.mark.parametrize("kind", PEERINGDB_PAGE_TYPES)

@@ -190,7 +190,7 @@ class RegistrySnapshot:
     asn_countries: dict[int, str] = field(default_factory=dict)
     block_countries: tuple[tuple[str, str], ...] = ()  # (CIDR, country) from RIR stats
     relationships: tuple[AsRelationship, ...] = ()
-    malformed: tuple[Malformed, ...] = ()  # as-rel lines left out (other damage raises)
+    malformed: tuple[Malformed, ...] = ()  # as-rel lines and peering LANs left out
     sources: tuple[SnapshotSource, ...] = ()
 
 
@@ -545,6 +545,31 @@ def _nationality(path: Path) -> dict[int, str]:
     return {asn: country for asn, (_share, country) in best.items()}
 
 
+def _valid_lans(
+    prefixes: list[IxLanPrefix], where: str, malformed: list[Malformed]
+) -> list[IxLanPrefix]:
+    """Returns the peering-LAN prefixes in canonical form; the unreadable ones are left out and
+    kept in `malformed` (IXP lists hold typos such as '200.14.37.0 /24' or '2001:7f8:31:0')."""
+    valid: list[IxLanPrefix] = []
+    for entry in prefixes:
+        text = entry.prefix.replace(" ", "")
+        try:
+            if "/" not in text:
+                raise ValueError("no prefix length")
+            network = ipaddress.ip_network(text, strict=False)
+        except ValueError as exc:
+            malformed.append(
+                Malformed(
+                    where,
+                    f"peering LAN {entry.prefix!r} of IX {entry.ix_id} is not a prefix ({exc}); left out",
+                    entry.prefix,
+                )
+            )
+            continue
+        valid.append(IxLanPrefix(str(network), entry.ix_id))
+    return valid
+
+
 def load_snapshot(folder: Path) -> RegistrySnapshot:
     """Returns the reference data in `folder` (see the module doc for recognised names).
 
@@ -720,6 +745,8 @@ def load_snapshot(folder: Path) -> RegistrySnapshot:
                     "PCH IXP directory", f"pch/{path.name}", _date_of(path, default_date)
                 )
             )
+    ix_prefixes = _valid_lans(ix_prefixes, "PeeringDB ixpfx", malformed)
+    extra_prefixes = _valid_lans(extra_prefixes, "IXP LAN lists", malformed)
     known_prefixes = {p.prefix for p in ix_prefixes}
     for prefix in extra_prefixes:
         if prefix.prefix not in known_prefixes:  # PeeringDB wins where both list a LAN
