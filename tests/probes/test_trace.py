@@ -213,7 +213,10 @@ def test_a_deadline_ends_the_run_with_what_was_measured(lab: Lab, tmp_path: Path
     assert written.name.startswith("traceroute-") and written.suffix == ".jsonl"
     (result,) = lines(written)
     hops = _hops(result)
-    assert hops[0] == (lab.r1[0],) * 3  # R1 answered within the deadline; R3 never does
+    # R1 answered within the deadline (a reply still pending when the deadline strikes is
+    # written as `*`, never dropped or invented); R3 never does
+    assert lab.r1[0] in hops[0] and set(hops[0]) <= {lab.r1[0], None}
+    assert len(hops[0]) == 3
     assert all(address is None for address in hops[1])
 
 
