@@ -36,8 +36,12 @@ def _source(replay: ReplayServer, waits: list[float], **kwargs: object) -> Atlas
 def _bolivia_pages(recorded: Path, replay: ReplayServer) -> list[dict[str, object]]:
     document = json.loads((recorded / BO_PROBES).read_text())
     probes = document["results"]
-    first = {"count": 80, "next": f"https://atlas.ripe.net{PROBES_PATH}&page=2",
-             "previous": None, "results": probes[:50]}
+    first = {
+        "count": 80,
+        "next": f"https://atlas.ripe.net{PROBES_PATH}&page=2",
+        "previous": None,
+        "results": probes[:50],
+    }
     second = {"count": 80, "next": None, "previous": PROBES_PATH, "results": probes[50:]}
     return [first, second]
 
@@ -65,9 +69,13 @@ def test_probe_listing_follows_next_and_reads_every_probe(
 def test_a_429_is_waited_out_and_retried(recorded: Path, atlas_replay: ReplayServer) -> None:
     first, second = _bolivia_pages(recorded, atlas_replay)
     atlas_replay.add("GET", PROBES_PATH, first)
-    atlas_replay.add("GET", PROBES_PATH + "&page=2",
-                     {"error": {"status": 429, "title": "Too Many Requests"}},
-                     status=429, headers={"Retry-After": "3"})
+    atlas_replay.add(
+        "GET",
+        PROBES_PATH + "&page=2",
+        {"error": {"status": 429, "title": "Too Many Requests"}},
+        status=429,
+        headers={"Retry-After": "3"},
+    )
     atlas_replay.add("GET", PROBES_PATH + "&page=2", second)
     waits: list[float] = []
     listing = _source(atlas_replay, waits).list_probes("BO", connected_only=False)
@@ -95,8 +103,10 @@ def _gt_results(recorded: Path) -> list[dict[str, object]]:
 
 
 def _results_path(msm_id: int, start: datetime, stop: datetime) -> str:
-    return (f"/api/v2/measurements/{msm_id}/results"
-            f"?start={int(start.timestamp())}&stop={int(stop.timestamp())}")
+    return (
+        f"/api/v2/measurements/{msm_id}/results"
+        f"?start={int(start.timestamp())}&stop={int(stop.timestamp())}"
+    )
 
 
 START = datetime(2015, 10, 20, 0, 0, tzinfo=UTC)
@@ -147,25 +157,42 @@ def test_results_are_fetched_in_windows_and_bad_records_quarantined(
     middle = START + timedelta(minutes=30)
     atlas_replay.add("GET", _results_path(5004, START, middle), results[:10])
     broken = {"msm_id": 5004, "timestamp": 1445300000, "type": "traceroute"}
-    atlas_replay.add("GET", _results_path(5004, middle + timedelta(seconds=1), STOP),
-                     [*results[10:], broken])
-    windows = list(_source(atlas_replay, []).fetch_results(
-        5004, START, STOP, window=timedelta(minutes=30)))
+    atlas_replay.add(
+        "GET", _results_path(5004, middle + timedelta(seconds=1), STOP), [*results[10:], broken]
+    )
+    windows = list(
+        _source(atlas_replay, []).fetch_results(5004, START, STOP, window=timedelta(minutes=30))
+    )
     assert [len(w.results) for w in windows] == [10, 16]
     assert [m.where for w in windows for m in w.malformed] == ["atlas msm 5004, result 16"]
     assert windows[1].malformed[0].reason == "field 'prb_id' is missing or not a whole number"
 
 
-FORBIDDEN = {"error": {"status": 403, "code": 104, "title": "Forbidden",
-                       "detail": "The provided API key does not have permission to "
-                                 "create measurements"}}
-DAILY = {"error": {"status": 400, "code": 102, "title": "Bad Request",
-                   "detail": "There were problems with your request",
-                   "errors": [{"source": {"pointer": "/definitions/0"},
-                               "detail": "Your request would exceed your daily limit of "
-                                         "100000 results"}]}}
-SPEC = TracerouteRequest(target="190.148.0.1", af=4, probe_ids=(12804, 19570),
-                         description="ixpready GT plan p1 item 1")
+FORBIDDEN = {
+    "error": {
+        "status": 403,
+        "code": 104,
+        "title": "Forbidden",
+        "detail": "The provided API key does not have permission to create measurements",
+    }
+}
+DAILY = {
+    "error": {
+        "status": 400,
+        "code": 102,
+        "title": "Bad Request",
+        "detail": "There were problems with your request",
+        "errors": [
+            {
+                "source": {"pointer": "/definitions/0"},
+                "detail": "Your request would exceed your daily limit of 100000 results",
+            }
+        ],
+    }
+}
+SPEC = TracerouteRequest(
+    target="190.148.0.1", af=4, probe_ids=(12804, 19570), description="ixpready GT plan p1 item 1"
+)
 
 
 def test_a_key_without_create_permission_is_an_auth_error(atlas_replay: ReplayServer) -> None:
@@ -204,10 +231,19 @@ def test_creation_is_not_retried_after_a_server_error(atlas_replay: ReplayServer
 
 def test_create_returns_ids_and_cost_is_read_back(atlas_replay: ReplayServer) -> None:
     atlas_replay.add("POST", "/api/v2/measurements/", {"measurements": [80001234]}, status=201)
-    atlas_replay.add("GET", "/api/v2/measurements/80001234/",
-                     {"id": 80001234, "status": {"id": 1, "name": "Specified"},
-                      "credits_per_result": 60, "participant_count": 2, "is_oneoff": True,
-                      "start_time": 1764374400, "stop_time": None})
+    atlas_replay.add(
+        "GET",
+        "/api/v2/measurements/80001234/",
+        {
+            "id": 80001234,
+            "status": {"id": 1, "name": "Specified"},
+            "credits_per_result": 60,
+            "participant_count": 2,
+            "is_oneoff": True,
+            "start_time": 1764374400,
+            "stop_time": None,
+        },
+    )
     source = _source(atlas_replay, [])
     assert source.create_traceroute(SPEC) == (80001234,)
     info = source.measurement(80001234)
@@ -227,9 +263,13 @@ def test_no_key_means_no_creation_and_no_request(atlas_replay: ReplayServer) -> 
 def test_the_job_deadline_caps_every_request(atlas_replay: ReplayServer) -> None:
     path = _results_path(5004, START, STOP)
     atlas_replay.add("GET", path, [{"msm_id": 5004}] * 50, behaviour="hang")
-    source = AtlasSource(atlas_replay.host_port, verify=atlas_replay.ca_file, timeout_s=30.0,
-                         retry=RetryPolicy(attempts=3, backoff_s=0.5),
-                         deadline=Deadline.after(1.0))
+    source = AtlasSource(
+        atlas_replay.host_port,
+        verify=atlas_replay.ca_file,
+        timeout_s=30.0,
+        retry=RetryPolicy(attempts=3, backoff_s=0.5),
+        deadline=Deadline.after(1.0),
+    )
     began = time.monotonic()
     with pytest.raises(UnavailableError) as caught:
         source.fetch_window(5004, START, STOP)
@@ -238,3 +278,58 @@ def test_the_job_deadline_caps_every_request(atlas_replay: ReplayServer) -> None
     with pytest.raises(UnavailableError, match=r"time budget .* is spent"):
         source.measurement(5004)  # nothing is sent once the budget is spent
     assert len(atlas_replay.seen) == 1
+
+
+def _listed(msm_id: object, **fields: object) -> dict[str, object]:
+    # Hand-made measurement objects (none was recorded), in the v2 listing's field names.
+    return {
+        "id": msm_id,
+        "af": 6,
+        "type": "traceroute",
+        "is_public": True,
+        "is_oneoff": False,
+        "interval": 900,
+        "target": "at-vie-as1853.anchors.atlas.ripe.net",
+        "target_ip": "2001:628:2005:1::2",
+        "target_asn": 1853,
+        "description": "Anchoring Mesh Measurement: Traceroute IPv6 for anchor "
+        "at-vie-as1853.anchors.atlas.ripe.net",
+        "start_time": 1446000000,
+        "stop_time": None,
+        "status": {"id": 2, "name": "Ongoing", "when": None},
+        "participant_count": 498,
+        **fields,
+    }
+
+
+def test_traceroutes_to_an_address_are_listed_public_ones_only(
+    atlas_replay: ReplayServer,
+) -> None:
+    path = (
+        "/api/v2/measurements/?page_size=500&status=2"
+        "&target_ip=2001%3A628%3A2005%3A1%3A%3A2&type=traceroute"
+    )
+    page = [
+        _listed(1790206),
+        _listed(1790207, is_public=False),
+        _listed(1790208, type="ping"),
+        _listed("x"),
+        _listed(1790209, af=5),
+    ]
+    atlas_replay.add("GET", path, {"count": 5, "next": None, "previous": None, "results": page})
+    listing = _source(atlas_replay, []).list_traceroutes(target_ip="2001:628:2005:1::2")
+    assert [m.msm_id for m in listing.measurements] == [1790206]
+    mesh = listing.measurements[0]
+    assert (mesh.af, mesh.target_ip, mesh.target_asn, mesh.interval_s) == (
+        6,
+        "2001:628:2005:1::2",
+        1853,
+        900,
+    )
+    assert mesh.start == datetime(2015, 10, 28, 2, 40, tzinfo=UTC) and mesh.stop is None
+    assert [m.reason for m in listing.malformed] == [
+        "field 'id' is missing or not a whole number",
+        "field 'af' is missing or not 4 or 6",
+    ]
+    assert atlas_replay.paths_seen == [path]
+    assert "Authorization" not in atlas_replay.seen[0].headers

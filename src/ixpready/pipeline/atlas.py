@@ -432,19 +432,8 @@ def _store_reusable(
     are new. A measurement already in the store (one of ours, say) is not recorded again."""
     plan_id = PUBLIC_PREFIX + settings.country
     with Store.open(settings.store_path) as store:
-        earlier = reusable_measurements(store, settings.country)
-        known = {row.msm_id for row in store.measurements() if row.msm_id is not None}
-        merged = {m.msm_id: m for m in earlier}
-        new = 0
-        for measurement in found:
-            merged[measurement.msm_id] = measurement
-            if measurement.msm_id in known:
-                continue
-            store.mark_submitting(
-                plan_id, measurement.msm_id, f"public: {measurement.description}"[:200]
-            )
-            store.record_created(plan_id, measurement.msm_id, measurement.msm_id)
-            new += 1
+        merged = {m.msm_id: m for m in reusable_measurements(store, settings.country)}
+        merged.update((m.msm_id, m) for m in found)
         document = {
             "format": 1,
             "plan_id": plan_id,
@@ -459,7 +448,17 @@ def _store_reusable(
                 for _, m in sorted(merged.items())
             ],
         }  # fmt: skip
+        # the document first: a measurement row is never fetched without its probe filter
         store.save_plan(plan_id, json.dumps(document, indent=1) + "\n")
+        known = {row.msm_id for row in store.measurements() if row.msm_id is not None}
+        new = 0
+        for measurement in found:
+            if measurement.msm_id in known:
+                continue
+            description = f"public: {measurement.description}"[:200]
+            store.mark_submitting(plan_id, measurement.msm_id, description)
+            store.record_created(plan_id, measurement.msm_id, measurement.msm_id)
+            new += 1
     return new
 
 
@@ -797,6 +796,8 @@ def fetch(
                 start = info.start or moment - timedelta(days=1)
             stop = min(moment, info.stop) if info.stop else moment
             sources = probe_ids or (takers.get(msm_id, ()) if reused else ())
+            if reused and not sources:  # its document lost: never the whole world's results
+                sources = tuple(sorted(p.id for p in inventory_probes(settings)))
             added = 0
             for part in atlas.fetch_results(msm_id, start, stop, window, sources):
                 added += store.save_window(
