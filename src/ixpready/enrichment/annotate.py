@@ -15,8 +15,8 @@ counts). The winning country needs at least MEDIUM strength (0.5) to count as lo
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, fields
 from enum import IntEnum
 from ipaddress import ip_address
 
@@ -380,7 +380,12 @@ def vantage_of(probe: Probe, places: Gazetteer | None = None) -> Vantage:
 
 def observe(traces: Iterable[Trace]) -> dict[IPAddress, dict[int, float]]:
     """Returns, per responding address, the smallest usable RTT (ms) each probe saw from it."""
-    seen: dict[IPAddress, dict[int, float]] = {}
+    traces = traces if isinstance(traces, list | tuple) else list(traces)
+    # The reader makes one object per address text, so a run names each address with one
+    # object: gathered by object identity first (an `ipaddress` hash is a Python call,
+    # hundreds of thousands of them), then keyed by address. Should two objects stand for
+    # one address, the gathering is redone by address, so the result is the same either way.
+    by_object: dict[int, tuple[IPAddress, dict[int, float]]] = {}
     for trace in traces:
         prb = trace.key.prb_id
         for hop in trace.hops:
@@ -388,6 +393,32 @@ def observe(traces: Iterable[Trace]) -> dict[IPAddress, dict[int, float]]:
             if len(by_address) == 1:  # one address: its smallest usable RTT, known already
                 pairs: Iterable[tuple[IPAddress | None, float | None]] = by_address.items()
             else:  # several: reply by reply, so addresses are first seen in reply order
+                pairs = hop.usable_rtts()
+            for address, rtt in pairs:
+                if address is None or rtt is None:
+                    continue
+                entry = by_object.get(id(address))
+                if entry is None:
+                    by_object[id(address)] = (address, {prb: rtt})
+                    continue
+                per_probe = entry[1]
+                if rtt < per_probe.get(prb, _INFINITY):
+                    per_probe[prb] = rtt
+    seen = {address: per_probe for address, per_probe in by_object.values()}
+    if len(seen) == len(by_object):
+        return seen
+    return _observe_by_address(traces)
+
+
+def _observe_by_address(traces: Iterable[Trace]) -> dict[IPAddress, dict[int, float]]:
+    seen: dict[IPAddress, dict[int, float]] = {}
+    for trace in traces:
+        prb = trace.key.prb_id
+        for hop in trace.hops:
+            by_address = hop.rtt_by_address()
+            if len(by_address) == 1:
+                pairs: Iterable[tuple[IPAddress | None, float | None]] = by_address.items()
+            else:
                 pairs = hop.usable_rtts()
             for address, rtt in pairs:
                 if address is None or rtt is None:
@@ -425,6 +456,7 @@ class Annotator:
             ],
         ] = {}
         self._info: dict[IPAddress, AddressInfo] = {}
+        self._info_by_object: dict[int, tuple[IPAddress, AddressInfo]] = {}
 
     def static(
         self, address: IPAddress
@@ -462,14 +494,60 @@ class Annotator:
     def annotate(self, trace: Trace) -> AnnotatedTrace:
         """Returns the trace with every hop annotated. Never touches the network."""
         hops: list[HopView] = []
-        known = self._info
+        # By address object first (see `observe`): the same address object, the same info.
+        by_object = self._info_by_object
+        view = _hop_view
         for hop in trace.hops:
             by_address = hop.rtt_by_address()
             if not by_address:
-                hops.append(HopView(hop.number, None, None, None, hop.inherited))
+                hops.append(view(hop.number, None, None, None, hop.inherited))
                 continue
             for address, rtt in by_address.items():
-                info = known.get(address) or self.info(address)
-                hops.append(HopView(hop.number, address, info, rtt, hop.inherited))
+                entry = by_object.get(id(address))
+                if entry is not None and entry[0] is address:
+                    info = entry[1]
+                else:
+                    info = self.info(address)
+                    by_object[id(address)] = (address, info)
+                hops.append(view(hop.number, address, info, rtt, hop.inherited))
         destination = None if trace.destination is None else self.info(trace.destination)
         return AnnotatedTrace(trace, self.vantages.get(trace.key.prb_id), tuple(hops), destination)
+
+
+def _hop_view_maker() -> Callable[
+    [int, IPAddress | None, AddressInfo | None, float | None, bool], HopView
+]:
+    """Returns a constructor of `HopView` that fills its slots directly (a frozen dataclass's
+    `__init__` sets each field through `object.__setattr__`), or `HopView` itself should its
+    fields ever differ from the ones this was written for."""
+    expected = ("number", "address", "info", "min_rtt_ms", "inherited")
+    if (
+        tuple(f.name for f in fields(HopView)) != expected
+        or HopView.__slots__ != expected
+        or hasattr(HopView, "__post_init__")
+    ):
+        return HopView
+    set_number, set_address, set_info, set_rtt, set_inherited = (
+        getattr(HopView, name).__set__ for name in expected
+    )
+    new = object.__new__
+
+    def view(
+        number: int,
+        address: IPAddress | None,
+        info: AddressInfo | None,
+        min_rtt_ms: float | None,
+        inherited: bool,
+    ) -> HopView:
+        hop = new(HopView)
+        set_number(hop, number)
+        set_address(hop, address)
+        set_info(hop, info)
+        set_rtt(hop, min_rtt_ms)
+        set_inherited(hop, inherited)
+        return hop
+
+    return view
+
+
+_hop_view = _hop_view_maker()
