@@ -1,4 +1,5 @@
-"""`ixpready run | trend | upload | salvage | export`: the scheduled job, its rounds, its stores."""
+"""`ixpready run | trend | upload | salvage | export | prune`: the scheduled job, its rounds,
+its stores."""
 
 from __future__ import annotations
 
@@ -74,8 +75,14 @@ def _export(args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
+def _prune(args: argparse.Namespace) -> int:
+    summary = job.prune(_settings(args), dry_run=args.dry_run)
+    print(summary.as_text())
+    return ExitCode.OK
+
+
 def register(subparsers: Any) -> None:
-    """Adds `run`, `trend`, `upload`, `salvage` and `export`."""
+    """Adds `run`, `trend`, `upload`, `salvage`, `export` and `prune`."""
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "run", help="the whole job: discover, refdata, plan, measure, fetch, analyse, report"
     )
@@ -111,3 +118,11 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--raw", action="store_true", help="also every stored result")
     parser.add_argument("--parquet", action="store_true", help="Parquet instead of JSON lines")
     parser.set_defaults(handler=_export)
+
+    parser = subparsers.add_parser(
+        "prune", help="apply [retention]: drop old rounds' raw results (their trend is kept)"
+    )
+    parser.add_argument(
+        "--dry-run", action="store_true", help="print what would go; delete nothing"
+    )
+    parser.set_defaults(handler=_prune)

@@ -24,7 +24,7 @@ from typing import Any
 
 from ixpready.errors import StoreError
 from ixpready.measurements.records import Malformed
-from ixpready.measurements.store_base import Row, SqlStore, epoch_now
+from ixpready.measurements.store_base import Row, SqlStore, Transaction, epoch_now
 from ixpready.measurements.store_records import (
     AnalysisRecord,
     Inventory,
@@ -32,6 +32,7 @@ from ixpready.measurements.store_records import (
     MeasurementState,
     ResultStore,
     RoundRecord,
+    RoundSummary,
     RunOutcome,
     RunRecord,
     StoredResult,
@@ -55,6 +56,7 @@ __all__ = [
     "MeasurementState",
     "ResultStore",
     "RoundRecord",
+    "RoundSummary",
     "RunOutcome",
     "RunRecord",
     "Salvaged",
@@ -193,6 +195,11 @@ class Store(SqlStore):
         with self._transaction() as db:
             return int(db.execute(query, arguments).lastrowid or 0)
 
+    @contextmanager
+    def _atomic(self) -> Iterator[Transaction]:
+        with self._transaction() as db:
+            yield _SqliteTransaction(db)
+
     @staticmethod
     def _ignoring(insert: str) -> str:
         return insert.replace("INSERT INTO", "INSERT OR IGNORE INTO", 1)
@@ -330,6 +337,20 @@ class Store(SqlStore):
         """Returns every recorded analysis, oldest first."""
         rows = self._rows("SELECT run_at, snapshot, refdata_dir, results FROM analyses ORDER BY id")
         return tuple(AnalysisRecord(*row) for row in rows)
+
+
+class _SqliteTransaction:
+    """Statements in the open transaction of `Store._atomic` (BEGIN IMMEDIATE: no other
+    writer until it ends)."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def rows(self, query: str, arguments: Sequence[Any] = ()) -> list[Row]:
+        return self._db.execute(query, arguments).fetchall()
+
+    def write(self, query: str, arguments: Sequence[Any] = ()) -> int:
+        return max(self._db.execute(query, arguments).rowcount, 0)
 
 
 _MEASUREMENTS = (

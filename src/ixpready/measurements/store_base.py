@@ -3,29 +3,45 @@ inventories, and how their rows become records.
 
 `SqlStore` is the base of the SQLite store (`store.Store`) and the shared PostgreSQL store
 (`store_pg.PgStore`). Its queries are written with `?` for each argument and a plain
-`INSERT INTO`; an engine runs them through five primitives (`_rows`, `_stream`, `_write`,
-`_write_many`, `_insert`), and says how an insert skips rows already stored (`_ignoring`):
-the engine puts in its own placeholders, transactions, locking and error translation.
+`INSERT INTO`; an engine runs them through six primitives (`_rows`, `_stream`, `_write`,
+`_write_many`, `_insert`, and `_atomic` for several statements in one transaction), and says
+how an insert skips rows already stored (`_ignoring`): the engine puts in its own
+placeholders, transactions, locking and error translation.
 """
 
 from __future__ import annotations
 
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Protocol, Self
 
+from ixpready.errors import StoreError
 from ixpready.measurements.records import Malformed, TraceKey
 from ixpready.measurements.store_records import (
     Inventory,
     RoundRecord,
+    RoundSummary,
     RunOutcome,
     RunRecord,
     StoredResult,
 )
 
 Row = tuple[Any, ...]
+
+
+class Transaction(Protocol):
+    """Statements run in one open transaction (queries written with `?`)."""
+
+    def rows(self, query: str, arguments: Sequence[Any] = ()) -> list[Row]:
+        """Returns every row of a query."""
+        ...
+
+    def write(self, query: str, arguments: Sequence[Any] = ()) -> int:
+        """Runs one statement; returns how many rows it changed."""
+        ...
 
 
 def epoch_now() -> int:
@@ -60,6 +76,11 @@ class SqlStore(ABC):
     @abstractmethod
     def _insert(self, query: str, arguments: Sequence[Any]) -> int:
         """Inserts one row into a table keyed by a generated `id`; returns that id."""
+
+    @abstractmethod
+    def _atomic(self) -> AbstractContextManager[Transaction]:
+        """Returns one transaction: what runs through it commits together when the block ends,
+        or not at all (an exception rolls it back; a killed process leaves it uncommitted)."""
 
     @staticmethod
     @abstractmethod
@@ -239,6 +260,91 @@ class SqlStore(ABC):
             (country,),
         )
         return Inventory(*rows[0]) if rows else None
+
+    # -- retention ------------------------------------------------------------------------
+
+    def round_summaries(self) -> tuple[RoundSummary, ...]:
+        """Returns the kept summaries of rounds whose raw results were dropped, by round."""
+        rows = self._rows(
+            "SELECT round_id, results, domestic_paths, local_paths, local_via_ixp, tromboned,"
+            " inconclusive, median_rtt_ms, median_tromboned_rtt_ms, pruned_at"
+            " FROM round_summaries ORDER BY round_id"
+        )
+        return tuple(
+            RoundSummary(
+                round_id=str(r[0]),
+                results=int(r[1]),
+                domestic_paths=int(r[2]),
+                local_paths=int(r[3]),
+                local_via_ixp=int(r[4]),
+                tromboned=int(r[5]),
+                inconclusive=int(r[6]),
+                median_rtt_ms=_real(r[7]),
+                median_tromboned_rtt_ms=_real(r[8]),
+                pruned_at=int(r[9]),
+            )
+            for r in rows
+        )
+
+    def count_quarantined(self, before: int) -> int:
+        """Returns how many quarantined records were stored before `before` (epoch seconds)."""
+        return int(
+            self._rows("SELECT COUNT(*) FROM quarantine WHERE stored_at < ?", (before,))[0][0]
+        )
+
+    def prune(
+        self,
+        summaries: Iterable[RoundSummary],
+        drop: Mapping[str, int],
+        quarantined_before: int | None = None,
+    ) -> tuple[int, int]:
+        """Keeps these round summaries (a round's first summary stays), then deletes the raw
+        results of each round in `drop` (round id -> how many it holds) and, if given, the
+        quarantined records stored before `quarantined_before`; all in one transaction.
+        Measurements, fetch marks, rounds and plans are never touched. Returns (results,
+        quarantined records) deleted.
+
+        Raises StoreError, deleting nothing, when a round in `drop` has no kept summary or
+        does not hold exactly the results given (it changed since it was summarised).
+        """
+        insert = self._ignoring(
+            "INSERT INTO round_summaries (round_id, results, domestic_paths, local_paths,"
+            " local_via_ixp, tromboned, inconclusive, median_rtt_ms, median_tromboned_rtt_ms,"
+            " pruned_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        )
+        with self._atomic() as transaction:
+            for s in summaries:
+                transaction.write(
+                    insert,
+                    (s.round_id, s.results, s.domestic_paths, s.local_paths, s.local_via_ixp,
+                     s.tromboned, s.inconclusive, s.median_rtt_ms, s.median_tromboned_rtt_ms,
+                     s.pruned_at),
+                )  # fmt: skip
+            deleted = 0
+            for round_id, expected in drop.items():
+                kept = transaction.rows(
+                    "SELECT COUNT(*) FROM round_summaries WHERE round_id = ?", (round_id,)
+                )
+                if int(kept[0][0]) != 1:
+                    raise StoreError(f"round {round_id}: no summary kept; its results stay")
+                gone = transaction.write("DELETE FROM results WHERE round_id = ?", (round_id,))
+                if gone != expected:
+                    raise StoreError(
+                        f"round {round_id}: holds {gone} results, not the {expected} summarised;"
+                        " nothing was deleted",
+                        hint="results arrived while pruning: run `ixpready prune` again",
+                    )
+                deleted += gone
+            quarantined = 0
+            if quarantined_before is not None:
+                quarantined = transaction.write(
+                    "DELETE FROM quarantine WHERE stored_at < ?", (quarantined_before,)
+                )
+        return deleted, quarantined
+
+
+def _real(value: object) -> float | None:
+    return None if value is None else float(str(value))
 
 
 def _result(row: Row) -> StoredResult:

@@ -24,7 +24,7 @@ from psycopg.conninfo import conninfo_to_dict
 
 from ixpready.errors import AuthError, StoreError, UnavailableError
 from ixpready.measurements.records import Malformed
-from ixpready.measurements.store_base import Row, SqlStore, epoch_now
+from ixpready.measurements.store_base import Row, SqlStore, Transaction, epoch_now
 from ixpready.measurements.store_schema import (
     SCHEMA_VERSION,
     Dialect,
@@ -189,6 +189,11 @@ class PgStore(SqlStore):
     def _insert(self, query: str, arguments: Sequence[Any]) -> int:
         return int(self._rows(query + " RETURNING id", arguments)[0][0])
 
+    @contextmanager
+    def _atomic(self) -> Iterator[Transaction]:
+        with self._transaction() as cursor:
+            yield _PgTransaction(cursor)
+
     @staticmethod
     def _ignoring(insert: str) -> str:
         return insert + " ON CONFLICT DO NOTHING"
@@ -209,6 +214,21 @@ class PgStore(SqlStore):
             " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             rows,
         )
+
+
+class _PgTransaction:
+    """Statements in the open transaction of `PgStore._atomic`."""
+
+    def __init__(self, cursor: psycopg.Cursor[Any]) -> None:
+        self._cursor = cursor
+
+    def rows(self, query: str, arguments: Sequence[Any] = ()) -> list[Row]:
+        self._cursor.execute(_placeholders(query), arguments)
+        return list(self._cursor.fetchall())
+
+    def write(self, query: str, arguments: Sequence[Any] = ()) -> int:
+        self._cursor.execute(_placeholders(query), arguments)
+        return max(self._cursor.rowcount, 0)
 
 
 def _placeholders(query: str) -> bytes:

@@ -6,7 +6,7 @@ these records; `store` lists them again, where the pipeline imports them from.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
@@ -73,6 +73,24 @@ class RoundRecord:
     completed_at: int | None
 
 
+@dataclass(frozen=True, slots=True)
+class RoundSummary:
+    """What the trend needs of a round whose raw results retention dropped: its counts of
+    results and domestic paths by verdict (`local_paths` includes local via an IXP), the
+    median RTTs (ms) and when its results were dropped (epoch seconds)."""
+
+    round_id: str
+    results: int
+    domestic_paths: int
+    local_paths: int
+    local_via_ixp: int
+    tromboned: int
+    inconclusive: int
+    median_rtt_ms: float | None
+    median_tromboned_rtt_ms: float | None
+    pruned_at: int
+
+
 class RunOutcome(StrEnum):
     """How an `ixpready run` ended. RUNNING: not ended (still going, or killed)."""
 
@@ -116,4 +134,12 @@ class ResultStore(Protocol):
     def round_counts(self) -> dict[str, int]: ...
     def round_results(self, round_id: str) -> Iterator[StoredResult]: ...
     def latest_inventory(self, country: str) -> Inventory | None: ...
+    def round_summaries(self) -> tuple[RoundSummary, ...]: ...
+    def count_quarantined(self, before: int) -> int: ...
+    def prune(
+        self,
+        summaries: Iterable[RoundSummary],
+        drop: Mapping[str, int],
+        quarantined_before: int | None = None,
+    ) -> tuple[int, int]: ...
     def close(self) -> None: ...

@@ -108,6 +108,21 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (file, digest)
     );
     """,
+    # 4: retention: what the trend needs of a round whose raw results were dropped
+    """
+    CREATE TABLE round_summaries (
+        round_id TEXT PRIMARY KEY,
+        results INTEGER NOT NULL,
+        domestic_paths INTEGER NOT NULL,
+        local_paths INTEGER NOT NULL,
+        local_via_ixp INTEGER NOT NULL,
+        tromboned INTEGER NOT NULL,
+        inconclusive INTEGER NOT NULL,
+        median_rtt_ms {real},
+        median_tromboned_rtt_ms {real},
+        pruned_at {epoch} NOT NULL
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -122,6 +137,7 @@ TABLES = {  # every table and its key, in the order the migrations create them
     "rounds": ("round_id",),
     "runs": ("id",),
     "uploads": ("file", "digest"),
+    "round_summaries": ("round_id",),
 }
 
 

@@ -28,6 +28,7 @@ from pathlib import Path
 from ixpready.config import Deadline, Settings
 from ixpready.enrichment.snapshots import load_snapshot
 from ixpready.errors import ExitCode, InputError, IxpreadyError, LockedError, UsageError
+from ixpready.measurements.records import TraceKey
 from ixpready.measurements.store import (
     MeasurementState,
     ResultStore,
@@ -37,13 +38,14 @@ from ixpready.measurements.store import (
 )
 from ixpready.measurements.store import salvage as salvage_rows
 from ixpready.pipeline import atlas as jobs
-from ixpready.pipeline import refdata
+from ixpready.pipeline import refdata, retention
 from ixpready.pipeline.model import run_model, to_json
 from ixpready.pipeline.plan import load_plan
 from ixpready.pipeline.report import report_round, write_report
 from ixpready.pipeline.trend import (
     RoundAnalysis,
     analysed_rounds,
+    kept_summaries,
     results_store,
     round_of,
     trend_of,
@@ -160,15 +162,20 @@ def _announce(on_stage: Stage, name: str) -> None:
 # Offline import
 
 
-def import_results(store: ResultStore, path: Path) -> tuple[int, int]:
+def import_results(
+    store: ResultStore, path: Path, skip: Callable[[TraceKey], bool] | None = None
+) -> tuple[int, int]:
     """Stores the results of a file (JSON lines, a JSON array or an API page), each raw record
-    verbatim; returns (new results, records quarantined). Raises InputError for a missing file.
+    verbatim, but those `skip` names (results of rounds retention pruned); returns (new
+    results, records quarantined). Raises InputError for a missing file.
     """
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"{path}: cannot read the results file ({exc.strerror})") from None
     good, bad = read_records(path, data)
+    if skip is not None:
+        good = [r for r in good if not skip(r.key)]
     return store.add_results(good), store.quarantine(bad)
 
 
@@ -316,7 +323,8 @@ def _outputs(
     report_dir = None
     if settings.run_report:
         _announce(on_stage, "report")
-        points = trend_of(settings, tuple((r.round_id, r.results, r.analysis) for r in rounds))
+        points = trend_of(settings, tuple((r.round_id, r.results, r.analysis) for r in rounds),
+                          kept_summaries(settings))  # fmt: skip
         files = write_report(
             newest.analysis,
             model=model,
@@ -351,8 +359,14 @@ def _job(
         added = 0
         files = result_files(settings.run_results)
         with results_store(settings) as store:
+            gone = {s.round_id for s in store.round_summaries()}
+            period = settings.rounds_period
+
+            def in_pruned_round(key: TraceKey) -> bool:
+                return round_of(key.started, period) in gone
+
             for path in files:
-                new, bad = import_results(store, path)
+                new, bad = import_results(store, path, in_pruned_round if gone else None)
                 added += new
                 quarantined += bad
         steps.append(Step("import", f"{added} new results from {len(files)} files, "
@@ -365,6 +379,10 @@ def _job(
     steps.append(Step("analyze", f"{len(rounds)} rounds, {fresh} analysed now"))
     model_file, report_dir, output_steps = _outputs(settings, rounds, on_stage)
     steps += output_steps
+    if retention.configured(settings):
+        _announce(on_stage, "prune")
+        pruned = retention.prune_store(settings, now=now, rounds=rounds)
+        steps.append(Step("prune", pruned.as_line()))
     with results_store(settings) as shared:
         stored = shared.count_results()
     return RunSummary(
@@ -412,6 +430,21 @@ def run(
         code = ExitCode.PARTIAL if summary.partial else ExitCode.OK
         _end(settings, run_id, outcome, int(code), f"round {summary.round_id}")
     return summary
+
+
+def prune(
+    settings: Settings, *, dry_run: bool = False, now: datetime | None = None
+) -> retention.PruneSummary:
+    """Applies the retention policy (`[retention]`) under the job lock, so never during a
+    run; returns what went (with `dry_run`: what would go, and nothing is deleted). One
+    transaction: a prune killed at any point deletes nothing.
+
+    Raises LockedError when a run holds the lock, StoreError for a damaged store or a round
+    that changed while it was pruned, and the errors of `analysed_rounds`.
+    """
+    moment = (now or datetime.now(tz=UTC)).replace(microsecond=0)
+    with job_lock(settings.lock_path):
+        return retention.prune_store(settings, now=moment, dry_run=dry_run)
 
 
 def _end(settings: Settings, run_id: int, outcome: RunOutcome, code: int, message: str) -> None:

@@ -28,7 +28,7 @@ from ixpready.errors import ConfigError, InputError
 from ixpready.measurements.parse import parse_lines
 from ixpready.measurements.probes import load_probes, probes_from_document
 from ixpready.measurements.records import IPAddress, Malformed, Probe, Skipped, Trace
-from ixpready.measurements.store import ResultStore, Store
+from ixpready.measurements.store import ResultStore, RoundSummary, Store
 from ixpready.pipeline.analyze import ReadOutcome, analyze_traces, load_rdns
 from ixpready.report.terminal import terminal_safe
 
@@ -221,10 +221,40 @@ def round_point(round_id: str, results: int, analysis: AnalysisResult) -> RoundP
     )
 
 
-def trend_of(settings: Settings, analyses: tuple[tuple[str, int, AnalysisResult], ...]) -> Trend:
-    """Returns the trend of analysed rounds given as (round id, results, analysis)."""
-    points = tuple(round_point(r, n, a) for r, n, a in sorted(analyses, key=lambda x: x[0]))
+def summary_point(summary: RoundSummary) -> RoundPoint:
+    """Returns a round's point of the trend from the summary kept when its results were
+    dropped (`retention`): the point its analysis gave then."""
+    return RoundPoint(
+        round_id=summary.round_id,
+        starts=round_start(summary.round_id),
+        results=summary.results,
+        domestic_paths=summary.domestic_paths,
+        local=summary.local_paths,
+        local_via_ixp=summary.local_via_ixp,
+        tromboned=summary.tromboned,
+        inconclusive=summary.inconclusive,
+        median_rtt_ms=summary.median_rtt_ms,
+        median_tromboned_rtt_ms=summary.median_tromboned_rtt_ms,
+    )
+
+
+def trend_of(
+    settings: Settings,
+    analyses: tuple[tuple[str, int, AnalysisResult], ...],
+    kept: tuple[RoundSummary, ...] = (),
+) -> Trend:
+    """Returns the trend of analysed rounds given as (round id, results, analysis) and of
+    rounds whose results were dropped (their kept summaries, which win over an analysis)."""
+    summarised = {s.round_id: summary_point(s) for s in kept}
+    analysed = {r: round_point(r, n, a) for r, n, a in analyses if r not in summarised}
+    points = tuple(p for _, p in sorted({**analysed, **summarised}.items()))
     return Trend(settings.country, settings.rounds_period, points, settings.events)
+
+
+def kept_summaries(settings: Settings) -> tuple[RoundSummary, ...]:
+    """Returns the summaries of the rounds whose raw results retention dropped, by round."""
+    with results_store(settings) as store:
+        return store.round_summaries()
 
 
 def period_length(period: str) -> timedelta:
@@ -334,7 +364,9 @@ def analysed_rounds(
     settings: Settings, snapshot: RegistrySnapshot | None = None
 ) -> tuple[RoundAnalysis, ...]:
     """Returns every round's analysis, oldest round first, analysing the rounds whose results
-    or reference data changed since their analysis was written (atomically).
+    or reference data changed since their analysis was written (atomically). A round whose
+    raw results retention dropped is never analysed again: its kept analysis file is
+    returned as it is (the round is left out on a host without that file).
 
     Raises RefdataError when the reference data cannot be read, StoreError for a damaged store.
     """
@@ -344,7 +376,18 @@ def analysed_rounds(
     with results_store(settings) as store:
         assign_rounds(store, settings.rounds_period)
         probes, probes_from = _probes(settings, store)
+        pruned = {s.round_id: s.results for s in store.round_summaries()}
+        for round_id, count in pruned.items():
+            try:
+                kept_file = load_analysis(settings.rounds_dir / round_id / ANALYSIS_FILE)
+            except (OSError, InputError):
+                continue
+            outcome.append(RoundAnalysis(round_id, count, kept_file,
+                                         settings.rounds_dir / round_id / ANALYSIS_FILE,
+                                         False, ()))  # fmt: skip
         for round_id, count in store.round_counts().items():
+            if round_id in pruned:  # results that came back after the round was pruned
+                continue
             folder = settings.rounds_dir / round_id
             state = _state(count, snapshot, probes_from)
             kept = _reuse(folder, state)
@@ -358,13 +401,15 @@ def analysed_rounds(
             path = write_atomically(folder / ANALYSIS_FILE, to_json(analysis))
             write_atomically(folder / STATE_FILE, state.encode())
             outcome.append(RoundAnalysis(round_id, count, analysis, path, True, bad))
-    return tuple(outcome)
+    return tuple(sorted(outcome, key=lambda r: r.round_id))
 
 
 def trend(settings: Settings) -> Trend:
-    """Returns the trend over every round in the store (analysing rounds as needed).
+    """Returns the trend over every round in the store (analysing rounds as needed), rounds
+    whose raw results were dropped included (from their kept summaries).
 
     Raises RefdataError / StoreError as `analysed_rounds`.
     """
-    return trend_of(settings, tuple((r.round_id, r.results, r.analysis)
-                                    for r in analysed_rounds(settings)))  # fmt: skip
+    rounds = analysed_rounds(settings)
+    return trend_of(settings, tuple((r.round_id, r.results, r.analysis) for r in rounds),
+                    kept_summaries(settings))  # fmt: skip
