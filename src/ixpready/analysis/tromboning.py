@@ -94,9 +94,16 @@ def as_path(
     """Returns the AS-level path: hop ASNs in order, repeats collapsed, and a lone hop of
     another AS between two hops of the same AS dropped (at AS borders an interface is often
     numbered from the neighbour's prefix)."""
+    return _as_path(
+        (None if h.info is None else h.info.asn for h in hops), src_asn, dst_asn, reached
+    )
+
+
+def _as_path(
+    asns: Iterable[int | None], src_asn: int | None, dst_asn: int | None, reached: bool
+) -> tuple[int, ...]:
     sequence: list[int] = [] if src_asn is None else [src_asn]
-    for hop in hops:
-        asn = None if hop.info is None else hop.info.asn
+    for asn in asns:
         if asn is not None and (not sequence or sequence[-1] != asn):
             sequence.append(asn)
     if reached and dst_asn is not None and (not sequence or sequence[-1] != dst_asn):
@@ -123,6 +130,34 @@ def _foreign_ixp(info: AddressInfo, home: str) -> bool:
     return not any(c.kind == "ixp_lan" and c.refuted for c in info.location.claims)
 
 
+# What judging needs of one annotated address, given the home country (see `_facts`).
+_Facts = tuple[int | None, bool, str | None, str, bool, bool, bool, str | None, bool]
+JudgeMemo = dict[int, tuple[AddressInfo, str, _Facts]]
+"""Per run, what `judge` worked out about each address: keyed by the AddressInfo object
+(which it keeps, so the key stays its own), for the home country it was worked out for."""
+
+
+def _facts(info: AddressInfo, home: str) -> _Facts:
+    """Returns (asn, judged: not special-purpose, IXP LAN name, its country, abroad or via a
+    foreign IXP, abroad, via a foreign IXP, home IXP LAN name, on a home IXP and placed at home)."""
+    ixp = info.ixp
+    counted = info.special is None
+    abroad = counted and info.location.is_outside(home)
+    via_ixp = counted and _foreign_ixp(info, home)
+    at_home_ixp = ixp is not None and ixp.lan.country == home
+    return (
+        info.asn,
+        counted,
+        None if ixp is None else ixp.lan.name,
+        "" if ixp is None else ixp.lan.country,
+        abroad or via_ixp,
+        abroad,
+        via_ixp,
+        ixp.lan.name if ixp is not None and at_home_ixp else None,
+        at_home_ixp and info.location.is_inside(home),
+    )
+
+
 def judge(
     at: AnnotatedTrace,
     home: str,
@@ -130,14 +165,20 @@ def judge(
     check: ProbeCheck | None,
     places: Gazetteer,
     settings: JudgeSettings | None = None,
+    *,
+    memo: JudgeMemo | None = None,
 ) -> PathVerdict:
-    """Returns the verdict on one annotated trace, with the evidence that decided it."""
+    """Returns the verdict on one annotated trace, with the evidence that decided it.
+
+    `memo` keeps what was worked out about each address from one path to the next (one dict
+    per run, any home country); without it, each call works it out afresh.
+    """
     settings = settings or JudgeSettings()
+    memo = {} if memo is None else memo
     trace = at.trace
     reached = trace.destination_reached
     rtt = trace.destination_rtt_ms
     scope = _scope(home, ends)
-    path = as_path(at.hops, ends.src_asn, ends.dst_asn, reached)
     vantage = at.vantage
     origin_point = (
         None
@@ -164,16 +205,27 @@ def judge(
     ixp_countries: list[str] = []
     carried_by: list[int] = []
     foreign_conf: list[float] = []
+    asns: list[int | None] = []
+    home_ixp_names: set[str] = set()
+    via_home_ixp = False
     for hop in at.hops:
         info = hop.info
-        if info is None or info.special is not None:
+        if info is None:
             continue
-        if info.ixp is not None and info.ixp.lan.name not in ixps:
-            ixps.append(info.ixp.lan.name)
-            ixp_countries.append(info.ixp.lan.country)
-        abroad = info.location.is_outside(home)
-        via_ixp = _foreign_ixp(info, home)
-        if not (abroad or via_ixp):
+        known = memo.get(id(info))
+        if known is None or known[0] is not info or known[1] != home:
+            known = memo[id(info)] = (info, home, _facts(info, home))
+        asn, counted, ixp_name, ixp_country, foreign, abroad, via_ixp, home_ixp, inside = known[2]
+        asns.append(asn)
+        if home_ixp is not None:
+            home_ixp_names.add(home_ixp)
+            via_home_ixp = via_home_ixp or inside
+        if not counted:
+            continue
+        if ixp_name is not None and ixp_name not in ixps:
+            ixps.append(ixp_name)
+            ixp_countries.append(ixp_country)
+        if not foreign:
             continue
         country = (
             info.location.country
@@ -215,6 +267,8 @@ def judge(
                     )
                 )
 
+    path = _as_path(asns, ends.src_asn, ends.dst_asn, reached)
+    home_ixps = (via_home_ixp, home_ixp_names)
     dst_text = (
         None
         if trace.destination is None
@@ -286,8 +340,10 @@ def judge(
                     home,
                 )
             )
-            return _local(verdict, at, home, 1.0)
-    outcome = _walk(verdict, at, home, origin_point, places, settings, evidence, ends.dst_access_ms)
+            return _local(verdict, home, 1.0, home_ixps)
+    outcome = _walk(
+        verdict, at, home, origin_point, places, settings, evidence, ends.dst_access_ms, home_ixps
+    )
     if outcome.verdict is Verdict.INCONCLUSIVE and origin_point is not None and rtt is not None:
         note = reach_note(
             origin_point, max(0.0, rtt - ends.src_access_ms - ends.dst_access_ms), home, places
@@ -313,11 +369,7 @@ def reach_note(
     what = f"{rtt_ms:.1f} ms RTT" + (
         f" ({access_ms:.1f} ms of it access links)" if access_ms > 0 else ""
     )
-    within = sorted(
-        (distance_km(*origin, c.latitude, c.longitude), c.label)
-        for c in places.cities.values()
-        if c.hub and c.country != home and distance_km(*origin, c.latitude, c.longitude) <= budget
-    )
+    within = [hub for hub in _hubs_by_distance(origin, places, home) if hub[0] <= budget]
     if not within:
         return f"the {what} rules out every foreign interconnection hub"
     if len(within) > 4:
@@ -328,24 +380,17 @@ def reach_note(
 
 
 def _local(
-    verdict: Callable[..., PathVerdict], at: AnnotatedTrace, home: str, confidence: float
+    verdict: Callable[..., PathVerdict],
+    home: str,
+    confidence: float,
+    home_ixps: tuple[bool, set[str]],
 ) -> PathVerdict:
+    """`home_ixps`: whether a hop on a home IXP LAN is placed at home, and the names of the
+    home IXP LANs the path crosses."""
     make = verdict
-    via = any(
-        h.info is not None
-        and h.info.ixp is not None
-        and h.info.ixp.lan.country == home
-        and h.info.location.is_inside(home)
-        for h in at.hops
-    )
+    via, crossed = home_ixps
     if via:
-        names = sorted(
-            {
-                h.info.ixp.lan.name
-                for h in at.hops
-                if h.info is not None and h.info.ixp is not None and h.info.ixp.lan.country == home
-            }
-        )
+        names = sorted(crossed)
         return make(
             Verdict.LOCAL_VIA_IXP, f"stayed in {home}, crossing {', '.join(names)}", confidence
         )
@@ -360,7 +405,8 @@ def _walk(
     places: Gazetteer,
     settings: JudgeSettings,
     evidence: list[Evidence],
-    dst_access_ms: float = 0.0,
+    dst_access_ms: float,
+    home_ixps: tuple[bool, set[str]],
 ) -> PathVerdict:
     make = verdict
 
@@ -471,7 +517,7 @@ def _walk(
             "no hop could be placed in any country (no reverse DNS, IXP or RTT evidence)",
             0.0,
         )
-    return _local(make, at, home, min(confidences) * (0.9**unknown_total))
+    return _local(make, home, min(confidences) * (0.9**unknown_total), home_ixps)
 
 
 def _describe(view: HopView) -> str:
@@ -512,6 +558,21 @@ def _gap_ok(
     return (
         False,
         f"a detour abroad through {what} cannot be excluded (RTT rose {rise:.1f} ms, a detour needs {budget:.1f} ms)",
+    )
+
+
+@lru_cache(maxsize=1 << 10)  # one per probe location
+def _hubs_by_distance(
+    origin: tuple[float, float], places: Gazetteer, home: str
+) -> tuple[tuple[float, str], ...]:
+    """Returns (distance in km, label) of every interconnection hub outside `home`, nearest
+    first, from `origin`."""
+    return tuple(
+        sorted(
+            (distance_km(*origin, c.latitude, c.longitude), c.label)
+            for c in places.cities.values()
+            if c.hub and c.country != home
+        )
     )
 
 

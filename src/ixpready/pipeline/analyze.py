@@ -18,7 +18,7 @@ from typing import ParamSpec, TypeVar
 import orjson
 
 from ixpready.analysis.probecheck import check_probes
-from ixpready.analysis.tromboning import Ends, JudgeSettings, access_delay_ms, judge
+from ixpready.analysis.tromboning import Ends, JudgeMemo, JudgeSettings, access_delay_ms, judge
 from ixpready.analysis.verdicts import AnalysisResult, PathVerdict, SnapshotInfo, Summary
 from ixpready.enrichment.annotate import Annotator, Lookups, observe, parse_rdns, vantage_of
 from ixpready.enrichment.snapshots import RegistrySnapshot, load_snapshot
@@ -192,6 +192,7 @@ def analyze_traces(
     domestic: list[PathVerdict] = []
     other: list[PathVerdict] = []
     total = len(traces)
+    memo: JudgeMemo = {}
     for index, trace in enumerate(traces, start=1):
         probe = _probe_for(trace, probes)
         annotated = annotator.annotate(trace)
@@ -222,7 +223,7 @@ def analyze_traces(
             dst_access_ms=0.0 if dst_probe is None else access.get(dst_probe.id, 0.0),
         )
         verdict = judge(
-            annotated, home, ends, checks.get(trace.key.prb_id), lookups.places, settings
+            annotated, home, ends, checks.get(trace.key.prb_id), lookups.places, settings, memo=memo
         )
         (domestic if verdict.is_domestic else other).append(verdict)
         if on_progress is not None and (index % 500 == 0 or index == total):
