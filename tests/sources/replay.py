@@ -22,6 +22,13 @@ from typing import Any
 import orjson
 import trustme
 
+KEY = "5ecr3t-key-0000-aaaa-bbbbccccdddd"  # a made-up RIPE Atlas key: it must never reach disk
+
+
+def load_recorded(recorded: Path, name: str) -> Any:
+    """Returns a recorded JSON fixture file, decoded."""
+    return orjson.loads((recorded / name).read_bytes())
+
 
 @dataclass(frozen=True)
 class Answer:

@@ -16,53 +16,45 @@ import pytest
 
 from ixpready.cli import main
 from ixpready.errors import ExitCode
-from sources.replay import ReplayServer
+from sources.replay import KEY, ReplayServer
+from sources.replay import load_recorded as _load
 
-KEY = "5ecr3t-key-0000-aaaa-bbbbccccdddd"
 FIXTURES = {
     "resources": "routing/ripestat/andrelia-country-resource-list.json",
     "probes": "atlas-probes/ripestat-atlas-probes-at-2025-06-11.json",
-    "ix": ("peeringdb/pdb-beta-api-2026-04-16-ix-page1.json",
-           "peeringdb/pdb-beta-api-2026-04-16-ix-page2.json"),
+    "ix": (
+        "peeringdb/pdb-beta-api-2026-04-16-ix-page1.json",
+        "peeringdb/pdb-beta-api-2026-04-16-ix-page2.json",
+    ),
     "msm5004": "atlas-traceroute/msm5004-froot-2015-10-20-guatemala-honduras-elsalvador.jsonl",
     "msm1033154": "atlas-traceroute/ripe-atlas-monitor-msm1033154-traceroute.json",
 }
 PROBES_PATH = "/api/v2/probes/?country_code=AT&page_size=500"
 
 
-def _load(recorded: Path, name: str) -> Any:
-    return json.loads((recorded / name).read_text())
-
-
-@pytest.fixture
-def configured(tmp_path: Path, atlas_replay: ReplayServer, monkeypatch: pytest.MonkeyPatch) -> Path:
-    config = tmp_path / "config.toml"
-    config.write_text(
-        f'country = "AT"\ndata_dir = "{tmp_path / "data"}"\n'
-        f'[atlas]\nserver = "{atlas_replay.host_port}"\nca_file = "{atlas_replay.ca_file}"\n'
-        "timeout_s = 2\nretries = 2\nbackoff_s = 0.01\n"
-        f'[registries]\npeeringdb_url = "{atlas_replay.base_url}"\n'
-        f'ripestat_url = "{atlas_replay.base_url}"\n'
-        f'rir_stats_url = "{atlas_replay.base_url}/pub/stats"\n'
-    )
-    config.chmod(0o600)
-    monkeypatch.setenv("IXPREADY_ATLAS_KEY", KEY)
-    return config
-
-
 def _record_discovery(recorded: Path, replay: ReplayServer) -> list[dict[str, Any]]:
-    replay.add("GET", "/data/country-resource-list/data.json?resource=AT&v4_format=prefix",
-               _load(recorded, FIXTURES["resources"]))
+    replay.add(
+        "GET",
+        "/data/country-resource-list/data.json?resource=AT&v4_format=prefix",
+        _load(recorded, FIXTURES["resources"]),
+    )
     probes = _load(recorded, FIXTURES["probes"])["data"]["probes"]
     replay.add("GET", PROBES_PATH, {"count": len(probes), "next": None, "results": probes})
-    rows = [row for page in FIXTURES["ix"] for row in _load(recorded, page)["data"]
-            if row["country"] == "AT"]
+    rows = [
+        row
+        for page in FIXTURES["ix"]
+        for row in _load(recorded, page)["data"]
+        if row["country"] == "AT"
+    ]
     replay.add("GET", "/api/ix?country=AT", {"data": rows, "meta": {}})
     return probes
 
 
 def test_discover_plan_measure_fetch_end_to_end(
-    recorded: Path, atlas_replay: ReplayServer, configured: Path, tmp_path: Path,
+    recorded: Path,
+    atlas_replay: ReplayServer,
+    configured: Path,
+    tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     _record_discovery(recorded, atlas_replay)
@@ -72,71 +64,119 @@ def test_discover_plan_measure_fetch_end_to_end(
     assert "5 IXPs (VIX, AAIX, GraX, Tirol-IX, SAIX)" in out
 
     plan_file = tmp_path / "plan.json"
-    assert main(["--config", str(configured), "plan", "--budget", "100000",
-                 "-o", str(plan_file)]) == ExitCode.OK
+    assert (
+        main(["--config", str(configured), "plan", "--budget", "100000", "-o", str(plan_file)])
+        == ExitCode.OK
+    )
     out = capsys.readouterr().out
     assert "coverage:" in out and "full probe mesh instead:" in out
     assert f"written to {plan_file}" in out
 
     # the user edits the plan: two measurements of five probes each
     document = json.loads(plan_file.read_text())
-    document["measurements"] = [dict(m, probes=m["probes"][:5])
-                                for m in document["measurements"][:2]]
+    document["measurements"] = [
+        dict(m, probes=m["probes"][:5]) for m in document["measurements"][:2]
+    ]
     plan_file.write_text(json.dumps(document, indent=2))
 
     assert main(["--config", str(configured), "measure", str(plan_file), "--dry-run"]) == 0
     assert "would create 2 measurements of batch 1 of 1 (600 credits estimated)" in (
-        capsys.readouterr().out)
+        capsys.readouterr().out
+    )
     assert not any(s.method == "POST" for s in atlas_replay.seen)
 
     atlas_replay.add("POST", "/api/v2/measurements/", {"measurements": [5004]}, status=201)
     atlas_replay.add("POST", "/api/v2/measurements/", {"measurements": [1033154]}, status=201)
     info = {5004: (1445299200, 1445302800), 1033154: (1381825000, 1382002400)}
     for msm_id, (start, stop) in info.items():
-        atlas_replay.add("GET", f"/api/v2/measurements/{msm_id}/",
-                         {"id": msm_id, "status": {"name": "Stopped"}, "credits_per_result": 60,
-                          "is_oneoff": True, "start_time": start, "stop_time": stop})
+        atlas_replay.add(
+            "GET",
+            f"/api/v2/measurements/{msm_id}/",
+            {
+                "id": msm_id,
+                "status": {"name": "Stopped"},
+                "credits_per_result": 60,
+                "is_oneoff": True,
+                "start_time": start,
+                "stop_time": stop,
+            },
+        )
     assert main(["--config", str(configured), "measure", str(plan_file)]) == ExitCode.OK
     out = capsys.readouterr().out
     assert "created 2 measurements now (5004, 1033154), 0 before" in out
     assert "charges 60 credits per result (as estimated: 60)" in out
     posts = [json.loads(s.body) for s in atlas_replay.seen if s.method == "POST"]
     assert [p["probes"][0]["value"] for p in posts] == [
-        ",".join(map(str, m["probes"])) for m in document["measurements"]]
-    assert all(s.headers.get("Authorization") == f"Key {KEY}"
-               for s in atlas_replay.seen if s.method == "POST")
+        ",".join(map(str, m["probes"])) for m in document["measurements"]
+    ]
+    assert all(
+        s.headers.get("Authorization") == f"Key {KEY}"
+        for s in atlas_replay.seen
+        if s.method == "POST"
+    )
 
     # run again: nothing is created twice
     assert main(["--config", str(configured), "measure", str(plan_file)]) == ExitCode.OK
     assert "created 0 measurements now (none), 2 before" in capsys.readouterr().out
     assert sum(s.method == "POST" for s in atlas_replay.seen) == 2
 
-    five = [json.loads(line) for line in
-            (recorded / FIXTURES["msm5004"]).read_text().splitlines()]
+    five = [json.loads(line) for line in (recorded / FIXTURES["msm5004"]).read_text().splitlines()]
     europe = _load(recorded, FIXTURES["msm1033154"])
     for msm_id, results in ((5004, five), (1033154, europe)):
         start, stop = info[msm_id]
-        atlas_replay.add("GET", f"/api/v2/measurements/{msm_id}/results?start={start}&stop={stop}",
-                         results)
-        atlas_replay.add("GET",
-                         f"/api/v2/measurements/{msm_id}/results?start={stop - 3600}&stop={stop}",
-                         results[-3:])
+        atlas_replay.add(
+            "GET", f"/api/v2/measurements/{msm_id}/results?start={start}&stop={stop}", results
+        )
+        atlas_replay.add(
+            "GET",
+            f"/api/v2/measurements/{msm_id}/results?start={stop - 3600}&stop={stop}",
+            results[-3:],
+        )
     assert main(["--config", str(configured), "fetch", "--window-hours", "72"]) == ExitCode.OK
     assert "fetched 113 new results from 2 measurements; 113 results stored" in (
-        capsys.readouterr().out)
+        capsys.readouterr().out
+    )
     assert main(["--config", str(configured), "fetch", "--window-hours", "72"]) == ExitCode.OK
     assert "fetched 0 new results from 2 measurements; 113 results stored" in (
-        capsys.readouterr().out)
+        capsys.readouterr().out
+    )
 
     exported = tmp_path / "results.jsonl"
-    assert main(["--config", str(configured), "fetch", "--window-hours", "72",
-                 "--export", str(exported)]) == ExitCode.OK
+    assert (
+        main(
+            [
+                "--config",
+                str(configured),
+                "fetch",
+                "--window-hours",
+                "72",
+                "--export",
+                str(exported),
+            ]
+        )
+        == ExitCode.OK
+    )
     assert f"113 results written to {exported}" in capsys.readouterr().out
     probes_file = next((tmp_path / "data").glob("probes-AT-*.json"))
     verdicts = tmp_path / "verdicts.json"
-    code = main(["analyze", str(exported), "--country", "AT", "--refdata",
-                 str(recorded / "routing"), "--probes", str(probes_file), "--format", "json",
-                 "--out", str(verdicts), "--quarantine", str(tmp_path / "q.jsonl")])
+    code = main(
+        [
+            "analyze",
+            str(exported),
+            "--country",
+            "AT",
+            "--refdata",
+            str(recorded / "routing"),
+            "--probes",
+            str(probes_file),
+            "--format",
+            "json",
+            "--out",
+            str(verdicts),
+            "--quarantine",
+            str(tmp_path / "q.jsonl"),
+        ]
+    )
     assert code in (ExitCode.OK, ExitCode.PARTIAL), capsys.readouterr().err
     analysis = json.loads(verdicts.read_text())
     assert len(analysis["paths"]) + len(analysis["other_paths"]) == 113  # every result judged
@@ -150,19 +190,45 @@ def test_discover_plan_measure_fetch_end_to_end(
 
 
 def test_a_key_without_permission_exits_4_with_one_line_and_a_hint(
-    recorded: Path, atlas_replay: ReplayServer, configured: Path, tmp_path: Path,
+    recorded: Path,
+    atlas_replay: ReplayServer,
+    configured: Path,
+    tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     plan_file = tmp_path / "plan.json"
     probes = _load(recorded, FIXTURES["probes"])["data"]["probes"]
     probe_file = tmp_path / "probes.json"
     probe_file.write_text(json.dumps({"results": probes}))
-    assert main(["--config", str(configured), "plan", "--probes", str(probe_file),
-                 "--budget", "300", "-o", str(plan_file)]) == ExitCode.OK
+    assert (
+        main(
+            [
+                "--config",
+                str(configured),
+                "plan",
+                "--probes",
+                str(probe_file),
+                "--budget",
+                "300",
+                "-o",
+                str(plan_file),
+            ]
+        )
+        == ExitCode.OK
+    )
     capsys.readouterr()
-    atlas_replay.add("POST", "/api/v2/measurements/",
-                     {"error": {"status": 403, "title": "Forbidden",
-                                "detail": "The provided API key does not exist"}}, status=403)
+    atlas_replay.add(
+        "POST",
+        "/api/v2/measurements/",
+        {
+            "error": {
+                "status": 403,
+                "title": "Forbidden",
+                "detail": "The provided API key does not exist",
+            }
+        },
+        status=403,
+    )
     assert main(["--config", str(configured), "measure", str(plan_file)]) == ExitCode.AUTH
     err = capsys.readouterr().err.splitlines()
     assert err[0].startswith("ixpready: error: RIPE Atlas refused creating a traceroute to ")
@@ -171,22 +237,42 @@ def test_a_key_without_permission_exits_4_with_one_line_and_a_hint(
     assert len(err) == 2 and KEY not in "\n".join(err)
     # refused means not created: the item can be tried again with a better key
     atlas_replay.add("POST", "/api/v2/measurements/", {"measurements": [5004]}, status=201)
-    atlas_replay.add("GET", "/api/v2/measurements/5004/",
-                     {"id": 5004, "status": {"name": "Ongoing"}, "credits_per_result": 60})
+    atlas_replay.add(
+        "GET",
+        "/api/v2/measurements/5004/",
+        {"id": 5004, "status": {"name": "Ongoing"}, "credits_per_result": 60},
+    )
     assert main(["--config", str(configured), "measure", str(plan_file)]) == ExitCode.OK
     assert "created 1 measurements now (5004)" in capsys.readouterr().out
 
 
 def test_a_creation_without_answer_is_never_repeated_blindly(
-    recorded: Path, atlas_replay: ReplayServer, configured: Path, tmp_path: Path,
+    recorded: Path,
+    atlas_replay: ReplayServer,
+    configured: Path,
+    tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     probes = _load(recorded, FIXTURES["probes"])["data"]["probes"]
     probe_file = tmp_path / "probes.json"
     probe_file.write_text(json.dumps({"results": probes}))
     plan_file = tmp_path / "plan.json"
-    assert main(["--config", str(configured), "plan", "--probes", str(probe_file),
-                 "--budget", "300", "-o", str(plan_file)]) == 0
+    assert (
+        main(
+            [
+                "--config",
+                str(configured),
+                "plan",
+                "--probes",
+                str(probe_file),
+                "--budget",
+                "300",
+                "-o",
+                str(plan_file),
+            ]
+        )
+        == 0
+    )
     atlas_replay.add("POST", "/api/v2/measurements/", raw=b"{}", behaviour="hang")
     assert main(["--config", str(configured), "measure", str(plan_file)]) == ExitCode.UNAVAILABLE
     assert "not retried: it may have been carried out" in capsys.readouterr().err
@@ -201,29 +287,42 @@ def test_a_bad_config_value_exits_3(tmp_path: Path, capsys: pytest.CaptureFixtur
     config.chmod(0o600)
     assert main(["--config", str(config), "fetch"]) == ExitCode.CONFIG
     assert "key 'atlas.timeout_s' is 'soon', expected a positive number of seconds" in (
-        capsys.readouterr().err)
+        capsys.readouterr().err
+    )
 
 
 LACNIC = "atlas-probes/lacnic-simon-ripeatlasprobe-fixture-latam.json"
 # No delegated-extended file was recorded: the format's skeleton with two real GT networks.
-DELEGATED_GT = (b"2|lacnic|20261127|2|19870101|20261127|-0300\n"
-                b"lacnic|*|asn|*|2|summary\n"
-                b"lacnic|GT|asn|14754|1|20000101|allocated|x\n"
-                b"lacnic|GT|asn|27929|1|20000101|allocated|x\n")
+DELEGATED_GT = (
+    b"2|lacnic|20261127|2|19870101|20261127|-0300\n"
+    b"lacnic|*|asn|*|2|summary\n"
+    b"lacnic|GT|asn|14754|1|20000101|allocated|x\n"
+    b"lacnic|GT|asn|27929|1|20000101|allocated|x\n"
+)
 
 
 def test_discover_falls_back_to_rir_statistics_when_ripestat_is_down(
-    recorded: Path, atlas_replay: ReplayServer, configured: Path, tmp_path: Path,
+    recorded: Path,
+    atlas_replay: ReplayServer,
+    configured: Path,
+    tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     refdata = tmp_path / "data" / "refdata"
     refdata.mkdir(parents=True)
     (refdata / "delegated-lacnic-extended-20261127").write_bytes(DELEGATED_GT)
-    atlas_replay.add("GET", "/data/country-resource-list/data.json?resource=GT&v4_format=prefix",
-                     raw=b"down", status=503)
+    atlas_replay.add(
+        "GET",
+        "/data/country-resource-list/data.json?resource=GT&v4_format=prefix",
+        raw=b"down",
+        status=503,
+    )
     rows = [row for row in _load(recorded, LACNIC) if row["fields"]["country_code"] == "GT"]
-    atlas_replay.add("GET", "/api/v2/probes/?country_code=GT&page_size=500",
-                     {"count": len(rows), "next": None, "results": rows})
+    atlas_replay.add(
+        "GET",
+        "/api/v2/probes/?country_code=GT&page_size=500",
+        {"count": len(rows), "next": None, "results": rows},
+    )
     atlas_replay.add("GET", "/api/ix?country=GT", {"data": [], "meta": {}})
     assert main(["--config", str(configured), "discover", "--country", "GT"]) == ExitCode.OK
     out = capsys.readouterr().out
@@ -235,35 +334,75 @@ def test_discover_falls_back_to_rir_statistics_when_ripestat_is_down(
 
     # reuse before spending: the built-in F-root traceroutes, only from the country's probes
     gt_ids = sorted(row["fields"]["probe_id"] for row in rows)
-    atlas_replay.add("GET", "/api/v2/measurements/5004/",
-                     {"id": 5004, "status": {"name": "Ongoing"}, "credits_per_result": 10,
-                      "start_time": 1445299200, "stop_time": 1445302800})
-    results = [json.loads(line) for line in
-               (recorded / FIXTURES["msm5004"]).read_text().splitlines()]
+    atlas_replay.add(
+        "GET",
+        "/api/v2/measurements/5004/",
+        {
+            "id": 5004,
+            "status": {"name": "Ongoing"},
+            "credits_per_result": 10,
+            "start_time": 1445299200,
+            "stop_time": 1445302800,
+        },
+    )
+    results = [
+        json.loads(line) for line in (recorded / FIXTURES["msm5004"]).read_text().splitlines()
+    ]
     domestic = [r for r in results if r["prb_id"] in gt_ids]
-    atlas_replay.add("GET", "/api/v2/measurements/5004/results?start=1445299200&stop=1445302800"
-                     "&probe_ids=" + "%2C".join(map(str, gt_ids)), domestic)
-    assert main(["--config", str(configured), "fetch", "--msm", "5004", "--domestic",
-                 "--country", "GT"]) == 0
+    atlas_replay.add(
+        "GET",
+        "/api/v2/measurements/5004/results?start=1445299200&stop=1445302800"
+        "&probe_ids=" + "%2C".join(map(str, gt_ids)),
+        domestic,
+    )
+    assert (
+        main(
+            ["--config", str(configured), "fetch", "--msm", "5004", "--domestic", "--country", "GT"]
+        )
+        == 0
+    )
     assert "fetched 8 new results from 1 measurements" in capsys.readouterr().out
 
 
 def test_a_quota_refusal_midway_keeps_what_was_created(
-    recorded: Path, atlas_replay: ReplayServer, configured: Path, tmp_path: Path,
+    recorded: Path,
+    atlas_replay: ReplayServer,
+    configured: Path,
+    tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     probes = _load(recorded, FIXTURES["probes"])["data"]["probes"]
     probe_file = tmp_path / "probes.json"
     probe_file.write_text(json.dumps({"results": probes}))
     plan_file = tmp_path / "plan.json"
-    assert main(["--config", str(configured), "plan", "--probes", str(probe_file),
-                 "--budget", "100000", "-o", str(plan_file)]) == 0
+    assert (
+        main(
+            [
+                "--config",
+                str(configured),
+                "plan",
+                "--probes",
+                str(probe_file),
+                "--budget",
+                "100000",
+                "-o",
+                str(plan_file),
+            ]
+        )
+        == 0
+    )
     document = json.loads(plan_file.read_text())
-    document["measurements"] = [dict(m, probes=m["probes"][:2])
-                                for m in document["measurements"][:3]]
+    document["measurements"] = [
+        dict(m, probes=m["probes"][:2]) for m in document["measurements"][:3]
+    ]
     plan_file.write_text(json.dumps(document))
-    daily = {"error": {"status": 400, "title": "Bad Request",
-                       "detail": "Your request would exceed your daily limit of 100000 results"}}
+    daily = {
+        "error": {
+            "status": 400,
+            "title": "Bad Request",
+            "detail": "Your request would exceed your daily limit of 100000 results",
+        }
+    }
     atlas_replay.add("POST", "/api/v2/measurements/", {"measurements": [5004]}, status=201)
     atlas_replay.add("POST", "/api/v2/measurements/", daily, status=400)
     assert main(["--config", str(configured), "measure", str(plan_file)]) == ExitCode.QUOTA
@@ -272,8 +411,11 @@ def test_a_quota_refusal_midway_keeps_what_was_created(
 
     atlas_replay.add("POST", "/api/v2/measurements/", {"measurements": [5005]}, status=201)
     atlas_replay.add("POST", "/api/v2/measurements/", {"measurements": [5006]}, status=201)
-    atlas_replay.add("GET", "/api/v2/measurements/5005/",
-                     {"id": 5005, "status": {"name": "Ongoing"}, "credits_per_result": 60})
+    atlas_replay.add(
+        "GET",
+        "/api/v2/measurements/5005/",
+        {"id": 5005, "status": {"name": "Ongoing"}, "credits_per_result": 60},
+    )
     assert main(["--config", str(configured), "measure", str(plan_file)]) == ExitCode.OK
     assert "created 2 measurements now (5005, 5006), 1 before" in capsys.readouterr().out
     db = sqlite3.connect(tmp_path / "data" / "ixpready.sqlite")

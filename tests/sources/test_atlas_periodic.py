@@ -23,24 +23,10 @@ from ixpready.errors import ExitCode
 from ixpready.pipeline import atlas as jobs
 from sources.replay import ReplayServer
 
-KEY = "5ecr3t-key-0000-aaaa-bbbbccccdddd"
 PROBES = "atlas-probes/ripestat-atlas-probes-at-2025-06-11.json"
 RESULTS = "atlas-traceroute/ripe-atlas-monitor-msm1033154-traceroute.json"
 MSM = 1033154
 START, LAST = 1381825000, 1382002400  # the measurement's start; the last result's second
-
-
-@pytest.fixture
-def configured(tmp_path: Path, atlas_replay: ReplayServer, monkeypatch: pytest.MonkeyPatch) -> Path:
-    config = tmp_path / "config.toml"
-    config.write_text(
-        f'country = "AT"\ndata_dir = "{tmp_path / "data"}"\n'
-        f'[atlas]\nserver = "{atlas_replay.host_port}"\nca_file = "{atlas_replay.ca_file}"\n'
-        "timeout_s = 2\nretries = 2\nbackoff_s = 0.01\n"
-    )
-    config.chmod(0o600)
-    monkeypatch.setenv("IXPREADY_ATLAS_KEY", KEY)
-    return config
 
 
 def _probe_file(recorded: Path, tmp_path: Path) -> Path:

@@ -31,8 +31,8 @@ from ixpready.config import load_settings
 from ixpready.errors import ExitCode
 from ixpready.pipeline import atlas as jobs
 from sources.replay import ReplayServer
+from sources.replay import load_recorded as _load
 
-KEY = "5ecr3t-key-0000-aaaa-bbbbccccdddd"
 RESOURCES = "routing/ripestat/andrelia-country-resource-list.json"
 PROBES = "atlas-probes/ripestat-atlas-probes-at-2025-06-11.json"
 IX_PAGES = (
@@ -105,26 +105,6 @@ MESH_DT = _traceroute(1790999, 4, "de-fra-as3320.anchors.atlas.ripe.net", "217.2
                       "Anchoring Mesh Measurement: Traceroute IPv4 for anchor "
                       "de-fra-as3320.anchors.atlas.ripe.net", 1446000000, 530)  # fmt: skip
 COVERED = {(8412, 1853), (8447, 1853), (48943, 1853), (8412, 48362)}
-
-
-def _load(recorded: Path, name: str) -> Any:
-    return json.loads((recorded / name).read_text())
-
-
-@pytest.fixture
-def configured(tmp_path: Path, atlas_replay: ReplayServer, monkeypatch: pytest.MonkeyPatch) -> Path:
-    config = tmp_path / "config.toml"
-    config.write_text(
-        f'country = "AT"\ndata_dir = "{tmp_path / "data"}"\n'
-        f'[atlas]\nserver = "{atlas_replay.host_port}"\nca_file = "{atlas_replay.ca_file}"\n'
-        "timeout_s = 2\nretries = 2\nbackoff_s = 0.01\n"
-        f'[registries]\npeeringdb_url = "{atlas_replay.base_url}"\n'
-        f'ripestat_url = "{atlas_replay.base_url}"\n'
-        f'rir_stats_url = "{atlas_replay.base_url}/pub/stats"\n'
-    )
-    config.chmod(0o600)
-    monkeypatch.setenv("IXPREADY_ATLAS_KEY", KEY)
-    return config
 
 
 def _record(recorded: Path, replay: ReplayServer) -> list[dict[str, Any]]:

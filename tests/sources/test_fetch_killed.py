@@ -33,11 +33,20 @@ def _windows(start: int, stop: int) -> list[tuple[int, int]]:
     return windows
 
 
-def _serve(replay: ReplayServer, results: list[dict[str, Any]], begin: int, end: int,
-           behaviour: str = "normal") -> int:
+def _serve(
+    replay: ReplayServer,
+    results: list[dict[str, Any]],
+    begin: int,
+    end: int,
+    behaviour: str = "normal",
+) -> int:
     inside = [r for r in results if begin <= r["timestamp"] <= end]
-    replay.add("GET", f"/api/v2/measurements/{MSM}/results?start={begin}&stop={end}", inside,
-               behaviour=behaviour)
+    replay.add(
+        "GET",
+        f"/api/v2/measurements/{MSM}/results?start={begin}&stop={end}",
+        inside,
+        behaviour=behaviour,
+    )
     return len(inside)
 
 
@@ -64,9 +73,17 @@ def test_a_killed_fetch_resumes_without_loss_or_duplicates(
         "timeout_s = 30\nretries = 1\n"
     )
     config.chmod(0o600)
-    atlas_replay.add("GET", f"/api/v2/measurements/{MSM}/",
-                     {"id": MSM, "status": {"name": "Stopped"}, "credits_per_result": 60,
-                      "start_time": START, "stop_time": STOP})
+    atlas_replay.add(
+        "GET",
+        f"/api/v2/measurements/{MSM}/",
+        {
+            "id": MSM,
+            "status": {"name": "Stopped"},
+            "credits_per_result": 60,
+            "start_time": START,
+            "stop_time": STOP,
+        },
+    )
     first, second, third = _windows(START, STOP)
     in_first = _serve(atlas_replay, results, *first)
     _serve(atlas_replay, results, *second, behaviour="hang")
@@ -76,13 +93,19 @@ def test_a_killed_fetch_resumes_without_loss_or_duplicates(
     child = subprocess.Popen(
         [sys.executable, "-m", "ixpready", "--config", str(config), "fetch", "--msm", str(MSM)],
         env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src")},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 30
     while _stored(store) < in_first and time.monotonic() < deadline:
         time.sleep(0.05)
-    while not any(s.path.startswith(f"/api/v2/measurements/{MSM}/results?start={second[0]}")
-                  for s in atlas_replay.seen) and time.monotonic() < deadline:
+    while (
+        not any(
+            s.path.startswith(f"/api/v2/measurements/{MSM}/results?start={second[0]}")
+            for s in atlas_replay.seen
+        )
+        and time.monotonic() < deadline
+    ):
         time.sleep(0.05)
     child.send_signal(signal.SIGKILL)
     child.wait(timeout=10)
@@ -98,5 +121,6 @@ def test_a_killed_fetch_resumes_without_loss_or_duplicates(
     db.close()
     assert len(keys) == len(results) == 87
     assert {json.dumps(json.loads(k[3]), sort_keys=True) for k in keys} == {
-        json.dumps(r, sort_keys=True) for r in results}
+        json.dumps(r, sort_keys=True) for r in results
+    }
     assert third[1] == STOP

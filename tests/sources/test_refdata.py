@@ -22,21 +22,25 @@ RESOURCES = "routing/ripestat/andrelia-country-resource-list.json"
 ANNOUNCED = "routing/ripestat/andrelia-announced-prefixes.json"
 # No delegated-extended file was recorded: this is the format's skeleton (version line,
 # summary line, one record) with documentation addresses, only to carry bytes end to end.
-DELEGATED = (b"2|lacnic|20261127|1|19870101|20261127|-0300\n"
-             b"lacnic|*|ipv4|*|1|summary\n"
-             b"lacnic|GT|ipv4|192.0.2.0|256|20000101|allocated|x\n")
+DELEGATED = (
+    b"2|lacnic|20261127|1|19870101|20261127|-0300\n"
+    b"lacnic|*|ipv4|*|1|summary\n"
+    b"lacnic|GT|ipv4|192.0.2.0|256|20000101|allocated|x\n"
+)
 
 
 def _record(recorded: Path, replay: ReplayServer) -> dict[str, Any]:
     for kind in ("ix", "ixlan", "ixpfx", "netixlan", "net"):
-        replay.add("GET", f"/api/{kind}?depth=0",
-                   raw=(recorded / PDB.format(kind=kind)).read_bytes())
+        replay.add(
+            "GET", f"/api/{kind}?depth=0", raw=(recorded / PDB.format(kind=kind)).read_bytes()
+        )
     replay.add("GET", "/api/fac?depth=0", {"data": [], "meta": {}})
     resources = json.loads((recorded / RESOURCES).read_text())
     # cut to the one network whose announced-prefixes response was recorded (AS3333)
     resources["data"]["resources"]["asn"] = ["3333"]
-    replay.add("GET", "/data/country-resource-list/data.json?resource=AT&v4_format=prefix",
-               resources)
+    replay.add(
+        "GET", "/data/country-resource-list/data.json?resource=AT&v4_format=prefix", resources
+    )
     announced = json.loads((recorded / ANNOUNCED).read_text())
     replay.add("GET", "/data/announced-prefixes/data.json?resource=AS3333", announced)
     replay.add("GET", "/pub/stats/lacnic/delegated-lacnic-extended-latest", raw=DELEGATED)
@@ -44,16 +48,19 @@ def _record(recorded: Path, replay: ReplayServer) -> dict[str, Any]:
 
 
 def _settings(tmp_path: Path, replay: ReplayServer) -> Any:
-    return load_settings(None, {
-        "XDG_CONFIG_HOME": str(tmp_path / "none"),
-        "IXPREADY_COUNTRY": "AT",
-        "IXPREADY_DATA_DIR": str(tmp_path / "data"),
-        "IXPREADY_ATLAS_CA_FILE": replay.ca_file,
-        "IXPREADY_ATLAS_BACKOFF_S": "0.01",
-        "IXPREADY_REGISTRIES_PEERINGDB_URL": replay.base_url,
-        "IXPREADY_REGISTRIES_RIPESTAT_URL": replay.base_url,
-        "IXPREADY_REGISTRIES_RIR_STATS_URL": replay.base_url + "/pub/stats",
-    })
+    return load_settings(
+        None,
+        {
+            "XDG_CONFIG_HOME": str(tmp_path / "none"),
+            "IXPREADY_COUNTRY": "AT",
+            "IXPREADY_DATA_DIR": str(tmp_path / "data"),
+            "IXPREADY_ATLAS_CA_FILE": replay.ca_file,
+            "IXPREADY_ATLAS_BACKOFF_S": "0.01",
+            "IXPREADY_REGISTRIES_PEERINGDB_URL": replay.base_url,
+            "IXPREADY_REGISTRIES_RIPESTAT_URL": replay.base_url,
+            "IXPREADY_REGISTRIES_RIR_STATS_URL": replay.base_url + "/pub/stats",
+        },
+    )
 
 
 def test_update_writes_the_dated_layout_the_snapshot_reader_reads(
@@ -70,7 +77,8 @@ def test_update_writes_the_dated_layout_the_snapshot_reader_reads(
         "pfx2as-20261128.txt",
     ]
     assert (folder / "peeringdb" / "ix.json").read_bytes() == (
-        recorded / PDB.format(kind="ix")).read_bytes()
+        recorded / PDB.format(kind="ix")
+    ).read_bytes()
     lines = (folder / "pfx2as-20261128.txt").read_text().splitlines()
     prefixes = {p["prefix"] for p in announced["data"]["prefixes"]}
     assert len(lines) == len(prefixes)
@@ -88,8 +96,11 @@ def test_update_writes_the_dated_layout_the_snapshot_reader_reads(
 
 
 def test_show_from_the_command_line(
-    recorded: Path, atlas_replay: ReplayServer, tmp_path: Path,
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    recorded: Path,
+    atlas_replay: ReplayServer,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     _record(recorded, atlas_replay)
     settings = _settings(tmp_path, atlas_replay)
@@ -116,8 +127,13 @@ def test_a_registry_that_keeps_failing_is_unavailable(
 ) -> None:
     atlas_replay.add("GET", "/api/ix?depth=0", raw=b"busy", status=503)
     waits: list[float] = []
-    client = RegistryClient(peeringdb_url=atlas_replay.base_url, verify=atlas_replay.ca_file,
-                            attempts=3, backoff_s=1.0, sleep=waits.append)
+    client = RegistryClient(
+        peeringdb_url=atlas_replay.base_url,
+        verify=atlas_replay.ca_file,
+        attempts=3,
+        backoff_s=1.0,
+        sleep=waits.append,
+    )
     with pytest.raises(UnavailableError) as caught:
         client.peeringdb("ix")
     assert str(caught.value) == f"{atlas_replay.base_url}/api/ix gave HTTP 503, tried 3 times"
