@@ -389,9 +389,9 @@ def observe(traces: Iterable[Trace]) -> dict[IPAddress, dict[int, float]]:
     for trace in traces:
         prb = trace.key.prb_id
         for hop in trace.hops:
-            by_address = hop.rtt_by_address()
+            by_address = hop.address_rtts()
             if len(by_address) == 1:  # one address: its smallest usable RTT, known already
-                pairs: Iterable[tuple[IPAddress | None, float | None]] = by_address.items()
+                pairs: Iterable[tuple[IPAddress | None, float | None]] = by_address
             else:  # several: reply by reply, so addresses are first seen in reply order
                 pairs = hop.usable_rtts()
             for address, rtt in pairs:
@@ -498,11 +498,11 @@ class Annotator:
         by_object = self._info_by_object
         view = _hop_view
         for hop in trace.hops:
-            by_address = hop.rtt_by_address()
+            by_address = hop.address_rtts()
             if not by_address:
                 hops.append(view(hop.number, None, None, None, hop.inherited))
                 continue
-            for address, rtt in by_address.items():
+            for address, rtt in by_address:
                 entry = by_object.get(id(address))
                 if entry is not None and entry[0] is address:
                     info = entry[1]

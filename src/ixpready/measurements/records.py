@@ -102,7 +102,10 @@ class Hop:
     inherited: bool = False
     # The packets as a reader kept them (`compact_hop`), when `replies` is not made yet.
     _packets: tuple[Packet, ...] | None = field(default=None, init=False, repr=False, compare=False)
-    # Derived from the replies on first use and kept (see `rtt_by_address`); not compared.
+    # Derived from the replies on first use and kept (see `address_rtts`); not compared.
+    _rtts: tuple[tuple[IPAddress, float | None], ...] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
     _by_address: dict[IPAddress, float | None] | None = field(
         default=None, init=False, repr=False, compare=False
     )
@@ -112,19 +115,18 @@ class Hop:
         packets = self._packets
         return self.replies if packets is None else packets
 
-    def rtt_by_address(self) -> dict[IPAddress, float | None]:
+    def address_rtts(self) -> tuple[tuple[IPAddress, float | None], ...]:
         """Returns each distinct responding address, in the order it first replied, with its
-        smallest usable RTT (ms; None when none of its replies has one). Computed once."""
-        found = self._by_address
+        smallest usable RTT (ms; None when none of its replies has one): `rtt_by_address` as
+        pairs, made without hashing an address (a Python call for `ipaddress` objects).
+        Computed once."""
+        found = self._rtts
         if found is not None:
             return found
-        by_address: dict[IPAddress, float | None] = {}
+        # Most hops repeat one address object: read as such until another one replies.
+        only: IPAddress | None = None
+        only_best: float | None = None
         best_any: float | None = None
-        # Replies of one hop mostly repeat one address object: its best RTT is kept aside
-        # and written when another address replies (or at the end), so an address is hashed
-        # about once per hop. Written in order of first reply, as `addresses` needs.
-        last: IPAddress | None = None
-        last_best: float | None = None
         for packet in self._replies_or_packets():
             if isinstance(packet, tuple):  # a plain reply: timely, not a duplicate
                 address, rtt = packet[0], packet[1]
@@ -137,18 +139,27 @@ class Hop:
                 best_any = rtt
             if address is None:
                 continue
-            if address is not last:
-                if last is not None:
-                    by_address[last] = last_best
-                last = address
-                last_best = by_address.get(address) if by_address else None
-            if rtt is not None and (last_best is None or rtt < last_best):
-                last_best = rtt
-        if last is not None:
-            by_address[last] = last_best
+            if address is not only:
+                if only is not None:  # another address: read again, address by address
+                    found, best_any = _address_rtts(self._replies_or_packets())
+                    break
+                only = address
+            if rtt is not None and (only_best is None or rtt < only_best):
+                only_best = rtt
+        else:
+            found = () if only is None else ((only, only_best),)
         object.__setattr__(self, "_min_rtt_ms", best_any)
-        object.__setattr__(self, "_by_address", by_address)
-        return by_address
+        object.__setattr__(self, "_rtts", found)
+        return found
+
+    def rtt_by_address(self) -> dict[IPAddress, float | None]:
+        """Returns each distinct responding address, in the order it first replied, with its
+        smallest usable RTT (ms; None when none of its replies has one). Computed once."""
+        found = self._by_address
+        if found is None:
+            found = dict(self.address_rtts())
+            object.__setattr__(self, "_by_address", found)
+        return found
 
     def usable_rtts(self) -> list[tuple[IPAddress, float]]:
         """Returns (address, RTT) of every timely, non-duplicate reply with both, in order."""
@@ -167,19 +178,54 @@ class Hop:
     @property
     def addresses(self) -> tuple[IPAddress, ...]:
         """Returns the distinct responding addresses, in the order they first replied."""
-        return tuple(self.rtt_by_address())
+        return tuple(address for address, _rtt in self.address_rtts())
 
     @property
     def is_silent(self) -> bool:
         """Returns True when no packet of this hop got any reply."""
-        return not self.rtt_by_address()
+        return not self.address_rtts()
 
     def min_rtt_ms(self, address: IPAddress | None = None) -> float | None:
         """Returns the smallest usable RTT (ms), of one address if given, else of any."""
-        by_address = self.rtt_by_address()
+        pairs = self.address_rtts()
         if address is None:
             return self._min_rtt_ms
-        return by_address.get(address)
+        for known, rtt in pairs:
+            if known is address or known == address:
+                return rtt
+        return None
+
+
+def _address_rtts(
+    packets: tuple[Packet, ...],
+) -> tuple[tuple[tuple[IPAddress, float | None], ...], float | None]:
+    """Returns `Hop.address_rtts` of packets from more than one address object, and the
+    smallest usable RTT of any."""
+    seen: list[IPAddress] = []
+    best: list[float | None] = []
+    best_any: float | None = None
+    for packet in packets:
+        if isinstance(packet, tuple):
+            address, rtt = packet[0], packet[1]
+        else:
+            rtt = packet.rtt_ms
+            if rtt is not None and (packet.duplicate or packet.late is not None):
+                rtt = None
+            address = packet.address
+        if rtt is not None and (best_any is None or rtt < best_any):
+            best_any = rtt
+        if address is None:
+            continue
+        for index, known in enumerate(seen):
+            if known is address or known == address:  # as a dict compares its keys
+                current = best[index]
+                if rtt is not None and (current is None or rtt < current):
+                    best[index] = rtt
+                break
+        else:
+            seen.append(address)
+            best.append(rtt)
+    return tuple(zip(seen, best, strict=True)), best_any
 
 
 def _plain_reply_maker() -> Callable[
@@ -258,7 +304,9 @@ class _LazyReplies:
 def _compact_hop_maker() -> Callable[[int, tuple[Packet, ...], str | None, bool], Hop]:
     """Returns `compact_hop`: a Hop whose replies are kept as packets until first read. Falls
     back to building the replies at once should Hop's fields ever differ from these."""
-    expected = ("number", "replies", "error", "inherited", "_packets", "_by_address", "_min_rtt_ms")
+    expected = (
+        "number", "replies", "error", "inherited", "_packets", "_rtts", "_by_address", "_min_rtt_ms"
+    )  # fmt: skip
 
     def eager(number: int, packets: tuple[Packet, ...], error: str | None, inherited: bool) -> Hop:
         return Hop(number, _replies_of(packets), error, inherited)
@@ -267,7 +315,7 @@ def _compact_hop_maker() -> Callable[[int, tuple[Packet, ...], str | None, bool]
         return eager
     slot = Hop.__dict__["replies"]
     type.__setattr__(Hop, "replies", _LazyReplies(slot))
-    set_number, set_replies, set_error, set_inherited, set_packets, set_by, set_min = (
+    set_number, set_replies, set_error, set_inherited, set_packets, set_rtts, set_by, set_min = (
         Hop.__dict__[name].__set__ if name != "replies" else slot.__set__ for name in expected
     )
     new = object.__new__
@@ -281,6 +329,7 @@ def _compact_hop_maker() -> Callable[[int, tuple[Packet, ...], str | None, bool]
         set_error(hop, error)
         set_inherited(hop, inherited)
         set_packets(hop, packets)
+        set_rtts(hop, None)
         set_by(hop, None)
         set_min(hop, None)
         return hop
@@ -333,13 +382,12 @@ class Trace:
         destination = self.destination
         if destination is not None:
             for hop in self.hops:
-                by_address = hop.rtt_by_address()
-                if destination not in by_address:
-                    continue
-                reached = True
-                rtt = by_address[destination]
-                if rtt is not None and (best is None or rtt < best):
-                    best = rtt
+                for address, rtt in hop.address_rtts():
+                    if address is destination or address == destination:
+                        reached = True
+                        if rtt is not None and (best is None or rtt < best):
+                            best = rtt
+                        break
         found = (reached, best)
         object.__setattr__(self, "_destination_seen", found)
         return found
