@@ -300,6 +300,21 @@ class _Fallback(Exception):
     """The record needs the dict path (it may still be a good result)."""
 
 
+class _FastMpls(msgspec.Struct, gc=False):
+    label: int
+    exp: int | None = None
+    s: Any = None
+    ttl: int | None = None
+
+
+class _FastIcmpObject(msgspec.Struct, gc=False):
+    mpls: list[_FastMpls] | None = None
+
+
+class _FastIcmpExt(msgspec.Struct, gc=False):
+    obj: list[_FastIcmpObject] | None = None
+
+
 class _FastReply(msgspec.Struct, gc=False):
     address: str | msgspec.UnsetType | None = msgspec.field(name="from", default=msgspec.UNSET)
     rtt: float | None = None
@@ -312,7 +327,7 @@ class _FastReply(msgspec.Struct, gc=False):
     dup: bool | None = None
     ittl: int | None = None
     edst: str | None = None
-    icmpext: Any = None
+    icmpext: _FastIcmpExt | None = None  # read as `_mpls` reads it, or the dict path does
 
 
 class _FastHop(msgspec.Struct, gc=False):
@@ -356,6 +371,18 @@ def _fast_address(text: str | None) -> IPAddress | None:
         raise _Fallback from None
 
 
+def _fast_mpls(icmpext: _FastIcmpExt | None) -> tuple[MplsLabel, ...]:
+    """Returns the labels `_mpls` reads from the same extension."""
+    if icmpext is None or not icmpext.obj:
+        return ()
+    return tuple(
+        MplsLabel(entry.label, entry.exp, bool(entry.s), entry.ttl)
+        for obj in icmpext.obj
+        if obj.mpls
+        for entry in obj.mpls
+    )
+
+
 def _fast_hops(entries: list[_FastHop]) -> tuple[Hop, ...]:
     if not entries:
         raise _Fallback
@@ -397,7 +424,7 @@ def _fast_hops(entries: list[_FastHop]) -> tuple[Hop, ...]:
                     duplicate=bool(packet.dup),
                     quoted_ttl=packet.ittl,
                     quoted_destination=_fast_address(packet.edst),
-                    mpls=_mpls(packet.icmpext),
+                    mpls=_fast_mpls(packet.icmpext),
                 )
             )
         hops.append(compact_hop(number, tuple(packets), entry.error, bool(entry.inherited)))
