@@ -131,30 +131,58 @@ def _foreign_ixp(info: AddressInfo, home: str) -> bool:
 
 
 # What judging needs of one annotated address, given the home country (see `_facts`).
-_Facts = tuple[int | None, bool, str | None, str, bool, bool, bool, str | None, bool]
+_Facts = tuple[int | None, bool, str | None, str, str | None, bool, "_Abroad | None"]
+# Of an address placed abroad or on a foreign IXP: (country, city label, evidence kind,
+# fact, confidence, refuted claims as (kind, sentence, country)).
+_Abroad = tuple[str | None, str | None, str, str, float, tuple[tuple[str, str, str | None], ...]]
 JudgeMemo = dict[int, tuple[AddressInfo, str, _Facts]]
 """Per run, what `judge` worked out about each address: keyed by the AddressInfo object
 (which it keeps, so the key stays its own), for the home country it was worked out for."""
 
 
 def _facts(info: AddressInfo, home: str) -> _Facts:
-    """Returns (asn, judged: not special-purpose, IXP LAN name, its country, abroad or via a
-    foreign IXP, abroad, via a foreign IXP, home IXP LAN name, on a home IXP and placed at home)."""
+    """Returns (asn, judged: not special-purpose, IXP LAN name, its country,
+    home IXP LAN name, on a home IXP and placed at home, and when the address is abroad or on
+    a foreign IXP's LAN what the evidence says, see `_Abroad`; None otherwise)."""
     ixp = info.ixp
     counted = info.special is None
     abroad = counted and info.location.is_outside(home)
     via_ixp = counted and _foreign_ixp(info, home)
     at_home_ixp = ixp is not None and ixp.lan.country == home
+    foreign: _Abroad | None = None
+    if abroad or via_ixp:
+        location = info.location
+        country = (
+            location.country
+            if abroad and location.country != home
+            else (ixp.lan.country if via_ixp and ixp else None)
+        )
+        city = location.city if abroad else (ixp.lan.city if ixp else None)
+        fact = (
+            _best_fact(location)
+            if abroad
+            else next(c.fact for c in location.claims if c.kind == "ixp_lan")
+        )
+        foreign = (
+            country,
+            None if city is None else city.label,
+            "ixp_lan" if via_ixp and not abroad else "location",
+            fact,
+            location.confidence if abroad else 0.6,
+            tuple(
+                (c.kind, f"ruled out: {c.fact} ({c.refuted})", c.country)
+                for c in location.claims
+                if c.refuted
+            ),
+        )
     return (
         info.asn,
         counted,
         None if ixp is None else ixp.lan.name,
         "" if ixp is None else ixp.lan.country,
-        abroad or via_ixp,
-        abroad,
-        via_ixp,
         ixp.lan.name if ixp is not None and at_home_ixp else None,
         at_home_ixp and info.location.is_inside(home),
+        foreign,
     )
 
 
@@ -215,7 +243,7 @@ def judge(
         known = memo.get(id(info))
         if known is None or known[0] is not info or known[1] != home:
             known = memo[id(info)] = (info, home, _facts(info, home))
-        asn, counted, ixp_name, ixp_country, foreign, abroad, via_ixp, home_ixp, inside = known[2]
+        asn, counted, ixp_name, ixp_country, home_ixp, inside, foreign = known[2]
         asns.append(asn)
         if home_ixp is not None:
             home_ixp_names.add(home_ixp)
@@ -225,47 +253,22 @@ def judge(
         if ixp_name is not None and ixp_name not in ixps:
             ixps.append(ixp_name)
             ixp_countries.append(ixp_country)
-        if not foreign:
+        if foreign is None:
             continue
-        country = (
-            info.location.country
-            if abroad and info.location.country != home
-            else (info.ixp.lan.country if via_ixp and info.ixp else None)
-        )
-        city = info.location.city if abroad else (info.ixp.lan.city if info.ixp else None)
+        country, city_label, kind, fact, confidence, refuted = foreign
         if country and (not foreign_countries or foreign_countries[-1] != country):
             foreign_countries.append(country)
-        if city is not None and city.label not in foreign_cities:
-            foreign_cities.append(city.label)
-        if info.asn is not None and info.asn not in carried_by:
-            carried_by.append(info.asn)
-        fact = (
-            _best_fact(info.location)
-            if abroad
-            else next(c.fact for c in info.location.claims if c.kind == "ixp_lan")
-        )
-        text = info.text if info.address == hop.address else str(hop.address)
-        evidence.append(
-            Evidence(
-                "ixp_lan" if via_ixp and not abroad else "location",
-                f"hop {hop.number} {text}: {fact}",
-                hop.number,
-                text,
-                country,
-            )
-        )
-        foreign_conf.append(info.location.confidence if abroad else 0.6)
-        for claim in info.location.claims:
-            if claim.refuted:
-                evidence.append(
-                    Evidence(
-                        claim.kind,
-                        f"ruled out: {claim.fact} ({claim.refuted})",
-                        hop.number,
-                        text,
-                        claim.country,
-                    )
-                )
+        if city_label is not None and city_label not in foreign_cities:
+            foreign_cities.append(city_label)
+        if asn is not None and asn not in carried_by:
+            carried_by.append(asn)
+        address = hop.address
+        text = info.text if info.address is address or info.address == address else str(hop.address)
+        number = hop.number
+        evidence.append(Evidence(kind, f"hop {number} {text}: {fact}", number, text, country))
+        foreign_conf.append(confidence)
+        for claim_kind, sentence, claim_country in refuted:
+            evidence.append(Evidence(claim_kind, sentence, number, text, claim_country))
 
     path = _as_path(asns, ends.src_asn, ends.dst_asn, reached)
     home_ixps = (via_home_ixp, home_ixp_names)

@@ -228,8 +228,9 @@ def analyze_traces(
         (domestic if verdict.is_domestic else other).append(verdict)
         if on_progress is not None and (index % 500 == 0 or index == total):
             on_progress(index, total)
-    domestic.sort(key=lambda v: v.trace)
-    other.sort(key=lambda v: v.trace)
+    # TraceKey's order as a plain tuple (its generated comparison is a Python call per pair).
+    domestic.sort(key=lambda v: (v.trace.msm_id, v.trace.prb_id, v.trace.timestamp))
+    other.sort(key=lambda v: (v.trace.msm_id, v.trace.prb_id, v.trace.timestamp))
     read = read or ReadOutcome(tuple(traces), (), 0, 0, 0)
     seen_asns = {
         a for v in (*domestic, *other) for a in (*v.as_path, v.src_asn, v.dst_asn) if a is not None
