@@ -22,6 +22,7 @@ import msgspec
 import orjson
 
 from ixpready.measurements.records import (
+    AddressRtts,
     DnsResponse,
     DnsResult,
     Hop,
@@ -393,6 +394,12 @@ def _fast_hops(entries: list[_FastHop]) -> tuple[Hop, ...]:
         if not 1 <= number <= 255 or not entry.result:
             raise _Fallback
         packets: list[Packet] = []
+        # `Hop.address_rtts` and `min_rtt_ms`, worked out on the way when one address object
+        # answers (most hops); left to the hop when several do.
+        only: IPAddress | None = None
+        only_best: float | None = None
+        best_any: float | None = None
+        several = False
         for packet in entry.result:
             text = packet.address
             if text is msgspec.UNSET:
@@ -410,24 +417,42 @@ def _fast_hops(entries: list[_FastHop]) -> tuple[Hop, ...]:
                 and packet.edst is None
                 and packet.icmpext is None
             ):
-                packets.append((address, packet.rtt, packet.ttl, packet.size))
-                continue
-            packets.append(
-                Reply(
-                    address=address,
-                    rtt_ms=packet.rtt,
-                    ttl=packet.ttl,
-                    size=packet.size,
-                    error=None if packet.err is None else str(packet.err),
-                    send_error=packet.error,
-                    late=packet.late,
-                    duplicate=bool(packet.dup),
-                    quoted_ttl=packet.ittl,
-                    quoted_destination=_fast_address(packet.edst),
-                    mpls=_fast_mpls(packet.icmpext),
+                rtt = packet.rtt
+                packets.append((address, rtt, packet.ttl, packet.size))
+            else:
+                rtt = None if packet.dup or packet.late is not None else packet.rtt
+                packets.append(
+                    Reply(
+                        address=address,
+                        rtt_ms=packet.rtt,
+                        ttl=packet.ttl,
+                        size=packet.size,
+                        error=None if packet.err is None else str(packet.err),
+                        send_error=packet.error,
+                        late=packet.late,
+                        duplicate=bool(packet.dup),
+                        quoted_ttl=packet.ittl,
+                        quoted_destination=_fast_address(packet.edst),
+                        mpls=_fast_mpls(packet.icmpext),
+                    )
                 )
-            )
-        hops.append(compact_hop(number, tuple(packets), entry.error, bool(entry.inherited)))
+            if rtt is not None and (best_any is None or rtt < best_any):
+                best_any = rtt
+            if address is None or several:
+                continue
+            if address is not only:
+                if only is not None:
+                    several = True
+                    continue
+                only = address
+            if rtt is not None and (only_best is None or rtt < only_best):
+                only_best = rtt
+        rtts: AddressRtts | None = None
+        if not several:
+            rtts = () if only is None else ((only, only_best),)
+        hops.append(
+            compact_hop(number, tuple(packets), entry.error, bool(entry.inherited), rtts, best_any)
+        )
     return tuple(hops)
 
 

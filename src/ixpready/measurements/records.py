@@ -85,6 +85,8 @@ class Reply:
 # RTT, TTL and size only, the bulk of every traceroute) as the tuple (address, rtt_ms, ttl,
 # size), any other as its `Reply`. `Hop.replies` is made from them on first use.
 Packet = tuple[IPAddress | None, float | None, int | None, int | None] | Reply
+# Each distinct responding address of a hop with its smallest usable RTT (`address_rtts`).
+AddressRtts = tuple[tuple[IPAddress, float | None], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,9 +105,7 @@ class Hop:
     # The packets as a reader kept them (`compact_hop`), when `replies` is not made yet.
     _packets: tuple[Packet, ...] | None = field(default=None, init=False, repr=False, compare=False)
     # Derived from the replies on first use and kept (see `address_rtts`); not compared.
-    _rtts: tuple[tuple[IPAddress, float | None], ...] | None = field(
-        default=None, init=False, repr=False, compare=False
-    )
+    _rtts: AddressRtts | None = field(default=None, init=False, repr=False, compare=False)
     _by_address: dict[IPAddress, float | None] | None = field(
         default=None, init=False, repr=False, compare=False
     )
@@ -301,14 +301,23 @@ class _LazyReplies:
         self._set(hop, replies)
 
 
-def _compact_hop_maker() -> Callable[[int, tuple[Packet, ...], str | None, bool], Hop]:
+def _compact_hop_maker() -> Callable[
+    [int, tuple[Packet, ...], str | None, bool, AddressRtts | None, float | None], Hop
+]:
     """Returns `compact_hop`: a Hop whose replies are kept as packets until first read. Falls
     back to building the replies at once should Hop's fields ever differ from these."""
     expected = (
         "number", "replies", "error", "inherited", "_packets", "_rtts", "_by_address", "_min_rtt_ms"
     )  # fmt: skip
 
-    def eager(number: int, packets: tuple[Packet, ...], error: str | None, inherited: bool) -> Hop:
+    def eager(
+        number: int,
+        packets: tuple[Packet, ...],
+        error: str | None,
+        inherited: bool,
+        rtts: AddressRtts | None = None,
+        min_rtt_ms: float | None = None,
+    ) -> Hop:
         return Hop(number, _replies_of(packets), error, inherited)
 
     if Hop.__slots__ != expected or tuple(f.name for f in fields(Hop)) != expected:
@@ -321,7 +330,12 @@ def _compact_hop_maker() -> Callable[[int, tuple[Packet, ...], str | None, bool]
     new = object.__new__
 
     def compact(
-        number: int, packets: tuple[Packet, ...], error: str | None, inherited: bool
+        number: int,
+        packets: tuple[Packet, ...],
+        error: str | None,
+        inherited: bool,
+        rtts: AddressRtts | None = None,
+        min_rtt_ms: float | None = None,
     ) -> Hop:
         hop = new(Hop)
         set_number(hop, number)
@@ -329,17 +343,20 @@ def _compact_hop_maker() -> Callable[[int, tuple[Packet, ...], str | None, bool]
         set_error(hop, error)
         set_inherited(hop, inherited)
         set_packets(hop, packets)
-        set_rtts(hop, None)
+        set_rtts(hop, rtts)
         set_by(hop, None)
-        set_min(hop, None)
+        set_min(hop, min_rtt_ms)
         return hop
 
     return compact
 
 
 compact_hop = _compact_hop_maker()
-"""`compact_hop(number, packets, error, inherited)`: the Hop `Hop(number, replies, error,
-inherited)` would be, its `Reply` objects made from `packets` only when `replies` is read."""
+"""`compact_hop(number, packets, error, inherited, rtts=None, min_rtt_ms=None)`: the Hop
+`Hop(number, replies, error, inherited)` would be, its `Reply` objects made from `packets`
+only when `replies` is read. A reader that worked out `address_rtts()` and `min_rtt_ms()`
+of the packets while reading them may pass them (`rtts` not None); else they are worked out
+on first use."""
 
 
 @dataclass(frozen=True, slots=True)
