@@ -159,5 +159,6 @@ def model_notes(result: ModelResult) -> tuple[str, ...]:
             f"{everyone.pairs}"
         )
     if result.candidates:
-        lines.append(f"top candidate: {result.candidates[0].explanation.text_en}")
+        top = result.candidates[0]
+        lines.append(f"top candidate: AS{top.asn} ({top.name}). {top.explanation.text_en}")
     return tuple(lines)
