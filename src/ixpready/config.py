@@ -132,6 +132,7 @@ class Settings:
     plan_interval_s: int = 3600  # periodic plans: seconds between two results of a probe
     plan_stop: datetime | None = None  # periodic plans: when they stop (mandatory), UTC
     reuse_days: int = 7  # the first fetch of a reused public measurement goes this far back
+    reuse_enabled: bool = True  # `ixpready run` finds public measurements and fetches them first
     store_url: Secret = NO_SECRET  # postgresql://...: the shared store; unset: SQLite
     run_lock_file: Path | None = None
     run_results: tuple[Path, ...] = ()
@@ -401,6 +402,7 @@ KEYS: tuple[_Key, ...] = (
     _Key("plan", "interval_s", "plan_interval_s", _interval),
     _Key("plan", "stop", "plan_stop", _moment),
     _Key("reuse", "days", "reuse_days", _whole(1)),
+    _Key("reuse", "enabled", "reuse_enabled", _boolean),
     _Key("store", "url", "store_url", _store_url),
     _Key("run", "lock_file", "run_lock_file", _path),
     _Key("run", "results", "run_results", _paths),

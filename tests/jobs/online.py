@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from sources.replay import ReplayServer
 
@@ -64,9 +65,38 @@ def _load(recorded: Path, name: str) -> Any:
     return json.loads((recorded / name).read_text())
 
 
-def record_discovery_and_refdata(recorded: Path, replay: ReplayServer) -> None:
-    """Discover gets the full resource list, then refdata update the list cut to AS3333."""
+def listing_path(**query: Any) -> str:
+    """Returns the path of a RIPE Atlas listing of ongoing public traceroutes (reuse)."""
+    base = {"type": "traceroute", "status": 2, "page_size": 500, **query}
+    return f"/api/v2/measurements/?{urlencode(sorted(base.items()))}"
+
+
+def record_listings(
+    recorded: Path, replay: ReplayServer, taking_part: dict[int, list[dict[str, Any]]]
+) -> None:
+    """Records the listings `reuse.enabled` asks for: the public traceroutes each connected
+    probe takes part in (those of `taking_part`, else none) and none aimed at an anchor."""
+    probes = _load(recorded, PROBES)["data"]["probes"]
+    connected = [p for p in probes if p["status_name"] == "Connected"]
+    for probe in connected:
+        found = taking_part.get(probe["id"], [])
+        replay.add("GET", listing_path(current_probes=probe["id"]),
+                   {"count": len(found), "next": None, "previous": None, "results": found})  # fmt: skip
+    for anchor in (p for p in connected if p["is_anchor"]):
+        for address in (anchor["address_v4"], anchor["address_v6"]):
+            if address:
+                replay.add("GET", listing_path(target_ip=address),
+                           {"count": 0, "next": None, "previous": None, "results": []})  # fmt: skip
+
+
+def record_discovery_and_refdata(
+    recorded: Path, replay: ReplayServer, taking_part: dict[int, list[dict[str, Any]]] | None = None
+) -> None:
+    """Discover gets the full resource list (and, `reuse.enabled` being the default, the
+    listings of public traceroutes: none but `taking_part`'s), then refdata update the list cut
+    to AS3333."""
     replay.add("GET", RESOURCES_PATH, _load(recorded, RESOURCES))
+    record_listings(recorded, replay, taking_part or {})
     probes = _load(recorded, PROBES)["data"]["probes"]
     replay.add(
         "GET",

@@ -1,10 +1,12 @@
 """`ixpready run`: the whole job, safe to start from cron or a systemd timer.
 
 Online (a RIPE Atlas key is configured): discover the country if the inventory is older than
-`run.discover_max_age_days`, refresh the reference data if older than
+`run.discover_max_age_days` (with `reuse.enabled`, also the public traceroutes that already
+cover it, as `discover --reuse` does), refresh the reference data if older than
 `run.refdata_max_age_days`, plan this period's round within `plan.budget_credits` (once per
 round: the plan is kept in the store), create its measurements (each at most once), fetch
-their results, then analyse every round, model and report the newest. Offline (no key):
+their results (the reused public measurements' first, as `fetch` does), then analyse every
+round, model and report the newest (with the round's DNS results, if any). Offline (no key):
 import the files of `run.results` and analyse what the store holds.
 
 One instance at a time: an flock on `run.lock_file` (released by the kernel when the process
@@ -26,9 +28,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from ixpready.config import Deadline, Settings
-from ixpready.enrichment.snapshots import load_snapshot
+from ixpready.enrichment.snapshots import RegistrySnapshot, load_snapshot
 from ixpready.errors import ExitCode, InputError, IxpreadyError, LockedError, UsageError
-from ixpready.measurements.records import TraceKey
+from ixpready.measurements.parse import parse_lines
+from ixpready.measurements.records import DnsResult, TraceKey
 from ixpready.measurements.store import (
     MeasurementState,
     ResultStore,
@@ -241,11 +244,20 @@ def _online(
     with Store.open(settings.store_path) as store:
         stale = _inventory_is_stale(settings, store, now)
     _announce(on_stage, "discover")
+    reuse = settings.reuse_enabled
     if stale:
-        found = jobs.discover(settings, atlas=atlas, registry=registry, now=now)
-        steps.append(Step("discover", f"{found.probes} probes, {found.networks} networks"))
+        found = jobs.discover(settings, atlas=atlas, registry=registry, now=now, reuse=reuse)
+        note = f"{found.probes} probes, {found.networks} networks"
+        if found.reuse is not None:
+            note += f", {_reusable(found.reuse)}"
+        steps.append(Step("discover", note))
     else:
         steps.append(Step("discover", "skipped: inventory is recent"))
+        with Store.open(settings.store_path) as store:
+            looked = store.plan(jobs.PUBLIC_PREFIX + settings.country) is not None
+        if reuse and not looked:  # reuse enabled since the last discovery: look once now
+            found_now = jobs.find_reusable(settings, atlas=atlas, now=now)
+            steps.append(Step("reuse", _reusable(found_now)))
     _announce(on_stage, "refdata")
     status = refdata.show(settings, today=now.date())
     if status.age_days is None or status.age_days > settings.run_refdata_max_age_days:
@@ -258,8 +270,10 @@ def _online(
     with Store.open(settings.store_path) as store:
         plan_path = _ensure_plan(settings, store, round_id, now)
         open_rounds = [r for r in store.rounds() if r.plan_id and r.completed_at is None]
+        public = _public_ids(settings, store) if reuse else []
     steps.append(Step("plan", str(plan_path)))
     unknown: list[int] = []
+    reused = public  # the first fetch takes them (first: they cost no credits)
     for record in open_rounds:
         path = _ensure_plan_file(settings, record.round_id, record.plan_id or "")
         _announce(on_stage, "measure")
@@ -271,19 +285,54 @@ def _online(
         with Store.open(settings.store_path) as store:
             rows = store.measurements(record.plan_id)
         ids = [row.msm_id for row in rows if row.msm_id is not None]
-        fetched = jobs.fetch(settings, msm_ids=ids, atlas=atlas, now=now) if ids else None
+        wanted = [*reused, *ids]
+        fetched = jobs.fetch(settings, msm_ids=wanted, atlas=atlas, now=now) if wanted else None
         with Store.open(settings.store_path) as store:
             store.assign_round(record.round_id, ids)
             rows = store.measurements(record.plan_id)
             items = len(load_plan(path).items)
             if len(rows) == items and all(r.state is MeasurementState.STOPPED for r in rows):
                 store.complete_round(record.round_id, int(now.timestamp()))
-        added = 0 if fetched is None else sum(n for _, n in fetched.new)
-        steps.append(Step("fetch", f"round {record.round_id}: {added} new results"))
-        if settings.store_url:  # the shared store gets the round's results too (once each)
-            with Store.open(settings.store_path) as local, results_store(settings) as shared:
-                shared.add_results(local.round_results(record.round_id), record.round_id)
+        added = 0 if fetched is None else sum(n for m, n in fetched.new if m not in reused)
+        note = f"round {record.round_id}: {added} new results"
+        if reused and fetched is not None:
+            note += f"; {_reused_note(fetched, reused)}"
+        steps.append(Step("fetch", note))
+        _share(settings, record.round_id, reused)
+        reused = []
+    if reused:  # no round open: the reused public measurements alone
+        _announce(on_stage, "fetch")
+        fetched = jobs.fetch(settings, msm_ids=reused, atlas=atlas, now=now)
+        steps.append(Step("fetch", _reused_note(fetched, reused)))
+        _share(settings, None, reused)
     return steps, tuple(unknown)
+
+
+def _reusable(found: jobs.ReuseSummary) -> str:
+    return f"{len(found.measurements)} public traceroutes to reuse ({found.new} new)"
+
+
+def _public_ids(settings: Settings, store: Store) -> list[int]:
+    """Returns the ids of the country's reused public measurements (`discover --reuse`)."""
+    rows = store.measurements(jobs.PUBLIC_PREFIX + settings.country)
+    return [row.msm_id for row in rows if row.msm_id is not None]
+
+
+def _reused_note(fetched: jobs.FetchSummary, reused: list[int]) -> str:
+    added = sum(n for m, n in fetched.new if m in reused)
+    return f"{added} new results of {len(reused)} reused public measurements (0 credits)"
+
+
+def _share(settings: Settings, round_id: str | None, reused: list[int]) -> None:
+    """Gives the shared store the round's results (once each) and the reused public
+    measurements' results (in no round: they go to the round of their time, as imports do)."""
+    if not settings.store_url:
+        return
+    with Store.open(settings.store_path) as local, results_store(settings) as shared:
+        if round_id is not None:
+            shared.add_results(local.round_results(round_id), round_id)
+        for msm_id in reused:
+            shared.add_results(local.results(msm_id))
 
 
 def _ensure_plan_file(settings: Settings, round_id: str, plan_id: str) -> Path:
@@ -301,8 +350,23 @@ def _ensure_plan_file(settings: Settings, round_id: str, plan_id: str) -> Path:
 # The job
 
 
+def round_dns(settings: Settings, round_id: str) -> tuple[DnsResult, ...]:
+    """Returns the DNS results the store holds in a round (imported from `run.results`, such
+    as a probe spool's `ixpready-probe dns` results, uploaded or fetched), in key order."""
+    found: dict[TraceKey, DnsResult] = {}
+    with results_store(settings) as store:
+        raws = (r.raw for r in store.round_results(round_id))
+        for outcome in parse_lines(raws, f"store round {round_id}"):
+            if isinstance(outcome, DnsResult):
+                found.setdefault(outcome.key, outcome)
+    return tuple(found.values())
+
+
 def _outputs(
-    settings: Settings, rounds: tuple[RoundAnalysis, ...], on_stage: Stage
+    settings: Settings,
+    rounds: tuple[RoundAnalysis, ...],
+    snapshot: RegistrySnapshot,
+    on_stage: Stage,
 ) -> tuple[Path | None, Path | None, list[Step]]:
     """Models and reports the newest round; returns (model file, report folder, steps)."""
     steps: list[Step] = []
@@ -323,6 +387,7 @@ def _outputs(
     report_dir = None
     if settings.run_report:
         _announce(on_stage, "report")
+        dns = round_dns(settings, newest.round_id)
         points = trend_of(settings, tuple((r.round_id, r.results, r.analysis) for r in rounds),
                           kept_summaries(settings))  # fmt: skip
         files = write_report(
@@ -334,9 +399,14 @@ def _outputs(
                                       inconclusive=p.inconclusive)
                          for p in points.rounds),
             marks=tuple(TrendMark(e.day, e.label) for e in settings.events),
+            dns=dns,
+            refdata=snapshot,
         )  # fmt: skip
         report_dir = files.out_dir
-        steps.append(Step("report", f"{len(files.all)} files"))
+        note = f"{len(files.all)} files"
+        if dns:
+            note += f", {len(dns)} DNS results"
+        steps.append(Step("report", note))
     return model_file, report_dir, steps
 
 
@@ -377,7 +447,7 @@ def _job(
     fresh = sum(r.fresh for r in rounds)
     quarantined += sum(len(r.quarantined) for r in rounds)
     steps.append(Step("analyze", f"{len(rounds)} rounds, {fresh} analysed now"))
-    model_file, report_dir, output_steps = _outputs(settings, rounds, on_stage)
+    model_file, report_dir, output_steps = _outputs(settings, rounds, snapshot, on_stage)
     steps += output_steps
     if retention.configured(settings):
         _announce(on_stage, "prune")
