@@ -52,3 +52,29 @@ def test_demo_is_reproducible_and_rerunnable(
         assert main(["demo", "--out", str(out)]) == 0
     capsys.readouterr()
     assert len((out / "quarantine.jsonl").read_text().splitlines()) == 1  # a re-run adds nothing
+
+
+def test_demo_report_shows_dns_instances_and_where_content_is_served(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "demo"
+    assert main(["demo", "--out", str(out)]) == 0
+    capsys.readouterr()
+    en = (out / "report" / "report.en.html").read_text("utf-8")
+    es = (out / "report" / "report.es.html").read_text("utf-8")
+    for page in (en, es):
+        assert '<section id="dns"' in page and '<section id="content"' in page
+        for name in (
+            "gua01.l.root-servers.org",
+            "mia01.l.root-servers.org",
+            "ns1.us-mia.k.ripe.net",
+            "ns1.gua.nic.gt",
+            "www.noticias.example",
+            "38.104.0.20",
+        ):
+            assert name in page, name
+    assert "Miami, United States (abroad)" in en and "Miami, Estados Unidos (fuera del país)" in es
+    assert "Served from abroad" in en and "Se sirve desde fuera del país" in es
+    content = (out / "report" / "content.csv").read_text("utf-8").splitlines()
+    assert any(row.startswith("www.noticias.example,38.104.0.20,") and ",abroad," in row
+               for row in content)  # fmt: skip

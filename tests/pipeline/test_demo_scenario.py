@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from ipaddress import ip_address, ip_network
 from pathlib import Path
 
+import dns.message
+import dns.rdataclass
+import dns.rdatatype
 import pytest
 from ripe.atlas.sagan import Result, TracerouteResult
 
 from ixpready.measurements.parse import read_results
 from ixpready.measurements.probes import load_probes
-from ixpready.measurements.records import Malformed, Trace
+from ixpready.measurements.records import DnsResult, Malformed, Trace
 from ixpready.pipeline.demo_scenario import (
+    FOREIGN_TARGET,
+    KM_PER_RTT_MS,
     PLACES,
     ScenarioFiles,
     ScenarioTruth,
@@ -23,6 +29,7 @@ from ixpready.pipeline.demo_scenario import (
 
 ATLAS_RESULTS = 160  # 2 rounds of: 67 mesh pairs (7 targets), 2 IPv6, 11 outbound
 PROBE_RESULTS = 19  # 3 ixpready probes x the mesh targets outside their own network
+DNS_RESULTS = 21  # 3 ixpready probes x (4 CHAOS identity questions + 3 content names)
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +117,7 @@ def test_same_seed_writes_identical_bytes(tmp_path: Path, scenario: ScenarioFile
     write_scenario(tmp_path / "again", seed=2026)
     first = _files(scenario.probes.parent)
     assert first == _files(tmp_path / "again")
-    assert len(first) == 15
+    assert len(first) == 16
 
 
 def test_another_seed_changes_rtts_but_not_the_paths(
@@ -253,3 +260,68 @@ def test_no_verdict_or_ground_truth_is_written(scenario: ScenarioFiles) -> None:
             for word in ("tromboned", "local_via_ixp", "path_km", "inconclusive"):
                 assert word not in text, (path, word)
     assert all(ip_address(a) for a in json.loads(scenario.rdns.read_text()))
+
+
+def _decoded(result: DnsResult) -> dns.message.Message:
+    answer = result.responses[0].answer
+    assert answer is not None
+    return dns.message.from_wire(answer)
+
+
+def test_dns_results_are_the_probes_format_and_load_as_dns_records(
+    scenario: ScenarioFiles,
+) -> None:
+    assert scenario.dns == scenario.probes.parent / "probe-dns.jsonl"
+    read = list(read_results(scenario.dns))
+    assert len(read) == scenario.dns_results == DNS_RESULTS
+    assert all(isinstance(r, DnsResult) and len(r.responses) == 1 for r in read)
+    lines = [json.loads(line) for line in scenario.dns.read_text().splitlines()]
+    assert {r["type"] for r in lines} == {"dns"} and {r["fw"] for r in lines} == {9001}
+    assert {r["ixpready_probe"]["name"] for r in lines} == {
+        "claro-coban-1",
+        "sice-xela-1",
+        "movistar-gua-1",
+    }
+    results = [r for r in read if isinstance(r, DnsResult)]
+    identities: dict[str, set[str]] = {}
+    addresses: dict[str, set[str]] = {}
+    for result, line in zip(results, lines, strict=True):
+        message = _decoded(result)
+        question = message.question[0]
+        assert line["result"]["ANCOUNT"] == len(message.answer) == 1
+        assert base64.b64decode(line["result"]["abuf"]) == result.responses[0].answer
+        query = dns.message.from_wire(base64.b64decode(line["qbuf"]))
+        assert query.id == message.id and query.question == message.question
+        texts = [rdata.to_text() for rdata in message.answer[0]]
+        if question.rdclass == dns.rdataclass.CH:
+            assert question.name.to_text() == "hostname.bind."
+            identities.setdefault(line["dst_addr"], set()).update(t.strip('"') for t in texts)
+        else:
+            assert question.rdtype == dns.rdatatype.A
+            addresses.setdefault(question.name.to_text(), set()).update(texts)
+        rtt = result.responses[0].rtt_ms
+        assert rtt is not None and rtt > 0
+    assert identities["199.7.83.42"] == {"gua01.l.root-servers.org", "mia01.l.root-servers.org"}
+    assert identities["193.0.14.129"] == {"ns1.us-mia.k.ripe.net"}
+    assert FOREIGN_TARGET[0] in addresses["www.noticias.example."]
+
+
+def test_dns_rtts_follow_physics(scenario: ScenarioFiles) -> None:
+    floor = floor_rtt_ms(PLACES["gua"], PLACES["mia"])
+    for line in map(json.loads, scenario.dns.read_text().splitlines()):
+        message = dns.message.from_wire(base64.b64decode(line["result"]["abuf"]))
+        answer = message.answer[0][0].to_text()
+        if "mia" in answer:  # an instance in Miami, from probes 1000+ km away
+            assert line["result"]["rt"] > floor > 1000 / KM_PER_RTT_MS
+
+
+def test_the_content_addresses_are_in_the_reference_prefixes(scenario: ScenarioFiles) -> None:
+    routed = [
+        ip_network("/".join(line.split("\t")[:2]))
+        for line in (scenario.refdata / "pfx2as-20261101.txt").read_text().splitlines()
+    ]
+    for line in map(json.loads, scenario.dns.read_text().splitlines()):
+        message = dns.message.from_wire(base64.b64decode(line["result"]["abuf"]))
+        if message.question[0].rdtype == dns.rdatatype.A:
+            address = ip_address(message.answer[0][0].address)
+            assert any(address in network for network in routed), address

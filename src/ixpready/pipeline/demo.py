@@ -9,12 +9,13 @@ from pathlib import Path
 
 from ixpready.analysis.export import to_csv, to_json
 from ixpready.analysis.verdicts import AnalysisResult
+from ixpready.enrichment.snapshots import load_snapshot
 from ixpready.model.export import to_json as model_to_json
 from ixpready.model.results import ModelResult
 from ixpready.pipeline.analyze import analyze_files
 from ixpready.pipeline.demo_scenario import write_scenario
 from ixpready.pipeline.model import model_notes, run_model
-from ixpready.pipeline.report import ReportFiles, write_report
+from ixpready.pipeline.report import ReportFiles, read_dns, write_report
 
 FOUNDING_SET_SIZE = 5
 
@@ -33,7 +34,9 @@ def run_demo(out_dir: Path, *, seed: int = 2026, report: bool = True) -> DemoOut
     """Returns what the pipeline concluded on a freshly written simulated scenario in `out_dir`.
 
     Writes the scenario, `analysis.json`, `verdicts.csv`, `model.json` and the report (HTML per
-    language, PDF, exports) under `out_dir/report` (skipped with `report=False`).
+    language, PDF, exports) under `out_dir/report` (skipped with `report=False`); the report
+    shows the scenario's DNS results (root and .gt instances, where content is served),
+    mapped with its reference data.
     """
     files = write_scenario(out_dir, seed=seed)
     run = analyze_files(
@@ -48,7 +51,15 @@ def run_demo(out_dir: Path, *, seed: int = 2026, report: bool = True) -> DemoOut
     )
     model_path = out_dir / "model.json"
     model_path.write_bytes(model_to_json(model))
-    written = write_report(run.result, model=model, out_dir=out_dir / "report") if report else None
+    written = None
+    if report:
+        written = write_report(
+            run.result,
+            model=model,
+            out_dir=out_dir / "report",
+            dns=read_dns((files.dns,)),
+            refdata=load_snapshot(files.refdata),
+        )
     notes = [
         "SIMULATED scenario: not a measurement of Guatemala (see SCENARIO.md).",
         *model_notes(model),

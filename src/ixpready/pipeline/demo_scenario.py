@@ -1,8 +1,10 @@
 """Write the SIMULATED Guatemala scenario that `ixpready demo` analyses.
 
 Returns (via `write_scenario`) the files of a seeded, documented scenario: RIPE Atlas
-traceroute results (a JSON array and, from operators' ixpready probes, JSON lines), a probe
-page, a reverse-DNS cache and a dated reference-data snapshot. The networks, carriers and IXPs
+traceroute results (a JSON array and, from operators' ixpready probes, JSON lines), the
+ixpready probes' DNS results (CHAOS identity of root and .gt servers, A of content names: real
+DNS wire messages in the probe's output format), a probe page, a reverse-DNS cache and a
+dated reference-data snapshot. The networks, carriers and IXPs
 are real public facts (ASNs, names, IXP peering LANs); probes, routers, paths and RTTs are
 simulated. Path RTTs follow physics along each path's simulated city sequence: great-circle
 distance x 1.4 route stretch at 100 km per millisecond of round trip, plus jitter and noise.
@@ -13,9 +15,12 @@ crosses. `scenario_truth` returns that ground truth for tests; it is never writt
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import math
 import random
+import struct
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -23,6 +28,12 @@ from ipaddress import IPv4Network, ip_address, ip_network
 from itertools import dropwhile
 from pathlib import Path
 from typing import Any
+
+import dns.flags
+import dns.message
+import dns.rdataclass
+import dns.rdatatype
+import dns.rrset
 
 SNAPSHOT_DATE = "2026-11-01"
 STRETCH = 1.4  # fibre route length / great-circle distance
@@ -547,6 +558,7 @@ class _Built:
     ixpready: list[dict[str, Any]]
     truths: list[TraceTruth]
     routers: _Routers
+    last_mile_ms: dict[int, float] = field(default_factory=dict)
 
 
 def _home_router(probe: ProbeSpec, af: int) -> str:
@@ -820,7 +832,167 @@ def _build(
             record["ixpready_probe"] = _ixpready_block(source)
             for key in ("mver", "lts", "group_id", "stored_timestamp", "msm_name"):
                 record.pop(key)
-    return _Built(atlas, ixpready, truths, routers)
+    return _Built(atlas, ixpready, truths, routers, last_mile)
+
+
+# ---------------------------------------------------------------------------------------------
+# DNS: what the operators' probes' `dns` checks write (RIPE Atlas DNS results, `abuf` base64).
+
+DNS_START = START + 2400  # after the probes' traceroute round
+PROBE_MSM_BASE = 2_000_000_000  # the probe's stable measurement ids (ixpready_probe.atlas)
+CONTENT_PREFIXES = (  # (prefix, origin AS, registry country): content networks' prefixes
+    ("142.250.0.0/15", 15169, "US"),
+    ("52.112.0.0/14", 8075, "US"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DnsServer:
+    """A name server the probes ask their CHAOS identity (`hostname.bind`). `instances` maps
+    a probe's network to the (instance name, place, hosting AS) answering it (key 0: any
+    other network); a hosting AS in Guatemala is reached over the domestic paths."""
+
+    address: str
+    label: str
+    instances: tuple[tuple[int, str, str, int], ...]
+
+
+# fmt: off
+DNS_SERVERS = (
+    # Real root server addresses; the instances, their names and places are simulated.
+    DnsServer("193.0.14.129", "k.root-servers.net",
+              ((0, "ns1.us-mia.k.ripe.net", "mia", 174),)),
+    DnsServer("199.7.83.42", "l.root-servers.net",
+              ((14754, "gua01.l.root-servers.org", "gua", 14754),
+               (0, "mia01.l.root-servers.org", "mia", 174))),
+    # The .gt servers: addresses and instances simulated.
+    DnsServer("168.234.75.53", ".gt primary", ((0, "ns1.gua.nic.gt", "gua", 27929),)),
+    DnsServer("181.114.0.53", ".gt anycast secondary",
+              ((14754, "gua01.ns2.nic.gt", "gua", 14754),
+               (0, "mia01.ns2.nic.gt", "mia", 174))),
+)
+# (name, {probe network (0: others): (address, place, hosting AS)}); addresses simulated.
+CONTENT_NAMES: tuple[tuple[str, tuple[tuple[int, str, str, int], ...]], ...] = (
+    ("www.google.com", ((14754, "186.151.40.14", "gua", 14754),  # a cache inside Claro
+                        (0, "142.250.217.36", "mia", 15169))),
+    ("teams.microsoft.com", ((0, "52.113.194.132", "iad", 8075),)),
+    ("www.noticias.example", ((0, FOREIGN_TARGET[0], FOREIGN_TARGET[2], FOREIGN_TARGET[1]),)),
+)
+RESOLVERS = {14754: "186.151.16.53", 52362: "190.104.120.53", 13682: "190.143.128.53"}
+# fmt: on
+
+
+def _pick(table: tuple[tuple[int, str, str, int], ...], asn: int) -> tuple[str, str, int]:
+    _, text, place, host = next(row for row in table if row[0] in (asn, 0))
+    return text, place, host
+
+
+def _route_km(probe: ProbeSpec, place: str, host: int) -> float:
+    """Returns the great-circle km (unstretched) of the scenario's route from `probe` to a
+    server in `place` inside AS `host`: the domestic legs to a Guatemalan host, else the
+    probe's network's way out to Miami, then on to `place`."""
+    if host == probe.asn:
+        stops = [place]
+    elif host in NETWORKS and NETWORKS[host].country == "GT":
+        stops = [leg.place for leg in _core_legs(probe.asn, host, 4)] + [place]
+    else:
+        stops = [leg.place for leg in _outbound_legs(probe.asn)] + [place]
+    km, here = 0.0, PLACES[probe.place]
+    for code in stops:
+        km += great_circle_km(here, PLACES[code])
+        here = PLACES[code]
+    return km
+
+
+def _probe_msm_id(server: str, rdclass: str, rdtype: str, name: str) -> int:
+    """Returns the msm_id the probe gives this question (its `measurement_id_for`)."""
+    text = f"dns|{server} {rdclass} {rdtype} {name}|4|UDP"
+    digest = int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")
+    return PROBE_MSM_BASE + digest % 100_000_000
+
+
+def _dns_record(
+    probe: ProbeSpec,
+    server: str,
+    query: dns.message.Message,
+    response: dns.message.Message,
+    rtt_ms: float,
+    timestamp: int,
+) -> dict[str, Any]:
+    question = query.question[0]
+    rdclass = dns.rdataclass.to_text(question.rdclass)
+    rdtype = dns.rdatatype.to_text(question.rdtype)
+    wire, answer = query.to_wire(), response.to_wire()
+    ident, _flags, qd, an, ns, ar = struct.unpack_from("!HHHHHH", answer)
+    return {
+        "type": "dns",
+        "fw": IXPREADY_FIRMWARE,
+        "lts": -1,
+        "msm_id": _probe_msm_id(server, rdclass, rdtype, question.name.to_text()),
+        "msm_name": "Tdig",
+        "prb_id": probe.id,
+        "timestamp": timestamp,
+        "af": 4,
+        "proto": "UDP",
+        "dst_addr": server,
+        "src_addr": _source_address(probe, 4),
+        "from": probe.address_v4,
+        "qbuf": base64.b64encode(wire).decode(),
+        "ixpready_probe": _ixpready_block(probe),
+        "result": {
+            "rt": round(rtt_ms, 3),
+            "size": len(answer),
+            "abuf": base64.b64encode(answer).decode(),
+            "ID": ident,
+            "QDCOUNT": qd,
+            "ANCOUNT": an,
+            "NSCOUNT": ns,
+            "ARCOUNT": ar,
+        },
+    }
+
+
+def _dns_results(
+    seed: int, probes: tuple[ProbeSpec, ...], last_mile: dict[int, float]
+) -> list[dict[str, Any]]:
+    """Returns the operators' probes' DNS results: `hostname.bind` (CHAOS TXT) of each server
+    of DNS_SERVERS, then A of each content name from the probe's resolver (an answer from
+    its cache). Which instance or address answers is laid out above; RTTs follow physics
+    along the scenario's routes plus the probe's last mile and a little noise."""
+    rng = random.Random(f"dns-{seed}")
+    records: list[dict[str, Any]] = []
+    for p_index, probe in enumerate(p for p in probes if p.kind == "ixpready"):
+        timestamp = DNS_START + 60 * p_index
+        mile = last_mile[probe.id]
+        for server in DNS_SERVERS:
+            instance, place, host = _pick(server.instances, probe.asn)
+            query = dns.message.make_query("hostname.bind.", "TXT", "CH", want_dnssec=False)
+            query.id = rng.randrange(1, 65536)
+            query.flags &= ~dns.flags.RD
+            response = dns.message.make_response(query)
+            response.flags |= dns.flags.AA
+            response.answer.append(
+                dns.rrset.from_text("hostname.bind.", 0, "CH", "TXT", f'"{instance}"')
+            )
+            km = _route_km(probe, place, host)
+            rtt = km * STRETCH / KM_PER_RTT_MS + mile + 0.3 + rng.expovariate(1 / 0.35)
+            records.append(_dns_record(probe, server.address, query, response, rtt, timestamp))
+            timestamp += 1
+        resolver = RESOLVERS[probe.asn]
+        for name, table in CONTENT_NAMES:
+            address, _place, _host = _pick(table, probe.asn)
+            query = dns.message.make_query(f"{name}.", "A", want_dnssec=False)
+            query.id = rng.randrange(1, 65536)
+            response = dns.message.make_response(query)
+            response.flags |= dns.flags.RA
+            response.answer.append(
+                dns.rrset.from_text(f"{name}.", rng.randrange(30, 300), "IN", "A", address)
+            )
+            km = _route_km(probe, "gua", probe.asn)  # its ISP's resolver, in the capital
+            rtt = km * STRETCH / KM_PER_RTT_MS + mile + 0.5 + rng.expovariate(1 / 0.35)
+            records.append(_dns_record(probe, resolver, query, response, rtt, timestamp))
+            timestamp += 1
+    return records
 
 
 def extra_probes(per_network: int) -> tuple[ProbeSpec, ...]:
@@ -874,6 +1046,8 @@ class ScenarioFiles:
     atlas_results: int
     probe_results: int
     malformed_lines: int
+    dns: Path  # the operators' probes' DNS results (JSON lines)
+    dns_results: int
 
 
 def _dump(value: Any) -> str:
@@ -922,7 +1096,7 @@ def _registry_of(prefix: str) -> str:
     first = int(prefix.split(".")[0]) if ":" not in prefix else 0
     if ":" in prefix:
         return "lacnic" if prefix.startswith("28") else "arin"
-    if first in (4, 38, 63, 66, 72, 154, 198, 206):
+    if first in (4, 38, 52, 63, 66, 72, 142, 154, 198, 206):
         return "arin"
     if first in (94, 195):
         return "ripencc"
@@ -955,6 +1129,12 @@ def _delegated(registry: str) -> str:
                 rows.append(
                     f"{registry}|{net.country}|ipv6|{network.network_address}|{network.prefixlen}|20100201|allocated|sim-{net.asn}"
                 )
+    for prefix, asn, country in CONTENT_PREFIXES:
+        network = ip_network(prefix)
+        if _registry_of(prefix) == registry:
+            rows.append(
+                f"{registry}|{country}|ipv4|{network.network_address}|{network.num_addresses}|20120101|allocated|sim-{asn}"
+            )
     counts = {kind: sum(f"|{kind}|" in row for row in rows) for kind in ("asn", "ipv4", "ipv6")}
     stamp = SNAPSHOT_DATE.replace("-", "")
     head = [
@@ -981,6 +1161,16 @@ def _pfx2as() -> str:
                     f"{network.network_address}\t{network.prefixlen}\t{origin}",
                 )
             )
+    for prefix, asn, _country in CONTENT_PREFIXES:
+        network = ip_network(prefix)
+        lines.append(
+            (
+                network.version,
+                int(network.network_address),
+                network.prefixlen,
+                f"{network.network_address}\t{network.prefixlen}\t{asn}",
+            )
+        )
     return "".join(line + "\n" for *_, line in sorted(lines))
 
 
@@ -1156,6 +1346,9 @@ def write_scenario(
     probe_mesh = results_dir / "probe-mesh.jsonl"
     probe_mesh.write_text("\n".join(lines) + "\n", encoding="utf-8")
     atlas_probes = [_probe_object(p) for p in probe_specs if p.kind == "atlas"]
+    dns_records = _dns_results(seed, probe_specs, built.last_mile_ms)
+    probe_dns = out_dir / "probe-dns.jsonl"  # not in results/: the traceroutes folder
+    probe_dns.write_text("".join(_dump(r) + "\n" for r in dns_records), encoding="utf-8")
     probes = out_dir / "probes.json"
     probes.write_text(
         json.dumps(
@@ -1198,7 +1391,9 @@ def write_scenario(
     )
     scenario = out_dir / "SCENARIO.md"
     scenario.write_text(
-        _scenario_text(seed, len(built.atlas), len(built.ixpready), probe_specs, rounds),
+        _scenario_text(
+            seed, len(built.atlas), len(built.ixpready), probe_specs, rounds, len(dns_records)
+        ),
         encoding="utf-8",
     )
     return ScenarioFiles(
@@ -1210,12 +1405,43 @@ def write_scenario(
         len(built.atlas),
         len(built.ixpready),
         1,
+        probe_dns,
+        len(dns_records),
     )
 
 
+def _who(asn: int, rows: int) -> str:
+    if asn:
+        return f"AS{asn}"
+    return "other networks" if rows > 1 else "every network"
+
+
 def _scenario_text(
-    seed: int, atlas_results: int, probe_results: int, probes: tuple[ProbeSpec, ...], rounds: int
+    seed: int,
+    atlas_results: int,
+    probe_results: int,
+    probes: tuple[ProbeSpec, ...],
+    rounds: int,
+    dns_results: int,
 ) -> str:
+    server_rows = [
+        f"| {s.address} | {s.label} | "
+        + "; ".join(
+            f"{_who(asn, len(s.instances))}: `{name}` ({PLACES[place].name})"
+            for asn, name, place, _host in s.instances
+        )
+        + " |"
+        for s in DNS_SERVERS
+    ]
+    content_rows = [
+        f"| {name} | "
+        + "; ".join(
+            f"{_who(asn, len(table))}: {address} ({PLACES[place].name})"
+            for asn, address, place, _host in table
+        )
+        + " |"
+        for name, table in CONTENT_NAMES
+    ]
     probe_rows = [
         f"| {p.id} | {p.kind} | AS{p.asn} | {PLACES[p.declared].name} | {p.address_v4}"
         f"{' / ' + p.address_v6 if p.address_v6 else ''} | {'yes' if p.target else ''} |"
@@ -1239,13 +1465,17 @@ prefixes of the Guatemalan networks not marked "(simulated)" below (RouteViews v
 2014); the IXPs, their PeeringDB ids, names, cities and peering LANs (Equinix Miami — formerly
 NOTA / NAP of the Americas — `198.32.242.0/24` and `2001:504:0:6::/64`, CRIX
 `200.107.83.0/24`, Equinix Ashburn `206.126.236.0/22`); four netixlan rows of non-Guatemalan
-members of Equinix Miami/Ashburn (PeeringDB, 2026-04-16); city coordinates.
+members of Equinix Miami/Ashburn (PeeringDB, 2026-04-16); city coordinates; the addresses
+of the K and L root servers (193.0.14.129, 199.7.83.42); Google's `142.250.0.0/15` (AS15169)
+and Microsoft's `52.112.0.0/14` (AS8075) as content networks' prefixes.
 
 Simulated: probes (ids 7100001-7100011 for RIPE Atlas, 7900001-7900003 for the operators'
 ixpready probes), their addresses and coordinates; which network meets which, where; every
 router, its address, its name and its behaviour; every RTT; the IXP memberships and LAN
 addresses of the scenario's networks; facility ids; the registry files and the pfx2as
-file (assembled from the prefixes below, dated {SNAPSHOT_DATE}).
+file (assembled from the prefixes below and the two content prefixes, dated {SNAPSHOT_DATE});
+every DNS answer: the root and .gt instances, their names and where they are, the .gt
+servers' addresses, the probes' resolvers, and the addresses the content names resolve to.
 
 RTTs follow physics along each simulated path: great-circle km between the cities a path
 visits x {STRETCH} route stretch, at {KM_PER_RTT_MS:.0f} km per ms of round trip, plus a
@@ -1264,6 +1494,11 @@ fibre allows from where its probe really is. The generator does not compute verd
   deliberately malformed line** (line {MALFORMED_LINE}: line {MALFORMED_LINE - 1} cut in half, as a
   probe losing power mid-write leaves it). It shows quarantine: the line is reported, every
   other result is kept.
+- `probe-dns.jsonl` — {dns_results} DNS results of the operators' ixpready probes
+  (JSON lines as `ixpready-probe dns` writes them: RIPE Atlas DNS results, the answer as DNS
+  wire format in base64 `abuf`, an `ixpready_probe` block): CHAOS `hostname.bind` of two
+  root servers and two .gt servers, and A of three content names from each probe's
+  resolver. Simulated instance names and addresses, shown below.
 - `probes.json` — RIPE Atlas probes API page for the Atlas probes.
 - `rdns.json` — reverse-DNS names of router addresses (some routers have none).
 - `refdata/` — `pfx2as-{SNAPSHOT_DATE.replace("-", "")}.txt`, `peeringdb/{{ix,ixlan,ixpfx,netixlan,net,fac}}.json`,
@@ -1275,6 +1510,19 @@ fibre allows from where its probe really is. The generator does not compute verd
 | id | kind | network | declared city | address | mesh target |
 |---|---|---|---|---|---|
 {chr(10).join(probe_rows)}
+
+## DNS: which instance answers, where content is served (simulated)
+
+| server asked | what it is | instance answering `hostname.bind`, by the probe's network |
+|---|---|---|
+{chr(10).join(server_rows)}
+
+| content name | A answer, by the probe's network |
+|---|---|
+{chr(10).join(content_rows)}
+
+`www.noticias.example` is a made-up name (the `.example` domain is reserved); its address is
+the outbound traceroutes' Miami target. DNS RTTs follow the same physics as the traceroutes.
 
 ## Networks and announced prefixes
 
