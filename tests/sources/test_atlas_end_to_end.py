@@ -32,6 +32,17 @@ FIXTURES = {
 PROBES_PATH = "/api/v2/probes/?country_code=AT&page_size=500"
 
 
+def _plan(recorded: Path, configured: Path, tmp_path: Path, *, budget: int) -> Path:
+    """Returns a plan file made by `ixpready plan` from the recorded Austrian probes."""
+    probes = _load(recorded, FIXTURES["probes"])["data"]["probes"]
+    probe_file = tmp_path / "probes.json"
+    probe_file.write_text(json.dumps({"results": probes}))
+    plan_file = tmp_path / "plan.json"
+    command = ["--config", str(configured), "plan", "--probes", str(probe_file)]
+    assert main([*command, "--budget", str(budget), "-o", str(plan_file)]) == ExitCode.OK
+    return plan_file
+
+
 def _record_discovery(recorded: Path, replay: ReplayServer) -> list[dict[str, Any]]:
     replay.add(
         "GET",
@@ -196,26 +207,7 @@ def test_a_key_without_permission_exits_4_with_one_line_and_a_hint(
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    plan_file = tmp_path / "plan.json"
-    probes = _load(recorded, FIXTURES["probes"])["data"]["probes"]
-    probe_file = tmp_path / "probes.json"
-    probe_file.write_text(json.dumps({"results": probes}))
-    assert (
-        main(
-            [
-                "--config",
-                str(configured),
-                "plan",
-                "--probes",
-                str(probe_file),
-                "--budget",
-                "300",
-                "-o",
-                str(plan_file),
-            ]
-        )
-        == ExitCode.OK
-    )
+    plan_file = _plan(recorded, configured, tmp_path, budget=300)
     capsys.readouterr()
     atlas_replay.add(
         "POST",
@@ -253,26 +245,7 @@ def test_a_creation_without_answer_is_never_repeated_blindly(
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    probes = _load(recorded, FIXTURES["probes"])["data"]["probes"]
-    probe_file = tmp_path / "probes.json"
-    probe_file.write_text(json.dumps({"results": probes}))
-    plan_file = tmp_path / "plan.json"
-    assert (
-        main(
-            [
-                "--config",
-                str(configured),
-                "plan",
-                "--probes",
-                str(probe_file),
-                "--budget",
-                "300",
-                "-o",
-                str(plan_file),
-            ]
-        )
-        == 0
-    )
+    plan_file = _plan(recorded, configured, tmp_path, budget=300)
     atlas_replay.add("POST", "/api/v2/measurements/", raw=b"{}", behaviour="hang")
     assert main(["--config", str(configured), "measure", str(plan_file)]) == ExitCode.UNAVAILABLE
     assert "not retried: it may have been carried out" in capsys.readouterr().err
@@ -371,26 +344,7 @@ def test_a_quota_refusal_midway_keeps_what_was_created(
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    probes = _load(recorded, FIXTURES["probes"])["data"]["probes"]
-    probe_file = tmp_path / "probes.json"
-    probe_file.write_text(json.dumps({"results": probes}))
-    plan_file = tmp_path / "plan.json"
-    assert (
-        main(
-            [
-                "--config",
-                str(configured),
-                "plan",
-                "--probes",
-                str(probe_file),
-                "--budget",
-                "100000",
-                "-o",
-                str(plan_file),
-            ]
-        )
-        == 0
-    )
+    plan_file = _plan(recorded, configured, tmp_path, budget=100000)
     document = json.loads(plan_file.read_text())
     document["measurements"] = [
         dict(m, probes=m["probes"][:2]) for m in document["measurements"][:3]
