@@ -274,9 +274,17 @@ def _answer(name: str, alias: str | None, addresses: tuple[str, ...]) -> bytes:
     return response.to_wire()
 
 
+def _chaos_answer(instance: str) -> bytes:
+    query = dns.message.make_query("hostname.bind.", "TXT", "CH")
+    response = dns.message.make_response(query)
+    response.answer.append(dns.rrset.from_text("hostname.bind.", 0, "CH", "TXT", f'"{instance}"'))
+    return response.to_wire()
+
+
 def sample_content_dns(*, hostile: bool = False) -> tuple[DnsResult, ...]:
     """Returns A answers for two content names from probes 1000 and 1001 (with `hostile`,
-    the news name is SCRIPT-like and its alias FORMULA-like)."""
+    the news name is SCRIPT-like and its alias FORMULA-like, and a root server's CHAOS answer
+    names a SCRIPT-like instance)."""
     news = "<script>alert(1)</script>.example" if hostile else NEWS
     alias = '=HYPERLINK("http://x","y")' if hostile else "cdn.example.net"
     asked = ((news, alias, ("203.0.113.2", "192.0.2.200")), (PORTAL, None, ("203.0.113.4",)))
@@ -289,6 +297,17 @@ def sample_content_dns(*, hostile: bool = False) -> tuple[DnsResult, ...]:
         )
         for index, question in enumerate(asked)
         for prb in (1000, 1001)
+    ) + (
+        (
+            DnsResult(
+                key=TraceKey(2_000_000_100, 1000, START),
+                af=4,
+                public_source=None,
+                responses=(DnsResponse(ip_address("199.7.83.42"), 6.5, _chaos_answer(SCRIPT)),),
+            ),
+        )
+        if hostile
+        else ()
     )
 
 

@@ -49,6 +49,7 @@ class DnsSummary:
     results: int
     unanswered: int  # responses with an error or no answer
     undecodable: int  # answers dnspython could not read
+    ordinary: int = 0  # plain lookups (no instance identity): shown by the content section
 
 
 def _identity(message: dns.message.Message) -> str | None:
@@ -84,9 +85,11 @@ def _query(message: dns.message.Message) -> str:
 
 def dns_findings(results: Iterable[DnsResult]) -> DnsSummary:
     """Returns one finding per (server, query, instance): named instances first, then by
-    server and query, most probes first."""
+    server and query, most probes first. Plain lookups (class IN without an NSID identity,
+    such as content names) are counted in `ordinary`, not listed: they are not about which
+    instance of a server answered."""
     groups: dict[tuple[str, str, str | None], list[tuple[int, float | None]]] = defaultdict(list)
-    count = unanswered = undecodable = 0
+    count = unanswered = undecodable = ordinary = 0
     for result in results:
         count += 1
         for response in result.responses:
@@ -98,8 +101,13 @@ def dns_findings(results: Iterable[DnsResult]) -> DnsSummary:
             except (dns.exception.DNSException, ValueError, UnicodeError):
                 undecodable += 1
                 continue
+            identity = _identity(message)
+            question = message.question[0] if message.question else None
+            if identity is None and question is not None and question.rdclass != dns.rdataclass.CH:
+                ordinary += 1  # a plain lookup (content names): the content section shows it
+                continue
             server = "" if response.resolver is None else str(response.resolver)
-            key = (server, _query(message), _identity(message))
+            key = (server, _query(message), identity)
             groups[key].append((result.key.prb_id, response.rtt_ms))
     findings = []
     for (server, query, instance), seen in groups.items():
@@ -121,4 +129,4 @@ def dns_findings(results: Iterable[DnsResult]) -> DnsSummary:
     findings.sort(
         key=lambda f: (f.instance is None, f.server, f.query, -f.probes, f.instance or "")
     )
-    return DnsSummary(tuple(findings), count, unanswered, undecodable)
+    return DnsSummary(tuple(findings), count, unanswered, undecodable, ordinary)
