@@ -17,13 +17,14 @@ Rules, in order (README, "How verdicts are decided"):
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
-from functools import lru_cache
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field, replace
+from functools import lru_cache, partial
 
 from ixpready.analysis.verdicts import Evidence, PathVerdict, ProbeCheck, Scope, Verdict
 from ixpready.enrichment.annotate import AddressInfo, AnnotatedTrace, HopView, Location, Strength
 from ixpready.enrichment.geo import City, Gazetteer, distance_km, floor_rtt_ms, radius_km
-from ixpready.measurements.records import Trace
+from ixpready.measurements.records import Route, Trace
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,19 +62,44 @@ def access_delay_ms(traces: Iterable[Trace]) -> dict[int, float]:
     turned into distances across a whole path.
     """
     best: dict[int, float] = {}
+    # Per route object, which stop is the first router beyond the home gateway (None: none).
+    firsts: dict[int, tuple[Route, int | None]] = {}
     for trace in traces:
-        first = None
-        for hop in trace.hops:
-            addresses = [a for a in hop.addresses if not (hop.number == 1 and a.is_private)]
-            if hop.number == 1 and hop.addresses and not addresses:
-                continue  # the home gateway
-            if addresses:
-                first = hop.min_rtt_ms(addresses[0])
-            break
+        route = trace.route()
+        known = firsts.get(id(route))
+        if known is None or known[0] is not route:
+            known = firsts[id(route)] = (route, _first_isp_stop(trace))
+        if known[1] is None:
+            continue
+        first = trace.stop_rtts()[known[1]]
         if first is not None:
             prb = trace.key.prb_id
             best[prb] = min(best.get(prb, first), first)
     return {prb: max(0.0, rtt - ACCESS_SLACK_MS) for prb, rtt in best.items()}
+
+
+def _first_isp_stop(trace: Trace) -> int | None:
+    """Returns the index in the trace's route of the stop of the first router beyond the home
+    gateway: hop 2's first address when hop 1 answered only from private addresses, else hop
+    1's (the trace's first hop); None when that hop is silent."""
+    route = trace.route()
+    if route.one_per_hop:  # each stop is a hop: read the route
+        for index, (number, address, _inherited) in enumerate(route.stops):
+            if number == 1 and address is not None and address.is_private:
+                continue  # the home gateway
+            return None if address is None else index
+        return None
+    index = 0  # of the hop's first stop: a hop is one stop per address, or one when silent
+    for hop in trace.hops:
+        addresses = hop.addresses
+        usable = [a for a in addresses if not (hop.number == 1 and a.is_private)]
+        if hop.number == 1 and addresses and not usable:
+            index += len(addresses)
+            continue  # the home gateway
+        if not usable:
+            return None
+        return index + addresses.index(usable[0])
+    return None
 
 
 def _scope(home: str, ends: Ends) -> Scope:
@@ -135,9 +161,43 @@ _Facts = tuple[int | None, bool, str | None, str, str | None, bool, "_Abroad | N
 # Of an address placed abroad or on a foreign IXP: (country, city label, evidence kind,
 # fact, confidence, refuted claims as (kind, sentence, country)).
 _Abroad = tuple[str | None, str | None, str, str, float, tuple[tuple[str, str, str | None], ...]]
-JudgeMemo = dict[int, tuple[AddressInfo, str, _Facts]]
-"""Per run, what `judge` worked out about each address: keyed by the AddressInfo object
-(which it keeps, so the key stays its own), for the home country it was worked out for."""
+
+
+@dataclass(frozen=True, slots=True)
+class _RouteFacts:
+    """What judging takes from a route's annotations alone, whatever trace took the route:
+    the hops' networks, the IXPs crossed, and what is abroad with its evidence."""
+
+    asns: tuple[int | None, ...]  # per answering stop, in order
+    home_ixp_names: frozenset[str]  # home IXP LANs crossed
+    via_home_ixp: bool  # a hop on a home IXP LAN is placed at home
+    ixps: tuple[str, ...]
+    ixp_countries: tuple[str, ...]
+    foreign_countries: tuple[str, ...]
+    foreign_cities: tuple[str, ...]
+    carried_by: tuple[int, ...]
+    foreign_confidence: float | None  # the best confidence of a hop abroad, None if none
+    evidence: tuple[Evidence, ...]
+    last_number: int | None  # the last hop that replied
+    # Worked out per trace, then kept: AS paths by (source AS, destination AS, reached),
+    # the tromboned reason by (home, reached).
+    as_paths: dict[tuple[int | None, int | None, bool], tuple[int, ...]] = field(
+        default_factory=dict, compare=False
+    )
+    reasons: dict[tuple[str, bool], str] = field(default_factory=dict, compare=False)
+
+
+class JudgeMemo:
+    """Per run, what `judge` worked out: about each address (by its AddressInfo object) and
+    about each annotated route (by its tuple of AddressInfo, one per route object), for the
+    home country it was worked out for. Each entry keeps its key object, so the key stays
+    its own."""
+
+    __slots__ = ("facts", "routes")
+
+    def __init__(self) -> None:
+        self.facts: dict[int, tuple[AddressInfo, str, _Facts]] = {}
+        self.routes: dict[int, tuple[tuple[AddressInfo | None, ...], str, _RouteFacts]] = {}
 
 
 def _facts(info: AddressInfo, home: str) -> _Facts:
@@ -186,6 +246,69 @@ def _facts(info: AddressInfo, home: str) -> _Facts:
     )
 
 
+def _route_facts(
+    at: AnnotatedTrace, home: str, memo: JudgeMemo
+) -> _RouteFacts:
+    """Returns what the annotated route of `at` says (see `_RouteFacts`), once per route."""
+    infos = at.infos
+    known = memo.routes.get(id(infos))
+    if known is not None and known[0] is infos and known[1] == home:
+        return known[2]
+    per_address = memo.facts
+    evidence: list[Evidence] = []
+    foreign_countries: list[str] = []
+    foreign_cities: list[str] = []
+    ixps: list[str] = []
+    ixp_countries: list[str] = []
+    carried_by: list[int] = []
+    foreign_conf: list[float] = []
+    asns: list[int | None] = []
+    home_ixp_names: set[str] = set()
+    via_home_ixp = False
+    last_number: int | None = None
+    for (number, address, _inherited), info in zip(at.trace.route().stops, infos, strict=True):
+        if address is not None:
+            last_number = number if last_number is None else max(last_number, number)
+        if info is None:
+            continue
+        entry = per_address.get(id(info))
+        if entry is None or entry[0] is not info or entry[1] != home:
+            entry = per_address[id(info)] = (info, home, _facts(info, home))
+        asn, counted, ixp_name, ixp_country, home_ixp, inside, foreign = entry[2]
+        asns.append(asn)
+        if home_ixp is not None:
+            home_ixp_names.add(home_ixp)
+            via_home_ixp = via_home_ixp or inside
+        if not counted:
+            continue
+        if ixp_name is not None and ixp_name not in ixps:
+            ixps.append(ixp_name)
+            ixp_countries.append(ixp_country)
+        if foreign is None:
+            continue
+        country, city_label, kind, fact, confidence, refuted = foreign
+        if country and (not foreign_countries or foreign_countries[-1] != country):
+            foreign_countries.append(country)
+        if city_label is not None and city_label not in foreign_cities:
+            foreign_cities.append(city_label)
+        if asn is not None and asn not in carried_by:
+            carried_by.append(asn)
+        text = info.text if info.address is address or info.address == address else str(address)
+        evidence.append(Evidence(kind, f"hop {number} {text}: {fact}", number, text, country))
+        foreign_conf.append(confidence)
+        for claim_kind, sentence, claim_country in refuted:
+            evidence.append(Evidence(claim_kind, sentence, number, text, claim_country))
+    facts = _RouteFacts(
+        asns=tuple(asns), home_ixp_names=frozenset(home_ixp_names), via_home_ixp=via_home_ixp,
+        ixps=tuple(ixps), ixp_countries=tuple(ixp_countries),
+        foreign_countries=tuple(foreign_countries), foreign_cities=tuple(foreign_cities),
+        carried_by=tuple(carried_by), foreign_confidence=max(foreign_conf, default=None),
+        evidence=tuple(evidence), last_number=last_number,
+    )  # fmt: skip
+    memo.routes[id(infos)] = (infos, home, facts)
+    return facts
+
+
 def judge(
     at: AnnotatedTrace,
     home: str,
@@ -198,11 +321,12 @@ def judge(
 ) -> PathVerdict:
     """Returns the verdict on one annotated trace, with the evidence that decided it.
 
-    `memo` keeps what was worked out about each address from one path to the next (one dict
-    per run, any home country); without it, each call works it out afresh.
+    `memo` keeps what was worked out about each address and each annotated route from one
+    path to the next (one per run, any home country); without it, each call works it out
+    afresh. Either way the verdict is the same.
     """
     settings = settings or JudgeSettings()
-    memo = {} if memo is None else memo
+    memo = JudgeMemo() if memo is None else memo
     trace = at.trace
     reached = trace.destination_reached
     rtt = trace.destination_rtt_ms
@@ -226,72 +350,39 @@ def judge(
         if target is not None:
             floor = round(floor_rtt_ms(distance_km(*origin_point, *target)), 2)
 
-    evidence: list[Evidence] = []
-    foreign_countries: list[str] = []
-    foreign_cities: list[str] = []
-    ixps: list[str] = []
-    ixp_countries: list[str] = []
-    carried_by: list[int] = []
-    foreign_conf: list[float] = []
-    asns: list[int | None] = []
-    home_ixp_names: set[str] = set()
-    via_home_ixp = False
-    for hop in at.hops:
-        info = hop.info
-        if info is None:
-            continue
-        known = memo.get(id(info))
-        if known is None or known[0] is not info or known[1] != home:
-            known = memo[id(info)] = (info, home, _facts(info, home))
-        asn, counted, ixp_name, ixp_country, home_ixp, inside, foreign = known[2]
-        asns.append(asn)
-        if home_ixp is not None:
-            home_ixp_names.add(home_ixp)
-            via_home_ixp = via_home_ixp or inside
-        if not counted:
-            continue
-        if ixp_name is not None and ixp_name not in ixps:
-            ixps.append(ixp_name)
-            ixp_countries.append(ixp_country)
-        if foreign is None:
-            continue
-        country, city_label, kind, fact, confidence, refuted = foreign
-        if country and (not foreign_countries or foreign_countries[-1] != country):
-            foreign_countries.append(country)
-        if city_label is not None and city_label not in foreign_cities:
-            foreign_cities.append(city_label)
-        if asn is not None and asn not in carried_by:
-            carried_by.append(asn)
-        address = hop.address
-        text = info.text if info.address is address or info.address == address else str(hop.address)
-        number = hop.number
-        evidence.append(Evidence(kind, f"hop {number} {text}: {fact}", number, text, country))
-        foreign_conf.append(confidence)
-        for claim_kind, sentence, claim_country in refuted:
-            evidence.append(Evidence(claim_kind, sentence, number, text, claim_country))
-
-    path = _as_path(asns, ends.src_asn, ends.dst_asn, reached)
-    home_ixps = (via_home_ixp, home_ixp_names)
+    facts = _route_facts(at, home, memo)
+    path_key = (ends.src_asn, ends.dst_asn, reached)
+    path = facts.as_paths.get(path_key)
+    if path is None:
+        path = facts.as_paths[path_key] = _as_path(facts.asns, *path_key)
+    home_ixps = (facts.via_home_ixp, facts.home_ixp_names)
+    destination = trace.destination
     dst_text = (
         None
-        if trace.destination is None
+        if destination is None
         else at.destination.text
-        if at.destination is not None and at.destination.address == trace.destination
-        else str(trace.destination)
+        if at.destination is not None
+        and (at.destination.address is destination or at.destination.address == destination)
+        else str(destination)
     )
 
     def verdict(
-        kind: Verdict, reason: str, confidence: float, extra: float | None = None
+        kind: Verdict,
+        reason: str,
+        confidence: float,
+        extra: float | None = None,
+        evidence: Iterable[Evidence] = facts.evidence,
     ) -> PathVerdict:
         return PathVerdict(
             trace=trace.key, scope=scope, verdict=kind, reason=reason, af=trace.af,
             dst_addr=dst_text,
             src_asn=ends.src_asn, dst_asn=ends.dst_asn, src_country=ends.src_country,
-            dst_country=ends.dst_country, as_path=path, foreign_countries=tuple(foreign_countries),
-            foreign_cities=tuple(foreign_cities), ixps=tuple(ixps), ixp_countries=tuple(ixp_countries),
-            carried_by=tuple(carried_by), rtt_ms=rtt, floor_rtt_ms=floor,
-            extra_rtt_ms=None if extra is None else round(extra, 2),
-            confidence=round(max(0.0, min(1.0, confidence)), 3), evidence=tuple(evidence),
+            dst_country=ends.dst_country, as_path=path, foreign_countries=facts.foreign_countries,
+            foreign_cities=facts.foreign_cities, ixps=facts.ixps,
+            ixp_countries=facts.ixp_countries, carried_by=facts.carried_by, rtt_ms=rtt,
+            floor_rtt_ms=floor, extra_rtt_ms=None if extra is None else round(extra, 2),
+            confidence=round(max(0.0, min(1.0, confidence)), 3),
+            evidence=evidence if isinstance(evidence, tuple) else tuple(evidence),
             origin=trace.origin,
         )  # fmt: skip
 
@@ -302,25 +393,35 @@ def judge(
                  Scope.UNKNOWN: "an end's country is unknown (no probe metadata or registry record)"}[scope]  # fmt: skip
         return verdict(Verdict.INCONCLUSIVE, f"not a domestic pair: {where}", 0.0)
     if check is not None and check.status == "contradicted":
-        evidence.insert(0, Evidence("probe", f"probe {check.prb_id}: {check.detail}"))
-        return verdict(Verdict.INCONCLUSIVE, f"probe {check.prb_id} is not where declared", 0.0)
+        return verdict(
+            Verdict.INCONCLUSIVE,
+            f"probe {check.prb_id} is not where declared",
+            0.0,
+            evidence=(Evidence("probe", f"probe {check.prb_id}: {check.detail}"), *facts.evidence),
+        )
     if trace.error and not trace.hops:
         return verdict(Verdict.INCONCLUSIVE, f"the probe could not measure: {trace.error}", 0.0)
-    if foreign_countries or (foreign_conf and ixps):
-        places_text = ", ".join(foreign_cities) or ", ".join(foreign_countries)
+    foreign_confidence = facts.foreign_confidence
+    if facts.foreign_countries or (foreign_confidence is not None and facts.ixps):
+        assert foreign_confidence is not None
         extra = None if rtt is None or floor is None or not reached else rtt - floor
-        reason = f"left {home} through {places_text}"
-        if carried_by:
-            reason += " (" + ", ".join(f"AS{a}" for a in carried_by) + ")"
-        if not reached:
-            reason += "; destination not reached"
-        return verdict(Verdict.TROMBONED, reason, max(foreign_conf), extra)
+        reason = facts.reasons.get((home, reached))
+        if reason is None:
+            places_text = ", ".join(facts.foreign_cities) or ", ".join(facts.foreign_countries)
+            reason = f"left {home} through {places_text}"
+            if facts.carried_by:
+                reason += " (" + ", ".join(f"AS{a}" for a in facts.carried_by) + ")"
+            if not reached:
+                reason += "; destination not reached"
+            facts.reasons[(home, reached)] = reason
+        return verdict(Verdict.TROMBONED, reason, foreign_confidence, extra)
     if not reached:
-        last = max((h.number for h in at.hops if h.address is not None), default=None)
+        last = facts.last_number
         tail = f" (last reply at hop {last})" if last is not None else " (no hop replied)"
         return verdict(Verdict.INCONCLUSIVE, "destination not reached" + tail, 0.0)
 
     # The destination answered: was every stretch of the path at home?
+    evidence = list(facts.evidence)
     if (
         origin_point is not None
         and rtt is not None
@@ -343,9 +444,17 @@ def judge(
                     home,
                 )
             )
-            return _local(verdict, home, 1.0, home_ixps)
+            return _local(partial(verdict, evidence=evidence), home, 1.0, home_ixps)
     outcome = _walk(
-        verdict, at, home, origin_point, places, settings, evidence, ends.dst_access_ms, home_ixps
+        partial(verdict, evidence=evidence),
+        at,
+        home,
+        origin_point,
+        places,
+        settings,
+        evidence,
+        ends.dst_access_ms,
+        home_ixps,
     )
     if outcome.verdict is Verdict.INCONCLUSIVE and origin_point is not None and rtt is not None:
         note = reach_note(
@@ -386,7 +495,7 @@ def _local(
     verdict: Callable[..., PathVerdict],
     home: str,
     confidence: float,
-    home_ixps: tuple[bool, set[str]],
+    home_ixps: tuple[bool, AbstractSet[str]],
 ) -> PathVerdict:
     """`home_ixps`: whether a hop on a home IXP LAN is placed at home, and the names of the
     home IXP LANs the path crosses."""
@@ -409,7 +518,7 @@ def _walk(
     settings: JudgeSettings,
     evidence: list[Evidence],
     dst_access_ms: float,
-    home_ixps: tuple[bool, set[str]],
+    home_ixps: tuple[bool, AbstractSet[str]],
 ) -> PathVerdict:
     make = verdict
 

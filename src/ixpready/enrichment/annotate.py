@@ -32,7 +32,7 @@ from ixpready.enrichment.geo import (
 from ixpready.enrichment.ixps import IxpHit, IxpIndex
 from ixpready.enrichment.prefixes import Origin, PrefixTable, RegistryCountries
 from ixpready.enrichment.snapshots import RegistrySnapshot
-from ixpready.measurements.records import IPAddress, Probe, Trace
+from ixpready.measurements.records import IPAddress, Probe, Route, Trace
 
 CITY_SLACK_KM = 25.0  # a router "in Miami" may stand anywhere in the metro area
 PROBE_BLUR_KM = 5.0  # RIPE Atlas publishes probe coordinates rounded to about 1 km
@@ -156,12 +156,32 @@ class HopView:
 
 @dataclass(frozen=True, slots=True)
 class AnnotatedTrace:
-    """A trace with every hop annotated, its vantage and the destination's annotation."""
+    """A trace with every hop annotated, its vantage and the destination's annotation.
+
+    `infos` annotates the trace's route stop by stop (`Trace.route`; None for a silent hop);
+    `hops` views each stop with its annotation and RTT, made on first use.
+    """
 
     trace: Trace
     vantage: Vantage | None
-    hops: tuple[HopView, ...]
+    infos: tuple[AddressInfo | None, ...]
     destination: AddressInfo | None
+    _hops: tuple[HopView, ...] | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def hops(self) -> tuple[HopView, ...]:
+        """Returns one view per stop of the route: hop number, address, annotation, RTT."""
+        found = self._hops
+        if found is None:
+            view = _hop_view
+            found = tuple(
+                view(number, address, info, rtt, inherited)
+                for (number, address, inherited), info, rtt in zip(
+                    self.trace.route().stops, self.infos, self.trace.stop_rtts(), strict=True
+                )
+            )
+            object.__setattr__(self, "_hops", found)
+        return found
 
 
 @dataclass
@@ -386,48 +406,62 @@ def observe(traces: Iterable[Trace]) -> dict[IPAddress, dict[int, float]]:
     # hundreds of thousands of them), then keyed by address. Should two objects stand for
     # one address, the gathering is redone by address, so the result is the same either way.
     by_object: dict[int, tuple[IPAddress, dict[int, float]]] = {}
+    # Per route object where each hop was answered by one address at most, its addresses
+    # (each stop's RTT is then its hop's); else the replies are read one by one below.
+    addresses: dict[int, tuple[Route, tuple[IPAddress | None, ...]]] = {}
     for trace in traces:
         prb = trace.key.prb_id
-        for hop in trace.hops:
-            by_address = hop.address_rtts()
-            if len(by_address) == 1:  # one address: its smallest usable RTT, known already
-                pairs: Iterable[tuple[IPAddress | None, float | None]] = by_address
-            else:  # several: reply by reply, so addresses are first seen in reply order
-                pairs = hop.usable_rtts()
-            for address, rtt in pairs:
-                if address is None or rtt is None:
-                    continue
-                entry = by_object.get(id(address))
-                if entry is None:
-                    by_object[id(address)] = (address, {prb: rtt})
-                    continue
-                per_probe = entry[1]
-                if rtt < per_probe.get(prb, _INFINITY):
-                    per_probe[prb] = rtt
+        route = trace.route()
+        pairs: Iterable[tuple[IPAddress | None, float | None]]
+        if route.one_per_hop:
+            known = addresses.get(id(route))
+            if known is None or known[0] is not route:
+                stops = route.stops
+                known = addresses[id(route)] = (route, tuple(stop[1] for stop in stops))
+            pairs = zip(known[1], trace.stop_rtts(), strict=True)
+        else:  # several addresses at a hop: reply by reply, in the order they replied
+            pairs = _trace_rtts(trace)
+        for address, rtt in pairs:
+            if address is None or rtt is None:
+                continue
+            entry = by_object.get(id(address))
+            if entry is None:
+                by_object[id(address)] = (address, {prb: rtt})
+                continue
+            per_probe = entry[1]
+            if rtt < per_probe.get(prb, _INFINITY):
+                per_probe[prb] = rtt
     seen = {address: per_probe for address, per_probe in by_object.values()}
     if len(seen) == len(by_object):
         return seen
     return _observe_by_address(traces)
 
 
+def _trace_rtts(trace: Trace) -> list[tuple[IPAddress | None, float | None]]:
+    """Returns (address, RTT) hop by hop: a hop's smallest usable RTT when one address
+    answered it, else each reply's own in the order they came."""
+    pairs: list[tuple[IPAddress | None, float | None]] = []
+    for hop in trace.hops:
+        by_address = hop.address_rtts()
+        if len(by_address) == 1:
+            pairs.extend(by_address)
+        else:
+            pairs.extend(hop.usable_rtts())
+    return pairs
+
+
 def _observe_by_address(traces: Iterable[Trace]) -> dict[IPAddress, dict[int, float]]:
     seen: dict[IPAddress, dict[int, float]] = {}
     for trace in traces:
         prb = trace.key.prb_id
-        for hop in trace.hops:
-            by_address = hop.rtt_by_address()
-            if len(by_address) == 1:
-                pairs: Iterable[tuple[IPAddress | None, float | None]] = by_address.items()
-            else:
-                pairs = hop.usable_rtts()
-            for address, rtt in pairs:
-                if address is None or rtt is None:
-                    continue
-                per_probe = seen.get(address)
-                if per_probe is None:
-                    seen[address] = {prb: rtt}
-                elif rtt < per_probe.get(prb, _INFINITY):
-                    per_probe[prb] = rtt
+        for address, rtt in _trace_rtts(trace):
+            if address is None or rtt is None:
+                continue
+            per_probe = seen.get(address)
+            if per_probe is None:
+                seen[address] = {prb: rtt}
+            elif rtt < per_probe.get(prb, _INFINITY):
+                per_probe[prb] = rtt
     return seen
 
 
@@ -457,6 +491,7 @@ class Annotator:
         ] = {}
         self._info: dict[IPAddress, AddressInfo] = {}
         self._info_by_object: dict[int, tuple[IPAddress, AddressInfo]] = {}
+        self._by_route: dict[int, tuple[Route, tuple[AddressInfo | None, ...]]] = {}
 
     def static(
         self, address: IPAddress
@@ -491,27 +526,34 @@ class Annotator:
         )
         return found
 
+    def _info_of(self, address: IPAddress) -> AddressInfo:
+        """`info`, found by address object first (see `observe`): the same object, the same
+        annotation."""
+        entry = self._info_by_object.get(id(address))
+        if entry is not None and entry[0] is address:
+            return entry[1]
+        info = self.info(address)
+        self._info_by_object[id(address)] = (address, info)
+        return info
+
     def annotate(self, trace: Trace) -> AnnotatedTrace:
-        """Returns the trace with every hop annotated. Never touches the network."""
-        hops: list[HopView] = []
-        # By address object first (see `observe`): the same address object, the same info.
-        by_object = self._info_by_object
-        view = _hop_view
-        for hop in trace.hops:
-            by_address = hop.address_rtts()
-            if not by_address:
-                hops.append(view(hop.number, None, None, None, hop.inherited))
-                continue
-            for address, rtt in by_address:
-                entry = by_object.get(id(address))
-                if entry is not None and entry[0] is address:
-                    info = entry[1]
-                else:
-                    info = self.info(address)
-                    by_object[id(address)] = (address, info)
-                hops.append(view(hop.number, address, info, rtt, hop.inherited))
-        destination = None if trace.destination is None else self.info(trace.destination)
-        return AnnotatedTrace(trace, self.vantages.get(trace.key.prb_id), tuple(hops), destination)
+        """Returns the trace with every hop annotated. Never touches the network.
+
+        A route is annotated once per route object (its stops' annotations are the same
+        whichever trace took it); the RTTs stay the trace's own.
+        """
+        route = trace.route()
+        entry = self._by_route.get(id(route))
+        if entry is not None and entry[0] is route:
+            infos = entry[1]
+        else:
+            infos = tuple(
+                None if address is None else self._info_of(address)
+                for _number, address, _inherited in route.stops
+            )
+            self._by_route[id(route)] = (route, infos)
+        destination = None if trace.destination is None else self._info_of(trace.destination)
+        return AnnotatedTrace(trace, self.vantages.get(trace.key.prb_id), infos, destination)
 
 
 def _hop_view_maker() -> Callable[

@@ -34,10 +34,14 @@ from ixpready.measurements.records import (
     Probe,
     Reply,
     Result,
+    Route,
     Skipped,
+    Stop,
     Trace,
     TraceKey,
     compact_hop,
+    intern_route,
+    lazy_trace,
 )
 
 PROBE_FIRMWARE_ORIGIN = "ixpready-probe"
@@ -338,12 +342,11 @@ class _FastHop(msgspec.Struct, gc=False):
     inherited: bool | None = None
 
 
-class _FastTrace(msgspec.Struct, gc=False):
+class _TraceFields(msgspec.Struct, gc=False):
     type: Literal["traceroute"]
     msm_id: int
     prb_id: int
     timestamp: int
-    result: list[_FastHop]
     dst_addr: str | None = None
     src_addr: str | None = None
     public_source: str | None = msgspec.field(name="from", default=None)
@@ -356,8 +359,64 @@ class _FastTrace(msgspec.Struct, gc=False):
     ixpready_probe: Any = msgspec.UNSET
 
 
+class _FastTrace(_TraceFields, kw_only=True, gc=False):
+    result: list[_FastHop]
+
+
+# The lean schema: replies with no other field than these, which is most results (an ICMP
+# extension included). A reply with any other field (`err`, `late`, `dup`, `ittl`, `edst`,
+# `error`...) fails it, and the result is decoded again with the schema above.
+class _LeanReply(msgspec.Struct, forbid_unknown_fields=True, gc=False):
+    address: str | msgspec.UnsetType | None = msgspec.field(name="from", default=msgspec.UNSET)
+    rtt: float | None = None
+    ttl: int | None = None
+    size: int | None = None
+    x: Any = None
+    icmpext: _FastIcmpExt | None = None
+
+
+class _LeanHop(msgspec.Struct, gc=False):
+    """A hop of the lean schema; it is its Hop's `PacketSource` (packets made on demand)."""
+
+    hop: int
+    result: list[_LeanReply]
+    error: str | None = None
+    inherited: bool | None = None
+
+    def packets(self) -> tuple[Packet, ...]:
+        """Returns the packets `_fast_hops` would have kept for the same replies."""
+        packets: list[Packet] = []
+        for packet in self.result:
+            text = packet.address
+            if text is msgspec.UNSET:
+                packets.append(_NO_REPLY)
+                continue
+            address = _fast_address(text)
+            if packet.icmpext is None:
+                packets.append((address, packet.rtt, packet.ttl, packet.size))
+            else:
+                mpls = _fast_mpls(packet.icmpext)
+                packets.append(Reply(address, packet.rtt, packet.ttl, packet.size, mpls=mpls))
+        return tuple(packets)
+
+
+class _LeanTrace(_TraceFields, kw_only=True, gc=False):
+    """A traceroute of the lean schema; it is its Trace's `HopSource` (hops made on demand)."""
+
+    result: list[_LeanHop]
+
+    def hops(self) -> tuple[Hop, ...]:
+        """Returns the hops `_fast_hops` would have made of the same replies."""
+        return tuple(
+            compact_hop(entry.hop, entry, entry.error, bool(entry.inherited), None, None)
+            for entry in self.result
+        )
+
+
 _FAST_LINE = msgspec.json.Decoder(_FastTrace)
 _FAST_ARRAY = msgspec.json.Decoder(list[_FastTrace])
+_LEAN_LINE = msgspec.json.Decoder(_LeanTrace)
+_LEAN_ARRAY = msgspec.json.Decoder(list[_LeanTrace])
 
 
 def _fast_address(text: str | None) -> IPAddress | None:
@@ -384,11 +443,15 @@ def _fast_mpls(icmpext: _FastIcmpExt | None) -> tuple[MplsLabel, ...]:
     )
 
 
-def _fast_hops(entries: list[_FastHop]) -> tuple[Hop, ...]:
+def _fast_hops(entries: list[_FastHop]) -> tuple[tuple[Hop, ...], Route | None, _StopRtts]:
+    """Returns the hops, and their route and stop RTTs when every hop was answered by at most
+    one address object (else None: `Trace.route` works them out)."""
     if not entries:
         raise _Fallback
     addresses = _ADDRESSES
     hops: list[Hop] = []
+    stops: list[Stop] | None = []
+    stop_rtts: list[float | None] = []
     for entry in entries:
         number = entry.hop
         if not 1 <= number <= 255 or not entry.result:
@@ -448,15 +511,74 @@ def _fast_hops(entries: list[_FastHop]) -> tuple[Hop, ...]:
             if rtt is not None and (only_best is None or rtt < only_best):
                 only_best = rtt
         rtts: AddressRtts | None = None
+        inherited = bool(entry.inherited)
         if not several:
             rtts = () if only is None else ((only, only_best),)
-        hops.append(
-            compact_hop(number, tuple(packets), entry.error, bool(entry.inherited), rtts, best_any)
-        )
-    return tuple(hops)
+            if stops is not None:
+                stops.append((number, only, inherited))
+                stop_rtts.append(None if only is None else only_best)
+        else:
+            stops = None
+        hops.append(compact_hop(number, tuple(packets), entry.error, inherited, rtts, best_any))
+    if stops is None:
+        return tuple(hops), None, ()
+    return tuple(hops), intern_route(stops), tuple(stop_rtts)
 
 
-def _fast_trace(record: _FastTrace) -> Trace:
+_StopRtts = tuple[float | None, ...]
+
+
+def _lean_route(entries: list[_LeanHop]) -> tuple[Route, _StopRtts] | None:
+    """Returns the route and stop RTTs of a lean record's hops, checking every hop and reply
+    as `_fast_hops` does (raises _Fallback where it would); None when some hop was answered
+    by several addresses (its hops are then made at once)."""
+    if not entries:
+        raise _Fallback
+    addresses = _ADDRESSES
+    unset = msgspec.UNSET
+    stops: list[Stop] = []
+    stop_rtts: list[float | None] = []
+    key: list[int] = []  # of `intern_route`, made on the way
+    single = True
+    for entry in entries:
+        number = entry.hop
+        result = entry.result
+        if not 1 <= number <= 255 or not result:
+            raise _Fallback
+        only: IPAddress | None = None
+        only_text: str | None = None
+        only_best: float | None = None
+        several = False
+        for packet in result:
+            text = packet.address
+            if text is unset:
+                if packet.x != "*":
+                    raise _Fallback
+                continue
+            if not text:
+                continue  # a reply without an address
+            if text != only_text:
+                address = addresses.get(text) or _fast_address(text)  # checks every text
+                if several:
+                    continue
+                if only_text is not None:
+                    several, single = True, False
+                    continue
+                only, only_text = address, text
+            rtt = packet.rtt
+            if rtt is not None and (only_best is None or rtt < only_best):
+                only_best = rtt
+        if single:
+            inherited = bool(entry.inherited)
+            stops.append((number, only, inherited))
+            stop_rtts.append(only_best)
+            key += (number, 0 if only is None else id(only), inherited)
+    if not single:
+        return None
+    return intern_route(stops, tuple(key)), tuple(stop_rtts)
+
+
+def _fast_trace(record: _FastTrace | _LeanTrace) -> Trace:
     """Returns the Trace of a decoded traceroute, as `trace_from_atlas` would.
 
     Raises _Fallback (or MalformedResult) when the dict path must read it instead.
@@ -465,7 +587,13 @@ def _fast_trace(record: _FastTrace) -> Trace:
     destination = _fast_address(record.dst_addr)
     source = _fast_address(record.src_addr)
     public_source = _fast_address(record.public_source)
-    hops = _fast_hops(record.result)
+    lean = None
+    if isinstance(record, _LeanTrace):
+        lean = _lean_route(record.result)
+        hops = () if lean is not None else record.hops()
+        route, stop_rtts = lean or (None, ())
+    else:
+        hops, route, stop_rtts = _fast_hops(record.result)
     af = record.af
     if af is None:
         known = destination or source or public_source
@@ -475,7 +603,16 @@ def _fast_trace(record: _FastTrace) -> Trace:
     elif af not in (4, 6):
         raise _Fallback
     probe = record.ixpready_probe
-    return Trace(
+    origin = "atlas" if probe is msgspec.UNSET else PROBE_FIRMWARE_ORIGIN
+    vantage = None if probe is msgspec.UNSET else _vantage({"ixpready_probe": probe}, key.prb_id)
+    if lean is not None:
+        assert isinstance(record, _LeanTrace) and route is not None
+        return lazy_trace(
+            key, af, (record.proto or "UDP").upper(), destination,
+            record.dst_name or record.dst_addr or "", source, public_source, record,
+            record.endtime, record.paris_id, record.fw, None, origin, vantage, route, stop_rtts,
+        )  # fmt: skip
+    trace = Trace(
         key=key,
         af=af,
         protocol=(record.proto or "UDP").upper(),
@@ -488,15 +625,22 @@ def _fast_trace(record: _FastTrace) -> Trace:
         paris_id=record.paris_id,
         firmware=record.fw,
         error=None,
-        origin="atlas" if probe is msgspec.UNSET else PROBE_FIRMWARE_ORIGIN,
-        vantage=None if probe is msgspec.UNSET else _vantage({"ixpready_probe": probe}, key.prb_id),
+        origin=origin,
+        vantage=vantage,
     )
+    if route is not None:
+        trace.set_route(route, stop_rtts)
+    return trace
 
 
 def _fast_line(line: bytes | str) -> Trace | None:
     """Returns the Trace of one JSON line when the fast path can read it, else None."""
     try:
-        return _fast_trace(_FAST_LINE.decode(line))
+        try:
+            record: _FastTrace | _LeanTrace = _LEAN_LINE.decode(line)
+        except msgspec.ValidationError:
+            record = _FAST_LINE.decode(line)
+        return _fast_trace(record)
     except (msgspec.DecodeError, _Fallback, MalformedResult):
         return None
 
@@ -504,7 +648,11 @@ def _fast_line(line: bytes | str) -> Trace | None:
 def _fast_array(data: bytes) -> list[Trace] | None:
     """Returns the Traces of a JSON array when the fast path can read every one, else None."""
     try:
-        return [_fast_trace(record) for record in _FAST_ARRAY.decode(data)]
+        try:
+            records: list[_FastTrace] | list[_LeanTrace] = _LEAN_ARRAY.decode(data)
+        except msgspec.ValidationError:
+            records = _FAST_ARRAY.decode(data)
+        return [_fast_trace(record) for record in records]
     except (msgspec.DecodeError, _Fallback, MalformedResult):
         return None
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import MISSING, dataclass, field, fields
 from datetime import UTC, datetime
 from ipaddress import IPv4Address, IPv6Address
-from typing import Any
+from typing import Any, Protocol
 
 IPAddress = IPv4Address | IPv6Address
 
@@ -85,6 +85,16 @@ class Reply:
 # RTT, TTL and size only, the bulk of every traceroute) as the tuple (address, rtt_ms, ttl,
 # size), any other as its `Reply`. `Hop.replies` is made from them on first use.
 Packet = tuple[IPAddress | None, float | None, int | None, int | None] | Reply
+
+
+class PacketSource(Protocol):
+    """A hop's packets as a reader decoded them, turned into `Packet`s only when asked."""
+
+    def packets(self) -> tuple[Packet, ...]:
+        """Returns the hop's packets, in the order they were sent."""
+        ...
+
+
 # Each distinct responding address of a hop with its smallest usable RTT (`address_rtts`).
 AddressRtts = tuple[tuple[IPAddress, float | None], ...]
 
@@ -103,7 +113,9 @@ class Hop:
     error: str | None = None
     inherited: bool = False
     # The packets as a reader kept them (`compact_hop`), when `replies` is not made yet.
-    _packets: tuple[Packet, ...] | None = field(default=None, init=False, repr=False, compare=False)
+    _packets: tuple[Packet, ...] | PacketSource | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
     # Derived from the replies on first use and kept (see `address_rtts`); not compared.
     _rtts: AddressRtts | None = field(default=None, init=False, repr=False, compare=False)
     _by_address: dict[IPAddress, float | None] | None = field(
@@ -113,7 +125,12 @@ class Hop:
 
     def _replies_or_packets(self) -> tuple[Packet, ...]:
         packets = self._packets
-        return self.replies if packets is None else packets
+        if packets is None:
+            return self.replies
+        if not isinstance(packets, tuple):
+            packets = packets.packets()
+            object.__setattr__(self, "_packets", packets)
+        return packets
 
     def address_rtts(self) -> tuple[tuple[IPAddress, float | None], ...]:
         """Returns each distinct responding address, in the order it first replied, with its
@@ -292,8 +309,7 @@ class _LazyReplies:
             return self
         replies = self._get(hop)
         if replies is None:
-            packets = hop._packets or ()
-            replies = _replies_of(packets)
+            replies = _replies_of(hop._replies_or_packets() if hop._packets is not None else ())
             self._set(hop, replies)
         return replies
 
@@ -302,7 +318,8 @@ class _LazyReplies:
 
 
 def _compact_hop_maker() -> Callable[
-    [int, tuple[Packet, ...], str | None, bool, AddressRtts | None, float | None], Hop
+    [int, tuple[Packet, ...] | PacketSource, str | None, bool, AddressRtts | None, float | None],
+    Hop,
 ]:
     """Returns `compact_hop`: a Hop whose replies are kept as packets until first read. Falls
     back to building the replies at once should Hop's fields ever differ from these."""
@@ -312,12 +329,14 @@ def _compact_hop_maker() -> Callable[
 
     def eager(
         number: int,
-        packets: tuple[Packet, ...],
+        packets: tuple[Packet, ...] | PacketSource,
         error: str | None,
         inherited: bool,
         rtts: AddressRtts | None = None,
         min_rtt_ms: float | None = None,
     ) -> Hop:
+        if not isinstance(packets, tuple):
+            packets = packets.packets()
         return Hop(number, _replies_of(packets), error, inherited)
 
     if Hop.__slots__ != expected or tuple(f.name for f in fields(Hop)) != expected:
@@ -331,7 +350,7 @@ def _compact_hop_maker() -> Callable[
 
     def compact(
         number: int,
-        packets: tuple[Packet, ...],
+        packets: tuple[Packet, ...] | PacketSource,
         error: str | None,
         inherited: bool,
         rtts: AddressRtts | None = None,
@@ -354,9 +373,95 @@ def _compact_hop_maker() -> Callable[
 compact_hop = _compact_hop_maker()
 """`compact_hop(number, packets, error, inherited, rtts=None, min_rtt_ms=None)`: the Hop
 `Hop(number, replies, error, inherited)` would be, its `Reply` objects made from `packets`
-only when `replies` is read. A reader that worked out `address_rtts()` and `min_rtt_ms()`
+(or from a `PacketSource`'s, asked on first need) only when `replies` is read. A reader that worked out `address_rtts()` and `min_rtt_ms()`
 of the packets while reading them may pass them (`rtts` not None); else they are worked out
 on first use."""
+
+
+Stop = tuple[int, IPAddress | None, bool]
+"""One responding address at one hop of a trace, or the hop's silence: (hop number, address or
+None when no packet of the hop got a reply, inherited: copied from an earlier trace)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """What a trace's hops say apart from timing: each distinct responding address of each hop,
+    hop by hop and in the order it first replied, and a silent hop as one stop without an
+    address (`Stop`). The RTTs that go with the stops are the trace's (`Trace.stop_rtts`).
+
+    The traces of one source and destination usually repeat their route round after round.
+    A reader hands equal routes of one read out as one object (`intern_route`), so analysis
+    works out what depends on the route alone once per route object rather than per trace.
+    """
+
+    stops: tuple[Stop, ...]
+    # True when no two stops share a hop number: each stop is a hop of its own.
+    one_per_hop: bool = field(init=False, repr=False, compare=False)
+    # Per destination address object, the indexes of the stops that are that address.
+    _found: dict[int, tuple[IPAddress, tuple[int, ...]]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        numbers = {number for number, _address, _inherited in self.stops}
+        object.__setattr__(self, "one_per_hop", len(numbers) == len(self.stops))
+
+    def positions(self, address: IPAddress) -> tuple[int, ...]:
+        """Returns the indexes of the stops whose address equals `address` (kept per object)."""
+        found = self._found.get(id(address))
+        if found is not None and found[0] is address:
+            return found[1]
+        indexes = tuple(
+            index
+            for index, (_number, known, _inherited) in enumerate(self.stops)
+            if known is not None and (known is address or known == address)
+        )
+        self._found[id(address)] = (address, indexes)
+        return indexes
+
+
+def route_of(hops: tuple[Hop, ...]) -> tuple[Route, tuple[float | None, ...]]:
+    """Returns the route of hops and, stop by stop, the smallest usable RTT (ms) of the stop's
+    address at its hop (None for a silent hop or an address without one)."""
+    stops: list[Stop] = []
+    rtts: list[float | None] = []
+    for hop in hops:
+        pairs = hop.address_rtts()
+        if not pairs:
+            stops.append((hop.number, None, hop.inherited))
+            rtts.append(None)
+            continue
+        for address, rtt in pairs:
+            stops.append((hop.number, address, hop.inherited))
+            rtts.append(rtt)
+    return Route(tuple(stops)), tuple(rtts)
+
+
+_ROUTES: dict[tuple[int, ...], Route] = {}
+_ROUTES_MAX = 100_000
+
+
+def intern_route(stops: list[Stop], key: tuple[int, ...] | None = None) -> Route:
+    """Returns the one Route object of these stops among the routes interned so far.
+
+    Keyed by hop number, address object identity and the inherited flag, stop by stop (a
+    reader may pass that key, made while reading): an address object in a key is kept alive
+    by the Route stored under it, so its identity cannot be reused by another object while
+    the entry exists. A reader that makes one object per address text (as
+    `measurements.parse` does) therefore gets one Route per distinct route.
+    """
+    if key is None:
+        key = tuple(
+            value
+            for number, address, inherited in stops
+            for value in (number, 0 if address is None else id(address), inherited)
+        )
+    found = _ROUTES.get(key)
+    if found is None:
+        if len(_ROUTES) >= _ROUTES_MAX:
+            _ROUTES.clear()
+        found = _ROUTES[key] = Route(tuple(stops))
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -385,10 +490,42 @@ class Trace:
     error: str | None = None
     origin: str = "atlas"
     vantage: Probe | None = None
+    # The route and its RTTs (`route`, `stop_rtts`): from the reader or made on first use.
+    _route: Route | None = field(default=None, init=False, repr=False, compare=False)
+    _stop_rtts: tuple[float | None, ...] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
     # (destination reached, its smallest usable RTT), found on first use; not compared.
     _destination_seen: tuple[bool, float | None] | None = field(
         default=None, init=False, repr=False, compare=False
     )
+    # Where `hops` comes from when a reader left it to be made on first use (`lazy_trace`).
+    _hop_source: HopSource | None = field(default=None, init=False, repr=False, compare=False)
+
+    def route(self) -> Route:
+        """Returns the trace's route (see `Route`)."""
+        found = self._route
+        if found is None:
+            found, rtts = route_of(self.hops)
+            object.__setattr__(self, "_route", found)
+            object.__setattr__(self, "_stop_rtts", rtts)
+        return found
+
+    def stop_rtts(self) -> tuple[float | None, ...]:
+        """Returns, for each stop of `route()`, the smallest usable RTT (ms) of its address at
+        its hop; None for a silent hop or an address without one."""
+        rtts = self._stop_rtts
+        if rtts is None:
+            self.route()
+            rtts = self._stop_rtts
+            assert rtts is not None
+        return rtts
+
+    def set_route(self, route: Route, rtts: tuple[float | None, ...]) -> None:
+        """Records the route a reader worked out while reading the hops (equal to what
+        `route_of(self.hops)` returns, `route` perhaps an interned object)."""
+        object.__setattr__(self, "_route", route)
+        object.__setattr__(self, "_stop_rtts", rtts)
 
     def _destination(self) -> tuple[bool, float | None]:
         found = self._destination_seen
@@ -398,13 +535,14 @@ class Trace:
         best: float | None = None
         destination = self.destination
         if destination is not None:
-            for hop in self.hops:
-                for address, rtt in hop.address_rtts():
-                    if address is destination or address == destination:
-                        reached = True
-                        if rtt is not None and (best is None or rtt < best):
-                            best = rtt
-                        break
+            positions = self.route().positions(destination)
+            if positions:
+                reached = True
+                rtts = self.stop_rtts()
+                for index in positions:
+                    rtt = rtts[index]
+                    if rtt is not None and (best is None or rtt < best):
+                        best = rtt
         found = (reached, best)
         object.__setattr__(self, "_destination_seen", found)
         return found
@@ -418,6 +556,111 @@ class Trace:
     def destination_rtt_ms(self) -> float | None:
         """Returns the smallest usable RTT (ms) of the destination's own replies, if any."""
         return self._destination()[1]
+
+
+class HopSource(Protocol):
+    """A trace's hops as a reader decoded them, turned into `Hop`s only when asked."""
+
+    def hops(self) -> tuple[Hop, ...]:
+        """Returns the trace's hops, in order."""
+        ...
+
+
+class _LazyHops:
+    """`Trace.hops`: the stored tuple, or, for a trace read lazily (`lazy_trace`), the hops
+    its `HopSource` makes on first read (then stored). Setting it (only `__init__` does, the
+    trace being frozen) stores the tuple as the plain field would."""
+
+    def __init__(self, slot: Any) -> None:
+        self._get = slot.__get__
+        self._set = slot.__set__
+
+    def __get__(self, trace: Trace | None, owner: type | None = None) -> Any:
+        if trace is None:
+            return self
+        hops = self._get(trace)
+        if hops is None:
+            source = trace._hop_source
+            hops = () if source is None else source.hops()
+            self._set(trace, hops)
+            object.__setattr__(trace, "_hop_source", None)
+        return hops
+
+    def __set__(self, trace: Trace, hops: tuple[Hop, ...]) -> None:
+        self._set(trace, hops)
+
+
+_TRACE_FIELDS = (
+    "key", "af", "protocol", "destination", "destination_name", "source", "public_source",
+    "hops", "end_time", "paris_id", "firmware", "error", "origin", "vantage", "_route",
+    "_stop_rtts", "_destination_seen", "_hop_source",
+)  # fmt: skip
+
+
+def _lazy_trace_maker() -> Callable[..., Trace]:
+    """Returns `lazy_trace`. Falls back to making the hops at once should Trace's fields
+    ever differ from these."""
+
+    def eager(
+        key: TraceKey, af: int, protocol: str, destination: IPAddress | None,
+        destination_name: str, source: IPAddress | None, public_source: IPAddress | None,
+        hops: HopSource, end_time: int | None, paris_id: int | None, firmware: int | None,
+        error: str | None, origin: str, vantage: Probe | None, route: Route,
+        stop_rtts: tuple[float | None, ...],
+    ) -> Trace:  # fmt: skip
+        trace = Trace(
+            key, af, protocol, destination, destination_name, source, public_source,
+            hops.hops(), end_time, paris_id, firmware, error, origin, vantage,
+        )  # fmt: skip
+        trace.set_route(route, stop_rtts)
+        return trace
+
+    if Trace.__slots__ != _TRACE_FIELDS or tuple(f.name for f in fields(Trace)) != _TRACE_FIELDS:
+        return eager
+    slot = Trace.__dict__["hops"]
+    type.__setattr__(Trace, "hops", _LazyHops(slot))
+    setters = [slot.__set__ if n == "hops" else Trace.__dict__[n].__set__ for n in _TRACE_FIELDS]
+    (set_key, set_af, set_protocol, set_destination, set_name, set_source, set_public,
+     set_hops, set_end, set_paris, set_firmware, set_error, set_origin, set_vantage,
+     set_route, set_rtts, set_seen, set_source_of_hops) = setters  # fmt: skip
+    new = object.__new__
+
+    def lazy(
+        key: TraceKey, af: int, protocol: str, destination: IPAddress | None,
+        destination_name: str, source: IPAddress | None, public_source: IPAddress | None,
+        hops: HopSource, end_time: int | None, paris_id: int | None, firmware: int | None,
+        error: str | None, origin: str, vantage: Probe | None, route: Route,
+        stop_rtts: tuple[float | None, ...],
+    ) -> Trace:  # fmt: skip
+        trace = new(Trace)
+        set_key(trace, key)
+        set_af(trace, af)
+        set_protocol(trace, protocol)
+        set_destination(trace, destination)
+        set_name(trace, destination_name)
+        set_source(trace, source)
+        set_public(trace, public_source)
+        set_hops(trace, None)
+        set_end(trace, end_time)
+        set_paris(trace, paris_id)
+        set_firmware(trace, firmware)
+        set_error(trace, error)
+        set_origin(trace, origin)
+        set_vantage(trace, vantage)
+        set_route(trace, route)
+        set_rtts(trace, stop_rtts)
+        set_seen(trace, None)
+        set_source_of_hops(trace, hops)
+        return trace
+
+    return lazy
+
+
+lazy_trace = _lazy_trace_maker()
+"""`lazy_trace(key, af, protocol, destination, destination_name, source, public_source,
+hop_source, end_time, paris_id, firmware, error, origin, vantage, route, stop_rtts)`: the
+Trace `Trace(...)` would be with `hop_source.hops()` as its hops, made only when `hops` is
+first read, and its route and stop RTTs as the reader worked them out."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -192,7 +192,7 @@ def analyze_traces(
     domestic: list[PathVerdict] = []
     other: list[PathVerdict] = []
     total = len(traces)
-    memo: JudgeMemo = {}
+    memo = JudgeMemo()
     for index, trace in enumerate(traces, start=1):
         probe = _probe_for(trace, probes)
         annotated = annotator.annotate(trace)
