@@ -18,11 +18,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import lru_cache, partial
 
 from ixpready.analysis.verdicts import Evidence, PathVerdict, ProbeCheck, Scope, Verdict
-from ixpready.enrichment.annotate import AddressInfo, AnnotatedTrace, HopView, Location, Strength
+from ixpready.enrichment.annotate import (
+    AddressInfo,
+    AnnotatedTrace,
+    HopView,
+    Location,
+    Strength,
+)
 from ixpready.enrichment.geo import City, Gazetteer, distance_km, floor_rtt_ms, radius_km
 from ixpready.measurements.records import Route, Trace
 
@@ -179,12 +185,6 @@ class _RouteFacts:
     foreign_confidence: float | None  # the best confidence of a hop abroad, None if none
     evidence: tuple[Evidence, ...]
     last_number: int | None  # the last hop that replied
-    # Worked out per trace, then kept: AS paths by (source AS, destination AS, reached),
-    # the tromboned reason by (home, reached).
-    as_paths: dict[tuple[int | None, int | None, bool], tuple[int, ...]] = field(
-        default_factory=dict, compare=False
-    )
-    reasons: dict[tuple[str, bool], str] = field(default_factory=dict, compare=False)
 
 
 class JudgeMemo:
@@ -325,8 +325,62 @@ def judge(
     path to the next (one per run, any home country); without it, each call works it out
     afresh. Either way the verdict is the same.
     """
+    return judge_route(at, home, ends, check, places, settings, memo=memo)[0]
+
+
+def judge_route(
+    at: AnnotatedTrace,
+    home: str,
+    ends: Ends,
+    check: ProbeCheck | None,
+    places: Gazetteer,
+    settings: JudgeSettings | None = None,
+    *,
+    memo: JudgeMemo | None = None,
+) -> tuple[PathVerdict, bool]:
+    """Returns `judge`'s verdict and whether it holds for every trace alike (see `restate`):
+    one with the same route object, address family, destination, origin, and an error or
+    not, judged with the same vantage, ends and probe check. Such a verdict depends on the
+    route and the ends alone, the trace's RTT to the destination and a tromboned path's
+    penalty apart; one that weighs the trace's RTTs hop by hop does not."""
     settings = settings or JudgeSettings()
     memo = JudgeMemo() if memo is None else memo
+    return _judge(at, home, ends, check, places, settings, memo)
+
+
+def restate(like: PathVerdict, trace: Trace) -> PathVerdict:
+    """Returns the verdict on `trace` given the verdict `like` on a trace alike, which holds
+    for every trace alike (see `judge_route`): the same, with this trace's key, RTT to the
+    destination and, for a tromboned path, latency penalty."""
+    rtt = trace.destination_rtt_ms
+    floor = like.floor_rtt_ms
+    extra = (
+        None
+        if like.verdict is not Verdict.TROMBONED
+        or rtt is None
+        or floor is None
+        or not trace.destination_reached
+        else round(rtt - floor, 2)
+    )
+    return PathVerdict(
+        trace.key, like.scope, like.verdict, like.reason, like.af, like.dst_addr, like.src_asn,
+        like.dst_asn, like.src_country, like.dst_country, like.as_path, like.foreign_countries,
+        like.foreign_cities, like.ixps, like.ixp_countries, like.carried_by, rtt, floor, extra,
+        like.confidence, like.evidence, like.origin,
+    )  # fmt: skip
+
+
+def _judge(
+    at: AnnotatedTrace,
+    home: str,
+    ends: Ends,
+    check: ProbeCheck | None,
+    places: Gazetteer,
+    settings: JudgeSettings,
+    memo: JudgeMemo,
+) -> tuple[PathVerdict, bool]:
+    """Returns `judge`'s verdict, worked out, and whether it depends on the trace's route and
+    ends alone (the RTT to the destination and a tromboned path's penalty apart)."""
     trace = at.trace
     reached = trace.destination_reached
     rtt = trace.destination_rtt_ms
@@ -351,10 +405,7 @@ def judge(
             floor = round(floor_rtt_ms(distance_km(*origin_point, *target)), 2)
 
     facts = _route_facts(at, home, memo)
-    path_key = (ends.src_asn, ends.dst_asn, reached)
-    path = facts.as_paths.get(path_key)
-    if path is None:
-        path = facts.as_paths[path_key] = _as_path(facts.asns, *path_key)
+    path = _as_path(facts.asns, ends.src_asn, ends.dst_asn, reached)
     home_ixps = (facts.via_home_ixp, facts.home_ixp_names)
     destination = trace.destination
     dst_text = (
@@ -391,34 +442,33 @@ def judge(
                  Scope.INBOUND: f"source probe declared in {ends.src_country}",
                  Scope.FOREIGN: "neither end is at home",
                  Scope.UNKNOWN: "an end's country is unknown (no probe metadata or registry record)"}[scope]  # fmt: skip
-        return verdict(Verdict.INCONCLUSIVE, f"not a domestic pair: {where}", 0.0)
+        return verdict(Verdict.INCONCLUSIVE, f"not a domestic pair: {where}", 0.0), True
     if check is not None and check.status == "contradicted":
         return verdict(
             Verdict.INCONCLUSIVE,
             f"probe {check.prb_id} is not where declared",
             0.0,
             evidence=(Evidence("probe", f"probe {check.prb_id}: {check.detail}"), *facts.evidence),
-        )
+        ), True
     if trace.error and not trace.hops:
-        return verdict(Verdict.INCONCLUSIVE, f"the probe could not measure: {trace.error}", 0.0)
+        return verdict(
+            Verdict.INCONCLUSIVE, f"the probe could not measure: {trace.error}", 0.0
+        ), False
     foreign_confidence = facts.foreign_confidence
     if facts.foreign_countries or (foreign_confidence is not None and facts.ixps):
         assert foreign_confidence is not None
         extra = None if rtt is None or floor is None or not reached else rtt - floor
-        reason = facts.reasons.get((home, reached))
-        if reason is None:
-            places_text = ", ".join(facts.foreign_cities) or ", ".join(facts.foreign_countries)
-            reason = f"left {home} through {places_text}"
-            if facts.carried_by:
-                reason += " (" + ", ".join(f"AS{a}" for a in facts.carried_by) + ")"
-            if not reached:
-                reason += "; destination not reached"
-            facts.reasons[(home, reached)] = reason
-        return verdict(Verdict.TROMBONED, reason, foreign_confidence, extra)
+        places_text = ", ".join(facts.foreign_cities) or ", ".join(facts.foreign_countries)
+        reason = f"left {home} through {places_text}"
+        if facts.carried_by:
+            reason += " (" + ", ".join(f"AS{a}" for a in facts.carried_by) + ")"
+        if not reached:
+            reason += "; destination not reached"
+        return verdict(Verdict.TROMBONED, reason, foreign_confidence, extra), True
     if not reached:
         last = facts.last_number
         tail = f" (last reply at hop {last})" if last is not None else " (no hop replied)"
-        return verdict(Verdict.INCONCLUSIVE, "destination not reached" + tail, 0.0)
+        return verdict(Verdict.INCONCLUSIVE, "destination not reached" + tail, 0.0), True
 
     # The destination answered: was every stretch of the path at home?
     evidence = list(facts.evidence)
@@ -444,7 +494,7 @@ def judge(
                     home,
                 )
             )
-            return _local(partial(verdict, evidence=evidence), home, 1.0, home_ixps)
+            return _local(partial(verdict, evidence=evidence), home, 1.0, home_ixps), False
     outcome = _walk(
         partial(verdict, evidence=evidence),
         at,
@@ -468,7 +518,7 @@ def judge(
                 Evidence("rtt_bound", note, None, str(trace.destination), None),
             ),
         )
-    return outcome
+    return outcome, False
 
 
 def reach_note(

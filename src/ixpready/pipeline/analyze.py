@@ -18,9 +18,24 @@ from typing import ParamSpec, TypeVar
 import orjson
 
 from ixpready.analysis.probecheck import check_probes
-from ixpready.analysis.tromboning import Ends, JudgeMemo, JudgeSettings, access_delay_ms, judge
+from ixpready.analysis.tromboning import (
+    Ends,
+    JudgeMemo,
+    JudgeSettings,
+    access_delay_ms,
+    judge,
+    judge_route,
+    restate,
+)
 from ixpready.analysis.verdicts import AnalysisResult, PathVerdict, SnapshotInfo, Summary
-from ixpready.enrichment.annotate import Annotator, Lookups, observe, parse_rdns, vantage_of
+from ixpready.enrichment.annotate import (
+    AnnotatedTrace,
+    Annotator,
+    Lookups,
+    observe,
+    parse_rdns,
+    vantage_of,
+)
 from ixpready.enrichment.snapshots import RegistrySnapshot, load_snapshot
 from ixpready.errors import InputError
 from ixpready.measurements.parse import Outcome, parse_lines, read_results
@@ -141,6 +156,39 @@ def write_quarantine(records: Iterable[Malformed], path: Path) -> int:
     return added
 
 
+def _ends(
+    trace: Trace,
+    probe: Probe | None,
+    by_address: dict[IPAddress, Probe],
+    annotated: AnnotatedTrace,
+    annotator: Annotator,
+    access: dict[int, float],
+) -> Ends:
+    """Returns what is known of the two ends of a trace's path."""
+    src_asn = None if probe is None else probe.asn(trace.af)
+    src_country = None if probe is None else probe.country
+    if trace.public_source is not None and (src_asn is None or src_country is None):
+        info = annotator.info(trace.public_source)
+        src_asn = src_asn if src_asn is not None else info.asn
+        src_country = src_country or info.registry_country
+    dst_probe = None if trace.destination is None else by_address.get(trace.destination)
+    dst = annotated.destination
+    dst_point = None
+    if dst_probe is not None and dst_probe.latitude is not None and dst_probe.longitude is not None:
+        dst_point = (dst_probe.latitude, dst_probe.longitude)
+    return Ends(
+        src_asn=src_asn,
+        src_country=src_country,
+        dst_asn=(dst_probe.asn(trace.af) if dst_probe else None)
+        or (None if dst is None else dst.asn),
+        dst_country=(dst_probe.country if dst_probe else None)
+        or (None if dst is None else dst.registry_country),
+        dst_point=dst_point,
+        src_access_ms=access.get(trace.key.prb_id, 0.0),
+        dst_access_ms=0.0 if dst_probe is None else access.get(dst_probe.id, 0.0),
+    )
+
+
 def _probe_for(trace: Trace, probes: dict[int, Probe]) -> Probe | None:
     probe = probes.get(trace.key.prb_id)
     if probe is None:
@@ -193,41 +241,42 @@ def analyze_traces(
     other: list[PathVerdict] = []
     total = len(traces)
     memo = JudgeMemo()
-    for index, trace in enumerate(traces, start=1):
-        probe = _probe_for(trace, probes)
-        annotated = annotator.annotate(trace)
-        src_asn = None if probe is None else probe.asn(trace.af)
-        src_country = None if probe is None else probe.country
-        if trace.public_source is not None and (src_asn is None or src_country is None):
-            info = annotator.info(trace.public_source)
-            src_asn = src_asn if src_asn is not None else info.asn
-            src_country = src_country or info.registry_country
-        dst_probe = None if trace.destination is None else by_address.get(trace.destination)
-        dst = annotated.destination
-        dst_point = None
-        if (
-            dst_probe is not None
-            and dst_probe.latitude is not None
-            and dst_probe.longitude is not None
-        ):
-            dst_point = (dst_probe.latitude, dst_probe.longitude)
-        ends = Ends(
-            src_asn=src_asn,
-            src_country=src_country,
-            dst_asn=(dst_probe.asn(trace.af) if dst_probe else None)
-            or (None if dst is None else dst.asn),
-            dst_country=(dst_probe.country if dst_probe else None)
-            or (None if dst is None else dst.registry_country),
-            dst_point=dst_point,
-            src_access_ms=access.get(trace.key.prb_id, 0.0),
-            dst_access_ms=0.0 if dst_probe is None else access.get(dst_probe.id, 0.0),
+    # Traces alike (see `judge_route`: one route object, probe, address family, destination,
+    # public source, probe description, origin, error or not) are judged once when the
+    # verdict depends on what they share alone; the traces keep these objects alive meanwhile.
+    alike: dict[tuple[object, ...], list[Trace]] = {}
+    for trace in traces:
+        key = (
+            id(trace.route()), trace.key.prb_id, trace.af, id(trace.destination),
+            id(trace.public_source), id(trace.vantage), trace.origin, trace.error is None,
+        )  # fmt: skip
+        group = alike.get(key)
+        if group is None:
+            alike[key] = [trace]
+        else:
+            group.append(trace)
+    done = 0
+    for group in alike.values():
+        first = group[0]
+        annotated = annotator.annotate(first)
+        ends = _ends(first, _probe_for(first, probes), by_address, annotated, annotator, access)
+        check = checks.get(first.key.prb_id)
+        verdict, holds = judge_route(
+            annotated, home, ends, check, lookups.places, settings, memo=memo
         )
-        verdict = judge(
-            annotated, home, ends, checks.get(trace.key.prb_id), lookups.places, settings, memo=memo
-        )
-        (domestic if verdict.is_domestic else other).append(verdict)
-        if on_progress is not None and (index % 500 == 0 or index == total):
-            on_progress(index, total)
+        verdicts = [verdict]
+        for trace in group[1:]:
+            if holds:
+                verdicts.append(restate(verdict, trace))
+            else:
+                at = annotator.annotate(trace)
+                verdicts.append(judge(at, home, ends, check, lookups.places, settings, memo=memo))
+        (domestic if verdict.is_domestic else other).extend(verdicts)
+        if on_progress is not None and (done + len(group)) // 500 > done // 500:
+            on_progress(done + len(group), total)
+        done += len(group)
+    if on_progress is not None and total:
+        on_progress(total, total)
     # TraceKey's order as a plain tuple (its generated comparison is a Python call per pair).
     domestic.sort(key=lambda v: (v.trace.msm_id, v.trace.prb_id, v.trace.timestamp))
     other.sort(key=lambda v: (v.trace.msm_id, v.trace.prb_id, v.trace.timestamp))
