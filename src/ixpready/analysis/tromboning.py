@@ -30,7 +30,7 @@ from ixpready.enrichment.annotate import (
     Strength,
 )
 from ixpready.enrichment.geo import City, Gazetteer, distance_km, floor_rtt_ms, radius_km
-from ixpready.measurements.records import Route, Trace
+from ixpready.measurements.records import IPAddress, Route, Trace
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,11 +193,17 @@ class JudgeMemo:
     home country it was worked out for. Each entry keeps its key object, so the key stays
     its own."""
 
-    __slots__ = ("facts", "routes")
+    __slots__ = ("facts", "routes", "walks")
 
     def __init__(self) -> None:
         self.facts: dict[int, tuple[AddressInfo, str, _Facts]] = {}
         self.routes: dict[int, tuple[tuple[AddressInfo | None, ...], str, _RouteFacts]] = {}
+        # Per annotated route and destination object, home, probe place and settings: how
+        # walking it goes, the RTTs apart (`_walk_plan`).
+        self.walks: dict[
+            tuple[int, int, str, tuple[float, float], JudgeSettings],
+            tuple[tuple[AddressInfo | None, ...], IPAddress | None, _WalkPlan],
+        ] = {}
 
 
 def _facts(info: AddressInfo, home: str) -> _Facts:
@@ -352,22 +358,40 @@ def restate(like: PathVerdict, trace: Trace) -> PathVerdict:
     """Returns the verdict on `trace` given the verdict `like` on a trace alike, which holds
     for every trace alike (see `judge_route`): the same, with this trace's key, RTT to the
     destination and, for a tromboned path, latency penalty."""
-    rtt = trace.destination_rtt_ms
+    return restate_many(like, (trace,))[0]
+
+
+def restate_many(like: PathVerdict, traces: Iterable[Trace]) -> list[PathVerdict]:
+    """Returns `restate(like, trace)` for each of `traces`, all alike."""
+    verdicts: list[PathVerdict] = []
     floor = like.floor_rtt_ms
-    extra = (
-        None
-        if like.verdict is not Verdict.TROMBONED
-        or rtt is None
-        or floor is None
-        or not trace.destination_reached
-        else round(rtt - floor, 2)
-    )
-    return PathVerdict(
-        trace.key, like.scope, like.verdict, like.reason, like.af, like.dst_addr, like.src_asn,
-        like.dst_asn, like.src_country, like.dst_country, like.as_path, like.foreign_countries,
-        like.foreign_cities, like.ixps, like.ixp_countries, like.carried_by, rtt, floor, extra,
-        like.confidence, like.evidence, like.origin,
-    )  # fmt: skip
+    penalty = like.verdict is Verdict.TROMBONED and floor is not None
+    positions: tuple[int, ...] | None = None
+    route: Route | None = None
+    for trace in traces:
+        destination = trace.destination
+        rtt: float | None = None
+        if destination is not None:
+            if trace.route() is not route:  # the same for all traces alike, unless built apart
+                route = trace.route()
+                positions = route.positions(destination)
+            assert positions is not None
+            rtts = trace.stop_rtts()
+            for index in positions:
+                found = rtts[index]
+                if found is not None and (rtt is None or found < rtt):
+                    rtt = found
+        extra = (
+            round(rtt - floor, 2) if penalty and rtt is not None and floor is not None else None
+        )
+        verdict = PathVerdict(
+            trace.key, like.scope, like.verdict, like.reason, like.af, like.dst_addr,
+            like.src_asn, like.dst_asn, like.src_country, like.dst_country, like.as_path,
+            like.foreign_countries, like.foreign_cities, like.ixps, like.ixp_countries,
+            like.carried_by, rtt, floor, extra, like.confidence, like.evidence, like.origin,
+        )  # fmt: skip
+        verdicts.append(verdict)
+    return verdicts
 
 
 def _judge(
@@ -505,6 +529,7 @@ def _judge(
         evidence,
         ends.dst_access_ms,
         home_ixps,
+        memo,
     )
     if outcome.verdict is Verdict.INCONCLUSIVE and origin_point is not None and rtt is not None:
         note = reach_note(
@@ -559,6 +584,126 @@ def _local(
     return make(Verdict.LOCAL, f"stayed in {home}", confidence)
 
 
+@dataclass(frozen=True, slots=True)
+class _HomeStep:
+    """A hop placed at home: its evidence, the point it anchors, and the stretch of hops
+    that could not be placed before it (checked against the RTTs when not empty)."""
+
+    number: int
+    stop: int  # index in the route of the view that anchors it
+    evidence: Evidence
+    point: tuple[float, float]
+    gap: tuple[HopView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _DestinationStep:
+    """The destination answered without being placed: it closes the path like a home hop."""
+
+    stop: int
+    gap: tuple[HopView, ...]  # checked when not empty
+
+
+@dataclass(frozen=True, slots=True)
+class _WalkPlan:
+    """What walking a route finds from its annotations alone; the RTTs decide the rest."""
+
+    steps: tuple[_HomeStep | _DestinationStep, ...]
+    is_destination: tuple[bool, ...]  # per stop of the route
+    # Once the steps are through: None to go on to the confidence, else an inconclusive
+    # reason found on the way (too many hops not placed, none placed at all).
+    failure: str | None
+    confidence: float  # of a local verdict: min of the steps' times 0.9 per hop not placed
+
+
+def _walk_plan(
+    at: AnnotatedTrace,
+    home: str,
+    origin_point: tuple[float, float],
+    settings: JudgeSettings,
+) -> _WalkPlan:
+    trace = at.trace
+    stops = trace.route().stops
+    views = [
+        HopView(number, address, info, None, inherited)
+        for (number, address, inherited), info in zip(stops, at.infos, strict=True)
+    ]
+    destination = trace.destination
+    is_destination = tuple(
+        destination is not None and (v.address is destination or v.address == destination)
+        for v in views
+    )
+    index_of = {id(v): index for index, v in enumerate(views)}
+    # Leading special-purpose or silent hops are the probe's own network: skip them.
+    hops = list(views)
+    while (
+        hops
+        and (hops[0].info is None or hops[0].info.special is not None)
+        and not (hops[0].info is None and hops[0].address is not None)
+    ):
+        if any(h.info is not None and h.info.special is None for h in hops):
+            hops.pop(0)
+        else:
+            break
+    anchor_point, anchor_number = origin_point, 0
+    gap: list[HopView] = []
+    unknown_total = 0
+    confidences: list[float] = []
+    steps: list[_HomeStep | _DestinationStep] = []
+    by_number: dict[int, list[HopView]] = {}
+    for hop in hops:
+        by_number.setdefault(hop.number, []).append(hop)
+    for number in sorted(by_number):
+        group = by_number[number]
+        at_home = [
+            v
+            for v in group
+            if v.info is not None and v.info.special is None and v.info.location.is_inside(home)
+        ]
+        reached = any(is_destination[index_of[id(v)]] for v in group)
+        if len(at_home) == len(group) or (
+            reached and not gap and all(v.info is not None for v in group) and at_home
+        ):
+            view = at_home[0]
+            info = view.info
+            assert info is not None
+            confidences.append(info.location.confidence)
+            text = info.text if info.address == view.address else str(view.address)
+            fact = f"hop {number} {text}: {_best_fact(info.location)}"
+            point = (
+                (info.location.city.latitude, info.location.city.longitude)
+                if info.location.city
+                else anchor_point
+            )
+            steps.append(
+                _HomeStep(
+                    number, index_of[id(view)], Evidence("location", fact, number, text, home),
+                    point, tuple(gap),
+                )
+            )  # fmt: skip
+            gap = []
+            anchor_point, anchor_number = point, number
+            continue
+        if reached:
+            view = group[0]
+            checked = tuple(gap or [view]) if gap or unknown_total else ()
+            steps.append(_DestinationStep(index_of[id(view)], checked))
+            gap = []
+            break
+        gap.extend(group[:1])
+        unknown_total += 1
+        if unknown_total > settings.max_unknown:
+            what = ", ".join(_describe(v) for v in gap)
+            failure = f"too many hops could not be placed ({unknown_total} after hop {anchor_number}: {what})"
+            return _WalkPlan(tuple(steps), is_destination, failure, 0.0)
+    if not confidences:
+        failure = "no hop could be placed in any country (no reverse DNS, IXP or RTT evidence)"
+        return _WalkPlan(tuple(steps), is_destination, failure, 0.0)
+    return _WalkPlan(
+        tuple(steps), is_destination, None, min(confidences) * (0.9**unknown_total)
+    )
+
+
 def _walk(
     verdict: Callable[..., PathVerdict],
     at: AnnotatedTrace,
@@ -569,117 +714,62 @@ def _walk(
     evidence: list[Evidence],
     dst_access_ms: float,
     home_ixps: tuple[bool, AbstractSet[str]],
+    memo: JudgeMemo,
 ) -> PathVerdict:
+    """Walks the path from the probe: every hop placed at home, and each stretch between two
+    of them that could not be placed too short, by the RTTs, for a detour abroad."""
     make = verdict
-
-    def rtt_of(view: HopView) -> float | None:
-        """The hop's RTT; the destination's less its own access-link delay."""
-        if view.min_rtt_ms is None or view.address != trace.destination:
-            return view.min_rtt_ms
-        return max(0.0, view.min_rtt_ms - dst_access_ms)
-
-    trace = at.trace
-    # Leading special-purpose or silent hops are the probe's own network: skip them.
-    hops = list(at.hops)
-    while (
-        hops
-        and (hops[0].info is None or hops[0].info.special is not None)
-        and not (hops[0].info is None and hops[0].address is not None)
-    ):
-        if any(h.info is not None and h.info.special is None for h in hops):
-            hops.pop(0)
-        else:
-            break
     if origin_point is None:
         return make(
             Verdict.INCONCLUSIVE,
             "the probe's location is unknown, so no hop can be checked against it",
             0.0,
         )
-    anchor_point, anchor_rtt, anchor_number = origin_point, 0.0, 0
-    gap: list[HopView] = []
-    unknown_total = 0
-    confidences: list[float] = []
-    by_number: dict[int, list[HopView]] = {}
-    for hop in hops:
-        by_number.setdefault(hop.number, []).append(hop)
-    for number in sorted(by_number):
-        views = by_number[number]
-        at_home = [
-            v
-            for v in views
-            if v.info is not None and v.info.special is None and v.info.location.is_inside(home)
-        ]
-        is_destination = any(v.address == trace.destination for v in views)
-        if len(at_home) == len(views) or (
-            is_destination and not gap and all(v.info is not None for v in views) and at_home
-        ):
-            view = at_home[0]
-            info = view.info
-            assert info is not None
-            confidences.append(info.location.confidence)
-            text = info.text if info.address == view.address else str(view.address)
-            evidence.append(
-                Evidence(
-                    "location",
-                    f"hop {number} {text}: {_best_fact(info.location)}",
-                    number,
-                    text,
-                    home,
-                )
-            )
-            point = (
-                (info.location.city.latitude, info.location.city.longitude)
-                if info.location.city
-                else anchor_point
-            )
-            if gap:
+    trace = at.trace
+    key = (id(at.infos), id(trace.destination), home, origin_point, settings)
+    known = memo.walks.get(key)
+    if known is None or known[0] is not at.infos or known[1] is not trace.destination:
+        known = memo.walks[key] = (
+            at.infos, trace.destination, _walk_plan(at, home, origin_point, settings)
+        )  # fmt: skip
+    plan = known[2]
+    rtts = trace.stop_rtts()
+    is_destination = plan.is_destination
+
+    def rtt_of(stop: int) -> float | None:
+        """The hop's RTT; the destination's less its own access-link delay."""
+        rtt = rtts[stop]
+        if rtt is None or not is_destination[stop]:
+            return rtt
+        return max(0.0, rtt - dst_access_ms)
+
+    anchor_point, anchor_rtt = origin_point, 0.0
+    for step in plan.steps:
+        if isinstance(step, _HomeStep):
+            evidence.append(step.evidence)
+            if step.gap:
                 ok, fact = _gap_ok(
-                    gap, anchor_point, anchor_rtt, point, rtt_of(view), places, home, settings
-                )
-                evidence.append(Evidence("path", fact, gap[0].number, None, None))
+                    list(step.gap), anchor_point, anchor_rtt, step.point, rtt_of(step.stop),
+                    places, home, settings,
+                )  # fmt: skip
+                evidence.append(Evidence("path", fact, step.gap[0].number, None, None))
                 if not ok:
                     return make(Verdict.INCONCLUSIVE, fact, 0.0)
-                gap = []
-            anchor_point = point
-            anchor_rtt = view.min_rtt_ms if view.min_rtt_ms is not None else anchor_rtt
-            anchor_number = number
+            anchor_point = step.point
+            own = rtts[step.stop]
+            anchor_rtt = own if own is not None else anchor_rtt
             continue
-        if is_destination:
-            # the destination itself answered but is not placed: it closes the path like a home hop
-            view = views[0]
-            if gap or unknown_total:
-                ok, fact = _gap_ok(
-                    gap or [view],
-                    anchor_point,
-                    anchor_rtt,
-                    anchor_point,
-                    rtt_of(view),
-                    places,
-                    home,
-                    settings,
-                )
-                evidence.append(Evidence("path", fact, (gap or [view])[0].number, None, None))
-                if not ok:
-                    return make(Verdict.INCONCLUSIVE, fact, 0.0)
-            gap = []
-            break
-        gap.extend(views[:1])
-        unknown_total += 1
-        if unknown_total > settings.max_unknown:
-            what = ", ".join(_describe(v) for v in gap)
-            return make(
-                Verdict.INCONCLUSIVE,
-                f"too many hops could not be placed ({unknown_total} after hop {anchor_number}: {what})",
-                0.0,
-            )
-    if not confidences:
-        return make(
-            Verdict.INCONCLUSIVE,
-            "no hop could be placed in any country (no reverse DNS, IXP or RTT evidence)",
-            0.0,
-        )
-    return _local(make, home, min(confidences) * (0.9**unknown_total), home_ixps)
+        if step.gap:
+            ok, fact = _gap_ok(
+                list(step.gap), anchor_point, anchor_rtt, anchor_point, rtt_of(step.stop),
+                places, home, settings,
+            )  # fmt: skip
+            evidence.append(Evidence("path", fact, step.gap[0].number, None, None))
+            if not ok:
+                return make(Verdict.INCONCLUSIVE, fact, 0.0)
+    if plan.failure is not None:
+        return make(Verdict.INCONCLUSIVE, plan.failure, 0.0)
+    return _local(make, home, plan.confidence, home_ixps)
 
 
 def _describe(view: HopView) -> str:

@@ -15,6 +15,7 @@ counts). The winning country needs at least MEDIUM strength (0.5) to count as lo
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from enum import IntEnum
@@ -399,42 +400,83 @@ def vantage_of(probe: Probe, places: Gazetteer | None = None) -> Vantage:
 
 
 def observe(traces: Iterable[Trace]) -> dict[IPAddress, dict[int, float]]:
-    """Returns, per responding address, the smallest usable RTT (ms) each probe saw from it."""
+    """Returns, per responding address, the smallest usable RTT (ms) each probe saw from it.
+
+    Addresses, and each address's probes, come in the order the traces first give them a
+    usable RTT (trace by trace, hop by hop).
+    """
     traces = traces if isinstance(traces, list | tuple) else list(traces)
+    # A probe's traces along one route object (one address per hop) are taken together:
+    # their smallest RTT stop by stop. Traces with a hop answered by several addresses are
+    # read reply by reply. Each (address, probe) is then gathered at the place in the traces
+    # where it first had a usable RTT, so the order is the traces' own.
+    groups: dict[tuple[int, int], tuple[Route, list[int], list[tuple[float | None, ...]]]] = {}
+    sightings: list[_Sighting] = []  # in the traces' order
+    late: list[_Sighting] = []  # a stop's first usable RTT in a group's later trace
+    for position, trace in enumerate(traces):
+        route = trace.route()
+        if route.one_per_hop:
+            key = (trace.key.prb_id, id(route))
+            group = groups.get(key)
+            if group is None or group[0] is not route:
+                groups[key] = (route, [position], [trace.stop_rtts()])
+            else:
+                group[1].append(position)
+                group[2].append(trace.stop_rtts())
+            continue
+        prb = trace.key.prb_id
+        for index, (address, rtt) in enumerate(_trace_rtts(trace)):
+            if address is not None and rtt is not None:
+                late.append((position, index, address, prb, rtt))
+    for (prb, _route), (route, positions, vectors) in groups.items():
+        position = positions[0]
+        addresses = [stop[1] for stop in route.stops]
+        if len(vectors) == 1:
+            for index, (address, rtt) in enumerate(zip(addresses, vectors[0], strict=True)):
+                if address is not None and rtt is not None:
+                    sightings.append((position, index, address, prb, rtt))
+            continue
+        first = vectors[0]
+        for index, column in enumerate(zip(*vectors, strict=True)):
+            address = addresses[index]
+            if address is None:
+                continue
+            try:
+                best: float | None = min(column)  # raises when some trace has no RTT here
+            except TypeError:
+                usable = [rtt for rtt in column if rtt is not None]
+                best = min(usable) if usable else None
+            if best is None:
+                continue
+            if first[index] is not None:
+                sightings.append((position, index, address, prb, best))
+            else:
+                later = next(n for n, rtt in enumerate(column) if rtt is not None)
+                late.append((positions[later], index, address, prb, best))
+    # (position, index) is unique to a sighting: tuples never compare the addresses.
+    ordered = heapq.merge(sightings, sorted(late)) if late else sightings
+    by_object: dict[int, tuple[IPAddress, dict[int, float]]] = {}
     # The reader makes one object per address text, so a run names each address with one
     # object: gathered by object identity first (an `ipaddress` hash is a Python call,
     # hundreds of thousands of them), then keyed by address. Should two objects stand for
     # one address, the gathering is redone by address, so the result is the same either way.
-    by_object: dict[int, tuple[IPAddress, dict[int, float]]] = {}
-    # Per route object where each hop was answered by one address at most, its addresses
-    # (each stop's RTT is then its hop's); else the replies are read one by one below.
-    addresses: dict[int, tuple[Route, tuple[IPAddress | None, ...]]] = {}
-    for trace in traces:
-        prb = trace.key.prb_id
-        route = trace.route()
-        pairs: Iterable[tuple[IPAddress | None, float | None]]
-        if route.one_per_hop:
-            known = addresses.get(id(route))
-            if known is None or known[0] is not route:
-                stops = route.stops
-                known = addresses[id(route)] = (route, tuple(stop[1] for stop in stops))
-            pairs = zip(known[1], trace.stop_rtts(), strict=True)
-        else:  # several addresses at a hop: reply by reply, in the order they replied
-            pairs = _trace_rtts(trace)
-        for address, rtt in pairs:
-            if address is None or rtt is None:
-                continue
-            entry = by_object.get(id(address))
-            if entry is None:
-                by_object[id(address)] = (address, {prb: rtt})
-                continue
-            per_probe = entry[1]
-            if rtt < per_probe.get(prb, _INFINITY):
-                per_probe[prb] = rtt
+    for _position, _index, address, prb, rtt in ordered:
+        entry = by_object.get(id(address))
+        if entry is None:
+            by_object[id(address)] = (address, {prb: rtt})
+            continue
+        per_probe = entry[1]
+        if rtt < per_probe.get(prb, _INFINITY):
+            per_probe[prb] = rtt
     seen = {address: per_probe for address, per_probe in by_object.values()}
     if len(seen) == len(by_object):
         return seen
     return _observe_by_address(traces)
+
+
+# Where a probe first got a usable RTT from an address: (position of the trace, index of the
+# stop or reply in it, address, probe, smallest RTT).
+_Sighting = tuple[int, int, IPAddress, int, float]
 
 
 def _trace_rtts(trace: Trace) -> list[tuple[IPAddress | None, float | None]]:

@@ -25,7 +25,7 @@ from ixpready.analysis.tromboning import (
     access_delay_ms,
     judge,
     judge_route,
-    restate,
+    restate_many,
 )
 from ixpready.analysis.verdicts import AnalysisResult, PathVerdict, SnapshotInfo, Summary
 from ixpready.enrichment.annotate import (
@@ -265,10 +265,10 @@ def analyze_traces(
             annotated, home, ends, check, lookups.places, settings, memo=memo
         )
         verdicts = [verdict]
-        for trace in group[1:]:
-            if holds:
-                verdicts.append(restate(verdict, trace))
-            else:
+        if holds:
+            verdicts += restate_many(verdict, group[1:])
+        else:
+            for trace in group[1:]:
                 at = annotator.annotate(trace)
                 verdicts.append(judge(at, home, ends, check, lookups.places, settings, memo=memo))
         (domestic if verdict.is_domestic else other).extend(verdicts)
