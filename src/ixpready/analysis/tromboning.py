@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache, partial
 
 from ixpready.analysis.verdicts import Evidence, PathVerdict, ProbeCheck, Scope, Verdict
@@ -535,13 +535,10 @@ def _judge(
         note = reach_note(
             origin_point, max(0.0, rtt - ends.src_access_ms - ends.dst_access_ms), home, places
         )
-        outcome = replace(
-            outcome,
-            reason=f"{outcome.reason}; {note}",
-            evidence=(
-                *outcome.evidence,
-                Evidence("rtt_bound", note, None, str(trace.destination), None),
-            ),
+        # The walk's verdict was made of `evidence` as it stands: add the note to both.
+        evidence.append(Evidence("rtt_bound", note, None, str(trace.destination), None))
+        outcome = verdict(
+            Verdict.INCONCLUSIVE, f"{outcome.reason}; {note}", outcome.confidence, None, evidence
         )
     return outcome, False
 

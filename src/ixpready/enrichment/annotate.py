@@ -535,6 +535,13 @@ class Annotator:
         self._info_by_object: dict[int, tuple[IPAddress, AddressInfo]] = {}
         self._by_route: dict[int, tuple[Route, tuple[AddressInfo | None, ...]]] = {}
 
+    def trusting(self, vantages: Mapping[int, Vantage]) -> Annotator:
+        """Returns an annotator of the same run with other vantages (e.g. once probes are
+        checked), sharing the static facts already worked out (they do not depend on them)."""
+        other = Annotator(self.lookups, self.home, vantages, self.observations)
+        other._static = self._static
+        return other
+
     def static(
         self, address: IPAddress
     ) -> tuple[str | None, Origin | None, IxpHit | None, str | None, str | None, tuple[Claim, ...]]:

@@ -41,6 +41,7 @@ from ixpready.measurements.records import (
     TraceKey,
     compact_hop,
     intern_route,
+    interned_route,
     lazy_trace,
 )
 
@@ -536,9 +537,11 @@ def _lean_route(entries: list[_LeanHop]) -> tuple[Route, _StopRtts] | None:
         raise _Fallback
     addresses = _ADDRESSES
     unset = msgspec.UNSET
-    stops: list[Stop] = []
+    # Hop by hop: number, address object (None: silent), smallest RTT, inherited as written.
+    numbers: list[int] = []
+    found: list[IPAddress | None] = []
     stop_rtts: list[float | None] = []
-    key: list[int] = []  # of `intern_route`, made on the way
+    inherited: list[bool | None] = []
     single = True
     for entry in entries:
         number = entry.hop
@@ -568,14 +571,22 @@ def _lean_route(entries: list[_LeanHop]) -> tuple[Route, _StopRtts] | None:
             rtt = packet.rtt
             if rtt is not None and (only_best is None or rtt < only_best):
                 only_best = rtt
-        if single:
-            inherited = bool(entry.inherited)
-            stops.append((number, only, inherited))
-            stop_rtts.append(only_best)
-            key += (number, 0 if only is None else id(only), inherited)
+        numbers.append(number)
+        found.append(only)
+        stop_rtts.append(only_best)
+        inherited.append(entry.inherited)
     if not single:
         return None
-    return intern_route(stops, tuple(key)), tuple(stop_rtts)
+    # The key of `intern_route`: the addresses by object identity (see there).
+    key = (tuple(numbers), tuple(map(id, found)), tuple(inherited))
+    route = interned_route(key)
+    if route is None:
+        stops: list[Stop] = [
+            (number, address, bool(flag))
+            for number, address, flag in zip(numbers, found, inherited, strict=True)
+        ]
+        route = intern_route(stops, key)
+    return route, tuple(stop_rtts)
 
 
 def _fast_trace(record: _FastTrace | _LeanTrace) -> Trace:

@@ -8,7 +8,7 @@ addresses are `ipaddress` objects, collections are tuples.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import MISSING, dataclass, field, fields
 from datetime import UTC, datetime
 from ipaddress import IPv4Address, IPv6Address
@@ -437,18 +437,19 @@ def route_of(hops: tuple[Hop, ...]) -> tuple[Route, tuple[float | None, ...]]:
     return Route(tuple(stops)), tuple(rtts)
 
 
-_ROUTES: dict[tuple[int, ...], Route] = {}
+_ROUTES: dict[Hashable, Route] = {}
 _ROUTES_MAX = 100_000
 
 
-def intern_route(stops: list[Stop], key: tuple[int, ...] | None = None) -> Route:
+def intern_route(stops: list[Stop], key: Hashable | None = None) -> Route:
     """Returns the one Route object of these stops among the routes interned so far.
 
-    Keyed by hop number, address object identity and the inherited flag, stop by stop (a
-    reader may pass that key, made while reading): an address object in a key is kept alive
-    by the Route stored under it, so its identity cannot be reused by another object while
-    the entry exists. A reader that makes one object per address text (as
-    `measurements.parse` does) therefore gets one Route per distinct route.
+    Keyed by hop number, address object identity and the inherited flag, stop by stop: an
+    address object in a key is kept alive by the Route stored under it, so its identity
+    cannot be reused by another object while the entry exists. A reader that makes one
+    object per address text (as `measurements.parse` does) therefore gets one Route per
+    distinct route. A reader may pass a key of its own making (see `interned_route`) that
+    names the stops by the same identities.
     """
     if key is None:
         key = tuple(
@@ -462,6 +463,11 @@ def intern_route(stops: list[Stop], key: tuple[int, ...] | None = None) -> Route
             _ROUTES.clear()
         found = _ROUTES[key] = Route(tuple(stops))
     return found
+
+
+def interned_route(key: Hashable) -> Route | None:
+    """Returns the Route interned under a reader's key, if any (see `intern_route`)."""
+    return _ROUTES.get(key)
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,7 +40,7 @@ from ixpready.enrichment.snapshots import RegistrySnapshot, load_snapshot
 from ixpready.errors import InputError
 from ixpready.measurements.parse import Outcome, parse_lines, read_results
 from ixpready.measurements.probes import load_probes
-from ixpready.measurements.records import IPAddress, Malformed, Probe, Skipped, Trace, TraceKey
+from ixpready.measurements.records import IPAddress, Malformed, Probe, Skipped, Trace
 from ixpready.measurements.store import Store
 
 Progress = Callable[[int, int], None]
@@ -104,17 +104,20 @@ def read_traces(
 
     Raises InputError when a file cannot be opened; StoreError for a damaged store.
     """
-    traces: dict[TraceKey, Trace] = {}
+    # Keyed by the key's fields as a plain tuple (TraceKey's own hash is a Python call).
+    traces: dict[tuple[int, int, int], Trace] = {}
     bad: list[Malformed] = []
     skipped = duplicates = other = 0
     total = len(paths) + (store is not None)
     for done, outcomes in enumerate(_sources(paths, store), start=1):
         for outcome in outcomes:
             if isinstance(outcome, Trace):
-                if outcome.key in traces:
+                key = outcome.key
+                fields = (key.msm_id, key.prb_id, key.timestamp)
+                if fields in traces:
                     duplicates += 1
                 else:
-                    traces[outcome.key] = outcome
+                    traces[fields] = outcome
             elif isinstance(outcome, Malformed):
                 bad.append(outcome)
             elif isinstance(outcome, Skipped):
@@ -232,11 +235,12 @@ def analyze_traces(
             vantages[trace.key.prb_id] = vantage_of(owner, lookups.places)
     observations = observe(traces)
     access = access_delay_ms(traces)
-    checks = check_probes(Annotator(lookups, home, vantages, observations), observations)
+    checking = Annotator(lookups, home, vantages, observations)
+    checks = check_probes(checking, observations)
     trusted = {
         prb: replace(v, trusted=checks[prb].status != "contradicted") for prb, v in vantages.items()
     }
-    annotator = Annotator(lookups, home, trusted, observations)
+    annotator = checking.trusting(trusted)
     domestic: list[PathVerdict] = []
     other: list[PathVerdict] = []
     total = len(traces)
