@@ -16,7 +16,7 @@ Rules, in order (README, "How verdicts are decided"):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache, partial
@@ -30,7 +30,7 @@ from ixpready.enrichment.annotate import (
     Strength,
 )
 from ixpready.enrichment.geo import City, Gazetteer, distance_km, floor_rtt_ms, radius_km
-from ixpready.measurements.records import IPAddress, Route, Trace
+from ixpready.measurements.records import IPAddress, Route, Trace, route_groups
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,28 +58,28 @@ class Ends:
 ACCESS_SLACK_MS = 0.3  # of an access RTT, this much may be distance to the ISP's first router
 
 
-def access_delay_ms(traces: Iterable[Trace]) -> dict[int, float]:
+def access_delay_ms(
+    traces: Sequence[Trace], groups: Iterable[list[int]] | None = None
+) -> dict[int, float]:
     """Returns, per probe, the delay of its own access link that is not distance (ms).
 
     A probe's RTT to the first router beyond its home gateway (hop 2 when hop 1 is a private
     gateway, else hop 1) is mostly DSL/cable/radio access delay, present in every RTT it
     measures and in every RTT measured *to* it. The smallest such RTT over the probe's traces,
     less `ACCESS_SLACK_MS` for the few km to that router, is discounted before RTTs are
-    turned into distances across a whole path.
+    turned into distances across a whole path. `groups` may pass `route_groups(traces)` or
+    a finer grouping of the traces' positions (each group one probe and route object).
     """
     best: dict[int, float] = {}
-    # Per route object, which stop is the first router beyond the home gateway (None: none).
-    firsts: dict[int, tuple[Route, int | None]] = {}
-    for trace in traces:
-        route = trace.route()
-        known = firsts.get(id(route))
-        if known is None or known[0] is not route:
-            known = firsts[id(route)] = (route, _first_isp_stop(trace))
-        if known[1] is None:
+    for positions in route_groups(traces) if groups is None else groups:
+        head = traces[positions[0]]
+        stop = _first_isp_stop(head)
+        if stop is None:
             continue
-        first = trace.stop_rtts()[known[1]]
-        if first is not None:
-            prb = trace.key.prb_id
+        found = [rtt for p in positions if (rtt := traces[p].stop_rtts()[stop]) is not None]
+        if found:
+            first = min(found)
+            prb = head.key.prb_id
             best[prb] = min(best.get(prb, first), first)
     return {prb: max(0.0, rtt - ACCESS_SLACK_MS) for prb, rtt in best.items()}
 
@@ -163,7 +163,7 @@ def _foreign_ixp(info: AddressInfo, home: str) -> bool:
 
 
 # What judging needs of one annotated address, given the home country (see `_facts`).
-_Facts = tuple[int | None, bool, str | None, str, str | None, bool, "_Abroad | None"]
+_Facts = tuple[int | None, bool, str | None, str, str | None, bool, "_Abroad | None", bool]
 # Of an address placed abroad or on a foreign IXP: (country, city label, evidence kind,
 # fact, confidence, refuted claims as (kind, sentence, country)).
 _Abroad = tuple[str | None, str | None, str, str, float, tuple[tuple[str, str, str | None], ...]]
@@ -193,10 +193,13 @@ class JudgeMemo:
     home country it was worked out for. Each entry keeps its key object, so the key stays
     its own."""
 
-    __slots__ = ("facts", "routes", "walks")
+    __slots__ = ("facts", "routes", "said", "walks")
 
     def __init__(self) -> None:
         self.facts: dict[int, tuple[AddressInfo, str, _Facts]] = {}
+        # Per AddressInfo object (kept alive by `facts`), hop number and home country: what
+        # a hop abroad says, as evidence.
+        self.said: dict[tuple[int, int, str], tuple[Evidence, ...]] = {}
         self.routes: dict[int, tuple[tuple[AddressInfo | None, ...], str, _RouteFacts]] = {}
         # Per annotated route and destination object, home, probe place and settings: how
         # walking it goes, the RTTs apart (`_walk_plan`).
@@ -208,8 +211,9 @@ class JudgeMemo:
 
 def _facts(info: AddressInfo, home: str) -> _Facts:
     """Returns (asn, judged: not special-purpose, IXP LAN name, its country,
-    home IXP LAN name, on a home IXP and placed at home, and when the address is abroad or on
-    a foreign IXP's LAN what the evidence says, see `_Abroad`; None otherwise)."""
+    home IXP LAN name, on a home IXP and placed at home, when the address is abroad or on
+    a foreign IXP's LAN what the evidence says (see `_Abroad`; None otherwise), and whether
+    there is nothing to say but the ASN)."""
     ixp = info.ixp
     counted = info.special is None
     abroad = counted and info.location.is_outside(home)
@@ -241,14 +245,16 @@ def _facts(info: AddressInfo, home: str) -> _Facts:
                 if c.refuted
             ),
         )
+    home_ixp = ixp.lan.name if ixp is not None and at_home_ixp else None
     return (
         info.asn,
         counted,
         None if ixp is None else ixp.lan.name,
         "" if ixp is None else ixp.lan.country,
-        ixp.lan.name if ixp is not None and at_home_ixp else None,
+        home_ixp,
         at_home_ixp and info.location.is_inside(home),
         foreign,
+        home_ixp is None and (not counted or (ixp is None and foreign is None)),
     )
 
 
@@ -272,16 +278,20 @@ def _route_facts(
     home_ixp_names: set[str] = set()
     via_home_ixp = False
     last_number: int | None = None
+    said = memo.said
     for (number, address, _inherited), info in zip(at.trace.route().stops, infos, strict=True):
-        if address is not None:
-            last_number = number if last_number is None else max(last_number, number)
+        if address is not None and (last_number is None or number > last_number):
+            last_number = number
         if info is None:
             continue
         entry = per_address.get(id(info))
         if entry is None or entry[0] is not info or entry[1] != home:
             entry = per_address[id(info)] = (info, home, _facts(info, home))
-        asn, counted, ixp_name, ixp_country, home_ixp, inside, foreign = entry[2]
-        asns.append(asn)
+        about = entry[2]
+        asns.append(about[0])
+        if about[7]:  # nothing else to say of this hop
+            continue
+        asn, counted, ixp_name, ixp_country, home_ixp, inside, foreign, _plain = about
         if home_ixp is not None:
             home_ixp_names.add(home_ixp)
             via_home_ixp = via_home_ixp or inside
@@ -299,11 +309,23 @@ def _route_facts(
             foreign_cities.append(city_label)
         if asn is not None and asn not in carried_by:
             carried_by.append(asn)
-        text = info.text if info.address is address or info.address == address else str(address)
-        evidence.append(Evidence(kind, f"hop {number} {text}: {fact}", number, text, country))
         foreign_conf.append(confidence)
-        for claim_kind, sentence, claim_country in refuted:
-            evidence.append(Evidence(claim_kind, sentence, number, text, claim_country))
+        # The same hop of the same address says the same on every route: made once.
+        lines = said.get((id(info), number, home)) if info.address is address else None
+        if lines is None:
+            text = (
+                info.text if info.address is address or info.address == address else str(address)
+            )
+            lines = (
+                Evidence(kind, f"hop {number} {text}: {fact}", number, text, country),
+                *(
+                    Evidence(claim_kind, sentence, number, text, claim_country)
+                    for claim_kind, sentence, claim_country in refuted
+                ),
+            )
+            if info.address is address:
+                said[(id(info), number, home)] = lines
+        evidence += lines
     facts = _RouteFacts(
         asns=tuple(asns), home_ixp_names=frozenset(home_ixp_names), via_home_ixp=via_home_ixp,
         ixps=tuple(ixps), ixp_countries=tuple(ixp_countries),

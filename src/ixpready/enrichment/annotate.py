@@ -33,7 +33,7 @@ from ixpready.enrichment.geo import (
 from ixpready.enrichment.ixps import IxpHit, IxpIndex
 from ixpready.enrichment.prefixes import Origin, PrefixTable, RegistryCountries
 from ixpready.enrichment.snapshots import RegistrySnapshot
-from ixpready.measurements.records import IPAddress, Probe, Route, Trace
+from ixpready.measurements.records import IPAddress, Probe, Route, Trace, route_groups
 
 CITY_SLACK_KM = 25.0  # a router "in Miami" may stand anywhere in the metro area
 PROBE_BLUR_KM = 5.0  # RIPE Atlas publishes probe coordinates rounded to about 1 km
@@ -399,36 +399,34 @@ def vantage_of(probe: Probe, places: Gazetteer | None = None) -> Vantage:
     return Vantage(probe, None, None, 0.0)
 
 
-def observe(traces: Iterable[Trace]) -> dict[IPAddress, dict[int, float]]:
+def observe(
+    traces: Iterable[Trace], groups: Iterable[list[int]] | None = None
+) -> dict[IPAddress, dict[int, float]]:
     """Returns, per responding address, the smallest usable RTT (ms) each probe saw from it.
 
     Addresses, and each address's probes, come in the order the traces first give them a
-    usable RTT (trace by trace, hop by hop).
+    usable RTT (trace by trace, hop by hop). `groups` may pass `route_groups(traces)`, or
+    any finer grouping of the traces' positions (each group one probe and route object).
     """
     traces = traces if isinstance(traces, list | tuple) else list(traces)
     # A probe's traces along one route object (one address per hop) are taken together:
     # their smallest RTT stop by stop. Traces with a hop answered by several addresses are
     # read reply by reply. Each (address, probe) is then gathered at the place in the traces
     # where it first had a usable RTT, so the order is the traces' own.
-    groups: dict[tuple[int, int], tuple[Route, list[int], list[tuple[float | None, ...]]]] = {}
     sightings: list[_Sighting] = []  # in the traces' order
     late: list[_Sighting] = []  # a stop's first usable RTT in a group's later trace
-    for position, trace in enumerate(traces):
-        route = trace.route()
-        if route.one_per_hop:
-            key = (trace.key.prb_id, id(route))
-            group = groups.get(key)
-            if group is None or group[0] is not route:
-                groups[key] = (route, [position], [trace.stop_rtts()])
-            else:
-                group[1].append(position)
-                group[2].append(trace.stop_rtts())
+    ordered_groups = sorted(route_groups(traces) if groups is None else groups)
+    for positions in ordered_groups:
+        head = traces[positions[0]]
+        route = head.route()
+        prb = head.key.prb_id
+        if not route.one_per_hop:
+            for position in positions:
+                for index, (address, rtt) in enumerate(_trace_rtts(traces[position])):
+                    if address is not None and rtt is not None:
+                        late.append((position, index, address, prb, rtt))
             continue
-        prb = trace.key.prb_id
-        for index, (address, rtt) in enumerate(_trace_rtts(trace)):
-            if address is not None and rtt is not None:
-                late.append((position, index, address, prb, rtt))
-    for (prb, _route), (route, positions, vectors) in groups.items():
+        vectors = [traces[position].stop_rtts() for position in positions]
         position = positions[0]
         addresses = [stop[1] for stop in route.stops]
         if len(vectors) == 1:

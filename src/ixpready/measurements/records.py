@@ -8,7 +8,7 @@ addresses are `ipaddress` objects, collections are tuples.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import MISSING, dataclass, field, fields
 from datetime import UTC, datetime
 from ipaddress import IPv4Address, IPv6Address
@@ -468,6 +468,21 @@ def intern_route(stops: list[Stop], key: Hashable | None = None) -> Route:
 def interned_route(key: Hashable) -> Route | None:
     """Returns the Route interned under a reader's key, if any (see `intern_route`)."""
     return _ROUTES.get(key)
+
+
+def route_groups(traces: Sequence[Trace]) -> list[list[int]]:
+    """Returns the positions of `traces` grouped by probe and route object: the groups in the
+    order of their first trace, each in the traces' order. A probe's traces of one route (its
+    rounds, usually) can then be taken together, their RTTs stop by stop."""
+    groups: dict[tuple[int, int], list[int]] = {}
+    for position, trace in enumerate(traces):
+        key = (trace.key.prb_id, id(trace.route()))  # the traces keep their routes alive
+        group = groups.get(key)
+        if group is None:
+            groups[key] = [position]
+        else:
+            group.append(position)
+    return list(groups.values())
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from operator import attrgetter
 from pathlib import Path
 from typing import ParamSpec, TypeVar
 
@@ -228,13 +229,30 @@ def analyze_traces(
         for address in (known.address_v4, known.address_v6):
             if address is not None:
                 by_address[address] = known
+    # Traces alike (see `judge_route`: one route object, probe, address family, destination,
+    # public source, probe description, origin, error or not) are judged once when the
+    # verdict depends on what they share alone; the traces keep these objects alive meanwhile.
+    # Each group is also one probe and route, as `observe` and `access_delay_ms` take them.
+    alike: dict[tuple[object, ...], list[int]] = {}
+    for position, trace in enumerate(traces):
+        key = (
+            id(trace.route()), trace.key.prb_id, trace.af, id(trace.destination),
+            id(trace.public_source), id(trace.vantage), trace.origin, trace.error is None,
+        )  # fmt: skip
+        members = alike.get(key)
+        if members is None:
+            alike[key] = [position]
+        else:
+            members.append(position)
+    groups = list(alike.values())  # in the order of their first trace
     vantages = {}
-    for trace in traces:
-        owner = _probe_for(trace, probes)
-        if owner is not None and trace.key.prb_id not in vantages:
-            vantages[trace.key.prb_id] = vantage_of(owner, lookups.places)
-    observations = observe(traces)
-    access = access_delay_ms(traces)
+    for positions in groups:  # a group's traces share their probe and its description
+        head = traces[positions[0]]
+        owner = _probe_for(head, probes)
+        if owner is not None and head.key.prb_id not in vantages:
+            vantages[head.key.prb_id] = vantage_of(owner, lookups.places)
+    observations = observe(traces, groups)
+    access = access_delay_ms(traces, groups)
     checking = Annotator(lookups, home, vantages, observations)
     checks = check_probes(checking, observations)
     trusted = {
@@ -245,22 +263,10 @@ def analyze_traces(
     other: list[PathVerdict] = []
     total = len(traces)
     memo = JudgeMemo()
-    # Traces alike (see `judge_route`: one route object, probe, address family, destination,
-    # public source, probe description, origin, error or not) are judged once when the
-    # verdict depends on what they share alone; the traces keep these objects alive meanwhile.
-    alike: dict[tuple[object, ...], list[Trace]] = {}
-    for trace in traces:
-        key = (
-            id(trace.route()), trace.key.prb_id, trace.af, id(trace.destination),
-            id(trace.public_source), id(trace.vantage), trace.origin, trace.error is None,
-        )  # fmt: skip
-        group = alike.get(key)
-        if group is None:
-            alike[key] = [trace]
-        else:
-            group.append(trace)
+    distinct: list[PathVerdict] = []  # a verdict per set of networks on the paths
     done = 0
-    for group in alike.values():
+    for positions in groups:
+        group = [traces[position] for position in positions]
         first = group[0]
         annotated = annotator.annotate(first)
         ends = _ends(first, _probe_for(first, probes), by_address, annotated, annotator, access)
@@ -269,12 +275,14 @@ def analyze_traces(
             annotated, home, ends, check, lookups.places, settings, memo=memo
         )
         verdicts = [verdict]
-        if holds:
+        if holds:  # the others have the same networks as this one
             verdicts += restate_many(verdict, group[1:])
+            distinct.append(verdict)
         else:
             for trace in group[1:]:
                 at = annotator.annotate(trace)
                 verdicts.append(judge(at, home, ends, check, lookups.places, settings, memo=memo))
+            distinct += verdicts
         (domestic if verdict.is_domestic else other).extend(verdicts)
         if on_progress is not None and (done + len(group)) // 500 > done // 500:
             on_progress(done + len(group), total)
@@ -282,11 +290,12 @@ def analyze_traces(
     if on_progress is not None and total:
         on_progress(total, total)
     # TraceKey's order as a plain tuple (its generated comparison is a Python call per pair).
-    domestic.sort(key=lambda v: (v.trace.msm_id, v.trace.prb_id, v.trace.timestamp))
-    other.sort(key=lambda v: (v.trace.msm_id, v.trace.prb_id, v.trace.timestamp))
+    order = attrgetter("trace.msm_id", "trace.prb_id", "trace.timestamp")
+    domestic.sort(key=order)
+    other.sort(key=order)
     read = read or ReadOutcome(tuple(traces), (), 0, 0, 0)
     seen_asns = {
-        a for v in (*domestic, *other) for a in (*v.as_path, v.src_asn, v.dst_asn) if a is not None
+        a for v in distinct for a in (*v.as_path, v.src_asn, v.dst_asn) if a is not None
     }
     return AnalysisResult(
         country=home,
