@@ -29,14 +29,50 @@ def check_probes(
     annotator: Annotator, observations: Mapping[IPAddress, Mapping[int, float]]
 ) -> dict[int, ProbeCheck]:
     """Returns a check per probe of `annotator.vantages`, by the RTTs in `observations`."""
-    per_probe: dict[int, list[tuple[IPAddress, float]]] = {}
+    vantages = annotator.vantages
+    places = annotator.lookups.places
+    # Per probe with declared coordinates and country: what its replies say, address by
+    # address (in the order of `observations`): a sentence per contradiction, how many
+    # confirmations, and how far the nearest place abroad is.
+    tallies: dict[int, tuple[list[str], list[int], float]] = {}
+    for prb, vantage in vantages.items():
+        probe = vantage.probe
+        if probe.latitude is not None and probe.longitude is not None and probe.country is not None:
+            nearest = places.nearest_foreign_km(
+                probe.latitude, probe.longitude, probe.country, False
+            )
+            tallies[prb] = ([], [0], nearest)
     for address, seen in observations.items():
+        special, _origin, _ixp, _name, _cc, claims = annotator.static(address)
+        if special is not None:
+            continue
+        placed = [c for c in claims if c.city is not None and c.kind in ("rdns", "ixp_lan")]
         for prb, rtt in seen.items():
-            per_probe.setdefault(prb, []).append((address, rtt))
+            tally = tallies.get(prb)
+            if tally is None:
+                continue
+            vantage = vantages[prb]
+            probe = vantage.probe
+            reach = radius_km(rtt) + vantage.uncertainty_km
+            for claim in placed:
+                assert claim.city is not None and probe.latitude is not None
+                far = distance_km(
+                    probe.latitude, probe.longitude or 0.0, claim.city.latitude,
+                    claim.city.longitude,
+                )  # fmt: skip
+                if far - CITY_SLACK_KM > reach:
+                    tally[0].append(
+                        f"{address} ({claim.city.label}, {far:.0f} km) answered in {rtt:.1f} ms"
+                    )
+                    break
+            else:
+                if reach < tally[2]:
+                    tally[1][0] += 1
     checks: dict[int, ProbeCheck] = {}
-    for prb, vantage in annotator.vantages.items():
-        checks[prb] = _check(prb, vantage, per_probe.get(prb, []), annotator)
-    for prb, detail in mutual_contradictions(annotator.vantages, observations).items():
+    for prb, vantage in vantages.items():
+        tally = tallies.get(prb)
+        checks[prb] = _check(prb, vantage, None if tally is None else (tally[0], tally[1][0]))
+    for prb, detail in mutual_contradictions(vantages, observations).items():
         check = checks[prb]
         if check.status != "contradicted":
             checks[prb] = replace(check, status="contradicted", detail=detail)
@@ -56,24 +92,31 @@ def mutual_contradictions(
     not drag honest ones down with it.
     """
     conflicts: dict[int, dict[int, str]] = {}
+    # Probes placed by their own coordinates (a country-wide disc proves nothing here).
+    placed = {
+        prb: v
+        for prb, v in vantages.items()
+        if v.latitude is not None and v.longitude is not None and v.probe.latitude is not None
+    }
+    apart_km: dict[tuple[int, int], float] = {}  # between two probes, worked out once
     for address, seen in observations.items():
         discs = []
         for prb, rtt in seen.items():
-            vantage = vantages.get(prb)
-            if vantage is None or vantage.latitude is None or vantage.longitude is None:
-                continue
-            if vantage.probe.latitude is None:  # a country-wide disc proves nothing here
-                continue
-            discs.append((radius_km(rtt) + vantage.uncertainty_km, prb, vantage, rtt))
+            vantage = placed.get(prb)
+            if vantage is not None:
+                discs.append((radius_km(rtt) + vantage.uncertainty_km, prb, vantage, rtt))
         if len(discs) < 2:
             continue
         discs.sort(key=lambda d: d[0])
         discs = discs[:MAX_DISCS_PER_ADDRESS]
         for i, (reach_a, prb_a, a, rtt_a) in enumerate(discs):
             for reach_b, prb_b, b, rtt_b in discs[i + 1 :]:
-                apart = distance_km(
-                    a.latitude or 0.0, a.longitude or 0.0, b.latitude or 0.0, b.longitude or 0.0
-                )
+                apart = apart_km.get((prb_a, prb_b))
+                if apart is None:
+                    apart = apart_km[(prb_a, prb_b)] = distance_km(
+                        a.latitude or 0.0, a.longitude or 0.0, b.latitude or 0.0,
+                        b.longitude or 0.0,
+                    )  # fmt: skip
                 if apart > reach_a + reach_b:
                     why = f"{address} answered probe {prb_a} in {rtt_a:.1f} ms and probe {prb_b} in {rtt_b:.1f} ms, {apart:.0f} km apart"
                     conflicts.setdefault(prb_a, {})[prb_b] = why
@@ -89,12 +132,9 @@ def mutual_contradictions(
             others.pop(worst, None)
 
 
-def _check(
-    prb: int,
-    vantage: Vantage,
-    seen: list[tuple[IPAddress, float]],
-    annotator: Annotator,
-) -> ProbeCheck:
+def _check(prb: int, vantage: Vantage, tally: tuple[list[str], int] | None) -> ProbeCheck:
+    """Returns the check of one probe from what its replies said (see `check_probes`);
+    `tally` is None when the probe declared no coordinates or country."""
     probe = vantage.probe
 
     def result(status: str, detail: str) -> ProbeCheck:
@@ -109,33 +149,9 @@ def _check(
             description=probe.description,
         )
 
-    if probe.latitude is None or probe.longitude is None or probe.country is None:
+    if tally is None:
         return result("unknown", "no declared coordinates to check")
-    contradictions: list[str] = []
-    confirmations = 0
-    gazetteer = annotator.lookups.places
-    nearest_abroad = gazetteer.nearest_foreign_km(
-        probe.latitude, probe.longitude, probe.country, False
-    )
-    for address, rtt in seen:
-        reach = radius_km(rtt) + vantage.uncertainty_km
-        special, _origin, _ixp, _name, _cc, claims = annotator.static(address)
-        if special is not None:
-            continue
-        for claim in claims:
-            if claim.city is None or claim.kind not in ("rdns", "ixp_lan"):
-                continue
-            far = distance_km(
-                probe.latitude, probe.longitude, claim.city.latitude, claim.city.longitude
-            )
-            if far - CITY_SLACK_KM > reach:
-                contradictions.append(
-                    f"{address} ({claim.city.label}, {far:.0f} km) answered in {rtt:.1f} ms"
-                )
-                break
-        else:
-            if reach < nearest_abroad:
-                confirmations += 1
+    contradictions, confirmations = tally
     distinct = sorted(set(contradictions))
     if len(distinct) >= CONTRADICTIONS_NEEDED:
         detail = (
