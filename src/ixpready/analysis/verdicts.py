@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+import msgspec
+
 from ixpready.measurements.records import TraceKey
 
 
@@ -33,8 +35,12 @@ class Scope(StrEnum):
     UNKNOWN = "unknown"  # an end could not be placed in any country
 
 
-@dataclass(frozen=True, slots=True)
-class Evidence:
+# Evidence and PathVerdict are frozen msgspec structs rather than dataclasses: an analysis
+# makes one verdict per result (tens of thousands), and a struct is made in C, where a frozen
+# dataclass sets each of its 22 fields through a Python call. Both behave as frozen records
+# (typed fields, keyword or positional construction, equality, hashing, `msgspec.structs.
+# replace`), hold no reference cycles (`gc=False`: never tracked by the cyclic collector).
+class Evidence(msgspec.Struct, frozen=True, gc=False):
     """One fact that decided (part of) a verdict, in words a person can check.
 
     `hop` is the TTL (None for a path-level fact), `kind` one of: rtt_bound, rdns, ixp_lan,
@@ -48,8 +54,7 @@ class Evidence:
     country: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class PathVerdict:
+class PathVerdict(msgspec.Struct, frozen=True, gc=False):
     """The verdict on one traceroute, with everything needed to explain it."""
 
     trace: TraceKey

@@ -63,7 +63,7 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 def radius_km(rtt_ms: float) -> float:
     """Returns the farthest distance (km) a reply after `rtt_ms` can have come from."""
-    return max(0.0, rtt_ms) * KM_PER_MS_ROUND_TRIP
+    return rtt_ms * KM_PER_MS_ROUND_TRIP if rtt_ms > 0.0 else 0.0
 
 
 def floor_rtt_ms(distance: float) -> float:

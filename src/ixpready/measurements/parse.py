@@ -595,9 +595,13 @@ def _fast_trace(record: _FastTrace | _LeanTrace) -> Trace:
     Raises _Fallback (or MalformedResult) when the dict path must read it instead.
     """
     key = TraceKey(record.msm_id, record.prb_id, record.timestamp)
-    destination = _fast_address(record.dst_addr)
-    source = _fast_address(record.src_addr)
-    public_source = _fast_address(record.public_source)
+    addresses = _ADDRESSES  # most texts were read before: no call for them
+    text = record.dst_addr
+    destination = (addresses.get(text) or _fast_address(text)) if text else None
+    text = record.src_addr
+    source = (addresses.get(text) or _fast_address(text)) if text else None
+    text = record.public_source
+    public_source = (addresses.get(text) or _fast_address(text)) if text else None
     lean = None
     if isinstance(record, _LeanTrace):
         lean = _lean_route(record.result)
