@@ -538,10 +538,7 @@ def _lean_route(entries: list[_LeanHop]) -> tuple[Route, _StopRtts] | None:
     addresses = _ADDRESSES
     unset = msgspec.UNSET
     # Hop by hop: number, address object (None: silent), smallest RTT, inherited as written.
-    numbers: list[int] = []
-    found: list[IPAddress | None] = []
-    stop_rtts: list[float | None] = []
-    inherited: list[bool | None] = []
+    stops_read: list[tuple[int, IPAddress | None, float | None, bool | None]] = []
     single = True
     for entry in entries:
         number = entry.hop
@@ -571,14 +568,12 @@ def _lean_route(entries: list[_LeanHop]) -> tuple[Route, _StopRtts] | None:
             rtt = packet.rtt
             if rtt is not None and (only_best is None or rtt < only_best):
                 only_best = rtt
-        numbers.append(number)
-        found.append(only)
-        stop_rtts.append(only_best)
-        inherited.append(entry.inherited)
+        stops_read.append((number, only, only_best, entry.inherited))
     if not single:
         return None
+    numbers, found, stop_rtts, inherited = zip(*stops_read, strict=True)
     # The key of `intern_route`: the addresses by object identity (see there).
-    key = (tuple(numbers), tuple(map(id, found)), tuple(inherited))
+    key = (numbers, tuple(map(id, found)), inherited)
     route = interned_route(key)
     if route is None:
         stops: list[Stop] = [
@@ -586,7 +581,7 @@ def _lean_route(entries: list[_LeanHop]) -> tuple[Route, _StopRtts] | None:
             for number, address, flag in zip(numbers, found, inherited, strict=True)
         ]
         route = intern_route(stops, key)
-    return route, tuple(stop_rtts)
+    return route, stop_rtts
 
 
 def _fast_trace(record: _FastTrace | _LeanTrace) -> Trace:
