@@ -19,7 +19,8 @@ A line also gives the rate of one whole run with the lookups build counted in.
 Baseline, in the same process on the same results: `ripe.atlas.sagan`'s `Result.get(line)`
 per result, parsing only.
 
-    python benchmarks/bench_analyze.py [--quick] [--seed N] [--repeat N] [--profile]
+    python benchmarks/bench_analyze.py [--quick] [--seed N] [--repeat N] [--rounds N] [--probes N]
+                                        [--profile]
 
 The last line is `ratio_vs_sagan=<ixpready results/s / sagan results/s>`.
 """
@@ -35,7 +36,7 @@ import random
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from ipaddress import IPv6Address
 from pathlib import Path
 
@@ -156,10 +157,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a smaller run (~1,000 results)")
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--repeat", type=int, default=2, help="timed passes of each (best kept)")
+    parser.add_argument("--repeat", type=int, default=3, help="timed passes of each (best kept)")
+    parser.add_argument(
+        "--rounds", type=int, help="measurement rounds of the mesh (default 5; 2 with --quick)"
+    )
+    parser.add_argument(
+        "--probes", type=int, help="extra probes per network, 0-40 (default 10; 3 with --quick)"
+    )
     parser.add_argument("--profile", action="store_true", help="print cProfile's top functions")
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
+    if args.rounds is not None:
+        sizes = replace(sizes, rounds=max(1, args.rounds))
+    if args.probes is not None:
+        sizes = replace(sizes, probes_per_network=max(0, args.probes))
     print(
         f"ixpready bench_analyze: {'quick' if args.quick else 'full'} run, one thread, CPU time, "
         f"best of {args.repeat}; {os.cpu_count()} CPUs, load average "
@@ -172,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"generated in {time.perf_counter() - started:.1f} s: {count:,} RIPE Atlas traceroute "
             f"results ({data.mesh.stat().st_size / 1e6:.1f} MB JSON lines) from "
-            f"{data.probe_count} probes; prefix table {data.prefixes[0]:,} IPv4 + "
+            f"{data.probe_count} probes in {sizes.rounds} rounds; prefix table {data.prefixes[0]:,} IPv4 + "
             f"{data.prefixes[1]:,} IPv6 synthetic pfx2as lines plus the scenario's own"
         )
         started = time.process_time()

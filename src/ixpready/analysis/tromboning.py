@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache, partial
 
 from ixpready.analysis.verdicts import Evidence, PathVerdict, ProbeCheck, Scope, Verdict
@@ -84,6 +84,12 @@ def access_delay_ms(
     return {prb: max(0.0, rtt - ACCESS_SLACK_MS) for prb, rtt in best.items()}
 
 
+@lru_cache(maxsize=1 << 12)  # a run's probes have a few home gateways between them
+def _is_private(address: IPAddress) -> bool:
+    """`address.is_private`, kept (it tests some fifteen networks)."""
+    return address.is_private
+
+
 def _first_isp_stop(trace: Trace) -> int | None:
     """Returns the index in the trace's route of the stop of the first router beyond the home
     gateway: hop 2's first address when hop 1 answered only from private addresses, else hop
@@ -91,14 +97,14 @@ def _first_isp_stop(trace: Trace) -> int | None:
     route = trace.route()
     if route.one_per_hop:  # each stop is a hop: read the route
         for index, (number, address, _inherited) in enumerate(route.stops):
-            if number == 1 and address is not None and address.is_private:
+            if number == 1 and address is not None and _is_private(address):
                 continue  # the home gateway
             return None if address is None else index
         return None
     index = 0  # of the hop's first stop: a hop is one stop per address, or one when silent
     for hop in trace.hops:
         addresses = hop.addresses
-        usable = [a for a in addresses if not (hop.number == 1 and a.is_private)]
+        usable = [a for a in addresses if not (hop.number == 1 and _is_private(a))]
         if hop.number == 1 and addresses and not usable:
             index += len(addresses)
             continue  # the home gateway
@@ -185,6 +191,10 @@ class _RouteFacts:
     foreign_confidence: float | None  # the best confidence of a hop abroad, None if none
     evidence: tuple[Evidence, ...]
     last_number: int | None  # the last hop that replied
+    # AS paths worked out for this route, by (source AS, destination AS, reached).
+    as_paths: dict[tuple[int | None, int | None, bool], tuple[int, ...]] = field(
+        default_factory=dict, compare=False
+    )
 
 
 class JudgeMemo:
@@ -451,7 +461,10 @@ def _judge(
             floor = round(floor_rtt_ms(distance_km(*origin_point, *target)), 2)
 
     facts = _route_facts(at, home, memo)
-    path = _as_path(facts.asns, ends.src_asn, ends.dst_asn, reached)
+    path_key = (ends.src_asn, ends.dst_asn, reached)
+    path = facts.as_paths.get(path_key)
+    if path is None:
+        path = facts.as_paths[path_key] = _as_path(facts.asns, *path_key)
     home_ixps = (facts.via_home_ixp, facts.home_ixp_names)
     destination = trace.destination
     dst_text = (

@@ -300,15 +300,55 @@ def _refute(claim: Claim, discs: Iterable[tuple[Vantage, float]], places: Gazett
     return claim
 
 
+# What a vantage's discs are compared with, worked out once per vantage (see `_near`): the
+# vantage, the distance (km) to the nearest place and hub abroad, and per country the
+# distance to its centre less its radius (None for a country the gazetteer lacks).
+_Near = tuple[Vantage, float, float, dict[str, float | None]]
+
+
+def _near(vantage: Vantage, places: Gazetteer, known: dict[int, _Near] | None) -> _Near:
+    found = None if known is None else known.get(id(vantage))
+    if found is not None and found[0] is vantage:
+        return found
+    assert vantage.latitude is not None and vantage.longitude is not None
+    country = vantage.country or ""
+    found = (
+        vantage,
+        places.nearest_foreign_km(vantage.latitude, vantage.longitude, country, False),
+        places.nearest_foreign_km(vantage.latitude, vantage.longitude, country, True),
+        {},
+    )
+    if known is not None:
+        known[id(vantage)] = found
+    return found
+
+
+def _margin_km(vantage: Vantage, near: _Near, code: str, places: Gazetteer) -> float | None:
+    margins = near[3]
+    if code in margins:
+        return margins[code]
+    place = places.countries.get(code)
+    margin = None
+    if place is not None:
+        assert vantage.latitude is not None and vantage.longitude is not None
+        far = distance_km(vantage.latitude, vantage.longitude, place.latitude, place.longitude)
+        margin = far - place.radius_km
+    margins[code] = margin
+    return margin
+
+
 def locate(
     claims: tuple[Claim, ...],
     discs: tuple[tuple[Vantage, float], ...],
     home: str,
     places: Gazetteer,
+    near: dict[int, _Near] | None = None,
 ) -> Location:
     """Returns the location the claims and speed-of-light discs support.
 
     `discs` pairs trusted vantages with the smallest RTT (ms) each saw from this address.
+    `near` may keep, from one call to the next, the distances each vantage is compared with
+    (one dict per gazetteer; it keeps the vantages it was given).
     """
     considered = [_refute(claim, discs, places) for claim in claims]
     excluded: set[str] = set()
@@ -317,21 +357,12 @@ def locate(
         if vantage.latitude is None or vantage.longitude is None or vantage.country is None:
             continue
         reach = radius_km(rtt) + vantage.uncertainty_km
+        facts = _near(vantage, places, near)
         for code in interesting:
-            place = places.countries.get(code)
-            if place is None:
-                continue
-            far = distance_km(
-                vantage.latitude, vantage.longitude, place.latitude, place.longitude
-            )
-            if far - place.radius_km > reach:
+            margin = _margin_km(vantage, facts, code, places)
+            if margin is not None and margin > reach:
                 excluded.add(code)
-        nearest_any = places.nearest_foreign_km(
-            vantage.latitude, vantage.longitude, vantage.country, False
-        )
-        nearest_hub = places.nearest_foreign_km(
-            vantage.latitude, vantage.longitude, vantage.country, True
-        )
+        nearest_any, nearest_hub = facts[1], facts[2]
         if reach < nearest_any:
             considered.append(
                 Claim(
@@ -532,6 +563,7 @@ class Annotator:
         self._info: dict[IPAddress, AddressInfo] = {}
         self._info_by_object: dict[int, tuple[IPAddress, AddressInfo]] = {}
         self._by_route: dict[int, tuple[Route, tuple[AddressInfo | None, ...]]] = {}
+        self._near: dict[int, _Near] = {}
 
     def trusting(self, vantages: Mapping[int, Vantage]) -> Annotator:
         """Returns an annotator of the same run with other vantages (e.g. once probes are
@@ -567,7 +599,9 @@ class Annotator:
         if special is not None:
             location = UNLOCATED
         else:
-            location = locate(claims, self.discs(address), self.home, self.lookups.places)
+            location = locate(
+                claims, self.discs(address), self.home, self.lookups.places, self._near
+            )
         found = self._info[address] = AddressInfo(
             address, special, origin, ixp, name, registry_cc, location
         )
