@@ -907,7 +907,7 @@ def parse_bytes(data: bytes, origin: str) -> Iterator[Outcome]:
         yield from _classify(value, origin, data.decode("utf-8", errors="replace"))
         return
     for number, line in enumerate(lines, start=1):
-        if not line.strip():
+        if not line or line.isspace():  # (no copy of the line, as strip would make)
             continue
         trace = _fast_line(line)
         if trace is not None:
