@@ -16,8 +16,8 @@ counts). The winning country needs at least MEDIUM strength (0.5) to count as lo
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, fields
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from enum import IntEnum
 from ipaddress import ip_address
 
@@ -174,9 +174,8 @@ class AnnotatedTrace:
         """Returns one view per stop of the route: hop number, address, annotation, RTT."""
         found = self._hops
         if found is None:
-            view = _hop_view
             found = tuple(
-                view(number, address, info, rtt, inherited)
+                HopView(number, address, info, rtt, inherited)
                 for (number, address, inherited), info, rtt in zip(
                     self.trace.route().stops, self.infos, self.trace.stop_rtts(), strict=True
                 )
@@ -635,42 +634,3 @@ class Annotator:
             self._by_route[id(route)] = (route, infos)
         destination = None if trace.destination is None else self._info_of(trace.destination)
         return AnnotatedTrace(trace, self.vantages.get(trace.key.prb_id), infos, destination)
-
-
-def _hop_view_maker() -> Callable[
-    [int, IPAddress | None, AddressInfo | None, float | None, bool], HopView
-]:
-    """Returns a constructor of `HopView` that fills its slots directly (a frozen dataclass's
-    `__init__` sets each field through `object.__setattr__`), or `HopView` itself should its
-    fields ever differ from the ones this was written for."""
-    expected = ("number", "address", "info", "min_rtt_ms", "inherited")
-    if (
-        tuple(f.name for f in fields(HopView)) != expected
-        or HopView.__slots__ != expected
-        or hasattr(HopView, "__post_init__")
-    ):
-        return HopView
-    set_number, set_address, set_info, set_rtt, set_inherited = (
-        getattr(HopView, name).__set__ for name in expected
-    )
-    new = object.__new__
-
-    def view(
-        number: int,
-        address: IPAddress | None,
-        info: AddressInfo | None,
-        min_rtt_ms: float | None,
-        inherited: bool,
-    ) -> HopView:
-        hop = new(HopView)
-        set_number(hop, number)
-        set_address(hop, address)
-        set_info(hop, info)
-        set_rtt(hop, min_rtt_ms)
-        set_inherited(hop, inherited)
-        return hop
-
-    return view
-
-
-_hop_view = _hop_view_maker()
