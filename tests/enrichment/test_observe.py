@@ -56,21 +56,19 @@ def test_simulated_rounds_with_repeated_routes(tmp_path: Path) -> None:
 def _atlas(
     ts: int, prb: int, hops: list[list[tuple[str | None, float | None]]]
 ) -> dict[str, object]:
-    return (
-        {
-            "type": "traceroute", "msm_id": 1, "prb_id": prb, "timestamp": ts, "af": 4,
-            "dst_addr": "190.56.0.9",
-            "result": [
-                {"hop": n, "result": [
-                    {"x": "*"} if a is None else
-                    {"from": a, "ttl": 60, "size": 28} if r is None else
-                    {"from": a, "rtt": r, "ttl": 60, "size": 28}
-                    for a, r in replies
-                ]}
-                for n, replies in enumerate(hops, start=1)
-            ],
-        }  # fmt: skip
-    )
+    result = [
+        {"hop": n, "result": [
+            {"x": "*"} if a is None else
+            {"from": a, "ttl": 60, "size": 28} if r is None else
+            {"from": a, "rtt": r, "ttl": 60, "size": 28}
+            for a, r in replies
+        ]}
+        for n, replies in enumerate(hops, start=1)
+    ]  # fmt: skip
+    return {
+        "type": "traceroute", "msm_id": 1, "prb_id": prb, "timestamp": ts, "af": 4,
+        "dst_addr": "190.56.0.9", "result": result,
+    }  # fmt: skip
 
 
 def test_a_first_rtt_in_a_later_round_keeps_its_place() -> None:
