@@ -132,3 +132,33 @@ def _atlas(second_hop: list[str]) -> dict[str, object]:
             ]},
         ],
     }  # fmt: skip
+
+
+def test_the_ixpready_probe_format_reads_as_the_dict_reader_reads_it() -> None:
+    """Results of the operators' probe: its self-description, hops copied from the stop set
+    (`inherited`), a hop-level error, and a line the full schema must read (`err`)."""
+    identity = {"name": "gt-isp-1", "asn": 14754, "country": "gt", "latitude": 14.6,
+                "longitude": -90.5, "version": "1"}  # fmt: skip
+    plain = _atlas(["10.0.0.1", "190.56.0.1", "190.56.0.1"])
+    plain |= {"ixpready_probe": identity, "proto": "ICMP", "prb_id": 2_000_001}
+    copied = dict(plain, timestamp=4)
+    copied["result"] = [
+        {"hop": 1, "result": [{"from": "10.0.0.1", "rtt": 0.4, "ttl": 64, "size": 28}],
+         "inherited": True},
+        {"hop": 2, "error": "connect failed: Network is unreachable", "result": [{"x": "*"}]},
+        {"hop": 3, "result": [{"from": "190.56.0.1", "rtt": 2.0, "ttl": 60, "size": 28,
+                               "err": "N"}]},
+    ]  # fmt: skip
+    records = [plain, copied]
+    data = b"\n".join(orjson.dumps(r) for r in records)
+    fast = _read(data, "probe.jsonl")
+    assert len(fast) == 2
+    for one, record in zip(fast, records, strict=True):
+        _same(one, trace_from_atlas(record))
+        assert one.origin == "ixpready-probe"
+        assert one.vantage is not None and one.vantage.country == "GT"
+        assert one.vantage.asn_v4 == 14754
+    assert [h.inherited for h in fast[1].hops] == [True, False, False]
+    assert fast[1].route().stops[0][2] is True
+    assert fast[1].hops[1].error == "connect failed: Network is unreachable"
+    assert fast[1].hops[2].replies[0].error == "N"
