@@ -22,7 +22,6 @@ import msgspec
 import orjson
 
 from ixpready.measurements.records import (
-    AddressRtts,
     DnsResponse,
     DnsResult,
     Hop,
@@ -43,6 +42,7 @@ from ixpready.measurements.records import (
     intern_route,
     interned_route,
     lazy_trace,
+    stops_of,
 )
 
 PROBE_FIRMWARE_ORIGIN = "ixpready-probe"
@@ -409,7 +409,7 @@ class _LeanTrace(_TraceFields, kw_only=True, gc=False):
     def hops(self) -> tuple[Hop, ...]:
         """Returns the hops `_fast_hops` would have made of the same replies."""
         return tuple(
-            compact_hop(entry.hop, entry, entry.error, bool(entry.inherited), None, None)
+            compact_hop(entry.hop, entry, entry.error, bool(entry.inherited))
             for entry in self.result
         )
 
@@ -444,26 +444,17 @@ def _fast_mpls(icmpext: _FastIcmpExt | None) -> tuple[MplsLabel, ...]:
     )
 
 
-def _fast_hops(entries: list[_FastHop]) -> tuple[tuple[Hop, ...], Route | None, _StopRtts]:
-    """Returns the hops, and their route and stop RTTs when every hop was answered by at most
-    one address object (else None: `Trace.route` works them out)."""
+def _fast_hops(entries: list[_FastHop]) -> tuple[Hop, ...]:
+    """Returns the hops of a record of the full schema (`Hop.replies` made on first use)."""
     if not entries:
         raise _Fallback
     addresses = _ADDRESSES
     hops: list[Hop] = []
-    stops: list[Stop] | None = []
-    stop_rtts: list[float | None] = []
     for entry in entries:
         number = entry.hop
         if not 1 <= number <= 255 or not entry.result:
             raise _Fallback
         packets: list[Packet] = []
-        # `Hop.address_rtts` and `min_rtt_ms`, worked out on the way when one address object
-        # answers (most hops); left to the hop when several do.
-        only: IPAddress | None = None
-        only_best: float | None = None
-        best_any: float | None = None
-        several = False
         for packet in entry.result:
             text = packet.address
             if text is msgspec.UNSET:
@@ -481,10 +472,8 @@ def _fast_hops(entries: list[_FastHop]) -> tuple[tuple[Hop, ...], Route | None, 
                 and packet.edst is None
                 and packet.icmpext is None
             ):
-                rtt = packet.rtt
-                packets.append((address, rtt, packet.ttl, packet.size))
+                packets.append((address, packet.rtt, packet.ttl, packet.size))
             else:
-                rtt = None if packet.dup or packet.late is not None else packet.rtt
                 packets.append(
                     Reply(
                         address=address,
@@ -500,30 +489,8 @@ def _fast_hops(entries: list[_FastHop]) -> tuple[tuple[Hop, ...], Route | None, 
                         mpls=_fast_mpls(packet.icmpext),
                     )
                 )
-            if rtt is not None and (best_any is None or rtt < best_any):
-                best_any = rtt
-            if address is None or several:
-                continue
-            if address is not only:
-                if only is not None:
-                    several = True
-                    continue
-                only = address
-            if rtt is not None and (only_best is None or rtt < only_best):
-                only_best = rtt
-        rtts: AddressRtts | None = None
-        inherited = bool(entry.inherited)
-        if not several:
-            rtts = () if only is None else ((only, only_best),)
-            if stops is not None:
-                stops.append((number, only, inherited))
-                stop_rtts.append(None if only is None else only_best)
-        else:
-            stops = None
-        hops.append(compact_hop(number, tuple(packets), entry.error, inherited, rtts, best_any))
-    if stops is None:
-        return tuple(hops), None, ()
-    return tuple(hops), intern_route(stops), tuple(stop_rtts)
+        hops.append(compact_hop(number, tuple(packets), entry.error, bool(entry.inherited)))
+    return tuple(hops)
 
 
 _StopRtts = tuple[float | None, ...]
@@ -601,9 +568,8 @@ def _fast_trace(record: _FastTrace | _LeanTrace) -> Trace:
     if isinstance(record, _LeanTrace):
         lean = _lean_route(record.result)
         hops = () if lean is not None else record.hops()
-        route, stop_rtts = lean or (None, ())
     else:
-        hops, route, stop_rtts = _fast_hops(record.result)
+        hops = _fast_hops(record.result)
     af = record.af
     if af is None:
         known = destination or source or public_source
@@ -616,7 +582,8 @@ def _fast_trace(record: _FastTrace | _LeanTrace) -> Trace:
     origin = "atlas" if probe is msgspec.UNSET else PROBE_FIRMWARE_ORIGIN
     vantage = None if probe is msgspec.UNSET else _vantage({"ixpready_probe": probe}, key.prb_id)
     if lean is not None:
-        assert isinstance(record, _LeanTrace) and route is not None
+        assert isinstance(record, _LeanTrace)
+        route, stop_rtts = lean
         return lazy_trace(
             key, af, (record.proto or "UDP").upper(), destination,
             record.dst_name or record.dst_addr or "", source, public_source, record,
@@ -638,8 +605,8 @@ def _fast_trace(record: _FastTrace | _LeanTrace) -> Trace:
         origin=origin,
         vantage=vantage,
     )
-    if route is not None:
-        trace.set_route(route, stop_rtts)
+    stops, stop_rtts = stops_of(hops)
+    trace.set_route(intern_route(stops), stop_rtts)  # shared with the traces of its route
     return trace
 
 

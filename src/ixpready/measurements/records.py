@@ -138,35 +138,10 @@ class Hop:
         pairs, made without hashing an address (a Python call for `ipaddress` objects).
         Computed once."""
         found = self._rtts
-        if found is not None:
-            return found
-        # Most hops repeat one address object: read as such until another one replies.
-        only: IPAddress | None = None
-        only_best: float | None = None
-        best_any: float | None = None
-        for packet in self._replies_or_packets():
-            if isinstance(packet, tuple):  # a plain reply: timely, not a duplicate
-                address, rtt = packet[0], packet[1]
-            else:
-                rtt = packet.rtt_ms
-                if rtt is not None and (packet.duplicate or packet.late is not None):
-                    rtt = None
-                address = packet.address
-            if rtt is not None and (best_any is None or rtt < best_any):
-                best_any = rtt
-            if address is None:
-                continue
-            if address is not only:
-                if only is not None:  # another address: read again, address by address
-                    found, best_any = _address_rtts(self._replies_or_packets())
-                    break
-                only = address
-            if rtt is not None and (only_best is None or rtt < only_best):
-                only_best = rtt
-        else:
-            found = () if only is None else ((only, only_best),)
-        object.__setattr__(self, "_min_rtt_ms", best_any)
-        object.__setattr__(self, "_rtts", found)
+        if found is None:
+            found, best_any = _address_rtts(self._replies_or_packets())
+            object.__setattr__(self, "_min_rtt_ms", best_any)
+            object.__setattr__(self, "_rtts", found)
         return found
 
     def rtt_by_address(self) -> dict[IPAddress, float | None]:
@@ -216,8 +191,7 @@ class Hop:
 def _address_rtts(
     packets: tuple[Packet, ...],
 ) -> tuple[tuple[tuple[IPAddress, float | None], ...], float | None]:
-    """Returns `Hop.address_rtts` of packets from more than one address object, and the
-    smallest usable RTT of any."""
+    """Returns `Hop.address_rtts` of packets, and the smallest usable RTT of any."""
     seen: list[IPAddress] = []
     best: list[float | None] = []
     best_any: float | None = None
@@ -317,10 +291,7 @@ class _LazyReplies:
         self._set(hop, replies)
 
 
-def _compact_hop_maker() -> Callable[
-    [int, tuple[Packet, ...] | PacketSource, str | None, bool, AddressRtts | None, float | None],
-    Hop,
-]:
+def _compact_hop_maker() -> Callable[[int, tuple[Packet, ...] | PacketSource, str | None, bool], Hop]:
     """Returns `compact_hop`: a Hop whose replies are kept as packets until first read. Falls
     back to building the replies at once should Hop's fields ever differ from these."""
     expected = (
@@ -328,12 +299,7 @@ def _compact_hop_maker() -> Callable[
     )  # fmt: skip
 
     def eager(
-        number: int,
-        packets: tuple[Packet, ...] | PacketSource,
-        error: str | None,
-        inherited: bool,
-        rtts: AddressRtts | None = None,
-        min_rtt_ms: float | None = None,
+        number: int, packets: tuple[Packet, ...] | PacketSource, error: str | None, inherited: bool
     ) -> Hop:
         if not isinstance(packets, tuple):
             packets = packets.packets()
@@ -349,12 +315,7 @@ def _compact_hop_maker() -> Callable[
     new = object.__new__
 
     def compact(
-        number: int,
-        packets: tuple[Packet, ...] | PacketSource,
-        error: str | None,
-        inherited: bool,
-        rtts: AddressRtts | None = None,
-        min_rtt_ms: float | None = None,
+        number: int, packets: tuple[Packet, ...] | PacketSource, error: str | None, inherited: bool
     ) -> Hop:
         hop = new(Hop)
         set_number(hop, number)
@@ -362,20 +323,18 @@ def _compact_hop_maker() -> Callable[
         set_error(hop, error)
         set_inherited(hop, inherited)
         set_packets(hop, packets)
-        set_rtts(hop, rtts)
+        set_rtts(hop, None)
         set_by(hop, None)
-        set_min(hop, min_rtt_ms)
+        set_min(hop, None)
         return hop
 
     return compact
 
 
 compact_hop = _compact_hop_maker()
-"""`compact_hop(number, packets, error, inherited, rtts=None, min_rtt_ms=None)`: the Hop
-`Hop(number, replies, error, inherited)` would be, its `Reply` objects made from `packets`
-(or from a `PacketSource`'s, asked on first need) only when `replies` is read. A reader that worked out `address_rtts()` and `min_rtt_ms()`
-of the packets while reading them may pass them (`rtts` not None); else they are worked out
-on first use."""
+"""`compact_hop(number, packets, error, inherited)`: the Hop `Hop(number, replies, error,
+inherited)` would be, its `Reply` objects made from `packets` (or from a `PacketSource`'s,
+asked on first need) only when `replies` is read."""
 
 
 Stop = tuple[int, IPAddress | None, bool]
@@ -420,9 +379,9 @@ class Route:
         return indexes
 
 
-def route_of(hops: tuple[Hop, ...]) -> tuple[Route, tuple[float | None, ...]]:
-    """Returns the route of hops and, stop by stop, the smallest usable RTT (ms) of the stop's
-    address at its hop (None for a silent hop or an address without one)."""
+def stops_of(hops: tuple[Hop, ...]) -> tuple[list[Stop], tuple[float | None, ...]]:
+    """Returns the stops of hops (see `Route`) and, stop by stop, the smallest usable RTT (ms)
+    of the stop's address at its hop (None for a silent hop or an address without one)."""
     stops: list[Stop] = []
     rtts: list[float | None] = []
     for hop in hops:
@@ -434,7 +393,13 @@ def route_of(hops: tuple[Hop, ...]) -> tuple[Route, tuple[float | None, ...]]:
         for address, rtt in pairs:
             stops.append((hop.number, address, hop.inherited))
             rtts.append(rtt)
-    return Route(tuple(stops)), tuple(rtts)
+    return stops, tuple(rtts)
+
+
+def route_of(hops: tuple[Hop, ...]) -> tuple[Route, tuple[float | None, ...]]:
+    """Returns the route of hops, a Route object of its own, and its stop RTTs (`stops_of`)."""
+    stops, rtts = stops_of(hops)
+    return Route(tuple(stops)), rtts
 
 
 _ROUTES: dict[Hashable, Route] = {}
