@@ -30,7 +30,7 @@ from ixpready.enrichment.annotate import (
     Strength,
 )
 from ixpready.enrichment.geo import City, Gazetteer, distance_km, floor_rtt_ms, radius_km
-from ixpready.measurements.records import IPAddress, Route, Trace, route_groups
+from ixpready.measurements.records import IPAddress, Trace, route_groups
 
 
 @dataclass(frozen=True, slots=True)
@@ -376,7 +376,7 @@ def judge_route(
     *,
     memo: JudgeMemo | None = None,
 ) -> tuple[PathVerdict, bool]:
-    """Returns `judge`'s verdict and whether it holds for every trace alike (see `restate`):
+    """Returns `judge`'s verdict and whether it holds for every trace alike (`restate_many`):
     one with the same route object, address family, destination, origin, and an error or
     not, judged with the same vantage, ends and probe check. Such a verdict depends on the
     route and the ends alone, the trace's RTT to the destination and a tromboned path's
@@ -386,33 +386,19 @@ def judge_route(
     return _judge(at, home, ends, check, places, settings, memo)
 
 
-def restate(like: PathVerdict, trace: Trace) -> PathVerdict:
-    """Returns the verdict on `trace` given the verdict `like` on a trace alike, which holds
-    for every trace alike (see `judge_route`): the same, with this trace's key, RTT to the
-    destination and, for a tromboned path, latency penalty."""
-    return restate_many(like, (trace,))[0]
-
-
 def restate_many(like: PathVerdict, traces: Iterable[Trace]) -> list[PathVerdict]:
-    """Returns `restate(like, trace)` for each of `traces`, all alike."""
+    """Returns the verdict on each of `traces` given the verdict `like` on a trace alike,
+    which holds for every trace alike (see `judge_route`): the same, with the trace's key,
+    RTT to the destination and, for a tromboned path, latency penalty."""
     verdicts: list[PathVerdict] = []
     floor = like.floor_rtt_ms
     penalty = like.verdict is Verdict.TROMBONED and floor is not None
-    positions: tuple[int, ...] | None = None
-    route: Route | None = None
     for trace in traces:
         destination = trace.destination
-        rtt: float | None = None
-        if destination is not None:
-            if trace.route() is not route:  # the same for all traces alike, unless built apart
-                route = trace.route()
-                positions = route.positions(destination)
-            assert positions is not None
-            rtts = trace.stop_rtts()
-            for index in positions:
-                found = rtts[index]
-                if found is not None and (rtt is None or found < rtt):
-                    rtt = found
+        # Read from the route rather than `destination_rtt_ms`, which keeps it in the trace.
+        rtt = (
+            None if destination is None else trace.route().reach(destination, trace.stop_rtts())[1]
+        )
         extra = (
             round(rtt - floor, 2) if penalty and rtt is not None and floor is not None else None
         )

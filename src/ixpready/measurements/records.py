@@ -378,6 +378,19 @@ class Route:
         self._found[id(address)] = (address, indexes)
         return indexes
 
+    def reach(
+        self, address: IPAddress, rtts: tuple[float | None, ...]
+    ) -> tuple[bool, float | None]:
+        """Returns whether some stop is `address`, and the smallest of a trace's stop RTTs
+        (`Trace.stop_rtts`) at those stops (None when none has one)."""
+        positions = self.positions(address)
+        best: float | None = None
+        for index in positions:
+            rtt = rtts[index]
+            if rtt is not None and (best is None or rtt < best):
+                best = rtt
+        return bool(positions), best
+
 
 def stops_of(hops: tuple[Hop, ...]) -> tuple[list[Stop], tuple[float | None, ...]]:
     """Returns the stops of hops (see `Route`) and, stop by stop, the smallest usable RTT (ms)
@@ -517,19 +530,12 @@ class Trace:
         found = self._destination_seen
         if found is not None:
             return found
-        reached = False
-        best: float | None = None
         destination = self.destination
-        if destination is not None:
-            positions = self.route().positions(destination)
-            if positions:
-                reached = True
-                rtts = self.stop_rtts()
-                for index in positions:
-                    rtt = rtts[index]
-                    if rtt is not None and (best is None or rtt < best):
-                        best = rtt
-        found = (reached, best)
+        found = (
+            (False, None)
+            if destination is None
+            else self.route().reach(destination, self.stop_rtts())
+        )
         object.__setattr__(self, "_destination_seen", found)
         return found
 
