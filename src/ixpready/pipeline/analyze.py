@@ -105,28 +105,38 @@ def read_traces(
 
     Raises InputError when a file cannot be opened; StoreError for a damaged store.
     """
+    total = len(paths) + (store is not None)
+
+    def outcomes() -> Iterator[Outcome]:
+        for done, source in enumerate(_sources(paths, store), start=1):
+            yield from source
+            if on_progress is not None:
+                on_progress(done, total)
+
+    return gather_outcomes(outcomes())
+
+
+def gather_outcomes(outcomes: Iterable[Outcome]) -> ReadOutcome:
+    """Returns the traceroutes among reader outcomes, each key once (the first kept, the
+    others counted as duplicates), with the malformed records and the others counted."""
     # Keyed by the key's fields as a plain tuple (TraceKey's own hash is a Python call).
     traces: dict[tuple[int, int, int], Trace] = {}
     bad: list[Malformed] = []
     skipped = duplicates = other = 0
-    total = len(paths) + (store is not None)
-    for done, outcomes in enumerate(_sources(paths, store), start=1):
-        for outcome in outcomes:
-            if isinstance(outcome, Trace):
-                key = outcome.key
-                fields = (key.msm_id, key.prb_id, key.timestamp)
-                if fields in traces:
-                    duplicates += 1
-                else:
-                    traces[fields] = outcome
-            elif isinstance(outcome, Malformed):
-                bad.append(outcome)
-            elif isinstance(outcome, Skipped):
-                skipped += 1
+    for outcome in outcomes:
+        if isinstance(outcome, Trace):
+            key = outcome.key
+            fields = (key.msm_id, key.prb_id, key.timestamp)
+            if fields in traces:
+                duplicates += 1
             else:
-                other += 1
-        if on_progress is not None:
-            on_progress(done, total)
+                traces[fields] = outcome
+        elif isinstance(outcome, Malformed):
+            bad.append(outcome)
+        elif isinstance(outcome, Skipped):
+            skipped += 1
+        else:
+            other += 1
     return ReadOutcome(tuple(traces.values()), tuple(bad), skipped, duplicates, other)
 
 

@@ -27,9 +27,9 @@ from ixpready.enrichment.snapshots import RegistrySnapshot, load_snapshot
 from ixpready.errors import ConfigError, InputError
 from ixpready.measurements.parse import parse_lines
 from ixpready.measurements.probes import load_probes, probes_from_document
-from ixpready.measurements.records import IPAddress, Malformed, Probe, Skipped, Trace
+from ixpready.measurements.records import IPAddress, Malformed, Probe
 from ixpready.measurements.store import ResultStore, RoundSummary, Store
-from ixpready.pipeline.analyze import ReadOutcome, analyze_traces, load_rdns
+from ixpready.pipeline.analyze import analyze_traces, gather_outcomes, load_rdns
 from ixpready.report.terminal import terminal_safe
 
 TREND_FORMAT = "ixpready-trend/1"
@@ -339,20 +339,8 @@ def _analyse(
     probes: dict[int, Probe],
     rdns: dict[IPAddress, str],
 ) -> tuple[AnalysisResult, tuple[Malformed, ...]]:
-    traces: dict[object, Trace] = {}
-    bad: list[Malformed] = []
-    skipped = other = 0
     raws = (r.raw for r in store.round_results(round_id))
-    for outcome in parse_lines(raws, f"store round {round_id}"):
-        if isinstance(outcome, Trace):
-            traces.setdefault(outcome.key, outcome)
-        elif isinstance(outcome, Malformed):
-            bad.append(outcome)
-        elif isinstance(outcome, Skipped):
-            skipped += 1
-        else:
-            other += 1
-    read = ReadOutcome(tuple(traces.values()), tuple(bad), skipped, 0, other)
+    read = gather_outcomes(parse_lines(raws, f"store round {round_id}"))
     analysis = analyze_traces(
         read.traces, home=settings.country, snapshot=snapshot, probes=probes, rdns=rdns,
         read=read, inputs=(f"{settings.store_path.name} round {round_id}",),
