@@ -383,46 +383,6 @@ def judge_route(
     penalty apart; one that weighs the trace's RTTs hop by hop does not."""
     settings = settings or JudgeSettings()
     memo = JudgeMemo() if memo is None else memo
-    return _judge(at, home, ends, check, places, settings, memo)
-
-
-def restate_many(like: PathVerdict, traces: Iterable[Trace]) -> list[PathVerdict]:
-    """Returns the verdict on each of `traces` given the verdict `like` on a trace alike,
-    which holds for every trace alike (see `judge_route`): the same, with the trace's key,
-    RTT to the destination and, for a tromboned path, latency penalty."""
-    verdicts: list[PathVerdict] = []
-    floor = like.floor_rtt_ms
-    penalty = like.verdict is Verdict.TROMBONED and floor is not None
-    for trace in traces:
-        destination = trace.destination
-        # Read from the route rather than `destination_rtt_ms`, which keeps it in the trace.
-        rtt = (
-            None if destination is None else trace.route().reach(destination, trace.stop_rtts())[1]
-        )
-        extra = (
-            round(rtt - floor, 2) if penalty and rtt is not None and floor is not None else None
-        )
-        verdict = PathVerdict(
-            trace.key, like.scope, like.verdict, like.reason, like.af, like.dst_addr,
-            like.src_asn, like.dst_asn, like.src_country, like.dst_country, like.as_path,
-            like.foreign_countries, like.foreign_cities, like.ixps, like.ixp_countries,
-            like.carried_by, rtt, floor, extra, like.confidence, like.evidence, like.origin,
-        )  # fmt: skip
-        verdicts.append(verdict)
-    return verdicts
-
-
-def _judge(
-    at: AnnotatedTrace,
-    home: str,
-    ends: Ends,
-    check: ProbeCheck | None,
-    places: Gazetteer,
-    settings: JudgeSettings,
-    memo: JudgeMemo,
-) -> tuple[PathVerdict, bool]:
-    """Returns `judge`'s verdict, worked out, and whether it depends on the trace's route and
-    ends alone (the RTT to the destination and a tromboned path's penalty apart)."""
     trace = at.trace
     reached = trace.destination_reached
     rtt = trace.destination_rtt_ms
@@ -562,6 +522,32 @@ def _judge(
             Verdict.INCONCLUSIVE, f"{outcome.reason}; {note}", outcome.confidence, None, evidence
         )
     return outcome, False
+
+
+def restate_many(like: PathVerdict, traces: Iterable[Trace]) -> list[PathVerdict]:
+    """Returns the verdict on each of `traces` given the verdict `like` on a trace alike,
+    which holds for every trace alike (see `judge_route`): the same, with the trace's key,
+    RTT to the destination and, for a tromboned path, latency penalty."""
+    verdicts: list[PathVerdict] = []
+    floor = like.floor_rtt_ms
+    penalty = like.verdict is Verdict.TROMBONED and floor is not None
+    for trace in traces:
+        destination = trace.destination
+        # Read from the route rather than `destination_rtt_ms`, which keeps it in the trace.
+        rtt = (
+            None if destination is None else trace.route().reach(destination, trace.stop_rtts())[1]
+        )
+        extra = (
+            round(rtt - floor, 2) if penalty and rtt is not None and floor is not None else None
+        )
+        verdict = PathVerdict(
+            trace.key, like.scope, like.verdict, like.reason, like.af, like.dst_addr,
+            like.src_asn, like.dst_asn, like.src_country, like.dst_country, like.as_path,
+            like.foreign_countries, like.foreign_cities, like.ixps, like.ixp_countries,
+            like.carried_by, rtt, floor, extra, like.confidence, like.evidence, like.origin,
+        )  # fmt: skip
+        verdicts.append(verdict)
+    return verdicts
 
 
 def reach_note(

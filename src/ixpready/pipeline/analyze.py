@@ -294,11 +294,9 @@ def analyze_traces(
                 verdicts.append(judge(at, home, ends, check, lookups.places, settings, memo=memo))
             distinct += verdicts
         (domestic if verdict.is_domestic else other).extend(verdicts)
-        if on_progress is not None and (done + len(group)) // 500 > done // 500:
-            on_progress(done + len(group), total)
         done += len(group)
-    if on_progress is not None and total:
-        on_progress(total, total)
+        if on_progress is not None and (done // 500 > (done - len(group)) // 500 or done == total):
+            on_progress(done, total)
     # TraceKey's order as a plain tuple (its generated comparison is a Python call per pair).
     order = attrgetter("trace.msm_id", "trace.prb_id", "trace.timestamp")
     domestic.sort(key=order)
