@@ -459,11 +459,6 @@ def observe(
         vectors = [traces[position].stop_rtts() for position in positions]
         position = positions[0]
         addresses = [stop[1] for stop in route.stops]
-        if len(vectors) == 1:
-            for index, (address, rtt) in enumerate(zip(addresses, vectors[0], strict=True)):
-                if address is not None and rtt is not None:
-                    sightings.append((position, index, address, prb, rtt))
-            continue
         first = vectors[0]
         for index, column in enumerate(zip(*vectors, strict=True)):
             address = addresses[index]
