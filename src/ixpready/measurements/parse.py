@@ -16,7 +16,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from ipaddress import ip_address
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import msgspec
 import orjson
@@ -374,6 +374,13 @@ class _LeanReply(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     size: int | None = None
     x: Any = None
     icmpext: _FastIcmpExt | None = None
+    # The fields a lean reply cannot have, read by `_packets` as the full schema's.
+    err: ClassVar[None] = None
+    error: ClassVar[None] = None
+    late: ClassVar[None] = None
+    dup: ClassVar[None] = None
+    ittl: ClassVar[None] = None
+    edst: ClassVar[None] = None
 
 
 class _LeanHop(msgspec.Struct, gc=False):
@@ -386,19 +393,7 @@ class _LeanHop(msgspec.Struct, gc=False):
 
     def packets(self) -> tuple[Packet, ...]:
         """Returns the packets `_fast_hops` would have kept for the same replies."""
-        packets: list[Packet] = []
-        for packet in self.result:
-            text = packet.address
-            if text is msgspec.UNSET:
-                packets.append(_NO_REPLY)
-                continue
-            address = _fast_address(text)
-            if packet.icmpext is None:
-                packets.append((address, packet.rtt, packet.ttl, packet.size))
-            else:
-                mpls = _fast_mpls(packet.icmpext)
-                packets.append(Reply(address, packet.rtt, packet.ttl, packet.size, mpls=mpls))
-        return tuple(packets)
+        return _packets(self.result)
 
 
 class _LeanTrace(_TraceFields, kw_only=True, gc=False):
@@ -448,49 +443,55 @@ def _fast_hops(entries: list[_FastHop]) -> tuple[Hop, ...]:
     """Returns the hops of a record of the full schema (`Hop.replies` made on first use)."""
     if not entries:
         raise _Fallback
-    addresses = _ADDRESSES
     hops: list[Hop] = []
     for entry in entries:
         number = entry.hop
         if not 1 <= number <= 255 or not entry.result:
             raise _Fallback
-        packets: list[Packet] = []
-        for packet in entry.result:
-            text = packet.address
-            if text is msgspec.UNSET:
-                if packet.x != "*":
-                    raise _Fallback
-                packets.append(_NO_REPLY)
-                continue
-            address = (addresses.get(text) or _fast_address(text)) if text else None
-            if (
-                packet.err is None
-                and packet.error is None
-                and packet.late is None
-                and not packet.dup
-                and packet.ittl is None
-                and packet.edst is None
-                and packet.icmpext is None
-            ):
-                packets.append((address, packet.rtt, packet.ttl, packet.size))
-            else:
-                packets.append(
-                    Reply(
-                        address=address,
-                        rtt_ms=packet.rtt,
-                        ttl=packet.ttl,
-                        size=packet.size,
-                        error=None if packet.err is None else str(packet.err),
-                        send_error=packet.error,
-                        late=packet.late,
-                        duplicate=bool(packet.dup),
-                        quoted_ttl=packet.ittl,
-                        quoted_destination=_fast_address(packet.edst),
-                        mpls=_fast_mpls(packet.icmpext),
-                    )
-                )
-        hops.append(compact_hop(number, tuple(packets), entry.error, bool(entry.inherited)))
+        hops.append(compact_hop(number, _packets(entry.result), entry.error, bool(entry.inherited)))
     return tuple(hops)
+
+
+def _packets(replies: list[_FastReply] | list[_LeanReply]) -> tuple[Packet, ...]:
+    """Returns a hop's packets: a plain reply as (address, rtt, ttl, size), any other as its
+    Reply. Raises _Fallback for a reply that is neither an answer nor a `*`."""
+    addresses = _ADDRESSES
+    packets: list[Packet] = []
+    for packet in replies:
+        text = packet.address
+        if text is msgspec.UNSET:
+            if packet.x != "*":
+                raise _Fallback
+            packets.append(_NO_REPLY)
+            continue
+        address = (addresses.get(text) or _fast_address(text)) if text else None
+        if (
+            packet.err is None
+            and packet.error is None
+            and packet.late is None
+            and not packet.dup
+            and packet.ittl is None
+            and packet.edst is None
+            and packet.icmpext is None
+        ):
+            packets.append((address, packet.rtt, packet.ttl, packet.size))
+        else:
+            packets.append(
+                Reply(
+                    address=address,
+                    rtt_ms=packet.rtt,
+                    ttl=packet.ttl,
+                    size=packet.size,
+                    error=None if packet.err is None else str(packet.err),
+                    send_error=packet.error,
+                    late=packet.late,
+                    duplicate=bool(packet.dup),
+                    quoted_ttl=packet.ittl,
+                    quoted_destination=_fast_address(packet.edst),
+                    mpls=_fast_mpls(packet.icmpext),
+                )
+            )
+    return tuple(packets)
 
 
 _StopRtts = tuple[float | None, ...]
