@@ -307,25 +307,14 @@ def _compact_hop_maker() -> Callable[[int, tuple[Packet, ...] | PacketSource, st
 
     if Hop.__slots__ != expected or tuple(f.name for f in fields(Hop)) != expected:
         return eager
-    slot = Hop.__dict__["replies"]
-    type.__setattr__(Hop, "replies", _LazyReplies(slot))
-    set_number, set_replies, set_error, set_inherited, set_packets, set_rtts, set_by, set_min = (
-        Hop.__dict__[name].__set__ if name != "replies" else slot.__set__ for name in expected
-    )
-    new = object.__new__
+    type.__setattr__(Hop, "replies", _LazyReplies(Hop.__dict__["replies"]))
+    no_replies: Any = None  # stored as made: `_LazyReplies` makes them from the packets
 
     def compact(
         number: int, packets: tuple[Packet, ...] | PacketSource, error: str | None, inherited: bool
     ) -> Hop:
-        hop = new(Hop)
-        set_number(hop, number)
-        set_replies(hop, None)
-        set_error(hop, error)
-        set_inherited(hop, inherited)
-        set_packets(hop, packets)
-        set_rtts(hop, None)
-        set_by(hop, None)
-        set_min(hop, None)
+        hop = Hop(number, no_replies, error, inherited)
+        object.__setattr__(hop, "_packets", packets)
         return hop
 
     return compact
