@@ -422,6 +422,12 @@ def analyze_files(
     snapshot = load_snapshot(refdata)
     read = read_traces(results, store=store)
     probe_map = load_probes(probes) if probes is not None else {}
+    if store is not None:  # the probes `ixpready locate` pinged from, as chosen
+        from ixpready.pipeline.locate import locate_probes
+
+        with Store.open(store) as opened:
+            for prb, pinger in locate_probes(opened).items():
+                probe_map.setdefault(prb, pinger)
     names = load_rdns(rdns) if rdns is not None else {}
     if quarantine is not None and read.quarantined:
         write_quarantine(read.quarantined, quarantine)
