@@ -264,7 +264,7 @@ def undecided(
     undecided_keys = {
         (p.trace.msm_id, p.trace.prb_id, p.trace.timestamp)
         for p in result.paths
-        if p.verdict is Verdict.INCONCLUSIVE and "not where declared" not in p.reason
+        if p.verdict is Verdict.INCONCLUSIVE and not any(e.kind == "probe" for e in p.evidence)
     }
     # The annotation of the run, every probe trusted (a contradicted probe's paths are left
     # out above), the pings already made included.
