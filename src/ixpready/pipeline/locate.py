@@ -60,7 +60,6 @@ PLAN_PREFIX = "locate-"
 FORMAT = "ixpready-locate/1"
 PACKETS = 3
 SIZE = 48
-STABLE_TAGS = ("system-ipv4-stable-1d", "system-ipv6-stable-1d", "system-ipv4-stable-30d")
 Progress = Callable[[int, int], None]
 
 
@@ -310,8 +309,8 @@ def undecided(
     return len(undecided_keys), targets
 
 
-def _rank(probe: Probe, place: City) -> tuple[int, int, float, int]:
-    stable = any(tag in probe.tags for tag in STABLE_TAGS)
+def _rank(probe: Probe, place: City, af: int) -> tuple[int, int, float, int]:
+    stable = any(tag.startswith(f"system-ipv{af}-stable-") for tag in probe.tags)
     assert probe.latitude is not None and probe.longitude is not None
     far = distance_km(probe.latitude, probe.longitude, place.latitude, place.longitude)
     return (not probe.is_anchor, not stable, round(far, 1), probe.id)
@@ -324,6 +323,23 @@ def _usable(probe: Probe, af: int) -> bool:
         and probe.asn(af) is not None
         and probe.status in (None, "Connected")
     )
+
+
+def choose_probes(
+    probes: Iterable[Probe], place: City, af: int, count: int, radius_km: float
+) -> tuple[Probe, ...]:
+    """Returns up to `count` probes to ping from near `place`: connected, with coordinates,
+    a country and an ASN of family `af`, within `radius_km`; anchors first, then probes
+    tagged stable for that family by RIPE Atlas
+    (`system-ipv4-stable-1d`, ...), then the nearest (then the lowest id)."""
+    near = [
+        p
+        for p in probes
+        if _usable(p, af)
+        and distance_km(p.latitude or 0.0, p.longitude or 0.0, place.latitude, place.longitude)
+        <= radius_km
+    ]
+    return tuple(sorted(near, key=lambda p: _rank(p, place, af))[:count])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -385,10 +401,13 @@ def locate(
                     atlas, place.latitude, place.longitude, settings.locate_radius_km
                 )
                 near[place.code] = listing.probes
-            usable = sorted(
-                (p for p in near[place.code] if _usable(p, af) and p.id not in probe_ids),
-                key=lambda p: _rank(p, place),
-            )[: settings.locate_probes_per_place]
+            usable = choose_probes(
+                (p for p in near[place.code] if p.id not in probe_ids),
+                place,
+                af,
+                settings.locate_probes_per_place,
+                settings.locate_radius_km,
+            )
             if usable:
                 labels.append(place.label)
                 probe_ids += [p.id for p in usable]
