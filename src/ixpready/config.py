@@ -133,6 +133,12 @@ class Settings:
     plan_stop: datetime | None = None  # periodic plans: when they stop (mandatory), UTC
     reuse_days: int = 7  # the first fetch of a reused public measurement goes this far back
     reuse_enabled: bool = True  # `ixpready run` finds public measurements and fetches them first
+    locate_enabled: bool = False  # `ixpready run` pings undecided hops (`ixpready locate`)
+    locate_budget_credits: int = 2_000  # credits one `locate` may spend
+    locate_probes_per_place: int = 2  # probes pinging from each candidate place
+    locate_places_per_address: int = 4  # candidate places (home and abroad) per address
+    locate_radius_km: int = 50  # how far from a place a probe may stand
+    locate_max_addresses: int = 100  # addresses one `locate` may plan
     store_url: Secret = NO_SECRET  # postgresql://...: the shared store; unset: SQLite
     run_lock_file: Path | None = None
     run_results: tuple[Path, ...] = ()
@@ -403,6 +409,12 @@ KEYS: tuple[_Key, ...] = (
     _Key("plan", "stop", "plan_stop", _moment),
     _Key("reuse", "days", "reuse_days", _whole(1)),
     _Key("reuse", "enabled", "reuse_enabled", _boolean),
+    _Key("locate", "enabled", "locate_enabled", _boolean),
+    _Key("locate", "budget_credits", "locate_budget_credits", _whole(0)),
+    _Key("locate", "probes_per_place", "locate_probes_per_place", _whole(1)),
+    _Key("locate", "places_per_address", "locate_places_per_address", _whole(1)),
+    _Key("locate", "radius_km", "locate_radius_km", _whole(1)),
+    _Key("locate", "max_addresses", "locate_max_addresses", _whole(1)),
     _Key("store", "url", "store_url", _store_url),
     _Key("run", "lock_file", "run_lock_file", _path),
     _Key("run", "results", "run_results", _paths),

@@ -1,4 +1,4 @@
-"""`ixpready-probe trace|dns ...`: measure, write RIPE Atlas results, return an exit code.
+"""`ixpready-probe trace|ping|dns ...`: measure, write RIPE Atlas results, return an exit code.
 
 Exit codes: 0 ok (some targets may have failed: each is a result with an `error` and a
 warning on stderr), 2 usage, 3 targets (none usable: unreadable file, no name resolved),
@@ -94,6 +94,17 @@ def build_parser() -> argparse.ArgumentParser:
     trace.add_argument("--deadline", type=float, help="stop after this many seconds")
     _add_identity(trace)
     trace.set_defaults(handler=_trace)
+
+    ping = commands.add_parser("ping", help="ICMP echo to targets (RIPE Atlas ping results)")
+    _add_targets(ping, required=True)
+    ping.add_argument("--packets", type=int, default=3, help="echo requests per target (default 3)")
+    ping.add_argument("--size", type=int, default=48, help="payload bytes (default 48)")
+    ping.add_argument("--timeout", type=float, default=1.0,
+                      help="seconds to wait for each reply (default 1)")
+    ping.add_argument("--interval", type=float, default=0.1,
+                      help="seconds between two requests to a target (default 0.1)")
+    _add_identity(ping)
+    ping.set_defaults(handler=_ping)
 
     from ixpready_probe import dnscheck
 
@@ -195,6 +206,54 @@ def _trace(args: argparse.Namespace) -> int:
     print(f"traced {len(outcomes)} targets ({reached} reached, {len(failures)} failed, "
           f"{engine.packets_sent} packets) in {time.time() - started:.1f} s "
           f"(tracing {engine.tracing_s:.3f} s) -> {path}")
+    return 0
+
+
+def _ping(args: argparse.Namespace) -> int:
+    from ixpready_probe.atlas import group_id_for
+    from ixpready_probe.engine import source_address_for
+    from ixpready_probe.ping import failed_ping_result, ping_all, ping_result
+    from ixpready_probe.targets import resolve
+
+    identity = _identity(args)
+    names = _target_names(args)
+    if not names:
+        raise UsageError("no targets", hint="name targets on the command line or --targets-file")
+    if not 1 <= args.packets <= 16 or not 0 <= args.size <= 2048:
+        raise UsageError("--packets must be 1..16 and --size 0..2048 (as RIPE Atlas allows)")
+    started = time.time()
+    group_id = group_id_for("ping", names)
+    failures: list[ProbeError] = []
+    results: list[dict[str, Any]] = []
+    targets = []
+    for entry in resolve(names, args.af):
+        if entry.address is None:
+            reason = entry.error or "name resolution failed"
+            failures.append(TargetError(f"{entry.name}: {reason}"))
+            results.append(failed_ping_result(entry.name, reason, identity, af=args.af,
+                                              size=args.size, group_id=group_id,
+                                              started=started))
+            continue
+        try:
+            source = source_address_for(entry.address)
+        except NoRouteError as exc:
+            failures.append(exc)
+            results.append(failed_ping_result(entry.name, f"connect failed: {exc}", identity,
+                                              af=entry.address.version, size=args.size,
+                                              group_id=group_id, started=started))
+            continue
+        targets.append((entry.name, entry.address, source))
+    for failure in failures:
+        _warn(str(failure))
+    if not targets:
+        raise failures[0]
+    outcomes = ping_all(targets, count=args.packets, size=args.size, timeout_s=args.timeout,
+                        interval_s=args.interval)
+    results.extend(ping_result(o, identity, size=args.size, group_id=group_id) for o in outcomes)
+    path = write_results(_output(args, "ping"), results)
+    answered = sum(any(rtt is not None for rtt in o.rtts_ms) for o in outcomes)
+    print(f"pinged {len(outcomes)} targets ({answered} answered, {len(failures)} failed) in "
+          f"{time.time() - started:.1f} s -> {path}")
     return 0
 
 

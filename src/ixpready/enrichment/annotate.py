@@ -9,6 +9,11 @@ Locating an address combines *claims*, each with a weight and a sentence:
   a disc of radius `min RTT * 100 km`. A disc that reaches no foreign place proves the
   probe's country (1.0); one that reaches no foreign interconnection hub says "not at a hub
   abroad" (0.5); a disc that cannot reach a country rules that country out.
+- `ping` (1.0): active geolocation, RIPE IPmap's single-radius method. A ping (not a hop of a
+  traceroute) from a probe of known place answered within `PING_PLACE_KM` (light in fibre,
+  about 2 ms round trip) whose disc reaches no other country places the address in the
+  probe's city ("ping from probe 1234 in Miami: 0.8 ms, within 85 km of Miami"). A slower
+  ping only bounds: its disc rules countries out like any other, it never places.
 A claim the discs make impossible is kept but marked refuted (it lowers confidence, it never
 counts). The winning country needs at least MEDIUM strength (0.5) to count as located.
 """
@@ -17,6 +22,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from enum import IntEnum
 from ipaddress import ip_address
@@ -45,7 +51,9 @@ WEIGHTS = {
     "registry": 0.2,
     "rtt_near": 1.0,
     "rtt_hub": 0.5,
+    "ping": 1.0,
 }
+PING_PLACE_KM = 200.0  # a ping disc this small (about 2 ms) places an address in a city
 
 
 class Strength(IntEnum):
@@ -336,19 +344,80 @@ def _margin_km(vantage: Vantage, near: _Near, code: str, places: Gazetteer) -> f
     return margin
 
 
+def _ping_claim(
+    vantage: Vantage, rtt: float, reach: float, nearest_any: float, places: Gazetteer
+) -> Claim | None:
+    """Returns the `ping` claim of a ping disc small enough to place the address (see the
+    module doc), else None: the disc must be within `PING_PLACE_KM` and reach no place
+    outside the probe's declared country."""
+    if reach > PING_PLACE_KM or reach >= nearest_any:
+        return None
+    assert vantage.latitude is not None and vantage.longitude is not None
+    city = places.nearest_city(vantage.latitude, vantage.longitude, vantage.country or "")
+    if city is not None:
+        far = distance_km(vantage.latitude, vantage.longitude, city.latitude, city.longitude)
+        if far > reach + CITY_SLACK_KM:
+            city = None
+    where = (
+        city.label
+        if city is not None
+        else f"{vantage.country} ({vantage.latitude:.2f}, {vantage.longitude:.2f})"
+    )
+    return Claim(
+        "ping",
+        vantage.country,
+        city,
+        WEIGHTS["ping"],
+        f"ping from probe {vantage.probe.id} in {where}: {rtt:.1f} ms, within {reach:.0f} km "
+        f"of {where}",
+    )
+
+
+def _disjoint(
+    discs: tuple[tuple[Vantage, float], ...], pinged: AbstractSet[int]
+) -> str | None:
+    """Returns why two discs of an address cannot both hold (at least one of them a ping's),
+    or None when every such pair meets."""
+    for index, (one, rtt_one) in enumerate(discs):
+        for other, rtt_other in discs[index + 1 :]:
+            if one.probe.id not in pinged and other.probe.id not in pinged:
+                continue
+            if one.latitude is None or other.latitude is None:
+                continue
+            assert one.longitude is not None and other.longitude is not None
+            apart = distance_km(one.latitude, one.longitude, other.latitude, other.longitude)
+            reach_one = radius_km(rtt_one) + one.uncertainty_km
+            reach_other = radius_km(rtt_other) + other.uncertainty_km
+            if apart > reach_one + reach_other:
+                return (
+                    f"probe {one.probe.id} ({rtt_one:.1f} ms, within {reach_one:.0f} km) and "
+                    f"probe {other.probe.id} ({rtt_other:.1f} ms, within {reach_other:.0f} km) "
+                    f"are {apart:.0f} km apart: one of them is not where declared"
+                )
+    return None
+
+
 def locate(
     claims: tuple[Claim, ...],
     discs: tuple[tuple[Vantage, float], ...],
     home: str,
     places: Gazetteer,
     near: dict[int, _Near] | None = None,
+    pinged: AbstractSet[int] = frozenset(),
 ) -> Location:
     """Returns the location the claims and speed-of-light discs support.
 
     `discs` pairs trusted vantages with the smallest RTT (ms) each saw from this address.
     `near` may keep, from one call to the next, the distances each vantage is compared with
-    (one dict per gazetteer; it keeps the vantages it was given).
+    (one dict per gazetteer; it keeps the vantages it was given). `pinged` names the probes
+    whose smallest RTT came from a ping: a small one places the address (`ping` claim); a
+    ping from a probe abroad that does not only bounds (it rules countries out).
     """
+    if pinged:
+        clash = _disjoint(discs, pinged)
+        if clash is not None:  # one of two probes is not where declared: nothing is placed
+            considered = [*claims, Claim("ping", None, None, 0.0, clash, clash)]
+            return Location(None, None, Strength.NONE, 0.0, tuple(considered))
     considered = [_refute(claim, discs, places) for claim in claims]
     excluded: set[str] = set()
     interesting = {home} | {c.country for c in claims if c.country}
@@ -362,6 +431,13 @@ def locate(
             if margin is not None and margin > reach:
                 excluded.add(code)
         nearest_any, nearest_hub = facts[1], facts[2]
+        if vantage.probe.id in pinged:
+            placed = _ping_claim(vantage, rtt, reach, nearest_any, places)
+            if placed is not None:
+                considered.append(placed)
+                continue
+            if vantage.country != home:
+                continue  # the gazetteer is sparse abroad: a ping there only bounds
         if reach < nearest_any:
             considered.append(
                 Claim(
@@ -543,11 +619,13 @@ class Annotator:
         home: str,
         vantages: Mapping[int, Vantage],
         observations: Mapping[IPAddress, Mapping[int, float]],
+        pinged: Mapping[IPAddress, AbstractSet[int]] | None = None,
     ) -> None:
         self.lookups = lookups
         self.home = home
         self.vantages = vantages
         self.observations = observations
+        self.pinged = pinged or {}  # per address, the probes whose smallest RTT is a ping's
         self._static: dict[
             IPAddress,
             tuple[
@@ -562,7 +640,7 @@ class Annotator:
     def trusting(self, vantages: Mapping[int, Vantage]) -> Annotator:
         """Returns an annotator of the same run with other vantages (e.g. once probes are
         checked), sharing the static facts already worked out (they do not depend on them)."""
-        other = Annotator(self.lookups, self.home, vantages, self.observations)
+        other = Annotator(self.lookups, self.home, vantages, self.observations, self.pinged)
         other._static = self._static
         return other
 
@@ -594,8 +672,9 @@ class Annotator:
             location = UNLOCATED
         else:
             location = locate(
-                claims, self.discs(address), self.home, self.lookups.places, self._near
-            )
+                claims, self.discs(address), self.home, self.lookups.places, self._near,
+                self.pinged.get(address, frozenset()),
+            )  # fmt: skip
         found = self._info[address] = AddressInfo(
             address, special, origin, ixp, name, registry_cc, location
         )

@@ -125,6 +125,14 @@ class Gazetteer:
         return best
 
 
+    def nearest_city(self, latitude: float, longitude: float, country: str) -> City | None:
+        """Returns the gazetteer city of `country` nearest a point (None when it has none)."""
+        found = [c for c in self.cities.values() if c.country == country]
+        if not found:
+            return None
+        return min(found, key=lambda c: distance_km(latitude, longitude, c.latitude, c.longitude))
+
+
 @cache
 def gazetteer() -> Gazetteer:
     """Returns the packaged gazetteer (loaded once)."""

@@ -688,6 +688,7 @@ def ping_from_atlas(record: dict[str, Any]) -> PingResult:
         sent=sent,
         rtts_ms=tuple(rtts),
         error=_text(record.get("error")),
+        vantage=_vantage(record, key.prb_id),
     )
 
 

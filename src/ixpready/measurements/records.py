@@ -656,6 +656,7 @@ class PingResult:
     sent: int
     rtts_ms: tuple[float, ...]
     error: str | None = None
+    vantage: Probe | None = None  # an ixpready probe's description of itself
 
     @property
     def min_rtt_ms(self) -> float | None:

@@ -41,7 +41,7 @@ from ixpready.enrichment.snapshots import RegistrySnapshot, load_snapshot
 from ixpready.errors import InputError
 from ixpready.measurements.parse import Outcome, parse_lines, read_results
 from ixpready.measurements.probes import load_probes
-from ixpready.measurements.records import IPAddress, Malformed, Probe, Skipped, Trace
+from ixpready.measurements.records import IPAddress, Malformed, PingResult, Probe, Skipped, Trace
 from ixpready.measurements.store import Store
 
 Progress = Callable[[int, int], None]
@@ -81,6 +81,7 @@ class ReadOutcome:
     skipped: int
     duplicates: int
     other_results: int  # pings and DNS results, read but not judged
+    pings: tuple[PingResult, ...] = ()  # the pings among them (each key once): locate evidence
 
 
 def _sources(paths: Sequence[Path], store: Path | None) -> Iterator[Iterable[Outcome]]:
@@ -121,6 +122,7 @@ def gather_outcomes(outcomes: Iterable[Outcome]) -> ReadOutcome:
     others counted as duplicates), with the malformed records and the others counted."""
     # Keyed by the key's fields as a plain tuple (TraceKey's own hash is a Python call).
     traces: dict[tuple[int, int, int], Trace] = {}
+    pings: dict[tuple[int, int, int], PingResult] = {}
     bad: list[Malformed] = []
     skipped = duplicates = other = 0
     for outcome in outcomes:
@@ -137,7 +139,29 @@ def gather_outcomes(outcomes: Iterable[Outcome]) -> ReadOutcome:
             skipped += 1
         else:
             other += 1
-    return ReadOutcome(tuple(traces.values()), tuple(bad), skipped, duplicates, other)
+            if isinstance(outcome, PingResult):
+                key = outcome.key
+                pings.setdefault((key.msm_id, key.prb_id, key.timestamp), outcome)
+    return ReadOutcome(
+        tuple(traces.values()), tuple(bad), skipped, duplicates, other, tuple(pings.values())
+    )
+
+
+def ping_observations(
+    pings: Iterable[PingResult],
+) -> dict[IPAddress, dict[int, float]]:
+    """Returns, per pinged address, the smallest RTT (ms) each probe got from it; pings that
+    got no reply (or have no destination address) give nothing."""
+    seen: dict[IPAddress, dict[int, float]] = {}
+    for ping in pings:
+        rtt = ping.min_rtt_ms
+        if ping.destination is None or rtt is None or rtt < 0:
+            continue
+        per_probe = seen.setdefault(ping.destination, {})
+        prb = ping.key.prb_id
+        if rtt < per_probe.get(prb, float("inf")):
+            per_probe[prb] = rtt
+    return seen
 
 
 def write_quarantine(records: Iterable[Malformed], path: Path) -> int:
@@ -224,11 +248,15 @@ def analyze_traces(
     simulated: bool = False,
     on_progress: Progress | None = None,
     lookups: Lookups | None = None,
+    pings: Sequence[PingResult] | None = None,
 ) -> AnalysisResult:
     """Returns the verdict on every trace, domestic pairs first, with probe checks.
 
     `lookups` may be passed when already built from this `snapshot` and `rdns` (building
     them is per-run setup, seconds for a full routing table); else they are built here.
+    `pings` (default: those of `read`) add each probe's smallest ping RTT to an address as a
+    disc, and a small one from a probe of known place places the address (`ixpready
+    locate`); their probes come from `probes` or, for an ixpready probe, its own record.
     """
     home = home.upper()
     probes = dict(probes or {})
@@ -262,8 +290,21 @@ def analyze_traces(
         if owner is not None and head.key.prb_id not in vantages:
             vantages[head.key.prb_id] = vantage_of(owner, lookups.places)
     observations = observe(traces, groups)
+    pinged: dict[IPAddress, set[int]] = {}
+    pings = (read.pings if read is not None else ()) if pings is None else pings
+    if pings:
+        for ping in pings:
+            owner = probes.get(ping.key.prb_id) or ping.vantage
+            if owner is not None and ping.key.prb_id not in vantages:
+                vantages[ping.key.prb_id] = vantage_of(owner, lookups.places)
+        for address, per_probe in ping_observations(pings).items():
+            seen = observations.setdefault(address, {})
+            for prb, rtt in per_probe.items():
+                if rtt <= seen.get(prb, float("inf")):
+                    seen[prb] = rtt
+                    pinged.setdefault(address, set()).add(prb)
     access = access_delay_ms(traces, groups)
-    checking = Annotator(lookups, home, vantages, observations)
+    checking = Annotator(lookups, home, vantages, observations, pinged)
     checks = check_probes(checking, observations)
     trusted = {
         prb: replace(v, trusted=checks[prb].status != "contradicted") for prb, v in vantages.items()
@@ -381,6 +422,12 @@ def analyze_files(
     snapshot = load_snapshot(refdata)
     read = read_traces(results, store=store)
     probe_map = load_probes(probes) if probes is not None else {}
+    if store is not None:  # the probes `ixpready locate` pinged from, as chosen
+        from ixpready.pipeline.locate import locate_probes
+
+        with Store.open(store) as opened:
+            for prb, pinger in locate_probes(opened).items():
+                probe_map.setdefault(prb, pinger)
     names = load_rdns(rdns) if rdns is not None else {}
     if quarantine is not None and read.quarantined:
         write_quarantine(read.quarantined, quarantine)

@@ -41,6 +41,7 @@ from ixpready.measurements.store import (
 )
 from ixpready.measurements.store import salvage as salvage_rows
 from ixpready.pipeline import atlas as jobs
+from ixpready.pipeline import locate as locating
 from ixpready.pipeline import refdata, retention
 from ixpready.pipeline.model import run_model, to_json
 from ixpready.pipeline.plan import load_plan
@@ -305,6 +306,16 @@ def _online(
         fetched = jobs.fetch(settings, msm_ids=reused, atlas=atlas, now=now)
         steps.append(Step("fetch", _reused_note(fetched, reused)))
         _share(settings, None, reused)
+    if settings.locate_enabled:  # spends credits: only when asked for, within its own cap
+        _announce(on_stage, "locate")
+        located = locating.locate(settings, atlas=atlas, now=now,
+                                  probes_file=settings.run_probes_file,
+                                  rdns_file=settings.run_rdns_file)  # fmt: skip
+        note = (f"{len(located.planned)} pings planned ({located.credits} credits), "
+                f"{len(located.created)} created, {located.fetched} new results")  # fmt: skip
+        if located.unknown:
+            note += f"; items {', '.join(map(str, located.unknown))} got no answer (check them)"
+        steps.append(Step("locate", note))
     return steps, tuple(unknown)
 
 

@@ -297,6 +297,19 @@ def write_atomically(path: Path, data: bytes) -> Path:
 
 
 def _probes(settings: Settings, store: ResultStore) -> tuple[dict[int, Probe], str]:
+    found, source = _declared_probes(settings, store)
+    if settings.store_path.is_file():  # the probes `ixpready locate` pinged from
+        from ixpready.pipeline.locate import locate_probes
+
+        with Store.open(settings.store_path) as local:
+            pingers = {p: x for p, x in locate_probes(local).items() if p not in found}
+        if pingers:
+            found = {**found, **pingers}
+            source += f" + {len(pingers)} locate probes"
+    return found, source
+
+
+def _declared_probes(settings: Settings, store: ResultStore) -> tuple[dict[int, Probe], str]:
     if settings.run_probes_file is not None:
         return load_probes(settings.run_probes_file), str(settings.run_probes_file)
     inventory = store.latest_inventory(settings.country)

@@ -165,6 +165,7 @@ ES: dict[str, str] = {
     # methodology
     "method_title": "Metodología, límites y procedencia de los datos",
     "method_what": "Se trazaron rutas (traceroute) entre sondas RIPE Atlas y destinos en redes de {country}. Cada ruta recibe un resultado según dónde estuvieron sus saltos: por su nombre inverso (DNS), por la red de un IXP, por los registros y por el tiempo de ida y vuelta, que no puede ser menor que el de la luz en fibra.",
+    "method_pings": "Cuando una ruta queda sin conclusión, ixpready puede medir más (ixpready locate): sondas RIPE Atlas cercanas a cada lugar posible de un salto le hacen ping; una respuesta en uno o dos milisegundos sitúa el salto a menos de 100–200 km de la sonda, en su ciudad. Una respuesta lenta solo acota la distancia.",
     "method_verdicts": "Qué significa cada resultado",
     "method_local": "todos los saltos quedaron en {country} sin pasar por un IXP.",
     "method_local_via_ixp": "la ruta cruzó un punto de intercambio de tráfico situado en {country}.",
@@ -362,6 +363,7 @@ EN: dict[str, str] = {
     "export_content_csv": "content names and their addresses (CSV)",
     "method_title": "Methodology, limitations and data provenance",
     "method_what": "Traceroutes were run between RIPE Atlas probes and destinations in networks of {country}. Each path gets a verdict from where its hops were: by their reverse-DNS name, by an IXP's network, by the registries, and by the round-trip time, which cannot be shorter than light in fibre allows.",
+    "method_pings": "When a path stays inconclusive, ixpready can measure more (ixpready locate): RIPE Atlas probes near each place a hop could be ping it; a reply within a millisecond or two places the hop within 100–200 km of the probe, in its city. A slow reply only bounds the distance.",
     "method_verdicts": "What each verdict means",
     "method_local": "every hop stayed in {country} without crossing an IXP.",
     "method_local_via_ixp": "the path crossed an Internet exchange point located in {country}.",

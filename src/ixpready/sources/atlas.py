@@ -19,7 +19,13 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import orjson
-from ripe.atlas.cousteau import AtlasCreateRequest, AtlasRequest, AtlasResultsRequest, Traceroute
+from ripe.atlas.cousteau import (
+    AtlasCreateRequest,
+    AtlasRequest,
+    AtlasResultsRequest,
+    Ping,
+    Traceroute,
+)
 from ripe.atlas.cousteau import AtlasSource as ProbeSelection
 
 from ixpready.config import NO_DEADLINE, NO_SECRET, Deadline, Secret
@@ -599,3 +605,101 @@ def _time(value: Any) -> datetime | None:
     if isinstance(value, int) and not isinstance(value, bool):
         return datetime.fromtimestamp(value, tz=UTC)
     return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Active geolocation (`ixpready locate`): probes near a place, one-off pings
+
+
+def ping_credits_per_result(packets: int, size: int, is_oneoff: bool = True) -> int:
+    """Returns the credits one ping result costs by RIPE Atlas' published rule:
+    packets x (size // 1500 + 1), twice that for a one-off measurement (6 by default)."""
+    cost = packets * (size // 1500 + 1)
+    return cost * 2 if is_oneoff else cost
+
+
+@dataclass(frozen=True, slots=True)
+class PingRequest:
+    """One one-off ping measurement to create: a target address, its family, the probes."""
+
+    target: str
+    af: int
+    probe_ids: tuple[int, ...]
+    description: str
+    packets: int = 3
+    size: int = 48
+
+
+def probes_near_path(latitude: float, longitude: float, radius_km: int) -> str:
+    """Returns the API path listing the connected probes within `radius_km` of a point."""
+    query = {
+        "radius": f"{latitude:.4f},{longitude:.4f}:{radius_km}",
+        "status": 1,
+        "page_size": PAGE_SIZE,
+    }
+    return f"/api/v2/probes/?{urlencode(sorted(query.items()))}"
+
+
+def probes_near(
+    source: AtlasSource, latitude: float, longitude: float, radius_km: int
+) -> ProbeListing:
+    """Returns the connected probes and anchors within `radius_km` of a point (every page).
+
+    Raises the source's errors; objects that cannot be read come back as Malformed.
+    """
+    path = probes_near_path(latitude, longitude, radius_km)
+    what = f"the probes within {radius_km} km of {latitude:.2f},{longitude:.2f}"
+    probes: list[Probe] = []
+    malformed: list[Malformed] = []
+    for index, item in enumerate(source._pages(path, what)):
+        where = f"atlas probes near {latitude:.2f},{longitude:.2f}[{index}]"
+        if not isinstance(item, dict):
+            malformed.append(Malformed(where, "a probe is not a JSON object", _dump(item)))
+            continue
+        try:
+            probes.append(probe_from_api(item))
+        except InputError as exc:
+            malformed.append(Malformed(where, str(exc), _dump(item)))
+    return ProbeListing(tuple(probes), tuple(malformed))
+
+
+def create_ping(source: AtlasSource, spec: PingRequest) -> tuple[int, ...]:
+    """Returns the ids of the one-off ping measurements created (one here).
+
+    Like `AtlasSource.create_traceroute`, never retried after a timeout or server error,
+    where the measurement may exist: the caller records the attempt first.
+    """
+    if not source._key:
+        raise AtlasAuthError(
+            "creating a RIPE Atlas measurement needs an API key",
+            hint="set IXPREADY_ATLAS_KEY (or atlas.key_file) to a key with the "
+            "'create a new user defined measurement' permission",
+        )
+    selection = ProbeSelection(
+        type="probes", value=",".join(str(p) for p in spec.probe_ids), requested=len(spec.probe_ids)
+    )
+    measurement = Ping(
+        af=spec.af,
+        target=spec.target,
+        description=spec.description,
+        packets=spec.packets,
+        size=spec.size,
+    )
+    arguments: dict[str, Any] = {
+        "server": source.server,
+        "verify": source.verify,
+        "key": source._key.reveal(),
+        "measurements": [measurement],
+        "sources": [selection],
+        "is_oneoff": True,
+    }
+    what = f"creating a ping to {spec.target} from {len(spec.probe_ids)} probes"
+    body = source._call(lambda: _Create(**arguments), lambda r: r.create(), what, retriable=False)
+    ids = body.get("measurements") if isinstance(body, dict) else None
+    if not isinstance(ids, list) or not ids or not all(isinstance(i, int) for i in ids):
+        raise UnavailableError(
+            f"RIPE Atlas: {what} answered without measurement ids: {_detail(body)}",
+            hint="check https://atlas.ripe.net/measurements/ for the description "
+            f"'{spec.description}' before running again",
+        )
+    return tuple(ids)

@@ -1,0 +1,513 @@
+"""`ixpready locate`: place the hops that keep verdicts undecided with one-off pings.
+
+RIPE IPmap's single-radius method: a probe of known place that gets a ping reply within a
+millisecond or two places the router within ~100-200 km of itself. For the addresses on
+inconclusive domestic paths that no evidence places (or only weakly), those deciding most
+paths first, the candidate places are the interconnection hubs abroad and the home cities
+that every speed-of-light disc of the address still reaches; for each, the connected RIPE
+Atlas probes nearest it (anchors and probes tagged stable first) ping the address once.
+
+The plan lives in the store as one growing document per country (plan id `locate-CC`:
+items, each a target and its probes, and the probes' metadata, which `analyze` reads back to
+place the pings). Creation follows `measure`: an item is marked "submitting" before the
+request and gets its measurement id the moment the API answers, so a killed run never
+creates one twice (an item whose answer never came is left for the operator to check). The
+results are fetched with `fetch` and read by `analyze` like any other ping result.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from ipaddress import ip_address
+from pathlib import Path
+from typing import Any
+
+from ixpready.analysis.verdicts import Verdict
+from ixpready.config import Settings
+from ixpready.enrichment.annotate import (
+    CITY_SLACK_KM,
+    Annotator,
+    Lookups,
+    Vantage,
+    observe,
+    vantage_of,
+)
+from ixpready.enrichment.geo import City, distance_km, radius_km
+from ixpready.enrichment.snapshots import load_snapshot
+from ixpready.errors import AtlasAuthError, QuotaError, UnavailableError, UsageError
+from ixpready.measurements.probes import load_probes, probes_from_document
+from ixpready.measurements.records import IPAddress, Probe
+from ixpready.measurements.store import MeasurementState, Store
+from ixpready.pipeline import atlas as jobs
+from ixpready.pipeline.analyze import (
+    analyze_traces,
+    load_rdns,
+    ping_observations,
+    read_traces,
+)
+from ixpready.sources.atlas import (
+    AtlasSource,
+    PingRequest,
+    create_ping,
+    ping_credits_per_result,
+    probes_near,
+)
+
+PLAN_PREFIX = "locate-"
+FORMAT = "ixpready-locate/1"
+PACKETS = 3
+SIZE = 48
+Progress = Callable[[int, int], None]
+
+
+def _no_progress(done: int, total: int) -> None:
+    return None
+
+
+def plan_id_of(country: str) -> str:
+    """Returns the store's plan id of a country's locate pings."""
+    return PLAN_PREFIX + country.upper()
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """An address whose place would decide verdicts, and what is known of where it can be."""
+
+    address: IPAddress
+    paths: int  # inconclusive domestic paths it is on
+    places: tuple[City, ...]  # candidate places, in the order they are tried
+
+
+@dataclass(frozen=True, slots=True)
+class LocateItem:
+    """One ping measurement of the plan: a target from the probes near its candidate places."""
+
+    item: int
+    target: str
+    af: int
+    paths: int
+    places: tuple[str, ...]
+    probe_ids: tuple[int, ...]
+    credits: int
+
+
+@dataclass(frozen=True, slots=True)
+class LocateSummary:
+    """What locate did: what it planned (new items, their credits), created and fetched."""
+
+    country: str
+    dry_run: bool
+    undecided_paths: int
+    candidates: int
+    planned: tuple[LocateItem, ...]
+    credits: int
+    budget_credits: int
+    cost_per_result: int
+    created: tuple[int, ...]
+    already: int
+    unknown: tuple[int, ...]
+    fetched: int
+    skipped: tuple[str, ...]  # addresses left out, with why
+
+    def as_text(self) -> str:
+        """Returns the summary for the terminal."""
+        lines = [
+            f"locate {self.country}: {self.undecided_paths} inconclusive domestic paths; "
+            f"{self.candidates} undecided addresses on them",
+            f"planned {len(self.planned)} pings ({sum(len(i.probe_ids) for i in self.planned)} "
+            f"results): {self.credits} credits at {self.cost_per_result} per result "
+            f"(one-off, {PACKETS} packets of {SIZE} bytes), budget {self.budget_credits}",
+        ]
+        for item in self.planned:
+            lines.append(
+                f"  {item.target}: decides up to {item.paths} paths; probes "
+                f"{', '.join(map(str, item.probe_ids))} near {', '.join(item.places)} "
+                f"({item.credits} credits)"
+            )
+        lines += [f"  left out: {why}" for why in self.skipped[:10]]
+        if self.dry_run:
+            lines.append("dry run: nothing was created or stored")
+            return "\n".join(lines)
+        lines.append(
+            f"created {len(self.created)} ping measurements now "
+            f"({', '.join(map(str, self.created)) or 'none'}), {self.already} before; "
+            f"{self.fetched} new ping results fetched"
+        )
+        if self.unknown:
+            lines.append(
+                f"items {', '.join(map(str, self.unknown))}: asked for, but no answer came; "
+                "check https://atlas.ripe.net/measurements/mine before `ixpready locate "
+                "--forget-unknown`"
+            )
+        lines.append(
+            "results come in over a few minutes: `ixpready locate` (or `fetch`) again "
+            "collects them; `analyze --store` uses them"
+        )
+        return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------
+# the plan document in the store
+
+
+def _document(store: Store, country: str) -> dict[str, Any]:
+    text = store.plan(plan_id_of(country))
+    if text is None:
+        return {"format": FORMAT, "country": country, "items": [], "probes": []}
+    return dict(json.loads(text))
+
+
+def locate_probes(store: Store) -> dict[int, Probe]:
+    """Returns the probes of every locate plan in the store (their metadata as the RIPE
+    Atlas API gave it when they were chosen), for `analyze` to place their pings."""
+    found: dict[int, Probe] = {}
+    plan_ids = {row.plan_id for row in store.measurements() if row.plan_id.startswith(PLAN_PREFIX)}
+    for plan_id in sorted(plan_ids):
+        text = store.plan(plan_id)
+        if text is not None:
+            found.update(probes_from_document(json.loads(text).get("probes") or []))
+    return found
+
+
+def _items(document: Mapping[str, Any]) -> list[LocateItem]:
+    return [
+        LocateItem(
+            item=int(i["item"]),
+            target=str(i["target"]),
+            af=int(i["af"]),
+            paths=int(i["paths"]),
+            places=tuple(i["places"]),
+            probe_ids=tuple(int(p) for p in i["probe_ids"]),
+            credits=int(i["credits"]),
+        )
+        for i in document.get("items") or []
+    ]
+
+
+def _item_object(item: LocateItem) -> dict[str, Any]:
+    return {
+        "item": item.item, "target": item.target, "af": item.af, "paths": item.paths,
+        "places": list(item.places), "probe_ids": list(item.probe_ids), "credits": item.credits,
+    }  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------------
+# which addresses, which places
+
+
+def _probes(settings: Settings, store: Store, probes_file: Path | None) -> dict[int, Probe]:
+    found: dict[int, Probe] = {}
+    if probes_file is not None:
+        found.update(load_probes(probes_file))
+    else:
+        inventory = store.latest_inventory(settings.country)
+        if inventory is not None:
+            found.update(probes_from_document(json.loads(inventory.document)["probes"]))
+    for prb, probe in locate_probes(store).items():
+        found.setdefault(prb, probe)
+    return found
+
+
+def _reach(place: City, discs: Iterable[tuple[Vantage, float]]) -> bool:
+    for vantage, rtt in discs:
+        assert vantage.latitude is not None and vantage.longitude is not None
+        far = distance_km(vantage.latitude, vantage.longitude, place.latitude, place.longitude)
+        if far - CITY_SLACK_KM > radius_km(rtt) + vantage.uncertainty_km:
+            return False
+    return True
+
+
+def candidate_places(
+    annotator: Annotator, address: IPAddress, home: str, limit: int
+) -> tuple[City, ...]:
+    """Returns the places an address may be at: the home cities and the interconnection hubs
+    abroad that every speed-of-light disc of it reaches. Home first (the one nearest the
+    smallest disc's centre), then abroad: the country it is registered in first, then by
+    distance from the smallest disc's centre. Empty when no probe of known place saw it."""
+    discs = annotator.discs(address)
+    if not discs:
+        return ()
+    centre = min(discs, key=lambda d: radius_km(d[1]) + d[0].uncertainty_km)[0]
+    assert centre.latitude is not None and centre.longitude is not None
+    lat, lon = centre.latitude, centre.longitude
+    registered = annotator.static(address)[4]
+    cities = annotator.lookups.places.cities.values()
+    reachable = [c for c in cities if (c.country == home or c.hub) and _reach(c, discs)]
+
+    def far(city: City) -> float:
+        return distance_km(lat, lon, city.latitude, city.longitude)
+
+    at_home = sorted((c for c in reachable if c.country == home), key=far)[:1]
+    abroad = sorted(
+        (c for c in reachable if c.country != home), key=lambda c: (c.country != registered, far(c))
+    )
+    return tuple([*at_home, *abroad][:limit])
+
+
+def undecided(
+    settings: Settings, store_path: Path, probes: dict[int, Probe], rdns: Mapping[IPAddress, str]
+) -> tuple[int, tuple[Target, ...]]:
+    """Returns how many domestic paths in the store are inconclusive, and the addresses on
+    them that no evidence places (registry-only, or claims that cancel out; special ranges
+    and destinations apart), those on most paths first, each with its candidate places."""
+    home = settings.country
+    snapshot = load_snapshot(settings.refdata_path)
+    read = read_traces((), store=store_path)
+    lookups = Lookups.build(snapshot, dict(rdns))
+    result = analyze_traces(
+        read.traces, home=home, snapshot=snapshot, probes=probes, lookups=lookups, read=read
+    )
+    undecided_keys = {
+        (p.trace.msm_id, p.trace.prb_id, p.trace.timestamp)
+        for p in result.paths
+        if p.verdict is Verdict.INCONCLUSIVE and not any(e.kind == "probe" for e in p.evidence)
+    }
+    # The annotation of the run, every probe trusted (a contradicted probe's paths are left
+    # out above), the pings already made included.
+    vantages: dict[int, Vantage] = {}
+    for trace in read.traces:
+        owner = probes.get(trace.key.prb_id) or trace.vantage
+        if owner is not None:
+            vantages.setdefault(trace.key.prb_id, vantage_of(owner, lookups.places))
+    observations = observe(read.traces)
+    pinged: dict[IPAddress, set[int]] = {}
+    for ping in read.pings:
+        owner = probes.get(ping.key.prb_id) or ping.vantage
+        if owner is not None:
+            vantages.setdefault(ping.key.prb_id, vantage_of(owner, lookups.places))
+    for address, per_probe in ping_observations(read.pings).items():
+        seen = observations.setdefault(address, {})
+        for prb, rtt in per_probe.items():
+            if rtt <= seen.get(prb, float("inf")):
+                seen[prb] = rtt
+                pinged.setdefault(address, set()).add(prb)
+    annotator = Annotator(lookups, home, vantages, observations, pinged)
+    counts: dict[IPAddress, int] = {}
+    for trace in read.traces:
+        key = trace.key
+        if (key.msm_id, key.prb_id, key.timestamp) not in undecided_keys:
+            continue
+        on_path: set[IPAddress] = set()
+        for view in annotator.annotate(trace).hops:
+            info = view.info
+            if info is None or info.special is not None or view.address == trace.destination:
+                continue
+            if not info.location.is_located:  # registry-only, or claims that cancel out
+                on_path.add(info.address)
+        for address in on_path:
+            counts[address] = counts.get(address, 0) + 1
+    ordered = sorted(counts, key=lambda a: (-counts[a], a.version, int(a)))
+    targets = tuple(
+        Target(
+            a, counts[a], candidate_places(annotator, a, home, settings.locate_places_per_address)
+        )
+        for a in ordered
+    )
+    return len(undecided_keys), targets
+
+
+def _rank(probe: Probe, place: City, af: int) -> tuple[int, int, float, int]:
+    stable = any(tag.startswith(f"system-ipv{af}-stable-") for tag in probe.tags)
+    assert probe.latitude is not None and probe.longitude is not None
+    far = distance_km(probe.latitude, probe.longitude, place.latitude, place.longitude)
+    return (not probe.is_anchor, not stable, round(far, 1), probe.id)
+
+
+def _usable(probe: Probe, af: int) -> bool:
+    return (
+        probe.has_location
+        and probe.country is not None
+        and probe.asn(af) is not None
+        and probe.status in (None, "Connected")
+    )
+
+
+def choose_probes(
+    probes: Iterable[Probe], place: City, af: int, count: int, radius_km: float
+) -> tuple[Probe, ...]:
+    """Returns up to `count` probes to ping from near `place`: connected, with coordinates,
+    a country and an ASN of family `af`, within `radius_km`; anchors first, then probes
+    tagged stable for that family by RIPE Atlas
+    (`system-ipv4-stable-1d`, ...), then the nearest (then the lowest id)."""
+    near = [
+        p
+        for p in probes
+        if _usable(p, af)
+        and distance_km(p.latitude or 0.0, p.longitude or 0.0, place.latitude, place.longitude)
+        <= radius_km
+    ]
+    return tuple(sorted(near, key=lambda p: _rank(p, place, af))[:count])
+
+
+# ---------------------------------------------------------------------------------------------
+# the job
+
+
+def locate(
+    settings: Settings,
+    *,
+    atlas: AtlasSource | None = None,
+    dry_run: bool = False,
+    forget_unknown: bool = False,
+    probes_file: Path | None = None,
+    rdns_file: Path | None = None,
+    now: datetime | None = None,
+    on_progress: Progress = _no_progress,
+) -> LocateSummary:
+    """Plans, creates and fetches the pings that would place undecided hops; see the module.
+
+    Items already planned are resumed before new ones are planned (targets are never pinged
+    twice). Raises UsageError when the store holds no results, and the source's errors
+    (QuotaError, AtlasAuthError, UnavailableError) after storing what was done.
+    """
+    store_path = settings.store_path
+    if not store_path.is_file():
+        raise UsageError(
+            f"{store_path}: no store yet", hint="measure and fetch first (or `ixpready run`)"
+        )
+    moment = (now or datetime.now(tz=UTC)).replace(microsecond=0)
+    country = settings.country
+    plan_id = plan_id_of(country)
+    cost = ping_credits_per_result(PACKETS, SIZE)
+    rdns = load_rdns(rdns_file) if rdns_file is not None else {}
+    with Store.open(store_path) as store:
+        probes = _probes(settings, store, probes_file)
+        document = _document(store, country)
+    earlier = _items(document)
+    undecided_paths, targets = undecided(settings, store_path, probes, rdns)
+    pinged_before = {ip_address(i.target) for i in earlier}
+    atlas = atlas or jobs.atlas_source(settings)
+    budget = settings.locate_budget_credits
+    spent = 0
+    planned: list[LocateItem] = []
+    skipped: list[str] = []
+    chosen_probes: dict[int, Probe] = {}
+    near: dict[str, tuple[Probe, ...]] = {}
+    number = max((i.item for i in earlier), default=0)
+    candidates = [t for t in targets if t.address not in pinged_before]
+    for target in candidates[: settings.locate_max_addresses]:
+        if not target.places:
+            skipped.append(f"{target.address}: no probe of known place saw it (no RTT disc)")
+            continue
+        af = target.address.version
+        probe_ids: list[int] = []
+        labels: list[str] = []
+        for place in target.places:
+            if place.code not in near:
+                listing = probes_near(
+                    atlas, place.latitude, place.longitude, settings.locate_radius_km
+                )
+                near[place.code] = listing.probes
+            usable = choose_probes(
+                (p for p in near[place.code] if p.id not in probe_ids),
+                place,
+                af,
+                settings.locate_probes_per_place,
+                settings.locate_radius_km,
+            )
+            if usable:
+                labels.append(place.label)
+                probe_ids += [p.id for p in usable]
+                chosen_probes.update((p.id, p) for p in usable)
+        if not probe_ids:
+            skipped.append(f"{target.address}: no connected probe near its candidate places")
+            continue
+        credits = len(probe_ids) * cost
+        if spent + credits > budget:
+            skipped.append(f"{target.address}: {credits} credits would pass the budget")
+            continue
+        spent += credits
+        number += 1
+        planned.append(
+            LocateItem(
+                number,
+                str(target.address),
+                af,
+                target.paths,
+                tuple(labels),
+                tuple(probe_ids),
+                credits,
+            )
+        )
+
+    def summary(
+        created: Iterable[int], already: int, unknown: Iterable[int], fetched: int
+    ) -> LocateSummary:
+        return LocateSummary(
+            country=country,
+            dry_run=dry_run,
+            undecided_paths=undecided_paths,
+            candidates=len(targets),
+            planned=tuple(planned),
+            credits=spent,
+            budget_credits=budget,
+            cost_per_result=cost,
+            created=tuple(created),
+            already=already,
+            unknown=tuple(unknown),
+            fetched=fetched,
+            skipped=tuple(skipped),
+        )
+
+    if dry_run:
+        return summary((), 0, (), 0)
+    items = [*earlier, *planned]
+    if planned:
+        known = {int(p["id"]) for p in document.get("probes") or [] if isinstance(p, dict)}
+        document["items"] = [_item_object(i) for i in items]
+        document["probes"] = [
+            *(document.get("probes") or []),
+            *(
+                jobs._probe_object(p)
+                for prb, p in sorted(chosen_probes.items())
+                if prb not in known
+            ),
+        ]
+        document["updated"] = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    created: list[int] = []
+    unknown: list[int] = []
+    already = 0
+    with Store.open(store_path) as store:
+        if planned:
+            store.save_plan(plan_id, json.dumps(document, indent=1) + "\n")
+        if forget_unknown:
+            for earlier_row in store.measurements(plan_id):
+                if earlier_row.state is MeasurementState.SUBMITTING:
+                    store.forget_submission(plan_id, earlier_row.item)
+        for done, item in enumerate(items, start=1):
+            row = store.measurement(plan_id, item.item)
+            if row is not None and row.msm_id is not None:
+                already += 1
+                continue
+            if row is not None and row.state is MeasurementState.SUBMITTING:
+                unknown.append(item.item)
+                continue
+            description = f"ixpready {plan_id} item {item.item}"
+            request = PingRequest(item.target, item.af, item.probe_ids, description, PACKETS, SIZE)
+            store.mark_submitting(plan_id, item.item, description)
+            try:
+                ids = create_ping(atlas, request)
+            except (QuotaError, AtlasAuthError, UsageError):
+                store.forget_submission(plan_id, item.item)  # refused: not created
+                raise
+            except UnavailableError:
+                raise  # left "submitting": it may exist
+            store.record_created(plan_id, item.item, ids[0])
+            created.extend(ids)
+            on_progress(done, len(items))
+        ids_now = [  # a stopped measurement already fetched has nothing more to give
+            row.msm_id
+            for row in store.measurements(plan_id)
+            if row.msm_id is not None
+            and (
+                row.state is not MeasurementState.STOPPED or store.fetched_until(row.msm_id) is None
+            )
+        ]
+    fetched = 0
+    if ids_now:
+        outcome = jobs.fetch(settings, msm_ids=ids_now, atlas=atlas, now=moment)
+        fetched = sum(n for _, n in outcome.new)
+    return summary(created, already, unknown, fetched)
