@@ -25,6 +25,7 @@ from ixpready.analysis.detours import Crossing, detour_floor, interconnection_pl
 from ixpready.analysis.verdicts import Evidence, PathVerdict, ProbeCheck, Scope, Verdict
 from ixpready.enrichment.annotate import (
     CITY_SLACK_KM,
+    MEDIUM,
     PROBE_BLUR_KM,
     AddressInfo,
     AnnotatedTrace,
@@ -70,7 +71,8 @@ def access_delay_ms(
     """Returns, per probe, the delay of its own access link that is not distance (ms).
 
     A probe's RTT to the first router beyond its home gateway (hop 2 when hop 1 is a private
-    gateway, else hop 1) is mostly DSL/cable/radio access delay, present in every RTT it
+    gateway, else hop 1; or a later hop's, when smaller: a slow ICMP reply is not access
+    delay either) is mostly DSL/cable/radio access delay, present in every RTT it
     measures and in every RTT measured *to* it. The smallest such RTT over the probe's traces,
     less `ACCESS_SLACK_MS` for the few km to that router, is discounted before RTTs are
     turned into distances across a whole path. `groups` may pass `route_groups(traces)` or
@@ -84,7 +86,7 @@ def access_delay_ms(
         stop = _first_isp_stop(head)
         if stop is None:
             continue
-        found = [rtt for p in positions if (rtt := traces[p].stop_rtts()[stop]) is not None]
+        found = [rtt for p in positions if (rtt := _from(traces[p].stop_rtts(), stop)) is not None]
         if found:
             first = min(found)
             key = (head.key.prb_id, 4 if head.af == 4 else 6)
@@ -93,6 +95,13 @@ def access_delay_ms(
     for (prb, _af), rtt in sorted(best.items(), key=lambda item: -item[0][1]):
         delays[prb] = max(0.0, rtt - ACCESS_SLACK_MS)  # IPv4 last, so it stands
     return delays
+
+
+def _from(rtts: Sequence[float | None], stop: int) -> float | None:
+    """Returns the smallest RTT of the stop and every later one: a first ISP router that
+    answers slowly (its ICMP, not its link) is bounded by the hops beyond it."""
+    found = [rtt for rtt in rtts[stop:] if rtt is not None]
+    return min(found) if found else None
 
 
 @lru_cache(maxsize=1 << 12)  # a run's probes have a few home gateways between them
@@ -744,7 +753,7 @@ def _walk_plan(
         at_home = [
             v
             for v in group
-            if v.info is not None and v.info.special is None and v.info.location.is_inside(home)
+            if v.info is not None and v.info.special is None and _anchors(v.info.location, home)
         ]
         reached = any(is_destination[index_of[id(v)]] for v in group)
         if len(at_home) == len(group) or (
@@ -777,6 +786,16 @@ def _walk_plan(
         return _WalkPlan(tuple(steps), is_destination, failure, 0.0)
     return _WalkPlan(
         tuple(steps), is_destination, None, min(confidences) * (0.9**unknown_total)
+    )
+
+
+def _anchors(location: Location, home: str) -> bool:
+    """Returns whether a hop's location places it at home on one claim that could do so on
+    its own (the speed of light, a name, a home member's IXP LAN): weak claims that only add
+    up to it (a remote member's port on a home IXP LAN and the LAN's registry country, which
+    both say where the exchange is, not the router) leave the hop to the RTTs."""
+    return location.is_inside(home) and any(
+        c.refuted is None and c.country == home and c.weight >= MEDIUM for c in location.claims
     )
 
 
