@@ -474,7 +474,14 @@ def judge_route(
                  Scope.INBOUND: f"source probe declared in {ends.src_country}",
                  Scope.FOREIGN: "neither end is at home",
                  Scope.UNKNOWN: "an end's country is unknown (no probe metadata or registry record)"}[scope]  # fmt: skip
-        return verdict(Verdict.INCONCLUSIVE, f"not a domestic pair: {where}", 0.0), True
+        reason = f"not a domestic pair: {where}"
+        if scope is Scope.OUTBOUND:
+            said, lines = exit_of(at, home, memo)
+            reason = f"{reason}; {said}"
+            return verdict(
+                Verdict.INCONCLUSIVE, reason, 0.0, evidence=(*lines, *facts.evidence)
+            ), True
+        return verdict(Verdict.INCONCLUSIVE, reason, 0.0), True
     if check is not None and check.status == "contradicted":
         return verdict(
             Verdict.INCONCLUSIVE,
@@ -609,6 +616,67 @@ def _foreign_points(
         Crossing(c.label, c.country, c.latitude, c.longitude)
         for c in places.foreign_points(home)
     )
+
+
+def exit_of(
+    at: AnnotatedTrace, home: str, memo: JudgeMemo | None = None
+) -> tuple[str, tuple[Evidence, ...]]:
+    """Returns where a path from home leaves the country, in words, and the evidence: the
+    first hop placed abroad or on a foreign IXP's LAN ("leaves GT at hop 7 at the latest"),
+    after the last hop placed at home before it; or why it cannot be said (no hop placed
+    abroad: each hop not placed is named, with the first one registered abroad, which is
+    weak evidence only). From home, RTTs prove only "near": a probe whose location is only
+    its country places nothing by them."""
+    memo = JudgeMemo() if memo is None else memo
+    failed = at.trace.error or next(
+        (h.error for h in at.trace.hops if h.error and not h.replies), None
+    )
+    if failed and not any(h.replies for h in at.trace.hops):
+        why = f"where it leaves {home} cannot be said: the probe could not measure ({failed})"
+        return why, (Evidence("path", why, None, None, None),)
+    last_home: tuple[int, str] | None = None
+    first_registered_abroad: tuple[int, str, str] | None = None
+    unplaced: list[int] = []
+    for (number, address, _inherited), info in zip(at.trace.route().stops, at.infos, strict=True):
+        if address is None or info is None or info.special is not None:
+            continue
+        entry = memo.facts.get(id(info))
+        if entry is None or entry[0] is not info or entry[1] != home:
+            entry = memo.facts[id(info)] = (info, home, _facts(info, home))
+        foreign = entry[2][6]
+        text = info.text if info.address == address else str(address)
+        if foreign is not None:
+            country, city_label, kind, fact, _confidence, _refuted = foreign
+            where = city_label or country or "abroad"
+            after = (
+                f", after hop {last_home[0]} {last_home[1]} (placed in {home})"
+                if last_home is not None
+                else f"; no hop before it is placed in {home}"
+            )
+            said = f"leaves {home} at hop {number} at the latest ({text}, {where}){after}"
+            return said, (Evidence(kind, f"hop {number} {text}: {fact}", number, text, country),)
+        if info.location.is_inside(home):
+            last_home = (number, text)
+            continue
+        unplaced.append(number)
+        registered = info.registry_country
+        if first_registered_abroad is None and registered and registered != home:
+            first_registered_abroad = (number, text, registered)
+    why = f"where it leaves {home} cannot be said: no hop is placed abroad"
+    if not at.trace.destination_reached:
+        why += " and the destination was not reached"
+    vantage = at.vantage
+    if vantage is None or vantage.probe.latitude is None:
+        why += " (the probe has no coordinates, so its RTTs place nothing)"
+    if last_home is not None:
+        why += f"; the last hop placed in {home} is hop {last_home[0]} {last_home[1]}"
+    if first_registered_abroad is not None:
+        number, text, registered = first_registered_abroad
+        why += (
+            f"; the first hop registered outside {home} is hop {number} {text} ({registered}, "
+            "registry only: the holder, not the router's place)"
+        )
+    return why, (Evidence("path", why, None, None, None),)
 
 
 def restate_many(like: PathVerdict, traces: Iterable[Trace]) -> list[PathVerdict]:
