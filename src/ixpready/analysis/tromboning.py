@@ -2,16 +2,31 @@
 
 Rules, in order (README, "How verdicts are decided"):
 1. Scope: both ends' networks registered in the home country make a domestic pair; any other
-   path gets scope outbound/inbound/foreign/unknown and is reported separately.
+   path gets scope outbound/inbound/foreign/unknown and is reported separately (an outbound
+   path says where it leaves the country, `exit_of`, or why that cannot be said).
 2. A probe whose declared place its own RTTs contradict gives `inconclusive`.
 3. `tromboned` when a hop is placed abroad with at least MEDIUM evidence, or the path crosses
    a foreign IXP's peering LAN that the RTTs do not rule out (the frame crossed that fabric).
 4. `inconclusive` when the destination was not reached.
-5. `local` when the destination answered faster than any place abroad allows, or when every
-   answering hop is placed at home and each stretch of silent or unlocated hops is short,
-   bracketed by home hops, and its RTT rise is too small for a detour through the nearest
-   foreign interconnection hub. `local_via_ixp` when such a path crosses a home IXP LAN.
-   Otherwise `inconclusive`, naming the hops that could not be placed.
+5. `local` (`local_via_ixp` when a hop on a home IXP LAN is placed at home) by any of three
+   proofs. RTTs are taken less both probes' access delays (`access_delay_ms`), and the RTT
+   read at a stop is the smallest of that stop and every later one: a slow reply never
+   counts as distance.
+   a. Nearer than any place abroad: the destination's RTT keeps the whole path within a disc
+      that reaches no foreign town (confidence 1.0).
+   b. The whole path: a detour abroad has to pass a place abroad where networks interconnect
+      (`detours.interconnection_places`: PeeringDB facilities and exchanges abroad, the
+      gazetteer's hubs). When the destination is known to be at home (a probe declared
+      there and not contradicted, or an address placed there) and its RTT is too short for
+      probe -> place -> destination -> probe through every such place (`detours`), the path
+      stayed, whatever its unlocated hops (0.9). The reason names the nearest place.
+   c. The walk: hops placed at home on a claim that can stand alone (the speed of light, a
+      name, a home member's IXP port; weak claims that only add up to it do not anchor) cut
+      the path into stretches; each stretch of hops not placed must leave no room, by the
+      RTT read at its closing hop, for a detour through any such place, and a destination
+      not known to be at home must be too near to stand at any place abroad (confidence:
+      the weakest anchor's, times 0.9 per hop not placed).
+   Otherwise `inconclusive`, naming the stretch that could not be ruled out and the place.
 """
 
 from __future__ import annotations
