@@ -23,7 +23,6 @@ line between the probe and the place abroad, however uncertain the points betwee
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 from ixpready.enrichment.geo import Gazetteer, distance_km
 from ixpready.enrichment.snapshots import RegistrySnapshot
@@ -121,8 +120,31 @@ def interconnection_places(
     return tuple(found.values())
 
 
-@lru_cache(maxsize=1 << 14)  # a run's paths are stretches between the same few points
+# A run's paths are stretches between the same few points: each worked out once, keyed by
+# the crossings' identity (hashing a tuple of a hundred places on every call would cost more
+# than the sum); each entry keeps its crossings, so the identity stays theirs.
+_KNOWN: dict[tuple[object, ...], tuple[tuple[Crossing, ...], tuple[float, Crossing]]] = {}
+
+
 def _nearest(
+    s: tuple[float, float],
+    a: tuple[float, float],
+    b: tuple[float, float],
+    crossings: tuple[Crossing, ...],
+    uncertainty: tuple[float, float, float],
+) -> tuple[float, Crossing]:
+    key = (id(crossings), s, a, b, uncertainty)
+    known = _KNOWN.get(key)
+    if known is not None and known[0] is crossings:
+        return known[1]
+    if len(_KNOWN) > 1 << 14:
+        _KNOWN.clear()
+    found = _work_out(s, a, b, crossings, uncertainty)
+    _KNOWN[key] = (crossings, found)
+    return found
+
+
+def _work_out(
     s: tuple[float, float],
     a: tuple[float, float],
     b: tuple[float, float],

@@ -552,7 +552,13 @@ def judge_route(
     # Where the destination is: a known probe at home (its declared point), an address the
     # evidence places at home (its city, if any), or perhaps abroad.
     dst_home, dst_point, dst_slack = _destination(at, ends, home, settings)
-    if origin_point is not None and rtt is not None and vantage is not None and dst_home:
+    if (
+        origin_point is not None
+        and rtt is not None
+        and vantage is not None
+        and vantage.country == home
+        and dst_home
+    ):
         travel = max(0.0, rtt - ends.src_access_ms - ends.dst_access_ms)
         floor_found = detour_floor(
             origin_point, origin_point, dst_point or origin_point, travel, crossings,
@@ -607,7 +613,7 @@ def _destination(
     if ends.dst_point is not None and ends.dst_country == home:
         return True, ends.dst_point, settings.probe_slack_km
     info = at.destination
-    if info is not None and info.special is None and info.location.is_inside(home):
+    if info is not None and info.special is None and _anchors(info.location, home):
         city = info.location.city
         if city is not None:
             return True, (city.latitude, city.longitude), settings.city_slack_km
@@ -621,16 +627,27 @@ def _default_crossings(places: Gazetteer, home: str) -> tuple[Crossing, ...]:
     return interconnection_places(None, places, home)
 
 
-@lru_cache(maxsize=16)
+_ANYWHERE: dict[tuple[int, int, str], tuple[tuple[Crossing, ...], tuple[Crossing, ...]]] = {}
+
+
 def _foreign_points(
     places: Gazetteer, home: str, crossings: tuple[Crossing, ...]
 ) -> tuple[Crossing, ...]:
     """Returns every place abroad a destination could stand at: the crossings and every
-    gazetteer city outside `home` (border towns included)."""
-    return crossings + tuple(
+    gazetteer city outside `home` (border towns included). Worked out once per crossings
+    object (kept with the entry, so its identity stays its own)."""
+    key = (id(places), id(crossings), home)
+    known = _ANYWHERE.get(key)
+    if known is not None and known[0] is crossings:
+        return known[1]
+    if len(_ANYWHERE) > 64:
+        _ANYWHERE.clear()
+    found = crossings + tuple(
         Crossing(c.label, c.country, c.latitude, c.longitude)
         for c in places.foreign_points(home)
     )
+    _ANYWHERE[key] = (crossings, found)
+    return found
 
 
 def exit_of(
