@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from ixpready.analysis.verdicts import AnalysisResult
@@ -9,6 +11,7 @@ from ixpready.pipeline.analyze import analyze_files
 from ixpready.pipeline.demo_scenario import PLACES, ScenarioTruth, scenario_truth, write_scenario
 
 from .truth import figures
+from .truth import judged as judged_with
 
 MISPLACED = 7100007  # declared in Guatemala City, really in Miami
 
@@ -81,8 +84,6 @@ def test_verdicts_are_decisive_and_right_on_the_demo_truth(
     assert found.left_local == 0
     assert found.left_tromboned >= 0.95 * (found.left - found.left_misplaced)
     assert found.inconclusive <= 0.05 * (found.domestic - found.misplaced_paths)
-    # today: all 19 local, all 126 detours from correctly placed probes found, none undecided
-    assert (found.stayed_local, found.left_tromboned, found.inconclusive) == (19, 126, 0)
     wrong = {k: v for k, v in found.by_confidence.items() if v[0] != v[1]}
     assert wrong == {}, wrong
     assert sum(seen for _ok, seen in found.by_confidence.values()) == 145
@@ -96,3 +97,14 @@ def test_local_verdicts_name_the_place_abroad_the_rtt_rules_out(
     facts = [e.fact for p in local for e in p.evidence if e.kind in ("path", "rtt_bound")]
     assert facts and all("ruled out" in f or "nearer than any place abroad" in f for f in facts)
     assert any("San Salvador, SV" in f for f in facts)
+
+
+@pytest.mark.parametrize("seed", [7, 99])
+def test_other_seeds_are_never_wrong(seed: int, tmp_path: Path) -> None:
+    # Other seeds move the RTTs and which routers stay silent: fewer paths may be decided
+    # (README gives their figures), none wrongly.
+    found = figures(*judged_with(seed, tmp_path))
+    assert found.left_local == 0
+    # a path that stayed called tromboned, or one that left called local, would be wrong here
+    assert all(ok == seen for ok, seen in found.by_confidence.values()), found.by_confidence
+    assert (found.stayed, found.left) == (19, 138)
