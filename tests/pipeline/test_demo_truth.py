@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -108,3 +109,24 @@ def test_other_seeds_are_never_wrong(seed: int, tmp_path: Path) -> None:
     # a path that stayed called tromboned, or one that left called local, would be wrong here
     assert all(ok == seen for ok, seen in found.by_confidence.values()), found.by_confidence
     assert (found.stayed, found.left) == (19, 138)
+
+
+def test_outbound_paths_leave_where_the_truth_says(
+    judged: tuple[AnalysisResult, ScenarioTruth],
+) -> None:
+    # Each of the 22 outbound traces names the hop by which it left at the latest (abroad in
+    # truth) and, when one is placed, the last hop before it at home (at home in truth).
+    result, truth = judged
+    outbound = [p for p in result.other_paths if p.scope == "outbound"]
+    assert len(outbound) == 22
+    for path in outbound:
+        key = (path.trace.msm_id, path.trace.prb_id, path.trace.timestamp)
+        hops = {h.hop: PLACES[h.place].country for t in truth.traces
+                if (t.msm_id, t.prb_id, t.timestamp) == key for h in t.hops}  # fmt: skip
+        said = re.search(r"leaves GT at hop (\d+) at the latest", path.reason)
+        assert said is not None, path.reason
+        assert hops[int(said.group(1))] != "GT"
+        after = re.search(r"after hop (\d+) ", path.reason)
+        if after is not None:
+            assert hops[int(after.group(1))] == "GT"
+            assert int(after.group(1)) < int(said.group(1))
