@@ -10,6 +10,7 @@ in all; each probe's published coordinates may be 5 km off.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ import pytest
 from ixpready.analysis.detours import detour_floor, interconnection_places
 from ixpready.analysis.verdicts import Verdict
 from ixpready.enrichment.geo import distance_km, gazetteer
-from ixpready.enrichment.snapshots import Facility, IxRecord, RegistrySnapshot
+from ixpready.enrichment.snapshots import Facility, IxRecord, RegistrySnapshot, load_snapshot
 
 from .test_tromboning import HOME, RDNS, only
 from .world import GUA, MIA, atlas, run
@@ -201,3 +202,34 @@ def test_uncertain_points_never_shorten_a_leg_below_the_straight_line() -> None:
     assert blurred.detour_km == exact.detour_km  # a, b = s: the straight line decides
     probe_off = detour_floor(GUA, GUA, GUA, 0.0, crossings, (5.0, 0.0, 0.0))
     assert probe_off is not None and probe_off.detour_km == pytest.approx(exact.detour_km - 10)
+
+
+def test_exchanges_abroad_from_real_peeringdb_answers(recorded: Path, tmp_path: Path) -> None:
+    # ../shared/fixtures/peeringdb: the beta API's `ix` pages of 2026-04-16 (500 exchanges,
+    # none in GT; CRIX San Jose CR, IXP-HN Tegucigalpa HN, InteRed Panama, IXP.MX Ciudad de
+    # México MX among them) and the 2016-10-19 dump (557 exchanges).
+    folder = tmp_path / "refdata"
+    (folder / "peeringdb").mkdir(parents=True)
+    for page in (1, 2):
+        shutil.copy(
+            recorded / f"peeringdb/pdb-beta-api-2026-04-16-ix-page{page}.json",
+            folder / "peeringdb" / f"ix-page{page}.json",
+        )
+    snapshot = load_snapshot(folder)
+    assert len(snapshot.ixs) == 500
+    places = gazetteer()
+    crossings = interconnection_places(snapshot, places, "GT")
+    labels = {c.label for c in crossings}
+    hubs = interconnection_places(None, places, "GT")
+    assert set(hubs) <= set(crossings)  # exchanges in a hub city share the hub's point
+    assert {"TampaIX (exchange), Tampa, US", "JXIX (exchange), Jacksonville, US"} <= labels
+    assert not any("IXP-HN" in label or "CRIX" in label for label in labels)
+    # for Honduras, IXP-HN is at home and Tegucigalpa is no crossing
+    honduras = interconnection_places(snapshot, places, "HN")
+    assert all(c.country != "HN" for c in honduras)
+    assert "San Salvador, SV (interconnection hub)" in {c.label for c in honduras}
+    (folder / "peeringdb" / "ix-page1.json").unlink()
+    (folder / "peeringdb" / "ix-page2.json").unlink()
+    shutil.copy(recorded / "peeringdb/pdb-2016-10-19-ix.json", folder / "peeringdb" / "ix.json")
+    old = interconnection_places(load_snapshot(folder), places, "GT")
+    assert set(hubs) <= set(old) and all(c.country != "GT" for c in old)
