@@ -197,13 +197,13 @@ def _ends(
     dst_probe = None if trace.destination is None else by_address.get(trace.destination)
     dst = annotated.destination
     dst_point = None
+    dst_check = None if dst_probe is None or checks is None else checks.get(dst_probe.id)
     if (
         dst_probe is not None
         and dst_probe.latitude is not None
         and dst_probe.longitude is not None
-        and (checks is None or checks.get(dst_probe.id, None) is None
-             or checks[dst_probe.id].status != "contradicted")
-    ):  # fmt: skip
+        and (dst_check is None or dst_check.status != "contradicted")
+    ):
         dst_point = (dst_probe.latitude, dst_probe.longitude)
     return Ends(
         src_asn=src_asn,
