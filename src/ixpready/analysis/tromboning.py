@@ -2,16 +2,31 @@
 
 Rules, in order (README, "How verdicts are decided"):
 1. Scope: both ends' networks registered in the home country make a domestic pair; any other
-   path gets scope outbound/inbound/foreign/unknown and is reported separately.
+   path gets scope outbound/inbound/foreign/unknown and is reported separately (an outbound
+   path says where it leaves the country, `exit_of`, or why that cannot be said).
 2. A probe whose declared place its own RTTs contradict gives `inconclusive`.
 3. `tromboned` when a hop is placed abroad with at least MEDIUM evidence, or the path crosses
    a foreign IXP's peering LAN that the RTTs do not rule out (the frame crossed that fabric).
 4. `inconclusive` when the destination was not reached.
-5. `local` when the destination answered faster than any place abroad allows, or when every
-   answering hop is placed at home and each stretch of silent or unlocated hops is short,
-   bracketed by home hops, and its RTT rise is too small for a detour through the nearest
-   foreign interconnection hub. `local_via_ixp` when such a path crosses a home IXP LAN.
-   Otherwise `inconclusive`, naming the hops that could not be placed.
+5. `local` (`local_via_ixp` when a hop on a home IXP LAN is placed at home) by any of three
+   proofs. RTTs are taken less both probes' access delays (`access_delay_ms`), and the RTT
+   read at a stop is the smallest of that stop and every later one: a slow reply never
+   counts as distance.
+   a. Nearer than any place abroad: the destination's RTT keeps the whole path within a disc
+      that reaches no foreign town (confidence 1.0).
+   b. The whole path: a detour abroad has to pass a place abroad where networks interconnect
+      (`detours.interconnection_places`: PeeringDB facilities and exchanges abroad, the
+      gazetteer's hubs). When the destination is known to be at home (a probe declared
+      there and not contradicted, or an address placed there) and its RTT is too short for
+      probe -> place -> destination -> probe through every such place (`detours`), the path
+      stayed, whatever its unlocated hops (0.9). The reason names the nearest place.
+   c. The walk: hops placed at home on a claim that can stand alone (the speed of light, a
+      name, a home member's IXP port; weak claims that only add up to it do not anchor) cut
+      the path into stretches; each stretch of hops not placed must leave no room, by the
+      RTT read at its closing hop, for a detour through any such place, and a destination
+      not known to be at home must be too near to stand at any place abroad (confidence:
+      the weakest anchor's, times 0.9 per hop not placed).
+   Otherwise `inconclusive`, naming the stretch that could not be ruled out and the place.
 """
 
 from __future__ import annotations
@@ -21,25 +36,30 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 
+from ixpready.analysis.detours import Crossing, detour_floor, interconnection_places
 from ixpready.analysis.verdicts import Evidence, PathVerdict, ProbeCheck, Scope, Verdict
 from ixpready.enrichment.annotate import (
+    CITY_SLACK_KM,
+    MEDIUM,
+    PROBE_BLUR_KM,
     AddressInfo,
     AnnotatedTrace,
     HopView,
     Location,
     Strength,
 )
-from ixpready.enrichment.geo import City, Gazetteer, distance_km, floor_rtt_ms, radius_km
+from ixpready.enrichment.geo import Gazetteer, distance_km, floor_rtt_ms, radius_km
 from ixpready.measurements.records import IPAddress, Trace, route_groups
 
 
 @dataclass(frozen=True, slots=True)
 class JudgeSettings:
-    """Tolerances: how many consecutive (and total) silent or unlocated hops a local verdict
-    may bridge when RTTs rule out a detour through them."""
+    """Tolerances of the physical proofs: how far from its city's centre a router placed in
+    a city may stand (km), and from its published coordinates a probe (km). Silent or
+    unlocated hops are bridged by the RTTs alone, however many (see `detours`)."""
 
-    max_unknown_gap: int = 2
-    max_unknown: int = 3
+    city_slack_km: float = CITY_SLACK_KM
+    probe_slack_km: float = PROBE_BLUR_KM
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +70,9 @@ class Ends:
     src_country: str | None
     dst_asn: int | None
     dst_country: str | None
-    dst_point: tuple[float, float] | None  # destination coordinates when it is a known probe
+    # Destination coordinates when it is a known probe declared in its country whose own RTTs
+    # do not contradict it (a contradicted probe's declared place is not used).
+    dst_point: tuple[float, float] | None
     src_access_ms: float = 0.0  # delay of the source probe's own access link (not distance)
     dst_access_ms: float = 0.0  # the same for the destination, when it is a known probe
 
@@ -64,24 +86,37 @@ def access_delay_ms(
     """Returns, per probe, the delay of its own access link that is not distance (ms).
 
     A probe's RTT to the first router beyond its home gateway (hop 2 when hop 1 is a private
-    gateway, else hop 1) is mostly DSL/cable/radio access delay, present in every RTT it
+    gateway, else hop 1; or a later hop's, when smaller: a slow ICMP reply is not access
+    delay either) is mostly DSL/cable/radio access delay, present in every RTT it
     measures and in every RTT measured *to* it. The smallest such RTT over the probe's traces,
     less `ACCESS_SLACK_MS` for the few km to that router, is discounted before RTTs are
     turned into distances across a whole path. `groups` may pass `route_groups(traces)` or
     a finer grouping of the traces' positions (each group one probe and route object).
+    A probe's IPv4 traces decide when it has any: over IPv6 the home gateway often answers
+    from a global address, so hop 1 is no ISP router (the access link is the same line).
     """
-    best: dict[int, float] = {}
+    best: dict[tuple[int, int], float] = {}
     for positions in route_groups(traces) if groups is None else groups:
         head = traces[positions[0]]
         stop = _first_isp_stop(head)
         if stop is None:
             continue
-        found = [rtt for p in positions if (rtt := traces[p].stop_rtts()[stop]) is not None]
+        found = [rtt for p in positions if (rtt := _from(traces[p].stop_rtts(), stop)) is not None]
         if found:
             first = min(found)
-            prb = head.key.prb_id
-            best[prb] = min(best.get(prb, first), first)
-    return {prb: max(0.0, rtt - ACCESS_SLACK_MS) for prb, rtt in best.items()}
+            key = (head.key.prb_id, 4 if head.af == 4 else 6)
+            best[key] = min(best.get(key, first), first)
+    delays: dict[int, float] = {}
+    for (prb, _af), rtt in sorted(best.items(), key=lambda item: -item[0][1]):
+        delays[prb] = max(0.0, rtt - ACCESS_SLACK_MS)  # IPv4 last, so it stands
+    return delays
+
+
+def _from(rtts: Sequence[float | None], stop: int) -> float | None:
+    """Returns the smallest RTT of the stop and every later one: a first ISP router that
+    answers slowly (its ICMP, not its link) is bounded by the hops beyond it."""
+    found = [rtt for rtt in rtts[stop:] if rtt is not None]
+    return min(found) if found else None
 
 
 @lru_cache(maxsize=1 << 12)  # a run's probes have a few home gateways between them
@@ -356,14 +391,19 @@ def judge(
     settings: JudgeSettings | None = None,
     *,
     memo: JudgeMemo | None = None,
+    crossings: tuple[Crossing, ...] | None = None,
 ) -> PathVerdict:
     """Returns the verdict on one annotated trace, with the evidence that decided it.
 
     `memo` keeps what was worked out about each address and each annotated route from one
     path to the next (one per run, any home country); without it, each call works it out
-    afresh. Either way the verdict is the same.
+    afresh. Either way the verdict is the same. `crossings`: the places abroad where
+    networks interconnect (`interconnection_places` of the reference data); without it, the
+    gazetteer's hubs.
     """
-    return judge_route(at, home, ends, check, places, settings, memo=memo)[0]
+    return judge_route(
+        at, home, ends, check, places, settings, memo=memo, crossings=crossings
+    )[0]
 
 
 def judge_route(
@@ -375,6 +415,7 @@ def judge_route(
     settings: JudgeSettings | None = None,
     *,
     memo: JudgeMemo | None = None,
+    crossings: tuple[Crossing, ...] | None = None,
 ) -> tuple[PathVerdict, bool]:
     """Returns `judge`'s verdict and whether it holds for every trace alike (`restate_many`):
     one with the same route object, address family, destination, origin, and an error or
@@ -383,6 +424,7 @@ def judge_route(
     penalty apart; one that weighs the trace's RTTs hop by hop does not."""
     settings = settings or JudgeSettings()
     memo = JudgeMemo() if memo is None else memo
+    crossings = _default_crossings(places, home) if crossings is None else crossings
     trace = at.trace
     reached = trace.destination_reached
     rtt = trace.destination_rtt_ms
@@ -447,7 +489,14 @@ def judge_route(
                  Scope.INBOUND: f"source probe declared in {ends.src_country}",
                  Scope.FOREIGN: "neither end is at home",
                  Scope.UNKNOWN: "an end's country is unknown (no probe metadata or registry record)"}[scope]  # fmt: skip
-        return verdict(Verdict.INCONCLUSIVE, f"not a domestic pair: {where}", 0.0), True
+        reason = f"not a domestic pair: {where}"
+        if scope is Scope.OUTBOUND:
+            said, lines = exit_of(at, home, memo)
+            reason = f"{reason}; {said}"
+            return verdict(
+                Verdict.INCONCLUSIVE, reason, 0.0, evidence=(*lines, *facts.evidence)
+            ), True
+        return verdict(Verdict.INCONCLUSIVE, reason, 0.0), True
     if check is not None and check.status == "contradicted":
         return verdict(
             Verdict.INCONCLUSIVE,
@@ -500,14 +549,44 @@ def judge_route(
                 )
             )
             return _local(partial(verdict, evidence=evidence), home, 1.0, home_ixps), False
+    # Where the destination is: a known probe at home (its declared point), an address the
+    # evidence places at home (its city, if any), or perhaps abroad.
+    dst_home, dst_point, dst_slack = _destination(at, ends, home, settings)
+    if (
+        origin_point is not None
+        and rtt is not None
+        and vantage is not None
+        and vantage.country == home
+        and dst_home
+    ):
+        travel = max(0.0, rtt - ends.src_access_ms - ends.dst_access_ms)
+        floor_found = detour_floor(
+            origin_point, origin_point, dst_point or origin_point, travel, crossings,
+            (vantage.uncertainty_km, 0.0, dst_slack),
+        )  # fmt: skip
+        if floor_found is not None and floor_found.ruled_out:
+            links = ""
+            if travel < rtt:
+                links = f" ({rtt - travel:.1f} ms of it the two probes' own access links)"
+            fact = (
+                f"the destination answered in {rtt:.1f} ms{links}: "
+                + floor_found.sentence("any of its hops")
+            )
+            evidence.append(Evidence("rtt_bound", fact, None, str(trace.destination), home))
+            why = f"the RTT rules out every place abroad where networks interconnect (nearest: {floor_found.crossing.label}, {floor_found.margin_ms:.1f} ms short)"
+            return _local(partial(verdict, evidence=evidence), home, 0.9, home_ixps, why), False
     outcome = _walk(
         partial(verdict, evidence=evidence),
         at,
         home,
         origin_point,
-        places,
+        0.0 if vantage is None else vantage.uncertainty_km,
+        (dst_home, dst_point, dst_slack),
+        crossings,
+        _foreign_points(places, home, crossings),
         settings,
         evidence,
+        ends.src_access_ms,
         ends.dst_access_ms,
         home_ixps,
         memo,
@@ -522,6 +601,114 @@ def judge_route(
             Verdict.INCONCLUSIVE, f"{outcome.reason}; {note}", outcome.confidence, None, evidence
         )
     return outcome, False
+
+
+def _destination(
+    at: AnnotatedTrace, ends: Ends, home: str, settings: JudgeSettings
+) -> tuple[bool, tuple[float, float] | None, float]:
+    """Returns whether the destination is known to be at home, its point if known, and how
+    far (km) it may stand from that point: a probe declared at
+    home and not contradicted stands at its declared point; an address the evidence places
+    at home stands in its city, or somewhere at home."""
+    if ends.dst_point is not None and ends.dst_country == home:
+        return True, ends.dst_point, settings.probe_slack_km
+    info = at.destination
+    if info is not None and info.special is None and _anchors(info.location, home):
+        city = info.location.city
+        if city is not None:
+            return True, (city.latitude, city.longitude), settings.city_slack_km
+        return True, None, 0.0
+    return False, None, 0.0
+
+
+@lru_cache(maxsize=16)
+def _default_crossings(places: Gazetteer, home: str) -> tuple[Crossing, ...]:
+    """Returns the gazetteer's interconnection hubs outside `home`, as crossings."""
+    return interconnection_places(None, places, home)
+
+
+_ANYWHERE: dict[tuple[int, int, str], tuple[tuple[Crossing, ...], tuple[Crossing, ...]]] = {}
+
+
+def _foreign_points(
+    places: Gazetteer, home: str, crossings: tuple[Crossing, ...]
+) -> tuple[Crossing, ...]:
+    """Returns every place abroad a destination could stand at: the crossings and every
+    gazetteer city outside `home` (border towns included). Worked out once per crossings
+    object (kept with the entry, so its identity stays its own)."""
+    key = (id(places), id(crossings), home)
+    known = _ANYWHERE.get(key)
+    if known is not None and known[0] is crossings:
+        return known[1]
+    if len(_ANYWHERE) > 64:
+        _ANYWHERE.clear()
+    found = crossings + tuple(
+        Crossing(c.label, c.country, c.latitude, c.longitude)
+        for c in places.foreign_points(home)
+    )
+    _ANYWHERE[key] = (crossings, found)
+    return found
+
+
+def exit_of(
+    at: AnnotatedTrace, home: str, memo: JudgeMemo | None = None
+) -> tuple[str, tuple[Evidence, ...]]:
+    """Returns where a path from home leaves the country, in words, and the evidence: the
+    first hop placed abroad or on a foreign IXP's LAN ("leaves GT at hop 7 at the latest"),
+    after the last hop placed at home before it; or why it cannot be said (no hop placed
+    abroad: each hop not placed is named, with the first one registered abroad, which is
+    weak evidence only). From home, RTTs prove only "near": a probe whose location is only
+    its country places nothing by them."""
+    memo = JudgeMemo() if memo is None else memo
+    failed = at.trace.error or next(
+        (h.error for h in at.trace.hops if h.error and not h.replies), None
+    )
+    if failed and not any(h.replies for h in at.trace.hops):
+        why = f"where it leaves {home} cannot be said: the probe could not measure ({failed})"
+        return why, (Evidence("path", why, None, None, None),)
+    last_home: tuple[int, str] | None = None
+    first_registered_abroad: tuple[int, str, str] | None = None
+    unplaced: list[int] = []
+    for (number, address, _inherited), info in zip(at.trace.route().stops, at.infos, strict=True):
+        if address is None or info is None or info.special is not None:
+            continue
+        entry = memo.facts.get(id(info))
+        if entry is None or entry[0] is not info or entry[1] != home:
+            entry = memo.facts[id(info)] = (info, home, _facts(info, home))
+        foreign = entry[2][6]
+        text = info.text if info.address == address else str(address)
+        if foreign is not None:
+            country, city_label, kind, fact, _confidence, _refuted = foreign
+            where = city_label or country or "abroad"
+            after = (
+                f", after hop {last_home[0]} {last_home[1]} (placed in {home})"
+                if last_home is not None
+                else f"; no hop before it is placed in {home}"
+            )
+            said = f"leaves {home} at hop {number} at the latest ({text}, {where}){after}"
+            return said, (Evidence(kind, f"hop {number} {text}: {fact}", number, text, country),)
+        if info.location.is_inside(home):
+            last_home = (number, text)
+            continue
+        unplaced.append(number)
+        registered = info.registry_country
+        if first_registered_abroad is None and registered and registered != home:
+            first_registered_abroad = (number, text, registered)
+    why = f"where it leaves {home} cannot be said: no hop is placed abroad"
+    if not at.trace.destination_reached:
+        why += " and the destination was not reached"
+    vantage = at.vantage
+    if vantage is None or vantage.probe.latitude is None:
+        why += " (the probe has no coordinates, so its RTTs place nothing)"
+    if last_home is not None:
+        why += f"; the last hop placed in {home} is hop {last_home[0]} {last_home[1]}"
+    if first_registered_abroad is not None:
+        number, text, registered = first_registered_abroad
+        why += (
+            f"; the first hop registered outside {home} is hop {number} {text} ({registered}, "
+            "registry only: the holder, not the router's place)"
+        )
+    return why, (Evidence("path", why, None, None, None),)
 
 
 def restate_many(like: PathVerdict, traces: Iterable[Trace]) -> list[PathVerdict]:
@@ -575,37 +762,42 @@ def _local(
     home: str,
     confidence: float,
     home_ixps: tuple[bool, AbstractSet[str]],
+    why: str = "",
 ) -> PathVerdict:
     """`home_ixps`: whether a hop on a home IXP LAN is placed at home, and the names of the
-    home IXP LANs the path crosses."""
+    home IXP LANs the path crosses; `why`, when given, ends the reason."""
     make = verdict
     via, crossed = home_ixps
+    tail = f": {why}" if why else ""
     if via:
         names = sorted(crossed)
         return make(
-            Verdict.LOCAL_VIA_IXP, f"stayed in {home}, crossing {', '.join(names)}", confidence
+            Verdict.LOCAL_VIA_IXP,
+            f"stayed in {home}, crossing {', '.join(names)}{tail}",
+            confidence,
         )
-    return make(Verdict.LOCAL, f"stayed in {home}", confidence)
+    return make(Verdict.LOCAL, f"stayed in {home}{tail}", confidence)
 
 
 @dataclass(frozen=True, slots=True)
 class _HomeStep:
-    """A hop placed at home: its evidence, the point it anchors, and the stretch of hops
-    that could not be placed before it (checked against the RTTs when not empty)."""
+    """A hop placed at home: its evidence, the point it anchors (None when placed at home
+    without a city), and the stretch of hops that could not be placed before it (checked
+    against the RTTs when not empty)."""
 
     number: int
     stop: int  # index in the route of the view that anchors it
     evidence: Evidence
-    point: tuple[float, float]
+    point: tuple[float, float] | None
     gap: tuple[HopView, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class _DestinationStep:
-    """The destination answered without being placed: it closes the path like a home hop."""
+    """The destination answered without being placed: it closes the path."""
 
     stop: int
-    gap: tuple[HopView, ...]  # checked when not empty
+    gap: tuple[HopView, ...]  # the hops not placed since the last home hop, if any
 
 
 @dataclass(frozen=True, slots=True)
@@ -615,7 +807,7 @@ class _WalkPlan:
     steps: tuple[_HomeStep | _DestinationStep, ...]
     is_destination: tuple[bool, ...]  # per stop of the route
     # Once the steps are through: None to go on to the confidence, else an inconclusive
-    # reason found on the way (too many hops not placed, none placed at all).
+    # reason found on the way (no hop placed at all).
     failure: str | None
     confidence: float  # of a local verdict: min of the steps' times 0.9 per hop not placed
 
@@ -649,7 +841,6 @@ def _walk_plan(
             hops.pop(0)
         else:
             break
-    anchor_point, anchor_number = origin_point, 0
     gap: list[HopView] = []
     unknown_total = 0
     confidences: list[float] = []
@@ -662,7 +853,7 @@ def _walk_plan(
         at_home = [
             v
             for v in group
-            if v.info is not None and v.info.special is None and v.info.location.is_inside(home)
+            if v.info is not None and v.info.special is None and _anchors(v.info.location, home)
         ]
         reached = any(is_destination[index_of[id(v)]] for v in group)
         if len(at_home) == len(group) or (
@@ -674,11 +865,8 @@ def _walk_plan(
             confidences.append(info.location.confidence)
             text = info.text if info.address == view.address else str(view.address)
             fact = f"hop {number} {text}: {_best_fact(info.location)}"
-            point = (
-                (info.location.city.latitude, info.location.city.longitude)
-                if info.location.city
-                else anchor_point
-            )
+            city = info.location.city
+            point = None if city is None else (city.latitude, city.longitude)
             steps.append(
                 _HomeStep(
                     number, index_of[id(view)], Evidence("location", fact, number, text, home),
@@ -686,20 +874,13 @@ def _walk_plan(
                 )
             )  # fmt: skip
             gap = []
-            anchor_point, anchor_number = point, number
             continue
         if reached:
-            view = group[0]
-            checked = tuple(gap or [view]) if gap or unknown_total else ()
-            steps.append(_DestinationStep(index_of[id(view)], checked))
+            steps.append(_DestinationStep(index_of[id(group[0])], tuple(gap)))
             gap = []
             break
         gap.extend(group[:1])
         unknown_total += 1
-        if unknown_total > settings.max_unknown:
-            what = ", ".join(_describe(v) for v in gap)
-            failure = f"too many hops could not be placed ({unknown_total} after hop {anchor_number}: {what})"
-            return _WalkPlan(tuple(steps), is_destination, failure, 0.0)
     if not confidences:
         failure = "no hop could be placed in any country (no reverse DNS, IXP or RTT evidence)"
         return _WalkPlan(tuple(steps), is_destination, failure, 0.0)
@@ -708,20 +889,37 @@ def _walk_plan(
     )
 
 
+def _anchors(location: Location, home: str) -> bool:
+    """Returns whether a hop's location places it at home on one claim that could do so on
+    its own (the speed of light, a name, a home member's IXP LAN): weak claims that only add
+    up to it (a remote member's port on a home IXP LAN and the LAN's registry country, which
+    both say where the exchange is, not the router) leave the hop to the RTTs."""
+    return location.is_inside(home) and any(
+        c.refuted is None and c.country == home and c.weight >= MEDIUM for c in location.claims
+    )
+
+
 def _walk(
     verdict: Callable[..., PathVerdict],
     at: AnnotatedTrace,
     home: str,
     origin_point: tuple[float, float] | None,
-    places: Gazetteer,
+    origin_slack_km: float,
+    destination: tuple[bool, tuple[float, float] | None, float],
+    crossings: tuple[Crossing, ...],
+    anywhere_abroad: tuple[Crossing, ...],
     settings: JudgeSettings,
     evidence: list[Evidence],
+    src_access_ms: float,
     dst_access_ms: float,
     home_ixps: tuple[bool, AbstractSet[str]],
     memo: JudgeMemo,
 ) -> PathVerdict:
-    """Walks the path from the probe: every hop placed at home, and each stretch between two
-    of them that could not be placed too short, by the RTTs, for a detour abroad."""
+    """Walks the path from the probe: every hop placed at home, and each stretch of hops
+    that could not be placed between two of them ruled out, by the RTTs, for a detour
+    through any place abroad where networks interconnect (see `detours`). The destination
+    closes the path: when it is not known to be at home, the RTTs must also rule out its
+    standing at any place abroad."""
     make = verdict
     if origin_point is None:
         return make(
@@ -737,43 +935,68 @@ def _walk(
             at.infos, trace.destination, _walk_plan(at, home, origin_point, settings)
         )  # fmt: skip
     plan = known[2]
-    rtts = trace.stop_rtts()
-    is_destination = plan.is_destination
-
-    def rtt_of(stop: int) -> float | None:
-        """The hop's RTT; the destination's less its own access-link delay."""
-        rtt = rtts[stop]
-        if rtt is None or not is_destination[stop]:
-            return rtt
-        return max(0.0, rtt - dst_access_ms)
-
-    anchor_point, anchor_rtt = origin_point, 0.0
+    later = _later_minimum(trace, plan.is_destination, src_access_ms, dst_access_ms)
+    s = origin_point
+    anchor, anchor_slack = s, 0.0
     for step in plan.steps:
         if isinstance(step, _HomeStep):
             evidence.append(step.evidence)
+            point, slack = (
+                (s, 0.0) if step.point is None else (step.point, settings.city_slack_km)
+            )
             if step.gap:
-                ok, fact = _gap_ok(
-                    list(step.gap), anchor_point, anchor_rtt, step.point, rtt_of(step.stop),
-                    places, home, settings,
+                ok, fact = _stretch_ok(
+                    step.gap, s, anchor, point, later[step.stop], crossings,
+                    (origin_slack_km, anchor_slack, slack),
                 )  # fmt: skip
                 evidence.append(Evidence("path", fact, step.gap[0].number, None, None))
                 if not ok:
                     return make(Verdict.INCONCLUSIVE, fact, 0.0)
-            anchor_point = step.point
-            own = rtts[step.stop]
-            anchor_rtt = own if own is not None else anchor_rtt
+            anchor, anchor_slack = point, slack
             continue
-        if step.gap:
-            ok, fact = _gap_ok(
-                list(step.gap), anchor_point, anchor_rtt, anchor_point, rtt_of(step.stop),
-                places, home, settings,
-            )  # fmt: skip
-            evidence.append(Evidence("path", fact, step.gap[0].number, None, None))
-            if not ok:
-                return make(Verdict.INCONCLUSIVE, fact, 0.0)
+        at_home, dst_point, dst_slack = destination
+        if at_home and not step.gap:
+            continue  # the last home hop hands the packet to the destination, at home
+        ok, fact = _stretch_ok(
+            step.gap or (_view(at, step.stop),), s, anchor, dst_point or s, later[step.stop],
+            crossings if at_home else anywhere_abroad,
+            (origin_slack_km, anchor_slack, dst_slack if at_home else 0.0),
+        )  # fmt: skip
+        hop = (step.gap or (_view(at, step.stop),))[0].number
+        evidence.append(Evidence("path", fact, hop, None, None))
+        if not ok:
+            return make(Verdict.INCONCLUSIVE, fact, 0.0)
     if plan.failure is not None:
         return make(Verdict.INCONCLUSIVE, plan.failure, 0.0)
     return _local(make, home, plan.confidence, home_ixps)
+
+
+def _view(at: AnnotatedTrace, stop: int) -> HopView:
+    number, address, inherited = at.trace.route().stops[stop]
+    return HopView(number, address, at.infos[stop], None, inherited)
+
+
+def _later_minimum(
+    trace: Trace, is_destination: tuple[bool, ...], src_access_ms: float, dst_access_ms: float
+) -> list[float | None]:
+    """Returns, per stop of the trace's route, the smallest RTT (ms) of that stop and every
+    later one, less the probe's access delay (and, for the destination's own replies, the
+    destination's): what bounds a detour before that stop. A hop answering slower than a
+    later one never counts as distance. A route with several addresses at one hop (load
+    balancing) reads each stop's own RTT only, since a later stop may be on another branch."""
+    rtts = trace.stop_rtts()
+    own: list[float | None] = [
+        None if r is None else max(0.0, r - (dst_access_ms if is_destination[i] else 0.0))
+        for i, r in enumerate(rtts)
+    ]
+    if trace.route().one_per_hop:
+        best: float | None = None
+        for index in range(len(own) - 1, -1, -1):
+            value = own[index]
+            if value is not None and (best is None or value < best):
+                best = value
+            own[index] = best
+    return [None if r is None else max(0.0, r - src_access_ms) for r in own]
 
 
 def _describe(view: HopView) -> str:
@@ -786,35 +1009,27 @@ def _describe(view: HopView) -> str:
     return f"hop {view.number} {view.address} (no location evidence)"
 
 
-def _gap_ok(
-    gap: list[HopView],
-    a_point: tuple[float, float],
-    a_rtt: float,
-    b_point: tuple[float, float],
-    b_rtt: float | None,
-    places: Gazetteer,
-    home: str,
-    settings: JudgeSettings,
+def _stretch_ok(
+    gap: Sequence[HopView],
+    s: tuple[float, float],
+    a: tuple[float, float],
+    b: tuple[float, float],
+    rtt_ms: float | None,
+    crossings: tuple[Crossing, ...],
+    uncertainty_km: tuple[float, float, float],
 ) -> tuple[bool, str]:
+    """Returns whether the RTT read at `b` or later rules out a detour through `gap` via any
+    of `crossings`, and the fact in words."""
     what = ", ".join(_describe(v) for v in gap)
-    if len(gap) > settings.max_unknown_gap:
-        return False, f"{len(gap)} consecutive hops could not be placed ({what})"
-    if b_rtt is None:
+    if rtt_ms is None:
         return (
             False,
-            f"a detour abroad through {what} cannot be excluded: the next placed hop has no usable RTT",
+            f"a detour abroad through {what} cannot be excluded: no usable RTT after it",
         )
-    budget = _detour_km(a_point, b_point, places, home) / 200.0
-    rise = b_rtt - a_rtt
-    if rise < budget:
-        return (
-            True,
-            f"{what}: the RTT rose only {max(rise, 0):.1f} ms across them, less than the {budget:.1f} ms a detour through the nearest hub abroad would add",
-        )
-    return (
-        False,
-        f"a detour abroad through {what} cannot be excluded (RTT rose {rise:.1f} ms, a detour needs {budget:.1f} ms)",
-    )
+    floor = detour_floor(s, a, b, rtt_ms, crossings, uncertainty_km)
+    if floor is None:
+        return True, f"{what}: no place abroad to detour through is known"
+    return floor.ruled_out, floor.sentence(what)
 
 
 @lru_cache(maxsize=1 << 10)  # one per probe location
@@ -829,24 +1044,4 @@ def _hubs_by_distance(
             for c in places.cities.values()
             if c.hub and c.country != home
         )
-    )
-
-
-@lru_cache(maxsize=16)
-def _hubs_abroad(places: Gazetteer, home: str) -> tuple[City, ...]:
-    """Returns the gazetteer's interconnection hubs outside `home`."""
-    return tuple(c for c in places.cities.values() if c.hub and c.country != home)
-
-
-@lru_cache(maxsize=1 << 14)  # paths of a run bridge gaps between the same few places
-def _detour_km(
-    a_point: tuple[float, float], b_point: tuple[float, float], places: Gazetteer, home: str
-) -> float:
-    """Returns the smallest extra distance (km) a detour from a to b through a hub abroad adds."""
-    direct = distance_km(*a_point, *b_point)
-    return min(
-        distance_km(*a_point, h.latitude, h.longitude)
-        + distance_km(h.latitude, h.longitude, *b_point)
-        - direct
-        for h in _hubs_abroad(places, home)
     )

@@ -18,6 +18,7 @@ from typing import ParamSpec, TypeVar
 
 import orjson
 
+from ixpready.analysis.detours import interconnection_places
 from ixpready.analysis.probecheck import check_probes
 from ixpready.analysis.tromboning import (
     Ends,
@@ -28,7 +29,13 @@ from ixpready.analysis.tromboning import (
     judge_route,
     restate_many,
 )
-from ixpready.analysis.verdicts import AnalysisResult, PathVerdict, SnapshotInfo, Summary
+from ixpready.analysis.verdicts import (
+    AnalysisResult,
+    PathVerdict,
+    ProbeCheck,
+    SnapshotInfo,
+    Summary,
+)
 from ixpready.enrichment.annotate import (
     AnnotatedTrace,
     Annotator,
@@ -201,8 +208,10 @@ def _ends(
     annotated: AnnotatedTrace,
     annotator: Annotator,
     access: dict[int, float],
+    checks: dict[int, ProbeCheck] | None = None,
 ) -> Ends:
-    """Returns what is known of the two ends of a trace's path."""
+    """Returns what is known of the two ends of a trace's path. A destination probe whose
+    own RTTs contradict its declared place gives no point (see `checks`)."""
     src_asn = None if probe is None else probe.asn(trace.af)
     src_country = None if probe is None else probe.country
     if trace.public_source is not None and (src_asn is None or src_country is None):
@@ -212,7 +221,13 @@ def _ends(
     dst_probe = None if trace.destination is None else by_address.get(trace.destination)
     dst = annotated.destination
     dst_point = None
-    if dst_probe is not None and dst_probe.latitude is not None and dst_probe.longitude is not None:
+    dst_check = None if dst_probe is None or checks is None else checks.get(dst_probe.id)
+    if (
+        dst_probe is not None
+        and dst_probe.latitude is not None
+        and dst_probe.longitude is not None
+        and (dst_check is None or dst_check.status != "contradicted")
+    ):
         dst_point = (dst_probe.latitude, dst_probe.longitude)
     return Ends(
         src_asn=src_asn,
@@ -314,17 +329,21 @@ def analyze_traces(
     other: list[PathVerdict] = []
     total = len(traces)
     memo = JudgeMemo()
+    crossings = interconnection_places(snapshot, lookups.places, home)
     distinct: list[PathVerdict] = []  # a verdict per set of networks on the paths
     done = 0
     for positions in groups:
         group = [traces[position] for position in positions]
         first = group[0]
         annotated = annotator.annotate(first)
-        ends = _ends(first, _probe_for(first, probes), by_address, annotated, annotator, access)
+        ends = _ends(
+            first, _probe_for(first, probes), by_address, annotated, annotator, access, checks
+        )
         check = checks.get(first.key.prb_id)
         verdict, holds = judge_route(
-            annotated, home, ends, check, lookups.places, settings, memo=memo
-        )
+            annotated, home, ends, check, lookups.places, settings, memo=memo,
+            crossings=crossings,
+        )  # fmt: skip
         verdicts = [verdict]
         if holds:  # the others have the same networks as this one
             verdicts += restate_many(verdict, group[1:])
@@ -332,7 +351,11 @@ def analyze_traces(
         else:
             for trace in group[1:]:
                 at = annotator.annotate(trace)
-                verdicts.append(judge(at, home, ends, check, lookups.places, settings, memo=memo))
+                again = judge(
+                    at, home, ends, check, lookups.places, settings, memo=memo,
+                    crossings=crossings,
+                )  # fmt: skip
+                verdicts.append(again)
             distinct += verdicts
         (domestic if verdict.is_domestic else other).extend(verdicts)
         done += len(group)
