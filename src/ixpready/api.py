@@ -139,6 +139,7 @@ def analyze(
     probes: Mapping[int, Probe] | None = None,
     rdns: Mapping[IPAddress, str] | None = None,
     inputs: Iterable[str] = (),
+    simulated: bool = False,
     on_progress: Progress | None = None,
 ) -> AnalysisResult:
     """Returns the verdict on every path of `results` seen from `country` (ISO 3166
@@ -146,8 +147,10 @@ def analyze(
 
     `probes` (see `read_probes`) places RIPE Atlas probes and names their networks; `rdns`
     (see `read_rdns`) adds router names as location hints; `inputs` names what was read (the
-    report lists them). `on_progress(done, total)` counts traces judged. The same core as
-    `ixpready analyze`. Raises UsageError for a country that is not two letters.
+    report lists them); `simulated` marks the analysis (and its model and report) as made
+    from simulated data, e.g. `write_demo_scenario`'s. `on_progress(done, total)` counts
+    traces judged. The same core as `ixpready analyze`. Raises UsageError for a country that
+    is not two letters.
     """
     if len(country) != 2 or not country.isalpha():
         raise UsageError(
@@ -161,6 +164,7 @@ def analyze(
         rdns=None if rdns is None else dict(rdns),
         read=results,
         inputs=tuple(inputs),
+        simulated=simulated,
         on_progress=on_progress,
     )
 
