@@ -19,6 +19,8 @@ A line also gives the rate of one whole run with the lookups build counted in.
 Baseline, in the same process on the same results: `ripe.atlas.sagan`'s `Result.get(line)`
 per result, parsing only.
 
+Needs the `bench` extra for sagan: `pip install -e '.[bench]'` (`.[test]` includes it).
+
     python benchmarks/bench_analyze.py [--quick] [--seed N] [--repeat N] [--rounds N] [--probes N]
                                         [--profile]
 

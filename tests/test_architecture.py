@@ -1,11 +1,17 @@
-"""Imports point down the pipeline, never back (STYLE.md section 2)."""
+"""Imports point down the pipeline, never back (STYLE.md section 2), and README's
+"Architecture" table is this file's ALLOWED table."""
 
 from __future__ import annotations
 
 import ast
+import re
+import subprocess
+import sys
+import tomllib
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parents[1] / "src" / "ixpready"
+REPO = Path(__file__).resolve().parents[1]
+PACKAGE = REPO / "src" / "ixpready"
 
 ALLOWED = {
     "measurements": set(),
@@ -15,11 +21,12 @@ ALLOWED = {
     "model": {"measurements", "enrichment", "analysis"},
     "report": {"measurements", "enrichment", "analysis", "model"},
     "pipeline": {"sources", "measurements", "enrichment", "analysis", "model", "report"},
-    "cli": {"pipeline"},
-    "__init__": {"pipeline", "measurements", "enrichment", "analysis", "model", "report"},
+    "api": {"pipeline", "measurements", "enrichment", "analysis", "model", "report"},
+    "cli": {"pipeline", "api"},
+    "__init__": {"api"},  # the package root re-exports the API
     "__main__": {"cli"},
 }
-EVERYWHERE = {"errors", "config"}
+EVERYWHERE = {"errors", "config", "progress"}  # importable anywhere; they import only errors
 
 
 def _stage(path: Path) -> str:
@@ -28,6 +35,8 @@ def _stage(path: Path) -> str:
 
 
 def _imports(path: Path) -> set[str]:
+    """Returns the ixpready layers a module imports; the package root counts as "__init__",
+    except for its `__version__` (a constant any module may read)."""
     tree = ast.parse(path.read_text(), filename=str(path))
     found: set[str] = set()
     for node in ast.walk(tree):
@@ -35,6 +44,8 @@ def _imports(path: Path) -> set[str]:
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            if node.module == "ixpready" and all(a.name == "__version__" for a in node.names):
+                continue
             names = [node.module]
         for name in names:
             parts = name.split(".")
@@ -45,9 +56,13 @@ def _imports(path: Path) -> set[str]:
     return found
 
 
+def _modules() -> list[Path]:
+    return sorted(PACKAGE.rglob("*.py"))
+
+
 def test_every_module_imports_only_what_its_stage_may() -> None:
     offenders: list[str] = []
-    modules = sorted(PACKAGE.rglob("*.py"))
+    modules = _modules()
     assert len(modules) > 10
     for module in modules:
         stage = _stage(module)
@@ -56,15 +71,40 @@ def test_every_module_imports_only_what_its_stage_may() -> None:
         else:
             assert stage in ALLOWED, f"{module} is in no known stage: add it to ALLOWED"
             allowed = ALLOWED[stage] | EVERYWHERE | {stage}
-        for imported in _imports(module) - allowed - {"__init__"} if stage != "__main__" else set():
+        for imported in sorted(_imports(module) - allowed):
             offenders.append(f"{module.relative_to(PACKAGE)} imports ixpready.{imported}")
     assert offenders == []
 
 
-def test_config_imports_only_errors() -> None:
-    config = PACKAGE / "config.py"
-    if config.exists():
-        assert _imports(config) <= {"errors"}
+def test_the_rule_sees_a_forbidden_import(tmp_path: Path) -> None:
+    # The reader must catch an upward import and a package-root import, and let the
+    # version constant through: otherwise the test above could never fail.
+    module = tmp_path / "bad.py"
+    module.write_text(
+        "from ixpready import __version__\n"
+        "import ixpready.report.render\n"
+        "from ixpready import analyze\n"
+        "def f():\n    from ixpready.pipeline import run\n"
+    )
+    assert _imports(module) == {"report", "__init__", "pipeline"}
+
+
+def test_the_layers_form_no_cycle() -> None:
+    # A topological order exists: each layer's allowed imports come before it.
+    ordered: list[str] = []
+    remaining = dict(ALLOWED)
+    while remaining:
+        ready = [s for s, needs in remaining.items() if needs <= set(ordered)]
+        assert ready, f"import cycle among {sorted(remaining)}"
+        ordered += sorted(ready)
+        for stage in ready:
+            del remaining[stage]
+    assert ordered.index("measurements") < ordered.index("pipeline") < ordered.index("cli")
+
+
+def test_config_and_progress_import_only_errors() -> None:
+    for name in ("config.py", "progress.py", "errors.py"):
+        assert _imports(PACKAGE / name) <= {"errors"}, name
 
 
 def test_the_package_never_imports_scapy() -> None:
@@ -76,3 +116,79 @@ def test_the_package_never_imports_scapy() -> None:
                 assert not any(a.name.split(".")[0] == "scapy" for a in node.names), module
             if isinstance(node, ast.ImportFrom) and node.module:
                 assert node.module.split(".")[0] != "scapy", module
+
+
+def _imported_modules(path: Path) -> set[str]:
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return found
+
+
+def test_the_package_never_imports_sagan() -> None:
+    # ripe.atlas.sagan is the benchmark's baseline and a test oracle, not a runtime need.
+    modules = [*_modules(), *sorted((REPO / "probes" / "src").rglob("*.py"))]
+    users = [
+        str(module.relative_to(REPO))
+        for module in modules
+        if any(name.startswith("ripe.atlas.sagan") for name in _imported_modules(module))
+    ]
+    assert users == []
+    bench = REPO / "benchmarks" / "bench_analyze.py"
+    assert any(n.startswith("ripe.atlas.sagan") for n in _imported_modules(bench))  # the check sees it
+
+
+def _requirement_names(requirements: list[str]) -> set[str]:
+    return {re.split(r"[<>=!~\[ ;]", r, maxsplit=1)[0].lower() for r in requirements}
+
+
+def test_sagan_is_a_bench_and_test_extra_not_a_runtime_dependency() -> None:
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    assert "ripe.atlas.sagan" not in _requirement_names(project["dependencies"])
+    extras = project["optional-dependencies"]
+    assert "ripe.atlas.sagan" in _requirement_names(extras["bench"])
+    assert "ripe.atlas.sagan" in _requirement_names(extras["test"])  # tests use it as an oracle
+    assert "'.[test]'" in (REPO / "scripts" / "install.sh").read_text()  # what tests need
+
+
+def test_importing_the_package_loads_no_stage() -> None:
+    # `import ixpready` (and so the CLI's start) stays fast: the API loads on first use.
+    code = (
+        "import sys, ixpready\n"
+        "assert not [m for m in sys.modules if m.startswith(('ixpready.pipeline', "
+        "'ixpready.api', 'networkx'))], sorted(sys.modules)\n"
+        "ixpready.analyze\n"
+        "assert 'ixpready.pipeline.analyze' in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+def _readme_table() -> dict[str, set[str]]:
+    text = (REPO / "README.md").read_text()
+    section = text.split("\n## Architecture\n", 1)[1].split("\n## ", 1)[0]
+    table: dict[str, set[str]] = {}
+    for line in section.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) != 3 or not cells[0].startswith("`"):
+            continue
+        layer = cells[0].strip("`")
+        assert layer not in table, f"README lists {layer} twice"
+        table[layer] = set(re.findall(r"`([^`]+)`", cells[2]))
+        assert table[layer] or cells[2] == "nothing", line
+    return table
+
+
+def _readme_everywhere() -> set[str]:
+    text = (REPO / "README.md").read_text()
+    section = text.split("\n## Architecture\n", 1)[1].split("\n## ", 1)[0]
+    sentence = section.split("Importable from every layer:", 1)[1].split(".", 1)[0]
+    return set(re.findall(r"`([^`]+)`", sentence))
+
+
+def test_readme_architecture_table_is_the_allowed_table() -> None:
+    assert _readme_table() == ALLOWED
+    assert _readme_everywhere() == EVERYWHERE

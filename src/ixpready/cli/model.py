@@ -13,8 +13,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ixpready.api import ModelResult, load_analysis, run_model
 from ixpready.errors import ExitCode, UsageError
-from ixpready.pipeline.model import ModelResult, load_analysis, run_model, to_json
+from ixpready.pipeline.model import to_json
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 

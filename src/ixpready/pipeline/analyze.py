@@ -50,8 +50,8 @@ from ixpready.measurements.parse import Outcome, parse_lines, read_results
 from ixpready.measurements.probes import load_probes
 from ixpready.measurements.records import IPAddress, Malformed, PingResult, Probe, Skipped, Trace
 from ixpready.measurements.store import Store
+from ixpready.progress import Progress
 
-Progress = Callable[[int, int], None]
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network, summarize_address_range
@@ -39,6 +39,7 @@ from ixpready.pipeline.plan import (
     plan_document,
     summarize,
 )
+from ixpready.progress import Progress
 from ixpready.sources.atlas import (
     AtlasSource,
     PublicMeasurement,
@@ -47,7 +48,6 @@ from ixpready.sources.atlas import (
 )
 from ixpready.sources.registries import CountryResources, RegistryClient
 
-Progress = Callable[[int, int], None]
 LATE_RESULTS = timedelta(hours=1)  # results can reach the API this long after they were made
 PUBLIC_PREFIX = "public-"  # the store's plan id of a country's reused public measurements
 

@@ -18,7 +18,7 @@ results are fetched with `fetch` and read by `analyze` like any other ping resul
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from ipaddress import ip_address
@@ -48,6 +48,7 @@ from ixpready.pipeline.analyze import (
     ping_observations,
     read_traces,
 )
+from ixpready.progress import Progress
 from ixpready.sources.atlas import (
     AtlasSource,
     PingRequest,
@@ -60,7 +61,6 @@ PLAN_PREFIX = "locate-"
 FORMAT = "ixpready-locate/1"
 PACKETS = 3
 SIZE = 48
-Progress = Callable[[int, int], None]
 
 
 def _no_progress(done: int, total: int) -> None:

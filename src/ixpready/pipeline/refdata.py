@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from ipaddress import ip_network
@@ -24,9 +24,9 @@ from pathlib import Path
 from ixpready.config import Settings
 from ixpready.errors import RefdataError
 from ixpready.pipeline.atlas import registry_client
+from ixpready.progress import Progress
 from ixpready.sources.registries import PEERINGDB_TYPES, RIRS, RegistryClient
 
-Progress = Callable[[int, int], None]
 SNAPSHOT_FILE = "snapshot.json"
 ALL_RIRS: tuple[str, ...] = RIRS  # afrinic, apnic, arin, lacnic, ripencc
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,8 +23,8 @@ from ixpready.errors import ConfigError, InputError
 from ixpready.measurements.parse import parse_lines
 from ixpready.measurements.records import Malformed, Skipped
 from ixpready.measurements.store import Store, StoredResult
+from ixpready.progress import Progress
 
-Progress = Callable[[int, int], None]
 SPOOL_SUFFIXES = (".jsonl", ".json")
 
 
