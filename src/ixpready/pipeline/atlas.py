@@ -21,7 +21,9 @@ from ixpready.config import Deadline, Settings
 from ixpready.enrichment.snapshots import load_snapshot
 from ixpready.errors import (
     AtlasAuthError,
+    ConfigError,
     QuotaError,
+    RateLimitedError,
     RefdataError,
     UnavailableError,
     UsageError,
@@ -65,6 +67,7 @@ def atlas_source(settings: Settings, deadline: Deadline | None = None) -> AtlasS
         timeout_s=settings.atlas_timeout_s,
         retry=RetryPolicy(attempts=settings.atlas_retries, backoff_s=settings.atlas_backoff_s),
         deadline=deadline or Deadline.after(settings.time_budget_s),
+        request_deadline_s=settings.atlas_request_deadline_s,
     )
 
 
@@ -79,6 +82,7 @@ def registry_client(settings: Settings, deadline: Deadline | None = None) -> Reg
         attempts=settings.atlas_retries,
         backoff_s=settings.atlas_backoff_s,
         deadline=deadline or Deadline.after(settings.time_budget_s),
+        request_deadline_s=settings.atlas_request_deadline_s,
     )
 
 
@@ -694,8 +698,8 @@ def measure(
             store.mark_submitting(made.plan_id, item.item, description)
             try:
                 ids = atlas.create_traceroute(request)
-            except (QuotaError, AtlasAuthError, UsageError):
-                store.forget_submission(made.plan_id, item.item)  # refused: not created
+            except (QuotaError, AtlasAuthError, UsageError, RateLimitedError, ConfigError):
+                store.forget_submission(made.plan_id, item.item)  # refused or never sent
                 raise
             except UnavailableError:
                 raise  # left "submitting": it may exist

@@ -11,6 +11,7 @@ travels in the `Authorization` header cousteau builds).
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -22,17 +23,19 @@ import orjson
 from ripe.atlas.cousteau import AtlasCreateRequest, AtlasRequest, AtlasResultsRequest, Traceroute
 from ripe.atlas.cousteau import AtlasSource as ProbeSelection
 
-from ixpready.config import NO_DEADLINE, NO_SECRET, Deadline, Secret
+from ixpready.config import NO_DEADLINE, NO_SECRET, Deadline, Secret, unsendable_key
 from ixpready.errors import (
     AtlasAuthError,
     InputError,
     IxpreadyError,
     QuotaError,
+    RateLimitedError,
     UnavailableError,
     UsageError,
 )
 from ixpready.measurements.probes import probe_from_api
 from ixpready.measurements.records import Malformed, Probe
+from ixpready.sources.exchange import exchange
 
 log = logging.getLogger(__name__)
 
@@ -156,13 +159,18 @@ class MeasurementListing:
 
 
 class _Kept:
-    """Mixin: keeps the HTTP status and Retry-After of the response cousteau reads."""
+    """Mixin: sends cousteau's request through `exchange` (the whole answer read before
+    `deadline_at`) and keeps the HTTP status and Retry-After of the response."""
 
     status_code: int | None = None
     retry_after: str | None = None
+    deadline_at: float = math.inf  # time.monotonic() instant; set by AtlasSource._prepare
+    url: str
+    http_method_args: dict[str, Any]
 
     def get_http_method(self, method: str) -> Any:
-        response = super().get_http_method(method)  # type: ignore[misc]
+        response = exchange(method, self.url, deadline_at=self.deadline_at,
+                            **self.http_method_args)  # fmt: skip
         self.status_code = int(response.status_code)
         self.retry_after = response.headers.get("Retry-After")
         return response
@@ -250,7 +258,11 @@ class AtlasSource:
         retry: RetryPolicy | None = None,
         deadline: Deadline = NO_DEADLINE,
         sleep: Callable[[float], None] = time.sleep,
+        request_deadline_s: float = 300.0,
     ) -> None:
+        if not key.sendable():
+            raise unsendable_key("the RIPE Atlas key given")
+        self.request_deadline_s = request_deadline_s
         self.server = server
         self.verify = verify
         self._key = key
@@ -267,6 +279,8 @@ class AtlasSource:
     def _prepare(self, request: Any) -> Any:
         timeout = self.deadline.timeout_s(self.timeout_s)
         request.http_method_args["timeout"] = (timeout, timeout)
+        whole = min(self.request_deadline_s, self.deadline.remaining_s())
+        request.deadline_at = time.monotonic() + whole
         return request
 
     def _call(
@@ -289,8 +303,8 @@ class AtlasSource:
                 return body
             if not failure.retriable:
                 raise self._refusal(failure, what)
-            if not retriable:
-                break
+            if not retriable and failure.status != 429:
+                break  # 429: refused, so nothing was done; anything else may have been
             if attempt < self.retry.attempts:
                 wait = self.retry.wait_s(attempt, _retry_after_s(request.retry_after))
                 if wait >= self.deadline.remaining_s():
@@ -298,6 +312,12 @@ class AtlasSource:
                 log.info("RIPE Atlas: %s got %s; retrying in %.1f s", what, failure.reason, wait)
                 self._sleep(wait)
         assert failure is not None
+        if failure.status == 429:
+            raise RateLimitedError(
+                f"RIPE Atlas: {what} got {failure.reason}, tried {attempts} times; "
+                "refused, so nothing was done",
+                hint="wait a few minutes and run the command again; work already done is kept",
+            )
         if not retriable:
             tries = "once (not retried: it may have been carried out)"
         elif attempts < self.retry.attempts:
