@@ -590,8 +590,9 @@ def check_ca_file(path: Path, origin: str) -> None:
             hint="set atlas.ca_file to the PEM file of the CA that signed the server's "
             "certificate, or remove it to use the system trust store",
         ) from None
-    except (OSError, ssl.SSLError, ValueError) as exc:
-        reason = getattr(exc, "strerror", None) or "no PEM certificate in it"
+    except (OSError, ValueError) as exc:
+        plain = isinstance(exc, OSError) and not isinstance(exc, ssl.SSLError)
+        reason = (getattr(exc, "strerror", None) if plain else None) or "no PEM certificate in it"
         raise ConfigError(
             f"{origin}: the CA file {path} cannot be used ({reason})",
             hint="set atlas.ca_file to a readable PEM file of CA certificates",

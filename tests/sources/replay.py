@@ -6,7 +6,8 @@ given, the last one repeats (answers added later are given next). An unrecorded 
 `atlas_replay` fixture fails the test when that list is not empty at the end.
 
 Behaviours: "normal", "truncate" (Content-Length promises more than is sent, then the
-connection closes) and "hang" (headers and half the body, then nothing until the server stops).
+connection closes), "hang" (headers and half the body, then nothing until the server stops)
+and "drip" (headers, then one byte every DRIP_S seconds until the server stops).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any
 import orjson
 import trustme
 
+DRIP_S = 0.2  # "drip": seconds between two bytes (each read comes well within any timeout)
 KEY = "5ecr3t-key-0000-aaaa-bbbbccccdddd"  # a made-up RIPE Atlas key: it must never reach disk
 
 
@@ -123,6 +125,17 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(answer.body) + 100))
         self.send_header("Connection", "close")
         self.end_headers()
+        if answer.behaviour == "drip":  # one byte every DRIP_S, for as long as the test lasts
+            for byte in answer.body + b" " * 100:
+                if replay.stopping.wait(DRIP_S):
+                    break
+                try:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                except OSError:
+                    break  # the client gave up
+            self.close_connection = True
+            return
         self.wfile.write(answer.body[: len(answer.body) // 2])
         self.wfile.flush()
         if answer.behaviour == "hang":
