@@ -21,10 +21,8 @@ def _write(path: Path, text: str, mode: int = 0o600) -> Path:
 
 
 def test_flag_beats_environment_beats_file_beats_default(tmp_path: Path) -> None:
-    config = _write(
-        tmp_path / "c.toml",
-        '[atlas]\nserver = "file.example:443"\ntimeout_s = 5\n[plan]\nbudget_credits = 2000\n',
-    )
+    config = _write(tmp_path / "c.toml", '[atlas]\nserver = "file.example:443"\ntimeout_s = 5\n'
+                    '[plan]\nbudget_credits = 2000\n')
     environ = {"IXPREADY_ATLAS_SERVER": "env.example:8443", "IXPREADY_PLAN_BUDGET_CREDITS": "3000"}
     settings = load_settings(config, environ, {"plan_budget_credits": 4000})
     assert settings.atlas_server == "env.example:8443"

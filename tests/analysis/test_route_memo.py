@@ -64,9 +64,7 @@ def test_one_trace_judged_alone_as_in_the_run(scenario: tuple[Path, ...]) -> Non
     by_key = {p.trace: p for p in (*run.paths, *run.other_paths)}
     checks = {c.prb_id: c for c in run.probes}
     vantages = {
-        prb: replace(
-            vantage_of(probe, lookups.places), trusted=checks[prb].status != "contradicted"
-        )
+        prb: replace(vantage_of(probe, lookups.places), trusted=checks[prb].status != "contradicted")
         for prb, probe in probes.items()
         if prb in checks
     }

@@ -19,9 +19,7 @@ from ixpready.pipeline.demo_scenario import write_scenario
 
 TRACEROUTE_FILES = sorted(
     p.name
-    for p in (
-        Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "atlas-traceroute"
-    ).glob("*")
+    for p in (Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "atlas-traceroute").glob("*")
     if "measurement" not in p.name
 )
 

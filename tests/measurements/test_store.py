@@ -39,10 +39,7 @@ def test_results_are_kept_verbatim_once(recorded: Path, tmp_path: Path) -> None:
         assert store.count_results() == 26 == store.count_results(5004)
         back = {r.key: r.raw for r in store.results(5004)}
     assert back == {r.key: r.raw for r in results}  # byte for byte
-    assert (
-        TraceKey(5004, 12804, min(r.key.timestamp for r in results if r.key.prb_id == 12804))
-        in back
-    )
+    assert TraceKey(5004, 12804, min(r.key.timestamp for r in results if r.key.prb_id == 12804)) in back
 
 
 def test_a_window_moves_the_fetch_mark_with_its_results(recorded: Path, tmp_path: Path) -> None:

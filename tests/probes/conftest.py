@@ -28,3 +28,5 @@ def lab() -> Iterator[Lab]:
         yield built
     leftovers = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
     assert built.tag not in leftovers
+
+

@@ -21,10 +21,7 @@ def run_probe(
 ) -> subprocess.CompletedProcess[str]:
     """Runs `ixpready-probe ARGS` (inside `prefix`, e.g. `ip netns exec NS`); returns it."""
     return subprocess.run(
-        [*prefix, *PROBE, *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout_s,
+        [*prefix, *PROBE, *args], capture_output=True, text=True, timeout=timeout_s,
         check=False,
     )
 

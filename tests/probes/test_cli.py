@@ -38,31 +38,10 @@ def test_probe_trace_runs_the_probe_and_reads_its_results(
     lab: Lab, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "probe.jsonl"
-    code = main(
-        [
-            "probe",
-            "trace",
-            "--probe-command",
-            _in(lab),
-            lab.targets(4)[0],
-            lab.x[0],
-            lab.e[0],
-            "no-such-host.invalid",
-            "--timeout",
-            "0.5",
-            "--paris-id",
-            "3",
-            "--verify-joins",
-            "--name",
-            "gt-cli-1",
-            "--asn",
-            "64500",
-            "--probe-country",
-            "GT",
-            "--out",
-            str(out),
-        ]
-    )
+    code = main(["probe", "trace", "--probe-command", _in(lab), lab.targets(4)[0], lab.x[0],
+                 lab.e[0], "no-such-host.invalid", "--timeout", "0.5", "--paris-id", "3", "--verify-joins",
+                 "--name", "gt-cli-1", "--asn", "64500",
+                 "--probe-country", "GT", "--out", str(out)])
     printed = capsys.readouterr()
     assert code == 0, printed.err
     assert "4 traceroutes read back (3 reached the target, 1 could not be traced)" in printed.out
@@ -78,22 +57,8 @@ def test_probe_dns_runs_the_probe_and_reads_its_results(
     server: DnsServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "dns.jsonl"
-    code = main(
-        [
-            "probe",
-            "dns",
-            "--probe-command",
-            PYTHON_PROBE,
-            "--check",
-            "chaos",
-            "--server",
-            "127.0.0.1",
-            "--port",
-            str(server.port),
-            "--out",
-            str(out),
-        ]
-    )
+    code = main(["probe", "dns", "--probe-command", PYTHON_PROBE, "--check", "chaos",
+                 "--server", "127.0.0.1", "--port", str(server.port), "--out", str(out)])
     printed = capsys.readouterr()
     assert code == 0, printed.err
     assert "2 DNS results read back (2 answered)" in printed.out
@@ -104,18 +69,15 @@ def test_probe_failures_are_ixpready_errors_with_the_fix(
     lab: Lab, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "x.jsonl"
-    code = main(
-        ["probe", "trace", "--probe-command", _in(lab, "N"), "10.91.0.1", "--out", str(out)]
-    )
+    code = main(["probe", "trace", "--probe-command", _in(lab, "N"), "10.91.0.1",
+                 "--out", str(out)])
     err = capsys.readouterr().err
     assert code == 6
     assert "ixpready: error: probe: no route to 10.91.0.1" in err
     assert "ixpready: hint: check the host's routes" in err
 
-    nobody = (
-        f"ip netns exec {lab.prober} setpriv --reuid=65534 --regid=65534 "
-        f"--clear-groups {PYTHON_PROBE}"
-    )
+    nobody = (f"ip netns exec {lab.prober} setpriv --reuid=65534 --regid=65534 "
+              f"--clear-groups {PYTHON_PROBE}")
     tmp_path.chmod(0o777)
     code = main(["probe", "trace", "--probe-command", nobody, "10.91.0.1", "--out", str(out)])
     err = capsys.readouterr().err
@@ -123,17 +85,8 @@ def test_probe_failures_are_ixpready_errors_with_the_fix(
     assert "ixpready: error: probe: raw sockets are not permitted" in err
     assert "setcap cap_net_raw+ep" in err
 
-    code = main(
-        [
-            "probe",
-            "trace",
-            "--probe-command",
-            str(tmp_path / "no-such-probe"),
-            "10.91.0.1",
-            "--out",
-            str(out),
-        ]
-    )
+    code = main(["probe", "trace", "--probe-command", str(tmp_path / "no-such-probe"),
+                 "10.91.0.1", "--out", str(out)])
     err = capsys.readouterr().err
     assert code == 3
     assert "cannot start the probe" in err and "scripts/install.sh" in err
@@ -145,15 +98,12 @@ def refdata(recorded: Path, tmp_path: Path) -> Path:
     """A reference-data folder built from recorded registry files (as tests/test_cli_analyze)."""
     folder = tmp_path / "refdata"
     (folder / "peeringdb").mkdir(parents=True)
-    shutil.copy(
-        recorded / "routing/pyasn-ipasn-20140513-excerpt.dat", folder / "ipasn_20140513.dat"
-    )
+    shutil.copy(recorded / "routing/pyasn-ipasn-20140513-excerpt.dat",
+                folder / "ipasn_20140513.dat")
     shutil.copy(recorded / "routing/pyasn-asnames-central-america.json", folder / "asnames.json")
     for kind in ("ix", "ixlan", "ixpfx"):
-        shutil.copy(
-            recorded / f"peeringdb/pdb-2016-10-19-{kind}.json",
-            folder / "peeringdb" / f"{kind}.json",
-        )
+        shutil.copy(recorded / f"peeringdb/pdb-2016-10-19-{kind}.json",
+                    folder / "peeringdb" / f"{kind}.json")
     (folder / "delegated-test-extended-20151020").write_text(
         "2|arin|20151020|3|19700101|20151020|-0500\n"
         "arin|US|ipv4|192.5.5.0|256|19880101|assigned|isc\n"
@@ -162,53 +112,18 @@ def refdata(recorded: Path, tmp_path: Path) -> Path:
 
 
 def test_analyze_reads_probe_results_next_to_atlas_results(
-    lab: Lab,
-    recorded: Path,
-    refdata: Path,
-    tmp_path: Path,
+    lab: Lab, recorded: Path, refdata: Path, tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     probe_out = tmp_path / "probe.jsonl"
-    assert (
-        main(
-            [
-                "probe",
-                "trace",
-                "--probe-command",
-                _in(lab),
-                *lab.targets(4)[:3],
-                "--timeout",
-                "0.5",
-                "--name",
-                "gt-cli-1",
-                "--asn",
-                "64500",
-                "--probe-country",
-                "GT",
-                "--out",
-                str(probe_out),
-            ]
-        )
-        == 0
-    )
+    assert main(["probe", "trace", "--probe-command", _in(lab), *lab.targets(4)[:3],
+                 "--timeout", "0.5", "--name", "gt-cli-1", "--asn", "64500",
+                 "--probe-country", "GT", "--out", str(probe_out)]) == 0
     capsys.readouterr()
-    code = main(
-        [
-            "analyze",
-            str(recorded / GT_HN_SV),
-            str(probe_out),
-            "--country",
-            "GT",
-            "--refdata",
-            str(refdata),
-            "--format",
-            "json",
-            "--out",
-            str(tmp_path / "analysis.json"),
-            "--quarantine",
-            str(tmp_path / "q.jsonl"),
-        ]
-    )
+    code = main(["analyze", str(recorded / GT_HN_SV), str(probe_out), "--country", "GT",
+                 "--refdata", str(refdata), "--format", "json",
+                 "--out", str(tmp_path / "analysis.json"),
+                 "--quarantine", str(tmp_path / "q.jsonl")])
     assert code == 0, capsys.readouterr().err
     document = json.loads((tmp_path / "analysis.json").read_text())
     atlas_results = len((recorded / GT_HN_SV).read_text().splitlines())

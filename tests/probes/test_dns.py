@@ -33,29 +33,12 @@ def server() -> Iterator[DnsServer]:
         yield running
 
 
-def _dns(
-    server: DnsServer, tmp_path: Path, *args: str, port: int | None = None, name: str = "out.jsonl"
-) -> tuple[list[dict[str, Any]], Path]:
+def _dns(server: DnsServer, tmp_path: Path, *args: str, port: int | None = None,
+         name: str = "out.jsonl") -> tuple[list[dict[str, Any]], Path]:
     out = tmp_path / name
-    done = run_probe(
-        [
-            "dns",
-            *args,
-            "--port",
-            str(port or server.port),
-            "--dns-timeout",
-            "1",
-            "--name",
-            "gt-dns-1",
-            "--asn",
-            "64500",
-            "--country",
-            "GT",
-            "--out",
-            str(out),
-        ],
-        timeout_s=60,
-    )
+    done = run_probe(["dns", *args, "--port", str(port or server.port), "--dns-timeout", "1",
+                      "--name", "gt-dns-1", "--asn", "64500", "--country", "GT",
+                      "--out", str(out)], timeout_s=60)
     assert done.returncode == 0, done.stderr
     return lines(out), out
 
@@ -78,13 +61,13 @@ def _readers_agree(path: Path, count: int) -> list[DnsResult]:
     return read
 
 
-def test_chaos_identity_names_the_instance_that_answers(server: DnsServer, tmp_path: Path) -> None:
+def test_chaos_identity_names_the_instance_that_answers(
+    server: DnsServer, tmp_path: Path
+) -> None:
     results, path = _dns(server, tmp_path, "--check", "chaos", "--server", "127.0.0.1")
     assert [r["type"] for r in results] == ["dns", "dns"]
     assert [_answer(r).question[0].name.to_text() for r in results] == [
-        "hostname.bind.",
-        "id.server.",
-    ]
+        "hostname.bind.", "id.server."]
     assert [_texts(r) for r in results] == [[f'"{INSTANCE}"']] * 2
     assert all(r["result"]["rt"] > 0 and r["dst_addr"] == "127.0.0.1" for r in results)
     assert results[0]["ixpready_probe"]["name"] == "gt-dns-1"
@@ -106,17 +89,8 @@ def test_a_server_that_never_answers_is_a_timeout(server: DnsServer, tmp_path: P
 
 
 def test_refused_is_recorded_as_answered(server: DnsServer, tmp_path: Path) -> None:
-    results, path = _dns(
-        server,
-        tmp_path,
-        "--check",
-        "resolve",
-        "--server",
-        "127.0.0.1",
-        "--qtype",
-        "A",
-        "refused.test",
-    )
+    results, path = _dns(server, tmp_path, "--check", "resolve", "--server", "127.0.0.1",
+                         "--qtype", "A", "refused.test")
     assert len(results) == 1
     assert _answer(results[0]).rcode() == dns.rcode.REFUSED
     assert Result.get(path.read_text()).responses[0].abuf.header.return_code == "REFUSED"
@@ -126,110 +100,56 @@ def test_refused_is_recorded_as_answered(server: DnsServer, tmp_path: Path) -> N
 def test_a_truncated_answer_is_kept_and_asked_again_over_tcp(
     server: DnsServer, tmp_path: Path
 ) -> None:
-    results, path = _dns(
-        server, tmp_path, "--check", "resolve", "--server", "127.0.0.1", "--qtype", "A", "big.test"
-    )
+    results, path = _dns(server, tmp_path, "--check", "resolve", "--server", "127.0.0.1",
+                         "--qtype", "A", "big.test")
     udp, tcp = results
     assert (udp["proto"], tcp["proto"]) == ("UDP", "TCP")
     assert _answer(udp).flags & dns.flags.TC and udp["result"]["ANCOUNT"] == 0
     assert tcp["result"]["ANCOUNT"] == 40 and len(_texts(tcp)) == 40
     assert ("tcp", "big.test.") in server.questions
     assert _readers_agree(path, 2)[1].protocol == "TCP"
-    results, _ = _dns(
-        server,
-        tmp_path,
-        "--check",
-        "resolve",
-        "--server",
-        "127.0.0.1",
-        "--qtype",
-        "A",
-        "--no-tcp-fallback",
-        "big.test",
-        name="udp-only.jsonl",
-    )
+    results, _ = _dns(server, tmp_path, "--check", "resolve", "--server", "127.0.0.1",
+                      "--qtype", "A", "--no-tcp-fallback", "big.test", name="udp-only.jsonl")
     assert [r["proto"] for r in results] == ["UDP"]
 
 
 def test_content_answers_ptr_with_cache_and_origin_as(server: DnsServer, tmp_path: Path) -> None:
-    results, path = _dns(
-        server, tmp_path, "--check", "resolve", "--server", "127.0.0.1", "www.example.test"
-    )
+    results, path = _dns(server, tmp_path, "--check", "resolve", "--server", "127.0.0.1",
+                         "www.example.test")
     assert [_texts(r) for r in results] == [["192.0.2.10"], ["2001:db8::10"]]
     _readers_agree(path, 2)
     hops = tmp_path / "hops.jsonl"
-    hops.write_text(
-        json.dumps(
-            {
-                "type": "traceroute",
-                "result": [
-                    {"hop": 1, "result": [{"from": "192.0.2.10"}, {"x": "*"}]},
-                    {"hop": 2, "result": [{"from": "192.0.2.99"}]},
-                ],
-            }
-        )
-        + "\n"
-    )
+    hops.write_text(json.dumps({"type": "traceroute", "result": [
+        {"hop": 1, "result": [{"from": "192.0.2.10"}, {"x": "*"}]},
+        {"hop": 2, "result": [{"from": "192.0.2.99"}]}]}) + "\n")
     cache = tmp_path / "ptr-cache.json"
     rdns = tmp_path / "rdns.json"
     rdns.write_text('{"198.51.100.1": "gw.example.test"}')
-    results, path = _dns(
-        server,
-        tmp_path,
-        "--check",
-        "ptr",
-        "--check",
-        "cymru",
-        "--server",
-        "127.0.0.1",
-        "--from-results",
-        str(hops),
-        "--ptr-cache",
-        str(cache),
-        "--rdns-out",
-        str(rdns),
-        name="ptr.jsonl",
-    )
+    results, path = _dns(server, tmp_path, "--check", "ptr", "--check", "cymru",
+                         "--server", "127.0.0.1", "--from-results", str(hops),
+                         "--ptr-cache", str(cache), "--rdns-out", str(rdns), name="ptr.jsonl")
     questions = [_answer(r).question[0].name.to_text() for r in results]
-    assert questions == [
-        "10.2.0.192.in-addr.arpa.",
-        "99.2.0.192.in-addr.arpa.",
-        "10.2.0.192.origin.asn.cymru.com.",
-        "99.2.0.192.origin.asn.cymru.com.",
-    ]
+    assert questions == ["10.2.0.192.in-addr.arpa.", "99.2.0.192.in-addr.arpa.",
+                         "10.2.0.192.origin.asn.cymru.com.", "99.2.0.192.origin.asn.cymru.com."]
     assert _texts(results[0]) == ["www.example.test."]
     assert _answer(results[1]).rcode() == dns.rcode.NXDOMAIN
     assert _texts(results[2]) == [f'"{CYMRU}"']
     assert set(json.loads(cache.read_text())) == {"192.0.2.10", "192.0.2.99"}
     # the names feed ixpready's analysis as its reverse-DNS file (earlier names kept)
-    assert load_rdns(rdns) == {
-        ip_address("192.0.2.10"): "www.example.test",
-        ip_address("198.51.100.1"): "gw.example.test",
-    }
+    assert load_rdns(rdns) == {ip_address("192.0.2.10"): "www.example.test",
+                               ip_address("198.51.100.1"): "gw.example.test"}
     _readers_agree(path, 4)
     asked = len(server.questions)
-    results, _ = _dns(
-        server,
-        tmp_path,
-        "--check",
-        "ptr",
-        "--server",
-        "127.0.0.1",
-        "--from-results",
-        str(hops),
-        "--ptr-cache",
-        str(cache),
-        name="again.jsonl",
-    )
+    results, _ = _dns(server, tmp_path, "--check", "ptr", "--server", "127.0.0.1",
+                      "--from-results", str(hops), "--ptr-cache", str(cache), name="again.jsonl")
     assert results == [] and len(server.questions) == asked  # cached: nobody asked again
 
 
 def test_cctld_name_servers_are_found_then_asked_their_identity(
     server: DnsServer, tmp_path: Path
 ) -> None:
-    results, _ = _dns(
-        server, tmp_path, "--check", "chaos", "--cctld", "gt", "--server", "127.0.0.1"
-    )
+    results, _ = _dns(server, tmp_path, "--check", "chaos", "--cctld", "gt",
+                      "--server", "127.0.0.1")
     # --server is also asked; the .gt name server (127.0.0.1) is the same address: asked once
     assert [r["dst_addr"] for r in results] == ["127.0.0.1", "127.0.0.1"]
     assert ("udp", "gt.") in server.questions and ("udp", "ns1.gt.") in server.questions
@@ -240,18 +160,8 @@ def test_dns_usage_errors_are_one_line(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert done.stderr.startswith("ixpready-probe: error: chaos: no server to ask")
     assert "hint: add --server, --roots or --cctld" in done.stderr
-    done = run_probe(
-        [
-            "dns",
-            "--check",
-            "ptr",
-            "--server",
-            "127.0.0.1",
-            "not-an-address",
-            "--out",
-            str(tmp_path / "y.jsonl"),
-        ]
-    )
+    done = run_probe(["dns", "--check", "ptr", "--server", "127.0.0.1", "not-an-address",
+                      "--out", str(tmp_path / "y.jsonl")])
     assert done.returncode == 3
     assert "'not-an-address' is not an IP address" in done.stderr
     assert list(tmp_path.iterdir()) == []

@@ -28,22 +28,8 @@ from ixpready.measurements.records import MplsLabel, Trace
 
 
 def _ipv4(src: str, dst: str, proto: int, ttl: int, ident: int, payload: bytes) -> bytes:
-    return (
-        struct.pack(
-            "!BBHHHBBH4s4s",
-            0x45,
-            0,
-            20 + len(payload),
-            ident,
-            0,
-            ttl,
-            proto,
-            0,
-            ip_address(src).packed,
-            ip_address(dst).packed,
-        )
-        + payload
-    )
+    return struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), ident, 0, ttl, proto, 0,
+                       ip_address(src).packed, ip_address(dst).packed) + payload
 
 
 def _time_exceeded_with_mpls(label: int) -> bytes:
@@ -59,44 +45,24 @@ def _time_exceeded_with_mpls(label: int) -> bytes:
 def test_a_time_exceeded_with_an_mpls_stack_keeps_the_labels() -> None:
     reply = parse_ip_packet(_time_exceeded_with_mpls(16001), ETH_P_IP)
     assert reply is not None
-    assert (str(reply.target), reply.token, str(reply.responder)) == (
-        "10.91.0.7",
-        4242,
-        "10.90.2.2",
-    )
+    assert (str(reply.target), reply.token, str(reply.responder)) == ("10.91.0.7", 4242,
+                                                                      "10.90.2.2")
     assert reply.flow == 33435 and reply.quoted_ttl == 1 and not reply.from_target
-    assert reply.icmpext == {
-        "version": 2,
-        "rfc4884": 1,
-        "obj": [{"class": 1, "type": 1, "mpls": [{"label": 16001, "exp": 0, "s": 1, "ttl": 1}]}],
-    }
+    assert reply.icmpext == {"version": 2, "rfc4884": 1, "obj": [
+        {"class": 1, "type": 1, "mpls": [{"label": 16001, "exp": 0, "s": 1, "ttl": 1}]}]}
 
 
 def test_the_labels_reach_sagan_and_ixpreadys_reader(tmp_path: Path) -> None:
     packet = parse_ip_packet(_time_exceeded_with_mpls(16001), ETH_P_IP)
     assert packet is not None
-    reply = ProbeReply(
-        packet.responder,
-        1.25,
-        packet.ttl,
-        packet.size,
-        quoted_ttl=packet.quoted_ttl,
-        icmpext=packet.icmpext,
-    )
+    reply = ProbeReply(packet.responder, 1.25, packet.ttl, packet.size,
+                       quoted_ttl=packet.quoted_ttl, icmpext=packet.icmpext)
     target = TraceTarget("10.91.0.7", ip_address("10.91.0.7"))
-    outcome = TraceOutcome(
-        target,
-        ip_address("10.90.1.2"),
-        33435,
-        1_790_000_000.0,
-        1_790_000_002.0,
-        (HopOutcome(1, (reply, None, reply)),),
-        False,
-    )
+    outcome = TraceOutcome(target, ip_address("10.90.1.2"), 33435, 1_790_000_000.0,
+                           1_790_000_002.0, (HopOutcome(1, (reply, None, reply)),), False)
     identity = Identity("gt-lab-1", probe_id_for("gt-lab-1"), 64500, "GT")
-    result = traceroute_result(
-        outcome, identity, protocol="ICMP", paris_id=1, size=48, group_id=2_000_000_001
-    )
+    result = traceroute_result(outcome, identity, protocol="ICMP", paris_id=1, size=48,
+                               group_id=2_000_000_001)
     path = write_results(tmp_path / "mpls.jsonl", [result])
     line = path.read_text().strip()
     sagan = Result.get(line)
@@ -122,18 +88,9 @@ def test_targets_come_from_text_json_and_ixpready_plans(tmp_path: Path) -> None:
     text.write_text("# domestic networks\n190.56.1.1\n\nwww.example.gt  # a name\n")
     assert read_target_file(text) == ["190.56.1.1", "www.example.gt"]
     plan = tmp_path / "plan-GT.json"
-    plan.write_text(
-        json.dumps(
-            {
-                "format": 1,
-                "country": "GT",
-                "measurements": [
-                    {"item": 1, "target": "200.12.32.1", "probes": [12804]},
-                    {"item": 2, "target": "190.149.0.1", "probes": [12804]},
-                ],
-            }
-        )
-    )
+    plan.write_text(json.dumps({"format": 1, "country": "GT", "measurements": [
+        {"item": 1, "target": "200.12.32.1", "probes": [12804]},
+        {"item": 2, "target": "190.149.0.1", "probes": [12804]}]}))
     assert read_target_file(plan) == ["200.12.32.1", "190.149.0.1"]
     inventory = tmp_path / "inventory.json"
     inventory.write_text(json.dumps([{"asn": 14754, "address": "190.56.0.1"}, "181.114.0.1"]))
@@ -148,19 +105,15 @@ def test_targets_come_from_text_json_and_ixpready_plans(tmp_path: Path) -> None:
 
 def test_only_tracing_loads_scapy() -> None:
     # the modules tests and ixpready's tooling import stay free of scapy (GPL-2.0-only)
-    code = (
-        "import sys, ixpready_probe.atlas, ixpready_probe.targets, ixpready_probe.lab, "
-        "ixpready_probe.spool, ixpready_probe.packets, ixpready_probe.engine; "
-        "print(sorted({m.split('.')[0] for m in sys.modules} & {'scapy', 'ixpready'}))"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    code = ("import sys, ixpready_probe.atlas, ixpready_probe.targets, ixpready_probe.lab, "
+            "ixpready_probe.spool, ixpready_probe.packets, ixpready_probe.engine; "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'scapy', 'ixpready'}))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
     assert done.stdout.strip() == "[]"
-    done = subprocess.run(
-        [sys.executable, "-c", "import sys, ixpready_probe.craft; print('scapy' in sys.modules)"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    done = subprocess.run([sys.executable, "-c", "import sys, ixpready_probe.craft; "
+                           "print('scapy' in sys.modules)"], capture_output=True, text=True,
+                          check=True)
     assert done.stdout.strip() == "True"
 
 
@@ -183,8 +136,7 @@ print("identical")
 
 def test_patched_templates_are_byte_for_byte_what_scapy_builds() -> None:
     # in a subprocess: craft imports scapy, which stays out of pytest's process
-    done = subprocess.run(
-        [sys.executable, "-c", TEMPLATE_CHECK], capture_output=True, text=True, check=False
-    )
+    done = subprocess.run([sys.executable, "-c", TEMPLATE_CHECK], capture_output=True,
+                          text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "identical"

@@ -268,7 +268,9 @@ def _facts(info: AddressInfo, home: str) -> _Facts:
     )
 
 
-def _route_facts(at: AnnotatedTrace, home: str, memo: JudgeMemo) -> _RouteFacts:
+def _route_facts(
+    at: AnnotatedTrace, home: str, memo: JudgeMemo
+) -> _RouteFacts:
     """Returns what the annotated route of `at` says (see `_RouteFacts`), once per route."""
     infos = at.infos
     known = memo.routes.get(id(infos))
@@ -321,7 +323,9 @@ def _route_facts(at: AnnotatedTrace, home: str, memo: JudgeMemo) -> _RouteFacts:
         # The same hop of the same address says the same on every route: made once.
         lines = said.get((id(info), number, home)) if info.address is address else None
         if lines is None:
-            text = info.text if info.address is address or info.address == address else str(address)
+            text = (
+                info.text if info.address is address or info.address == address else str(address)
+            )
             lines = (
                 Evidence(kind, f"hop {number} {text}: {fact}", number, text, country),
                 *(
@@ -533,7 +537,9 @@ def restate_many(like: PathVerdict, traces: Iterable[Trace]) -> list[PathVerdict
         rtt = (
             None if destination is None else trace.route().reach(destination, trace.stop_rtts())[1]
         )
-        extra = round(rtt - floor, 2) if penalty and rtt is not None and floor is not None else None
+        extra = (
+            round(rtt - floor, 2) if penalty and rtt is not None and floor is not None else None
+        )
         verdict = PathVerdict(
             trace.key, like.scope, like.verdict, like.reason, like.af, like.dst_addr,
             like.src_asn, like.dst_asn, like.src_country, like.dst_country, like.as_path,
@@ -697,7 +703,9 @@ def _walk_plan(
     if not confidences:
         failure = "no hop could be placed in any country (no reverse DNS, IXP or RTT evidence)"
         return _WalkPlan(tuple(steps), is_destination, failure, 0.0)
-    return _WalkPlan(tuple(steps), is_destination, None, min(confidences) * (0.9**unknown_total))
+    return _WalkPlan(
+        tuple(steps), is_destination, None, min(confidences) * (0.9**unknown_total)
+    )
 
 
 def _walk(

@@ -17,13 +17,8 @@ from ixpready.pipeline import probe as jobs
 
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("targets", nargs="*", metavar="TARGET", help="names or addresses")
-    parser.add_argument(
-        "--targets-file",
-        type=Path,
-        action="append",
-        default=[],
-        help="text file (one target a line) or an ixpready plan/inventory JSON",
-    )
+    parser.add_argument("--targets-file", type=Path, action="append", default=[],
+                        help="text file (one target a line) or an ixpready plan/inventory JSON")
     parser.add_argument("-6", dest="ipv6", action="store_true", help="IPv6 (default IPv4)")
     parser.add_argument("--name", help="probe name written into every result (default: host)")
     parser.add_argument("--asn", type=int, help="the operator's ASN")
@@ -32,7 +27,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--probe-command",
         help="how to start the probe (default: ixpready-probe beside ixpready), e.g. "
-        "'sudo -n /opt/ixpready-probe/bin/ixpready-probe'",
+             "'sudo -n /opt/ixpready-probe/bin/ixpready-probe'",
     )
 
 
@@ -107,33 +102,21 @@ def register(subparsers: Any) -> None:
     trace.add_argument("--pps", type=float, default=100.0, help="packets per second cap")
     trace.add_argument("--timeout", type=float, help="seconds to wait for each reply")
     trace.add_argument("--paris-id", type=int, help="flow number 1..64 (default 1)")
-    trace.add_argument(
-        "--verify-joins",
-        action="store_true",
-        help="confirm every inherited near hop with the router's own reply",
-    )
+    trace.add_argument("--verify-joins", action="store_true",
+                       help="confirm every inherited near hop with the router's own reply")
     trace.set_defaults(handler=_trace)
 
     dns = kinds.add_parser("dns", help="DNS checks (CHAOS identity, answers, PTR, origin AS)")
     _common(dns)
-    dns.add_argument(
-        "--check", action="append", choices=["chaos", "resolve", "ptr", "cymru"], help="repeatable"
-    )
+    dns.add_argument("--check", action="append",
+                     choices=["chaos", "resolve", "ptr", "cymru"], help="repeatable")
     dns.add_argument("--server", action="append", default=[], help="server to ask (repeatable)")
     dns.add_argument("--roots", action="store_true", help="chaos: the 13 root servers")
     dns.add_argument("--cctld", help="chaos: this ccTLD's name servers (gt)")
     dns.add_argument("--port", type=int, help="server port (default 53)")
-    dns.add_argument(
-        "--from-results",
-        type=Path,
-        action="append",
-        default=[],
-        help="ptr/cymru: every hop address in these traceroute results",
-    )
+    dns.add_argument("--from-results", type=Path, action="append", default=[],
+                     help="ptr/cymru: every hop address in these traceroute results")
     dns.add_argument("--ptr-cache", type=Path, help="ptr: cache file")
-    dns.add_argument(
-        "--rdns-out",
-        type=Path,
-        help="ptr: merge names into this file (for `ixpready analyze --rdns`)",
-    )
+    dns.add_argument("--rdns-out", type=Path,
+                     help="ptr: merge names into this file (for `ixpready analyze --rdns`)")
     dns.set_defaults(handler=_dns)

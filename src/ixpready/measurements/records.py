@@ -291,9 +291,7 @@ class _LazyReplies:
         self._set(hop, replies)
 
 
-def _compact_hop_maker() -> Callable[
-    [int, tuple[Packet, ...] | PacketSource, str | None, bool], Hop
-]:
+def _compact_hop_maker() -> Callable[[int, tuple[Packet, ...] | PacketSource, str | None, bool], Hop]:
     """Returns `compact_hop`: a Hop whose replies are kept as packets until first read. Falls
     back to building the replies at once should Hop's fields ever differ from these."""
     expected = (

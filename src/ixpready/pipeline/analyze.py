@@ -302,7 +302,9 @@ def analyze_traces(
     domestic.sort(key=order)
     other.sort(key=order)
     read = read or ReadOutcome(tuple(traces), (), 0, 0, 0)
-    seen_asns = {a for v in distinct for a in (*v.as_path, v.src_asn, v.dst_asn) if a is not None}
+    seen_asns = {
+        a for v in distinct for a in (*v.as_path, v.src_asn, v.dst_asn) if a is not None
+    }
     return AnalysisResult(
         country=home,
         generated_at=datetime.now(tz=UTC).replace(microsecond=0),

@@ -67,18 +67,8 @@ def _summary(kind: str, run: ProbeRun) -> ProbeSummary:
             answered += any(r.answer is not None for r in outcome.responses)
         elif isinstance(outcome, Malformed):
             bad.append(outcome)
-    return ProbeSummary(
-        kind,
-        run.output,
-        traces,
-        reached,
-        failed,
-        dns,
-        answered,
-        tuple(bad),
-        run.report,
-        run.warnings,
-    )
+    return ProbeSummary(kind, run.output, traces, reached, failed, dns, answered, tuple(bad),
+                        run.report, run.warnings)
 
 
 def trace(

@@ -111,17 +111,10 @@ def update(
         )
         advance()
     _replace(folder, incoming)
-    names = sorted(
-        str(p.relative_to(folder))
-        for p in folder.rglob("*")
-        if p.is_file() and not _hidden_or_archived(p, folder)
-    )
-    marker = {
-        "date": day.isoformat(),
-        "country": settings.country,
-        "networks": len(resources.asns),
-        "files": names,
-    }
+    names = sorted(str(p.relative_to(folder)) for p in folder.rglob("*")
+                   if p.is_file() and not _hidden_or_archived(p, folder))
+    marker = {"date": day.isoformat(), "country": settings.country,
+              "networks": len(resources.asns), "files": names}
     (folder / SNAPSHOT_FILE).write_text(json.dumps(marker, indent=1) + "\n")
     return show(settings, today=day)
 

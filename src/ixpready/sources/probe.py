@@ -29,7 +29,7 @@ PROGRAM = "ixpready-probe"
 INSTALL_HINT = "bash scripts/install.sh installs ixpready-probe next to ixpready"
 SETCAP_HINT = (
     "run the probe as root, or once: sudo setcap cap_net_raw+ep "
-    '"$(readlink -f /path/to/the/probe\'s/venv/bin/python3)"'
+    "\"$(readlink -f /path/to/the/probe's/venv/bin/python3)\""
 )
 
 # The probe's exit codes (probes/src/ixpready_probe/cli.py) and what each means here.
@@ -85,15 +85,15 @@ def run_probe(
     full = (*program, subcommand, *arguments, "--out", str(output))
     started = time.monotonic()
     try:
-        done = subprocess.run(full, capture_output=True, text=True, timeout=timeout_s, check=False)
+        done = subprocess.run(
+            full, capture_output=True, text=True, timeout=timeout_s, check=False
+        )
     except FileNotFoundError:
-        raise ConfigError(
-            f"cannot start the probe: {program[0]} not found", hint=INSTALL_HINT
-        ) from None
+        raise ConfigError(f"cannot start the probe: {program[0]} not found",
+                          hint=INSTALL_HINT) from None
     except PermissionError:
-        raise ConfigError(
-            f"cannot start the probe: {program[0]} is not executable", hint=INSTALL_HINT
-        ) from None
+        raise ConfigError(f"cannot start the probe: {program[0]} is not executable",
+                          hint=INSTALL_HINT) from None
     except subprocess.TimeoutExpired:
         raise UnavailableError(
             f"the probe did not finish within {timeout_s:.0f} s",

@@ -87,14 +87,10 @@ class RegistryClient:
             try:
                 whole = min(self.request_deadline_s, self.deadline.remaining_s())
                 response = exchange(  # a session per request: nothing left open
-                    "GET",
-                    url,
-                    deadline_at=time.monotonic() + whole,
-                    params=params,
-                    timeout=(timeout, timeout),
-                    verify=self.verify,
+                    "GET", url, deadline_at=time.monotonic() + whole, params=params,
+                    timeout=(timeout, timeout), verify=self.verify,
                     headers={"User-Agent": USER_AGENT},
-                )
+                )  # fmt: skip
                 body = response.content
             except requests.Timeout:
                 reason = "no complete answer (timed out)"
@@ -160,7 +156,9 @@ class RegistryClient:
         prefixes = data.get("prefixes") if isinstance(data, dict) else None
         if not isinstance(prefixes, list):
             raise UnavailableError(f"{url} (AS{asn}): the answer has no data.prefixes")
-        return tuple(str(p["prefix"]) for p in prefixes if isinstance(p, dict) and p.get("prefix"))
+        return tuple(
+            str(p["prefix"]) for p in prefixes if isinstance(p, dict) and p.get("prefix")
+        )
 
     # -- PeeringDB ------------------------------------------------------------------------
 
