@@ -474,8 +474,8 @@ def _measurement(row: Row) -> MeasurementRow:
 
 def salvage(damaged: Path, into: Path) -> Salvaged:
     """Copies every readable row of a damaged store into a new store at `into` (created at
-    SCHEMA_VERSION); returns the counts. Each table is read in key order up to the first
-    damaged page, then backwards from the end up to it: only rows on damaged pages are lost.
+    SCHEMA_VERSION); returns the counts. The file is read page by page (`store_salvage`):
+    only rows on damaged or missing pages are lost.
 
     Raises StoreError when `into` already exists or `damaged` cannot be opened at all.
     """
@@ -490,6 +490,6 @@ def salvage(damaged: Path, into: Path) -> Salvaged:
         raise StoreError(f"{damaged}: cannot open the damaged store ({exc})") from None
     try:
         with Store.open(into) as target, target._transaction() as db:
-            return copy_readable(source, db)
+            return copy_readable(damaged, source, db)
     finally:
         source.close()

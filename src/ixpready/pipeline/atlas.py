@@ -220,6 +220,8 @@ def discover(
     the public traceroutes that already cover the country (`find_reusable`).
     """
     country = settings.country
+    with Store.open(settings.store_path):
+        pass  # checked (a damaged store stops discover before anything is asked or written)
     deadline = Deadline.after(settings.time_budget_s)
     atlas = atlas or atlas_source(settings, deadline)
     registry = registry or registry_client(settings, deadline)
