@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -120,7 +121,7 @@ class Store(SqlStore):
             if _identity(path) not in _CHECKED:
                 store.verify()  # before the first write: a damaged file is never written to
             with store._guard():
-                store._db.execute("PRAGMA journal_mode=WAL")
+                _write_ahead(store._db)
                 store._db.execute("PRAGMA synchronous=NORMAL")
                 store._migrate()
         except BaseException:
@@ -378,6 +379,22 @@ def _empty(path: Path) -> bool:
         return False
 
 
+def _write_ahead(db: sqlite3.Connection) -> None:
+    """Puts the store in WAL mode (a file made by an older ixpready or by hand may not be).
+    Switching needs the file to itself, and SQLite does not wait for that: retried here."""
+    waited = 0.0
+    while True:
+        try:
+            if str(db.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+                db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if ("locked" not in str(exc) and "busy" not in str(exc)) or waited >= BUSY_TIMEOUT_S:
+                raise
+            time.sleep(0.05)
+            waited += 0.05
+
+
 def _connect(path: Path) -> sqlite3.Connection:
     try:
         return sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_S)
@@ -394,11 +411,13 @@ def _create(path: Path) -> None:
         db = _connect(draft)
         try:
             new = Store(draft, db)
-            with new._guard():
-                db.execute("PRAGMA journal_mode=WAL")
+            with new._guard():  # a rollback journal while building: each step in the file
+                db.execute("PRAGMA journal_mode=DELETE")
                 new._migrate()
+                db.execute("PRAGMA journal_mode=WAL")  # from now on (a header flag only)
+                new.verify()  # whole (a full disk may have cut it short): only then linked
         finally:
-            db.close()  # checkpoints: the whole store is in the file
+            db.close()
         try:
             os.link(draft, path)
         except FileExistsError:
@@ -425,8 +444,9 @@ def _translate(path: Path, exc: sqlite3.DatabaseError) -> IxpreadyError:
                 hint="run the command again once the other one has finished; nothing was lost",
             )
         if "full" in text or "disk I/O" in text:
+            fact = "is full" if "full" in text else "is full or failing"
             return StoreError(
-                f"{path}: the disk holding the store is full ({text}); the step that was "
+                f"{path}: the disk holding the store {fact} ({text}); the step that was "
                 "writing was rolled back",
                 hint="free space on that disk and run the command again: everything stored "
                 "before is kept",

@@ -517,6 +517,9 @@ def prune(
     """
     moment = (now or datetime.now(tz=UTC)).replace(microsecond=0)
     with job_lock(settings.lock_path):
+        if settings.store_path.exists():
+            with Store.open(settings.store_path):
+                pass  # checked first: a damaged store stops prune before anything else
         return retention.prune_store(settings, now=moment, dry_run=dry_run)
 
 
