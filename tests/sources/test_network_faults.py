@@ -4,6 +4,7 @@ nothing it should not, strands no measurement as "submitting" and never shows th
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 from pathlib import Path
@@ -12,10 +13,16 @@ import pytest
 import trustme
 
 from ixpready.cli import main
-from ixpready.config import Deadline, Secret, load_settings
-from ixpready.errors import ConfigError, ExitCode, UnavailableError
+from ixpready.config import Deadline, Secret, Settings, load_settings
+from ixpready.errors import ConfigError, ExitCode, IxpreadyError, UnavailableError
+from ixpready.measurements.probes import probes_from_document
+from ixpready.measurements.records import Probe
+from ixpready.measurements.store import Store
+from ixpready.pipeline.atlas import find_reusable
+from ixpready.pipeline.plan import PlanOptions, make_plan
 from ixpready.sources.atlas import AtlasSource, RetryPolicy, TracerouteRequest
-from sources.replay import KEY, ReplayServer
+from jobs.online import listing_path
+from sources.replay import KEY, ReplayServer, start_replay
 from sources.test_atlas_end_to_end import _plan
 
 CURLY_KEY = "5ecr3t-key-\u2019quoted\u2019-4242"  # a key pasted with typographic quotes
@@ -154,3 +161,67 @@ def test_a_429_on_creation_is_retried_and_never_strands_the_item(
             (5004, "created")
         ]
     assert sum(s.method == "POST" for s in atlas_replay.seen) == 4
+
+
+LACNIC = "atlas-probes/lacnic-simon-ripeatlasprobe-fixture-latam.json"
+
+
+def _lacnic_inventory(recorded: Path, tmp_path: Path) -> tuple[Settings, list[Probe]]:
+    """Settings whose store holds an inventory of Guatemala's probes from LACNIC's list,
+    which gives no status (recorded real data)."""
+    items = json.loads((recorded / LACNIC).read_text())
+    guatemala = [i for i in items if i["fields"]["country_code"] == "GT"]
+    settings = Settings(country="GT", data_dir=tmp_path / "data")
+    document = {"networks": {"ipv4": ["190.148.0.0/16"], "ipv6": []}, "probes": guatemala}
+    with Store.open(settings.store_path) as store:
+        store.save_inventory("GT", 1_700_000_000, json.dumps(document))
+    return settings, list(probes_from_document(guatemala).values())
+
+
+def test_reuse_and_plan_count_the_same_probes(
+    recorded: Path, atlas_replay: ReplayServer, tmp_path: Path
+) -> None:
+    settings, probes = _lacnic_inventory(recorded, tmp_path)
+    assert len(probes) == 13 and {p.status for p in probes} == {None}
+    for probe in probes:
+        atlas_replay.add("GET", listing_path(current_probes=probe.id),
+                         {"count": 0, "next": None, "results": []})  # fmt: skip
+    found = find_reusable(settings, atlas=_source(atlas_replay))
+    asked = {int(s.path.split("current_probes=")[1].split("&")[0]) for s in atlas_replay.seen}
+    assert found.probes_asked == 13 and asked == {p.id for p in probes}
+    planned = make_plan(probes, PlanOptions(country="GT", budget_credits=100_000))
+    assert {i for item in planned.items for i in item.probe_ids} <= asked  # plan's 12 among them
+
+
+def test_a_404_on_the_measurement_listing_is_an_api_error_not_usage(
+    recorded: Path, atlas_replay: ReplayServer, tmp_path: Path
+) -> None:
+    settings, probes = _lacnic_inventory(recorded, tmp_path)
+    first = min(p.id for p in probes)
+    atlas_replay.add("GET", listing_path(current_probes=first), {"detail": "Not found."},
+                     status=404)  # fmt: skip
+    with pytest.raises(UnavailableError) as caught:
+        find_reusable(settings, atlas=_source(atlas_replay))
+    assert caught.value.exit_code == ExitCode.UNAVAILABLE
+    assert "got HTTP 404 (no such listing)" in str(caught.value)
+
+
+def test_the_replay_refuses_filters_the_api_reference_does_not_document(tmp_path: Path) -> None:
+    replay, httpd, thread = start_replay(tmp_path)
+    try:
+        replay.add("GET", "/api/v2/measurements/?target_ip=192.0.2.1", {"results": []})
+        replay.add("GET", "/api/v2/probes/?country_code=GT&status=1", {"results": []})
+        source = _source(replay)
+        for path in ("/api/v2/measurements/?target_ip=192.0.2.1",
+                     "/api/v2/probes/?country_code=GT&status=1"):  # fmt: skip
+            with pytest.raises(IxpreadyError, match="HTTP 400"):
+                source._get(path, "a listing", with_key=False)
+    finally:
+        replay.stopping.set()
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=5)
+    assert replay.unexpected == [
+        "undocumented filter ['target_ip'] in /api/v2/measurements/?target_ip=192.0.2.1",
+        "undocumented filter ['status'] in /api/v2/probes/?country_code=GT&status=1",
+    ]

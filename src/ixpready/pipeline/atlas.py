@@ -28,7 +28,7 @@ from ixpready.errors import (
     UnavailableError,
     UsageError,
 )
-from ixpready.measurements.probes import load_probes, probes_from_document
+from ixpready.measurements.probes import load_probes, probes_from_document, usable
 from ixpready.measurements.records import Malformed, Probe, TraceKey
 from ixpready.measurements.store import MeasurementState, Store, StoredResult
 from ixpready.pipeline.plan import (
@@ -237,7 +237,7 @@ def discover(
     connected_asns = {
         asn
         for p in listing.probes
-        if p.status == "Connected"
+        if usable(p)
         for asn in (p.asn_v4, p.asn_v6)
         if asn is not None
     }
@@ -361,7 +361,7 @@ def find_reusable(
     document = json.loads(inventory.document)
     networks = _networks([*document["networks"]["ipv4"], *document["networks"]["ipv6"]])
     probes = probes_from_document(document["probes"])
-    connected = sorted((p for p in probes.values() if p.status == "Connected"), key=lambda p: p.id)
+    connected = sorted((p for p in probes.values() if usable(p)), key=lambda p: p.id)
     atlas = atlas or atlas_source(settings)
     found: dict[int, PublicMeasurement] = {}
     takers: dict[int, set[int]] = defaultdict(set)
