@@ -20,11 +20,13 @@ import pytest
 
 from ixpready.cli import main
 from ixpready.config import load_settings
-from ixpready.errors import ExitCode
+from ixpready.errors import ExitCode, UnavailableError
 from ixpready.measurements.records import TraceKey
 from ixpready.measurements.store import RunOutcome, Store, StoredResult
 from ixpready.measurements.store_schema import MIGRATIONS
 from ixpready.pipeline.demo_scenario import ScenarioFiles
+from ixpready.pipeline.run import run as run_job
+from ixpready.sources.registries import CountryResources, RegistryClient
 from jobs import online
 from jobs.conftest import offline_config, write_config
 from jobs.test_run_killed import Child
@@ -226,3 +228,37 @@ def test_a_full_disk_stops_the_run_with_one_line_and_loses_nothing(
     with Store.open(store) as opened:
         assert opened.count_results() == 179  # every result, once
         assert opened.round_counts() == {"2026-11-01T00": 99, "2026-11-01T06": 80}
+
+
+class _LeakyRegistry(RegistryClient):
+    """A registry client whose first answer fails with the key in its text: what a bug deep
+    in a library could do."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__()
+        self.error = error
+
+    def country_resources(self, country: str) -> CountryResources:
+        raise self.error
+
+
+@pytest.mark.parametrize("kind", ["bug", "error"])
+def test_no_secret_reaches_the_store_the_log_or_schedule_show(
+    atlas_replay: ReplayServer, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture, kind: str,
+) -> None:  # fmt: skip
+    config = write_config(tmp_path / "config.toml", online.config_text(tmp_path, atlas_replay))
+    settings = load_settings(config, {"IXPREADY_ATLAS_KEY": online.KEY})
+    text = f"the header was Authorization: Key {online.KEY}"
+    error = RuntimeError(text) if kind == "bug" else UnavailableError(text)
+    with pytest.raises(type(error)):
+        run_job(settings, registry=_LeakyRegistry(error))
+    with sqlite3.connect(settings.store_path) as db:
+        ((outcome, message),) = db.execute("SELECT outcome, message FROM runs").fetchall()
+    assert outcome == "failed" and online.KEY not in message
+    assert message == ("RuntimeError (a bug; its traceback went to the terminal or log)"
+                       if kind == "bug" else "the header was Authorization: Key ****")  # fmt: skip
+    assert main(["--config", str(config), "schedule", "show"]) == ExitCode.OK
+    shown = capsys.readouterr()
+    assert online.KEY not in shown.out + shown.err + caplog.text
+    _no_key_on_disk(tmp_path / "data")
