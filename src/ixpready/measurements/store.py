@@ -120,6 +120,8 @@ class Store(SqlStore):
         try:
             if _identity(path) not in _CHECKED:
                 store.verify()  # before the first write: a damaged file is never written to
+            else:
+                store._checked = True  # as this process left it (checked, or written by it)
             with store._guard():
                 _write_ahead(store._db)
                 store._db.execute("PRAGMA synchronous=NORMAL")
