@@ -18,7 +18,6 @@ from typing import Any
 import requests
 import urllib3
 
-from ixpready.config import unsendable_key
 from ixpready.errors import ConfigError
 
 PIECE_BYTES = 65536
@@ -36,8 +35,12 @@ def exchange(method: str, url: str, *, deadline_at: float, **arguments: Any) -> 
     """
     try:
         response = requests.request(method, url, stream=True, **arguments)
-    except UnicodeError:
-        raise unsendable_key("the request's Authorization header") from None
+    except UnicodeError:  # a header's value, never quoted: it may be the key
+        raise ConfigError(
+            f"{_host(url)}: a request header holds a character that cannot be sent in an "
+            "HTTP header (the RIPE Atlas key?); nothing was sent",
+            hint="copy the key again (letters, digits and dashes only)",
+        ) from None
     except requests.exceptions.SSLError as exc:
         raise tls_failure(url, exc, arguments.get("verify", True)) from None
     with response:
@@ -71,10 +74,14 @@ def _read_piece(response: requests.Response) -> bytes:
         raise requests.exceptions.ConnectionError(str(exc)) from None
 
 
+def _host(url: str) -> str:
+    return url.split("/")[2] if "//" in url else url
+
+
 def tls_failure(url: str, exc: Exception, verify: object) -> ConfigError:
     """Returns the error for a TLS handshake that failed (a certificate not signed by the CA
     trusted, a wrong host name, or no TLS at all)."""
-    host = url.split("/")[2] if "//" in url else url
+    host = _host(url)
     text = str(exc)
     trusted = f"the CA file {verify}" if isinstance(verify, str) else "the system trust store"
     if "CERTIFICATE_VERIFY_FAILED" in text or "certificate verify failed" in text:
