@@ -339,6 +339,7 @@ def read_pages(
     reader = _Reader(file)
     rows: dict[str, list[tuple[object, ...]]] = {name: [] for name in tables}
     roots: dict[str, int] = {}
+    indexes: list[int] = []
     for _, payload in reader.tree(1):  # the schema: type, name, tbl_name, rootpage, sql
         try:
             entry = _record(payload, file.text_encoding)
@@ -346,9 +347,14 @@ def read_pages(
             continue
         if len(entry) == 5 and entry[0] == "table" and isinstance(entry[3], int):
             roots[str(entry[1])] = entry[3]
+        elif len(entry) == 5 and entry[0] == "index" and isinstance(entry[3], int):
+            indexes.append(entry[3])
     for name, layout in tables.items():
         if name in roots:
             rows[name] += _rows(reader, reader.tree(roots[name]), [layout])
+    for root in indexes:  # walked only to know their pages: an index holds no row of its own
+        for _ in reader.tree(root):
+            pass
     header = file.page(1) or b""
     unreached = set(range(2, file.pages + 1)) - reader.seen - reader.free_pages(header)
     for number in sorted(unreached):  # leaves cut off from their tree: given by their fit
