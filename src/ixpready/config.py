@@ -9,7 +9,9 @@ stars and are revealed only where a request is built.
 from __future__ import annotations
 
 import logging
+import math
 import os
+import ssl
 import stat
 import time
 import tomllib
@@ -45,6 +47,12 @@ class Secret:
 
     def __repr__(self) -> str:
         return f"Secret({self})"
+
+    def sendable(self) -> bool:
+        """Returns True when the key can travel in an HTTP header: printable ASCII, no spaces
+        (a pasted curly quote or a line break cannot, and would otherwise surface, key and
+        all, in an encoding error)."""
+        return all("!" <= character <= "~" for character in self._value)
 
 
 NO_SECRET = Secret("")
@@ -118,6 +126,7 @@ class Settings:
     atlas_key: Secret = NO_SECRET
     atlas_key_file: Path | None = None
     atlas_timeout_s: float = 30.0
+    atlas_request_deadline_s: float = 300.0  # one request as a whole, however slow the reads
     atlas_retries: int = 4
     atlas_backoff_s: float = 2.0
     peeringdb_url: str = "https://www.peeringdb.com"
@@ -233,8 +242,8 @@ def _positive_float(value: Any) -> float:
         number = float(value)
     except (TypeError, ValueError):
         raise ValueError("a positive number of seconds") from None
-    if isinstance(value, bool) or not number > 0:
-        raise ValueError("a positive number of seconds")
+    if isinstance(value, bool) or not 0 < number < math.inf:
+        raise ValueError("a positive, finite number of seconds")
     return number
 
 
@@ -394,6 +403,7 @@ KEYS: tuple[_Key, ...] = (
     _Key("atlas", "key", "atlas_key", _secret),
     _Key("atlas", "key_file", "atlas_key_file", _path),
     _Key("atlas", "timeout_s", "atlas_timeout_s", _positive_float),
+    _Key("atlas", "request_deadline_s", "atlas_request_deadline_s", _positive_float),
     _Key("atlas", "retries", "atlas_retries", _whole(1)),
     _Key("atlas", "backoff_s", "atlas_backoff_s", _positive_float),
     _Key("registries", "peeringdb_url", "peeringdb_url", _url),
@@ -546,6 +556,56 @@ def load_settings(
             raise ConfigError(f"unknown setting '{attribute}' given as a flag")
         values[attribute] = _apply(_BY_ATTRIBUTE[attribute], raw, f"--{attribute}")
     settings = replace(Settings(), source=origin, **values)
+    key_origin = _origin_of("atlas_key", config_path, environ, flags)
     if not settings.atlas_key and settings.atlas_key_file is not None:
         settings = replace(settings, atlas_key=_read_key_file(settings.atlas_key_file))
+        key_origin = str(settings.atlas_key_file)
+    if not settings.atlas_key.sendable():
+        raise unsendable_key(key_origin)
+    if settings.atlas_ca_file is not None:
+        check_ca_file(settings.atlas_ca_file, _origin_of("atlas_ca_file", config_path, environ,
+                                                         flags))  # fmt: skip
     return settings
+
+
+def _origin_of(
+    attribute: str, config_path: Path, environ: Mapping[str, str],
+    flags: Mapping[str, Any] | None,
+) -> str:  # fmt: skip
+    """Returns where a setting's value came from (flag, variable or file), for messages."""
+    key = _BY_ATTRIBUTE[attribute]
+    if (flags or {}).get(attribute) is not None:
+        return f"--{attribute}"
+    if environ.get(key.env):
+        return key.env
+    return f"{config_path}: key '{key.dotted}'"
+
+
+def unsendable_key(origin: str) -> ConfigError:
+    """Returns the error for a RIPE Atlas key that cannot travel in an HTTP header (the key
+    itself is never part of it)."""
+    return ConfigError(
+        f"{origin}: the RIPE Atlas key contains a character that cannot be sent in an HTTP "
+        "header; nothing was sent",
+        hint="copy the key again from https://atlas.ripe.net/keys/ (letters, digits and "
+        "dashes only: no quotes, spaces or line breaks)",
+    )
+
+
+def check_ca_file(path: Path, origin: str) -> None:
+    """Raises ConfigError unless `path` is a readable file of PEM CA certificates."""
+    try:
+        ssl.create_default_context(cafile=str(path))
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{origin}: the CA file {path} does not exist",
+            hint="set atlas.ca_file to the PEM file of the CA that signed the server's "
+            "certificate, or remove it to use the system trust store",
+        ) from None
+    except (OSError, ValueError) as exc:
+        plain = isinstance(exc, OSError) and not isinstance(exc, ssl.SSLError)
+        reason = (getattr(exc, "strerror", None) if plain else None) or "no PEM certificate in it"
+        raise ConfigError(
+            f"{origin}: the CA file {path} cannot be used ({reason})",
+            hint="set atlas.ca_file to a readable PEM file of CA certificates",
+        ) from None

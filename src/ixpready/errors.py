@@ -9,6 +9,7 @@ IxpreadyError (exit 1, a bug unless a subclass says otherwise)
 │   └── AtlasAuthError
 ├── QuotaError            (5) credits, daily results or concurrent measurements exhausted
 ├── UnavailableError      (6) network or API down, rate-limited after retries, timed out
+│   └── RateLimitedError      refused (HTTP 429) after the retries: nothing was done
 ├── StoreError            (3) the store cannot be opened or is corrupt (names the recovery)
 └── LockedError           (2) another run holds the job lock
 """
@@ -71,6 +72,10 @@ class QuotaError(IxpreadyError):
 
 class UnavailableError(IxpreadyError):
     exit_code = ExitCode.UNAVAILABLE
+
+
+class RateLimitedError(UnavailableError):
+    """Refused with HTTP 429 after every retry: the request was not carried out."""
 
 
 class StoreError(IxpreadyError):

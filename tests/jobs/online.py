@@ -85,7 +85,7 @@ def record_listings(
     for anchor in (p for p in connected if p["is_anchor"]):
         for address in (anchor["address_v4"], anchor["address_v6"]):
             if address:
-                replay.add("GET", listing_path(target_ip=address),
+                replay.add("GET", listing_path(target=address),
                            {"count": 0, "next": None, "previous": None, "results": []})  # fmt: skip
 
 

@@ -6,7 +6,8 @@ given, the last one repeats (answers added later are given next). An unrecorded 
 `atlas_replay` fixture fails the test when that list is not empty at the end.
 
 Behaviours: "normal", "truncate" (Content-Length promises more than is sent, then the
-connection closes) and "hang" (headers and half the body, then nothing until the server stops).
+connection closes), "hang" (headers and half the body, then nothing until the server stops)
+and "drip" (headers, then one byte every DRIP_S seconds until the server stops).
 """
 
 from __future__ import annotations
@@ -22,7 +23,41 @@ from typing import Any
 import orjson
 import trustme
 
+DRIP_S = 0.2  # "drip": seconds between two bytes (each read comes well within any timeout)
 KEY = "5ecr3t-key-0000-aaaa-bbbbccccdddd"  # a made-up RIPE Atlas key: it must never reach disk
+
+
+# The query parameters the RIPE Atlas API reference and manual document, by endpoint (found
+# with the search tool, 2026-12): measurements listing
+# https://atlas.ripe.net/docs/apis/rest-api-reference/measurements/measurements_list
+# (af, after, current_probes, description*, id*, ...) and the manual's "filter on most fields:
+# id, target, type, status" (rest-api-manual/measurements/listing-measurements); probes
+# listing https://atlas.ripe.net/docs/apis/rest-api-reference/probes/probes_list (asn*,
+# country_code*, ...); results (rest-api-manual/measurements/results-and-latest: start, stop,
+# probe_ids); page and page_size on every listing (generic query parameters).
+DOCUMENTED_FILTERS = {
+    "/api/v2/measurements/": {"af", "after", "current_probes", "description", "id", "id__in",
+                              "target", "type", "status", "page", "page_size"},
+    "/api/v2/probes/": {"asn", "asn_v4", "asn_v6", "country_code", "country_code__in",
+                        "page", "page_size"},
+    "results": {"start", "stop", "probe_ids"},
+}  # fmt: skip
+
+
+def undocumented_filters(path: str) -> list[str]:
+    """Returns the query parameters of a RIPE Atlas API request that the API reference does
+    not document (other services' paths are not checked)."""
+    route, _, query = path.partition("?")
+    if not query or not route.startswith("/api/v2/"):
+        return []
+    if route.endswith("/results") or route.endswith("/results/"):
+        allowed = DOCUMENTED_FILTERS["results"]
+    elif route in DOCUMENTED_FILTERS:
+        allowed = DOCUMENTED_FILTERS[route]
+    else:
+        return [f"(no documented filters for {route})"]
+    names = [part.split("=", 1)[0] for part in query.split("&") if part]
+    return [name for name in names if name not in allowed]
 
 
 def load_recorded(recorded: Path, name: str) -> Any:
@@ -106,7 +141,13 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         with replay.lock:
             replay.seen.append(Seen(self.command, self.path, dict(self.headers.items()), body))
+        unknown = undocumented_filters(self.path)
         answer = replay.next_answer(self.command, self.path)
+        if unknown:  # refused here: a filter the API does not know may be silently ignored
+            with replay.lock:
+                replay.unexpected.append(f"undocumented filter {unknown} in {self.path}")
+            detail = f"undocumented filter {unknown}".encode()
+            answer = Answer(400, b'{"error": {"status": 400, "detail": "' + detail + b'"}}')
         if answer is None:
             with replay.lock:
                 replay.unexpected.append(f"{self.command} {self.path}")
@@ -123,6 +164,17 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(answer.body) + 100))
         self.send_header("Connection", "close")
         self.end_headers()
+        if answer.behaviour == "drip":  # one byte every DRIP_S, for as long as the test lasts
+            for byte in answer.body + b" " * 100:
+                if replay.stopping.wait(DRIP_S):
+                    break
+                try:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                except OSError:
+                    break  # the client gave up
+            self.close_connection = True
+            return
         self.wfile.write(answer.body[: len(answer.body) // 2])
         self.wfile.flush()
         if answer.behaviour == "hang":

@@ -5,7 +5,7 @@ Recorded real data: Austria's RIPEstat country-resource-list and RIPEstat probe 
 (2025-06-11) and PeeringDB's Austrian exchanges (2026-04-16).
 
 HAND-MADE (no such answers were recorded): the measurement listings
-`/api/v2/measurements/?current_probes=...` and `?target_ip=...`, and the measurement
+`/api/v2/measurements/?current_probes=...` and `?target=...`, and the measurement
 descriptions. They use the v2 API's field names and value forms (`status` {id, name, when},
 `type` "traceroute", `target`, `target_ip`, `target_asn`, `interval`, epoch `start_time`) and
 real probe ids, anchor addresses and ASNs from the recorded probe list; the measurement ids
@@ -141,7 +141,7 @@ def _record(recorded: Path, replay: ReplayServer) -> list[dict[str, Any]]:
         for address in (anchor["address_v4"], anchor["address_v6"]):
             if address:
                 found = aimed.get(address, [])
-                replay.add("GET", _listing_path(target_ip=address),
+                replay.add("GET", _listing_path(target=address),
                            {"count": len(found), "next": None, "previous": None,
                             "results": found})  # fmt: skip
     return probes

@@ -307,7 +307,7 @@ def test_traceroutes_to_an_address_are_listed_public_ones_only(
 ) -> None:
     path = (
         "/api/v2/measurements/?page_size=500&status=2"
-        "&target_ip=2001%3A628%3A2005%3A1%3A%3A2&type=traceroute"
+        "&target=2001%3A628%3A2005%3A1%3A%3A2&type=traceroute"
     )
     page = [
         _listed(1790206),

@@ -46,6 +46,15 @@ def _address_or_none(value: Any) -> IPAddress | None:
         return None
 
 
+USABLE_STATUSES = ("Connected", None)  # None: the listing did not say (LACNIC fixture layout)
+
+
+def usable(probe: Probe) -> bool:
+    """Returns True for a probe that may take part in a measurement: connected, or of a
+    status the listing did not give. `plan`, `discover` and reuse all count probes so."""
+    return probe.status in USABLE_STATUSES
+
+
 def probe_from_api(obj: dict[str, Any]) -> Probe:
     """Returns the Probe an API, archive or RIPEstat probe object describes.
 

@@ -16,13 +16,15 @@ readable row into a new store (see docs/jobs.md, "Damaged store").
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ixpready.errors import StoreError
+from ixpready.errors import IxpreadyError, StoreError, UnavailableError
 from ixpready.measurements.records import Malformed
 from ixpready.measurements.store_base import Row, SqlStore, Transaction, epoch_now
 from ixpready.measurements.store_records import (
@@ -89,44 +91,57 @@ class Store(SqlStore):
     def __init__(self, path: Path, connection: sqlite3.Connection) -> None:
         self.path = path
         self._db = connection
+        self._checked = False
 
     @classmethod
     def open(cls, path: Path) -> Store:
         """Returns the store at `path`, created or migrated to SCHEMA_VERSION as needed.
 
-        Raises StoreError when the file is not a store, is damaged, or is newer than this code.
+        A new store is made whole under another name and linked into place, so a second
+        command starting at the same moment finds either no file or a complete store. An
+        existing file is checked (every page: `verify`) before anything is written to it,
+        once per process unless another process changed it since. Raises StoreError when the
+        file is not a store, is empty, is damaged, or is newer than this code; UnavailableError
+        when another command keeps it locked.
         """
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(f"{path}: cannot create the store folder ({exc.strerror})") from None
+        if not path.exists():
+            _create(path)
+        elif _empty(path):
+            raise StoreError(
+                f"{path}: the store file is empty (0 bytes): it is not a store, and starting "
+                "afresh in it would forget every measurement id",
+                hint=f"restore it from a backup; to start a new store, remove it (rm {path})",
+            )
+        store = cls(path, _connect(path))
         try:
-            db = sqlite3.connect(str(path), isolation_level=None, timeout=30)
-        except sqlite3.Error as exc:
-            raise StoreError(f"{path}: cannot open the store ({exc})") from None
-        store = cls(path, db)
-        try:
+            if _identity(path) not in _CHECKED:
+                store.verify()  # before the first write: a damaged file is never written to
+            else:
+                store._checked = True  # as this process left it (checked, or written by it)
             with store._guard():
-                db.execute("PRAGMA journal_mode=WAL")
-                db.execute("PRAGMA synchronous=NORMAL")
+                _write_ahead(store._db)
+                store._db.execute("PRAGMA synchronous=NORMAL")
                 store._migrate()
-        except StoreError:
-            db.close()
+        except BaseException:
+            store._db.close()
             raise
         return store
 
     def close(self) -> None:
         self._db.close()
+        if self._checked:  # this process's own writes do not call for another check
+            _CHECKED.add(_identity(self.path))
 
     @contextmanager
     def _guard(self) -> Iterator[None]:
         try:
             yield
         except sqlite3.DatabaseError as exc:
-            raise StoreError(
-                f"{self.path}: the store is damaged or not an ixpready store ({exc})",
-                hint=RECOVERY.format(path=self.path),
-            ) from None
+            raise _translate(self.path, exc) from None
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -135,7 +150,8 @@ class Store(SqlStore):
             try:
                 yield self._db
             except BaseException:
-                self._db.execute("ROLLBACK")
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
 
@@ -145,11 +161,14 @@ class Store(SqlStore):
             raise newer_schema(
                 str(self.path), version, "upgrade ixpready, or use another store file (store.file)"
             )
-        for number in range(version, SCHEMA_VERSION):
-            with self._transaction() as db:
-                for statement in statements(MIGRATIONS[number]):
-                    db.execute(statement)
-                db.execute(f"PRAGMA user_version = {number + 1}")
+        while version < SCHEMA_VERSION:
+            with self._transaction() as db:  # BEGIN IMMEDIATE: one migrating writer at a time
+                now = int(db.execute("PRAGMA user_version").fetchone()[0])
+                if now == version:  # else another process migrated meanwhile: read again
+                    for statement in statements(MIGRATIONS[version]):
+                        db.execute(statement)
+                    db.execute(f"PRAGMA user_version = {version + 1}")
+            version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
 
     def verify(self) -> None:
         """Reads every page (SQLite's quick_check) before anything is written.
@@ -165,6 +184,7 @@ class Store(SqlStore):
                 f"{self.path}: the store is damaged ({first[:200]})",
                 hint=RECOVERY.format(path=self.path),
             )
+        self._checked = True
 
     @property
     def schema_version(self) -> int:
@@ -339,6 +359,109 @@ class Store(SqlStore):
         return tuple(AnalysisRecord(*row) for row in rows)
 
 
+_CHECKED: set[tuple[str, int, int, int]] = set()  # files this process checked (or wrote)
+BUSY_TIMEOUT_S = 30
+
+
+def _identity(path: Path) -> tuple[str, int, int, int]:
+    """Returns what tells a store file apart from itself changed by another process."""
+    try:
+        info = path.stat()
+    except OSError:
+        return (str(path), -1, -1, -1)
+    return (str(path.resolve()), info.st_ino, info.st_size, info.st_mtime_ns)
+
+
+def _empty(path: Path) -> bool:
+    """Returns True for a 0-byte store file with nothing in a write-ahead log beside it."""
+    wal = path.with_name(path.name + "-wal")
+    try:
+        return path.stat().st_size == 0 and (not wal.exists() or wal.stat().st_size == 0)
+    except OSError:
+        return False
+
+
+def _write_ahead(db: sqlite3.Connection) -> None:
+    """Puts the store in WAL mode (a file made by an older ixpready or by hand may not be).
+    Switching needs the file to itself, and SQLite does not wait for that: retried here."""
+    waited = 0.0
+    while True:
+        try:
+            if str(db.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+                db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if ("locked" not in str(exc) and "busy" not in str(exc)) or waited >= BUSY_TIMEOUT_S:
+                raise
+            time.sleep(0.05)
+            waited += 0.05
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    try:
+        return sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_S)
+    except sqlite3.Error as exc:
+        raise StoreError(f"{path}: cannot open the store ({exc})") from None
+
+
+def _create(path: Path) -> None:
+    """Makes a new store at `path`: built whole under a private name, then linked into place
+    (a link never replaces a file: a store another command made meanwhile is kept)."""
+    draft = path.with_name(f".{path.name}.{os.getpid()}.new")
+    try:
+        draft.unlink(missing_ok=True)  # a leftover of a process with this pid, long dead
+        db = _connect(draft)
+        try:
+            new = Store(draft, db)
+            with new._guard():  # a rollback journal while building: each step in the file
+                db.execute("PRAGMA journal_mode=DELETE")
+                new._migrate()
+                db.execute("PRAGMA journal_mode=WAL")  # from now on (a header flag only)
+                new.verify()  # whole (a full disk may have cut it short): only then linked
+        finally:
+            db.close()
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass  # another command made it first: theirs is the store
+        except OSError:  # a filesystem without hard links
+            if not path.exists():
+                draft.replace(path)
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot create the store ({exc.strerror})") from None
+    finally:
+        for leftover in (draft, *(draft.with_name(draft.name + e) for e in ("-wal", "-shm"))):
+            leftover.unlink(missing_ok=True)
+
+
+def _translate(path: Path, exc: sqlite3.DatabaseError) -> IxpreadyError:
+    """Returns the error for a failed SQLite call: a busy store, a full disk and a read-only
+    file are named as such; anything else means the file is damaged or not a store."""
+    text = " ".join(str(exc).split())
+    if isinstance(exc, sqlite3.OperationalError):
+        if "locked" in text or "busy" in text:
+            return UnavailableError(
+                f"{path}: the store is busy: another command kept it locked for "
+                f"{BUSY_TIMEOUT_S} s ({text})",
+                hint="run the command again once the other one has finished; nothing was lost",
+            )
+        if "full" in text or "disk I/O" in text:
+            fact = "is full" if "full" in text else "is full or failing"
+            return StoreError(
+                f"{path}: the disk holding the store {fact} ({text}); the step that was "
+                "writing was rolled back",
+                hint="free space on that disk and run the command again: everything stored "
+                "before is kept",
+            )
+        if "readonly" in text or "unable to open" in text or "permission" in text.lower():
+            return StoreError(f"{path}: cannot write the store ({text})",
+                              hint="check the file's owner and permissions")  # fmt: skip
+    return StoreError(
+        f"{path}: the store is damaged or not an ixpready store ({text})",
+        hint=RECOVERY.format(path=path),
+    )
+
+
 class _SqliteTransaction:
     """Statements in the open transaction of `Store._atomic` (BEGIN IMMEDIATE: no other
     writer until it ends)."""
@@ -373,8 +496,8 @@ def _measurement(row: Row) -> MeasurementRow:
 
 def salvage(damaged: Path, into: Path) -> Salvaged:
     """Copies every readable row of a damaged store into a new store at `into` (created at
-    SCHEMA_VERSION); returns the counts. Each table is read in key order up to the first
-    damaged page, then backwards from the end up to it: only rows on damaged pages are lost.
+    SCHEMA_VERSION); returns the counts. The file is read page by page (`store_salvage`):
+    only rows on damaged or missing pages are lost.
 
     Raises StoreError when `into` already exists or `damaged` cannot be opened at all.
     """
@@ -389,6 +512,6 @@ def salvage(damaged: Path, into: Path) -> Salvaged:
         raise StoreError(f"{damaged}: cannot open the damaged store ({exc})") from None
     try:
         with Store.open(into) as target, target._transaction() as db:
-            return copy_readable(source, db)
+            return copy_readable(damaged, source, db)
     finally:
         source.close()

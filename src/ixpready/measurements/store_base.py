@@ -232,6 +232,16 @@ class SqlStore(ABC):
             (finished_at, str(outcome), exit_code, message, run_id),
         )
 
+    def mark_killed(self, finished_at: int) -> int:
+        """Records every run still "running" as killed (call it holding the job lock: none of
+        them can be alive); returns how many there were."""
+        return self._write(
+            "UPDATE runs SET finished_at = ?, outcome = ?, message = ? WHERE outcome = ?",
+            (finished_at, str(RunOutcome.KILLED),
+             "ended without recording how (killed, or the machine stopped); the next run "
+             "resumed its work", str(RunOutcome.RUNNING)),
+        )  # fmt: skip
+
     def last_run(self) -> RunRecord | None:
         """Returns the newest run, or None when `ixpready run` never ran on this store."""
         rows = self._rows(

@@ -98,6 +98,7 @@ class RunOutcome(StrEnum):
     OK = "ok"
     PARTIAL = "partial"
     FAILED = "failed"
+    KILLED = "killed"  # found "running" by the next run: its process had ended unrecorded
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,12 +21,14 @@ from ixpready.config import Deadline, Settings
 from ixpready.enrichment.snapshots import load_snapshot
 from ixpready.errors import (
     AtlasAuthError,
+    ConfigError,
     QuotaError,
+    RateLimitedError,
     RefdataError,
     UnavailableError,
     UsageError,
 )
-from ixpready.measurements.probes import load_probes, probes_from_document
+from ixpready.measurements.probes import load_probes, probes_from_document, usable
 from ixpready.measurements.records import Malformed, Probe, TraceKey
 from ixpready.measurements.store import MeasurementState, Store, StoredResult
 from ixpready.pipeline.plan import (
@@ -65,6 +67,7 @@ def atlas_source(settings: Settings, deadline: Deadline | None = None) -> AtlasS
         timeout_s=settings.atlas_timeout_s,
         retry=RetryPolicy(attempts=settings.atlas_retries, backoff_s=settings.atlas_backoff_s),
         deadline=deadline or Deadline.after(settings.time_budget_s),
+        request_deadline_s=settings.atlas_request_deadline_s,
     )
 
 
@@ -79,6 +82,7 @@ def registry_client(settings: Settings, deadline: Deadline | None = None) -> Reg
         attempts=settings.atlas_retries,
         backoff_s=settings.atlas_backoff_s,
         deadline=deadline or Deadline.after(settings.time_budget_s),
+        request_deadline_s=settings.atlas_request_deadline_s,
     )
 
 
@@ -216,6 +220,8 @@ def discover(
     the public traceroutes that already cover the country (`find_reusable`).
     """
     country = settings.country
+    with Store.open(settings.store_path):
+        pass  # checked (a damaged store stops discover before anything is asked or written)
     deadline = Deadline.after(settings.time_budget_s)
     atlas = atlas or atlas_source(settings, deadline)
     registry = registry or registry_client(settings, deadline)
@@ -231,7 +237,7 @@ def discover(
     connected_asns = {
         asn
         for p in listing.probes
-        if p.status == "Connected"
+        if usable(p)
         for asn in (p.asn_v4, p.asn_v6)
         if asn is not None
     }
@@ -355,7 +361,7 @@ def find_reusable(
     document = json.loads(inventory.document)
     networks = _networks([*document["networks"]["ipv4"], *document["networks"]["ipv6"]])
     probes = probes_from_document(document["probes"])
-    connected = sorted((p for p in probes.values() if p.status == "Connected"), key=lambda p: p.id)
+    connected = sorted((p for p in probes.values() if usable(p)), key=lambda p: p.id)
     atlas = atlas or atlas_source(settings)
     found: dict[int, PublicMeasurement] = {}
     takers: dict[int, set[int]] = defaultdict(set)
@@ -694,8 +700,8 @@ def measure(
             store.mark_submitting(made.plan_id, item.item, description)
             try:
                 ids = atlas.create_traceroute(request)
-            except (QuotaError, AtlasAuthError, UsageError):
-                store.forget_submission(made.plan_id, item.item)  # refused: not created
+            except (QuotaError, AtlasAuthError, UsageError, RateLimitedError, ConfigError):
+                store.forget_submission(made.plan_id, item.item)  # refused or never sent
                 raise
             except UnavailableError:
                 raise  # left "submitting": it may exist

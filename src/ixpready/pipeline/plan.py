@@ -25,12 +25,12 @@ from pathlib import Path
 from typing import Any
 
 from ixpready.errors import InputError, UsageError
+from ixpready.measurements.probes import usable
 from ixpready.measurements.records import Probe
 
 MAX_CONCURRENT_MEASUREMENTS = 100
 MAX_RESULTS_PER_DAY = 100_000
 MAX_PROBES_PER_MEASUREMENT = 1_000
-USABLE_STATUSES = ("Connected", None)  # None: the listing did not say (LACNIC fixture layout)
 PLAN_FORMAT = 1
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 MIN_INTERVAL_S = 60  # RIPE Atlas' shortest traceroute interval
@@ -222,7 +222,7 @@ class PlanSummary:
 
 def _usable(probe: Probe, options: PlanOptions) -> bool:
     return (
-        probe.status in USABLE_STATUSES
+        usable(probe)
         and probe.asn(options.af) is not None
         and (probe.country or options.country) == options.country
     )

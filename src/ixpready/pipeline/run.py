@@ -498,14 +498,17 @@ def run(
     with job_lock(settings.lock_path):
         with Store.open(settings.store_path) as store:
             store.verify()  # a damaged store stops the job before anything is written to it
+            store.mark_killed(int(moment.timestamp()))  # we hold the lock: none is alive
             run_id = store.begin_run(int(moment.timestamp()), os.getpid())
         try:
             summary = _job(settings, moment, atlas, registry, on_stage)
         except IxpreadyError as exc:
-            _end(settings, run_id, RunOutcome.FAILED, int(exc.exit_code), str(exc))
+            message = _without_secrets(settings, str(exc))
+            _end(settings, run_id, RunOutcome.FAILED, int(exc.exit_code), message)
             raise
-        except BaseException as exc:
-            _end(settings, run_id, RunOutcome.FAILED, int(ExitCode.BUG), repr(exc))
+        except BaseException as exc:  # a bug: its text may quote anything, a key included
+            message = f"{type(exc).__name__} (a bug; its traceback went to the terminal or log)"
+            _end(settings, run_id, RunOutcome.FAILED, int(ExitCode.BUG), message)
             raise
         outcome = RunOutcome.PARTIAL if summary.partial else RunOutcome.OK
         code = ExitCode.PARTIAL if summary.partial else ExitCode.OK
@@ -525,7 +528,18 @@ def prune(
     """
     moment = (now or datetime.now(tz=UTC)).replace(microsecond=0)
     with job_lock(settings.lock_path):
+        if settings.store_path.exists():
+            with Store.open(settings.store_path):
+                pass  # checked first: a damaged store stops prune before anything else
         return retention.prune_store(settings, now=moment, dry_run=dry_run)
+
+
+def _without_secrets(settings: Settings, text: str) -> str:
+    """Returns `text` with every configured secret's value replaced by ****."""
+    for secret in (settings.atlas_key, settings.store_url):
+        if secret:
+            text = text.replace(secret.reveal(), "****")
+    return text
 
 
 def _end(settings: Settings, run_id: int, outcome: RunOutcome, code: int, message: str) -> None:

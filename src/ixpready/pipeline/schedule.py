@@ -434,6 +434,9 @@ def _outcome_text(record: RunRecord | None, running_pid: int | None) -> str:
             return f"running since {began} (pid {running_pid})"
         return (f"started {began} (pid {record.pid}) and never finished: killed or the "
                 "machine stopped; the next run resumes it")  # fmt: skip
+    if record.outcome is RunOutcome.KILLED:
+        return (f"started {began} (pid {record.pid}) and never finished: killed or the "
+                "machine stopped; the next run resumed it")  # fmt: skip
     ended = _time(record.finished_at) if record.finished_at is not None else "?"
     text = f"{record.outcome.value} (exit {record.exit_code}), {began} to {ended}"
     return f"{text}: {record.message}" if record.message else text

@@ -286,13 +286,21 @@ class RoundAnalysis:
 def write_atomically(path: Path, data: bytes) -> Path:
     """Writes a file whole (temporary name, fsync, rename): a kill leaves old or new, never
     half. Returns the path."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.tmp")
-    with temporary.open("wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with temporary.open("wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except OSError as exc:  # a full disk above all: the old file, if any, stays whole
+        temporary.unlink(missing_ok=True)
+        raise InputError(
+            f"{path}: cannot write it ({exc.strerror}); the previous version is kept",
+            hint="free space on that disk (or fix its permissions) and run the command "
+            "again: work already stored is kept",
+        ) from None
     return path
 
 

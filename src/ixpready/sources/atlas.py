@@ -11,6 +11,7 @@ travels in the `Authorization` header cousteau builds).
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -28,22 +29,28 @@ from ripe.atlas.cousteau import (
 )
 from ripe.atlas.cousteau import AtlasSource as ProbeSelection
 
-from ixpready.config import NO_DEADLINE, NO_SECRET, Deadline, Secret
+from ixpready.config import NO_DEADLINE, NO_SECRET, Deadline, Secret, unsendable_key
 from ixpready.errors import (
     AtlasAuthError,
     InputError,
     IxpreadyError,
     QuotaError,
+    RateLimitedError,
     UnavailableError,
     UsageError,
 )
 from ixpready.measurements.probes import probe_from_api
 from ixpready.measurements.records import Malformed, Probe
+from ixpready.sources.exchange import exchange
 
 log = logging.getLogger(__name__)
 
 DEFAULT_SERVER = "atlas.ripe.net"
 PAGE_SIZE = 500  # the API's largest page
+# Every query parameter sent is one the RIPE Atlas API reference or manual documents
+# (tests/sources/replay.py refuses any other): measurements listing: current_probes (reference,
+# measurements_list), target, type, status (manual, listing-measurements), page_size; probes
+# listing: country_code (reference, probes_list), page_size; results: start, stop, probe_ids.
 MAX_BACKOFF_S = 60.0
 _QUOTA_WORDS = ("credit", "quota", "limit", "per day", "daily", "concurrent", "spending")
 
@@ -162,13 +169,18 @@ class MeasurementListing:
 
 
 class _Kept:
-    """Mixin: keeps the HTTP status and Retry-After of the response cousteau reads."""
+    """Mixin: sends cousteau's request through `exchange` (the whole answer read before
+    `deadline_at`) and keeps the HTTP status and Retry-After of the response."""
 
     status_code: int | None = None
     retry_after: str | None = None
+    deadline_at: float = math.inf  # time.monotonic() instant; set by AtlasSource._prepare
+    url: str
+    http_method_args: dict[str, Any]
 
     def get_http_method(self, method: str) -> Any:
-        response = super().get_http_method(method)  # type: ignore[misc]
+        response = exchange(method, self.url, deadline_at=self.deadline_at,
+                            **self.http_method_args)  # fmt: skip
         self.status_code = int(response.status_code)
         self.retry_after = response.headers.get("Retry-After")
         return response
@@ -256,7 +268,11 @@ class AtlasSource:
         retry: RetryPolicy | None = None,
         deadline: Deadline = NO_DEADLINE,
         sleep: Callable[[float], None] = time.sleep,
+        request_deadline_s: float = 300.0,
     ) -> None:
+        if not key.sendable():
+            raise unsendable_key("the RIPE Atlas key given")
+        self.request_deadline_s = request_deadline_s
         self.server = server
         self.verify = verify
         self._key = key
@@ -273,6 +289,8 @@ class AtlasSource:
     def _prepare(self, request: Any) -> Any:
         timeout = self.deadline.timeout_s(self.timeout_s)
         request.http_method_args["timeout"] = (timeout, timeout)
+        whole = min(self.request_deadline_s, self.deadline.remaining_s())
+        request.deadline_at = time.monotonic() + whole
         return request
 
     def _call(
@@ -282,8 +300,12 @@ class AtlasSource:
         what: str,
         *,
         retriable: bool = True,
+        listing: bool = False,
     ) -> Any:
-        """Returns the decoded body of a successful answer; see the class doc for errors."""
+        """Returns the decoded body of a successful answer; see the class doc for errors.
+
+        A listing (`listing`) the API does not know (HTTP 404) is the API's failure, not the
+        user's: UnavailableError, where a missing measurement is a UsageError."""
         failure: _Failure | None = None
         attempts = 0
         for attempt in range(1, self.retry.attempts + 1):
@@ -294,9 +316,15 @@ class AtlasSource:
             if failure is None:
                 return body
             if not failure.retriable:
+                if listing and failure.status == 404:
+                    raise UnavailableError(
+                        f"RIPE Atlas: {what} got HTTP 404 (no such listing)",
+                        hint=f"check that atlas.server ({self.server}) is the RIPE Atlas API "
+                        "and run the command again; work already done is kept",
+                    )
                 raise self._refusal(failure, what)
-            if not retriable:
-                break
+            if not retriable and failure.status != 429:
+                break  # 429: refused, so nothing was done; anything else may have been
             if attempt < self.retry.attempts:
                 wait = self.retry.wait_s(attempt, _retry_after_s(request.retry_after))
                 if wait >= self.deadline.remaining_s():
@@ -304,6 +332,12 @@ class AtlasSource:
                 log.info("RIPE Atlas: %s got %s; retrying in %.1f s", what, failure.reason, wait)
                 self._sleep(wait)
         assert failure is not None
+        if failure.status == 429:
+            raise RateLimitedError(
+                f"RIPE Atlas: {what} got {failure.reason}, tried {attempts} times; "
+                "refused, so nothing was done",
+                hint="wait a few minutes and run the command again; work already done is kept",
+            )
         if not retriable:
             tries = "once (not retried: it may have been carried out)"
         elif attempts < self.retry.attempts:
@@ -334,21 +368,25 @@ class AtlasSource:
             )
         return UsageError(message, hint="check the plan or the measurement id")
 
-    def _get(self, path: str, what: str, *, with_key: bool) -> Any:
+    def _get(self, path: str, what: str, *, with_key: bool, listing: bool = False) -> Any:
         key = self._key.reveal() if with_key and self._key else None
         return self._call(
             lambda: _Get(url_path=path, server=self.server, verify=self.verify, key=key),
             lambda request: request.get(),
             what,
+            listing=listing,
         )
 
-    def _pages(self, path: str, what: str, *, with_key: bool = False) -> Iterator[Any]:
+    def _pages(
+        self, path: str, what: str, *, with_key: bool = False, listing: bool = True
+    ) -> Iterator[Any]:
         """Yields the `results` items of every page, following `next`."""
         page_path: str | None = path
         page = 0
         while page_path:
             page += 1
-            body = self._get(page_path, f"{what} (page {page})", with_key=with_key)
+            body = self._get(page_path, f"{what} (page {page})", with_key=with_key,
+                             listing=listing)  # fmt: skip
             if not isinstance(body, dict) or not isinstance(body.get("results"), list):
                 raise UnavailableError(
                     f"RIPE Atlas: {what} (page {page}) is not a listing page",
@@ -365,10 +403,9 @@ class AtlasSource:
     # -- probes -----------------------------------------------------------------------------
 
     def list_probes(self, country: str, *, connected_only: bool = True) -> ProbeListing:
-        """Returns the country's probes and anchors (only connected ones by default)."""
+        """Returns the country's probes and anchors (only connected ones by default: chosen
+        here, by each probe's status, with filters the API reference documents alone)."""
         query: dict[str, Any] = {"country_code": country.upper(), "page_size": PAGE_SIZE}
-        if connected_only:
-            query["status"] = 1
         path = f"/api/v2/probes/?{urlencode(sorted(query.items()))}"
         probes: list[Probe] = []
         malformed: list[Malformed] = []
@@ -378,9 +415,12 @@ class AtlasSource:
                 malformed.append(Malformed(where, "a probe is not a JSON object", _dump(item)))
                 continue
             try:
-                probes.append(probe_from_api(item))
+                probe = probe_from_api(item)
             except InputError as exc:
                 malformed.append(Malformed(where, str(exc), _dump(item)))
+                continue
+            if not connected_only or probe.status == "Connected":
+                probes.append(probe)
         return ProbeListing(tuple(probes), tuple(malformed))
 
     # -- measurements -----------------------------------------------------------------------
@@ -391,6 +431,10 @@ class AtlasSource:
         """Returns the ongoing (status 2) public traceroutes a probe currently takes part in
         (`current_probe`), or aimed at an address (`target_ip`), every page followed.
 
+        Only filters the API reference documents are sent (`LISTING_FILTERS`): an address is
+        asked as the measurement's `target` (a mesh aimed at an anchor by its host name is
+        not found that way; its probes' own listings may still show it).
+
         Non-public measurements and other types are left out; an object without a whole `id`
         or an `af` of 4 or 6 is returned as Malformed.
         """
@@ -399,14 +443,14 @@ class AtlasSource:
             query["current_probes"] = current_probe
             what = f"the traceroutes probe {current_probe} takes part in"
         elif target_ip is not None:
-            query["target_ip"] = target_ip
+            query["target"] = target_ip
             what = f"the traceroutes to {target_ip}"
         else:
             raise UsageError("list_traceroutes needs a probe or a target address")
         path = f"/api/v2/measurements/?{urlencode(sorted(query.items()))}"
         found: list[PublicMeasurement] = []
         malformed: list[Malformed] = []
-        for index, item in enumerate(self._pages(path, what)):
+        for index, item in enumerate(self._pages(path, what, listing=True)):
             where = f"atlas measurements ({what})[{index}]"
             try:
                 measurement = _public_measurement(item)

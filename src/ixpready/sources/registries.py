@@ -19,6 +19,7 @@ import requests
 
 from ixpready.config import NO_DEADLINE, Deadline
 from ixpready.errors import UnavailableError
+from ixpready.sources.exchange import exchange
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,9 @@ class RegistryClient:
         backoff_s: float = 2.0,
         deadline: Deadline = NO_DEADLINE,
         sleep: Callable[[float], None] = time.sleep,
+        request_deadline_s: float = 300.0,
     ) -> None:
+        self.request_deadline_s = request_deadline_s
         self.peeringdb_url = peeringdb_url.rstrip("/")
         self.ripestat_url = ripestat_url.rstrip("/")
         self.rir_stats_url = rir_stats_url.rstrip("/")
@@ -82,10 +85,12 @@ class RegistryClient:
             retry_after: float | None = None
             timeout = self.deadline.timeout_s(self.timeout_s)
             try:
-                response = requests.get(  # a session per request: nothing left open
-                    url, params=params, timeout=(timeout, timeout),
-                    verify=self.verify, headers={"User-Agent": USER_AGENT},
-                )
+                whole = min(self.request_deadline_s, self.deadline.remaining_s())
+                response = exchange(  # a session per request: nothing left open
+                    "GET", url, deadline_at=time.monotonic() + whole, params=params,
+                    timeout=(timeout, timeout), verify=self.verify,
+                    headers={"User-Agent": USER_AGENT},
+                )  # fmt: skip
                 body = response.content
             except requests.Timeout:
                 reason = "no complete answer (timed out)"
