@@ -33,13 +33,15 @@ KEY = "5ecr3t-key-0000-aaaa-bbbbccccdddd"  # a made-up RIPE Atlas key: it must n
 # (af, after, current_probes, description*, id*, ...) and the manual's "filter on most fields:
 # id, target, type, status" (rest-api-manual/measurements/listing-measurements); probes
 # listing https://atlas.ripe.net/docs/apis/rest-api-reference/probes/probes_list (asn*,
-# country_code*, ...); results (rest-api-manual/measurements/results-and-latest: start, stop,
-# probe_ids); page and page_size on every listing (generic query parameters).
+# country_code*, ...) and the probes manual's "filter on most probe fields directly (e.g. status,
+# asn_v4, country_code)" and "radius=<latitude>,<longitude>:<radius_km>"
+# (https://atlas.ripe.net/docs/apis/rest-api-manual/probes/listing-probes); results
+# (rest-api-manual/measurements/results-and-latest: start, stop, probe_ids); page and page_size on every listing (generic query parameters).
 DOCUMENTED_FILTERS = {
     "/api/v2/measurements/": {"af", "after", "current_probes", "description", "id", "id__in",
                               "target", "type", "status", "page", "page_size"},
     "/api/v2/probes/": {"asn", "asn_v4", "asn_v6", "country_code", "country_code__in",
-                        "page", "page_size"},
+                        "status", "radius", "page", "page_size"},
     "results": {"start", "stop", "probe_ids"},
 }  # fmt: skip
 

@@ -210,10 +210,10 @@ def test_the_replay_refuses_filters_the_api_reference_does_not_document(tmp_path
     replay, httpd, thread = start_replay(tmp_path)
     try:
         replay.add("GET", "/api/v2/measurements/?target_ip=192.0.2.1", {"results": []})
-        replay.add("GET", "/api/v2/probes/?country_code=GT&status=1", {"results": []})
+        replay.add("GET", "/api/v2/probes/?country_code=GT&connected=1", {"results": []})
         source = _source(replay)
         for path in ("/api/v2/measurements/?target_ip=192.0.2.1",
-                     "/api/v2/probes/?country_code=GT&status=1"):  # fmt: skip
+                     "/api/v2/probes/?country_code=GT&connected=1"):  # fmt: skip
             with pytest.raises(IxpreadyError, match="HTTP 400"):
                 source._get(path, "a listing", with_key=False)
     finally:
@@ -223,5 +223,5 @@ def test_the_replay_refuses_filters_the_api_reference_does_not_document(tmp_path
         thread.join(timeout=5)
     assert replay.unexpected == [
         "undocumented filter ['target_ip'] in /api/v2/measurements/?target_ip=192.0.2.1",
-        "undocumented filter ['status'] in /api/v2/probes/?country_code=GT&status=1",
+        "undocumented filter ['connected'] in /api/v2/probes/?country_code=GT&connected=1",
     ]
