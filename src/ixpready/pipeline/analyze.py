@@ -33,6 +33,7 @@ from ixpready.enrichment.annotate import (
     AnnotatedTrace,
     Annotator,
     Lookups,
+    learned_conventions,
     observe,
     parse_rdns,
     vantage_of,
@@ -263,6 +264,10 @@ def analyze_traces(
             vantages[head.key.prb_id] = vantage_of(owner, lookups.places)
     observations = observe(traces, groups)
     access = access_delay_ms(traces, groups)
+    if lookups.rdns:  # Hoiho: naming rules of this run's names that its RTTs never contradict
+        learned = learned_conventions(lookups, vantages, observations)
+        if learned:
+            lookups = replace(lookups, conventions=(*lookups.conventions, *learned))
     checking = Annotator(lookups, home, vantages, observations)
     checks = check_probes(checking, observations)
     trusted = {
