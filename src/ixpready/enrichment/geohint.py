@@ -152,6 +152,7 @@ class Dictionaries:
     clli_cities: dict[str, tuple[City, ...]]  # country or US state -> places, biggest first
     carrier_codes: dict[tuple[str, str], tuple[City, ...]]
     conventions: tuple[Convention, ...]
+    shared_codes: dict[str, tuple[City, ...]] = field(default_factory=dict)  # code -> any carrier's
     _icao: dict[str, City] | None = field(default=None)
 
     def icao(self, code: str) -> City | None:
@@ -291,7 +292,15 @@ def dictionaries() -> Dictionaries:
         clli_cities=partial.clli_cities,
         carrier_codes={k: tuple(v) for k, v in codes.items()},
         conventions=conventions,
+        shared_codes=_shared(codes),
     )
+
+
+def _shared(codes: Mapping[tuple[str, str], Sequence[City]]) -> dict[str, tuple[City, ...]]:
+    shared: dict[str, list[City]] = {}
+    for (_carrier, code), places in sorted(codes.items()):
+        shared.setdefault(code, []).extend(places)
+    return {code: tuple(places) for code, places in shared.items()}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -376,6 +385,17 @@ def _by_prefix(places: Dictionaries, code: str, countries: Sequence[str]) -> tup
     return ()
 
 
+def _distinct(found: Sequence[City]) -> tuple[City, ...]:
+    """Returns the places, without any within 100 km of an earlier one."""
+    kept: list[City] = []
+    for city in found:
+        if not any(
+            distance_km(city.latitude, city.longitude, k.latitude, k.longitude) < 100 for k in kept
+        ):
+            kept.append(city)
+    return tuple(kept)
+
+
 def _ranked(found: Sequence[City], countries: Sequence[str]) -> tuple[City, ...]:
     if not countries:
         return tuple(found)
@@ -385,7 +405,7 @@ def _ranked(found: Sequence[City], countries: Sequence[str]) -> tuple[City, ...]
 def _hint(
     name: str, found: Sequence[City], code: str, rule: str, countries: Sequence[str] = ()
 ) -> Geohint:
-    ordered = _ranked(found, countries)
+    ordered = _ranked(_distinct(found), countries)
     # A coded token shared by places far apart is less sure; the RTTs settle it in annotate.
     spread = len(ordered) > 1
     confidence = CONFIDENCE[rule.split(":")[0]] * (0.8 if spread else 1.0)
@@ -435,6 +455,9 @@ def _generic(
     text: str, name: str, places: Dictionaries, countries: Sequence[str] = ()
 ) -> Geohint | None:
     home = gazetteer()
+    tld = text.rsplit(".", 1)[-1]
+    if not countries and len(tld) == 2 and tld.isalpha():  # ties go to the ccTLD's country
+        countries = ("GB" if tld == "uk" else tld.upper(),)
     for label in _host_labels(text):
         for run in _RUNS.findall(label):
             if run in _STOP or len(run) < 3:
@@ -454,13 +477,15 @@ def _generic(
                 found = _by_locode(places, run)
                 if found:
                     return _hint(name, found, run, "locode")
+            # a bare code: what other carriers mean by it are alternatives for the RTTs to weigh
+            others = places.shared_codes.get(run, ())
             local = home.city(run) if len(run) >= 3 else None
             if local is not None:
-                return _hint(name, (local,), run, "gazetteer")
+                return _hint(name, _distinct((local, *others)), run, "gazetteer", countries)
             if len(run) == 3:
                 found = _by_iata(places, run, big_only=True)
                 if found:
-                    return _hint(name, found, run, "iata", countries)
+                    return _hint(name, _distinct((*found, *others)), run, "iata", countries)
     return None
 
 
@@ -593,7 +618,7 @@ def _label_run(name: str, position: int) -> str | None:
 def _position_pattern(suffix: str, position: int) -> re.Pattern[str]:
     tail = r"\.[a-z0-9-]+" * (position - 1)
     return re.compile(
-        rf"(?:^|\.)(?P<code>[a-z]+)[0-9]*(?:[-.][a-z0-9-]*)?{tail}\.{re.escape(suffix)}$"
+        rf"(?:^|\.)(?P<code>[a-z]+)[0-9]*(?:-[a-z0-9-]*)?{tail}\.{re.escape(suffix)}$"
     )
 
 
