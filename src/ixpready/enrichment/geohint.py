@@ -348,8 +348,15 @@ def _alternate_names() -> dict[str, tuple[City, ...]]:
 
 
 def _by_clli(places: Dictionaries, code: str) -> tuple[City, ...]:
+    """Returns the place of a CLLI code: 4 letters of the town, 2 of the state (US, CA) or
+    country, optionally 2 of the building (`whplnywp`); known exceptions first."""
+    if len(code) == 8:
+        code = code[:6]
     if len(code) != 6:
         return ()
+    known = places.carrier_codes.get(("CLLI", code))
+    if known:
+        return known
     town, region = code[:4], code[4:]
     if region in _US_STATES:
         pool = places.clli_cities.get(region, ())
@@ -502,7 +509,7 @@ def _generic(
             )
             if found:
                 return _hint(name, found, run, "city", countries)
-            if len(run) == 6:
+            if len(run) in (6, 8):
                 found = _by_clli(places, run)
                 if found:
                     return _hint(name, found, run, "clli")
