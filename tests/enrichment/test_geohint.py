@@ -9,15 +9,9 @@ from pathlib import Path
 import pytest
 
 from ixpready.enrichment.annotate import Claim, Vantage, locate
+from ixpready.enrichment.conventions import learn_conventions, load_hoiho_rules, registered_suffix
 from ixpready.enrichment.geo import distance_km, gazetteer
-from ixpready.enrichment.geohint import (
-    Geohint,
-    dictionaries,
-    learn_conventions,
-    load_hoiho_rules,
-    read_name,
-    registered_suffix,
-)
+from ixpready.enrichment.geohint import Geohint, dictionaries, read_name
 from ixpready.measurements.records import Probe
 
 CORPUS = Path(__file__).parents[1] / "data" / "router_names_corpus.csv"

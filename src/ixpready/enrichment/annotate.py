@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from enum import IntEnum
 from ipaddress import ip_address
 
+from ixpready.enrichment.conventions import learn_conventions
 from ixpready.enrichment.geo import (
     City,
     Gazetteer,
@@ -29,13 +30,7 @@ from ixpready.enrichment.geo import (
     radius_km,
     special_range,
 )
-from ixpready.enrichment.geohint import (
-    Convention,
-    Geohint,
-    known_carrier,
-    learn_conventions,
-    read_name,
-)
+from ixpready.enrichment.geohint import Convention, Geohint, known_carrier, read_name
 from ixpready.enrichment.ixps import IxpHit, IxpIndex
 from ixpready.enrichment.prefixes import Origin, PrefixTable, RegistryCountries
 from ixpready.enrichment.snapshots import RegistrySnapshot
@@ -235,7 +230,7 @@ def learned_conventions(
 
     Only names of domains no packaged carrier convention covers are learned from; a rule is
     kept only when no disc of a router it places rules the place out
-    (`geohint.learn_conventions`).
+    (`conventions.learn_conventions`).
     """
     seen: dict[str, list[tuple[float, float, float]]] = {}
     for address, rtts in observations.items():

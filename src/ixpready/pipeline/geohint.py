@@ -14,7 +14,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from ixpready.enrichment.geohint import Convention, Geohint, load_hoiho_rules, read_name
+from ixpready.enrichment.conventions import load_hoiho_rules
+from ixpready.enrichment.geohint import Convention, Geohint, read_name
 from ixpready.errors import InputError
 from ixpready.report.terminal import terminal_safe
 
