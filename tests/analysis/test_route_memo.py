@@ -17,7 +17,13 @@ import pytest
 from ixpready.analysis.export import to_json
 from ixpready.analysis.tromboning import Ends, JudgeMemo, access_delay_ms, judge
 from ixpready.analysis.verdicts import AnalysisResult, Verdict
-from ixpready.enrichment.annotate import Annotator, Lookups, observe, vantage_of
+from ixpready.enrichment.annotate import (
+    Annotator,
+    Lookups,
+    learned_conventions,
+    observe,
+    vantage_of,
+)
 from ixpready.enrichment.snapshots import load_snapshot
 from ixpready.measurements.probes import load_probes
 from ixpready.pipeline.analyze import analyze_traces, load_rdns, read_traces
@@ -61,6 +67,9 @@ def test_one_trace_judged_alone_as_in_the_run(scenario: tuple[Path, ...]) -> Non
     probes = load_probes(probes_file)
     lookups = Lookups.build(snapshot, load_rdns(rdns_file))
     run = analyze_traces(traces, home="GT", snapshot=snapshot, probes=probes, lookups=lookups)
+    # the run reads router names with the conventions it learned from its own RTTs
+    placed = {prb: vantage_of(probe, lookups.places) for prb, probe in probes.items()}
+    lookups = replace(lookups, conventions=learned_conventions(lookups, placed, observe(traces)))
     by_key = {p.trace: p for p in (*run.paths, *run.other_paths)}
     checks = {c.prb_id: c for c in run.probes}
     vantages = {

@@ -128,25 +128,25 @@ def test_public_addresses_are_not_special(address: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "code", "token"),
+    ("name", "label", "token"),
     [
-        ("be2130.ccr41.mia01.atlas.cogentco.com", "mia", "mia01"),
-        ("ae-1-3.edge5.Miami2.Level3.net", "mia", "miami2"),
-        ("xe-0-0-1.gua1.claro.net.gt", "gua", "gua1"),
-        ("xe-1.mia2.example.net.gt.", "mia", "mia2"),
-        ("ae-2.r01.chicago.example.com", "chi", "chicago"),
-        ("ae12.cr2-mia1.ip4.gtt.net", "mia", "mia1"),
-        ("mia-b2-link.ip.twelve99.net", "mia", "mia"),
+        ("be2130.ccr41.mia01.atlas.cogentco.com", "Miami, US", "mia"),
+        ("ae-1-3.edge5.Miami2.Level3.net", "Miami, US", "miami"),
+        ("xe-0-0-1.gua1.claro.net.gt", "Guatemala City, GT", "gua"),
+        ("xe-1.mia2.example.net.gt.", "Miami, US", "mia"),
+        ("ae-2.r01.chicago.example.com", "Chicago, US", "chicago"),
+        ("ae12.cr2-mia1.ip4.gtt.net", "Miami, US", "mia"),
+        ("mia-b2-link.ip.twelve99.net", "Miami, US", "mia"),
         # "nas" is a network access server (like "bras"), not Nassau
-        ("nas01.gua.tigo.net.gt", "gua", "gua"),
-        ("nas-2.sps.tigo.com.hn", "sap", "sps"),
+        ("nas01.gua.tigo.net.gt", "Guatemala City, GT", "gua"),
+        ("nas-2.sps.tigo.com.hn", "San Pedro Sula, HN", "sps"),
     ],
 )
-def test_rdns_names_a_city(name: str, code: str, token: str) -> None:
+def test_rdns_names_a_city(name: str, label: str, token: str) -> None:
     found = rdns_city(name)
     assert found is not None
     city, said = found
-    assert city.code == code
+    assert city.label == label
     assert said == token
 
 

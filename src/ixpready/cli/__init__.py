@@ -17,9 +17,9 @@ from ixpready.errors import ExitCode, IxpreadyError
 
 
 def _subcommand_modules() -> list[ModuleType]:
-    from ixpready.cli import analyze, atlas, locate, model, probe, report, run, schedule
+    from ixpready.cli import analyze, atlas, geohint, locate, model, probe, report, run, schedule
 
-    return [analyze, atlas, locate, model, probe, report, run, schedule]
+    return [analyze, atlas, geohint, locate, model, probe, report, run, schedule]
 
 
 def build_parser() -> argparse.ArgumentParser:

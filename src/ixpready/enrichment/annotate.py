@@ -23,19 +23,20 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import IntEnum
 from ipaddress import ip_address
 
+from ixpready.enrichment.conventions import learn_conventions
 from ixpready.enrichment.geo import (
     City,
     Gazetteer,
     distance_km,
     gazetteer,
     radius_km,
-    rdns_city,
     special_range,
 )
+from ixpready.enrichment.geohint import Convention, Geohint, known_carrier, read_name
 from ixpready.enrichment.ixps import IxpHit, IxpIndex
 from ixpready.enrichment.prefixes import Origin, PrefixTable, RegistryCountries
 from ixpready.enrichment.snapshots import RegistrySnapshot
@@ -75,6 +76,7 @@ class Claim:
     weight: float
     fact: str
     refuted: str | None = None
+    alternatives: tuple[City, ...] = ()  # other places the same evidence may mean (rDNS codes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,18 +203,57 @@ class Lookups:
     ixps: IxpIndex
     rdns: Mapping[IPAddress, str]
     places: Gazetteer = field(default_factory=gazetteer)
+    conventions: tuple[Convention, ...] = ()  # learned / Hoiho rules, tried after the carriers'
 
     @classmethod
     def build(
         cls, snapshot: RegistrySnapshot, rdns: Mapping[IPAddress, str] | None = None
     ) -> Lookups:
-        """Returns the lookups of a reference snapshot and a reverse-DNS cache."""
+        """Returns the lookups of a reference snapshot and a reverse-DNS cache.
+
+        Every name of the cache is read once here (the reader's dictionaries are built on the
+        first name), so annotating a hop only looks its reading up.
+        """
+        names = dict(rdns or {})
+        for name in set(names.values()):
+            read_name(name)
         return cls(
             prefixes=PrefixTable.from_snapshot(snapshot),
             registry=RegistryCountries.from_snapshot(snapshot),
             ixps=IxpIndex.from_peeringdb(snapshot),
-            rdns=dict(rdns or {}),
+            rdns=names,
         )
+
+    def geohint(self, name: str) -> Geohint:
+        """Returns where a router name says the router is (`geohint.read_name`)."""
+        return read_name(name, self.conventions)
+
+
+def learned_conventions(
+    lookups: Lookups,
+    vantages: Mapping[int, Vantage],
+    observations: Mapping[IPAddress, Mapping[int, float]],
+) -> tuple[Convention, ...]:
+    """Returns naming conventions learned from this run's router names and RTT discs (Hoiho).
+
+    Only names of domains no packaged carrier convention covers are learned from; a rule is
+    kept only when no disc of a router it places rules the place out
+    (`conventions.learn_conventions`).
+    """
+    seen: dict[str, list[tuple[float, float, float]]] = {}
+    for address, rtts in observations.items():
+        name = lookups.rdns.get(address)
+        if not name or known_carrier(name) is not None:
+            continue
+        for prb, rtt in rtts.items():
+            vantage = vantages.get(prb)
+            if vantage is None or vantage.latitude is None or vantage.longitude is None:
+                continue
+            discs = seen.setdefault(name, [])
+            discs.append(
+                (vantage.latitude, vantage.longitude, radius_km(rtt) + vantage.uncertainty_km)
+            )
+    return learn_conventions(seen) if seen else ()
 
 
 def parse_rdns(document: object) -> dict[IPAddress, str]:
@@ -239,16 +280,17 @@ def static_claims(
     name = lookups.rdns.get(address)
     claims: list[Claim] = []
     if name:
-        hint = rdns_city(name)
-        if hint is not None:
-            city, token = hint
+        hint = lookups.geohint(name)
+        city = hint.city
+        if city is not None:
             claims.append(
                 Claim(
                     "rdns",
                     city.country,
                     city,
                     WEIGHTS["rdns"],
-                    f"reverse DNS {name!r} names {city.label} ('{token}')",
+                    f"reverse DNS {name!r} names {city.label} ('{hint.code}', {hint.rule})",
+                    alternatives=hint.alternatives,
                 )
             )
     if ixp is not None:
@@ -285,6 +327,27 @@ def static_claims(
 
 
 def _refute(claim: Claim, discs: Iterable[tuple[Vantage, float]], places: Gazetteer) -> Claim:
+    """Returns the claim, refuted when the discs rule it out. A claim whose evidence may mean
+    other places (an rDNS code shared by San Jose US and San José CR) moves to the first of
+    them the discs allow, and says so."""
+    discs = tuple(discs)
+    first = _refute_one(claim, discs, places)
+    if first.refuted is None or not claim.alternatives:
+        return first
+    for city in claim.alternatives:
+        moved = Claim(
+            claim.kind,
+            city.country,
+            city,
+            claim.weight,
+            f"{claim.fact}; read as {city.label}: {claim.city.label if claim.city else claim.country} is out of RTT reach",
+        )
+        if _refute_one(moved, discs, places).refuted is None:
+            return moved
+    return first
+
+
+def _refute_one(claim: Claim, discs: Iterable[tuple[Vantage, float]], places: Gazetteer) -> Claim:
     for vantage, rtt in discs:
         if vantage.latitude is None or vantage.longitude is None:
             continue
@@ -295,7 +358,7 @@ def _refute(claim: Claim, discs: Iterable[tuple[Vantage, float]], places: Gazett
             )
             if far - CITY_SLACK_KM > reach:
                 why = f"probe {vantage.probe.id} got a reply in {rtt:.1f} ms, so within {reach:.0f} km, but {claim.city.label} is {far:.0f} km away"
-                return Claim(claim.kind, claim.country, claim.city, claim.weight, claim.fact, why)
+                return replace(claim, refuted=why)
         elif claim.country is not None and claim.country in places.countries:
             country = places.countries[claim.country]
             far = distance_km(
@@ -303,7 +366,7 @@ def _refute(claim: Claim, discs: Iterable[tuple[Vantage, float]], places: Gazett
             )
             if far - country.radius_km > reach:
                 why = f"probe {vantage.probe.id} got a reply in {rtt:.1f} ms: {claim.country} is out of reach"
-                return Claim(claim.kind, claim.country, claim.city, claim.weight, claim.fact, why)
+                return replace(claim, refuted=why)
     return claim
 
 

@@ -204,36 +204,15 @@ def special_range(address: IPAddress) -> str | None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Reverse-DNS location hints.
-
-_NOT_PLACES = frozenset(
-    "core edge border peer peering gw gateway bb backbone cr br ar er pe ce agg aggr dist "
-    "access cust customer static dynamic dyn pool host ip net com org gob edu xe ge te et ae "
-    "be po lo vl vlan bundle eth tengig gig hundredgig ccr agr rtr router sw switch mpls "
-    "ixp ix lag int ext pub priv res dsl cable fiber fibra ftth wifi mobile vpn cpe bras "
-    "nas nat cgn bgp isp noc mgmt".split()  # nas: network access server, not Nassau
-)
-_SECOND_LEVEL = frozenset("com net org co gob gov edu ac or ne".split())
+# Reverse-DNS location hints: read by `ixpready.enrichment.geohint` (carrier conventions,
+# IATA/ICAO, GeoNames, CLLI); kept here under its old name for the callers of this module.
 
 
 def rdns_city(name: str) -> tuple[City, str] | None:
     """Returns the city a reverse-DNS name points at and the token that said so, if any.
 
-    Only labels left of the registered domain are read (`xe-1.mia2.example.net.gt` reads
-    `xe-1` and `mia2`), tokens are stripped of digits, and generic words (`core`, `ae`,
-    `static`) never match. The first matching token from the left wins.
+    See `ixpready.enrichment.geohint.read_name` (imported here lazily: it builds on this module).
     """
-    labels = name.lower().rstrip(".").split(".")
-    keep = len(labels) - 2
-    if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL:
-        keep = len(labels) - 3
-    places = gazetteer()
-    for label in labels[: max(keep, 0)]:
-        for token in re.split(r"[-_]", label):
-            word = re.sub(r"\d+", "", token)
-            if len(word) < 3 or word in _NOT_PLACES:
-                continue
-            city = places.city(word)
-            if city is not None:
-                return city, token
-    return None
+    from ixpready.enrichment.geohint import rdns_city as read
+
+    return read(name)

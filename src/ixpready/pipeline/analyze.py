@@ -40,6 +40,7 @@ from ixpready.enrichment.annotate import (
     AnnotatedTrace,
     Annotator,
     Lookups,
+    learned_conventions,
     observe,
     parse_rdns,
     vantage_of,
@@ -319,6 +320,10 @@ def analyze_traces(
                     seen[prb] = rtt
                     pinged.setdefault(address, set()).add(prb)
     access = access_delay_ms(traces, groups)
+    if lookups.rdns:  # Hoiho: naming rules of this run's names that its RTTs never contradict
+        learned = learned_conventions(lookups, vantages, observations)
+        if learned:
+            lookups = replace(lookups, conventions=(*lookups.conventions, *learned))
     checking = Annotator(lookups, home, vantages, observations, pinged)
     checks = check_probes(checking, observations)
     trusted = {

@@ -435,6 +435,13 @@ class ScenarioTruth:
 _IFACES = ("xe-0-0-1", "ae2-0", "et-1-0-3", "ge-2-1-0", "be2130", "ae-1-3", "TenGigE0-1-0-2")
 _LUMEN_CITY = {"mia": "Miami2", "iad": "Washington12"}
 _STALE_NAME = "ae2-0.mia1.claro.net.gt"  # a router in Guatemala City whose name says Miami
+_SPARKLE_CITY = {"mia": "miami", "iad": "ashburn", "sal": "sansalvador"}  # Sparkle's city words
+_SPARKLE_SITE = {"iad": "ash"}  # Sparkle's site codes where they differ from ixpready's
+
+
+def _unnamed_domestic(address: str) -> bool:
+    """Returns True for the quarter of domestic router addresses left without a name."""
+    return hashlib.sha256(address.encode()).digest()[0] < 64
 
 
 class _Routers:
@@ -500,6 +507,15 @@ class _Routers:
         return router
 
     def _name(self, net: Network, place: str, address: str, *, always: bool) -> str | None:
+        """Returns the router's reverse-DNS name in its carrier's real convention, or None.
+
+        Foreign carriers name routers as they really do (ixpready's reader knows each):
+        Lumen `<iface>.edge<n>.<City><n>.Level3.net`, Cogent `<iface>.ccr<nn>.<iata><nn>.
+        atlas.cogentco.com`, Sparkle `<iface>.<city word><n>.<site>.seabone.net`, Telxius
+        `<iface>-grt<iata><site><n>.red.telefonica-wholesale.net`. About a quarter of the
+        domestic routers more have no name at all (chosen by address, so the seeded draws and
+        the paths stay as they were), as in real Guatemalan networks.
+        """
         unnamed = self._rng.random() < 0.15 and not always
         if net.domain is None or ip_address(address).is_private or unnamed:
             return None
@@ -510,9 +526,11 @@ class _Routers:
         if net.asn == 174:
             return f"be{2000 + self._rng.randrange(999)}.ccr4{n}.{place}0{n}.atlas.cogentco.com"
         if net.asn == 6762:
-            return f"{iface}.miami{10 + n}.{place}.seabone.net"
+            return f"{iface}.{_SPARKLE_CITY.get(place, 'miami')}{10 + n}.{_SPARKLE_SITE.get(place, place)}.seabone.net"
         if net.asn == 12956:
-            return f"{iface}-grt{place}{'ana' if place == 'mia' else 'cv'}{n}.{net.domain}"
+            return f"{iface}-grt{place}{'na' if place == 'mia' else 'cv'}{n}.{net.domain}"
+        if net.country == "GT" and not always and _unnamed_domestic(address):
+            return None
         return f"{iface}.{place}{n}.{net.domain}"
 
     def all(self) -> Iterator[Router]:

