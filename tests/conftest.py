@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tests.authdns import Nsd, start_nsd
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
@@ -30,3 +31,10 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         if name.startswith("IXPREADY_"):
             monkeypatch.delenv(name, raising=False)
     yield
+
+
+@pytest.fixture(scope="session")
+def nsd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Nsd]:
+    """A real authoritative DNS server (NSD) on 127.0.0.1 for the whole session (authdns.py)."""
+    with start_nsd(tmp_path_factory.mktemp("nsd")) as running:
+        yield running
