@@ -24,12 +24,17 @@ def recorded() -> Path:
 
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Keeps a developer's IXPREADY_* settings out of every test."""
+    """Keeps a developer's IXPREADY_* settings out of every test, and the machine's DNS
+    resolvers too: no test asks a server beyond loopback (`rdns.servers` unset finds none;
+    the reverse-DNS tests point it at the NSD fixture)."""
     import os
+
+    import ixpready.sources.rdns
 
     for name in list(os.environ):
         if name.startswith("IXPREADY_"):
             monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(ixpready.sources.rdns, "RESOLV_CONF", "/nonexistent/ixpready-tests/resolv.conf")
     yield
 
 

@@ -29,6 +29,7 @@ from ixpready.errors import (
 from ixpready.measurements.probes import load_probes, probes_from_document
 from ixpready.measurements.records import Malformed, Probe, TraceKey
 from ixpready.measurements.store import MeasurementState, Store, StoredResult
+from ixpready.pipeline import rdns
 from ixpready.pipeline.plan import (
     Plan,
     PlanOptions,
@@ -39,6 +40,7 @@ from ixpready.pipeline.plan import (
     plan_document,
     summarize,
 )
+from ixpready.pipeline.trend import results_store
 from ixpready.sources.atlas import (
     AtlasSource,
     PublicMeasurement,
@@ -735,6 +737,8 @@ class FetchSummary:
     new: tuple[tuple[int, int], ...]
     stored: int
     quarantined: int
+    names: rdns.GatherSummary = rdns.NOTHING  # reverse DNS of the new results' hops
+    names_note: str = ""  # why no names were gathered, when none were
 
     def as_text(self) -> str:
         """Returns the summary for the terminal."""
@@ -745,6 +749,8 @@ class FetchSummary:
         ]
         if self.quarantined:
             lines.append(f"{self.quarantined} unreadable records quarantined in the store")
+        if self.names.addresses or self.names_note:
+            lines.append(f"reverse DNS: {self.names_note or self.names.as_line()}")
         return "\n".join(lines)
 
 
@@ -772,6 +778,7 @@ def fetch(
     atlas = atlas or atlas_source(settings)
     moment = (now or datetime.now(tz=UTC)).replace(microsecond=0)
     new: list[tuple[int, int]] = []
+    hops: dict[str, None] = {}  # raw results fetched now: their hops get names after
     with Store.open(settings.store_path) as store:
         rows = store.measurements()
         public = {r.msm_id: r.plan_id for r in rows if r.plan_id.startswith(PUBLIC_PREFIX)}
@@ -800,6 +807,8 @@ def fetch(
                 sources = tuple(sorted(p.id for p in inventory_probes(settings)))
             added = 0
             for part in atlas.fetch_results(msm_id, start, stop, window, sources):
+                if settings.rdns_gather:
+                    hops.update(dict.fromkeys(r.raw for r in part.results))
                 added += store.save_window(
                     msm_id,
                     int(part.stop.timestamp()),
@@ -815,7 +824,21 @@ def fetch(
             on_progress(done, len(wanted))
         stored = store.count_results()
         quarantined = len(store.quarantined()) - before_quarantine
-    return FetchSummary(tuple(new), stored, quarantined)
+    names, note = gather_names(settings, hops)
+    return FetchSummary(tuple(new), stored, quarantined, names, note)
+
+
+def gather_names(settings: Settings, raws: Iterable[str]) -> tuple[rdns.GatherSummary, str]:
+    """Asks and keeps (in the store analyses read) the reverse DNS of the hops of raw
+    results (`rdns.gather`); returns what was done, or why nothing was (a note)."""
+    addresses = rdns.raw_hop_addresses(raws)
+    if not addresses:
+        return rdns.NOTHING, ""
+    resolver, note = rdns.gathering(settings, Deadline.after(settings.time_budget_s))
+    if resolver is None:
+        return rdns.NOTHING, note
+    with results_store(settings) as store:
+        return rdns.gather(store, addresses, resolver), ""
 
 
 def export_results(settings: Settings, output: Path, msm_ids: Iterable[int] = ()) -> int:
