@@ -24,7 +24,7 @@ import shutil
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from ipaddress import ip_address
 from pathlib import Path
@@ -69,8 +69,9 @@ def _ptr_owner(address: str) -> str:
     return ip_address(address).reverse_pointer + "."
 
 
-def zones() -> dict[str, str]:
-    """Returns zone name -> zone file text (the broken zone included)."""
+def zones(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Returns zone name -> zone file text (the broken zone included); `extra` PTR names
+    (address -> name) each get a zone of their own, unless one above already serves them."""
     ptr4 = _soa("2.0.192.in-addr.arpa")
     ptr6 = _soa("8.b.d.0.1.0.0.2.ip6.arpa")
     for address, name in {**NAMES, **HOSTILE}.items():
@@ -80,7 +81,7 @@ def zones() -> dict[str, str]:
         else:
             ptr4 += line
     big = _soa("big.test") + "".join(f"@ IN A 198.51.100.{i}\n" for i in range(1, 41))
-    return {
+    served = {
         "2.0.192.in-addr.arpa": ptr4,
         "8.b.d.0.1.0.0.2.ip6.arpa": ptr6,
         "example.test": _soa("example.test")
@@ -91,6 +92,15 @@ def zones() -> dict[str, str]:
         "100.51.198.in-addr.arpa": _soa("100.51.198.in-addr.arpa")
         + "7 IN A 999.0.2.1\n",  # not an address: NSD refuses the zone
     }
+    for address, name in (extra or {}).items():
+        owner = _ptr_owner(address)
+        line = f"{owner} IN PTR {name.rstrip('.')}.\n"
+        home = next((z for z in served if owner.endswith(f".{z}.")), None)
+        if home is not None:
+            served[home] += line
+        else:
+            served[owner.rstrip(".")] = _soa(owner.rstrip(".")) + line
+    return served
 
 
 @dataclass(frozen=True)
@@ -117,7 +127,7 @@ def free_port() -> int:
     return port
 
 
-def _config(folder: Path, port: int) -> str:
+def _config(folder: Path, port: int, names: Iterable[str]) -> str:
     text = (
         "server:\n"
         "    ip-address: 127.0.0.1\n"
@@ -139,7 +149,7 @@ def _config(folder: Path, port: int) -> str:
         "remote-control:\n"
         "    control-enable: no\n"
     )
-    for name in zones():
+    for name in names:
         text += f"zone:\n    name: {name}\n    zonefile: {name}.zone\n"
     return text
 
@@ -154,20 +164,21 @@ def _answers(port: int) -> bool:
 
 
 @contextlib.contextmanager
-def start_nsd(folder: Path) -> Iterator[Nsd]:
-    """Runs NSD on 127.0.0.1 serving `zones()` until the block ends.
+def start_nsd(folder: Path, extra: Mapping[str, str] | None = None) -> Iterator[Nsd]:
+    """Runs NSD on 127.0.0.1 serving `zones(extra)` until the block ends.
 
     Fails (RuntimeError with NSD's log) when NSD is not installed or does not come up.
     """
     binary = shutil.which("nsd") or "/usr/sbin/nsd"
     folder.mkdir(parents=True, exist_ok=True)
-    for name, text in zones().items():
+    served = zones(extra)
+    for name, text in served.items():
         (folder / f"{name}.zone").write_text(text, encoding="utf-8")
     last = ""
     for _attempt in range(5):  # a port taken between finding it free and NSD binding it
         port = free_port()
         conf = folder / "nsd.conf"
-        conf.write_text(_config(folder, port), encoding="utf-8")
+        conf.write_text(_config(folder, port, served), encoding="utf-8")
         process = subprocess.Popen(
             [binary, "-d", "-c", str(conf)],
             stdout=subprocess.DEVNULL,
