@@ -16,7 +16,14 @@ from ipaddress import ip_address
 from pathlib import Path
 
 import pytest
-from tests.authdns import NAME_TTL_S, NEGATIVE_TTL_S, NO_NAME_ADDRESS, SERVFAIL_ADDRESS, Nsd
+from tests.authdns import (
+    NAME_TTL_S,
+    NEGATIVE_TTL_S,
+    NO_NAME_ADDRESS,
+    SERVFAIL_ADDRESS,
+    Nsd,
+    silent_port,
+)
 from tests.authdns import start_nsd as nsd_serving
 
 from ixpready.cli import main
@@ -163,3 +170,24 @@ def test_analyze_reads_the_stores_names_and_resolves_files(
     stored = json.loads((tmp_path / "stored.json").read_text())
     assert _verdicts(stored) == _verdicts(given)
     assert _rdns_facts(stored) == _rdns_facts(given)
+
+
+def test_an_offline_run_does_not_wait_for_dns(
+    scenario: ScenarioFiles, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with silent_port() as port:
+        config = offline_config(tmp_path, scenario,
+                                f'[rdns]\nservers = ["127.0.0.1:{port}"]\ntimeout_s = 0.5\n')
+        assert main(["--config", str(config), "run"]) == ExitCode.PARTIAL
+    out = capsys.readouterr().out
+    # the first round asked one address, got no answer and asked no other
+    found = re.search(r"rdns: \d+ hop addresses: 0 names kept from before; no DNS server "
+                      r"answered, (\d+) not asked", out)  # fmt: skip
+    assert found is not None, out
+    settings = load_settings(config, {})
+    with Store.open(settings.store_path) as store:
+        assert store.names() == {}
+        addresses = len(rdns.raw_hop_addresses(r.raw for r in store.round_results("2026-11-01T00")))
+    assert int(found[1]) == addresses - 1  # the first round's but one; the second round's
+    # were not even counted: once no server answered, no round waits for one again
+    assert "analyze: 2 rounds, 2 analysed now" in out

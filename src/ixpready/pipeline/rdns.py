@@ -42,7 +42,7 @@ class GatherSummary:
             return "no public hop address"
         line = f"{self.addresses} hop addresses: {self.reused} names kept from before"
         if self.unreachable:
-            return f"{line}; no DNS server answered, {self.asked + self.not_asked} not asked"
+            return f"{line}; no DNS server answered, {self.not_asked} not asked"
         line += f", {self.asked} asked: {self.named} named, {self.no_name} without a name"
         if self.failed:
             line += f", {self.failed} failed (asked again next time)"
