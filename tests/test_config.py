@@ -108,5 +108,5 @@ def test_dns_servers_for_reverse_dns_are_addresses_with_ports(tmp_path: Path) ->
     assert settings.rdns_servers == (("127.0.0.1", 5300), ("::1", 53))
     assert not settings.rdns_gather
     for bad in ("dns.example", "192.0.2.1:0", "192.0.2.1:domain"):
-        with pytest.raises(ConfigError, match="IXPREADY_RDNS_SERVERS.*ADDRESS or ADDRESS:PORT"):
+        with pytest.raises(ConfigError, match=r"IXPREADY_RDNS_SERVERS.*ADDRESS or ADDRESS:PORT"):
             load_settings(config, {"IXPREADY_RDNS_SERVERS": bad})
