@@ -27,7 +27,7 @@ from ixpready.errors import (
     UsageError,
 )
 from ixpready.measurements.probes import load_probes, probes_from_document
-from ixpready.measurements.records import Malformed, Probe, TraceKey
+from ixpready.measurements.records import IPAddress, Malformed, Probe, TraceKey
 from ixpready.measurements.store import MeasurementState, Store, StoredResult
 from ixpready.pipeline import rdns
 from ixpready.pipeline.plan import (
@@ -778,7 +778,7 @@ def fetch(
     atlas = atlas or atlas_source(settings)
     moment = (now or datetime.now(tz=UTC)).replace(microsecond=0)
     new: list[tuple[int, int]] = []
-    hops: dict[str, None] = {}  # raw results fetched now: their hops get names after
+    hops: dict[IPAddress, None] = {}  # hop addresses of the results fetched now
     with Store.open(settings.store_path) as store:
         rows = store.measurements()
         public = {r.msm_id: r.plan_id for r in rows if r.plan_id.startswith(PUBLIC_PREFIX)}
@@ -807,8 +807,8 @@ def fetch(
                 sources = tuple(sorted(p.id for p in inventory_probes(settings)))
             added = 0
             for part in atlas.fetch_results(msm_id, start, stop, window, sources):
-                if settings.rdns_gather:
-                    hops.update(dict.fromkeys(r.raw for r in part.results))
+                if settings.rdns_gather:  # their names are asked once the fetch is done
+                    hops.update(dict.fromkeys(rdns.raw_hop_addresses(r.raw for r in part.results)))
                 added += store.save_window(
                     msm_id,
                     int(part.stop.timestamp()),
@@ -828,10 +828,12 @@ def fetch(
     return FetchSummary(tuple(new), stored, quarantined, names, note)
 
 
-def gather_names(settings: Settings, raws: Iterable[str]) -> tuple[rdns.GatherSummary, str]:
-    """Asks and keeps (in the store analyses read) the reverse DNS of the hops of raw
-    results (`rdns.gather`); returns what was done, or why nothing was (a note)."""
-    addresses = rdns.raw_hop_addresses(raws)
+def gather_names(
+    settings: Settings, addresses: Iterable[IPAddress]
+) -> tuple[rdns.GatherSummary, str]:
+    """Asks and keeps (in the store analyses read) the reverse DNS of hop addresses
+    (`rdns.gather`); returns what was done, or why nothing was (a note)."""
+    addresses = list(addresses)
     if not addresses:
         return rdns.NOTHING, ""
     resolver, note = rdns.gathering(settings, Deadline.after(settings.time_budget_s))
