@@ -93,3 +93,10 @@ def test_without_servers_configured_the_system_list_is_read(tmp_path: Path) -> N
     with pytest.raises(ConfigError, match="no DNS resolver") as caught:
         rdns.system_servers(str(tmp_path / "missing"))
     assert "rdns.servers" in (caught.value.hint or "")
+
+
+def test_a_failing_first_address_is_retried_and_the_others_still_asked(nsd: Nsd) -> None:
+    resolved = _resolver(nsd).resolve([A(SERVFAIL_ADDRESS), A("192.0.2.1"), A(SERVFAIL_ADDRESS)])
+    assert not resolved.unreachable  # a server answered, if only SERVFAIL
+    assert [(str(a.address), a.status) for a in resolved.answers] == [
+        (SERVFAIL_ADDRESS, PtrStatus.FAILED), ("192.0.2.1", PtrStatus.NAME)]

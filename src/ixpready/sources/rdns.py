@@ -160,11 +160,14 @@ class PtrResolver:
             log.warning("reverse DNS: no server answered (%s); %d addresses not asked",
                         ", ".join(f"{h}:{p}" for h, p in self.servers), len(wanted))  # fmt: skip
             return Resolved((first,), len(wanted) - 1, True)
-        if len(wanted) == 1:
+        # the first address, when it failed, gets its retry with the others
+        again = [] if first.answered else [(wanted[0], 1)]
+        jobs = again + [(address, 2) for address in wanted[1:]]
+        if not jobs:
             return Resolved((first,), 0, False)
         with ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="ptr") as pool:
-            rest = list(pool.map(lambda a: self._ask(a, attempts=2), wanted[1:]))
-        return Resolved((first, *rest), 0, False)
+            rest = list(pool.map(lambda job: self._ask(*job), jobs))
+        return Resolved(tuple(rest) if again else (first, *rest), 0, False)
 
 
 def _negative_ttl(response: dns.message.Message) -> int:
