@@ -191,3 +191,37 @@ def test_an_offline_run_does_not_wait_for_dns(
     assert int(found[1]) == addresses - 1  # the first round's but one; the second round's
     # were not even counted: once no server answered, no round waits for one again
     assert "analyze: 2 rounds, 2 analysed now" in out
+
+
+def test_a_hostile_name_from_dns_is_evidence_and_stays_text(tmp_path: Path) -> None:
+    from tests.analysis import world
+
+    from ixpready.analysis.export import to_json
+    from ixpready.enrichment.snapshots import load_snapshot
+    from ixpready.measurements.parse import trace_from_atlas
+    from ixpready.pipeline.analyze import analyze_traces
+    from ixpready.pipeline.text import analysis_as_table
+    from ixpready.report.render import render_html
+
+    # hostile, and placed: the reader finds Miami ('mia01') right of the markup and the
+    # escape sequence; 4.68.5.5 is Lumen's in the test world
+    zone_name = "<script>alert\\(1\\)</script>\\027[2j.ae-1.r01.mia01.example.net"
+    result = world.atlas(1001, "190.56.20.20", [("186.151.0.1", 1.0), ("4.68.5.5", 60.0),
+                                                ("190.56.0.1", 61.0), ("190.56.20.20", 62.0)])  # fmt: skip
+    traces = [trace_from_atlas(result)]
+    with nsd_serving(tmp_path / "nsd", {"4.68.5.5": zone_name}) as server:
+        resolver = PtrResolver([(server.host, server.port)], timeout_s=1.0)
+        names, _done = rdns.resolve_in_memory(rdns.hop_addresses(traces), resolver)
+    hostile = names[A("4.68.5.5")]
+    assert hostile == zone_name  # as received (in presentation form)
+    snapshot = load_snapshot(world.write_refdata(tmp_path / "refdata"))
+    analysis = analyze_traces(traces, home="GT", snapshot=snapshot, probes=dict(world.PROBES),
+                              rdns=names)  # fmt: skip
+    (path,) = analysis.paths
+    assert path.verdict.value == "tromboned" and path.foreign_countries == ("US",)
+    document = json.loads(to_json(analysis))
+    assert any(repr(hostile) in e["fact"] for e in document["paths"][0]["evidence"])  # evidence
+    page = render_html(analysis, lang="en")
+    assert "<script>alert" not in page and "&lt;script&gt;alert" in page
+    table = analysis_as_table(analysis)
+    assert not any(ch in page + table for ch in "\x1b\x07\x00")
