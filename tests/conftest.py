@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tests.authdns import Nsd, start_nsd
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
@@ -23,10 +24,22 @@ def recorded() -> Path:
 
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Keeps a developer's IXPREADY_* settings out of every test."""
+    """Keeps a developer's IXPREADY_* settings out of every test, and the machine's DNS
+    resolvers too: no test asks a server beyond loopback (`rdns.servers` unset finds none;
+    the reverse-DNS tests point it at the NSD fixture)."""
     import os
+
+    import ixpready.sources.rdns
 
     for name in list(os.environ):
         if name.startswith("IXPREADY_"):
             monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(ixpready.sources.rdns, "RESOLV_CONF", "/nonexistent/ixpready-tests/resolv.conf")
     yield
+
+
+@pytest.fixture(scope="session")
+def nsd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Nsd]:
+    """A real authoritative DNS server (NSD) on 127.0.0.1 for the whole session (authdns.py)."""
+    with start_nsd(tmp_path_factory.mktemp("nsd")) as running:
+        yield running

@@ -94,3 +94,19 @@ def test_the_example_lists_every_key_and_loads(tmp_path: Path) -> None:
     settings = load_settings(copy, {})
     assert settings.atlas_server == "atlas.ripe.net"
     assert tomllib.loads(text)["plan"]["budget_credits"] == settings.plan_budget_credits
+
+
+def test_dns_servers_for_reverse_dns_are_addresses_with_ports(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[rdns]\nservers = ["192.0.2.53", "192.0.2.54:5353", "[2001:db8::53]:53"]\n')
+    config.chmod(0o600)
+    settings = load_settings(config, {})
+    assert settings.rdns_servers == (("192.0.2.53", 53), ("192.0.2.54", 5353), ("2001:db8::53", 53))
+    assert settings.rdns_gather and settings.rdns_timeout_s == 2.0
+    environ = {"IXPREADY_RDNS_SERVERS": "127.0.0.1:5300, ::1", "IXPREADY_RDNS_GATHER": "false"}
+    settings = load_settings(config, environ)
+    assert settings.rdns_servers == (("127.0.0.1", 5300), ("::1", 53))
+    assert not settings.rdns_gather
+    for bad in ("dns.example", "192.0.2.1:0", "192.0.2.1:domain"):
+        with pytest.raises(ConfigError, match=r"IXPREADY_RDNS_SERVERS.*ADDRESS or ADDRESS:PORT"):
+            load_settings(config, {"IXPREADY_RDNS_SERVERS": bad})

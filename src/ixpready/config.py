@@ -8,6 +8,7 @@ stars and are revealed only where a request is built.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import math
 import os
@@ -174,6 +175,10 @@ class Settings:
     upload_spool_dir: Path | None = None
     retention_raw_results_rounds: int | None = None  # None: keep every round's raw results
     retention_quarantine_days: int | None = None  # None: keep every quarantined record
+    rdns_gather: bool = True  # fetch and run ask the reverse DNS of new hop addresses
+    rdns_servers: tuple[tuple[str, int], ...] = ()  # (address, port); empty: /etc/resolv.conf
+    rdns_timeout_s: float = 2.0  # per query and server
+    rdns_concurrency: int = 16  # queries in flight at once
 
     @property
     def store_path(self) -> Path:
@@ -349,6 +354,31 @@ def _store_url(value: Any) -> Secret:
     return Secret(text)
 
 
+def _dns_servers(value: Any) -> tuple[tuple[str, int], ...]:
+    expected = "a list of DNS server addresses, ADDRESS or ADDRESS:PORT ([IPV6]:PORT)"
+    if isinstance(value, str):
+        value = [part.strip() for part in value.split(",") if part.strip()]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError(expected)
+    servers = []
+    for text in value:
+        host, port = text.strip(), "53"
+        if host.startswith("["):
+            host, _, rest = host[1:].partition("]")
+            port = rest.removeprefix(":") or "53"
+        elif host.count(":") == 1:
+            host, port = host.split(":")
+        try:
+            ipaddress.ip_address(host)
+            number = int(port)
+        except ValueError:
+            raise ValueError(expected) from None
+        if not 0 < number < 65536:
+            raise ValueError(expected)
+        servers.append((host, number))
+    return tuple(dict.fromkeys(servers))
+
+
 def _one_line(value: Any) -> str:
     text = _text(value)
     if "\n" in text or "\r" in text:
@@ -451,6 +481,10 @@ KEYS: tuple[_Key, ...] = (
     _Key("upload", "spool_dir", "upload_spool_dir", _path),
     _Key("retention", "raw_results_rounds", "retention_raw_results_rounds", _whole(1)),
     _Key("retention", "quarantine_days", "retention_quarantine_days", _whole(1)),
+    _Key("rdns", "gather", "rdns_gather", _boolean),
+    _Key("rdns", "servers", "rdns_servers", _dns_servers),
+    _Key("rdns", "timeout_s", "rdns_timeout_s", _positive_float),
+    _Key("rdns", "concurrency", "rdns_concurrency", _whole(1)),
 )
 _BY_DOTTED = {key.dotted: key for key in KEYS}
 _BY_ATTRIBUTE = {key.attribute: key for key in KEYS}

@@ -115,6 +115,7 @@ def record_discovery_and_refdata(
             "GET", f"/api/{kind}?depth=0", raw=(recorded / PDB.format(kind=kind)).read_bytes()
         )
     replay.add("GET", "/api/fac?depth=0", {"data": [], "meta": {}})
+    replay.add("GET", "/api/netfac?depth=0", {"data": [], "meta": {}})
     replay.add(
         "GET", "/data/announced-prefixes/data.json?resource=AS3333", _load(recorded, ANNOUNCED)
     )

@@ -315,7 +315,7 @@ def test_a_schema_3_sqlite_store_is_migrated_to_keep_summaries(
     db.commit()
     db.close()
     with Store.open(path) as store:
-        assert store.schema_version == SCHEMA_VERSION == 4
+        assert store.schema_version == SCHEMA_VERSION == 5
         assert store.round_counts() == {"A": 26} and store.round_summaries() == ()
         assert {r.key: r.raw for r in store.results()} == {r.key: r.raw for r in results}
         assert store.prune([_summary("A", 26)], {"A": 26}) == (26, 0)
@@ -344,7 +344,7 @@ def test_a_schema_3_shared_store_is_migrated_to_keep_summaries(
                     (r.key.msm_id, r.key.prb_id, r.key.timestamp, r.raw),
                 )
         with PgStore.open(database) as shared:
-            assert shared.schema_version == SCHEMA_VERSION == 4
+            assert shared.schema_version == SCHEMA_VERSION == 5
             assert shared.round_counts() == {"A": 26} and shared.round_summaries() == ()
             assert shared.prune([_summary("A", 26)], {"A": 26}) == (26, 0)
             assert shared.round_summaries() == (_summary("A", 26),)

@@ -41,6 +41,9 @@ class Child:
     def __init__(self, config: Path, key: str | None = online.KEY) -> None:
         self.lines: list[str] = []
         environment = {**os.environ, "PYTHONPATH": str(SRC)}
+        # reverse DNS is asked of loopback only, where nothing answers
+        environment["IXPREADY_RDNS_SERVERS"] = "127.0.0.1:9"
+        environment["IXPREADY_RDNS_TIMEOUT_S"] = "0.2"
         if key is not None:
             environment["IXPREADY_ATLAS_KEY"] = key
         self.process = subprocess.Popen(

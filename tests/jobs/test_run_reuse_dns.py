@@ -6,7 +6,7 @@ measurement's description, and its results, which are three recorded results of 
 their measurement id, probe id and time rewritten (the v2 API's field names and forms kept).
 
 Offline: the DNS results come from the real probe (`python -m ixpready_probe dns`) asking the
-test DNS server of tests/probes, each result's time moved into the scenario's second round.
+real authoritative DNS server of the tests (NSD, tests/authdns.py), each result's time moved into the scenario's second round.
 """
 
 from __future__ import annotations
@@ -14,13 +14,12 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.probes.dnsserver import INSTANCE, DnsServer
+from tests.authdns import INSTANCE, Nsd
 
 from ixpready.cli import main
 from ixpready.config import load_settings
@@ -117,22 +116,16 @@ def test_an_online_run_reuses_a_public_measurement_before_spending(
     assert not any(s.method == "POST" for s in atlas_replay.seen[seen:])
 
 
-@pytest.fixture
-def dns_server() -> Iterator[DnsServer]:
-    with DnsServer() as running:
-        yield running
-
-
 def test_an_offline_run_reports_the_dns_results_of_its_files(
     scenario: ScenarioFiles,
-    dns_server: DnsServer,
+    nsd: Nsd,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     probe_out = tmp_path / "probe-dns.jsonl"
     code = main(["probe", "dns", "--probe-command", f"{sys.executable} -m ixpready_probe",
                  "--check", "chaos", "--check", "resolve",
-                 "--server", "127.0.0.1", "--port", str(dns_server.port),
+                 "--server", "127.0.0.1", "--port", str(nsd.port),
                  "--out", str(probe_out), "www.example.test"])  # fmt: skip
     assert code == ExitCode.OK, capsys.readouterr().err
     in_round = int(datetime(2026, 11, 1, 7, 0, tzinfo=UTC).timestamp())  # round 2026-11-01T06

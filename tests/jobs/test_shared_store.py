@@ -319,12 +319,12 @@ def test_a_shared_store_of_the_previous_schema_is_migrated_and_a_newer_one_refus
                 (r.key.msm_id, r.key.prb_id, r.key.timestamp, r.raw),
             )
     with PgStore.open(database) as shared:
-        assert shared.schema_version == SCHEMA_VERSION == 4
+        assert shared.schema_version == SCHEMA_VERSION == 5
         assert {r.key: r.raw for r in shared.results()} == {r.key: r.raw for r in results}
         assert len(shared.unassigned()) == 26
     with psycopg.connect(database, autocommit=True) as connection:
-        connection.execute("UPDATE ixpready_schema SET version = 5")
-    with pytest.raises(StoreError, match="store schema 5 is newer than this ixpready"):
+        connection.execute("UPDATE ixpready_schema SET version = 6")
+    with pytest.raises(StoreError, match="store schema 6 is newer than this ixpready"):
         PgStore.open(database)
 
 

@@ -48,7 +48,8 @@ def test_a_schema_1_store_is_migrated_and_its_results_filed_by_time(
     db.commit()
     db.close()
     with Store.open(path) as store:
-        assert store.schema_version == SCHEMA_VERSION == 4
+        assert store.schema_version == SCHEMA_VERSION == 5
+        assert store.names() == {}  # migration 5: the reverse-DNS table, empty
         assert store.count_results() == 26 and len(store.unassigned()) == 26
         assert {r.key: r.raw for r in store.results()} == {r.key: r.raw for r in results}
         assert assign_rounds(store, "day") == 26

@@ -8,12 +8,11 @@ import json
 import shlex
 import shutil
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from ixpready_probe.lab import Lab
-from tests.probes.dnsserver import DnsServer
+from tests.authdns import Nsd
 from tests.probes.helpers import lines
 
 from ixpready.cli import main
@@ -22,12 +21,6 @@ from ixpready.sources.probe import default_command, run_probe
 
 GT_HN_SV = "atlas-traceroute/msm5004-froot-2015-10-20-guatemala-honduras-elsalvador.jsonl"
 PYTHON_PROBE = f"{shlex.quote(sys.executable)} -m ixpready_probe"
-
-
-@pytest.fixture
-def server() -> Iterator[DnsServer]:
-    with DnsServer() as running:
-        yield running
 
 
 def _in(lab: Lab, role: str = "P") -> str:
@@ -54,11 +47,11 @@ def test_probe_trace_runs_the_probe_and_reads_its_results(
 
 
 def test_probe_dns_runs_the_probe_and_reads_its_results(
-    server: DnsServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    nsd: Nsd, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "dns.jsonl"
     code = main(["probe", "dns", "--probe-command", PYTHON_PROBE, "--check", "chaos",
-                 "--server", "127.0.0.1", "--port", str(server.port), "--out", str(out)])
+                 "--server", "127.0.0.1", "--port", str(nsd.port), "--out", str(out)])
     printed = capsys.readouterr()
     assert code == 0, printed.err
     assert "2 DNS results read back (2 answered)" in printed.out

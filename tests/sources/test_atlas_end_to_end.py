@@ -8,14 +8,18 @@ measurements 5004 and 1033154, which the replay hands out as the ids of the new 
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.authdns import Nsd
 
 from ixpready.cli import main
 from ixpready.errors import ExitCode
+from ixpready.measurements.store import Store
+from ixpready.pipeline import rdns
 from sources.replay import KEY, ReplayServer
 from sources.replay import load_recorded as _load
 
@@ -67,6 +71,8 @@ def test_discover_plan_measure_fetch_end_to_end(
     configured: Path,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
+    nsd: Nsd,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     _record_discovery(recorded, atlas_replay)
     assert main(["--config", str(configured), "discover"]) == ExitCode.OK
@@ -143,14 +149,24 @@ def test_discover_plan_measure_fetch_end_to_end(
             f"/api/v2/measurements/{msm_id}/results?start={stop - 3600}&stop={stop}",
             results[-3:],
         )
+    # the reverse DNS of every new hop is asked (of NSD on loopback, which serves none of
+    # these real addresses: it refuses, so no answer is kept and they are asked again later)
+    monkeypatch.setenv("IXPREADY_RDNS_SERVERS", nsd.server)
     assert main(["--config", str(configured), "fetch", "--window-hours", "72"]) == ExitCode.OK
-    assert "fetched 113 new results from 2 measurements; 113 results stored" in (
-        capsys.readouterr().out
-    )
+    out = capsys.readouterr().out
+    assert "fetched 113 new results from 2 measurements; 113 results stored" in out
+    asked = re.search(r"reverse DNS: (\d+) hop addresses: 0 names kept from before, (\d+) asked: "
+                      r"0 named, 0 without a name, (\d+) failed", out)  # fmt: skip
+    assert asked is not None and len(set(asked.groups())) == 1 and int(asked[1]) > 50, out
+    with Store.open(tmp_path / "data" / "ixpready.sqlite") as store:
+        hops = rdns.raw_hop_addresses(r.raw for r in store.results())
+        assert len(hops) == int(asked[1]) and store.names() == {}
     assert main(["--config", str(configured), "fetch", "--window-hours", "72"]) == ExitCode.OK
-    assert "fetched 0 new results from 2 measurements; 113 results stored" in (
-        capsys.readouterr().out
-    )
+    out = capsys.readouterr().out
+    assert "fetched 0 new results from 2 measurements; 113 results stored" in out
+    # the last hour is fetched again (late results): the hops no answer was kept for are
+    # asked again
+    assert "0 names kept from before" in out and "failed (asked again next time)" in out
 
     exported = tmp_path / "results.jsonl"
     assert (

@@ -92,7 +92,8 @@ def test_a_killed_fetch_resumes_without_loss_or_duplicates(
     store = tmp_path / "data" / "ixpready.sqlite"
     child = subprocess.Popen(
         [sys.executable, "-m", "ixpready", "--config", str(config), "fetch", "--msm", str(MSM)],
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src")},
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src"),
+             "IXPREADY_RDNS_SERVERS": "127.0.0.1:9"},  # reverse DNS: loopback only
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -18,6 +18,8 @@ from ixpready.sources.registries import RegistryClient
 from sources.replay import ReplayServer
 
 PDB = "peeringdb/pdb-beta-api-2026-04-16-{kind}-page1.json"
+OWN_DATA = Path(__file__).resolve().parents[1] / "data" / "peeringdb"
+OWN_PDB = "pdb-beta-api-2026-04-16-{kind}-page1.json"
 RESOURCES = "routing/ripestat/andrelia-country-resource-list.json"
 ANNOUNCED = "routing/ripestat/andrelia-announced-prefixes.json"
 # No delegated-extended file was recorded: this is the format's skeleton (version line,
@@ -34,7 +36,8 @@ def _record(recorded: Path, replay: ReplayServer) -> dict[str, Any]:
         replay.add(
             "GET", f"/api/{kind}?depth=0", raw=(recorded / PDB.format(kind=kind)).read_bytes()
         )
-    replay.add("GET", "/api/fac?depth=0", {"data": [], "meta": {}})
+    for kind in ("fac", "netfac"):  # real pages, not in ../shared (tests/data/peeringdb)
+        replay.add("GET", f"/api/{kind}?depth=0", raw=(OWN_DATA / OWN_PDB.format(kind=kind)).read_bytes())
     resources = json.loads((recorded / RESOURCES).read_text())
     # cut to the one network whose announced-prefixes response was recorded (AS3333)
     resources["data"]["resources"]["asn"] = ["3333"]
@@ -73,7 +76,8 @@ def test_update_writes_the_dated_layout_the_snapshot_reader_reads(
     assert status.date == date(2026, 11, 28) and status.age_days == 0
     assert sorted(f.name for f in status.files) == [
         "delegated-lacnic-extended-20261128",
-        *[f"peeringdb/{k}.json" for k in ("fac", "ix", "ixlan", "ixpfx", "net", "netixlan")],
+        *[f"peeringdb/{k}.json"
+          for k in ("fac", "ix", "ixlan", "ixpfx", "net", "netfac", "netixlan")],
         "pfx2as-20261128.txt",
     ]
     assert (folder / "peeringdb" / "ix.json").read_bytes() == (
@@ -87,6 +91,12 @@ def test_update_writes_the_dated_layout_the_snapshot_reader_reads(
     snapshot = load_snapshot(folder)  # the enrichment reader accepts the layout
     assert any(r.prefix == "193.0.0.0/21" and r.origins == (3333,) for r in snapshot.routed)
     assert snapshot.ixs[1].name == "Equinix Ashburn"
+    # where networks are present: PeeringDB netfac, as sent (250 records), placed by fac
+    assert (folder / "peeringdb" / "netfac.json").read_bytes() == (
+        OWN_DATA / OWN_PDB.format(kind="netfac")).read_bytes()
+    assert len(snapshot.network_facilities) == 250 and len(snapshot.facilities) == 250
+    cogent = [f.name for f in snapshot.network_facilities if f.asn == 174]
+    assert cogent[:2] == ["Digital Realty Frankfurt FRA1-27", "Digital Realty Paris PAR1"]
 
     # a second update archives the first
     refdata.update(settings, rirs=("lacnic",), today=date(2026, 11, 29))

@@ -13,6 +13,7 @@ from ixpready.config import load_settings
 from ixpready.errors import ExitCode, UsageError
 from ixpready.pipeline import analyze as job
 from ixpready.pipeline import demo
+from ixpready.pipeline import rdns as names
 from ixpready.pipeline.text import analysis_as_csv, analysis_as_json, analysis_as_table
 
 
@@ -32,6 +33,10 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--refdata", required=True, type=Path, help="reference-data folder")
     parser.add_argument("--probes", type=Path, help="probe metadata (RIPE Atlas probes API JSON)")
     parser.add_argument("--rdns", type=Path, help="reverse-DNS cache: JSON object address -> name")
+    parser.add_argument(
+        "--resolve", action="store_true",
+        help="ask the reverse DNS of the hop addresses first (rdns.servers; kept in --store)",
+    )  # fmt: skip
     parser.add_argument("--format", choices=("table", "json", "csv"), default="table")
     parser.add_argument("--out", type=Path, help="write to this file instead of stdout")
     parser.add_argument(
@@ -69,11 +74,17 @@ def run_analyze(args: argparse.Namespace) -> int:
         store = (
             Path(args.store) if args.store else load_settings(args.config, os.environ).store_path
         )
+    resolver = None
+    if args.resolve:
+        resolver = names.resolver_of(load_settings(args.config, os.environ))
     with progress("analysing", enabled=sys.stderr.isatty()) as bar:
         run = job.analyze_files(
             args.results, country=args.country, refdata=args.refdata, probes=args.probes,
             rdns=args.rdns, quarantine=args.quarantine, store=store, on_progress=bar,
+            resolver=resolver,
         )  # fmt: skip
+    if run.names is not None:
+        print(f"ixpready: reverse DNS: {run.names.as_line()}", file=sys.stderr)
     render = {"table": analysis_as_table, "json": analysis_as_json, "csv": analysis_as_csv}[
         args.format
     ]

@@ -5,6 +5,9 @@ Locating an address combines *claims*, each with a weight and a sentence:
 - `ixp_lan` (0.6, or 0.3 when the member is registered in another country than the
   exchange, a sign of remote peering): the city of the IXP whose peering LAN holds it;
 - `registry` (0.2, the weakest): the country the address block (or its AS) is registered in;
+- `netfac` (0.3): the network lists facilities in PeeringDB, none in the home country, and
+  no exchange there: its router most likely stands abroad, near its nearest facility
+  (refuted when an RTT rules out every one of its facilities);
 - `rtt_bound`: speed-of-light discs. Every probe of known location that saw the address gives
   a disc of radius `min RTT * 100 km`. A disc that reaches no foreign place proves the
   probe's country (1.0); one that reaches no foreign interconnection hub says "not at a hub
@@ -39,6 +42,7 @@ from ixpready.enrichment.geo import (
 from ixpready.enrichment.geohint import Convention, Geohint, known_carrier, read_name
 from ixpready.enrichment.ixps import IxpHit, IxpIndex
 from ixpready.enrichment.prefixes import Origin, PrefixTable, RegistryCountries
+from ixpready.enrichment.presence import NAMED, NetworkPresence, nearest
 from ixpready.enrichment.snapshots import RegistrySnapshot
 from ixpready.measurements.records import IPAddress, Probe, Route, Trace, route_groups
 
@@ -50,6 +54,7 @@ WEIGHTS = {
     "ixp_lan": 0.6,
     "ixp_lan_remote": 0.3,
     "registry": 0.2,
+    "netfac": 0.3,
     "rtt_near": 1.0,
     "rtt_hub": 0.5,
     "ping": 1.0,
@@ -77,6 +82,9 @@ class Claim:
     fact: str
     refuted: str | None = None
     alternatives: tuple[City, ...] = ()  # other places the same evidence may mean (rDNS codes)
+    # `netfac`: the points (latitude, longitude, slack km) the claim stands for, each one
+    # of the network's facilities; refuted only when an RTT rules out all of them
+    sites: tuple[tuple[float, float, float], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,6 +212,7 @@ class Lookups:
     rdns: Mapping[IPAddress, str]
     places: Gazetteer = field(default_factory=gazetteer)
     conventions: tuple[Convention, ...] = ()  # learned / Hoiho rules, tried after the carriers'
+    presence: NetworkPresence = field(default_factory=NetworkPresence)
 
     @classmethod
     def build(
@@ -217,11 +226,14 @@ class Lookups:
         names = dict(rdns or {})
         for name in set(names.values()):
             read_name(name)
+        places = gazetteer()
         return cls(
             prefixes=PrefixTable.from_snapshot(snapshot),
             registry=RegistryCountries.from_snapshot(snapshot),
             ixps=IxpIndex.from_peeringdb(snapshot),
             rdns=names,
+            places=places,
+            presence=NetworkPresence.from_snapshot(snapshot, places, CITY_SLACK_KM),
         )
 
     def geohint(self, name: str) -> Geohint:
@@ -268,10 +280,41 @@ def parse_rdns(document: object) -> dict[IPAddress, str]:
     return names
 
 
+def presence_claim(asn: int, home: str, lookups: Lookups) -> Claim | None:
+    """Returns the `netfac` claim of a network absent from `home` (see the module doc), or
+    None when PeeringDB lists no facility of it or lists it in `home` (a facility or an
+    exchange there)."""
+    presence = lookups.presence.of(asn)
+    if presence is None or home in presence.countries():
+        return None
+    centre = lookups.places.countries.get(home)
+    sites = (
+        nearest(presence.sites, centre.latitude, centre.longitude)
+        if centre is not None
+        else list(presence.sites)
+    )
+    first = sites[0]
+    named = ", ".join(site.label for site in sites[:NAMED])
+    more = f" and {len(sites) - NAMED} more" if len(sites) > NAMED else ""
+    fact = (
+        f"AS{asn} lists {len(sites)} facilit{'y' if len(sites) == 1 else 'ies'} in PeeringDB,"
+        f" none in {home}, and no exchange in {home}: {named}{more}"
+    )
+    points = tuple(
+        (s.latitude, s.longitude, s.slack_km)
+        for s in sites
+        if s.latitude is not None and s.longitude is not None
+    )
+    if len(points) < len(sites):  # a facility that cannot be placed cannot be ruled out
+        points = ()
+    return Claim("netfac", first.country or None, None, WEIGHTS["netfac"], fact, sites=points)
+
+
 def static_claims(
-    address: IPAddress, lookups: Lookups
+    address: IPAddress, lookups: Lookups, home: str | None = None
 ) -> tuple[str | None, Origin | None, IxpHit | None, str | None, str | None, tuple[Claim, ...]]:
-    """Returns (special, origin, ixp, rdns, registry country, claims) of one address."""
+    """Returns (special, origin, ixp, rdns, registry country, claims) of one address; with
+    `home`, the `netfac` claim of its network too (see `presence_claim`)."""
     special = special_range(address)
     if special is not None:
         return special, None, None, None, None, ()
@@ -310,6 +353,10 @@ def static_claims(
             fact += f" registered in {member_cc}: it may peer remotely"
         if lan.country:
             claims.append(Claim("ixp_lan", lan.country, lan.city, WEIGHTS[kind], fact))
+    if home is not None and ixp is None and origin is not None and lookups.presence.by_asn:
+        absent = presence_claim(origin.asn, home, lookups)
+        if absent is not None and absent.country is not None:
+            claims.append(absent)
     registry_cc = lookups.registry.of_address(address)
     if registry_cc is None and origin is not None:
         registry_cc = lookups.registry.of_asn(origin.asn)
@@ -348,6 +395,8 @@ def _refute(claim: Claim, discs: Iterable[tuple[Vantage, float]], places: Gazett
 
 
 def _refute_one(claim: Claim, discs: Iterable[tuple[Vantage, float]], places: Gazetteer) -> Claim:
+    if claim.kind == "netfac":
+        return _refute_sites(claim, discs)
     for vantage, rtt in discs:
         if vantage.latitude is None or vantage.longitude is None:
             continue
@@ -367,6 +416,27 @@ def _refute_one(claim: Claim, discs: Iterable[tuple[Vantage, float]], places: Ga
             if far - country.radius_km > reach:
                 why = f"probe {vantage.probe.id} got a reply in {rtt:.1f} ms: {claim.country} is out of reach"
                 return replace(claim, refuted=why)
+    return claim
+
+
+def _refute_sites(claim: Claim, discs: Iterable[tuple[Vantage, float]]) -> Claim:
+    """Returns the `netfac` claim, refuted when one disc reaches none of its facilities."""
+    if not claim.sites:
+        return claim
+    for vantage, rtt in discs:
+        if vantage.latitude is None or vantage.longitude is None:
+            continue
+        reach = radius_km(rtt) + vantage.uncertainty_km
+        nearest_km = min(
+            distance_km(vantage.latitude, vantage.longitude, lat, lon) - slack - CITY_SLACK_KM
+            for lat, lon, slack in claim.sites
+        )
+        if nearest_km > reach:
+            why = (
+                f"probe {vantage.probe.id} got a reply in {rtt:.1f} ms, so within {reach:.0f} km,"
+                f" but the nearest of these facilities is {nearest_km:.0f} km away"
+            )
+            return replace(claim, refuted=why)
     return claim
 
 
@@ -713,7 +783,7 @@ class Annotator:
         """Returns the cached static facts of an address (see `static_claims`)."""
         found = self._static.get(address)
         if found is None:
-            found = self._static[address] = static_claims(address, self.lookups)
+            found = self._static[address] = static_claims(address, self.lookups, self.home)
         return found
 
     def discs(self, address: IPAddress) -> tuple[tuple[Vantage, float], ...]:

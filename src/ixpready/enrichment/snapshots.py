@@ -3,7 +3,7 @@
 A folder is recognised by file names (README, "Reference data"):
 - `pfx2as*` / `*.pfx2as*`: CAIDA RouteViews prefix2as lines `prefix<TAB>length<TAB>AS`, AS may be
   `a_b` (multi-origin) or `a,b` (AS set); pyasn `ipasn` lines `prefix/length<TAB>AS` too.
-- `peeringdb/{ix,ixlan,ixpfx,netixlan,net,fac}.json`: PeeringDB API responses `{"data": [...]}`,
+- `peeringdb/{ix,ixlan,ixpfx,netixlan,net,fac,netfac}.json`: PeeringDB API responses `{"data": [...]}`,
   also saved in pages (`ix-page1.json`, `netixlan-page2.json`, ...). An exchange netixlan names
   but `ix` lacks is kept under netixlan's name, with no country; a port PeeringDB lists without
   an address is kept as a member with address "".
@@ -34,7 +34,7 @@ import fnmatch
 import ipaddress
 import re
 import socket
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -161,6 +161,17 @@ class Facility:
     longitude: float | None
 
 
+@dataclass(frozen=True, slots=True)
+class NetworkFacility:
+    """A PeeringDB `netfac`: a network (by ASN) present at a facility, and where that is."""
+
+    asn: int
+    fac_id: int
+    name: str
+    city: str
+    country: str
+
+
 class Relationship(StrEnum):
     """How two networks are connected: `a` sells transit to `b`, or they peer."""
 
@@ -186,6 +197,7 @@ class RegistrySnapshot:
     ix_prefixes: tuple[IxLanPrefix, ...] = ()
     ix_members: tuple[IxMember, ...] = ()
     facilities: tuple[Facility, ...] = ()
+    network_facilities: tuple[NetworkFacility, ...] = ()  # PeeringDB netfac
     as_names: dict[int, str] = field(default_factory=dict)
     asn_countries: dict[int, str] = field(default_factory=dict)
     block_countries: tuple[tuple[str, str], ...] = ()  # (CIDR, country) from RIR stats
@@ -439,6 +451,38 @@ def _pdb(path: Path) -> list[dict[str, Any]]:
     return [item for item in data if isinstance(item, dict) and item.get("status", "ok") == "ok"]
 
 
+def network_facilities(rows: Iterable[dict[str, Any]]) -> tuple[NetworkFacility, ...]:
+    """Returns the network-facility records of PeeringDB `netfac` rows (API `data` items),
+    each (ASN, facility) once; a row without a numeric `local_asn` or `fac_id` is left out
+    (PeeringDB lists the network's own ASN there)."""
+    found: dict[tuple[int, int], NetworkFacility] = {}
+    for row in rows:
+        try:
+            asn, fac_id = _asn(row.get("local_asn")), int(row.get("fac_id") or 0)
+        except (TypeError, ValueError):
+            continue
+        if asn <= 0 or fac_id <= 0:
+            continue
+        found.setdefault(
+            (asn, fac_id),
+            NetworkFacility(
+                asn=asn,
+                fac_id=fac_id,
+                name=str(row.get("name") or f"facility {fac_id}"),
+                city=str(row.get("city") or ""),
+                country=str(row.get("country") or "").upper(),
+            ),
+        )
+    return tuple(found.values())
+
+
+def read_network_facilities(folder: Path) -> tuple[NetworkFacility, ...]:
+    """Returns the network-facility records of a PeeringDB folder (`netfac.json` and its
+    pages `netfac-page*.json`); none when there is no such file. Raises RefdataError for a
+    file that is not a PeeringDB API response."""
+    return network_facilities(_pdb_pages(folder, "netfac"))
+
+
 def _peeringdb_date(path: Path, default: str | None) -> str | None:
     document = _json(path)
     meta = document.get("meta") if isinstance(document, dict) else None
@@ -679,6 +723,7 @@ def load_snapshot(folder: Path) -> RegistrySnapshot:
     ix_prefixes: list[IxLanPrefix] = []
     members: list[IxMember] = []
     facilities: list[Facility] = []
+    present: tuple[NetworkFacility, ...] = ()
     pdb = folder / "peeringdb"
     if pdb.is_dir():
         for path in sorted(pdb.glob("*.json")):
@@ -733,6 +778,7 @@ def load_snapshot(folder: Path) -> RegistrySnapshot:
                     longitude=None if lon is None else float(lon),
                 )
             )
+        present = read_network_facilities(pdb)
     pch = folder / "pch"
     if pch.is_dir():
         pch_ixs, pch_prefixes, pch_members = _pch(pch)
@@ -767,6 +813,7 @@ def load_snapshot(folder: Path) -> RegistrySnapshot:
         ix_prefixes=tuple(ix_prefixes),
         ix_members=tuple(members),
         facilities=tuple(facilities),
+        network_facilities=present,
         as_names=names,
         asn_countries=asn_countries,
         block_countries=tuple(blocks),

@@ -26,6 +26,7 @@ from ixpready.measurements.store_records import (
     RoundSummary,
     RunOutcome,
     RunRecord,
+    StoredName,
     StoredResult,
 )
 
@@ -270,6 +271,28 @@ class SqlStore(ABC):
             (country,),
         )
         return Inventory(*rows[0]) if rows else None
+
+    # -- reverse DNS ----------------------------------------------------------------------
+
+    def save_names(self, names: Iterable[StoredName]) -> int:
+        """Stores reverse-DNS answers, each replacing the address's older one; returns how
+        many rows were written (one transaction)."""
+        return self._write_many(
+            "INSERT INTO rdns_names (address, name, resolved_at, ttl_s) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (address) DO UPDATE SET name = excluded.name,"
+            " resolved_at = excluded.resolved_at, ttl_s = excluded.ttl_s"
+            " WHERE excluded.resolved_at >= rdns_names.resolved_at",
+            ((n.address, n.name, n.resolved_at, n.ttl_s) for n in names),
+        )
+
+    def names(self) -> dict[str, StoredName]:
+        """Returns the newest reverse-DNS answer of every address asked, expired ones too."""
+        rows = self._rows("SELECT address, name, resolved_at, ttl_s FROM rdns_names")
+        return {
+            str(r[0]): StoredName(str(r[0]), None if r[1] is None else str(r[1]), int(r[2]),
+                                  int(r[3]))
+            for r in rows
+        }  # fmt: skip
 
     # -- retention ------------------------------------------------------------------------
 

@@ -91,6 +91,23 @@ class RoundSummary:
     pruned_at: int
 
 
+@dataclass(frozen=True, slots=True)
+class StoredName:
+    """The reverse-DNS name of an address as a server sent it (DNS presentation form, no
+    final dot; None: the address has no name), when it was asked (epoch seconds) and for how
+    long the answer holds (its TTL, seconds)."""
+
+    address: str
+    name: str | None
+    resolved_at: int
+    ttl_s: int
+
+    @property
+    def expires_at(self) -> int:
+        """Returns when the answer stops holding (epoch seconds)."""
+        return self.resolved_at + self.ttl_s
+
+
 class RunOutcome(StrEnum):
     """How an `ixpready run` ended. RUNNING: not ended (still going, or killed)."""
 
@@ -116,7 +133,7 @@ class RunRecord:
 
 class ResultStore(Protocol):
     """What the SQLite store and the shared PostgreSQL store (`store_pg.PgStore`) both do:
-    results, quarantine, rounds, runs, inventories."""
+    results, quarantine, rounds, runs, inventories, reverse-DNS names."""
 
     def add_results(self, results: Iterable[StoredResult], round_id: str | None = None) -> int: ...
     def results(self, msm_id: int | None = None) -> Iterator[StoredResult]: ...
@@ -136,6 +153,8 @@ class ResultStore(Protocol):
     def round_results(self, round_id: str) -> Iterator[StoredResult]: ...
     def latest_inventory(self, country: str) -> Inventory | None: ...
     def round_summaries(self) -> tuple[RoundSummary, ...]: ...
+    def save_names(self, names: Iterable[StoredName]) -> int: ...
+    def names(self) -> dict[str, StoredName]: ...
     def count_quarantined(self, before: int) -> int: ...
     def prune(
         self,

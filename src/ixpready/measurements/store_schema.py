@@ -123,6 +123,15 @@ MIGRATIONS: tuple[str, ...] = (
         pruned_at {epoch} NOT NULL
     );
     """,
+    # 5: reverse-DNS names of hop addresses as received (NULL: no name), asked when, TTL
+    """
+    CREATE TABLE rdns_names (
+        address TEXT PRIMARY KEY,
+        name TEXT,
+        resolved_at {epoch} NOT NULL,
+        ttl_s INTEGER NOT NULL
+    ){table_options};
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -138,6 +147,7 @@ TABLES = {  # every table and its key, in the order the migrations create them
     "runs": ("id",),
     "uploads": ("file", "digest"),
     "round_summaries": ("round_id",),
+    "rdns_names": ("address",),
 }
 
 

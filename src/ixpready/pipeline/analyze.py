@@ -1,7 +1,8 @@
 """The analyze job: read results, enrich every hop, judge every path, write the analysis.
 
 `analyze_files` is what `ixpready analyze` and `ixpready demo` call; `analyze_traces` is
-the in-memory core (used by the benchmark). Nothing here opens a socket.
+the in-memory core (used by the benchmark). Nothing here opens a socket: `--resolve` asks
+the reverse DNS through the resolver it is given (`sources.rdns`, see `pipeline.rdns`).
 """
 
 from __future__ import annotations
@@ -51,7 +52,16 @@ from ixpready.measurements.parse import Outcome, parse_lines, read_results
 from ixpready.measurements.probes import load_probes
 from ixpready.measurements.records import IPAddress, Malformed, PingResult, Probe, Skipped, Trace
 from ixpready.measurements.store import Store
+from ixpready.pipeline.rdns import (
+    GatherSummary,
+    gather,
+    hop_addresses,
+    merged,
+    resolve_in_memory,
+    stored_names,
+)
 from ixpready.progress import Progress
+from ixpready.sources.rdns import PtrResolver
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -423,6 +433,7 @@ class AnalysisRun:
     result: AnalysisResult
     quarantined: tuple[Malformed, ...]
     quarantine_file: Path | None
+    names: GatherSummary | None = None  # what `--resolve` asked, when it was given
 
 
 def analyze_files(
@@ -436,8 +447,13 @@ def analyze_files(
     store: Path | None = None,
     simulated: bool = False,
     on_progress: Progress | None = None,
+    resolver: PtrResolver | None = None,
 ) -> AnalysisRun:
     """Returns the analysis of result files against a reference-data folder.
+
+    With a `store`, the reverse-DNS names it keeps are evidence too; with a `resolver`, the
+    names of the hop addresses are asked first (kept in the store when one is given, else in
+    memory). Names in the `rdns` file win over both.
 
     Raises InputError / RefdataError for files that cannot be used at all; malformed
     records inside them are quarantined (to `quarantine` when given) and counted.
@@ -450,13 +466,21 @@ def analyze_files(
     snapshot = load_snapshot(refdata)
     read = read_traces(results, store=store)
     probe_map = load_probes(probes) if probes is not None else {}
-    if store is not None:  # the probes `ixpready locate` pinged from, as chosen
+    given = load_rdns(rdns) if rdns is not None else {}
+    gathered: GatherSummary | None = None
+    kept: dict[IPAddress, str] = {}
+    if store is not None:
         from ixpready.pipeline.locate import locate_probes
 
         with Store.open(store) as opened:
-            for prb, pinger in locate_probes(opened).items():
+            for prb, pinger in locate_probes(opened).items():  # the probes `locate` pinged from
                 probe_map.setdefault(prb, pinger)
-    names = load_rdns(rdns) if rdns is not None else {}
+            if resolver is not None:
+                gathered = gather(opened, hop_addresses(read.traces), resolver)
+            kept = stored_names(opened)
+    elif resolver is not None:
+        kept, gathered = resolve_in_memory(hop_addresses(read.traces), resolver)
+    names = merged(kept, given)
     if quarantine is not None and read.quarantined:
         write_quarantine(read.quarantined, quarantine)
     result = analyze_traces(
@@ -468,4 +492,6 @@ def analyze_files(
         with Store.open(store) as opened:
             dates = ", ".join(sorted({f"{x.source}@{x.date}" for x in snapshot.sources}))
             opened.record_analysis(dates, str(refdata), len(read.traces))
-    return AnalysisRun(result, read.quarantined, quarantine if read.quarantined else None)
+    return AnalysisRun(
+        result, read.quarantined, quarantine if read.quarantined else None, gathered
+    )

@@ -29,8 +29,9 @@ from ixpready.errors import (
     UsageError,
 )
 from ixpready.measurements.probes import load_probes, probes_from_document, usable
-from ixpready.measurements.records import Malformed, Probe, TraceKey
+from ixpready.measurements.records import IPAddress, Malformed, Probe, TraceKey
 from ixpready.measurements.store import MeasurementState, Store, StoredResult
+from ixpready.pipeline import rdns
 from ixpready.pipeline.plan import (
     Plan,
     PlanOptions,
@@ -41,6 +42,7 @@ from ixpready.pipeline.plan import (
     plan_document,
     summarize,
 )
+from ixpready.pipeline.trend import results_store
 from ixpready.progress import Progress
 from ixpready.sources.atlas import (
     AtlasSource,
@@ -741,6 +743,8 @@ class FetchSummary:
     new: tuple[tuple[int, int], ...]
     stored: int
     quarantined: int
+    names: rdns.GatherSummary = rdns.NOTHING  # reverse DNS of the new results' hops
+    names_note: str = ""  # why no names were gathered, when none were
 
     def as_text(self) -> str:
         """Returns the summary for the terminal."""
@@ -751,6 +755,8 @@ class FetchSummary:
         ]
         if self.quarantined:
             lines.append(f"{self.quarantined} unreadable records quarantined in the store")
+        if self.names.addresses or self.names_note:
+            lines.append(f"reverse DNS: {self.names_note or self.names.as_line()}")
         return "\n".join(lines)
 
 
@@ -778,6 +784,7 @@ def fetch(
     atlas = atlas or atlas_source(settings)
     moment = (now or datetime.now(tz=UTC)).replace(microsecond=0)
     new: list[tuple[int, int]] = []
+    hops: dict[IPAddress, None] = {}  # hop addresses of the results fetched now
     with Store.open(settings.store_path) as store:
         rows = store.measurements()
         public = {r.msm_id: r.plan_id for r in rows if r.plan_id.startswith(PUBLIC_PREFIX)}
@@ -806,6 +813,8 @@ def fetch(
                 sources = tuple(sorted(p.id for p in inventory_probes(settings)))
             added = 0
             for part in atlas.fetch_results(msm_id, start, stop, window, sources):
+                if settings.rdns_gather:  # their names are asked once the fetch is done
+                    hops.update(dict.fromkeys(rdns.raw_hop_addresses(r.raw for r in part.results)))
                 added += store.save_window(
                     msm_id,
                     int(part.stop.timestamp()),
@@ -821,7 +830,23 @@ def fetch(
             on_progress(done, len(wanted))
         stored = store.count_results()
         quarantined = len(store.quarantined()) - before_quarantine
-    return FetchSummary(tuple(new), stored, quarantined)
+    names, note = gather_names(settings, hops)
+    return FetchSummary(tuple(new), stored, quarantined, names, note)
+
+
+def gather_names(
+    settings: Settings, addresses: Iterable[IPAddress]
+) -> tuple[rdns.GatherSummary, str]:
+    """Asks and keeps (in the store analyses read) the reverse DNS of hop addresses
+    (`rdns.gather`); returns what was done, or why nothing was (a note)."""
+    addresses = list(addresses)
+    if not addresses:
+        return rdns.NOTHING, ""
+    resolver, note = rdns.gathering(settings, Deadline.after(settings.time_budget_s))
+    if resolver is None:
+        return rdns.NOTHING, note
+    with results_store(settings) as store:
+        return rdns.gather(store, addresses, resolver), ""
 
 
 def export_results(settings: Settings, output: Path, msm_ids: Iterable[int] = ()) -> int:

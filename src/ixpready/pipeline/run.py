@@ -42,7 +42,7 @@ from ixpready.measurements.store import (
 from ixpready.measurements.store import salvage as salvage_rows
 from ixpready.pipeline import atlas as jobs
 from ixpready.pipeline import locate as locating
-from ixpready.pipeline import refdata, retention
+from ixpready.pipeline import rdns, refdata, retention
 from ixpready.pipeline.model import run_model, to_json
 from ixpready.pipeline.plan import load_plan
 from ixpready.pipeline.report import report_round, write_report
@@ -299,6 +299,8 @@ def _online(
         if reused and fetched is not None:
             note += f"; {_reused_note(fetched, reused)}"
         steps.append(Step("fetch", note))
+        if fetched is not None and (fetched.names.addresses or fetched.names_note):
+            steps.append(Step("rdns", fetched.names_note or fetched.names.as_line()))
         _share(settings, record.round_id, reused)
         reused = []
     if reused:  # no round open: the reused public measurements alone
@@ -454,7 +456,11 @@ def _job(
                                     f"{quarantined} quarantined"))  # fmt: skip
     _announce(on_stage, "analyze")
     snapshot = load_snapshot(settings.refdata_path)
-    rounds = analysed_rounds(settings, snapshot)
+    resolver, why_not = rdns.gathering(settings, deadline)
+    rounds = analysed_rounds(settings, snapshot, resolver)
+    asked = rdns.combined(r.names for r in rounds)
+    if asked.addresses or why_not:
+        steps.append(Step("rdns", why_not or asked.as_line()))
     fresh = sum(r.fresh for r in rounds)
     quarantined += sum(len(r.quarantined) for r in rounds)
     steps.append(Step("analyze", f"{len(rounds)} rounds, {fresh} analysed now"))

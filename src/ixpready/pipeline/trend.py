@@ -30,7 +30,16 @@ from ixpready.measurements.probes import load_probes, probes_from_document
 from ixpready.measurements.records import IPAddress, Malformed, Probe
 from ixpready.measurements.store import ResultStore, RoundSummary, Store
 from ixpready.pipeline.analyze import analyze_traces, gather_outcomes, load_rdns
+from ixpready.pipeline.rdns import (
+    NOTHING,
+    GatherSummary,
+    gather,
+    hop_addresses,
+    merged,
+    stored_names,
+)
 from ixpready.report.terminal import terminal_safe
+from ixpready.sources.rdns import PtrResolver
 
 TREND_FORMAT = "ixpready-trend/1"
 
@@ -281,6 +290,7 @@ class RoundAnalysis:
     analysis_file: Path
     fresh: bool
     quarantined: tuple[Malformed, ...]
+    names: GatherSummary = NOTHING  # the reverse DNS asked for its hops (`ixpready run`)
 
 
 def write_atomically(path: Path, data: bytes) -> Path:
@@ -359,23 +369,32 @@ def _analyse(
     snapshot: RegistrySnapshot,
     probes: dict[int, Probe],
     rdns: dict[IPAddress, str],
-) -> tuple[AnalysisResult, tuple[Malformed, ...]]:
+    resolver: PtrResolver | None,
+) -> tuple[AnalysisResult, tuple[Malformed, ...], GatherSummary]:
     raws = (r.raw for r in store.round_results(round_id))
     read = gather_outcomes(parse_lines(raws, f"store round {round_id}"))
+    asked = NOTHING
+    if resolver is not None:
+        asked = gather(store, hop_addresses(read.traces), resolver)
+    names = merged(stored_names(store), rdns)
     analysis = analyze_traces(
-        read.traces, home=settings.country, snapshot=snapshot, probes=probes, rdns=rdns,
+        read.traces, home=settings.country, snapshot=snapshot, probes=probes, rdns=names,
         read=read, inputs=(f"{settings.store_path.name} round {round_id}",),
     )  # fmt: skip
-    return analysis, read.quarantined
+    return analysis, read.quarantined, asked
 
 
 def analysed_rounds(
-    settings: Settings, snapshot: RegistrySnapshot | None = None
+    settings: Settings,
+    snapshot: RegistrySnapshot | None = None,
+    resolver: PtrResolver | None = None,
 ) -> tuple[RoundAnalysis, ...]:
     """Returns every round's analysis, oldest round first, analysing the rounds whose results
     or reference data changed since their analysis was written (atomically). A round whose
     raw results retention dropped is never analysed again: its kept analysis file is
-    returned as it is (the round is left out on a host without that file).
+    returned as it is (the round is left out on a host without that file). The store's
+    reverse-DNS names are evidence; with a `resolver`, the names of a round's hop addresses
+    are asked (and kept) before it is analysed, until a round finds no server answering.
 
     Raises RefdataError when the reference data cannot be read, StoreError for a damaged store.
     """
@@ -404,12 +423,16 @@ def analysed_rounds(
                 outcome.append(RoundAnalysis(round_id, count, kept, folder / ANALYSIS_FILE,
                                              False, ()))  # fmt: skip
                 continue
-            analysis, bad = _analyse(store, round_id, settings, snapshot, probes, rdns)
+            analysis, bad, asked = _analyse(
+                store, round_id, settings, snapshot, probes, rdns, resolver
+            )
+            if asked.unreachable:
+                resolver = None  # offline: the other rounds do not wait for it again
             if bad:
                 store.quarantine(bad)
             path = write_atomically(folder / ANALYSIS_FILE, to_json(analysis))
             write_atomically(folder / STATE_FILE, state.encode())
-            outcome.append(RoundAnalysis(round_id, count, analysis, path, True, bad))
+            outcome.append(RoundAnalysis(round_id, count, analysis, path, True, bad, asked))
     return tuple(sorted(outcome, key=lambda r: r.round_id))
 
 

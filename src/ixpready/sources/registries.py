@@ -23,7 +23,7 @@ from ixpready.sources.exchange import exchange
 
 log = logging.getLogger(__name__)
 
-PEERINGDB_TYPES = ("ix", "ixlan", "ixpfx", "netixlan", "net", "fac")
+PEERINGDB_TYPES = ("ix", "ixlan", "ixpfx", "netixlan", "net", "fac", "netfac")
 RIRS = ("afrinic", "apnic", "arin", "lacnic", "ripencc")
 MAX_BACKOFF_S = 60.0
 USER_AGENT = "ixpready"
