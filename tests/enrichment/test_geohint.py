@@ -337,3 +337,12 @@ def test_the_reader_on_the_corpus() -> None:
     assert invented == 0, invented
     # the figures README states ("How a hop is placed")
     assert (with_a_place, placed, wrong, missed, left) == (135, 129, 0, 6, 42)
+
+
+def test_only_the_hostname_labels_right_of_markup_are_read() -> None:
+    # a hostile PTR record: the labels right of the markup still read as a hostname; a name
+    # whose markup leaves too few labels (none left of the registered domain) reads as nothing
+    hostile = read_name("<script>x</script>\\027[2j.ae-1.r01.mia01.example.net")
+    assert hostile.city is not None and hostile.city.name == "Miami" and hostile.code == "mia"
+    assert read_name("mia01<b>.example.net").city is None
+    assert read_name("ae-1.mia01.exa mple.net").city is None

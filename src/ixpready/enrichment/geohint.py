@@ -470,6 +470,27 @@ def _clean(name: str) -> str:
     return _IN_ADDR.sub("", text) if text.endswith(".arpa") else text
 
 
+def _hostname_part(text: str) -> str:
+    """Returns the labels of `text` right of its last label that is not a hostname label.
+
+    A name from the network may carry markup or escapes in its leftmost labels (a hostile or
+    broken PTR record); only the hostname labels to their right are read, and nothing when
+    fewer than three remain (no label would be left of the registered domain).
+    """
+    labels = text.split(".")
+    kept: list[str] = []
+    for label in reversed(labels):
+        if not _LABEL.fullmatch(label):
+            break
+        kept.append(label)
+    if len(kept) == len(labels):
+        return text
+    return ".".join(reversed(kept)) if len(kept) >= 3 else ""
+
+
+_LABEL = re.compile(r"[a-z0-9_-]+")
+
+
 def _host_labels(text: str) -> list[str]:
     """Returns the labels left of the registered domain (`a.b.example.com.gt` -> [a, b])."""
     labels = text.split(".")
@@ -568,8 +589,8 @@ def _read_with(name: str, extra: tuple[Convention, ...]) -> Geohint:
 
 
 def _read_name(name: str, extra: tuple[Convention, ...]) -> Geohint:
-    text = _clean(name)
-    if not text or len(text) > 253 or not re.fullmatch(r"[a-z0-9._-]+", text):
+    text = _hostname_part(_clean(name))
+    if not text or len(text) > 253:
         return Geohint(name, None)
     places = dictionaries()
     matching = [c for c in (*places.conventions, *extra) if _suffix_of(text, c.suffix)]
