@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ixpready.errors import UsageError
+from ixpready.report.i18n_readiness import READINESS_EN, READINESS_ES
 
 LANGUAGES = ("es", "en")
 
@@ -417,7 +418,10 @@ EN: dict[str, str] = {
     "others": "others",
 }
 
-CATALOGS: Mapping[str, Mapping[str, str]] = {"es": ES, "en": EN}
+CATALOGS: Mapping[str, Mapping[str, str]] = {
+    "es": {**ES, **READINESS_ES},
+    "en": {**EN, **READINESS_EN},
+}
 
 # Country names for the countries a Central American report mentions most; others fall
 # back to their ISO code.
