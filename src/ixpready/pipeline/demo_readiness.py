@@ -73,7 +73,7 @@ def add_readiness_files(refdata: Path) -> None:
         row.update(policy_general=policy, irr_as_set=as_set, info_ipv6=ipv6)
     net_doc["note"] = "simulated"
     _dump(pdb / "net.json", net_doc)
-    netfac = []
+    netfac: list[dict[str, Any]] = []
     for asn, facilities in _NETFAC.items():
         for fac_id, name, city, country in facilities:
             netfac.append({
@@ -82,7 +82,7 @@ def add_readiness_files(refdata: Path) -> None:
                 "status": "ok",
             })  # fmt: skip
     _dump(pdb / "netfac.json", {"data": netfac, "note": "simulated"})
-    poc = []
+    poc: list[dict[str, Any]] = []
     for asn, (_policy, _as_set, _ipv6, contacts) in _NET.items():
         for _ in range(contacts):
             poc.append({
