@@ -224,3 +224,32 @@ def test_cli_writes_every_format_and_escapes_network_text(
     assert document["networks"][-1]["name"] == hostile  # stored as received
     assert main(["readiness", str(analysis_file), "--refdata", str(tmp_path / "none")]) == 3
     assert "no such reference-data folder" in capsys.readouterr().err
+
+
+def test_the_report_section_in_both_languages_escapes_network_text(
+    demo: tuple[Path, AnalysisResult], demo_card: ReadinessReport
+) -> None:
+    from dataclasses import replace
+
+    from ixpready.report.i18n import CATALOGS
+    from ixpready.report.render import render_html
+
+    _, analysis = demo
+    hostile = replace(demo_card.networks[0], name='<script>alert("x")</script>')
+    card = replace(demo_card, networks=(hostile, *demo_card.networks[1:]))
+    pages = {lang: render_html(analysis, lang=lang, readiness=card, now=NOW)
+             for lang in ("es", "en")}  # fmt: skip
+    assert "Anuncia prefijos IPv6: 2 de 8 redes" in pages["es"]
+    assert "Announces IPv6 prefixes: 2 of 8 networks" in pages["en"]
+    assert "¿Listas para intercambiar tráfico?" in pages["es"]
+    assert 'href="#readiness"' in pages["en"]
+    for page in pages.values():
+        assert "<script>" not in page and "&lt;script&gt;" in page
+        assert page.count('class="ready-no"') == sum(
+            c is Check.NO for n in card.networks for c in n.checks().values()
+        )
+    # a gap gets its next step: Claro's invalid ROAs
+    assert "Crear ROA para todos sus prefijos" in pages["es"]
+    assert set(CATALOGS["es"]) == set(CATALOGS["en"])
+    plain = render_html(analysis, lang="en", now=NOW)  # without a scorecard: no section
+    assert 'id="readiness"' not in plain

@@ -49,6 +49,8 @@ READINESS_ES: dict[str, str] = {
     "ready_sources": "Fuentes: {sources}",
     "ready_trend_title": "Preparación por ronda",
     "ready_trend_line": "{point}: {counts} redes",
+    "export_readiness_csv": "preparación de cada red (CSV)",
+    "export_readiness_json": "preparación de cada red (JSON)",
 }
 
 READINESS_EN: dict[str, str] = {
@@ -94,4 +96,6 @@ READINESS_EN: dict[str, str] = {
     "ready_sources": "Sources: {sources}",
     "ready_trend_title": "Readiness per round",
     "ready_trend_line": "{point}: {counts} networks",
+    "export_readiness_csv": "readiness of each network (CSV)",
+    "export_readiness_json": "readiness of each network (JSON)",
 }
