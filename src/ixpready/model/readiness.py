@@ -220,6 +220,15 @@ class PointSummary:
     unknown: int
 
 
+@dataclass(frozen=True, slots=True)
+class ReadinessRound:
+    """How many networks met each point in one measurement round (for the trend)."""
+
+    round_id: str
+    networks: int
+    met: tuple[tuple[str, int], ...]  # (point, networks meeting it), in POINTS order
+
+
 @dataclass(frozen=True)
 class ReadinessReport:
     """The scorecard of a country: one row per network, and what it was made from."""
@@ -231,6 +240,13 @@ class ReadinessReport:
     networks: tuple[NetworkReadiness, ...]
     sources: tuple[SnapshotSource, ...]
     notes: tuple[str, ...] = ()
+    history: tuple[ReadinessRound, ...] = ()  # earlier rounds and this one, oldest first
+
+    def as_round(self, round_id: str) -> ReadinessRound:
+        """Returns this scorecard's counts as one round of the trend."""
+        return ReadinessRound(
+            round_id, len(self.networks), tuple((s.point, s.yes) for s in self.summary())
+        )
 
     def summary(self) -> tuple[PointSummary, ...]:
         """Returns, per point, how many networks meet it, miss it, or are unknown."""
@@ -250,6 +266,13 @@ class ReadinessReport:
 
 # ---------------------------------------------------------------------------------------------
 # Building the scorecard
+
+
+def progress_lines(history: Sequence[ReadinessRound]) -> tuple[tuple[str, str], ...]:
+    """Returns (point, "3 → 5 → 7") per point over the rounds, oldest first."""
+    return tuple(
+        (point, " → ".join(str(dict(r.met).get(point, 0)) for r in history)) for point in POINTS
+    )
 
 
 def _source(sources: Iterable[SnapshotSource], kinds: Sequence[str], fallback: str) -> Source:

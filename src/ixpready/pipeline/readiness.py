@@ -10,7 +10,8 @@ rpki-validation answers). An inventory (`ixpready discover`'s JSON, or a RIPEsta
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from ixpready.enrichment.readiness_refs import load_readiness_refs
 from ixpready.enrichment.snapshots import load_snapshot
 from ixpready.errors import InputError
 from ixpready.model.build import run_model_on
-from ixpready.model.readiness import ReadinessReport, Source, build_readiness
+from ixpready.model.readiness import ReadinessReport, ReadinessRound, Source, build_readiness
 from ixpready.model.results import ModelResult
 from ixpready.pipeline.model import read_inputs
 from ixpready.report.readiness_view import readiness_csv, readiness_json, readiness_table
@@ -113,3 +114,33 @@ def readiness_of(
         analysis, snapshot, refs, model,
         generated_at=now or datetime.now(tz=UTC), inventory=asns, inventory_source=source,
     )  # fmt: skip
+
+
+def refdata_as_of(folder: Path, day: date) -> Path:
+    """Returns the reference folder that was current on `day`: `folder` itself when its
+    snapshot is not newer, else the newest `archive/<date>/` (what `refdata update` moved
+    aside) dated on or before `day`, else `folder`."""
+    current = _snapshot_date(folder)
+    if current is None or date.fromisoformat(current) <= day:
+        return folder
+    archived = []
+    archive = folder / "archive"
+    if archive.is_dir():
+        for path in archive.iterdir():
+            try:
+                archived.append((date.fromisoformat(path.name), path))
+            except ValueError:
+                continue
+    earlier = [(d, p) for d, p in archived if d <= day and p.is_dir()]
+    return max(earlier)[1] if earlier else folder
+
+
+def readiness_history(
+    refdata: Path, rounds: Sequence[tuple[str, date, AnalysisResult]]
+) -> tuple[ReadinessRound, ...]:
+    """Returns how many networks met each point in each round, given as (round id, last day
+    of the round, analysis), with the reference data current then (`refdata_as_of`)."""
+    return tuple(
+        readiness_of(analysis, refdata=refdata_as_of(refdata, day)).as_round(round_id)
+        for round_id, day, analysis in rounds
+    )

@@ -12,9 +12,9 @@ from __future__ import annotations
 import json
 import os
 import statistics
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -29,7 +29,10 @@ from ixpready.measurements.parse import parse_lines
 from ixpready.measurements.probes import load_probes, probes_from_document
 from ixpready.measurements.records import IPAddress, Malformed, Probe
 from ixpready.measurements.store import ResultStore, RoundSummary, Store
+from ixpready.model.readiness import ReadinessRound, progress_lines
 from ixpready.pipeline.analyze import analyze_traces, gather_outcomes, load_rdns
+from ixpready.pipeline.readiness import readiness_history
+from ixpready.report.i18n import Translator
 from ixpready.report.terminal import terminal_safe
 
 TREND_FORMAT = "ixpready-trend/1"
@@ -134,6 +137,7 @@ class Trend:
     period: str
     rounds: tuple[RoundPoint, ...]
     events: tuple[Event, ...]
+    readiness: tuple[ReadinessRound, ...] = ()  # networks meeting each readiness point
 
     def events_before(self, point: RoundPoint) -> tuple[Event, ...]:
         """Returns the events dated after the previous round began and up to this round's end
@@ -164,6 +168,13 @@ class Trend:
                 lines.append(f"-- {event.day.isoformat()} {terminal_safe(event.label)}")
         if not self.rounds:
             lines.append("(no rounds yet: run `ixpready run`)")
+        if self.readiness:
+            t = Translator("en")
+            lines.append(f"{t('ready_trend_title')} ({', '.join(r.round_id for r in self.readiness)}):")
+            lines += [
+                "  " + t("ready_trend_line", point=t(f"ready_short_{point}"), counts=counts)
+                for point, counts in progress_lines(self.readiness)
+            ]
         return "\n".join(lines)
 
     def to_json(self) -> bytes:
@@ -192,6 +203,10 @@ class Trend:
                     for p in self.rounds
                 ],
                 "events": [{"date": e.day.isoformat(), "label": e.label} for e in self.events],
+                "readiness": [
+                    {"round": r.round_id, "networks": r.networks, **dict(r.met)}
+                    for r in self.readiness
+                ],
             },
             option=orjson.OPT_INDENT_2,
         )
@@ -399,5 +414,18 @@ def trend(settings: Settings) -> Trend:
     Raises RefdataError / StoreError as `analysed_rounds`.
     """
     rounds = analysed_rounds(settings)
-    return trend_of(settings, tuple((r.round_id, r.results, r.analysis) for r in rounds),
-                    kept_summaries(settings))  # fmt: skip
+    result = trend_of(settings, tuple((r.round_id, r.results, r.analysis) for r in rounds),
+                      kept_summaries(settings))  # fmt: skip
+    return replace(result, readiness=round_readiness(settings, rounds))
+
+
+def round_readiness(
+    settings: Settings, rounds: Sequence[RoundAnalysis]
+) -> tuple[ReadinessRound, ...]:
+    """Returns the readiness counts of each round, with the reference data of its time."""
+    length = period_length(settings.rounds_period)
+    return readiness_history(
+        settings.refdata_path,
+        [(r.round_id, (round_start(r.round_id) + length - timedelta(seconds=1)).date(),
+          r.analysis) for r in rounds],
+    )  # fmt: skip

@@ -21,6 +21,7 @@ from ixpready.model.readiness import (
     NetworkReadiness,
     PointSummary,
     ReadinessReport,
+    progress_lines,
 )
 from ixpready.report.exports import write_csv
 from ixpready.report.i18n import Translator
@@ -173,6 +174,7 @@ class ReadinessView:
     rows: tuple[ReadinessRow, ...]
     summary: tuple[str, ...]
     sources: str
+    trend: tuple[str, ...]  # "IPv6: 3 → 7 networks" over the rounds (two or more)
 
 
 def readiness_view(report: ReadinessReport, t: Translator) -> ReadinessView:
@@ -209,4 +211,10 @@ def readiness_view(report: ReadinessReport, t: Translator) -> ReadinessView:
         rows=tuple(rows),
         summary=tuple(summary_lines(report.summary(), len(report.networks), t)),
         sources=sources,
+        trend=tuple(
+            t("ready_trend_line", point=t(f"ready_point_{point}"), counts=counts)
+            for point, counts in progress_lines(report.history)
+        )
+        if len(report.history) > 1
+        else (),
     )
