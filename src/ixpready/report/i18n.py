@@ -418,10 +418,9 @@ EN: dict[str, str] = {
     "others": "others",
 }
 
-CATALOGS: Mapping[str, Mapping[str, str]] = {
-    "es": {**ES, **READINESS_ES},
-    "en": {**EN, **READINESS_EN},
-}
+ES.update(READINESS_ES)  # the "Ready to peer?" section's words (report.i18n_readiness)
+EN.update(READINESS_EN)
+CATALOGS: Mapping[str, Mapping[str, str]] = {"es": ES, "en": EN}
 
 # Country names for the countries a Central American report mentions most; others fall
 # back to their ISO code.
