@@ -306,7 +306,9 @@ def _domestic_asns(analysis: AnalysisResult) -> list[int]:
 _VERDICT_ORDER = (Verdict.LOCAL, Verdict.LOCAL_VIA_IXP, Verdict.TROMBONED, Verdict.INCONCLUSIVE)
 
 
-def _prefixes_by_origin(snapshot: RegistrySnapshot) -> dict[int, list[str]]:
+def _prefixes_by_origin(snapshot: RegistrySnapshot, wanted: set[int]) -> dict[int, list[str]]:
+    """Returns the prefixes each wanted AS originates, and `-1` -> one IPv6 prefix when the
+    table holds any IPv6 at all (so "announces no IPv6" can be told from "no IPv6 data")."""
     out: dict[int, dict[str, None]] = {}
     routed = snapshot.routed
     pairs = (
@@ -315,8 +317,11 @@ def _prefixes_by_origin(snapshot: RegistrySnapshot) -> dict[int, list[str]]:
         else ((r.prefix, r.origins) for r in routed)
     )
     for prefix, origins in pairs:
+        if -1 not in out and ":" in prefix:
+            out[-1] = {prefix: None}
         for origin in origins:
-            out.setdefault(origin, {})[prefix] = None
+            if origin in wanted:
+                out.setdefault(origin, {})[prefix] = None
     return {asn: list(prefixes) for asn, prefixes in out.items()}
 
 
@@ -352,8 +357,8 @@ def build_readiness(
     ) if model is not None else Source("no model run", None)
     routing_source = _source(sources, ("prefix-to-AS", "RIPEstat"), "no routing table")
     names = {**snapshot.as_names, **analysis.as_names}
-    by_origin = _prefixes_by_origin(snapshot)
-    has_v6_routes = any(":" in p for prefixes in by_origin.values() for p in prefixes)
+    by_origin = _prefixes_by_origin(snapshot, set(asns))
+    has_v6_routes = -1 in by_origin
 
     ix_home = {ix.id: ix.name for ix in snapshot.ixs.values() if ix.country.upper() == home}
     presence: dict[int, set[str]] = {}
@@ -370,8 +375,9 @@ def build_readiness(
     netfac_source = _source(refs.sources, ("PeeringDB netfac",), "no PeeringDB netfac file")
     pdb_source = _source(refs.sources, ("PeeringDB net", "PeeringDB poc"), "no PeeringDB net file")
 
-    validators = [OriginValidator(v.vrps) for v in refs.vrp_sets]
-    merged = OriginValidator(vrp for v in refs.vrp_sets for vrp in v.vrps) if validators else None
+    merged = (
+        OriginValidator(vrp for v in refs.vrp_sets for vrp in v.vrps) if refs.vrp_sets else None
+    )
     answers = {(a.prefix, a.origin): a.validity for a in refs.ripestat_rpki}
     rpki_source = _source(
         refs.sources, ("RPKI VRPs",) if merged is not None else ("RIPEstat rpki-validation",),
