@@ -253,3 +253,21 @@ def test_the_report_section_in_both_languages_escapes_network_text(
     assert set(CATALOGS["es"]) == set(CATALOGS["en"])
     plain = render_html(analysis, lang="en", now=NOW)  # without a scorecard: no section
     assert 'id="readiness"' not in plain
+
+
+def test_report_with_refdata_adds_the_section_and_its_exports(
+    demo: tuple[Path, AnalysisResult], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder, analysis = demo
+    analysis_file = tmp_path / "analysis.json"
+    analysis_file.write_bytes(analysis_to_json(analysis))
+    out = tmp_path / "report"
+    argv = ["report", str(analysis_file), "--refdata", str(folder / "refdata"), "--lang", "en",
+            "--model", str(folder / "model.json"), "--out", str(out)]  # fmt: skip
+    assert main(argv) == ExitCode.OK
+    capsys.readouterr()
+    page = (out / "report.en.html").read_text()
+    assert 'id="readiness"' in page and "readiness.csv" in page
+    exported = json.loads((out / "readiness.json").read_text())
+    assert exported["country"] == "GT" and len(exported["networks"]) == 8
+    assert (out / "readiness.csv").read_text().startswith("asn,name,measured,points_met,")
