@@ -271,3 +271,28 @@ def test_report_with_refdata_adds_the_section_and_its_exports(
     exported = json.loads((out / "readiness.json").read_text())
     assert exported["country"] == "GT" and len(exported["networks"]) == 8
     assert (out / "readiness.csv").read_text().startswith("asn,name,measured,points_met,")
+
+
+def test_home_exchanges_from_the_recorded_peeringdb_pages(recorded: Path, tmp_path: Path) -> None:
+    pdb = tmp_path / "refdata" / "peeringdb"
+    pdb.mkdir(parents=True)
+    for kind in ("ix", "ixlan", "ixpfx", "netixlan", "net"):
+        for page in (1, 2):
+            shutil.copy(recorded / f"peeringdb/pdb-beta-api-2026-04-16-{kind}-page{page}.json",
+                        pdb / f"{kind}-page{page}.json")  # fmt: skip
+    refdata = tmp_path / "refdata"
+    card = build_readiness(
+        _empty("NL"), load_snapshot(refdata), load_readiness_refs(refdata), None,
+        generated_at=NOW, inventory=(6939, 12859, 20562),
+    )  # fmt: skip
+    rows = {n.asn: n for n in card.networks}
+    # read off the pages: all three have a port on NL-ix; 20562's net record is on no page
+    assert {a: r.home_ixps.names for a, r in rows.items()} == {
+        6939: ("NL-ix",), 12859: ("NL-ix",), 20562: ("NL-ix",)
+    }
+    assert rows[6939].irr.as_set == "RADB::AS-HURRICANE RADB::AS-HURRICANEV6"
+    assert rows[12859].peeringdb.policy == "Open"
+    assert rows[6939].peeringdb.check is Check.UNKNOWN  # no poc pages: contacts unknown
+    assert rows[20562].peeringdb.present is False and rows[20562].irr.check is Check.UNKNOWN
+    source = rows[6939].home_ixps.source  # pages with an empty `meta`, no date in the names
+    assert "peeringdb/netixlan-page2.json" in source.source and source.date is None
