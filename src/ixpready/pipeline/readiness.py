@@ -94,15 +94,18 @@ def readiness_of(
     model: ModelResult | None = None,
     inventory: Path | None = None,
     now: datetime | None = None,
+    gain: bool = True,
 ) -> ReadinessReport:
     """Returns the readiness scorecard of an analysis with the reference data in `refdata`.
 
-    Runs the IXP model (as `ixpready model` does, k=5) unless `model` is given. Raises
+    Runs the IXP model (as `ixpready model` does, k=5) unless `model` is given, or unless
+    `gain` is False and CAIDA relationships name the upstreams (the counts of the trend need
+    no model then). Raises
     RefdataError for an unusable reference folder, InputError for an unreadable inventory.
     """
     snapshot = load_snapshot(refdata)
     refs = load_readiness_refs(refdata, _snapshot_date(refdata))
-    if model is None:
+    if model is None and (gain or not snapshot.relationships):
         inputs = read_inputs(analysis.country, refdata=refdata, members_file=None,
                              weights_file=None)  # fmt: skip
         model = run_model_on(analysis, inputs, k=MODEL_K)
@@ -141,6 +144,6 @@ def readiness_history(
     """Returns how many networks met each point in each round, given as (round id, last day
     of the round, analysis), with the reference data current then (`refdata_as_of`)."""
     return tuple(
-        readiness_of(analysis, refdata=refdata_as_of(refdata, day)).as_round(round_id)
+        readiness_of(analysis, refdata=refdata_as_of(refdata, day), gain=False).as_round(round_id)
         for round_id, day, analysis in rounds
     )
