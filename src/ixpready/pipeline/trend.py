@@ -31,7 +31,7 @@ from ixpready.measurements.records import IPAddress, Malformed, Probe
 from ixpready.measurements.store import ResultStore, RoundSummary, Store
 from ixpready.model.readiness import ReadinessRound, progress_lines
 from ixpready.pipeline.analyze import analyze_traces, gather_outcomes, load_rdns
-from ixpready.pipeline.readiness import readiness_history
+from ixpready.pipeline.readiness import readiness_history, refdata_as_of
 from ixpready.report.i18n import Translator
 from ixpready.report.terminal import terminal_safe
 
@@ -419,13 +419,54 @@ def trend(settings: Settings) -> Trend:
     return replace(result, readiness=round_readiness(settings, rounds))
 
 
+READINESS_FILE = "readiness-counts.json"  # per round: its readiness counts, kept with it
+
+
+def _counts_key(refdata: Path, analysis: AnalysisResult) -> str:
+    marker = refdata / "snapshot.json"
+    stamp = marker.stat().st_mtime_ns if marker.is_file() else 0
+    return f"{refdata}|{stamp}|{analysis.generated_at.isoformat()}"
+
+
+def _kept_counts(path: Path) -> tuple[str, ReadinessRound] | None:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        kept = ReadinessRound(
+            str(document["round"]), int(document["networks"]),
+            tuple((str(p), int(n)) for p, n in document["met"]),
+        )  # fmt: skip
+        return str(document["key"]), kept
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
 def round_readiness(
     settings: Settings, rounds: Sequence[RoundAnalysis]
 ) -> tuple[ReadinessRound, ...]:
-    """Returns the readiness counts of each round, with the reference data of its time."""
+    """Returns the readiness counts of each round, with the reference data of its time.
+
+    Each round's counts are kept beside its analysis (`readiness-counts.json`) and reused
+    while the analysis and the reference folder are unchanged; a round whose analysis is gone
+    (retention, another host) keeps the counts it had.
+    """
     length = period_length(settings.rounds_period)
-    return readiness_history(
-        settings.refdata_path,
-        [(r.round_id, (round_start(r.round_id) + length - timedelta(seconds=1)).date(),
-          r.analysis) for r in rounds],
-    )  # fmt: skip
+    out: dict[str, ReadinessRound] = {}
+    for r in rounds:
+        day = (round_start(r.round_id) + length - timedelta(seconds=1)).date()
+        folder = refdata_as_of(settings.refdata_path, day)
+        key = _counts_key(folder, r.analysis)
+        path = settings.rounds_dir / r.round_id / READINESS_FILE
+        kept = _kept_counts(path)
+        if kept is not None and kept[0] == key:
+            out[r.round_id] = kept[1]
+            continue
+        (counts,) = readiness_history(folder, [(r.round_id, day, r.analysis)])
+        document = {"round": counts.round_id, "networks": counts.networks,
+                    "met": [list(m) for m in counts.met], "key": key}  # fmt: skip
+        write_atomically(path, json.dumps(document).encode())
+        out[r.round_id] = counts
+    if settings.rounds_dir.is_dir():
+        for folder in sorted(settings.rounds_dir.iterdir()):
+            if folder.name not in out and (kept := _kept_counts(folder / READINESS_FILE)):
+                out[folder.name] = kept[1]
+    return tuple(counts for _, counts in sorted(out.items()))
