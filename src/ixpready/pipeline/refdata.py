@@ -4,7 +4,7 @@ Layout of the reference-data folder (read by `enrichment.snapshots`):
 
     peeringdb/<type>.json               ix, ixlan, ixpfx, netixlan, net, fac, netfac, poc
     rpki/vrps-YYYYMMDD.json             the configured validator's VRP export (rpki_vrps_url)
-    ripestat/rpki-validation-*.json     else RIPEstat's rpki-validation of each announced route
+    ripestat/rpki-validation-*.json     or (rpki_vrps_url = "ripestat") RIPEstat's answer per route
     pfx2as-YYYYMMDD.txt                 CAIDA prefix2as lines: prefix<TAB>length<TAB>AS
     delegated-<rir>-extended-YYYYMMDD   RIR delegated-extended statistics, as published
     snapshot.json                       {"date": "YYYY-MM-DD", "country": ..., "files": [...]}
@@ -136,9 +136,11 @@ def _rpki(
     incoming: Path,
     stamp: str,
 ) -> None:
-    """Saves the validated ROA payloads of the configured validator, else RIPEstat's
-    rpki-validation answer for each announced route (for `readiness`)."""
-    if settings.rpki_vrps_url:
+    """Saves the validated ROA payloads of the configured validator, or (`ripestat`)
+    RIPEstat's rpki-validation answer for each announced route (for `readiness`)."""
+    if not settings.rpki_vrps_url:
+        return
+    if settings.rpki_vrps_url != "ripestat":
         (incoming / "rpki").mkdir()
         (incoming / "rpki" / f"vrps-{stamp}.json").write_bytes(
             registry.vrp_export(settings.rpki_vrps_url)
