@@ -17,7 +17,8 @@ from ixpready.cli import main
 from ixpready.enrichment.readiness_refs import load_readiness_refs
 from ixpready.enrichment.snapshots import load_snapshot
 from ixpready.errors import ExitCode
-from ixpready.model.readiness import POINTS, Check, ReadinessReport, build_readiness
+from ixpready.model.readiness import POINTS, Check, ReadinessReport
+from ixpready.model.readiness_build import build_readiness
 from ixpready.pipeline.demo import run_demo
 from ixpready.pipeline.model import run_model
 from ixpready.pipeline.readiness import read_inventory, readiness_of

@@ -22,7 +22,8 @@ from ixpready.enrichment.readiness_refs import load_readiness_refs
 from ixpready.enrichment.snapshots import load_snapshot
 from ixpready.errors import InputError
 from ixpready.model.build import run_model_on
-from ixpready.model.readiness import ReadinessReport, ReadinessRound, Source, build_readiness
+from ixpready.model.readiness import ReadinessReport, ReadinessRound, Source
+from ixpready.model.readiness_build import build_readiness
 from ixpready.model.results import ModelResult
 from ixpready.pipeline.model import read_inputs
 from ixpready.report.readiness_view import readiness_csv, readiness_json, readiness_table
