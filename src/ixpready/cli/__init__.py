@@ -17,9 +17,20 @@ from ixpready.errors import ExitCode, IxpreadyError
 
 
 def _subcommand_modules() -> list[ModuleType]:
-    from ixpready.cli import analyze, atlas, geohint, locate, model, probe, report, run, schedule
+    from ixpready.cli import (
+        analyze,
+        atlas,
+        geohint,
+        locate,
+        model,
+        probe,
+        readiness,
+        report,
+        run,
+        schedule,
+    )
 
-    return [analyze, atlas, geohint, locate, model, probe, report, run, schedule]
+    return [analyze, atlas, geohint, locate, model, probe, readiness, report, run, schedule]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -15,6 +15,7 @@ from ixpready.model.results import ModelResult
 from ixpready.pipeline.analyze import analyze_files
 from ixpready.pipeline.demo_scenario import write_scenario
 from ixpready.pipeline.model import model_notes, run_model
+from ixpready.pipeline.readiness import readiness_json, readiness_of
 from ixpready.pipeline.report import ReportFiles, read_dns, write_report
 
 FOUNDING_SET_SIZE = 5
@@ -51,6 +52,8 @@ def run_demo(out_dir: Path, *, seed: int = 2026, report: bool = True) -> DemoOut
     )
     model_path = out_dir / "model.json"
     model_path.write_bytes(model_to_json(model))
+    readiness = readiness_of(run.result, refdata=files.refdata, model=model)
+    (out_dir / "readiness.json").write_bytes(readiness_json(readiness))
     written = None
     if report:
         written = write_report(
@@ -59,12 +62,14 @@ def run_demo(out_dir: Path, *, seed: int = 2026, report: bool = True) -> DemoOut
             out_dir=out_dir / "report",
             dns=read_dns((files.dns,)),
             refdata=load_snapshot(files.refdata),
+            readiness=readiness,
         )
     notes = [
         "SIMULATED scenario: not a measurement of Guatemala (see SCENARIO.md).",
         *model_notes(model),
         f"analysis: {analysis_path}",
         f"model: {model_path}",
+        f"readiness: {out_dir / 'readiness.json'} (`ixpready readiness` shows the table)",
         f"quarantined records: {len(run.quarantined)} (in {out_dir / 'quarantine.jsonl'})",
     ]
     if written is not None:
