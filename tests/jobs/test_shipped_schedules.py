@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from crontab import CronItem, CronTab
 from croniter import croniter
+from crontab import CronItem, CronTab
 
 from ixpready.cli import main
 from ixpready.config import Settings
@@ -79,7 +79,7 @@ def test_the_installed_units_pass_systemd_analyze_verify(tmp_path: Path) -> None
 
 def test_verify_does_catch_a_broken_unit(tmp_path: Path) -> None:
     # The check above can fail: a misspelt key and an impossible calendar are reported.
-    code, said = _verify(tmp_path / "root", {
+    _code, said = _verify(tmp_path / "root", {
         "broken.service": "[Service]\nType=oneshot\nExecStrat=/bin/x\nExecStart=/opt/x/y\n",
         "broken.timer": "[Timer]\nOnCalendar=*-*-* 25:00\nUnit=broken.service\n",
     })  # fmt: skip
