@@ -24,7 +24,7 @@ from ixpready.report.dns import DnsSummary
 from ixpready.report.facts import Counted, Facts, Round, TrendMark, facts_of
 from ixpready.report.i18n import Translator, check_language
 from ixpready.report.model_view import ModelView
-from ixpready.report.svg import printable
+from ixpready.report.sanitize import shown_on_page
 
 ANNEX_MAX_PATHS = 150
 MODEL_MAX_CANDIDATES = 15
@@ -96,9 +96,10 @@ class PdfRenderWarning:
 
 
 def _finalize(value: object) -> object:
-    """Drops control characters from every plain value a template prints (then escaped)."""
+    """Drops control and bidi characters from every plain value a template prints (then
+    escaped) and shortens words too long to lay out (`sanitize.shown_on_page`)."""
     if isinstance(value, str) and not isinstance(value, Markup):
-        return printable(value)
+        return shown_on_page(value)
     return value
 
 
