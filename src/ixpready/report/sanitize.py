@@ -24,7 +24,7 @@ _FORMULA_START = re.compile(r"^\s*[=+\-@\uff1d\uff0b\uff0d\uff20]")
 # A page lays out a word it must break anywhere (a 10 kB router name) in time quadratic in
 # its length (WeasyPrint: 452 s instead of 3 s for a report): longer words are shortened.
 WORD_MAX = 80
-_LONG_WORD = re.compile(r"\S{%d,}" % (WORD_MAX + 1))
+_LONG_WORD = re.compile(rf"\S{{{WORD_MAX + 1},}}")
 
 
 def clean(value: object) -> str:
