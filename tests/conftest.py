@@ -30,3 +30,21 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         if name.startswith("IXPREADY_"):
             monkeypatch.delenv(name, raising=False)
     yield
+
+
+# Property-based tests (hypothesis): `ci` (the default) is derandomized, so CI sees the same
+# examples every run and stays fast; HYPOTHESIS_PROFILE=dev explores five times as many.
+def _hypothesis_profiles() -> None:
+    import os
+
+    from hypothesis import HealthCheck, settings
+
+    settings.register_profile(
+        "ci", max_examples=40, deadline=None, derandomize=True, print_blob=True,
+        suppress_health_check=[HealthCheck.too_slow],
+    )  # fmt: skip
+    settings.register_profile("dev", max_examples=200, deadline=None)
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+_hypothesis_profiles()
