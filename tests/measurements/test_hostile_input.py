@@ -17,8 +17,10 @@ import pytest
 from analysis.world import PROBES, atlas, write_refdata
 from ixpready.analysis.verdicts import Verdict
 from ixpready.enrichment.snapshots import load_snapshot
+from ixpready.errors import InputError
 from ixpready.measurements.parse import parse_bytes, parse_lines, trace_from_atlas
-from ixpready.measurements.records import Malformed, Trace
+from ixpready.measurements.probes import load_probes
+from ixpready.measurements.records import DnsResult, Malformed, PingResult, Trace
 from ixpready.pipeline.analyze import analyze_traces
 
 HOME = "192.168.1.1"
@@ -169,3 +171,36 @@ def test_garbage_between_results_on_one_line_keeps_every_result() -> None:
         1_790_000_000, 1_790_000_001, 1_790_000_002
     ]
     assert sum(isinstance(o, Malformed) for o in outcomes) == 2
+
+
+def test_pings_and_dns_answers_drop_impossible_rtts_as_traceroutes_do(recorded: Path) -> None:
+    # The same check of an RTT for every result type, on real recorded results.
+    pings = json.loads((recorded / "atlas-ping/sagan-ping-firmware-series.json").read_text())
+    ping = next(p for p in pings if p["prb_id"] == 270 and isinstance(p.get("result"), list))
+    assert [r["rtt"] for r in ping["result"]] == [43.87, 56.949, 44.346]
+    ping["result"][1]["rtt"] = -0.5
+    dns = next(r for r in json.loads((recorded / "atlas-dns/sagan-dns-results.json").read_text())
+               if r["prb_id"] == 184 and "result" in r)  # fmt: skip
+    assert dns["result"]["rt"] == 45.305
+    dns["result"]["rt"] = -1e9
+    (read_ping,) = parse_bytes(json.dumps(ping).encode(), "ping")
+    (read_dns,) = parse_bytes(json.dumps(dns).encode(), "dns")
+    assert isinstance(read_ping, PingResult) and read_ping.rtts_ms == (43.87, 44.346)
+    assert isinstance(read_dns, DnsResult) and read_dns.responses[0].rtt_ms is None
+    assert read_dns.responses[0].answer is not None  # the answer itself is kept
+
+
+def test_probe_metadata_with_absurd_numbers_reads_them_as_unknown(tmp_path: Path) -> None:
+    document = {"results": [
+        {"id": 7001, "asn_v4": 2**70, "latitude": "1e400", "longitude": "nan",
+         "country_code": "GT", "status": {"name": "Connected"}},
+        {"id": 2**70, "asn_v4": 14754},
+    ]}  # fmt: skip
+    path = tmp_path / "probes.json"
+    path.write_text(json.dumps(document))
+    with pytest.raises(InputError, match="no numeric 'id'"):
+        load_probes(path)
+    document["results"].pop()
+    path.write_text(json.dumps(document))
+    probe = load_probes(path)[7001]
+    assert (probe.asn_v4, probe.latitude, probe.longitude) == (None, None, None)
