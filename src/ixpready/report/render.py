@@ -26,7 +26,7 @@ from ixpready.report.facts import Counted, Facts, Round, TrendMark, facts_of
 from ixpready.report.i18n import Translator, check_language
 from ixpready.report.model_view import ModelView
 from ixpready.report.readiness_view import readiness_view
-from ixpready.report.svg import printable
+from ixpready.report.sanitize import shown_on_page
 
 ANNEX_MAX_PATHS = 150
 MODEL_MAX_CANDIDATES = 15
@@ -98,9 +98,10 @@ class PdfRenderWarning:
 
 
 def _finalize(value: object) -> object:
-    """Drops control characters from every plain value a template prints (then escaped)."""
+    """Drops control and bidi characters from every plain value a template prints (then
+    escaped) and shortens words too long to lay out (`sanitize.shown_on_page`)."""
     if isinstance(value, str) and not isinstance(value, Markup):
-        return printable(value)
+        return shown_on_page(value)
     return value
 
 
