@@ -43,3 +43,21 @@ def nsd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Nsd]:
     """A real authoritative DNS server (NSD) on 127.0.0.1 for the whole session (authdns.py)."""
     with start_nsd(tmp_path_factory.mktemp("nsd")) as running:
         yield running
+
+
+# Property-based tests (hypothesis): `ci` (the default) is derandomized, so CI sees the same
+# examples every run and stays fast; HYPOTHESIS_PROFILE=dev explores five times as many.
+def _hypothesis_profiles() -> None:
+    import os
+
+    from hypothesis import HealthCheck, settings
+
+    settings.register_profile(
+        "ci", max_examples=40, deadline=None, derandomize=True, print_blob=True,
+        suppress_health_check=[HealthCheck.too_slow],
+    )  # fmt: skip
+    settings.register_profile("dev", max_examples=200, deadline=None)
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+_hypothesis_profiles()

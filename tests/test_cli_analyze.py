@@ -177,3 +177,41 @@ def test_analyze_reads_the_store_and_records_the_snapshot_it_used(
     with Store.open(store_file) as store:
         (record,) = store.analyses()
     assert record.results == 26 and "peeringdb/ix.json@2016-10-19" in record.snapshot
+
+
+def test_hostile_numbers_and_shapes_are_quarantined_without_a_traceback(
+    recorded: Path, refdata: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Issue 13: each of these ended `analyze` in a traceback (RecursionError, OverflowError,
+    # "Integer exceeds 64-bit range" in the export) or was accepted as a result.
+    lines = (recorded / GT_HN_SV).read_text().splitlines()
+    first = json.loads(lines[0])
+    hostile = [
+        "[" * 100_000,
+        '{"a":' * 100_000,
+        json.dumps({**first, "prb_id": 12345}).replace("12345", str(2**70)),
+        json.dumps({**first, "timestamp": 12345}).replace("12345", "1" + "0" * 30),
+        json.dumps({**first, "msm_id": -5}),
+        json.dumps({**first, "timestamp": -1}),
+        json.dumps({**first, "prb_id": 12345}).replace("12345", "1" + "0" * 400),
+        '{"x":"' * 50_000,
+    ]
+    # An RTT of 10^400 is no RTT: the reply is kept without it, the result analysed.
+    huge_rtt = lines[1].replace('"rtt": 1.115', '"rtt": 1' + "0" * 400, 1)
+    assert huge_rtt != lines[1]
+    damaged = tmp_path / "hostile.jsonl"
+    damaged.write_text("\n".join([lines[0], *hostile, huge_rtt, *lines[2:]]) + "\n")
+    for form in ("json", "csv", "table"):
+        out = tmp_path / f"a.{form}"
+        code = main(["analyze", str(damaged), "--country", "GT", "--refdata", str(refdata),
+                     "--format", form, "--out", str(out), "--quarantine",
+                     str(tmp_path / f"q-{form}.jsonl")])  # fmt: skip
+        err = capsys.readouterr().err
+        assert code == 7, err
+        assert "Traceback" not in err and f"{len(hostile)} malformed record(s) quarantined" in err
+    summary = json.loads((tmp_path / "a.json").read_text())["summary"]
+    assert summary["quarantined"] == len(hostile)
+    assert summary["domestic_paths"] + summary["other_paths"] == len(lines)
+    records = [json.loads(line) for line in (tmp_path / "q-json.jsonl").read_text().splitlines()]
+    assert [r["where"] for r in records] == [f"hostile.jsonl:{n}" for n in range(2, 10)]
+    assert "64-bit" in records[2]["reason"] and "positive id" in records[4]["reason"]

@@ -133,6 +133,7 @@ class Settings:
     peeringdb_url: str = "https://www.peeringdb.com"
     ripestat_url: str = "https://stat.ripe.net"
     rir_stats_url: str = "https://ftp.ripe.net/pub/stats"
+    rpki_vrps_url: str = ""  # a validator's JSON export URL, "ripestat", or "" (none)
     plan_budget_credits: int = 100_000
     plan_probes_per_as: int = 3
     plan_packets: int = 3
@@ -240,6 +241,16 @@ def _url(value: Any) -> str:
     if not text.startswith("https://"):
         raise ValueError("an https:// URL")
     return text.rstrip("/")
+
+
+def _vrp_source(value: Any) -> str:
+    """An http(s) URL (a local validator often serves plain HTTP), "ripestat", or ""."""
+    if isinstance(value, str) and not value.strip():
+        return ""
+    text = _text(value)
+    if text != "ripestat" and not text.startswith(("https://", "http://")):
+        raise ValueError('an http:// or https:// URL, "ripestat", or "" for none')
+    return text
 
 
 def _positive_float(value: Any) -> float:
@@ -439,6 +450,7 @@ KEYS: tuple[_Key, ...] = (
     _Key("registries", "peeringdb_url", "peeringdb_url", _url),
     _Key("registries", "ripestat_url", "ripestat_url", _url),
     _Key("registries", "rir_stats_url", "rir_stats_url", _url),
+    _Key("registries", "rpki_vrps_url", "rpki_vrps_url", _vrp_source),
     _Key("plan", "budget_credits", "plan_budget_credits", _whole(0)),
     _Key("plan", "probes_per_as", "plan_probes_per_as", _whole(1)),
     _Key("plan", "packets", "plan_packets", _whole(1)),

@@ -114,8 +114,8 @@ def record_discovery_and_refdata(
         replay.add(
             "GET", f"/api/{kind}?depth=0", raw=(recorded / PDB.format(kind=kind)).read_bytes()
         )
-    replay.add("GET", "/api/fac?depth=0", {"data": [], "meta": {}})
-    replay.add("GET", "/api/netfac?depth=0", {"data": [], "meta": {}})
+    for kind in ("fac", "netfac", "poc"):
+        replay.add("GET", f"/api/{kind}?depth=0", {"data": [], "meta": {}})
     replay.add(
         "GET", "/data/announced-prefixes/data.json?resource=AS3333", _load(recorded, ANNOUNCED)
     )

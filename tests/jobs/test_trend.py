@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import json
+import shutil
 import statistics
+from datetime import date
 from pathlib import Path
 
 import pytest
 
+from ixpready.analysis.export import load_analysis
 from ixpready.cli import main
 from ixpready.config import load_settings
 from ixpready.errors import ExitCode
 from ixpready.measurements.store import Store
 from ixpready.pipeline.analyze import analyze_files
 from ixpready.pipeline.demo_scenario import ScenarioFiles
+from ixpready.pipeline.readiness import readiness_history, refdata_as_of
 from ixpready.pipeline.trend import trend
 from jobs.conftest import offline_config
 
@@ -82,6 +86,39 @@ def test_the_trend_object_for_the_report(scenario: ScenarioFiles, tmp_path: Path
     assert result.events_before(first)[0].label == "first meeting"
     assert result.events_before(second) == ()
     assert 0 < first.tromboned_share < 1 and first.median_rtt_ms is not None
+    # readiness per round: networks meeting each point, with that round's reference data
+    assert [r.round_id for r in result.readiness] == ["2026-11-01T00", "2026-11-01T06"]
+    for point, readiness in zip(result.rounds, result.readiness, strict=True):
+        analysis = load_analysis(load_settings(config, {}).rounds_dir / point.round_id
+                                 / "analysis.json")  # fmt: skip
+        ends = {a for p in analysis.paths for a in (p.src_asn, p.dst_asn) if a is not None}
+        assert readiness.networks == len(ends)
+        assert dict(readiness.met)["ipv6"] == len(ends & {23243, 52286})  # the simulated v6
+    text = result.as_text()
+    assert "Readiness per round (2026-11-01T00, 2026-11-01T06):" in text
+    assert f"  IPv6: {dict(result.readiness[0].met)['ipv6']} → " in text
+    assert json.loads(result.to_json())["readiness"][1]["round"] == "2026-11-01T06"
+
+
+def test_each_round_is_scored_with_the_reference_data_of_its_time(
+    scenario: ScenarioFiles, tmp_path: Path
+) -> None:
+    folder = tmp_path / "refdata"
+    shutil.copytree(scenario.refdata, folder)
+    older = folder / "archive" / "2026-10-01"
+    shutil.copytree(scenario.refdata, older)
+    (folder / "snapshot.json").write_text('{"date": "2026-11-15"}')
+    assert refdata_as_of(folder, date(2026, 11, 20)) == folder
+    assert refdata_as_of(folder, date(2026, 11, 1)) == older
+    assert refdata_as_of(folder, date(2026, 9, 1)) == folder  # nothing older: the current
+    # in October nobody had ROAs yet: the archived snapshot has no VRPs
+    shutil.rmtree(older / "rpki")
+    whole = analyze_files(list(scenario.results), country="GT", refdata=scenario.refdata,
+                          probes=scenario.probes, rdns=scenario.rdns).result  # fmt: skip
+    october, december = readiness_history(
+        folder, [("2026-10", date(2026, 10, 31), whole), ("2026-12", date(2026, 12, 31), whole)]
+    )
+    assert dict(october.met)["rpki"] == 0 and dict(december.met)["rpki"] == 3
 
 
 def test_an_empty_store_has_no_rounds_yet(

@@ -117,7 +117,7 @@ def test_same_seed_writes_identical_bytes(tmp_path: Path, scenario: ScenarioFile
     write_scenario(tmp_path / "again", seed=2026)
     first = _files(scenario.probes.parent)
     assert first == _files(tmp_path / "again")
-    assert len(first) == 16
+    assert len(first) == 19  # 16, and the readiness files: netfac, poc, VRPs
 
 
 def test_another_seed_changes_rtts_but_not_the_paths(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -11,11 +12,15 @@ import pytest
 
 from ixpready.cli import main
 from ixpready.config import load_settings
+from ixpready.enrichment.readiness_refs import load_readiness_refs
+from ixpready.enrichment.rpki import Validity
 from ixpready.enrichment.snapshots import load_snapshot
 from ixpready.errors import ExitCode, UnavailableError
 from ixpready.pipeline import refdata
 from ixpready.sources.registries import RegistryClient
 from sources.replay import ReplayServer
+
+READINESS = Path(__file__).resolve().parents[1] / "data" / "readiness"
 
 PDB = "peeringdb/pdb-beta-api-2026-04-16-{kind}-page1.json"
 OWN_DATA = Path(__file__).resolve().parents[1] / "data" / "peeringdb"
@@ -38,6 +43,10 @@ def _record(recorded: Path, replay: ReplayServer) -> dict[str, Any]:
         )
     for kind in ("fac", "netfac"):  # real pages, not in ../shared (tests/data/peeringdb)
         replay.add("GET", f"/api/{kind}?depth=0", raw=(OWN_DATA / OWN_PDB.format(kind=kind)).read_bytes())
+    replay.add(  # a real excerpt, tests/data/readiness/README.md
+        "GET", "/api/poc?depth=0",
+        raw=(READINESS / "pdb-beta-api-2026-04-16-poc-excerpt.json").read_bytes(),
+    )
     resources = json.loads((recorded / RESOURCES).read_text())
     # cut to the one network whose announced-prefixes response was recorded (AS3333)
     resources["data"]["resources"]["asn"] = ["3333"]
@@ -45,7 +54,15 @@ def _record(recorded: Path, replay: ReplayServer) -> dict[str, Any]:
         "GET", "/data/country-resource-list/data.json?resource=AT&v4_format=prefix", resources
     )
     announced = json.loads((recorded / ANNOUNCED).read_text())
+    # cut to the one route whose rpki-validation answer was recorded (193.0.0.0/21)
+    announced["data"]["prefixes"] = [
+        p for p in announced["data"]["prefixes"] if p["prefix"] == "193.0.0.0/21"
+    ]
     replay.add("GET", "/data/announced-prefixes/data.json?resource=AS3333", announced)
+    replay.add(
+        "GET", "/data/rpki-validation/data.json?resource=AS3333&prefix=193.0.0.0%2F21",
+        raw=(READINESS / "ripestat-rpki-validation-AS3333-2025-06-11.json").read_bytes(),
+    )  # fmt: skip
     replay.add("GET", "/pub/stats/lacnic/delegated-lacnic-extended-latest", raw=DELEGATED)
     return announced
 
@@ -70,15 +87,16 @@ def test_update_writes_the_dated_layout_the_snapshot_reader_reads(
     recorded: Path, atlas_replay: ReplayServer, tmp_path: Path
 ) -> None:
     announced = _record(recorded, atlas_replay)
-    settings = _settings(tmp_path, atlas_replay)
+    settings = replace(_settings(tmp_path, atlas_replay), rpki_vrps_url="ripestat")
     status = refdata.update(settings, rirs=("lacnic",), today=date(2026, 11, 28))
     folder = settings.refdata_path
     assert status.date == date(2026, 11, 28) and status.age_days == 0
     assert sorted(f.name for f in status.files) == [
         "delegated-lacnic-extended-20261128",
-        *[f"peeringdb/{k}.json"
-          for k in ("fac", "ix", "ixlan", "ixpfx", "net", "netfac", "netixlan")],
+        *[f"peeringdb/{k}.json" for k in ("fac", "ix", "ixlan", "ixpfx", "net", "netfac",
+                                          "netixlan", "poc")],
         "pfx2as-20261128.txt",
+        "ripestat/rpki-validation-AS3333-193.0.0.0_21.json",
     ]
     assert (folder / "peeringdb" / "ix.json").read_bytes() == (
         recorded / PDB.format(kind="ix")
@@ -97,6 +115,11 @@ def test_update_writes_the_dated_layout_the_snapshot_reader_reads(
     assert len(snapshot.network_facilities) == 250 and len(snapshot.facilities) == 250
     cogent = [f.name for f in snapshot.network_facilities if f.asn == 174]
     assert cogent[:2] == ["Digital Realty Frankfurt FRA1-27", "Digital Realty Paris PAR1"]
+    refs = load_readiness_refs(folder)  # and the readiness reader, the files it adds
+    assert [(a.prefix, a.origin, a.validity) for a in refs.ripestat_rpki] == [
+        ("193.0.0.0/21", 3333, Validity.VALID)
+    ]
+    assert refs.nets[2818].contacts == 1 and refs.has_netfac
 
     # a second update archives the first
     refdata.update(settings, rirs=("lacnic",), today=date(2026, 11, 29))
@@ -148,3 +171,47 @@ def test_a_registry_that_keeps_failing_is_unavailable(
         client.peeringdb("ix")
     assert str(caught.value) == f"{atlas_replay.base_url}/api/ix gave HTTP 503, tried 3 times"
     assert waits == [1.0, 2.0]
+
+
+def test_update_saves_the_configured_validators_vrp_export(
+    recorded: Path, atlas_replay: ReplayServer, tmp_path: Path
+) -> None:
+    _record(recorded, atlas_replay)
+    export = (READINESS / "rpki-client-json-2021-07-26.json").read_bytes()
+    atlas_replay.add("GET", "/rpki-client/json", raw=export)
+    settings = _settings(tmp_path, atlas_replay)
+    settings = replace(settings, rpki_vrps_url=atlas_replay.base_url + "/rpki-client/json")
+    status = refdata.update(settings, rirs=("lacnic",), today=date(2026, 11, 28))
+    names = [f.name for f in status.files]
+    assert "rpki/vrps-20261128.json" in names
+    assert not any(n.startswith("ripestat/") for n in names)  # no RIPEstat call per route
+    assert (settings.refdata_path / "rpki" / "vrps-20261128.json").read_bytes() == export
+    refs = load_readiness_refs(settings.refdata_path)
+    (vrps,) = refs.vrp_sets
+    assert vrps.program == "rpki-client" and vrps.date == "2021-07-26"
+    assert len(vrps.vrps) == 6
+    assert not any("rpki-validation" in p for p in atlas_replay.paths_seen)
+
+
+def test_a_vrp_url_answering_something_else_stops_the_update_untouched(
+    recorded: Path, atlas_replay: ReplayServer, tmp_path: Path
+) -> None:
+    _record(recorded, atlas_replay)
+    atlas_replay.add("GET", "/json", {"metadata": {}})
+    settings = _settings(tmp_path, atlas_replay)
+    settings = replace(settings, rpki_vrps_url=atlas_replay.base_url + "/json")
+    with pytest.raises(UnavailableError, match="no 'roas' list"):
+        refdata.update(settings, rirs=("lacnic",), today=date(2026, 11, 28))
+    assert not (settings.refdata_path / "snapshot.json").exists()
+
+
+def test_the_vrp_source_setting(tmp_path: Path) -> None:
+    from ixpready.errors import ConfigError
+
+    base = {"XDG_CONFIG_HOME": str(tmp_path / "none")}
+    assert load_settings(None, base).rpki_vrps_url == ""
+    for value in ("ripestat", "http://127.0.0.1:8323/json", "https://rpki.example/json"):
+        environ = {**base, "IXPREADY_REGISTRIES_RPKI_VRPS_URL": value}
+        assert load_settings(None, environ).rpki_vrps_url == value
+    with pytest.raises(ConfigError, match="rpki_vrps_url"):
+        load_settings(None, {**base, "IXPREADY_REGISTRIES_RPKI_VRPS_URL": "ftp://x/vrps"})

@@ -12,8 +12,6 @@ the report's job).
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -222,27 +220,3 @@ def load_analysis(path: Path) -> AnalysisResult:
             hint="write one with: ixpready analyze ... --format json --out FILE",
         ) from None
     return analysis_from_json(data, str(path))
-
-
-def _cell(value: object) -> object:
-    """Keeps a spreadsheet from running a value as a formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def to_csv(paths: tuple[PathVerdict, ...]) -> str:
-    """Returns the verdicts as CSV text, one row per path, list cells joined with spaces."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for path in paths:
-        row = path_to_dict(path)
-        cells = []
-        for column in CSV_COLUMNS:
-            value = row[column]
-            if isinstance(value, list):
-                value = " ".join(str(v) for v in value)
-            cells.append(_cell("" if value is None else value))
-        writer.writerow(cells)
-    return out.getvalue()

@@ -17,9 +17,20 @@ from ixpready.errors import ExitCode, IxpreadyError
 
 
 def _subcommand_modules() -> list[ModuleType]:
-    from ixpready.cli import analyze, atlas, geohint, locate, model, probe, report, run, schedule
+    from ixpready.cli import (
+        analyze,
+        atlas,
+        geohint,
+        locate,
+        model,
+        probe,
+        readiness,
+        report,
+        run,
+        schedule,
+    )
 
-    return [analyze, atlas, geohint, locate, model, probe, report, run, schedule]
+    return [analyze, atlas, geohint, locate, model, probe, readiness, report, run, schedule]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -63,7 +74,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args))
     except IxpreadyError as exc:
-        print(f"ixpready: error: {exc}", file=sys.stderr)
+        from ixpready.pipeline.text import clean  # (imported only when there is an error)
+
+        print(f"ixpready: error: {clean(exc)}", file=sys.stderr)  # may quote API strings
         if exc.hint:
-            print(f"ixpready: hint: {exc.hint}", file=sys.stderr)
+            print(f"ixpready: hint: {clean(exc.hint)}", file=sys.stderr)
         return int(exc.exit_code)

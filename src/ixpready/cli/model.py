@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -16,8 +15,7 @@ from rich.text import Text
 from ixpready.api import ModelResult, load_analysis, run_model
 from ixpready.errors import ExitCode, UsageError
 from ixpready.pipeline.model import to_json
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+from ixpready.pipeline.text import one_line
 
 
 def register(subparsers: Any) -> None:
@@ -42,7 +40,7 @@ def register(subparsers: Any) -> None:
 
 
 def _clean(value: object) -> Text:
-    return Text(_CONTROL.sub("", str(value)))
+    return Text(one_line(value))
 
 
 def _ms(value: float | None) -> str:
@@ -104,7 +102,7 @@ def render_table(result: ModelResult, *, width: int = 120) -> str:
         scenarios.add_column(column)
     for s in result.scenarios:
         scenarios.add_row(
-            s.name, str(len(s.members)), str(s.pairs), str(s.pairs_local_before),
+            _clean(s.name), str(len(s.members)), str(s.pairs), str(s.pairs_local_before),
             str(s.pairs_local_after), str(s.measured_tromboned_made_local),
             _ms(s.median_saved_ms), "" if s.agreement is None else f"{s.agreement:.0%}",
         )  # fmt: skip
@@ -116,7 +114,7 @@ def render_table(result: ModelResult, *, width: int = 120) -> str:
         for column in ("from", "to", "measured", "why"):
             stay.add_column(column)
         for o in abroad[:20]:
-            stay.add_row(str(o.src_asn), str(o.dst_asn), o.measured, _clean(o.reason_text))
+            stay.add_row(str(o.src_asn), str(o.dst_asn), _clean(o.measured), _clean(o.reason_text))
         console.print(stay)
     return out.getvalue()
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from ipaddress import ip_address
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import msgspec
 import orjson
@@ -60,6 +61,21 @@ class MalformedResult(ValueError):
     """A result that cannot be read; the message is one sentence naming the field."""
 
 
+# ---------------------------------------------------------------------------------------------
+# The numbers a result may hold: one validation for every reader. The dict path checks them in
+# `_int`, `_key` and `_rtt`; the fast path's schema admits only the same ranges (`_Id`, `_Time`,
+# `_Int64`, `_Rtt`), so a record outside them falls back to the dict path, which names the fault.
+
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1  # what the store, the exports and JSON tools hold
+LATEST_TIMESTAMP = 4_102_444_800  # 2100-01-01 00:00 UTC; RIPE Atlas started in 2010
+MAX_RTT_MS = 600_000.0  # 10 minutes: no probe waits that long for a reply
+
+_Id = Annotated[int, msgspec.Meta(ge=1, le=INT64_MAX)]
+_Time = Annotated[int, msgspec.Meta(ge=1, le=LATEST_TIMESTAMP)]
+_Int64 = Annotated[int, msgspec.Meta(ge=INT64_MIN, le=INT64_MAX)]
+_Rtt = Annotated[float, msgspec.Meta(ge=0.0, le=MAX_RTT_MS)]
+
+
 Outcome = Result | Malformed | Skipped
 
 
@@ -74,18 +90,35 @@ def _require(record: dict[str, Any], name: str) -> Any:
 
 
 def _int(value: Any, name: str) -> int:
+    """Returns a whole number that fits in 64 bits. Raises MalformedResult naming the field."""
+    number: int | None = None
     if isinstance(value, bool):
-        raise MalformedResult(f"field '{name}' is not a whole number: {value!r:.60}")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str):
-        try:
-            return int(value)
-        except ValueError:
-            pass
-    raise MalformedResult(f"field '{name}' is not a whole number: {value!r:.60}")
+        pass
+    elif isinstance(value, int):
+        number = value
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)
+    elif isinstance(value, str) and len(value) <= 40:
+        number = _int_text(value)
+    if number is None:
+        raise MalformedResult(f"field '{name}' is not a whole number: {_shown(value)}")
+    if not INT64_MIN <= number <= INT64_MAX:
+        raise MalformedResult(f"field '{name}' is out of the 64-bit range: {_shown(value)}")
+    return number
+
+
+def _int_text(text: str) -> int | None:
+    try:
+        return int(text)
+    except ValueError:
+        return None
+
+
+def _shown(value: Any) -> str:
+    """Returns a short rendering of a value for a message (never a 400-digit number)."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10**30:
+        return f"a number of {len(str(abs(value)))} digits"
+    return f"{value!r:.60}"
 
 
 def _opt_int(record: dict[str, Any], name: str) -> int | None:
@@ -93,17 +126,38 @@ def _opt_int(record: dict[str, Any], name: str) -> int | None:
     return None if value is None else _int(value, name)
 
 
-def _float(value: Any, name: str) -> float:
-    if isinstance(value, bool):
-        raise MalformedResult(f"field '{name}' is not a number: {value!r:.60}")
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
+def _number(value: Any, name: str) -> float:
+    """Returns the number a value holds, inf when it is beyond a float (10^400).
+    Raises MalformedResult when it is not a number."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            return float(value)
+        except OverflowError:
+            return math.inf if value > 0 else -math.inf
+    if isinstance(value, str) and len(value) <= 40:
         try:
             return float(value)
         except ValueError:
             pass
-    raise MalformedResult(f"field '{name}' is not a number: {value!r:.60}")
+    raise MalformedResult(f"field '{name}' is not a number: {_shown(value)}")
+
+
+def _float(value: Any, name: str) -> float:
+    """Returns a finite number. Raises MalformedResult when it is not one (NaN, 10^400)."""
+    number = _number(value, name)
+    if not math.isfinite(number):
+        raise MalformedResult(f"field '{name}' is not a finite number: {_shown(value)}")
+    return number
+
+
+def _rtt(value: Any, name: str) -> float | None:
+    """Returns a round-trip time in ms, or None when it cannot be one: negative, NaN, infinite
+    or over MAX_RTT_MS (a probe's clock stepped; the reply still shows who answered).
+    Raises MalformedResult when it is not a number at all."""
+    if value is None:
+        return None
+    number = _number(value, name)
+    return number if 0.0 <= number <= MAX_RTT_MS else None
 
 
 # A traceroute names the same few hundred router addresses hundreds of thousands of times:
@@ -142,11 +196,17 @@ def _text(value: Any) -> str | None:
 
 
 def _key(record: dict[str, Any]) -> TraceKey:
-    return TraceKey(
-        msm_id=_int(_require(record, "msm_id"), "msm_id"),
-        prb_id=_int(_require(record, "prb_id"), "prb_id"),
-        timestamp=_int(_require(record, "timestamp"), "timestamp"),
-    )
+    msm_id = _int(_require(record, "msm_id"), "msm_id")
+    prb_id = _int(_require(record, "prb_id"), "prb_id")
+    timestamp = _int(_require(record, "timestamp"), "timestamp")
+    for name, number in (("msm_id", msm_id), ("prb_id", prb_id)):
+        if number < 1:
+            raise MalformedResult(f"field '{name}' must be a positive id, not {number}")
+    if not 1 <= timestamp <= LATEST_TIMESTAMP:
+        raise MalformedResult(
+            f"field 'timestamp' {timestamp} is not a time between 1970 and 2100 (Unix seconds)"
+        )
+    return TraceKey(msm_id=msm_id, prb_id=prb_id, timestamp=timestamp)
 
 
 def _af(record: dict[str, Any], *addresses: IPAddress | None) -> int:
@@ -195,9 +255,9 @@ def _reply(packet: Any, hop_number: int) -> Reply:
     if packet.keys() <= _PLAIN_REPLY_KEYS and "from" in packet:  # the common reply, read inline
         rtt, ttl, size = packet.get("rtt"), packet.get("ttl"), packet.get("size")
         if (
-            (rtt is None or type(rtt) is float)
-            and (ttl is None or type(ttl) is int)
-            and (size is None or type(size) is int)
+            (rtt is None or (type(rtt) is float and 0.0 <= rtt <= MAX_RTT_MS))
+            and (ttl is None or (type(ttl) is int and INT64_MIN <= ttl <= INT64_MAX))
+            and (size is None or (type(size) is int and INT64_MIN <= size <= INT64_MAX))
         ):
             return Reply(_address(packet["from"], "from"), rtt, ttl, size)
     if "from" not in packet:
@@ -211,7 +271,7 @@ def _reply(packet: Any, hop_number: int) -> Reply:
     rtt = packet.get("rtt")
     return Reply(
         address=_address(packet["from"], "from"),
-        rtt_ms=None if rtt is None else _float(rtt, "rtt"),
+        rtt_ms=_rtt(rtt, "rtt"),
         ttl=_opt_int(packet, "ttl"),
         size=_opt_int(packet, "size"),
         error=None if packet.get("err") is None else str(packet["err"]),
@@ -307,10 +367,10 @@ class _Fallback(Exception):
 
 
 class _FastMpls(msgspec.Struct, gc=False):
-    label: int
-    exp: int | None = None
+    label: _Int64
+    exp: _Int64 | None = None
     s: Any = None
-    ttl: int | None = None
+    ttl: _Int64 | None = None
 
 
 class _FastIcmpObject(msgspec.Struct, gc=False):
@@ -323,15 +383,15 @@ class _FastIcmpExt(msgspec.Struct, gc=False):
 
 class _FastReply(msgspec.Struct, gc=False):
     address: str | msgspec.UnsetType | None = msgspec.field(name="from", default=msgspec.UNSET)
-    rtt: float | None = None
-    ttl: int | None = None
-    size: int | None = None
+    rtt: _Rtt | None = None
+    ttl: _Int64 | None = None
+    size: _Int64 | None = None
     x: Any = None
-    err: str | int | None = None
+    err: str | _Int64 | None = None
     error: str | None = None
-    late: int | None = None
+    late: _Int64 | None = None
     dup: bool | None = None
-    ittl: int | None = None
+    ittl: _Int64 | None = None
     edst: str | None = None
     icmpext: _FastIcmpExt | None = None  # read as `_mpls` reads it, or the dict path does
 
@@ -345,18 +405,18 @@ class _FastHop(msgspec.Struct, gc=False):
 
 class _TraceFields(msgspec.Struct, gc=False):
     type: Literal["traceroute"]
-    msm_id: int
-    prb_id: int
-    timestamp: int
+    msm_id: _Id
+    prb_id: _Id
+    timestamp: _Time
     dst_addr: str | None = None
     src_addr: str | None = None
     public_source: str | None = msgspec.field(name="from", default=None)
-    af: int | None = None
+    af: _Int64 | None = None
     proto: str | None = None
     dst_name: str | None = None
-    endtime: int | None = None
-    paris_id: int | None = None
-    fw: int | None = None
+    endtime: _Int64 | None = None
+    paris_id: _Int64 | None = None
+    fw: _Int64 | None = None
     ixpready_probe: Any = msgspec.UNSET
 
 
@@ -369,9 +429,9 @@ class _FastTrace(_TraceFields, kw_only=True, gc=False):
 # `error`...) fails it, and the result is decoded again with the schema above.
 class _LeanReply(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     address: str | msgspec.UnsetType | None = msgspec.field(name="from", default=msgspec.UNSET)
-    rtt: float | None = None
-    ttl: int | None = None
-    size: int | None = None
+    rtt: _Rtt | None = None
+    ttl: _Int64 | None = None
+    size: _Int64 | None = None
     x: Any = None
     icmpext: _FastIcmpExt | None = None
     # The fields a lean reply cannot have, read by `_packets` as the full schema's.
@@ -619,7 +679,7 @@ def _fast_line(line: bytes | str) -> Trace | None:
         except msgspec.ValidationError:
             record = _FAST_LINE.decode(line)
         return _fast_trace(record)
-    except (msgspec.DecodeError, _Fallback, MalformedResult):
+    except (msgspec.DecodeError, _Fallback, MalformedResult, RecursionError):
         return None
 
 
@@ -631,7 +691,7 @@ def _fast_array(data: bytes) -> list[Trace] | None:
         except msgspec.ValidationError:
             records = _FAST_ARRAY.decode(data)
         return [_fast_trace(record) for record in records]
-    except (msgspec.DecodeError, _Fallback, MalformedResult):
+    except (msgspec.DecodeError, _Fallback, MalformedResult, RecursionError):
         return None
 
 
@@ -644,14 +704,20 @@ def _vantage(record: dict[str, Any], prb_id: int) -> Probe | None:
         raise MalformedResult("field 'ixpready_probe' is not an object")
     asn = _opt_int(info, "asn")
     lat, lon = info.get("latitude"), info.get("longitude")
+    latitude = None if lat is None else _float(lat, "ixpready_probe.latitude")
+    longitude = None if lon is None else _float(lon, "ixpready_probe.longitude")
+    if (latitude is not None and abs(latitude) > 90) or (
+        longitude is not None and abs(longitude) > 180
+    ):
+        raise MalformedResult(f"ixpready_probe's place ({lat!r:.30}, {lon!r:.30}) is not on Earth")
     country = info.get("country")
     return Probe(
         id=prb_id,
         asn_v4=asn,
         asn_v6=asn,
         country=country.upper() if isinstance(country, str) and country else None,
-        latitude=None if lat is None else _float(lat, "ixpready_probe.latitude"),
-        longitude=None if lon is None else _float(lon, "ixpready_probe.longitude"),
+        latitude=latitude,
+        longitude=longitude,
         status="ixpready-probe",
         description=str(info.get("name") or ""),
     )
@@ -672,12 +738,14 @@ def ping_from_atlas(record: dict[str, Any]) -> PingResult:
     if isinstance(packets, list):
         for packet in packets:
             if isinstance(packet, dict) and packet.get("rtt") is not None and not packet.get("dup"):
-                rtts.append(_float(packet["rtt"], "rtt"))
+                rtt = _rtt(packet["rtt"], "rtt")
+                if rtt is not None:
+                    rtts.append(rtt)
     elif packets is not None:
         raise MalformedResult(f"field 'result' is not a list of replies: {packets!r:.60}")
     else:  # firmware 0/1: only the summary
-        minimum = _float(_require(record, "min"), "min")
-        if minimum >= 0 and _int(record.get("rcvd", 0), "rcvd") > 0:
+        minimum = _rtt(_require(record, "min"), "min")  # -1: nothing received
+        if minimum is not None and _int(record.get("rcvd", 0), "rcvd") > 0:
             rtts.append(minimum)
     return PingResult(
         key=key,
@@ -715,7 +783,7 @@ def _dns_response(entry: dict[str, Any], where: str) -> DnsResponse:
     rt = result.get("rt")
     return DnsResponse(
         resolver=_address(entry.get("dst_addr"), "dst_addr"),
-        rtt_ms=None if rt is None else _float(rt, "rt"),
+        rtt_ms=_rtt(rt, "rt"),
         answer=answer,
     )
 
@@ -781,19 +849,31 @@ class _Definition(Exception):
 # Files and streams
 
 
-def _classify(value: Any, where: str, raw: str) -> Iterator[Outcome]:
-    if isinstance(value, dict) and "type" not in value and isinstance(value.get("results"), list):
+# Results sit in a list or an API page, which may sit in a list: deeper is not a results document.
+_MAX_CONTAINER_DEPTH = 4
+
+
+def _classify(value: Any, where: str, raw: str | None, depth: int = 0) -> Iterator[Outcome]:
+    """Yields the outcomes a decoded value holds; `raw` is its text (None: written from it)."""
+    container = isinstance(value, list) or (
+        isinstance(value, dict) and "type" not in value and isinstance(value.get("results"), list)
+    )
+    if container and depth >= _MAX_CONTAINER_DEPTH:
+        reason = f"lists nested more than {depth} deep: not results"
+        yield Malformed(where, reason, raw if raw is not None else _dump(value))
+        return
+    if isinstance(value, dict) and container:
         for index, item in enumerate(value["results"]):  # an API page
-            yield from _classify(item, f"{where}.results[{index}]", _dump(item))
+            yield from _classify(item, f"{where}.results[{index}]", None, depth + 1)
         return
     if isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _classify(item, f"{where}[{index}]", _dump(item))
+            yield from _classify(item, f"{where}[{index}]", None, depth + 1)
         return
     try:
         result = result_from_atlas(value)
     except MalformedResult as exc:
-        yield Malformed(where, str(exc), raw)
+        yield Malformed(where, str(exc), raw if raw is not None else _dump(value))
         return
     except _Definition:
         yield Skipped(where, "a measurement definition, not a result")
@@ -805,7 +885,16 @@ def _classify(value: Any, where: str, raw: str) -> Iterator[Outcome]:
 
 
 def _dump(value: Any) -> str:
-    return orjson.dumps(value).decode()
+    """Returns a value as JSON text (the quarantine's copy); orjson refuses what JSON cannot
+    hold (NaN read by the salvaging scan, a 400-digit integer), written by `json` then."""
+    try:
+        return orjson.dumps(value).decode()
+    except orjson.JSONEncodeError:
+        pass
+    try:
+        return json.dumps(value)
+    except (RecursionError, ValueError):
+        return f"(a {type(value).__name__} nested too deep to copy)"
 
 
 def parse_lines(lines: Iterable[str], origin: str) -> Iterator[Outcome]:
@@ -829,8 +918,15 @@ def _damaged_line(text: str, origin: str, number: int, exc: Exception) -> Iterat
     """Yields what a line that is not one JSON value still holds: results written one after
     another, or the complete results of a cut API page; else one Malformed for the line."""
     outcomes = list(_salvage(text, origin, first_line=number))
+    only = outcomes[0] if len(outcomes) == 1 else None
     if any(not isinstance(o, Malformed) for o in outcomes):
         yield from outcomes
+    elif (
+        isinstance(only, Malformed)
+        and not only.reason.startswith("not JSON")
+        and only.raw == text.strip(" \t\r\n,")
+    ):  # JSON beyond the fast decoders (10^400), read whole: its reason names the field
+        yield Malformed(f"{origin}:{number}", only.reason, text)
     else:
         yield Malformed(f"{origin}:{number}", f"not JSON ({_short(exc)})", text)
 
@@ -860,7 +956,7 @@ def parse_bytes(data: bytes, origin: str) -> Iterator[Outcome]:
         try:
             value = orjson.loads(data)
         except orjson.JSONDecodeError:
-            yield from _salvage(data.decode("utf-8", errors="replace"), origin)
+            yield from _salvage_document(data.decode("utf-8", errors="replace"), origin)
             return
         yield from _classify(value, origin, "")
         return
@@ -871,7 +967,7 @@ def parse_bytes(data: bytes, origin: str) -> Iterator[Outcome]:
         try:
             value = orjson.loads(data)
         except orjson.JSONDecodeError:
-            yield from _salvage(data.decode("utf-8", errors="replace"), origin)
+            yield from _salvage_document(data.decode("utf-8", errors="replace"), origin)
             return
         yield from _classify(value, origin, data.decode("utf-8", errors="replace"))
         return
@@ -891,14 +987,81 @@ def parse_bytes(data: bytes, origin: str) -> Iterator[Outcome]:
         yield from _classify(value, f"{origin}:{number}", line.decode("utf-8", errors="replace"))
 
 
+# The salvaging scan tries to decode at many positions. Each try reads a window of the text
+# (grown while the value may go on past it), never the whole rest: a decoding error counts the
+# lines before it, which over a 10 MB line is 10 MB per try. What each try reads is charged to
+# a budget of `_SCAN_FACTOR` characters per character of text (plus `_SCAN_FLOOR`), so a line
+# of garbage is read in linear time. Damage as files really get it (a cut, a bad byte, noise
+# between results) spends a small part of it; once it is spent, the rest of the damaged
+# stretch is quarantined whole (nothing is dropped: its text is in the quarantine).
+_SCAN_FACTOR = 16
+_SCAN_FLOOR = 1 << 20
+_FIRST_WINDOW = 512
+_TRY_COST = 32  # the fixed cost of a try, in characters
+_OBJECT_START = re.compile(r'\{\s*"')  # an object with a key: a result has keys
+_OPENERS = re.compile(r"[\[\s]*")
+
+
+class _Scan:
+    """The text of a salvaging scan and the reading it may still do."""
+
+    __slots__ = ("budget", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.budget = _SCAN_FACTOR * len(text) + _SCAN_FLOOR
+
+    def decode(self, position: int) -> tuple[Any, int] | str:
+        """Returns (value, end) of the JSON value at `position`, or why there is none; what
+        was read is charged to the budget."""
+        text = self.text
+        rest = len(text) - position
+        window = _FIRST_WINDOW
+        while True:
+            whole = window >= rest
+            chunk = text[position:] if whole else text[position : position + window]
+            try:
+                value, end = _DECODER.raw_decode(chunk)
+            except json.JSONDecodeError as exc:
+                self.budget -= exc.pos + _TRY_COST
+                # Cut by the window (an unterminated string, a value or delimiter at its end)?
+                if whole or self.budget <= 0 or not (
+                    exc.pos >= window - 16 or exc.msg.startswith("Unterminated string")
+                ):
+                    return exc.msg
+            except RecursionError:  # nested deeper than the interpreter allows
+                self.budget -= window + _TRY_COST
+                return "nested too deep"
+            except ValueError as exc:  # a number of thousands of digits
+                self.budget -= window + _TRY_COST
+                return _short(exc)
+            else:
+                self.budget -= end + _TRY_COST
+                if whole or end < window:  # (a number may go on past the window)
+                    return value, position + end
+            window *= 4
+
+
+def _salvage_document(text: str, origin: str) -> Iterator[Outcome]:
+    """Yields what a damaged document holds; the whole text as one Malformed when nothing."""
+    found = False
+    for outcome in _salvage(text, origin):
+        found = True
+        yield outcome
+    if not found:  # e.g. only opening brackets
+        yield Malformed(f"{origin}:1", "not JSON (no value in the document)", text)
+
+
 def _salvage(text: str, origin: str, first_line: int = 1) -> Iterator[Outcome]:
     """Scans damaged JSON value by value, descending into arrays and API pages' `results`,
-    keeping what decodes; `first_line` is the line number `text` starts on."""
-    newlines = [i for i, ch in enumerate(text) if ch == "\n"]
+    keeping what decodes; `first_line` is the line number `text` starts on. Linear in the
+    length of `text` (see `_Scan`)."""
+    newlines = [match.start() for match in re.finditer("\n", text)]
 
     def where(offset: int) -> str:
         return f"{origin}:{bisect_right(newlines, offset - 1) + first_line}"
 
+    scan = _Scan(text)
     position = 0
     length = len(text)
     depth_stack: list[int] = []  # one entry per array we stepped into (its element index)
@@ -908,6 +1071,12 @@ def _salvage(text: str, origin: str, first_line: int = 1) -> Iterator[Outcome]:
         if position >= length:
             break
         char = text[position]
+        if char == "[" and len(depth_stack) >= _MAX_CONTAINER_DEPTH:  # garbage, not a document
+            stop = _OPENERS.match(text, position).end()  # type: ignore[union-attr]
+            reason = f"arrays nested more than {_MAX_CONTAINER_DEPTH} deep: not results"
+            yield Malformed(where(position), reason, text[position:stop])
+            position = stop
+            continue
         if char == "[":
             depth_stack.append(0)
             position += 1
@@ -917,48 +1086,50 @@ def _salvage(text: str, origin: str, first_line: int = 1) -> Iterator[Outcome]:
                 depth_stack.pop()
             position += 1
             continue
-        try:
-            value, end = _DECODER.raw_decode(text, position)
-        except json.JSONDecodeError as exc:
+        decoded = scan.decode(position) if scan.budget > 0 else "the damaged rest was not scanned"
+        if isinstance(decoded, str):
             page = _PAGE_HEADER.match(text, position) if char == "{" else None
             if page is not None:
                 depth_stack.append(0)
                 position = page.end()
                 continue
-            stop = _next_start(text, position + 1)
+            stop = _next_start(scan, position + 1)
             raw = text[position:stop].rstrip(" \t\r\n,")
-            yield Malformed(where(position), f"not JSON ({exc.msg})", raw)
+            yield Malformed(where(position), f"not JSON ({decoded})", raw)
             position = stop
             continue
+        value, end = decoded
         yield from _classify(value, where(position), text[position:end])
         position = end
 
 
-def _next_start(text: str, position: int) -> int:
+def _next_start(scan: _Scan, position: int) -> int:
     """Returns where the next result may begin after a damaged one, or the end.
 
-    A candidate is a `{` that decodes to a result-like object (one with `msm_id`, `prb_id`
-    or a text `type`). Objects nested inside the damaged result (hops, replies, ICMP
-    extensions) are skipped, so they are neither reported as records of their own nor
-    allowed to hide the results that follow. Quote parity is not trusted: a result cut
-    inside a string leaves the scanner out of step, so candidates are tried by position.
+    A candidate is a `{"` that decodes to a result-like object (one with `msm_id`, `prb_id`
+    or a text `type`) or to an API page. Objects nested inside the damaged result (hops,
+    replies, ICMP extensions) are skipped, so they are neither reported as records of their
+    own nor allowed to hide the results that follow. Quote parity is not trusted: a result
+    cut inside a string leaves the scanner out of step, so candidates are tried by position,
+    while the scan's budget lasts (then the rest is one damaged stretch).
     """
-    candidate = text.find("{", position)
-    while candidate >= 0:
-        try:
-            value, _end = _DECODER.raw_decode(text, candidate)
-        except json.JSONDecodeError:
-            pass
-        else:
-            if _looks_like_result(value):
-                return candidate
-        candidate = text.find("{", candidate + 1)
+    text = scan.text
+    found = _OBJECT_START.search(text, position)
+    while found is not None and scan.budget > 0:
+        candidate = found.start()
+        decoded = scan.decode(candidate)
+        if not isinstance(decoded, str) and _looks_like_result(decoded[0]):
+            return candidate
+        found = _OBJECT_START.search(text, candidate + 1)
     return len(text)
 
 
 def _looks_like_result(value: Any) -> bool:
     return isinstance(value, dict) and (
-        "msm_id" in value or "prb_id" in value or isinstance(value.get("type"), str)
+        "msm_id" in value
+        or "prb_id" in value
+        or isinstance(value.get("type"), str)
+        or isinstance(value.get("results"), list)  # an API page
     )
 
 

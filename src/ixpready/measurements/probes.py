@@ -8,6 +8,7 @@ Accepted: an API v2 page (`{"results": [...]}`) or a plain list of probe objects
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from ipaddress import ip_address
 from pathlib import Path
@@ -23,18 +24,20 @@ def _int_or_none(value: Any) -> int | None:
     if value is None or isinstance(value, bool):
         return None
     try:
-        return int(value)
-    except (TypeError, ValueError):
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):
         return None
+    return number if -(2**63) <= number < 2**63 else None  # what the store and exports hold
 
 
 def _float_or_none(value: Any) -> float | None:
     if value is None or isinstance(value, bool):
         return None
     try:
-        return float(value)
-    except (TypeError, ValueError):
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
         return None
+    return number if math.isfinite(number) else None
 
 
 def _address_or_none(value: Any) -> IPAddress | None:

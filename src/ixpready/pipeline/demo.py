@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ixpready.analysis.export import to_csv, to_json
+from ixpready.analysis.export import to_json
 from ixpready.analysis.verdicts import AnalysisResult
 from ixpready.enrichment.snapshots import load_snapshot
 from ixpready.model.export import to_json as model_to_json
@@ -15,7 +15,9 @@ from ixpready.model.results import ModelResult
 from ixpready.pipeline.analyze import analyze_files
 from ixpready.pipeline.demo_scenario import write_scenario
 from ixpready.pipeline.model import model_notes, run_model
+from ixpready.pipeline.readiness import readiness_json, readiness_of
 from ixpready.pipeline.report import ReportFiles, read_dns, write_report
+from ixpready.report.exports import paths_csv
 
 FOUNDING_SET_SIZE = 5
 
@@ -45,12 +47,14 @@ def run_demo(out_dir: Path, *, seed: int = 2026, report: bool = True) -> DemoOut
     )  # fmt: skip
     analysis_path = out_dir / "analysis.json"
     analysis_path.write_bytes(to_json(run.result))
-    (out_dir / "verdicts.csv").write_text(to_csv(run.result.paths), encoding="utf-8")
+    (out_dir / "verdicts.csv").write_text(paths_csv(run.result.paths), encoding="utf-8")
     model = run_model(
         run.result, refdata=files.refdata, members_file=None, k=FOUNDING_SET_SIZE, weights_file=None
     )
     model_path = out_dir / "model.json"
     model_path.write_bytes(model_to_json(model))
+    readiness = readiness_of(run.result, refdata=files.refdata, model=model)
+    (out_dir / "readiness.json").write_bytes(readiness_json(readiness))
     written = None
     if report:
         written = write_report(
@@ -59,12 +63,14 @@ def run_demo(out_dir: Path, *, seed: int = 2026, report: bool = True) -> DemoOut
             out_dir=out_dir / "report",
             dns=read_dns((files.dns,)),
             refdata=load_snapshot(files.refdata),
+            readiness=readiness,
         )
     notes = [
         "SIMULATED scenario: not a measurement of Guatemala (see SCENARIO.md).",
         *model_notes(model),
         f"analysis: {analysis_path}",
         f"model: {model_path}",
+        f"readiness: {out_dir / 'readiness.json'} (`ixpready readiness` shows the table)",
         f"quarantined records: {len(run.quarantined)} (in {out_dir / 'quarantine.jsonl'})",
     ]
     if written is not None:

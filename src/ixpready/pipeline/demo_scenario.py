@@ -35,6 +35,8 @@ import dns.rdataclass
 import dns.rdatatype
 import dns.rrset
 
+from ixpready.pipeline.demo_readiness import add_readiness_files
+
 SNAPSHOT_DATE = "2026-11-01"
 STRETCH = 1.4  # fibre route length / great-circle distance
 KM_PER_RTT_MS = 100.0  # light in fibre: ~200 km/ms one way, 100 km per ms of round trip
@@ -1407,6 +1409,7 @@ def write_scenario(
     (refdata / "snapshot.json").write_text(
         json.dumps({"date": SNAPSHOT_DATE, "note": "simulated"}) + "\n", encoding="utf-8"
     )
+    add_readiness_files(refdata)  # PeeringDB net/netfac/poc and VRPs for `readiness`
     scenario = out_dir / "SCENARIO.md"
     scenario.write_text(
         _scenario_text(
@@ -1519,7 +1522,8 @@ fibre allows from where its probe really is. The generator does not compute verd
   resolver. Simulated instance names and addresses, shown below.
 - `probes.json` — RIPE Atlas probes API page for the Atlas probes.
 - `rdns.json` — reverse-DNS names of router addresses (some routers have none).
-- `refdata/` — `pfx2as-{SNAPSHOT_DATE.replace("-", "")}.txt`, `peeringdb/{{ix,ixlan,ixpfx,netixlan,net,fac}}.json`,
+- `refdata/` — `pfx2as-{SNAPSHOT_DATE.replace("-", "")}.txt`, `peeringdb/{{ix,ixlan,ixpfx,netixlan,net,fac,netfac,poc}}.json`,
+  `rpki/vrps-simulated-routinator-{SNAPSHOT_DATE.replace("-", "")}.json` (simulated peering policies, as-sets, facilities, contact counts and ROAs),
   `delegated-lacnic-extended-{SNAPSHOT_DATE.replace("-", "")}`, `delegated-arin-extended-{SNAPSHOT_DATE.replace("-", "")}`,
   `snapshot.json`.
 

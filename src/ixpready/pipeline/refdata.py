@@ -2,7 +2,9 @@
 
 Layout of the reference-data folder (read by `enrichment.snapshots`):
 
-    peeringdb/<type>.json               ix, ixlan, ixpfx, netixlan, net, fac: {"data": [...]}
+    peeringdb/<type>.json               ix, ixlan, ixpfx, netixlan, net, fac, netfac, poc
+    rpki/vrps-YYYYMMDD.json             the configured validator's VRP export (rpki_vrps_url)
+    ripestat/rpki-validation-*.json     or (rpki_vrps_url = "ripestat") RIPEstat's answer per route
     pfx2as-YYYYMMDD.txt                 CAIDA prefix2as lines: prefix<TAB>length<TAB>AS
     delegated-<rir>-extended-YYYYMMDD   RIR delegated-extended statistics, as published
     snapshot.json                       {"date": "YYYY-MM-DD", "country": ..., "files": [...]}
@@ -25,7 +27,12 @@ from ixpready.config import Settings
 from ixpready.errors import RefdataError
 from ixpready.pipeline.atlas import registry_client
 from ixpready.progress import Progress
-from ixpready.sources.registries import PEERINGDB_TYPES, RIRS, RegistryClient
+from ixpready.sources.registries import (
+    PEERINGDB_TYPES,
+    READINESS_PEERINGDB_TYPES,
+    RIRS,
+    RegistryClient,
+)
 
 SNAPSHOT_FILE = "snapshot.json"
 ALL_RIRS: tuple[str, ...] = RIRS  # afrinic, apnic, arin, lacnic, ripencc
@@ -87,7 +94,8 @@ def update(
         shutil.rmtree(incoming)
     (incoming / "peeringdb").mkdir(parents=True)
     resources = registry.country_resources(settings.country)
-    total = len(PEERINGDB_TYPES) + len(resources.asns) + len(rirs)
+    kinds = PEERINGDB_TYPES + READINESS_PEERINGDB_TYPES
+    total = len(kinds) + len(resources.asns) + len(rirs) + 1
     step = 0
 
     def advance() -> None:
@@ -96,7 +104,7 @@ def update(
         if on_progress is not None:
             on_progress(step, total)
 
-    for kind in PEERINGDB_TYPES:
+    for kind in kinds:
         (incoming / "peeringdb" / f"{kind}.json").write_bytes(registry.peeringdb(kind))
         advance()
     routes: dict[str, set[int]] = {}
@@ -105,6 +113,8 @@ def update(
             routes.setdefault(str(ip_network(prefix, strict=False)), set()).add(asn)
         advance()
     (incoming / f"pfx2as-{stamp}.txt").write_text("".join(_pfx2as_lines(routes)))
+    _rpki(settings, registry, routes, incoming, stamp)
+    advance()
     for rir in rirs:
         (incoming / f"delegated-{rir}-extended-{stamp}").write_bytes(
             registry.delegated_extended(rir)
@@ -117,6 +127,32 @@ def update(
               "networks": len(resources.asns), "files": names}
     (folder / SNAPSHOT_FILE).write_text(json.dumps(marker, indent=1) + "\n")
     return show(settings, today=day)
+
+
+def _rpki(
+    settings: Settings,
+    registry: RegistryClient,
+    routes: dict[str, set[int]],
+    incoming: Path,
+    stamp: str,
+) -> None:
+    """Saves the validated ROA payloads of the configured validator, or (`ripestat`)
+    RIPEstat's rpki-validation answer for each announced route (for `readiness`)."""
+    if not settings.rpki_vrps_url:
+        return
+    if settings.rpki_vrps_url != "ripestat":
+        (incoming / "rpki").mkdir()
+        (incoming / "rpki" / f"vrps-{stamp}.json").write_bytes(
+            registry.vrp_export(settings.rpki_vrps_url)
+        )
+        return
+    (incoming / "ripestat").mkdir()
+    for prefix in sorted(routes):
+        for asn in sorted(routes[prefix]):
+            name = prefix.replace("/", "_").replace(":", "-")
+            (incoming / "ripestat" / f"rpki-validation-AS{asn}-{name}.json").write_bytes(
+                registry.rpki_validation(asn, prefix)
+            )
 
 
 def _hidden_or_archived(path: Path, folder: Path) -> bool:

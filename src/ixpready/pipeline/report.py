@@ -20,13 +20,16 @@ from ixpready.errors import InputError, UsageError
 from ixpready.measurements.parse import read_results
 from ixpready.measurements.records import DnsResult
 from ixpready.model.export import load_model
+from ixpready.model.readiness import ReadinessReport
 from ixpready.model.results import ModelResult
+from ixpready.pipeline.readiness import readiness_of
 from ixpready.report import exports
 from ixpready.report.content import content_csv
 from ixpready.report.dns import dns_findings
 from ixpready.report.facts import Round, TrendMark
 from ixpready.report.i18n import LANGUAGES, check_language
 from ixpready.report.model_view import model_view_of
+from ixpready.report.readiness_view import readiness_csv, readiness_json
 from ixpready.report.render import Export, html_name, pdf_name, render_html, render_pdf
 from ixpready.report.terminal import terminal_safe
 
@@ -101,6 +104,7 @@ def write_report(
     marks: tuple[TrendMark, ...] = (),
     dns: tuple[DnsResult, ...] = (),
     refdata: RegistrySnapshot | None = None,
+    readiness: ReadinessReport | None = None,
     now: datetime | None = None,
 ) -> ReportFiles:
     """Writes the report set into `out_dir` (created if missing) and returns what it wrote.
@@ -111,7 +115,8 @@ def write_report(
     server answered, and where) and, for content names asked (IN A/AAAA), where that content
     is served from (`content.csv` too): `refdata` maps each answer address to its origin AS,
     AS name and registry country; the analysis's traceroutes to those addresses say whether
-    the paths stay in the country. Raises UsageError for an unknown or missing language,
+    the paths stay in the country. `readiness` adds the "Ready to peer?" scorecard (and
+    `readiness.csv` / `readiness.json`). Raises UsageError for an unknown or missing language,
     InputError when `out_dir` cannot be written.
     """
     if not languages:
@@ -146,6 +151,15 @@ def write_report(
                 _write(out_dir / "content.csv", content_csv(content).encode("utf-8"))
             )
             listed.append(Export("content.csv", "export_content_csv"))
+        if readiness is not None and readiness.networks:
+            written_exports += [
+                _write(out_dir / "readiness.csv", readiness_csv(readiness).encode("utf-8")),
+                _write(out_dir / "readiness.json", readiness_json(readiness)),
+            ]
+            listed += [
+                Export("readiness.csv", "export_readiness_csv"),
+                Export("readiness.json", "export_readiness_json"),
+            ]
         html_files: list[Path] = []
         pdf_files: list[Path] = []
         warnings: list[str] = []
@@ -153,7 +167,7 @@ def write_report(
             page = render_html(
                 analysis, lang=lang, model=view, languages=languages,
                 exports=tuple(listed), earlier=earlier, rounds=rounds, marks=marks,
-                dns=dns_summary, content=content, now=now,
+                dns=dns_summary, content=content, readiness=readiness, now=now,
             )  # fmt: skip
             html_files.append(_write(out_dir / html_name(lang), page.encode("utf-8")))
             pdf, pdf_warnings = render_pdf(page)
@@ -217,6 +231,10 @@ def report_from_files(
     analyses = sorted((load_analysis(p) for p in analysis_paths), key=lambda a: a.generated_at)
     current, earlier = analyses[-1], tuple(analyses[:-1])
     model = load_model(model_path) if model_path is not None else None
+    readiness = (
+        None if refdata_path is None
+        else readiness_of(current, refdata=refdata_path, model=model)
+    )  # fmt: skip
     return write_report(
         current,
         model=model,
@@ -225,4 +243,5 @@ def report_from_files(
         earlier=earlier,
         dns=read_dns(dns_paths),
         refdata=None if refdata_path is None else load_snapshot(refdata_path),
+        readiness=readiness,
     )

@@ -21,9 +21,9 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -40,11 +40,14 @@ from ixpready.measurements.store import (
     Store,
 )
 from ixpready.measurements.store import salvage as salvage_rows
+from ixpready.model.readiness import ReadinessReport
+from ixpready.model.results import ModelResult
 from ixpready.pipeline import atlas as jobs
 from ixpready.pipeline import locate as locating
 from ixpready.pipeline import rdns, refdata, retention
 from ixpready.pipeline.model import run_model, to_json
 from ixpready.pipeline.plan import load_plan
+from ixpready.pipeline.readiness import readiness_of
 from ixpready.pipeline.report import report_round, write_report
 from ixpready.pipeline.trend import (
     RoundAnalysis,
@@ -52,6 +55,7 @@ from ixpready.pipeline.trend import (
     kept_summaries,
     results_store,
     round_of,
+    round_readiness,
     trend_of,
     write_atomically,
 )
@@ -414,6 +418,7 @@ def _outputs(
             marks=tuple(TrendMark(e.day, e.label) for e in settings.events),
             dns=dns,
             refdata=snapshot,
+            readiness=_readiness(settings, rounds, model),
         )  # fmt: skip
         report_dir = files.out_dir
         note = f"{len(files.all)} files"
@@ -421,6 +426,15 @@ def _outputs(
             note += f", {len(dns)} DNS results"
         steps.append(Step("report", note))
     return model_file, report_dir, steps
+
+
+def _readiness(
+    settings: Settings, rounds: Sequence[RoundAnalysis], model: ModelResult | None
+) -> ReadinessReport:
+    """Returns the newest round's readiness scorecard with every round's counts (its trend)."""
+    newest = rounds[-1]
+    report = readiness_of(newest.analysis, refdata=settings.refdata_path, model=model)
+    return replace(report, history=round_readiness(settings, rounds))
 
 
 def _job(

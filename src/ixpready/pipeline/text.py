@@ -1,26 +1,23 @@
 """Plain renderings of an analysis for the terminal and for files (JSON contract, CSV).
 
-Terminal text strips control characters: hostnames and descriptions come from the network.
+Terminal text goes through the one sanitiser (`report.sanitize.clean`): hostnames and
+descriptions come from the network.
 """
 
 from __future__ import annotations
 
 import io
-import re
 from collections import Counter
 
 from rich.console import Console
 from rich.table import Table
 
-from ixpready.analysis.export import to_csv, to_json
+from ixpready.analysis.export import to_json
 from ixpready.analysis.verdicts import AnalysisResult, Verdict
+from ixpready.report.exports import paths_csv
+from ixpready.report.sanitize import clean, one_line
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def clean(text: str) -> str:
-    """Returns text safe to print on a terminal: control and bidi characters removed."""
-    return _CONTROL.sub("", text)
+__all__ = ["analysis_as_csv", "analysis_as_json", "analysis_as_table", "clean", "one_line"]
 
 
 def analysis_as_json(result: AnalysisResult) -> str:
@@ -30,7 +27,7 @@ def analysis_as_json(result: AnalysisResult) -> str:
 
 def analysis_as_csv(result: AnalysisResult) -> str:
     """Returns the domestic verdicts as CSV (formula-safe cells)."""
-    return to_csv(result.paths)
+    return paths_csv(result.paths)
 
 
 def _pct(part: int, whole: int) -> str:

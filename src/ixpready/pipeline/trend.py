@@ -12,9 +12,9 @@ from __future__ import annotations
 import json
 import os
 import statistics
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -29,6 +29,7 @@ from ixpready.measurements.parse import parse_lines
 from ixpready.measurements.probes import load_probes, probes_from_document
 from ixpready.measurements.records import IPAddress, Malformed, Probe
 from ixpready.measurements.store import ResultStore, RoundSummary, Store
+from ixpready.model.readiness import ReadinessRound, progress_lines
 from ixpready.pipeline.analyze import analyze_traces, gather_outcomes, load_rdns
 from ixpready.pipeline.rdns import (
     NOTHING,
@@ -38,6 +39,8 @@ from ixpready.pipeline.rdns import (
     merged,
     stored_names,
 )
+from ixpready.pipeline.readiness import readiness_history, refdata_as_of
+from ixpready.report.i18n import Translator
 from ixpready.report.terminal import terminal_safe
 from ixpready.sources.rdns import PtrResolver
 
@@ -143,6 +146,7 @@ class Trend:
     period: str
     rounds: tuple[RoundPoint, ...]
     events: tuple[Event, ...]
+    readiness: tuple[ReadinessRound, ...] = ()  # networks meeting each readiness point
 
     def events_before(self, point: RoundPoint) -> tuple[Event, ...]:
         """Returns the events dated after the previous round began and up to this round's end
@@ -173,6 +177,13 @@ class Trend:
                 lines.append(f"-- {event.day.isoformat()} {terminal_safe(event.label)}")
         if not self.rounds:
             lines.append("(no rounds yet: run `ixpready run`)")
+        if self.readiness:
+            t = Translator("en")
+            lines.append(f"{t('ready_trend_title')} ({', '.join(r.round_id for r in self.readiness)}):")
+            lines += [
+                "  " + t("ready_trend_line", point=t(f"ready_short_{point}"), counts=counts)
+                for point, counts in progress_lines(self.readiness)
+            ]
         return "\n".join(lines)
 
     def to_json(self) -> bytes:
@@ -201,6 +212,10 @@ class Trend:
                     for p in self.rounds
                 ],
                 "events": [{"date": e.day.isoformat(), "label": e.label} for e in self.events],
+                "readiness": [
+                    {"round": r.round_id, "networks": r.networks, **dict(r.met)}
+                    for r in self.readiness
+                ],
             },
             option=orjson.OPT_INDENT_2,
         )
@@ -443,5 +458,59 @@ def trend(settings: Settings) -> Trend:
     Raises RefdataError / StoreError as `analysed_rounds`.
     """
     rounds = analysed_rounds(settings)
-    return trend_of(settings, tuple((r.round_id, r.results, r.analysis) for r in rounds),
-                    kept_summaries(settings))  # fmt: skip
+    result = trend_of(settings, tuple((r.round_id, r.results, r.analysis) for r in rounds),
+                      kept_summaries(settings))  # fmt: skip
+    return replace(result, readiness=round_readiness(settings, rounds))
+
+
+READINESS_FILE = "readiness-counts.json"  # per round: its readiness counts, kept with it
+
+
+def _counts_key(refdata: Path, analysis: AnalysisResult) -> str:
+    marker = refdata / "snapshot.json"
+    stamp = marker.stat().st_mtime_ns if marker.is_file() else 0
+    return f"{refdata}|{stamp}|{analysis.generated_at.isoformat()}"
+
+
+def _kept_counts(path: Path) -> tuple[str, ReadinessRound] | None:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        kept = ReadinessRound(
+            str(document["round"]), int(document["networks"]),
+            tuple((str(p), int(n)) for p, n in document["met"]),
+        )  # fmt: skip
+        return str(document["key"]), kept
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def round_readiness(
+    settings: Settings, rounds: Sequence[RoundAnalysis]
+) -> tuple[ReadinessRound, ...]:
+    """Returns the readiness counts of each round, with the reference data of its time.
+
+    Each round's counts are kept beside its analysis (`readiness-counts.json`) and reused
+    while the analysis and the reference folder are unchanged; a round whose analysis is gone
+    (retention, another host) keeps the counts it had.
+    """
+    length = period_length(settings.rounds_period)
+    out: dict[str, ReadinessRound] = {}
+    for r in rounds:
+        day = (round_start(r.round_id) + length - timedelta(seconds=1)).date()
+        folder = refdata_as_of(settings.refdata_path, day)
+        key = _counts_key(folder, r.analysis)
+        path = settings.rounds_dir / r.round_id / READINESS_FILE
+        kept = _kept_counts(path)
+        if kept is not None and kept[0] == key:
+            out[r.round_id] = kept[1]
+            continue
+        (counts,) = readiness_history(folder, [(r.round_id, day, r.analysis)])
+        document = {"round": counts.round_id, "networks": counts.networks,
+                    "met": [list(m) for m in counts.met], "key": key}  # fmt: skip
+        write_atomically(path, json.dumps(document).encode())
+        out[r.round_id] = counts
+    if settings.rounds_dir.is_dir():
+        for folder in sorted(settings.rounds_dir.iterdir()):
+            if folder.name not in out and (kept := _kept_counts(folder / READINESS_FILE)):
+                out[folder.name] = kept[1]
+    return tuple(counts for _, counts in sorted(out.items()))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Iterable, Mapping, Sequence
 
 import orjson
@@ -17,28 +16,11 @@ import orjson
 from ixpready.analysis.export import CSV_COLUMNS, path_to_dict, to_json
 from ixpready.analysis.verdicts import AnalysisResult, PathVerdict
 from ixpready.report.model_view import CandidateRow, ModelView
-
-# A spreadsheet runs a cell as a formula when it starts with one of these, also after
-# leading spaces or control characters (OWASP "CSV injection").
-_FORMULA_START = re.compile(r"^[\s\x00-\x1f\x7f]*[=+\-@]|^[\t\r\n]")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+from ixpready.report.sanitize import csv_cell
 
 VERDICT_COLUMNS = (*CSV_COLUMNS, "src_name", "dst_name", "origin", "evidence")
 PROBE_COLUMNS = ("prb_id", "country", "asn", "as_name", "latitude", "longitude", "status",
                  "detail", "description")  # fmt: skip
-
-
-def csv_cell(value: object) -> object:
-    """Returns a CSV cell a spreadsheet shows as text: a leading `'` before a formula start;
-    numbers pass unchanged, None becomes an empty cell, control characters are dropped."""
-    if value is None:
-        return ""
-    if isinstance(value, bool | int | float):
-        return value
-    cleaned = _CONTROL.sub("", str(value))
-    if _FORMULA_START.match(cleaned):
-        return "'" + cleaned
-    return cleaned
 
 
 def write_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
@@ -70,6 +52,12 @@ def verdicts_csv(analysis: AnalysisResult) -> str:
     """Returns every path verdict (domestic first, then the others) as CSV with its evidence."""
     paths = (*analysis.paths, *analysis.other_paths)
     return write_csv(VERDICT_COLUMNS, (_verdict_row(p, analysis.as_names) for p in paths))
+
+
+def paths_csv(paths: Iterable[PathVerdict]) -> str:
+    """Returns path verdicts in the contract's CSV columns (`analyze --format csv`), one row
+    per path, list cells joined with spaces."""
+    return write_csv(CSV_COLUMNS, (_verdict_row(p, {})[: len(CSV_COLUMNS)] for p in paths))
 
 
 def probes_csv(analysis: AnalysisResult) -> str:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ixpready.errors import UsageError
+from ixpready.report.i18n_readiness import READINESS_EN, READINESS_ES
 
 LANGUAGES = ("es", "en")
 
@@ -419,6 +420,8 @@ EN: dict[str, str] = {
     "others": "others",
 }
 
+ES.update(READINESS_ES)  # the "Ready to peer?" section's words (report.i18n_readiness)
+EN.update(READINESS_EN)
 CATALOGS: Mapping[str, Mapping[str, str]] = {"es": ES, "en": EN}
 
 # Country names for the countries a Central American report mentions most; others fall

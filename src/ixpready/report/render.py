@@ -18,13 +18,15 @@ from markupsafe import Markup
 
 from ixpready.analysis.content import ContentSummary
 from ixpready.analysis.verdicts import AnalysisResult, PathVerdict, ProbeCheck, Verdict
+from ixpready.model.readiness import ReadinessReport
 from ixpready.report import charts, worldmap
 from ixpready.report.content import content_view
 from ixpready.report.dns import DnsSummary
 from ixpready.report.facts import Counted, Facts, Round, TrendMark, facts_of
 from ixpready.report.i18n import Translator, check_language
 from ixpready.report.model_view import ModelView
-from ixpready.report.svg import printable
+from ixpready.report.readiness_view import readiness_view
+from ixpready.report.sanitize import shown_on_page
 
 ANNEX_MAX_PATHS = 150
 MODEL_MAX_CANDIDATES = 15
@@ -96,9 +98,10 @@ class PdfRenderWarning:
 
 
 def _finalize(value: object) -> object:
-    """Drops control characters from every plain value a template prints (then escaped)."""
+    """Drops control and bidi characters from every plain value a template prints (then
+    escaped) and shortens words too long to lay out (`sanitize.shown_on_page`)."""
     if isinstance(value, str) and not isinstance(value, Markup):
-        return printable(value)
+        return shown_on_page(value)
     return value
 
 
@@ -189,6 +192,7 @@ def render_html(
     marks: tuple[TrendMark, ...] = (),
     dns: DnsSummary | None = None,
     content: ContentSummary | None = None,
+    readiness: ReadinessReport | None = None,
     now: datetime | None = None,
 ) -> str:
     """Returns the self-contained HTML page of the report in `lang`.
@@ -197,7 +201,8 @@ def render_html(
     beside it; the trend comes from `rounds` when given, else from `earlier` analyses of
     previous rounds (see `facts_of`), with `marks` drawn on it; `dns` adds the DNS section
     (instances first, at most DNS_MAX rows); `content` adds where popular content is served
-    from (see `report.content`). Raises UsageError on an unknown language.
+    from (see `report.content`); `readiness` adds the "Ready to peer?" scorecard. Raises
+    UsageError on an unknown language.
     """
     from ixpready import __version__
 
@@ -261,6 +266,9 @@ def render_html(
         "paths_total": len(tromboned),
         "probe_rows": [_probe_row(p, names, t) for p in probes],
         "model": model,
+        "readiness": (
+            readiness_view(readiness, t) if readiness is not None and readiness.networks else None
+        ),
         "model_max": MODEL_MAX_CANDIDATES,
         "print_max": PRINT_MAX_PATHS,
         "print_evidence": PRINT_MAX_EVIDENCE,

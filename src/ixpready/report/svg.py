@@ -6,21 +6,20 @@ them twice; anything that came from the network passes through `text()` or an at
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from markupsafe import Markup, escape
 
+from ixpready.report.sanitize import clean
+
 Attr = str | int | float | None
 
-# Characters no HTML or XML document may carry (C0 controls but tab/LF/CR, DEL, C1):
-# dropped from text at render time, since escaping cannot make them valid.
-_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def printable(value: str) -> str:
-    """Returns `value` without the control characters a page cannot carry."""
-    return _UNPRINTABLE.sub("", value)
+    """Returns `value` without the control characters a page cannot carry (escaping cannot
+    make them valid) nor bidirectional controls (`sanitize.clean`)."""
+    return clean(value)
 
 
 def _number(value: float) -> str:

@@ -1,13 +1,7 @@
-"""Text bound for a terminal: control characters (escape sequences, bells, CR) removed."""
+"""Text bound for a terminal: the one sanitiser (`report.sanitize.clean`) under its old name."""
 
 from __future__ import annotations
 
-import re
+from ixpready.report.sanitize import clean as terminal_safe
 
-# C0 controls except tab and newline, DEL, and the C1 range (8-bit CSI and friends).
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def terminal_safe(value: object) -> str:
-    """Returns `str(value)` without control characters, so it cannot drive the terminal."""
-    return _CONTROL.sub("", str(value))
+__all__ = ["terminal_safe"]

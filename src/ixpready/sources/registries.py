@@ -24,6 +24,7 @@ from ixpready.sources.exchange import exchange
 log = logging.getLogger(__name__)
 
 PEERINGDB_TYPES = ("ix", "ixlan", "ixpfx", "netixlan", "net", "fac", "netfac")
+READINESS_PEERINGDB_TYPES = ("poc",)  # for `readiness`: contact counts (netfac is above)
 RIRS = ("afrinic", "apnic", "arin", "lacnic", "ripencc")
 MAX_BACKOFF_S = 60.0
 USER_AGENT = "ixpready"
@@ -160,11 +161,41 @@ class RegistryClient:
             str(p["prefix"]) for p in prefixes if isinstance(p, dict) and p.get("prefix")
         )
 
+    def rpki_validation(self, asn: int, prefix: str) -> bytes:
+        """Returns RIPEstat's rpki-validation answer for one route, as sent."""
+        url = f"{self.ripestat_url}/data/rpki-validation/data.json"
+        body = self._get(url, {"resource": f"AS{asn}", "prefix": prefix})
+        try:
+            document = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            raise UnavailableError(f"{url} answered something that is not JSON") from None
+        data = document.get("data") if isinstance(document, dict) else None
+        if not isinstance(data, dict) or "status" not in data:
+            raise UnavailableError(f"{url} (AS{asn} {prefix}): the answer has no data.status")
+        return body
+
+    def vrp_export(self, url: str) -> bytes:
+        """Returns an RPKI validator's JSON export of validated ROA payloads, as sent."""
+        body = self._get(url)
+        try:
+            document = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            raise UnavailableError(
+                f"{url} answered something that is not JSON",
+                hint="point registries.rpki_vrps_url at the validator's JSON export",
+            ) from None
+        if not isinstance(document, dict) or not isinstance(document.get("roas"), list):
+            raise UnavailableError(
+                f"{url}: the answer has no 'roas' list",
+                hint="point registries.rpki_vrps_url at the validator's JSON export",
+            )
+        return body
+
     # -- PeeringDB ------------------------------------------------------------------------
 
     def peeringdb(self, kind: str) -> bytes:
         """Returns one PeeringDB object type as the API sends it (`{"data": [...], ...}`)."""
-        if kind not in PEERINGDB_TYPES:
+        if kind not in PEERINGDB_TYPES + READINESS_PEERINGDB_TYPES:
             raise ValueError(f"not a PeeringDB type ixpready uses: {kind}")
         url = f"{self.peeringdb_url}/api/{kind}"
         body = self._get(url, {"depth": "0"})
