@@ -17,9 +17,9 @@ from ixpready.errors import ExitCode, IxpreadyError
 
 
 def _subcommand_modules() -> list[ModuleType]:
-    from ixpready.cli import analyze, atlas, model, probe, report, run, schedule
+    from ixpready.cli import analyze, atlas, doctor, model, probe, report, run, schedule
 
-    return [analyze, atlas, model, probe, report, run, schedule]
+    return [analyze, atlas, doctor, model, probe, report, run, schedule]
 
 
 def build_parser() -> argparse.ArgumentParser:
