@@ -168,9 +168,9 @@ _DOTTED = re.compile(r"[\w-]+(?:\.[\w-]+)+")
 
 def page_text(page_html: str) -> str:
     """Returns what a reader sees of a page (tooltips included), without the style sheet and
-    without elements marked lang="en" (evidence quoted as the analysis wrote it)."""
+    without items marked lang="en" (evidence quoted as the analysis wrote it)."""
     body = page_html.split("<body>", 1)[1]
-    body = re.sub(r'<ul lang="en">.*?</ul>', " ", body, flags=re.S)
+    body = re.sub(r'<li lang="en"[^>]*>.*?</li>', " ", body, flags=re.S)
     return html.unescape(_TAG.sub(" ", body))
 
 

@@ -15,6 +15,7 @@ from ixpready.pipeline.demo import DemoOutcome
 from ixpready.report.model_view import model_view_of
 from ixpready.report.render import render_html
 from report.browser import Chromium
+from report.layout import page_text
 from report.sample import CABLE, FIBRA, sample_analysis
 
 LONG = "Servicios Integrales de Telecomunicaciones y Datos de Centroamérica <b>&amp; Asociados</b>"
@@ -23,14 +24,6 @@ LONG = "Servicios Integrales de Telecomunicaciones y Datos de Centroamérica <b>
 def _page(demo: DemoOutcome, lang: str) -> str:
     path = demo.report.out_dir / f"report.{lang}.html"
     return path.read_text("utf-8")
-
-
-def _text_outside_english_quotes(page: str) -> str:
-    """Returns the page's visible text without elements marked lang="en" (quoted evidence)."""
-    body = page.split("<body>", 1)[1]
-    body = re.sub(r'<ul lang="en">.*?</ul>', " ", body, flags=re.S)
-    body = re.sub(r"<title>.*?</title>", " ", body, flags=re.S)
-    return html.unescape(re.sub(r"<[^>]+>", " ", body))
 
 
 def test_the_what_if_table_counts_network_pairs_and_says_so(demo: DemoOutcome) -> None:
@@ -78,7 +71,7 @@ def test_only_ripe_atlas_measurements_link_to_ripe_atlas(demo: DemoOutcome) -> N
 def test_the_spanish_page_names_places_in_spanish_without_doubled_stops(
     demo: DemoOutcome,
 ) -> None:
-    text = _text_outside_english_quotes(_page(demo, "es"))
+    text = page_text(_page(demo, "es"))
     assert "Ciudad de México, México" in text
     assert "Mexico City" not in text
     assert not re.search(r"(?<!\.)\.\.(?!\.)", text), re.findall(r".{30}\.\..{10}", text)
