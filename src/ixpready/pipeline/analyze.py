@@ -44,6 +44,7 @@ from ixpready.measurements.parse import Outcome, parse_lines, read_results
 from ixpready.measurements.probes import load_probes
 from ixpready.measurements.records import IPAddress, Malformed, Probe, Skipped, Trace
 from ixpready.measurements.store import Store
+from ixpready.pipeline.upload import spool_files
 
 Progress = Callable[[int, int], None]
 _P = ParamSpec("_P")
@@ -359,9 +360,6 @@ class AnalysisRun:
     warnings: tuple[str, ...] = ()
 
 
-RESULT_SUFFIXES = (".jsonl", ".json")
-
-
 def result_inputs(paths: Sequence[Path]) -> tuple[Path, ...]:
     """Returns the result files `paths` name: a file as is, a folder's `*.jsonl` and `*.json`
     files (sorted; hidden ones left out). Raises InputError for a missing path and for a
@@ -369,8 +367,7 @@ def result_inputs(paths: Sequence[Path]) -> tuple[Path, ...]:
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            inside = sorted(p for p in path.iterdir() if p.is_file()
-                            and not p.name.startswith(".") and p.suffix in RESULT_SUFFIXES)  # fmt: skip
+            inside = spool_files(path)  # a probe's spool and any folder of results alike
             if not inside:
                 raise InputError(
                     f"{path}: a folder without result files (*.jsonl, *.json)",
