@@ -218,9 +218,16 @@ def _text(value: Any) -> str:
     return value.strip()
 
 
+def is_country_code(text: str) -> bool:
+    """Returns True when `text` is an ISO 3166-1 alpha-2 code of a country (any case)."""
+    import pycountry
+
+    return len(text) == 2 and text.isalpha() and pycountry.countries.get(alpha_2=text.upper()) is not None
+
+
 def _country(value: Any) -> str:
     text = _text(value) if isinstance(value, str) else ""
-    if len(text) != 2 or not text.isalpha():
+    if not is_country_code(text):
         raise ValueError("an ISO 3166 alpha-2 country code such as GT")
     return text.upper()
 

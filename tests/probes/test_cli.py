@@ -141,3 +141,19 @@ def test_the_runner_finds_the_installed_probe_and_bounds_its_time(tmp_path: Path
     with pytest.raises(IxpreadyError, match="exited with code 1: Traceback: boom") as caught:
         run_probe("trace", ["10.91.0.1"], tmp_path / "c.jsonl", command=crashing)
     assert caught.value.exit_code == 1
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [["--proto", "icmp", "--country", "GT"], ["--proto", "ICMP", "--probe-country", "GT"],
+     ["--proto", "Udp", "--country", "GT"]],
+)  # fmt: skip
+def test_both_programs_take_the_same_spellings(spelling: list[str]) -> None:
+    from ixpready_probe.cli import build_parser as probe_parser
+
+    from ixpready.cli import build_parser
+
+    ours = build_parser().parse_args(["probe", "trace", "192.0.2.1", *spelling])
+    theirs = probe_parser().parse_args(["trace", "192.0.2.1", "--out", "x.jsonl", *spelling])
+    assert ours.proto == theirs.proto == spelling[1].upper()
+    assert ours.probe_country == theirs.country == "GT"

@@ -160,6 +160,7 @@ def test_no_route_and_unresolvable_names_are_one_line_errors(lab: Lab, tmp_path:
                      prefix=isolated)
     assert done.returncode == 3
     assert "ixpready-probe: error: no-such-host.invalid: name resolution failed" in done.stderr
+    assert done.stderr.count("name resolution failed") == 1  # said once, not warned as well
 
 
 def test_one_failed_target_is_an_atlas_error_result_beside_the_good_ones(

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from ixpready.pipeline.demo import DemoOutcome, run_demo
 from ixpready.pipeline.report import ReportFiles, write_report
 from report.browser import Chromium
 from report.sample import sample_analysis, sample_content_dns, sample_refdata
@@ -39,3 +40,10 @@ def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chromium]:
         yield browser
     finally:
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoOutcome:
+    """Returns `ixpready demo`'s outcome (simulated scenario, model, report in both languages),
+    written once per session: the report a new user sees first."""
+    return run_demo(tmp_path_factory.mktemp("demo") / "demo")

@@ -67,7 +67,7 @@ def test_numbers_and_dates_follow_the_language() -> None:
     assert es.ms(76.25) == "76,2\u00a0ms" and en.ms(1234.56) == "1,234.6\u00a0ms"
     when = datetime(2026, 3, 2, tzinfo=UTC)
     assert es.date(when) == "2 de marzo de 2026" and en.date(when) == "2 March 2026"
-    assert es.place("Mexico City, MX") == "Mexico City, México"
+    assert es.place("Mexico City, MX") == "Ciudad de México, México"
     assert en.country("ZZ") == "ZZ"
 
 

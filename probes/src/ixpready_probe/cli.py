@@ -36,7 +36,9 @@ def _add_identity(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--probe-id", type=int, default=_env("ID"),
                        help="prb_id (default: a stable hash of the name, >= 1000000000)")
     group.add_argument("--asn", type=int, default=_env("ASN"), help="the operator's ASN")
-    group.add_argument("--country", default=_env("COUNTRY"), help="ISO 3166 alpha-2, e.g. GT")
+    group.add_argument("--country", "--probe-country", dest="country", default=_env("COUNTRY"),
+                       help="where the probe is, ISO 3166 alpha-2, e.g. GT (--probe-country: "
+                            "the same, as `ixpready probe` also spells it)")
     group.add_argument("--latitude", type=float, default=_env("LATITUDE"))
     group.add_argument("--longitude", type=float, default=_env("LONGITUDE"),
                        help="decimal degrees; write a negative value as --longitude=-90.5")
@@ -186,10 +188,12 @@ def _trace(args: argparse.Namespace) -> int:
                 started=started, **common))
             continue
         targets.append(TraceTarget(entry.name, entry.address))
+    if not targets:  # nothing to trace: the first failure is the error, the others warnings
+        for _name, failure in failures[1:]:
+            _warn(str(failure))
+        raise failures[0][1]
     for _name, failure in failures:
         _warn(str(failure))
-    if not targets:
-        raise failures[0][1]
     options = TraceOptions(
         protocol=args.proto, packets_per_hop=args.packets, max_hops=args.max_hops,
         timeout_s=args.timeout, pps=args.pps, router_pps=args.router_pps,

@@ -20,6 +20,7 @@ def _subcommand_modules() -> list[ModuleType]:
     from ixpready.cli import (
         analyze,
         atlas,
+        doctor,
         geohint,
         locate,
         model,
@@ -30,7 +31,7 @@ def _subcommand_modules() -> list[ModuleType]:
         schedule,
     )
 
-    return [analyze, atlas, geohint, locate, model, probe, readiness, report, run, schedule]
+    return [analyze, atlas, doctor, geohint, locate, model, probe, readiness, report, run, schedule]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from ixpready.cli.progress import progress
-from ixpready.config import load_settings
-from ixpready.errors import ExitCode, UsageError
+from ixpready.config import is_country_code, load_settings
+from ixpready.errors import ExitCode, InputError, UsageError
 from ixpready.pipeline import analyze as job
 from ixpready.pipeline import demo
 from ixpready.pipeline import rdns as names
-from ixpready.pipeline.text import analysis_as_csv, analysis_as_json, analysis_as_table
+from ixpready.pipeline.text import analysis_as_csv, analysis_as_json, analysis_as_table, clean
 
 
 def register(subparsers: Any) -> None:
@@ -30,7 +30,11 @@ def register(subparsers: Any) -> None:
         help="also read every result in the store (without FILE: the configured store)",
     )  # fmt: skip
     parser.add_argument("--country", required=True, help="home country, ISO 3166 alpha-2 (GT)")
-    parser.add_argument("--refdata", required=True, type=Path, help="reference-data folder")
+    parser.add_argument(
+        "--refdata", type=Path,
+        help="reference-data folder (default: the one `ixpready refdata update` fills, "
+             "<data_dir>/refdata, when it exists)",
+    )  # fmt: skip
     parser.add_argument("--probes", type=Path, help="probe metadata (RIPE Atlas probes API JSON)")
     parser.add_argument("--rdns", type=Path, help="reverse-DNS cache: JSON object address -> name")
     parser.add_argument(
@@ -56,19 +60,60 @@ def register(subparsers: Any) -> None:
 
 
 def _emit(text: str, out: Path | None) -> None:
+    """Writes `text` to stdout or to `out` (its folder must exist: nothing is created).
+    Raises InputError, in one line, when `out` cannot be written."""
     if out is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
-    else:
-        out.parent.mkdir(parents=True, exist_ok=True)
+        return
+    if not out.parent.is_dir():
+        raise InputError(
+            f"--out {out}: no such folder {out.parent}",
+            hint=f"create it first (mkdir -p {out.parent}) or choose another path",
+        )
+    try:
         out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(
+            f"--out {out}: cannot write ({exc.strerror or exc})",
+            hint="choose a writable file",
+        ) from None
+
+
+REFDATA_HINT = (
+    "reference data (prefix-to-AS, IXP peering LANs, registry countries) comes from "
+    "`ixpready refdata update` (PeeringDB, RIPEstat, RIR files, into {default}); or place "
+    "pfx2as*, peeringdb/*.json and delegated-* files in a folder and give it with --refdata DIR "
+    "(README: Reference data)"
+)
+
+
+def _refdata_folder(args: argparse.Namespace) -> Path:
+    """Returns --refdata, else the folder `refdata update` fills when it holds files."""
+    if args.refdata is not None:
+        return Path(args.refdata)
+    default = load_settings(args.config, os.environ).refdata_path
+    if default.is_dir() and any(default.iterdir()):
+        print(f"ixpready: using reference data in {default}", file=sys.stderr)
+        return default
+    raise UsageError(
+        "no reference data given (--refdata DIR), and none downloaded yet",
+        hint=REFDATA_HINT.format(default=default),
+    )
 
 
 def run_analyze(args: argparse.Namespace) -> int:
     """Runs `ixpready analyze`; returns 7 (partial) when records were quarantined."""
-    if len(args.country) != 2 or not args.country.isalpha():
+    if not is_country_code(args.country):
         raise UsageError(
-            f"--country {args.country!r} is not an ISO 3166 alpha-2 code", hint="e.g. --country GT"
+            f"--country {args.country!r} is not an ISO 3166 alpha-2 country code",
+            hint="e.g. --country GT (Guatemala), SV, HN",
         )
+    if not args.results and args.store is None:
+        raise UsageError(
+            "no results file given",
+            hint="ixpready analyze RESULTS... --country GT --refdata DIR (or --store)",
+        )
+    refdata = _refdata_folder(args)
     store = None
     if args.store is not None:
         store = (
@@ -79,7 +124,7 @@ def run_analyze(args: argparse.Namespace) -> int:
         resolver = names.resolver_of(load_settings(args.config, os.environ))
     with progress("analysing", enabled=sys.stderr.isatty()) as bar:
         run = job.analyze_files(
-            args.results, country=args.country, refdata=args.refdata, probes=args.probes,
+            args.results, country=args.country.upper(), refdata=refdata, probes=args.probes,
             rdns=args.rdns, quarantine=args.quarantine, store=store, on_progress=bar,
             resolver=resolver,
         )  # fmt: skip
@@ -89,6 +134,8 @@ def run_analyze(args: argparse.Namespace) -> int:
         args.format
     ]
     _emit(render(run.result), args.out)
+    for line in run.warnings:
+        print(f"ixpready: warning: {clean(line)}", file=sys.stderr)
     if run.quarantined:
         print(
             f"ixpready: {len(run.quarantined)} malformed record(s) quarantined in {run.quarantine_file}; "

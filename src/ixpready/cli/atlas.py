@@ -109,10 +109,14 @@ def _fetch(args: argparse.Namespace) -> int:
 def _refdata(args: argparse.Namespace) -> int:
     settings = _settings(args, country=getattr(args, "country", None))
     if args.action == "update":
+        def source(label: str) -> None:
+            print(f"ixpready: refdata: {label}", file=sys.stderr, flush=True)
+
         with _progress("downloading reference data") as advance:
             status = refdata.update(
-                settings, rirs=args.rir or refdata.ALL_RIRS, on_progress=advance
-            )
+                settings, rirs=args.rir or refdata.ALL_RIRS, on_progress=advance,
+                on_source=source,
+            )  # fmt: skip
     else:
         status = refdata.show(settings)
     print(status.as_text())

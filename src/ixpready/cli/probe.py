@@ -22,7 +22,8 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-6", dest="ipv6", action="store_true", help="IPv6 (default IPv4)")
     parser.add_argument("--name", help="probe name written into every result (default: host)")
     parser.add_argument("--asn", type=int, help="the operator's ASN")
-    parser.add_argument("--probe-country", help="where the probe is, ISO 3166 alpha-2 (GT)")
+    parser.add_argument("--country", "--probe-country", dest="probe_country",
+                        help="where the probe is, ISO 3166 alpha-2 (GT); --probe-country: the same")
     parser.add_argument("--out", type=Path, help="result file (default: probe-KIND-TIME.jsonl)")
     parser.add_argument(
         "--probe-command",
@@ -98,7 +99,8 @@ def register(subparsers: Any) -> None:
 
     trace = kinds.add_parser("trace", help="Paris traceroutes, written as RIPE Atlas results")
     _common(trace)
-    trace.add_argument("--proto", type=str.lower, choices=["icmp", "udp", "tcp"], default="icmp")
+    trace.add_argument("--proto", type=str.upper, choices=["ICMP", "UDP", "TCP"], default="ICMP",
+                       help="any case, as ixpready-probe takes it (default ICMP)")
     trace.add_argument("--pps", type=float, default=100.0, help="packets per second cap")
     trace.add_argument("--timeout", type=float, help="seconds to wait for each reply")
     trace.add_argument("--paris-id", type=int, help="flow number 1..64 (default 1)")

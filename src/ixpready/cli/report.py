@@ -36,6 +36,9 @@ def register(subparsers: Any) -> None:
                         help="report language(s) (default: both)")  # fmt: skip
     parser.add_argument("--out", type=Path, metavar="DIR",
                         help="output folder (default: reports/<country>-<analysis time>)")  # fmt: skip
+    parser.add_argument("--slides", action="store_true",
+                        help="also write a 16:9 slide deck with speaker notes "
+                             "(slides.<lang>.html and .pdf) for a meeting or a talk")  # fmt: skip
     parser.set_defaults(handler=run)
 
 
@@ -48,6 +51,7 @@ def run(args: argparse.Namespace) -> int:
         languages=LANGUAGE_CHOICES[args.lang],
         dns_paths=tuple(args.dns),
         refdata_path=args.refdata,
+        slides=args.slides,
     )
     print(files.as_text())
     return 0

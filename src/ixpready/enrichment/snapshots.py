@@ -204,6 +204,7 @@ class RegistrySnapshot:
     relationships: tuple[AsRelationship, ...] = ()
     malformed: tuple[Malformed, ...] = ()  # as-rel lines and peering LANs left out
     sources: tuple[SnapshotSource, ...] = ()
+    ignored: tuple[str, ...] = ()  # files in the folder no name rule recognised
 
 
 _DATE_IN_NAME = re.compile(r"(20\d\d)-?(\d\d)-?(\d\d)")
@@ -614,6 +615,12 @@ def _valid_lans(
     return valid
 
 
+# Name prefixes of prefix-to-AS files (CAIDA prefix2as; pyasn ipasn, also as pyasn names
+# its own downloads) and of AS-name files (pyasn's asnames JSON).
+_ROUTING_NAMES = ("pfx2as", "ipasn", "pyasn-ipasn", "pyasn_ipasn")
+_AS_NAMES_NAMES = ("asnames", "pyasn-asnames", "pyasn_asnames")
+
+
 def load_snapshot(folder: Path) -> RegistrySnapshot:
     """Returns the reference data in `folder` (see the module doc for recognised names).
 
@@ -643,6 +650,7 @@ def load_snapshot(folder: Path) -> RegistrySnapshot:
     extra_members: list[IxMember] = []
     relationships: list[AsRelationship] = []
     malformed: list[Malformed] = []
+    ignored: list[str] = []
     for path in sorted(folder.iterdir()):
         if not path.is_file():
             continue
@@ -654,7 +662,7 @@ def load_snapshot(folder: Path) -> RegistrySnapshot:
             sources.append(
                 SnapshotSource("AS relationships (CAIDA)", name, _date_of(path, default_date))
             )
-        elif name.startswith("pfx2as") or ".pfx2as" in name or name.startswith("ipasn"):
+        elif name.startswith(_ROUTING_NAMES) or ".pfx2as" in name:
             _routing_file(path, routed)
             sources.append(SnapshotSource("prefix-to-AS", name, _date_of(path, default_date)))
         elif name.startswith("delegated-"):
@@ -700,10 +708,12 @@ def load_snapshot(folder: Path) -> RegistrySnapshot:
             sources.append(
                 SnapshotSource("IXP member addresses", name, _date_of(path, default_date))
             )
-        elif name.startswith("asnames") and name.endswith(".json"):
+        elif name.startswith(_AS_NAMES_NAMES) and name.endswith(".json"):
             for key, value in _json(path).items():
                 names[_asn(key)] = str(value)
             sources.append(SnapshotSource("AS names", name, _date_of(path, default_date)))
+        elif name != "snapshot.json" and not name.startswith("."):
+            ignored.append(name)
     ripestat = folder / "ripestat"
     if ripestat.is_dir():
         for path in sorted(ripestat.glob("*.json")):
@@ -802,10 +812,11 @@ def load_snapshot(folder: Path) -> RegistrySnapshot:
     for asn, country in nationality.items():
         asn_countries.setdefault(asn, country)
     if not sources:
+        seen = f" (ignored: {', '.join(ignored)})" if ignored else ""
         raise RefdataError(
-            f"{folder}: no reference-data file recognised",
-            hint="expected pfx2as*, peeringdb/*.json, delegated-*, *as-rel*.txt, ripestat/*.json"
-            " (see README)",
+            f"{folder}: no reference-data file recognised{seen}",
+            hint="expected pfx2as*, pyasn-ipasn*, peeringdb/*.json, delegated-*, *as-rel*.txt, "
+            "ripestat/*.json (see README); `ixpready refdata update` downloads them",
         )
     return RegistrySnapshot(
         routed=routed,
@@ -820,4 +831,5 @@ def load_snapshot(folder: Path) -> RegistrySnapshot:
         relationships=tuple(relationships),
         malformed=tuple(malformed),
         sources=tuple(sources),
+        ignored=tuple(ignored),
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import gc
 import hashlib
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -47,7 +48,7 @@ from ixpready.enrichment.annotate import (
     vantage_of,
 )
 from ixpready.enrichment.snapshots import RegistrySnapshot, load_snapshot
-from ixpready.errors import InputError
+from ixpready.errors import InputError, UsageError
 from ixpready.measurements.parse import Outcome, parse_lines, read_results
 from ixpready.measurements.probes import load_probes
 from ixpready.measurements.records import IPAddress, Malformed, PingResult, Probe, Skipped, Trace
@@ -60,6 +61,7 @@ from ixpready.pipeline.rdns import (
     resolve_in_memory,
     stored_names,
 )
+from ixpready.pipeline.upload import spool_files
 from ixpready.progress import Progress
 from ixpready.sources.rdns import PtrResolver
 
@@ -428,12 +430,87 @@ def load_rdns(path: Path) -> dict[IPAddress, str]:
 
 @dataclass(frozen=True)
 class AnalysisRun:
-    """What `analyze_files` produced: the analysis and where bad records went."""
+    """What `analyze_files` produced: the analysis, where bad records went, and what a user
+    should know about the run (one line each: empty inputs, nothing domestic and why)."""
 
     result: AnalysisResult
     quarantined: tuple[Malformed, ...]
     quarantine_file: Path | None
     names: GatherSummary | None = None  # what `--resolve` asked, when it was given
+    warnings: tuple[str, ...] = ()
+
+
+def result_inputs(paths: Sequence[Path]) -> tuple[Path, ...]:
+    """Returns the result files `paths` name: a file as is, a folder's `*.jsonl` and `*.json`
+    files (sorted; hidden ones left out). Raises InputError for a missing path and for a
+    folder holding no result file."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            inside = spool_files(path)  # a probe's spool and any folder of results alike
+            if not inside:
+                raise InputError(
+                    f"{path}: a folder without result files (*.jsonl, *.json)",
+                    hint="give the result files themselves, or the folder a probe spools into",
+                )
+            found += inside
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise InputError(f"{path}: no such results file")
+    return tuple(dict.fromkeys(found))
+
+
+def _is_empty(path: Path) -> bool:
+    """Returns True when a file holds nothing but white space (read only when small)."""
+    size = path.stat().st_size
+    return size == 0 or (size < 65536 and not path.read_bytes().strip())
+
+
+def other_path_causes(result: AnalysisResult) -> tuple[tuple[str, int], ...]:
+    """Returns why the paths that got no domestic verdict got none, most frequent first:
+    an end that maps to no network in the reference data, an end of unknown country, or an
+    end abroad."""
+    causes: Counter[str] = Counter()
+    home = result.country
+    for path in result.other_paths:
+        if path.src_country is None or path.dst_country is None:
+            if path.dst_asn is None:
+                causes["destination address maps to no network (AS) in the reference data"] += 1
+            elif path.src_asn is None:
+                causes["source probe's network unknown (no probe metadata)"] += 1
+            else:
+                causes["an end's country unknown (no probe metadata or registry record)"] += 1
+        elif path.src_country == home:
+            causes["destination registered abroad (outbound)"] += 1
+        elif path.dst_country == home:
+            causes["source probe abroad (inbound)"] += 1
+        else:
+            causes["neither end in the country"] += 1
+    return tuple(sorted(causes.items(), key=lambda item: (-item[1], item[0])))
+
+
+def _warnings(
+    result: AnalysisResult, empty: Sequence[Path], refdata: Path, snapshot: RegistrySnapshot
+) -> tuple[str, ...]:
+    lines = [f"{path}: empty file, no results in it" for path in empty]
+    if snapshot.ignored:
+        lines.append(
+            f"reference data {refdata}: ignored (name not recognised): "
+            f"{', '.join(snapshot.ignored)}; see README, Reference data"
+        )
+    if not result.paths:
+        causes = other_path_causes(result)
+        why = "; ".join(f"{cause}: {n}" for cause, n in causes) or "no traceroute was read"
+        lines.append(f"no domestic path between two {result.country} networks ({why})")
+        if any("no network (AS)" in cause for cause, _ in causes):
+            lines.append(
+                f"the reference data in {refdata} mapped no path end to a network, so no "
+                "verdict could be given: `ixpready refdata update` fetches prefix-to-AS and "
+                "registry data (or place pfx2as*/delegated-* files there); "
+                "`ixpready refdata show` tells what is loaded"
+            )
+    return tuple(lines)
 
 
 def analyze_files(
@@ -459,9 +536,17 @@ def analyze_files(
     records inside them are quarantined (to `quarantine` when given) and counted.
     """
     if not results and store is None:
-        raise InputError(
+        raise UsageError(
             "no results file given",
             hint="ixpready analyze RESULTS... --country GT --refdata DIR (or --store)",
+        )
+    results = result_inputs(results)
+    empty = [path for path in results if _is_empty(path)]
+    if empty and len(empty) == len(results) and store is None:
+        raise InputError(
+            f"no results to analyse: {', '.join(str(p) for p in empty)} "
+            f"{'is' if len(empty) == 1 else 'are'} empty",
+            hint="check the download or export that wrote it (ixpready fetch --export FILE)",
         )
     snapshot = load_snapshot(refdata)
     read = read_traces(results, store=store)
@@ -493,5 +578,6 @@ def analyze_files(
             dates = ", ".join(sorted({f"{x.source}@{x.date}" for x in snapshot.sources}))
             opened.record_analysis(dates, str(refdata), len(read.traces))
     return AnalysisRun(
-        result, read.quarantined, quarantine if read.quarantined else None, gathered
-    )
+        result, read.quarantined, quarantine if read.quarantined else None,
+        names=gathered, warnings=_warnings(result, empty, refdata, snapshot),
+    )  # fmt: skip

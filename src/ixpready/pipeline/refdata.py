@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from ipaddress import ip_network
@@ -80,11 +80,19 @@ def update(
     rirs: Sequence[str] = ALL_RIRS,
     today: date | None = None,
     on_progress: Progress | None = None,
+    on_source: Callable[[str], None] | None = None,
 ) -> RefdataStatus:
     """Downloads a new snapshot into `settings.refdata_path`; returns its status.
+    `on_source(label)` is called as each source starts ("PeeringDB ix", "RIR lacnic").
 
-    Raises UnavailableError when a download fails (the previous snapshot stays untouched).
+    Raises UnavailableError when a download fails (the previous snapshot stays untouched);
+    offline, the first request fails at once (see `sources.registries`).
     """
+
+    def starting(label: str) -> None:
+        if on_source is not None:
+            on_source(label)
+
     registry = registry or registry_client(settings)
     day = today or datetime.now(tz=UTC).date()
     stamp = f"{day:%Y%m%d}"
@@ -93,6 +101,7 @@ def update(
     if incoming.exists():
         shutil.rmtree(incoming)
     (incoming / "peeringdb").mkdir(parents=True)
+    starting(f"RIPEstat: networks of {settings.country}")
     resources = registry.country_resources(settings.country)
     kinds = PEERINGDB_TYPES + READINESS_PEERINGDB_TYPES
     total = len(kinds) + len(resources.asns) + len(rirs) + 1
@@ -105,9 +114,11 @@ def update(
             on_progress(step, total)
 
     for kind in kinds:
+        starting(f"PeeringDB {kind}")
         (incoming / "peeringdb" / f"{kind}.json").write_bytes(registry.peeringdb(kind))
         advance()
     routes: dict[str, set[int]] = {}
+    starting(f"RIPEstat: announced prefixes of {len(resources.asns)} networks")
     for asn in resources.asns:
         for prefix in registry.announced_prefixes(asn):
             routes.setdefault(str(ip_network(prefix, strict=False)), set()).add(asn)
@@ -116,6 +127,7 @@ def update(
     _rpki(settings, registry, routes, incoming, stamp)
     advance()
     for rir in rirs:
+        starting(f"RIR statistics {rir}")
         (incoming / f"delegated-{rir}-extended-{stamp}").write_bytes(
             registry.delegated_extended(rir)
         )

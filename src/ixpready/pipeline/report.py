@@ -31,6 +31,7 @@ from ixpready.report.i18n import LANGUAGES, check_language
 from ixpready.report.model_view import model_view_of
 from ixpready.report.readiness_view import readiness_csv, readiness_json
 from ixpready.report.render import Export, html_name, pdf_name, render_html, render_pdf
+from ixpready.report.slides import render_slides, slides_name, slides_pdf_name
 from ixpready.report.terminal import terminal_safe
 
 DEFAULT_REPORTS_DIR = Path("reports")
@@ -106,6 +107,7 @@ def write_report(
     refdata: RegistrySnapshot | None = None,
     readiness: ReadinessReport | None = None,
     now: datetime | None = None,
+    slides: bool = False,
 ) -> ReportFiles:
     """Writes the report set into `out_dir` (created if missing) and returns what it wrote.
 
@@ -116,7 +118,9 @@ def write_report(
     is served from (`content.csv` too): `refdata` maps each answer address to its origin AS,
     AS name and registry country; the analysis's traceroutes to those addresses say whether
     the paths stay in the country. `readiness` adds the "Ready to peer?" scorecard (and
-    `readiness.csv` / `readiness.json`). Raises UsageError for an unknown or missing language,
+    `readiness.csv` / `readiness.json`). With `slides`, the 16:9 deck (`slides.<lang>.html`
+    and `.pdf`, see `report.slides`) is written too. Raises UsageError for an unknown or
+    missing language,
     InputError when `out_dir` cannot be written.
     """
     if not languages:
@@ -173,6 +177,15 @@ def write_report(
             pdf, pdf_warnings = render_pdf(page)
             pdf_files.append(_write(out_dir / pdf_name(lang), pdf))
             warnings += [f"{pdf_name(lang)}: {w.message}" for w in pdf_warnings]
+            if slides:
+                deck = render_slides(
+                    analysis, lang=lang, model=view, languages=languages, earlier=earlier,
+                    rounds=rounds, marks=marks, now=now,
+                )  # fmt: skip
+                html_files.append(_write(out_dir / slides_name(lang), deck.encode("utf-8")))
+                deck_pdf, deck_warnings = render_pdf(deck)
+                pdf_files.append(_write(out_dir / slides_pdf_name(lang), deck_pdf))
+                warnings += [f"{slides_pdf_name(lang)}: {w.message}" for w in deck_warnings]
     except OSError as exc:
         raise InputError(
             f"{out_dir}: cannot write the report ({exc.strerror or exc})",
@@ -221,6 +234,7 @@ def report_from_files(
     languages: tuple[str, ...],
     dns_paths: tuple[Path, ...] = (),
     refdata_path: Path | None = None,
+    slides: bool = False,
 ) -> ReportFiles:
     """Reads analyses (the newest is reported, the others give the trend), a model, DNS
     results and a reference-data folder, and writes the report. Raises InputError when a
@@ -244,4 +258,5 @@ def report_from_files(
         dns=read_dns(dns_paths),
         refdata=None if refdata_path is None else load_snapshot(refdata_path),
         readiness=readiness,
+        slides=slides,
     )

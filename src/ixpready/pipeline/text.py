@@ -14,6 +14,7 @@ from rich.table import Table
 
 from ixpready.analysis.export import to_json
 from ixpready.analysis.verdicts import AnalysisResult, Verdict
+from ixpready.pipeline.analyze import other_path_causes
 from ixpready.report.exports import paths_csv
 from ixpready.report.sanitize import clean, one_line
 
@@ -35,12 +36,27 @@ def _pct(part: int, whole: int) -> str:
 
 
 def analysis_as_table(result: AnalysisResult, *, width: int = 120) -> str:
-    """Returns a human summary: counts per verdict, where detours go, and the paths."""
+    """Returns the paths, then a human summary (counts per verdict, where detours go, why
+    other paths got no verdict): the summary comes last, so a long table cannot scroll it
+    out of sight."""
     s = result.summary
     buffer = io.StringIO()
     console = Console(
         file=buffer, width=width, force_terminal=False, no_color=True, highlight=False
     )
+    paths = Table(title="Domestic paths")
+    for column in ("probe", "src AS", "dst AS", "verdict", "RTT ms", "+ms", "why"):
+        paths.add_column(column)
+    for p in result.paths[:200]:
+        paths.add_row(
+            str(p.trace.prb_id), f"AS{p.src_asn}" if p.src_asn else "?", f"AS{p.dst_asn}" if p.dst_asn else "?",
+            str(p.verdict), "" if p.rtt_ms is None else f"{p.rtt_ms:.1f}",
+            "" if p.extra_rtt_ms is None else f"{p.extra_rtt_ms:.1f}", clean(p.reason),
+        )  # fmt: skip
+    if result.paths:
+        console.print(paths)
+    if len(result.paths) > 200:
+        console.print(f"... and {len(result.paths) - 200} more (use --format json or csv)")
     title = f"ixpready analysis, {result.country}" + (
         " (SIMULATED scenario)" if result.simulated else ""
     )
@@ -90,17 +106,10 @@ def analysis_as_table(result: AnalysisResult, *, width: int = 120) -> str:
     contradicted = [p for p in result.probes if p.status == "contradicted"]
     for probe in contradicted:
         console.print(f"Probe {probe.prb_id} is not where declared: {clean(probe.detail)}")
-    paths = Table(title="Domestic paths")
-    for column in ("probe", "src AS", "dst AS", "verdict", "RTT ms", "+ms", "why"):
-        paths.add_column(column)
-    for p in result.paths[:200]:
-        paths.add_row(
-            str(p.trace.prb_id), f"AS{p.src_asn}" if p.src_asn else "?", f"AS{p.dst_asn}" if p.dst_asn else "?",
-            str(p.verdict), "" if p.rtt_ms is None else f"{p.rtt_ms:.1f}",
-            "" if p.extra_rtt_ms is None else f"{p.extra_rtt_ms:.1f}", clean(p.reason),
-        )  # fmt: skip
-    if result.paths:
-        console.print(paths)
-    if len(result.paths) > 200:
-        console.print(f"... and {len(result.paths) - 200} more (use --format json or csv)")
+    causes = other_path_causes(result)
+    if causes:
+        console.print(
+            "Other paths (no domestic verdict), by why: "
+            + "; ".join(f"{clean(cause)} ({n})" for cause, n in causes)
+        )
     return buffer.getvalue()

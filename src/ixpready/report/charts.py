@@ -15,7 +15,7 @@ from markupsafe import Markup
 from ixpready.analysis.verdicts import Verdict
 from ixpready.report.facts import VERDICT_ORDER, Facts, Flow, Round, TrendMark
 from ixpready.report.i18n import Translator
-from ixpready.report.svg import el, group, shorten, svg, text, title
+from ixpready.report.svg import cut_text, el, group, shorten, svg, text, title
 
 COLOURS: Mapping[Verdict, str] = {
     Verdict.LOCAL: "#1b9e77",
@@ -36,10 +36,23 @@ DOTS_MAX = 600  # dots per latency row; more are thinned evenly (the median uses
 
 def network_label(asn: int | None, names: Mapping[int, str], t: Translator, limit: int = 30) -> str:
     """Returns "AS64500 Name" (shortened to `limit`), or the words for an unknown network."""
+    return shorten(network_name(asn, names, t), limit)
+
+
+def network_name(asn: int | None, names: Mapping[int, str], t: Translator) -> str:
+    """Returns "AS64500 Name" whole, or the words for an unknown network."""
     if asn is None:
         return t("unknown_network")
-    name = names.get(asn, "")
-    return shorten(f"AS{asn} {name}".strip(), limit)
+    return f"AS{asn} {names.get(asn, '')}".strip()
+
+
+def matrix_axes(facts: Facts) -> tuple[list[int | None], list[int | None], list[int | None]]:
+    """Returns the networks the matrix considers (the MATRIX_MAX with most paths), those
+    given a row (a measured path starts there) and those given a column (one ends there)."""
+    networks = list(facts.networks[:MATRIX_MAX])
+    sources = [a for a in networks if any(c.src_asn == a for c in facts.pairs)]
+    destinations = [a for a in networks if any(c.dst_asn == a for c in facts.pairs)]
+    return networks, sources, destinations
 
 
 def _canvas(width: float, height: float, parts: list[Markup], label: str, css: str) -> Markup:
@@ -95,22 +108,20 @@ def _legend(verdicts: Sequence[Verdict], t: Translator, *, y: float, x: float = 
 
 def pair_matrix(facts: Facts, names: Mapping[int, str], t: Translator) -> Markup:
     """Returns the source x destination network matrix, cells coloured by dominant verdict."""
-    networks = facts.networks[:MATRIX_MAX]
-    sources = [a for a in networks if any(c.src_asn == a for c in facts.pairs)]
-    destinations = [a for a in networks if any(c.dst_asn == a for c in facts.pairs)]
+    _, sources, destinations = matrix_axes(facts)
     cell, left, top = 40.0, 250.0, 160.0
     width = left + cell * len(destinations) + 20
     height = top + cell * len(sources) + 50
     parts: list[Markup] = []
     for row, asn in enumerate(sources):
         y = top + row * cell
-        parts.append(text(left - 8, y + cell / 2 + 4, network_label(asn, names, t),
-                          text_anchor="end"))  # fmt: skip
+        parts.append(cut_text(left - 8, y + cell / 2 + 4, network_name(asn, names, t), 30,
+                              text_anchor="end"))  # fmt: skip
     for col, asn in enumerate(destinations):
         x = left + col * cell + cell / 2
         parts.append(
-            text(x, top - 8, network_label(asn, names, t, 24),
-                 transform=f"rotate(-45 {x:.1f} {top - 8:.1f})")
+            cut_text(x, top - 8, network_name(asn, names, t), 24,
+                     transform=f"rotate(-45 {x:.1f} {top - 8:.1f})")
         )  # fmt: skip
     for row, src in enumerate(sources):
         for col, dst in enumerate(destinations):
@@ -160,7 +171,7 @@ class _Node:
 
 def _flow_via_label(flow: Flow, names: Mapping[int, str], t: Translator) -> tuple[str, str]:
     """Returns the waypoint's two lines: the place (or IXP) and the network carrying it."""
-    carrier = network_label(flow.carrier, names, t, 30) if flow.carrier is not None else ""
+    carrier = network_name(flow.carrier, names, t) if flow.carrier is not None else ""
     if flow.via_kind == "ixp":
         return t("flows_via_ixp", name=flow.via), ""
     if flow.via_kind == "transit":
@@ -176,12 +187,12 @@ def detour_flows(facts: Facts, names: Mapping[int, str], t: Translator) -> Marku
     columns: list[dict[tuple[str, str], _Node]] = [{}, {}, {}]
     for flow in flows:
         ends = (
-            (("src", str(flow.src_asn)), network_label(flow.src_asn, names, t, 26)),
+            (("src", str(flow.src_asn)), network_name(flow.src_asn, names, t)),
             (
                 ("via", "\n".join(_flow_via_label(flow, names, t))),
                 "\n".join(_flow_via_label(flow, names, t)),
             ),
-            (("dst", str(flow.dst_asn)), network_label(flow.dst_asn, names, t, 26)),
+            (("dst", str(flow.dst_asn)), network_name(flow.dst_asn, names, t)),
         )
         for column, (key, label) in zip(columns, ends, strict=True):
             node = column.setdefault(key, _Node(key, label, 0))
@@ -231,35 +242,38 @@ def detour_flows(facts: Facts, names: Mapping[int, str], t: Translator) -> Marku
                                      "stroke": INK, "rx": 2}))  # fmt: skip
             middle = node.y + node.height / 2 + 4
             if index == 0:
-                parts.append(text(xs[0] - 8, middle, node.label, text_anchor="end", font_size=13))
+                parts.append(cut_text(xs[0] - 8, middle, node.label, 26, text_anchor="end",
+                                      font_size=13))  # fmt: skip
             elif index == 2:
-                parts.append(text(xs[2] + widths[2] + 8, middle, node.label, font_size=13))
+                parts.append(cut_text(xs[2] + widths[2] + 8, middle, node.label, 26, font_size=13))
             else:
                 place, carrier = node.label.split("\n", 1)
                 centre = xs[1] + widths[1] / 2
                 if carrier:
                     parts.append(
-                        text(
+                        cut_text(
                             centre,
                             middle - 8,
-                            shorten(place, 30),
+                            place,
+                            30,
                             text_anchor="middle",
                             font_size=13,
                             font_weight="bold",
                         )
                     )
                     parts.append(
-                        text(
+                        cut_text(
                             centre,
                             middle + 9,
-                            shorten(carrier, 32),
+                            carrier,
+                            32,
                             text_anchor="middle",
                             font_size=11,
                             fill=MUTED,
                         )
                     )
                 else:
-                    parts.append(text(centre, middle, shorten(place, 30), text_anchor="middle",
+                    parts.append(cut_text(centre, middle, place, 30, text_anchor="middle",
                                       font_size=13, font_weight="bold"))  # fmt: skip
     return _canvas(960.0, height, parts, t("flows_label"), "flows")
 
@@ -365,7 +379,7 @@ def trend(facts: Facts, t: Translator, marks: Sequence[TrendMark] = ()) -> Marku
         parts.append(el("line", {"x1": x, "x2": x, "y1": top - 4, "y2": top + plot_h,
                                  "stroke": INK, "stroke_dasharray": "4 3"},
                         title(f"{mark.day.isoformat()} {mark.label}")))  # fmt: skip
-        parts.append(text(x + 3, top - 8, shorten(mark.label, 28), font_size=11, fill=INK))
+        parts.append(cut_text(x + 3, top - 8, mark.label, 28, font_size=11, fill=INK))
     width = max(left + len(rounds) * (bar_w + gap) + 120, 560.0)
     parts.append(_legend(VERDICT_ORDER, t, y=top + plot_h + 44, x=left))
     return _canvas(width, top + plot_h + 56, parts, t("trend_label"), "trend")

@@ -82,10 +82,14 @@ CANDIDATE_COLUMNS = (
 )  # fmt: skip
 
 
+MS_DIGITS = 1  # milliseconds in the exports: a tenth is what an RTT can tell
+
+
 def _candidate_values(row: CandidateRow) -> list[object]:
+    saved = None if row.median_saved_ms is None else round(row.median_saved_ms, MS_DIGITS)
     return [
         row.rank, row.asn, row.name, row.paths, row.tromboned_paths, row.kept_local_paths,
-        row.median_saved_ms, " ".join(row.present_at), row.case, row.top_carrier,
+        saved, " ".join(row.present_at), row.case, row.top_carrier,
     ]  # fmt: skip
 
 
@@ -108,7 +112,9 @@ def candidates_json(model: ModelView) -> bytes:
         "scenarios": [
             {"name": s.name, "members": s.members, "pairs": s.pairs,
              "pairs_local_before": s.pairs_local_before, "pairs_local_after": s.pairs_local_after,
-             "tromboned_made_local": s.tromboned_made_local, "median_saved_ms": s.median_saved_ms}
+             "tromboned_made_local": s.tromboned_made_local,
+             "median_saved_ms": None if s.median_saved_ms is None
+             else round(s.median_saved_ms, MS_DIGITS)}
             for s in model.scenarios
         ],
     }  # fmt: skip

@@ -6,6 +6,7 @@ same keys (a test checks). Text is plain: escaping happens where it is rendered.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -62,6 +63,8 @@ ES: dict[str, str] = {
     "matrix_source": "Red de origen",
     "matrix_destination": "Red de destino",
     "matrix_more": "Se muestran las {shown} redes con más rutas de {total}.",
+    "matrix_no_row": "Sin fila, porque ninguna ruta medida parte de ellas: {names}.",
+    "matrix_no_column": "Sin columna, porque ninguna ruta medida llega a ellas: {names}.",
     # flows
     "flows_title": "Por dónde pasan las rutas",
     "flows_intro": "De la red de origen (izquierda), por la ciudad extranjera, la red de tránsito o el IXP (centro), a la red de destino (derecha).",
@@ -86,23 +89,27 @@ ES: dict[str, str] = {
     "model_intro": "El modelo simula qué pasaría si estas redes intercambiaran su tráfico en un IXP nacional.",
     "model_rank": "Puesto",
     "model_network": "Red",
-    "model_paths_kept": "Rutas que se quedarían",
+    "model_paths_kept": "Rutas que hoy salen y se quedarían",
     "model_saving": "Retardo ahorrado (mediana)",
     "model_whatif": "Qué pasaría si…",
     "model_scenario": "Escenario",
-    "model_local_share": "Rutas locales",
+    "model_local_share": "Pares de redes que se quedan en el país",
     "model_candidates_none": "El modelo no propone ninguna red.",
     "model_tromboned_after": "Rutas que aún saldrían",
     "model_case": "Por qué",
-    "model_case_join": "{name} aún no está en un IXP nacional: si se une, {kept} de sus {tromboned} rutas que salen del país se quedarían (hoy salen sobre todo por {carrier}).",
+    "model_case_join": "{name} aún no está en un IXP nacional: si se une, {kept} de sus {tromboned} rutas que salen del país se quedarían; hoy salen sobre todo por {carrier}.",
     "model_case_member_still_abroad": "{name} ya está en {ixps}, pero algunas de sus rutas aún salen del país: faltan sus contrapartes.",
     "model_case_member_local": "{name} ya está en {ixps} y sus rutas medidas se quedan en el país.",
     "model_case_nothing_to_gain": "Para {name}, unirse no cambiaría ninguna ruta medida.",
     "model_case_other": "{name}: {kept} de sus {tromboned} rutas que salen del país se quedarían.",
     "model_founding": "Grupo fundador propuesto: {members}.",
+    "model_founding_complement": "El grupo fundador se elige por lo que sus miembros logran juntos, no uno a uno: un par de redes solo se queda en el país cuando las dos están en el IXP, así que una red cuyas contrapartes son los otros fundadores vale más en el grupo que por sí sola. Por eso entran redes de puesto bajo: {picks}.",
+    "model_founding_pick": "{name} (puesto {rank} de {total} por sí sola, elegida en {order}.º lugar)",
+    "model_whatif_unit": "Esta tabla cuenta pares de redes (red de origen → red de destino), no rutas: los {pairs} pares medidos agrupan las {paths} rutas nacionales del resumen.",
+    "model_pairs_change": "{before} → {after} de {pairs} ({before_share} → {after_share})",
     "model_more": "Se muestran las {shown} primeras de {total} redes; todas están en las exportaciones.",
     "model_members": "Miembros",
-    "model_made_local": "Rutas que dejarían de salir",
+    "model_made_local": "Pares que hoy salen y se quedarían",
     "scenario_status_quo": "Situación actual",
     "scenario_founding_set": "Con el grupo fundador",
     "scenario_members_file": "Con los miembros indicados",
@@ -173,7 +180,8 @@ ES: dict[str, str] = {
     "method_tromboned": "al menos un salto estuvo fuera de {country}, probado por su retardo, su nombre o su red.",
     "method_inconclusive": "las pruebas no bastan para decidir (saltos sin respuesta, datos de ubicación contradictorios o ausentes). No cuentan ni como locales ni como desvíos: hubo {n} ({share}).",
     "method_measurements": "Mediciones",
-    "method_measurements_intro": "Cada número enlaza con su página pública en RIPE Atlas; entre paréntesis, las rutas y las sondas de este análisis.",
+    "method_measurements_intro": "Cada número de RIPE Atlas enlaza con su página pública; los resultados de las sondas propias de los operadores (ixpready-probe) no tienen página. Entre paréntesis, las rutas y las sondas de este análisis.",
+    "method_msm_own_probe": "sonda propia de un operador",
     "method_msm_counts": "({paths} rutas, {probes} sondas)",
     "method_probes": "Sondas: {n} en total; {confirmed} confirmadas donde dicen estar, {contradicted} contradichas, {other} sin verificar.",
     "method_snapshots": "Datos de referencia",
@@ -220,6 +228,24 @@ ES: dict[str, str] = {
     "export_probes_csv": "sondas y su verificación de ubicación (CSV)",
     "export_candidates_json": "redes candidatas (JSON)",
     "footer": "Generado por ixpready {version}. Datos de medición: RIPE NCC (RIPE Atlas).",
+    # slides (ixpready report --slides)
+    "slides_doc_title": "Presentación: {title}",
+    "slides_headline": "de las rutas entre redes de {country} salen del país",
+    "slides_headline_none": "Ninguna ruta medida entre redes de {country} salió del país",
+    "slides_measured": "{n} rutas medidas entre {networks} redes · {date}",
+    "slides_penalty": "+{ms} de retardo (mediana) en las rutas que salen",
+    "slides_ixp_pairs": "pares de redes que mantendrían su tráfico en {country} con el grupo fundador (hoy {before})",
+    "slides_ixp_founders": "Grupo fundador: {members}",
+    "slides_trend_one": "Una sola ronda de medición por ahora: la evolución aparece a partir de la segunda.",
+    "slides_method_data": "{paths} rutas, {probes} sondas, {measurements} mediciones; datos de referencia del {dates}.",
+    "slides_notes": "Notas para quien presenta",
+    "slides_notes_headline": "De las {n} rutas medidas entre redes de {country}, {tromboned} salen del país antes de llegar; {local} se quedan. Son rutas medidas, no todo el tráfico del país.",
+    "slides_notes_map": "Cada arco es una ciudad extranjera por la que pasó tráfico nacional; el grosor indica cuántas rutas. Las más frecuentes: {top}.",
+    "slides_notes_matrix": "Filas: red de origen; columnas: red de destino. Una casilla naranja es un par de redes cuyo tráfico sale del país. Se midieron {pairs} pares.",
+    "slides_notes_ixp": "La cifra cuenta pares de redes, como la tabla «Qué pasaría si…» del informe. El grupo se elige por lo que sus miembros logran juntos: un par solo se queda en el país cuando las dos redes están en el IXP.",
+    "slides_notes_ixp_none": "Sin el modelo («ixpready model») no hay simulación del IXP; el informe explica cómo generarla.",
+    "slides_notes_trend": "Cada barra es una ronda de medición; compare la parte naranja (rutas que salen) entre rondas y con las fechas marcadas.",
+    "slides_notes_method": "Cada ruta recibe un resultado solo con pruebas: la luz en fibra limita dónde puede estar un router. Las rutas sin pruebas suficientes quedan «sin conclusión» ({inconclusive}).",
     "unknown_network": "red desconocida",
     "others": "otras",
 }
@@ -267,6 +293,8 @@ EN: dict[str, str] = {
     "matrix_source": "Source network",
     "matrix_destination": "Destination network",
     "matrix_more": "Showing the {shown} networks with the most paths out of {total}.",
+    "matrix_no_row": "No row, because no measured path starts from them: {names}.",
+    "matrix_no_column": "No column, because no measured path ends at them: {names}.",
     "flows_title": "Where the paths go through",
     "flows_intro": "From the source network (left), through the foreign city, transit network or IXP (middle), to the destination network (right).",
     "flows_label": "Path flows: source, waypoint, destination",
@@ -288,23 +316,27 @@ EN: dict[str, str] = {
     "model_intro": "The model simulates what would happen if these networks exchanged their traffic at a national IXP.",
     "model_rank": "Rank",
     "model_network": "Network",
-    "model_paths_kept": "Paths that would stay",
+    "model_paths_kept": "Paths leaving today that would stay",
     "model_saving": "Delay saved (median)",
     "model_whatif": "What if…",
     "model_scenario": "Scenario",
-    "model_local_share": "Local paths",
+    "model_local_share": "Network pairs kept in the country",
     "model_candidates_none": "The model proposes no network.",
     "model_tromboned_after": "Paths still leaving",
     "model_case": "Why",
-    "model_case_join": "{name} is not yet at a national IXP: if it joins, {kept} of its {tromboned} paths that leave the country would stay (today they leave mostly via {carrier}).",
+    "model_case_join": "{name} is not yet at a national IXP: if it joins, {kept} of its {tromboned} paths that leave the country would stay; today they leave mostly via {carrier}.",
     "model_case_member_still_abroad": "{name} is already at {ixps}, but some of its paths still leave the country: their other ends are missing.",
     "model_case_member_local": "{name} is already at {ixps} and its measured paths stay in the country.",
     "model_case_nothing_to_gain": "For {name}, joining would change none of the measured paths.",
     "model_case_other": "{name}: {kept} of its {tromboned} paths that leave the country would stay.",
     "model_founding": "Proposed founding members: {members}.",
+    "model_founding_complement": "The founding set is chosen for what its members achieve together, not one by one: a pair of networks only stays in the country when both are at the IXP, so a network whose counterparts are the other founders is worth more in the set than on its own. That is why networks ranked low are in it: {picks}.",
+    "model_founding_pick": "{name} (rank {rank} of {total} on its own, pick no. {order})",
+    "model_whatif_unit": "This table counts network pairs (source network → destination network), not paths: the {pairs} measured pairs gather the {paths} domestic paths of the summary.",
+    "model_pairs_change": "{before} → {after} of {pairs} ({before_share} → {after_share})",
     "model_more": "Showing the first {shown} of {total} networks; all of them are in the exports.",
     "model_members": "Members",
-    "model_made_local": "Paths that would stop leaving",
+    "model_made_local": "Pairs leaving today that would stay",
     "scenario_status_quo": "Today",
     "scenario_founding_set": "With the founding members",
     "scenario_members_file": "With the given members",
@@ -371,7 +403,8 @@ EN: dict[str, str] = {
     "method_tromboned": "at least one hop was outside {country}, shown by its delay, its name or its network.",
     "method_inconclusive": "the evidence is not enough to decide (hops that did not answer, missing or conflicting location data). They count neither as local nor as detours: there were {n} ({share}).",
     "method_measurements": "Measurements",
-    "method_measurements_intro": "Each number links to its public RIPE Atlas page; in brackets, its paths and probes in this analysis.",
+    "method_measurements_intro": "Each RIPE Atlas number links to its public page; results of the operators' own probes (ixpready-probe) have no page. In brackets, its paths and probes in this analysis.",
+    "method_msm_own_probe": "an operator's own probe",
     "method_msm_counts": "({paths} paths, {probes} probes)",
     "method_probes": "Probes: {n} in total; {confirmed} confirmed where they claim to be, {contradicted} contradicted, {other} unverified.",
     "method_snapshots": "Reference data",
@@ -416,6 +449,24 @@ EN: dict[str, str] = {
     "export_probes_csv": "probes and their location check (CSV)",
     "export_candidates_json": "candidate networks (JSON)",
     "footer": "Generated by ixpready {version}. Measurement data: RIPE NCC (RIPE Atlas).",
+    # slides (ixpready report --slides)
+    "slides_doc_title": "Slides: {title}",
+    "slides_headline": "of the paths between networks in {country} leave the country",
+    "slides_headline_none": "No measured path between networks in {country} left the country",
+    "slides_measured": "{n} paths measured between {networks} networks · {date}",
+    "slides_penalty": "+{ms} delay (median) on the paths that leave",
+    "slides_ixp_pairs": "network pairs that would keep their traffic in {country} with the founding members (today {before})",
+    "slides_ixp_founders": "Founding members: {members}",
+    "slides_trend_one": "One measurement round so far: the trend shows from the second round on.",
+    "slides_method_data": "{paths} paths, {probes} probes, {measurements} measurements; reference data of {dates}.",
+    "slides_notes": "Speaker notes",
+    "slides_notes_headline": "Of the {n} measured paths between networks in {country}, {tromboned} leave the country before arriving; {local} stay. These are measured paths, not all of the country's traffic.",
+    "slides_notes_map": "Each arc is a foreign city domestic traffic went through; the thicker, the more paths. Most often: {top}.",
+    "slides_notes_matrix": "Rows: source network; columns: destination network. An orange cell is a pair of networks whose traffic leaves the country. {pairs} pairs were measured.",
+    "slides_notes_ixp": "The figure counts network pairs, as the report's “What if…” table does. The set is chosen for what its members achieve together: a pair only stays in the country when both networks are at the IXP.",
+    "slides_notes_ixp_none": "Without the model (“ixpready model”) there is no IXP simulation; the report says how to make one.",
+    "slides_notes_trend": "Each bar is a measurement round; compare the orange part (paths that leave) across rounds and with the dates marked.",
+    "slides_notes_method": "Each path gets a verdict only from evidence: light in fibre bounds where a router can be. Paths without enough evidence stay “inconclusive” ({inconclusive}).",
     "unknown_network": "unknown network",
     "others": "others",
 }
@@ -453,12 +504,37 @@ COUNTRY_NAMES: Mapping[str, Mapping[str, str]] = {
     },
 }  # fmt: skip
 
+# Cities whose Spanish name differs from the English one the gazetteer (data/cities.csv) and
+# the analysis use; the others are written the same in both languages.
+CITY_NAMES: Mapping[str, Mapping[str, str]] = {
+    "es": {
+        "Guatemala City": "Ciudad de Guatemala", "Mexico City": "Ciudad de México",
+        "Panama City": "Ciudad de Panamá", "Belize City": "Ciudad de Belice",
+        "Havana": "La Habana", "New York": "Nueva York", "San Jose (California)":
+        "San José (California)", "Lisbon": "Lisboa", "London": "Londres",
+        "Frankfurt": "Fráncfort", "Paris": "París", "Marseille": "Marsella", "Milan": "Milán",
+        "Rome": "Roma", "Zurich": "Zúrich", "Vienna": "Viena", "Stockholm": "Estocolmo",
+        "Moscow": "Moscú", "Warsaw": "Varsovia", "Singapore": "Singapur", "Tokyo": "Tokio",
+        "Johannesburg": "Johannesburgo", "Mumbai": "Bombay", "Amsterdam": "Ámsterdam",
+    },
+    "en": {},
+}  # fmt: skip
+
 MONTHS = {
     "es": ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
            "septiembre", "octubre", "noviembre", "diciembre"),
     "en": ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December"),
 }  # fmt: skip
+
+
+# A name that ends a sentence with its own full stop ("S.A.") must not get a second one.
+_DOUBLED_STOP = re.compile(r"(?<!\.)\.\.(?!\.)")
+
+
+def _tidy(text: str) -> str:
+    """Returns `text` without the doubled full stop a filled-in name leaves ("S.A.." -> "S.A.")."""
+    return _DOUBLED_STOP.sub(".", text)
 
 
 def check_language(lang: str) -> str:
@@ -479,7 +555,7 @@ class Translator:
     def __call__(self, key: str, **fields: object) -> str:
         """Returns the catalog text of `key` with `fields` filled in; KeyError if unknown."""
         pattern = CATALOGS[self.lang][key]
-        return pattern.format(**fields) if fields else pattern
+        return _tidy(pattern.format(**fields)) if fields else pattern
 
     def country(self, code: str | None) -> str:
         """Returns the country's name in this language, else its code (`?` when unknown)."""
@@ -491,7 +567,8 @@ class Translator:
         """Returns "City, Country" for "City, CC" (or the country's name for a bare code)."""
         if "," in label:
             city, code = label.rsplit(",", 1)
-            return f"{city.strip()}, {self.country(code.strip())}"
+            city = city.strip()
+            return f"{CITY_NAMES[self.lang].get(city, city)}, {self.country(code.strip())}"
         return self.country(label)
 
     def integer(self, value: int) -> str:

@@ -46,6 +46,18 @@ class ScenarioRow:
 
 
 @dataclass(frozen=True, slots=True)
+class FounderRow:
+    """One founding member: its pick order and its rank among candidates on its own (None
+    when it is not ranked). A founder ranked below the set's size was picked for how it
+    complements the others (a pair only stays local when both ends join)."""
+
+    order: int
+    asn: int
+    name: str
+    rank: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class ModelView:
     """The model's conclusions as the report shows them."""
 
@@ -53,6 +65,14 @@ class ModelView:
     scenarios: tuple[ScenarioRow, ...]
     founding_members: tuple[str, ...]  # "AS64500 Name", in pick order
     simulated: bool
+    founders: tuple[FounderRow, ...] = ()  # in pick order
+
+    @property
+    def complements(self) -> tuple[FounderRow, ...]:
+        """Returns the founders ranked below the founding set's size on their own, whose
+        pick only complementarity explains."""
+        size = len(self.founders)
+        return tuple(f for f in self.founders if f.rank is None or f.rank > size)
 
 
 def _candidate(candidate: Candidate) -> CandidateRow:
@@ -89,6 +109,8 @@ def _scenario(whatif: WhatIf) -> ScenarioRow:
 
 def model_view_of(model: ModelResult) -> ModelView:
     """Returns what the report shows of a model: candidates by rank, scenarios, founders."""
+    ranks = {c.asn: c.rank for c in model.candidates}
+    picks = sorted(model.founding_set.picks, key=lambda p: p.order)
     return ModelView(
         candidates=tuple(_candidate(c) for c in sorted(model.candidates, key=lambda c: c.rank)),
         scenarios=tuple(_scenario(w) for w in model.scenarios),
@@ -97,4 +119,5 @@ def model_view_of(model: ModelResult) -> ModelView:
             for pick in sorted(model.founding_set.picks, key=lambda p: p.order)
         ),
         simulated=model.simulated,
+        founders=tuple(FounderRow(p.order, p.asn, p.name, ranks.get(p.asn)) for p in picks),
     )

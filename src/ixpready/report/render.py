@@ -60,13 +60,15 @@ class PathRow:
     """One row of the annex table of tromboned paths (plain values; escaped in the template)."""
 
     msm_id: int
-    msm_url: str
+    msm_url: str | None  # its RIPE Atlas page; None for an operator's own probe
     prb_id: int
     source: str
     destination: str
     abroad: str
     extra: str
     evidence: tuple[str, ...]
+    source_title: str = ""  # the whole name when `source` is cut, else ""
+    destination_title: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +80,7 @@ class ProbeRow:
     network: str
     status: str
     description: str
+    network_title: str = ""  # the whole name when `network` is cut, else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +123,22 @@ def _environment() -> Environment:
 _ENV = _environment()
 
 
+LABEL_MAX = 60  # characters of a network name in a table cell; the whole name is its tooltip
+
+
+def _cut(asn: int | None, names: Mapping[int, str], t: Translator) -> tuple[str, str]:
+    """Returns a network's name as a cell shows it and its tooltip ("" when not cut)."""
+    whole = charts.network_name(asn, names, t)
+    shown = charts.network_label(asn, names, t, LABEL_MAX)
+    return shown, "" if shown == whole else whole
+
+
+def atlas_url(msm_id: int, origin: str) -> str | None:
+    """Returns the RIPE Atlas page of a measurement, or None when its results came from an
+    operator's own probe (their ids are ixpready's, not RIPE Atlas's)."""
+    return ATLAS_MEASUREMENT_URL.format(msm_id=msm_id) if origin == "atlas" else None
+
+
 def _path_row(path: PathVerdict, names: Mapping[int, str], t: Translator) -> PathRow:
     abroad = "; ".join(t.place(c) for c in path.foreign_cities) or ", ".join(
         t.country(c) for c in path.foreign_countries
@@ -127,35 +146,42 @@ def _path_row(path: PathVerdict, names: Mapping[int, str], t: Translator) -> Pat
     evidence = tuple(
         (f"#{e.hop} " if e.hop is not None else "") + f"[{e.kind}] {e.fact}" for e in path.evidence
     )
+    source, source_title = _cut(path.src_asn, names, t)
+    destination, destination_title = _cut(path.dst_asn, names, t)
     return PathRow(
         msm_id=path.trace.msm_id,
-        msm_url=ATLAS_MEASUREMENT_URL.format(msm_id=path.trace.msm_id),
+        msm_url=atlas_url(path.trace.msm_id, path.origin),
         prb_id=path.trace.prb_id,
-        source=charts.network_label(path.src_asn, names, t, 60),
-        destination=charts.network_label(path.dst_asn, names, t, 60),
+        source=source,
+        destination=destination,
         abroad=abroad,
         extra="" if path.extra_rtt_ms is None else t.ms(path.extra_rtt_ms),
         evidence=evidence,
+        source_title=source_title,
+        destination_title=destination_title,
     )
 
 
 def _probe_row(probe: ProbeCheck, names: Mapping[int, str], t: Translator) -> ProbeRow:
     status_key = f"probe_status_{probe.status}"
+    network, network_title = _cut(probe.asn, names, t)
     return ProbeRow(
         prb_id=probe.prb_id,
         country=t.country(probe.country),
-        network=charts.network_label(probe.asn, names, t, 60),
+        network=network,
         status=t(status_key) if probe.status in PROBE_STATUSES else probe.status,
         description=probe.description,
+        network_title=network_title,
     )
 
 
 @dataclass(frozen=True, slots=True)
 class MeasurementRow:
-    """One measurement of the provenance list: its RIPE Atlas page, paths and probes."""
+    """One measurement of the provenance list: its RIPE Atlas page (None for results of an
+    operator's own probe), paths and probes."""
 
     msm_id: int
-    url: str
+    url: str | None
     paths: int
     probes: int
 
@@ -163,14 +189,31 @@ class MeasurementRow:
 def _measurements(analysis: AnalysisResult) -> list[MeasurementRow]:
     paths: dict[int, int] = {}
     probes: dict[int, set[int]] = {}
+    origins: dict[int, set[str]] = {}
     for path in (*analysis.paths, *analysis.other_paths):
         msm_id = path.trace.msm_id
         paths[msm_id] = paths.get(msm_id, 0) + 1
         probes.setdefault(msm_id, set()).add(path.trace.prb_id)
+        origins.setdefault(msm_id, set()).add(path.origin)
     return [
-        MeasurementRow(msm_id, ATLAS_MEASUREMENT_URL.format(msm_id=msm_id), paths[msm_id],
-                       len(probes[msm_id]))
+        MeasurementRow(
+            msm_id,
+            atlas_url(msm_id, "atlas") if origins[msm_id] == {"atlas"} else None,
+            paths[msm_id],
+            len(probes[msm_id]),
+        )
         for msm_id in sorted(paths)
+    ]
+
+
+def _founding_picks(model: ModelView | None, t: Translator) -> list[str]:
+    """Returns, for the founders ranked low on their own, "AS.. Name (rank r of n, pick p)"."""
+    if model is None:
+        return []
+    return [
+        t("model_founding_pick", name=f"AS{f.asn} {f.name}".strip(), rank=f.rank or "?",
+          total=len(model.candidates), order=f.order)
+        for f in model.complements
     ]  # fmt: skip
 
 
@@ -216,6 +259,9 @@ def render_html(
     probes = analysis.probes
     statuses = [p.status for p in probes]
     inconclusive = facts.count(Verdict.INCONCLUSIVE)
+    considered, sources, destinations = charts.matrix_axes(facts)
+    no_row = [a for a in considered if a not in sources]
+    no_column = [a for a in considered if a not in destinations]
     context = {
         "t": t,
         "lang": lang,
@@ -233,6 +279,8 @@ def render_html(
         "map": worldmap.detour_map(facts, t),
         "matrix": charts.pair_matrix(facts, names, t) if facts.pairs else None,
         "matrix_total": len(facts.networks),
+        "matrix_no_row": [charts.network_name(a, names, t) for a in no_row],
+        "matrix_no_column": [charts.network_name(a, names, t) for a in no_column],
         "matrix_shown": min(len(facts.networks), charts.MATRIX_MAX),
         "flows": charts.detour_flows(facts, names, t),
         "flows_shown": min(len(facts.flows), charts.FLOWS_MAX),
@@ -269,6 +317,7 @@ def render_html(
         "readiness": (
             readiness_view(readiness, t) if readiness is not None and readiness.networks else None
         ),
+        "founding_picks": _founding_picks(model, t),
         "model_max": MODEL_MAX_CANDIDATES,
         "print_max": PRINT_MAX_PATHS,
         "print_evidence": PRINT_MAX_EVIDENCE,

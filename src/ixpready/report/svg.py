@@ -56,6 +56,15 @@ def text(x: float, y: float, content: str, **attrs: Attr) -> Markup:
     return el("text", {"x": float(x), "y": float(y), **attrs}, content)
 
 
+def cut_text(x: float, y: float, content: str, limit: int, **attrs: Attr) -> Markup:
+    """Returns a <text> holding `content` cut to `limit` characters; a cut one carries the
+    whole of it as its tooltip (<title>), escaped."""
+    shown = shorten(content, limit)
+    if shown == content:
+        return text(x, y, content, **attrs)
+    return el("text", {"x": float(x), "y": float(y), **attrs}, title(content), shown)
+
+
 def title(content: str) -> Markup:
     """Returns a <title> (the tooltip and accessible name) holding `content`, escaped."""
     return el("title", None, content)

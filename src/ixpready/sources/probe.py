@@ -8,6 +8,7 @@ same reader as RIPE Atlas results.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -137,3 +138,27 @@ def read_probe_results(path: Path) -> list[Outcome]:
         return list(read_results(path))
     except OSError as exc:
         raise InputError(f"{path}: cannot read probe results ({exc.strerror})") from None
+
+
+def raw_socket_grant(command: Sequence[str]) -> str | None:
+    """Returns how the probe `command` would get raw sockets ("root", "cap_net_raw on
+    /path/python3"), or None when it would not: neither root nor a file capability on the
+    interpreter its script starts. Opens no socket and runs nothing."""
+    if os.geteuid() == 0:
+        return "root"
+    program = Path(command[0])
+    interpreter = program
+    try:
+        first = program.read_bytes()[:256].split(b"\n", 1)[0]
+    except OSError:
+        return None
+    if first.startswith(b"#!"):
+        words = first[2:].decode("utf-8", "replace").split()
+        interpreter = Path(words[0]) if words else program
+    resolved = interpreter.resolve()
+    try:
+        if os.getxattr(resolved, "security.capability"):
+            return f"a file capability on {resolved}"
+    except OSError:
+        pass
+    return None

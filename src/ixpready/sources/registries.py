@@ -51,6 +51,21 @@ class Exchange:
     members: int
 
 
+def _no_connection(exc: requests.ConnectionError) -> str | None:
+    """Returns why no connection could be opened at all (name not resolved, refused,
+    unreachable), or None when one was opened and then broke (worth a retry)."""
+    from urllib3.exceptions import MaxRetryError, NameResolutionError, NewConnectionError
+
+    cause = exc.args[0] if exc.args else None
+    if isinstance(cause, MaxRetryError):
+        cause = cause.reason
+    if isinstance(cause, NameResolutionError):
+        return "the host name does not resolve"
+    if isinstance(cause, NewConnectionError):
+        return "no connection could be opened"
+    return None
+
+
 class RegistryClient:
     """Reads the registries at the configured base URLs (`verify`: True or a CA file path)."""
 
@@ -95,6 +110,15 @@ class RegistryClient:
                 body = response.content
             except requests.Timeout:
                 reason = "no complete answer (timed out)"
+            except requests.ConnectionError as exc:
+                refused = _no_connection(exc)
+                if refused is not None:  # offline, no DNS, nothing listening: retrying won't help
+                    raise UnavailableError(
+                        f"{url}: cannot connect ({refused})",
+                        hint="no network connection? check it (or the proxy settings), "
+                        "then run the command again",
+                    ) from None
+                reason = f"no complete answer ({type(exc).__name__})"
             except requests.RequestException as exc:
                 reason = f"no complete answer ({type(exc).__name__})"
             else:

@@ -1,0 +1,183 @@
+"""`ixpready doctor`: is this machine set up for the job? Reference data (age, coverage,
+files not recognised), the store, the RIPE Atlas key (present or not; never shown), the
+operators' probe (installed, raw sockets), and the PDF renderer — each with what to do.
+
+Nothing is downloaded and no socket is opened: every check reads local files and settings.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from enum import StrEnum
+
+from ixpready.config import Settings
+from ixpready.enrichment.snapshots import RoutedPrefixes, load_snapshot
+from ixpready.errors import ConfigError, IxpreadyError, StoreError
+from ixpready.measurements.store import Store
+from ixpready.pipeline import refdata
+from ixpready.sources.probe import SETCAP_HINT, default_command, raw_socket_grant
+
+
+class Status(StrEnum):
+    OK = "ok"
+    WARN = "warn"  # something works less well or is missing for a later step
+    FAIL = "fail"  # the main job (analyse and report) cannot run
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One finding: what was checked, how it stands, the facts, and what to do."""
+
+    name: str
+    status: Status
+    detail: str
+    action: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DoctorReport:
+    """Every check, in the order a new user sets things up."""
+
+    checks: tuple[Check, ...]
+
+    @property
+    def blocked(self) -> bool:
+        """Returns True when a check failed: the main job cannot run as set up."""
+        return any(c.status is Status.FAIL for c in self.checks)
+
+    def as_text(self) -> str:
+        """Returns one line per check (and one per action), then the verdict."""
+        lines = []
+        for check in self.checks:
+            lines.append(f"[{check.status.value:>4}] {check.name}: {check.detail}")
+            if check.action:
+                lines.append(f"       -> {check.action}")
+        failed = sum(c.status is Status.FAIL for c in self.checks)
+        warned = sum(c.status is Status.WARN for c in self.checks)
+        lines.append(
+            f"{failed} blocking, {warned} to look at"
+            if failed or warned
+            else "all set: `ixpready run` (or `ixpready demo`) can start"
+        )
+        return "\n".join(lines)
+
+
+def _refdata(settings: Settings, today: date) -> list[Check]:
+    folder = settings.refdata_path
+    update = "ixpready refdata update (PeeringDB, RIPEstat, RIR statistics)"
+    if not folder.is_dir() or not any(folder.iterdir()):
+        return [Check("reference data", Status.FAIL, f"nothing in {folder}",
+                      f"{update}; or place the files README lists there")]  # fmt: skip
+    checks = []
+    try:
+        status = refdata.show(settings, today=today)
+    except IxpreadyError as exc:
+        status = None
+        checks.append(Check("reference data age", Status.WARN, str(exc), update))
+    if status is not None and status.date is None:
+        checks.append(Check("reference data age", Status.WARN,
+                            f"{folder}: no snapshot.json, date unknown", update))  # fmt: skip
+    elif status is not None and status.age_days is not None:
+        stale = status.age_days > settings.run_refdata_max_age_days
+        checks.append(Check(
+            "reference data age", Status.WARN if stale else Status.OK,
+            f"snapshot of {status.date} ({status.age_days} days old; "
+            f"limit {settings.run_refdata_max_age_days})", update if stale else "",
+        ))  # fmt: skip
+    try:
+        snapshot = load_snapshot(folder)
+    except IxpreadyError as exc:
+        checks.append(Check("reference data coverage", Status.FAIL, str(exc), exc.hint or update))
+        return checks
+    home = settings.country
+    home_asns = {asn for asn, cc in snapshot.asn_countries.items() if cc == home}
+    routed = snapshot.routed
+    pairs = routed.pairs() if isinstance(routed, RoutedPrefixes) else (
+        (r.prefix, r.origins) for r in routed)  # fmt: skip
+    routed_asns = {asn for _, origins in pairs for asn in origins}
+    covered = home_asns & routed_asns
+    home_ixps = [ix for ix in snapshot.ixs.values() if ix.country == home]
+    detail = (f"{len(snapshot.routed):,} routed prefixes; {len(covered)} of {len(home_asns)} "
+              f"{home} networks announce a prefix in it; {len(home_ixps)} {home} IXPs")  # fmt: skip
+    if not len(snapshot.routed):
+        checks.append(Check("reference data coverage", Status.FAIL,
+                            detail + ": no address can be mapped to a network",
+                            f"{update}; or add a pfx2as*/pyasn-ipasn* file"))  # fmt: skip
+    elif not home_asns or not covered:
+        checks.append(Check("reference data coverage", Status.WARN,
+                            detail + f": paths cannot be told domestic for {home}",
+                            f"{update} (with country = {home}); or add delegated-* files"))  # fmt: skip
+    else:
+        checks.append(Check("reference data coverage", Status.OK, detail))
+    if snapshot.ignored:
+        checks.append(Check("reference data files", Status.WARN,
+                            f"ignored (name not recognised): {', '.join(snapshot.ignored)}",
+                            "rename them as README, Reference data, lists"))  # fmt: skip
+    return checks
+
+
+def _store(settings: Settings) -> Check:
+    if settings.store_url:
+        return Check("store", Status.OK, "shared PostgreSQL store configured (not contacted)")
+    path = settings.store_path
+    if not path.exists():
+        return Check("store", Status.OK,
+                     f"{path} not created yet (the first fetch, run or upload creates it)")  # fmt: skip
+    try:
+        with Store.open(path) as store:
+            version = store.schema_version
+    except StoreError as exc:
+        return Check("store", Status.FAIL, str(exc), exc.hint or "ixpready salvage FILE")
+    return Check("store", Status.OK, f"{path} (schema {version})")
+
+
+def _key(settings: Settings) -> Check:
+    if settings.atlas_key:
+        return Check("RIPE Atlas key", Status.OK, "set (not shown)")
+    return Check(
+        "RIPE Atlas key", Status.WARN, "not set: measuring with RIPE Atlas is not possible; "
+        "analysing result files and the demo are",
+        "export IXPREADY_ATLAS_KEY=... or set atlas.key_file (chmod 600)",
+    )  # fmt: skip
+
+
+def _probe() -> Check:
+    try:
+        command = default_command()
+    except ConfigError as exc:
+        return Check("operators' probe", Status.WARN, str(exc), exc.hint or "")
+    grant = raw_socket_grant(command)
+    if grant is None:
+        return Check("operators' probe", Status.WARN,
+                     f"{command[0]} found, but it would get no raw sockets", SETCAP_HINT)  # fmt: skip
+    return Check("operators' probe", Status.OK, f"{command[0]}, raw sockets through {grant}")
+
+
+def _pdf() -> list[Check]:
+    checks = []
+    try:
+        import weasyprint  # type: ignore[import-untyped]  # noqa: F401  # ships no types
+    except (ImportError, OSError) as exc:  # OSError: a system library (Pango) is missing
+        checks.append(Check("PDF (WeasyPrint)", Status.FAIL, f"cannot load: {exc}",
+                            "bash scripts/install.sh; on Debian: apt-get install libpango-1.0-0"))  # fmt: skip
+    else:
+        checks.append(Check("PDF (WeasyPrint)", Status.OK, "report and slide PDFs can be written"))
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        checks.append(Check("Chromium", Status.WARN,
+                            "not found: the layout tests and printing the slides from a "
+                            "browser need it (the PDFs do not)", "apt-get install chromium"))  # fmt: skip
+    else:
+        checks.append(Check("Chromium", Status.OK, browser))
+    return checks
+
+
+def check_setup(settings: Settings, *, today: date | None = None) -> DoctorReport:
+    """Returns the findings on this machine's set-up for `settings`; reads, never writes
+    (an older store is migrated, as any command would)."""
+    day = today or datetime.now(tz=UTC).date()
+    return DoctorReport((
+        *_refdata(settings, day), _store(settings), _key(settings), _probe(), *_pdf(),
+    ))  # fmt: skip
