@@ -7,6 +7,7 @@ longer cost about the same, never by a wall-clock limit.
 
 from __future__ import annotations
 
+import re
 import time
 
 from ixpready.report.exports import verdicts_csv
@@ -46,9 +47,15 @@ def test_long_words_are_shortened_on_the_page_only() -> None:
     assert name in verdicts_csv(analysis)  # the export keeps the whole value
 
 
+def _laid_out(html: str) -> str:
+    """Returns the page less what is never laid out: tooltips (title attributes, SVG titles)
+    carry whole names on purpose."""
+    return re.sub(r'<title>[^<]*</title>| title="[^"]*"', "", html)
+
+
 def test_router_names_8x_longer_do_not_make_the_pdf_slower() -> None:
     short, long = _page(150), _page(1200)
-    assert len(long) < 1.01 * len(short)  # the names are shortened alike
+    assert len(_laid_out(long)) < 1.01 * len(_laid_out(short))  # shortened alike on the page
     _pdf_cpu_s(short)  # warm-up: fonts, styles
     ratio = _pdf_cpu_s(long) / _pdf_cpu_s(short)
     assert ratio < 2.5, ratio  # quadratic layout: far beyond (minutes for 1200 characters)
