@@ -20,8 +20,9 @@ ALLOWED = {
     "analysis": {"measurements", "enrichment"},
     "model": {"measurements", "enrichment", "analysis"},
     "report": {"measurements", "enrichment", "analysis", "model"},
-    "pipeline": {"sources", "measurements", "enrichment", "analysis", "model", "report"},
-    "api": {"pipeline", "measurements", "enrichment", "analysis", "model", "report"},
+    "demo": set(),  # the simulator writes files; it reads no other layer
+    "pipeline": {"sources", "measurements", "enrichment", "analysis", "model", "report", "demo"},
+    "api": {"pipeline", "measurements", "enrichment", "analysis", "model", "report", "demo"},
     "cli": {"pipeline", "api"},
     "__init__": {"api"},  # the package root re-exports the API
     "__main__": {"cli"},

@@ -28,11 +28,11 @@ from tests.authdns import start_nsd as nsd_serving
 
 from ixpready.cli import main
 from ixpready.config import load_settings
+from ixpready.demo.scenario import ScenarioFiles
 from ixpready.errors import ExitCode
 from ixpready.measurements.store import Store
 from ixpready.measurements.store_pg import PgStore
 from ixpready.pipeline import rdns
-from ixpready.pipeline.demo_scenario import ScenarioFiles
 from ixpready.sources.rdns import PtrResolver
 from jobs.conftest import offline_config
 from jobs.postgres import Postgres
