@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ixpready.analysis.content import AddressOwners, ContentSummary, content_findings
+from ixpready.analysis.dns import dns_findings
 from ixpready.analysis.export import load_analysis
 from ixpready.analysis.verdicts import AnalysisResult, Verdict
 from ixpready.enrichment.snapshots import RegistrySnapshot, load_snapshot
@@ -25,7 +26,6 @@ from ixpready.model.results import ModelResult
 from ixpready.pipeline.readiness import readiness_of
 from ixpready.report import exports
 from ixpready.report.content import content_csv
-from ixpready.report.dns import dns_findings
 from ixpready.report.facts import Round, TrendMark
 from ixpready.report.i18n import LANGUAGES, check_language
 from ixpready.report.model_view import model_view_of
