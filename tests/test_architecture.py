@@ -16,13 +16,18 @@ PACKAGE = REPO / "src" / "ixpready"
 ALLOWED = {
     "measurements": set(),
     "sources": {"measurements"},
-    "enrichment": {"measurements"},
-    "analysis": {"measurements", "enrichment"},
-    "model": {"measurements", "enrichment", "analysis"},
+    "refdata": {"measurements"},  # reference files are read here and nowhere else
+    "enrichment": {"measurements", "refdata"},
+    "analysis": {"measurements", "refdata", "enrichment"},
+    "model": {"measurements", "refdata", "enrichment", "analysis"},
     "report": {"measurements", "enrichment", "analysis", "model"},
     "demo": set(),  # the simulator writes files; it reads no other layer
-    "pipeline": {"sources", "measurements", "enrichment", "analysis", "model", "report", "demo"},
-    "api": {"pipeline", "measurements", "enrichment", "analysis", "model", "report", "demo"},
+    "pipeline": {
+        "sources", "measurements", "refdata", "enrichment", "analysis", "model", "report", "demo"
+    },
+    "api": {
+        "pipeline", "measurements", "refdata", "enrichment", "analysis", "model", "report", "demo"
+    },
     "cli": {"pipeline", "api"},
     "__init__": {"api"},  # the package root re-exports the API
     "__main__": {"cli"},

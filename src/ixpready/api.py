@@ -25,7 +25,6 @@ from ixpready.analysis.export import load_analysis as _load_analysis
 from ixpready.analysis.export import to_json as _analysis_json
 from ixpready.analysis.verdicts import AnalysisResult, Evidence, PathVerdict, Verdict
 from ixpready.demo.scenario import ScenarioFiles, write_scenario
-from ixpready.enrichment.snapshots import RegistrySnapshot, load_snapshot
 from ixpready.errors import UsageError
 from ixpready.measurements.probes import load_probes
 from ixpready.measurements.records import DnsResult, IPAddress, Probe, Trace
@@ -36,6 +35,7 @@ from ixpready.pipeline import model as _model
 from ixpready.pipeline import report as _report
 from ixpready.pipeline.analyze import ReadOutcome, analyze_traces, load_rdns, read_traces
 from ixpready.progress import Progress
+from ixpready.refdata.snapshots import RegistrySnapshot, load_snapshot
 from ixpready.report.i18n import LANGUAGES
 
 __all__ = [

@@ -25,9 +25,9 @@ from ixpready.enrichment.annotate import (
     observe,
     vantage_of,
 )
-from ixpready.enrichment.snapshots import load_snapshot
 from ixpready.measurements.probes import load_probes
 from ixpready.pipeline.analyze import analyze_traces, load_rdns, read_traces
+from ixpready.refdata.snapshots import load_snapshot
 
 
 def _json(result: AnalysisResult) -> dict[str, object]:

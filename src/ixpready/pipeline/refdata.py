@@ -1,6 +1,6 @@
 """`refdata update` and `refdata show`: download dated reference snapshots, say what is there.
 
-Layout of the reference-data folder (read by `enrichment.snapshots`):
+Layout of the reference-data folder (read by `refdata.snapshots`):
 
     peeringdb/<type>.json               ix, ixlan, ixpfx, netixlan, net, fac, netfac, poc
     rpki/vrps-YYYYMMDD.json             the configured validator's VRP export (rpki_vrps_url)

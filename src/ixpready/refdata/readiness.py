@@ -10,7 +10,7 @@ In a reference-data folder (README, "Ready to peer?"):
   is kept (`poc` counts); names, e-mail addresses and phone numbers are never read into
   anything that leaves this module;
 - `rpki/*.json` (or `vrps*.json` at the top): validated ROA payloads, Routinator or
-  rpki-client JSON (`enrichment.rpki`);
+  rpki-client JSON (`refdata.rpki`);
 - `ripestat/*.json` answers of the `rpki-validation` data call (one route each).
 
 PeeringDB files may come in pages (`net-page1.json`, ...) like the other PeeringDB types.
@@ -24,9 +24,9 @@ from typing import Any
 
 import orjson
 
-from ixpready.enrichment.rpki import RipestatValidity, VrpSet, load_vrps, ripestat_validity
-from ixpready.enrichment.snapshots import SnapshotSource, _date_of
 from ixpready.errors import RefdataError
+from ixpready.refdata.rpki import RipestatValidity, VrpSet, load_vrps, ripestat_validity
+from ixpready.refdata.snapshots import SnapshotSource, _date_of
 
 
 @dataclass(frozen=True, slots=True)
