@@ -12,5 +12,6 @@ wired by `pipeline.refdata`).
 - `update`: `refdata update`'s plan: the folder's layout, staging and archiving a download,
   and what a folder holds (`refdata show`).
 
-It imports only `measurements` (for `Malformed`), `errors` and `config`.
+It imports only `measurements` (for `Malformed`) and the modules every layer may (`errors`,
+`progress`); `tests/test_architecture.py` keeps it so.
 """
