@@ -210,3 +210,27 @@ def test_the_report_decodes_no_dns_message() -> None:
     ]
     assert decoders == []
     assert "dns.message" in _imported_modules(PACKAGE / "analysis" / "dns.py")  # the check sees it
+
+
+def _folder_walks(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    return {
+        node.func.attr
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in {"glob", "rglob", "iterdir"}
+    }
+
+
+def test_only_refdata_finds_reference_files_in_a_folder() -> None:
+    # Enrichment, analysis, model and report get reference data as `refdata`'s typed
+    # snapshots; none of them looks through a folder for registry files to parse.
+    walkers = [
+        str(module.relative_to(PACKAGE))
+        for stage in ("enrichment", "analysis", "model", "report")
+        for module in sorted((PACKAGE / stage).rglob("*.py"))
+        if _folder_walks(module)
+    ]
+    assert walkers == []
+    assert "glob" in _folder_walks(PACKAGE / "refdata" / "snapshots.py")  # the check sees it
