@@ -45,11 +45,11 @@ from pathlib import Path
 import orjson
 from ripe.atlas.sagan import Result
 
+from ixpready.demo.scenario import SNAPSHOT_DATE, write_scenario
 from ixpready.enrichment.annotate import Lookups
-from ixpready.enrichment.snapshots import load_snapshot
 from ixpready.measurements.probes import load_probes
 from ixpready.pipeline.analyze import analyze_traces, load_rdns, read_traces
-from ixpready.pipeline.demo_scenario import SNAPSHOT_DATE, write_scenario
+from ixpready.refdata.snapshots import load_snapshot
 
 # Prefix-length mix of a 2026-size RouteViews table (shares of lines).
 V4_LENGTHS = {24: 0.585, 23: 0.095, 22: 0.125, 21: 0.05, 20: 0.045, 19: 0.03, 18: 0.015,

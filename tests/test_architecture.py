@@ -16,12 +16,18 @@ PACKAGE = REPO / "src" / "ixpready"
 ALLOWED = {
     "measurements": set(),
     "sources": {"measurements"},
-    "enrichment": {"measurements"},
-    "analysis": {"measurements", "enrichment"},
-    "model": {"measurements", "enrichment", "analysis"},
+    "refdata": {"measurements"},  # reference files are read here and nowhere else
+    "enrichment": {"measurements", "refdata"},
+    "analysis": {"measurements", "refdata", "enrichment"},
+    "model": {"measurements", "refdata", "enrichment", "analysis"},
     "report": {"measurements", "enrichment", "analysis", "model"},
-    "pipeline": {"sources", "measurements", "enrichment", "analysis", "model", "report"},
-    "api": {"pipeline", "measurements", "enrichment", "analysis", "model", "report"},
+    "demo": set(),  # the simulator writes files; it reads no other layer
+    "pipeline": {
+        "sources", "measurements", "refdata", "enrichment", "analysis", "model", "report", "demo"
+    },
+    "api": {
+        "pipeline", "measurements", "refdata", "enrichment", "analysis", "model", "report", "demo"
+    },
     "cli": {"pipeline", "api"},
     "__init__": {"api"},  # the package root re-exports the API
     "__main__": {"cli"},
@@ -192,3 +198,39 @@ def _readme_everywhere() -> set[str]:
 def test_readme_architecture_table_is_the_allowed_table() -> None:
     assert _readme_table() == ALLOWED
     assert _readme_everywhere() == EVERYWHERE
+
+
+def test_the_report_decodes_no_dns_message() -> None:
+    # report/ only renders: decoding DNS answers (dnspython) is analysis (analysis.dns,
+    # analysis.content), so no report module imports dnspython.
+    decoders = [
+        str(module.relative_to(PACKAGE))
+        for module in sorted((PACKAGE / "report").rglob("*.py"))
+        if any(name.split(".")[0] == "dns" for name in _imported_modules(module))
+    ]
+    assert decoders == []
+    assert "dns.message" in _imported_modules(PACKAGE / "analysis" / "dns.py")  # the check sees it
+
+
+def _folder_walks(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    return {
+        node.func.attr
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in {"glob", "rglob", "iterdir"}
+    }
+
+
+def test_only_refdata_finds_reference_files_in_a_folder() -> None:
+    # Enrichment, analysis, model and report get reference data as `refdata`'s typed
+    # snapshots; none of them looks through a folder for registry files to parse.
+    walkers = [
+        str(module.relative_to(PACKAGE))
+        for stage in ("enrichment", "analysis", "model", "report")
+        for module in sorted((PACKAGE / stage).rglob("*.py"))
+        if _folder_walks(module)
+    ]
+    assert walkers == []
+    assert "glob" in _folder_walks(PACKAGE / "refdata" / "snapshots.py")  # the check sees it

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from ixpready.enrichment.annotate import Lookups
-from ixpready.enrichment.snapshots import load_snapshot
 from ixpready.measurements.parse import read_results
 from ixpready.measurements.probes import load_probes
 from ixpready.measurements.records import Malformed, Skipped
+from ixpready.refdata.snapshots import load_snapshot
 
 RESULT_FOLDERS = ("atlas-traceroute", "atlas-ping", "atlas-dns")
 

@@ -24,7 +24,7 @@ from typing import TypeAlias
 from ixpready.analysis.export import load_analysis as _load_analysis
 from ixpready.analysis.export import to_json as _analysis_json
 from ixpready.analysis.verdicts import AnalysisResult, Evidence, PathVerdict, Verdict
-from ixpready.enrichment.snapshots import RegistrySnapshot, load_snapshot
+from ixpready.demo.scenario import ScenarioFiles, write_scenario
 from ixpready.errors import UsageError
 from ixpready.measurements.probes import load_probes
 from ixpready.measurements.records import DnsResult, IPAddress, Probe, Trace
@@ -34,8 +34,8 @@ from ixpready.model.results import ModelResult
 from ixpready.pipeline import model as _model
 from ixpready.pipeline import report as _report
 from ixpready.pipeline.analyze import ReadOutcome, analyze_traces, load_rdns, read_traces
-from ixpready.pipeline.demo_scenario import ScenarioFiles, write_scenario
 from ixpready.progress import Progress
+from ixpready.refdata.snapshots import RegistrySnapshot, load_snapshot
 from ixpready.report.i18n import LANGUAGES
 
 __all__ = [

@@ -15,9 +15,9 @@ import dns.rrset
 import pytest
 
 from ixpready.analysis.content import AddressOwners, PathsTo, Served, content_findings
-from ixpready.enrichment.snapshots import load_snapshot
 from ixpready.measurements.parse import read_results
 from ixpready.measurements.records import DnsResult
+from ixpready.refdata.snapshots import load_snapshot
 
 from .test_tromboning import HOME, RDNS
 from .world import atlas, run, write_refdata

@@ -18,7 +18,7 @@ import pytest
 from ixpready.analysis.detours import detour_floor, interconnection_places
 from ixpready.analysis.verdicts import Verdict
 from ixpready.enrichment.geo import distance_km, gazetteer
-from ixpready.enrichment.snapshots import Facility, IxRecord, RegistrySnapshot, load_snapshot
+from ixpready.refdata.snapshots import Facility, IxRecord, RegistrySnapshot, load_snapshot
 
 from .test_tromboning import HOME, RDNS, only
 from .world import GUA, MIA, atlas, run

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from ixpready.analysis.verdicts import AnalysisResult, PathVerdict, Verdict
-from ixpready.enrichment.snapshots import load_snapshot
 from ixpready.measurements.parse import parse_lines, trace_from_atlas
 from ixpready.pipeline.analyze import analyze_traces, gather_outcomes
+from ixpready.refdata.snapshots import load_snapshot
 
 from .world import PROBES, atlas, write_refdata
 

@@ -17,6 +17,7 @@ import pytest
 from ixpready.analysis.export import to_json
 from ixpready.analysis.tromboning import Ends, JudgeMemo, access_delay_ms, judge
 from ixpready.analysis.verdicts import AnalysisResult, Verdict
+from ixpready.demo.scenario import write_scenario
 from ixpready.enrichment.annotate import (
     Annotator,
     Lookups,
@@ -24,10 +25,9 @@ from ixpready.enrichment.annotate import (
     observe,
     vantage_of,
 )
-from ixpready.enrichment.snapshots import load_snapshot
 from ixpready.measurements.probes import load_probes
 from ixpready.pipeline.analyze import analyze_traces, load_rdns, read_traces
-from ixpready.pipeline.demo_scenario import write_scenario
+from ixpready.refdata.snapshots import load_snapshot
 
 
 def _json(result: AnalysisResult) -> dict[str, object]:

@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from ixpready.analysis.verdicts import AnalysisResult
-from ixpready.enrichment.snapshots import load_snapshot
 from ixpready.measurements.parse import trace_from_atlas
 from ixpready.measurements.records import Probe, Trace
 from ixpready.pipeline.analyze import analyze_traces
+from ixpready.refdata.snapshots import load_snapshot
 
 GUA = (14.63, -90.51)
 MIA = (25.77, -80.19)

@@ -23,10 +23,10 @@ from ixpready.enrichment.annotate import (
     vantage_of,
 )
 from ixpready.enrichment.geo import Gazetteer, gazetteer, rdns_city
-from ixpready.enrichment.snapshots import load_snapshot
 from ixpready.measurements.parse import read_results
 from ixpready.measurements.probes import load_probes
 from ixpready.measurements.records import Probe, Trace
+from ixpready.refdata.snapshots import load_snapshot
 
 GT_HN_SV = "atlas-traceroute/msm5004-froot-2015-10-20-guatemala-honduras-elsalvador.jsonl"
 EDGE = "atlas-traceroute/sagan-traceroute-edge-cases.json"

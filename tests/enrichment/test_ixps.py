@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from ixpready.enrichment.ixps import IxpIndex
-from ixpready.enrichment.snapshots import load_snapshot
 from ixpready.measurements.parse import read_results
 from ixpready.measurements.records import Trace
+from ixpready.refdata.snapshots import load_snapshot
 
 GT_HN_SV = "atlas-traceroute/msm5004-froot-2015-10-20-guatemala-honduras-elsalvador.jsonl"
 ITALY = "atlas-traceroute/ripe-atlas-monitor-msm3082698-traceroute-italy.json"

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import orjson
 
+from ixpready.demo.scenario import write_scenario
 from ixpready.enrichment.annotate import observe
 from ixpready.measurements.parse import parse_bytes, read_results, trace_from_atlas
 from ixpready.measurements.records import IPAddress, Trace
-from ixpready.pipeline.demo_scenario import write_scenario
 
 
 def _reference(traces: list[Trace]) -> list[tuple[IPAddress, list[tuple[int, float]]]]:

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from ixpready.enrichment.prefixes import Origin, PrefixTable, RegistryCountries
-from ixpready.enrichment.snapshots import RoutedPrefix, load_snapshot
 from ixpready.measurements.records import IPAddress
+from ixpready.refdata.snapshots import RoutedPrefix, load_snapshot
 
 from .conftest import PYASN_V4, PYASN_V6
 

@@ -24,8 +24,8 @@ from ixpready.enrichment.annotate import (
     static_claims,
     vantage_of,
 )
-from ixpready.enrichment.snapshots import load_snapshot, read_network_facilities
 from ixpready.errors import RefdataError
+from ixpready.refdata.snapshots import load_snapshot, read_network_facilities
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "peeringdb"
 NETFAC = DATA / "pdb-beta-api-2026-04-16-netfac-page1.json"
@@ -124,9 +124,9 @@ def test_an_rtt_that_rules_out_every_facility_refutes_the_claim(tmp_path: Path) 
 
 def test_netfac_evidence_reaches_the_analysis(tmp_path: Path) -> None:
     from ixpready.analysis.export import to_json
-    from ixpready.enrichment.snapshots import load_snapshot as load
     from ixpready.measurements.parse import trace_from_atlas
     from ixpready.pipeline.analyze import analyze_traces
+    from ixpready.refdata.snapshots import load_snapshot as load
 
     result = world.atlas(1001, "190.56.20.20", [("186.151.0.1", 1.0), (str(ARELION), 60.0),
                                                 ("190.56.0.1", 61.0), ("190.56.20.20", 62.0)])  # fmt: skip

@@ -7,15 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from ixpready.enrichment.rpki import (
-    OriginValidator,
-    Validity,
-    Vrp,
-    load_vrps,
-    parse_vrps,
-    ripestat_validity,
-)
+from ixpready.enrichment.rpki import OriginValidator
 from ixpready.errors import RefdataError
+from ixpready.refdata.rpki import Validity, Vrp, load_vrps, parse_vrps, ripestat_validity
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "readiness"  # sources: README.md there
 

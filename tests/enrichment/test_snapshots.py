@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from ixpready.enrichment.snapshots import (
+from ixpready.errors import ExitCode, RefdataError
+from ixpready.refdata.snapshots import (
     IxLanPrefix,
     RoutedPrefix,
     SnapshotSource,
     load_snapshot,
     parse_pfx2as_line,
 )
-from ixpready.errors import ExitCode, RefdataError
 
 from .conftest import PYASN_V4, PYASN_V6, build_routing, merged_pages, pfx2as_from_ipasn
 

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from ixpready.enrichment.snapshots import (
+from ixpready.errors import RefdataError
+from ixpready.refdata.snapshots import (
     AsRelationship,
     Relationship,
     SnapshotSource,
     load_snapshot,
     parse_as_rel_line,
 )
-from ixpready.errors import RefdataError
 
 CAIDA = "routing/caida-20180201-as-rel-central-america-mexico.txt"
 PDB = "peeringdb/pdb-beta-api-2026-04-16-{kind}-page{page}.json"

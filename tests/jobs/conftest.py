@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ixpready.pipeline.demo_scenario import ScenarioFiles, write_scenario
+from ixpready.demo.scenario import ScenarioFiles, write_scenario
 from jobs.postgres import Postgres, start_postgres
 from sources.replay import ReplayServer, replay_server
 

@@ -10,9 +10,9 @@ import pytest
 
 from ixpready.cli import main
 from ixpready.config import load_settings
+from ixpready.demo.scenario import ScenarioFiles
 from ixpready.errors import ExitCode, StoreError
 from ixpready.measurements.store import Store, salvage
-from ixpready.pipeline.demo_scenario import ScenarioFiles
 from jobs.conftest import offline_config
 
 

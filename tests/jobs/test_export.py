@@ -10,9 +10,9 @@ import pytest
 
 from ixpready.cli import main
 from ixpready.config import load_settings
+from ixpready.demo.scenario import ScenarioFiles
 from ixpready.errors import ExitCode
 from ixpready.measurements.store import Store
-from ixpready.pipeline.demo_scenario import ScenarioFiles
 from jobs.conftest import offline_config
 
 ROUNDS = ["2026-11-01T00", "2026-11-01T06"]

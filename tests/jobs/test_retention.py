@@ -21,6 +21,7 @@ import pytest
 
 from ixpready.cli import main
 from ixpready.config import Settings, load_settings
+from ixpready.demo.scenario import ScenarioFiles
 from ixpready.errors import ExitCode, StoreError
 from ixpready.measurements.records import Malformed, TraceKey
 from ixpready.measurements.store import (
@@ -34,7 +35,6 @@ from ixpready.measurements.store import (
 from ixpready.measurements.store_pg import MIGRATIONS as PG_MIGRATIONS
 from ixpready.measurements.store_pg import PgStore
 from ixpready.pipeline import run as job
-from ixpready.pipeline.demo_scenario import ScenarioFiles
 from ixpready.pipeline.run import job_lock
 from jobs.conftest import offline_config, write_config
 from jobs.postgres import Postgres

@@ -11,10 +11,10 @@ import pytest
 
 from ixpready.cli import main
 from ixpready.config import load_settings
+from ixpready.demo.scenario import ScenarioFiles
 from ixpready.errors import ExitCode
 from ixpready.measurements.store import RunOutcome, Store
 from ixpready.pipeline.analyze import analyze_files
-from ixpready.pipeline.demo_scenario import ScenarioFiles
 from ixpready.pipeline.run import job_lock, lock_holder
 from jobs import online
 from jobs.conftest import offline_config, write_config

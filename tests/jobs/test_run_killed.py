@@ -23,10 +23,10 @@ import pytest
 from ixpready.analysis.export import load_analysis
 from ixpready.cli import main
 from ixpready.config import load_settings
+from ixpready.demo.scenario import ScenarioFiles
 from ixpready.errors import ExitCode
 from ixpready.measurements.store import MeasurementState, RunOutcome, Store
 from ixpready.model.export import load_model
-from ixpready.pipeline.demo_scenario import ScenarioFiles
 from ixpready.pipeline.run import lock_holder
 from jobs import online
 from jobs.conftest import offline_config, write_config

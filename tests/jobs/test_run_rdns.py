@@ -28,11 +28,11 @@ from tests.authdns import start_nsd as nsd_serving
 
 from ixpready.cli import main
 from ixpready.config import load_settings
+from ixpready.demo.scenario import ScenarioFiles
 from ixpready.errors import ExitCode
 from ixpready.measurements.store import Store
 from ixpready.measurements.store_pg import PgStore
 from ixpready.pipeline import rdns
-from ixpready.pipeline.demo_scenario import ScenarioFiles
 from ixpready.sources.rdns import PtrResolver
 from jobs.conftest import offline_config
 from jobs.postgres import Postgres
@@ -197,10 +197,10 @@ def test_a_hostile_name_from_dns_is_evidence_and_stays_text(tmp_path: Path) -> N
     from tests.analysis import world
 
     from ixpready.analysis.export import to_json
-    from ixpready.enrichment.snapshots import load_snapshot
     from ixpready.measurements.parse import trace_from_atlas
     from ixpready.pipeline.analyze import analyze_traces
     from ixpready.pipeline.text import analysis_as_table
+    from ixpready.refdata.snapshots import load_snapshot
     from ixpready.report.render import render_html
 
     # hostile, and placed: the reader finds Miami ('mia01') right of the markup and the

@@ -23,10 +23,10 @@ from tests.authdns import INSTANCE, Nsd
 
 from ixpready.cli import main
 from ixpready.config import load_settings
+from ixpready.demo.scenario import ScenarioFiles
 from ixpready.errors import ExitCode
 from ixpready.measurements.store import Store
 from ixpready.pipeline import atlas as jobs
-from ixpready.pipeline.demo_scenario import ScenarioFiles
 from ixpready.pipeline.run import run
 from jobs import online
 from jobs.conftest import offline_config, write_config

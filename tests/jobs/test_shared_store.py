@@ -20,11 +20,11 @@ from psycopg.conninfo import conninfo_to_dict
 
 from ixpready.cli import main
 from ixpready.config import load_settings
+from ixpready.demo.scenario import ScenarioFiles
 from ixpready.errors import AuthError, ExitCode, StoreError, UnavailableError
 from ixpready.measurements.records import Malformed, TraceKey
 from ixpready.measurements.store import ResultStore, RunOutcome, Store, StoredResult
 from ixpready.measurements.store_pg import MIGRATIONS, SCHEMA_VERSION, PgStore
-from ixpready.pipeline.demo_scenario import ScenarioFiles
 from jobs import online
 from jobs.conftest import offline_config, write_config
 from jobs.postgres import Postgres

@@ -20,11 +20,11 @@ import pytest
 
 from ixpready.cli import main
 from ixpready.config import load_settings
+from ixpready.demo.scenario import ScenarioFiles
 from ixpready.errors import ExitCode, UnavailableError
 from ixpready.measurements.records import TraceKey
 from ixpready.measurements.store import RunOutcome, Store, StoredResult
 from ixpready.measurements.store_schema import MIGRATIONS
-from ixpready.pipeline.demo_scenario import ScenarioFiles
 from ixpready.pipeline.run import run as run_job
 from ixpready.sources.registries import CountryResources, RegistryClient
 from jobs import online

@@ -13,10 +13,10 @@ import pytest
 from ixpready.analysis.export import load_analysis
 from ixpready.cli import main
 from ixpready.config import load_settings
+from ixpready.demo.scenario import ScenarioFiles
 from ixpready.errors import ExitCode
 from ixpready.measurements.store import Store
 from ixpready.pipeline.analyze import analyze_files
-from ixpready.pipeline.demo_scenario import ScenarioFiles
 from ixpready.pipeline.readiness import readiness_history, refdata_as_of
 from ixpready.pipeline.trend import trend
 from jobs.conftest import offline_config

@@ -13,9 +13,9 @@ from pathlib import Path
 import orjson
 import pytest
 
+from ixpready.demo.scenario import write_scenario
 from ixpready.measurements.parse import parse_bytes, trace_from_atlas
 from ixpready.measurements.records import Hop, Reply, Route, Trace, route_of
-from ixpready.pipeline.demo_scenario import write_scenario
 
 TRACEROUTE_FILES = sorted(
     p.name

@@ -13,7 +13,7 @@ from ixpready.analysis.verdicts import Verdict
 from ixpready.model.graph import AsRelationship, InterconnectionGraph, build_graph
 from ixpready.model.ranking import founding_picks, greedy_cover
 from ixpready.model.results import Relationship
-from ixpready.model.routing import PolicyRouter, Route, is_valley_free, link_kind
+from ixpready.model.routing import AsRoute, PolicyRouter, is_valley_free, link_kind
 
 from .world import HOME, path
 
@@ -64,7 +64,7 @@ def topologies(draw: st.DrawFn) -> Topology:
     return Topology(graph, members, draw(st.sampled_from(nodes)))
 
 
-def _all_routes(topology: Topology, members: frozenset[int]) -> dict[tuple[int, int], Route]:
+def _all_routes(topology: Topology, members: frozenset[int]) -> dict[tuple[int, int], AsRoute]:
     graph = topology.graph
     nodes = sorted(graph.graph.nodes)
     router = PolicyRouter(graph, nodes, members)

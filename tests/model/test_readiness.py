@@ -14,14 +14,14 @@ import pytest
 from ixpready.analysis.export import to_json as analysis_to_json
 from ixpready.analysis.verdicts import AnalysisResult, Summary
 from ixpready.cli import main
-from ixpready.enrichment.readiness_refs import load_readiness_refs
-from ixpready.enrichment.snapshots import load_snapshot
 from ixpready.errors import ExitCode
 from ixpready.model.readiness import POINTS, Check, ReadinessReport
 from ixpready.model.readiness_build import build_readiness
 from ixpready.pipeline.demo import run_demo
 from ixpready.pipeline.model import run_model
 from ixpready.pipeline.readiness import read_inventory, readiness_of
+from ixpready.refdata.readiness import load_readiness_refs
+from ixpready.refdata.snapshots import load_snapshot
 from ixpready.report.readiness_view import readiness_csv, readiness_json, readiness_table
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "readiness"  # sources: README.md there

@@ -1,5 +1,5 @@
 """The model's own input readers, and what it takes from a reference-data snapshot (the
-registry files themselves are read by enrichment.snapshots: tests/enrichment)."""
+registry files themselves are read by refdata.snapshots: tests/enrichment)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from ixpready.enrichment.snapshots import load_snapshot
 from ixpready.errors import InputError
-from ixpready.model.refdata import ixp_members, parse_members, parse_user_shares
 from ixpready.pipeline.model import read_inputs
+from ixpready.refdata.members import ixp_members, parse_members, parse_user_shares
+from ixpready.refdata.snapshots import load_snapshot
 
 CAIDA = "routing/caida-20180201-as-rel-central-america-mexico.txt"
 PDB = "peeringdb/pdb-beta-api-2026-04-16-{kind}-page{page}.json"

@@ -188,7 +188,7 @@ def test_measured_pairs_fold_paths_and_keep_local_rtts_of_either_direction() -> 
 
 
 def test_status_quo_members_from_peeringdb_are_shown_with_the_pairs_still_abroad() -> None:
-    from ixpready.model.refdata import IxpMembers
+    from ixpready.refdata.members import IxpMembers
 
     inputs = ModelInputs(ixps=(IxpMembers(1, "IXP-GT", HOME, "Guatemala", (UNO,)),))
     result = run_model_on(analysis(miami(UNO, DOS), miami(DOS, UNO)), inputs, k=1)

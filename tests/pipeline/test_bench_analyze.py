@@ -11,7 +11,7 @@ from types import ModuleType
 
 import pytest
 
-from ixpready.enrichment.snapshots import parse_pfx2as_line
+from ixpready.refdata.snapshots import parse_pfx2as_line
 
 BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_analyze.py"
 

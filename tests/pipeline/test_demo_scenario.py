@@ -13,10 +13,7 @@ import dns.rdatatype
 import pytest
 from ripe.atlas.sagan import Result, TracerouteResult
 
-from ixpready.measurements.parse import read_results
-from ixpready.measurements.probes import load_probes
-from ixpready.measurements.records import DnsResult, Malformed, Trace
-from ixpready.pipeline.demo_scenario import (
+from ixpready.demo.scenario import (
     FOREIGN_TARGET,
     KM_PER_RTT_MS,
     PLACES,
@@ -26,6 +23,9 @@ from ixpready.pipeline.demo_scenario import (
     scenario_truth,
     write_scenario,
 )
+from ixpready.measurements.parse import read_results
+from ixpready.measurements.probes import load_probes
+from ixpready.measurements.records import DnsResult, Malformed, Trace
 
 ATLAS_RESULTS = 160  # 2 rounds of: 67 mesh pairs (7 targets), 2 IPv6, 11 outbound
 PROBE_RESULTS = 19  # 3 ixpready probes x the mesh targets outside their own network

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from ixpready.analysis.verdicts import AnalysisResult
+from ixpready.demo.scenario import PLACES, ScenarioTruth, scenario_truth, write_scenario
 from ixpready.pipeline.analyze import analyze_files
-from ixpready.pipeline.demo_scenario import PLACES, ScenarioTruth, scenario_truth, write_scenario
 
 from .truth import figures
 from .truth import judged as judged_with

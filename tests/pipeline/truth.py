@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ixpready.analysis.verdicts import AnalysisResult, PathVerdict
+from ixpready.demo.scenario import PLACES, ScenarioTruth, scenario_truth, write_scenario
 from ixpready.pipeline.analyze import analyze_files
-from ixpready.pipeline.demo_scenario import PLACES, ScenarioTruth, scenario_truth, write_scenario
 
 MISPLACED = 7100007  # declared in Guatemala City, really in Miami
 LOCAL = ("local", "local_via_ixp")

@@ -27,7 +27,6 @@ from ixpready.analysis.verdicts import (
     Summary,
     Verdict,
 )
-from ixpready.enrichment.snapshots import RegistrySnapshot, RoutedPrefix, SnapshotSource
 from ixpready.measurements.records import DnsResponse, DnsResult, TraceKey
 from ixpready.model.results import (
     Candidate,
@@ -38,6 +37,7 @@ from ixpready.model.results import (
     Pick,
     WhatIf,
 )
+from ixpready.refdata.snapshots import RegistrySnapshot, RoutedPrefix, SnapshotSource
 
 SCRIPT = "<script>alert(1)</script>.example"
 FORMULA = '=HYPERLINK("http://x","y")'

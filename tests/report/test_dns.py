@@ -8,11 +8,11 @@ import dns.edns
 import dns.message
 import pytest
 
+from ixpready.analysis.dns import dns_findings
 from ixpready.analysis.export import to_json
 from ixpready.cli import main
 from ixpready.measurements.records import DnsResponse, DnsResult, TraceKey
 from ixpready.pipeline.report import read_dns
-from ixpready.report.dns import dns_findings
 from ixpready.report.render import render_html
 from report.sample import SCRIPT, sample_analysis
 

@@ -12,11 +12,11 @@ import pytest
 
 from ixpready.cli import main
 from ixpready.config import load_settings
-from ixpready.enrichment.readiness_refs import load_readiness_refs
-from ixpready.enrichment.rpki import Validity
-from ixpready.enrichment.snapshots import load_snapshot
 from ixpready.errors import ExitCode, UnavailableError
 from ixpready.pipeline import refdata
+from ixpready.refdata.readiness import load_readiness_refs
+from ixpready.refdata.rpki import Validity
+from ixpready.refdata.snapshots import load_snapshot
 from ixpready.sources.registries import RegistryClient
 from sources.replay import ReplayServer
 

@@ -30,8 +30,8 @@ import dns.rdatatype
 from ixpready.analysis.verdicts import PathVerdict, Scope, Verdict
 from ixpready.enrichment.geo import special_range
 from ixpready.enrichment.prefixes import PrefixTable, RegistryCountries
-from ixpready.enrichment.snapshots import RegistrySnapshot, SnapshotSource
 from ixpready.measurements.records import DnsResult, IPAddress
+from ixpready.refdata.snapshots import RegistrySnapshot, SnapshotSource
 
 ADDRESS_TYPES = {dns.rdatatype.A: "A", dns.rdatatype.AAAA: "AAAA"}
 NO_ADDRESS = "no address"  # the failure of a NOERROR answer without an A/AAAA record

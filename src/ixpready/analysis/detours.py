@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ixpready.enrichment.geo import Gazetteer, distance_km
-from ixpready.enrichment.snapshots import RegistrySnapshot
+from ixpready.refdata.snapshots import RegistrySnapshot
 
 KM_PER_MS = 200.0  # light in fibre, one way: an RTT of r ms is a path of r * 200 km in all
 

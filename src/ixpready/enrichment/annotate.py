@@ -43,8 +43,8 @@ from ixpready.enrichment.geohint import Convention, Geohint, known_carrier, read
 from ixpready.enrichment.ixps import IxpHit, IxpIndex
 from ixpready.enrichment.prefixes import Origin, PrefixTable, RegistryCountries
 from ixpready.enrichment.presence import NAMED, NetworkPresence, nearest
-from ixpready.enrichment.snapshots import RegistrySnapshot
 from ixpready.measurements.records import IPAddress, Probe, Route, Trace, route_groups
+from ixpready.refdata.snapshots import RegistrySnapshot
 
 CITY_SLACK_KM = 25.0  # a router "in Miami" may stand anywhere in the metro area
 PROBE_BLUR_KM = 5.0  # RIPE Atlas publishes probe coordinates rounded to about 1 km

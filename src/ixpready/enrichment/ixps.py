@@ -8,8 +8,8 @@ from ipaddress import ip_address
 import radix
 
 from ixpready.enrichment.geo import City, Gazetteer, gazetteer
-from ixpready.enrichment.snapshots import RegistrySnapshot
 from ixpready.measurements.records import IPAddress
+from ixpready.refdata.snapshots import RegistrySnapshot
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import radix
 
-from ixpready.enrichment.snapshots import RegistrySnapshot, RoutedPrefix, RoutedPrefixes
 from ixpready.measurements.records import IPAddress
+from ixpready.refdata.snapshots import RegistrySnapshot, RoutedPrefix, RoutedPrefixes
 
 
 @dataclass(frozen=True, slots=True)

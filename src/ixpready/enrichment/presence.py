@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ixpready.enrichment.geo import Gazetteer, distance_km
-from ixpready.enrichment.snapshots import RegistrySnapshot
+from ixpready.refdata.snapshots import RegistrySnapshot
 
 NAMED = 3  # facilities named in a claim's sentence (the nearest to the home country)
 

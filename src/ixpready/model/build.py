@@ -28,7 +28,6 @@ from ixpready.model.ranking import (
     pair_weights,
     rank_candidates,
 )
-from ixpready.model.refdata import IxpMembers
 from ixpready.model.results import (
     CurvePoint,
     FoundingSet,
@@ -37,6 +36,7 @@ from ixpready.model.results import (
     WhatIf,
 )
 from ixpready.model.whatif import MeasuredPair, local_pairs, measured_pairs, simulate, what_if
+from ixpready.refdata.members import IxpMembers
 
 
 @dataclass(frozen=True)

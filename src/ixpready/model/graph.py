@@ -22,11 +22,11 @@ from dataclasses import dataclass, field
 import networkx as nx
 
 from ixpready.analysis.verdicts import PathVerdict, Verdict
-
-# read with the reference data (enrichment.snapshots); named here too for the model's users
-from ixpready.enrichment.snapshots import AsRelationship as AsRelationship
-from ixpready.enrichment.snapshots import Relationship
 from ixpready.model.results import LinkInfo, LinkLocation
+
+# read with the reference data (refdata.snapshots); named here too for the model's users
+from ixpready.refdata.snapshots import AsRelationship as AsRelationship
+from ixpready.refdata.snapshots import Relationship
 
 LOCAL_VERDICTS = frozenset({Verdict.LOCAL, Verdict.LOCAL_VIA_IXP})
 _CAIDA = ("caida",)

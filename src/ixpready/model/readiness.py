@@ -4,8 +4,8 @@ One `NetworkReadiness` per domestic network seen in an analysis (or listed in th
 inventory): the MANRS-style points the chapter discusses with operators, each with the
 facts behind it and the source (file and date) they came from, beside what the
 measurements showed (tromboned share, latency penalty) and what the IXP model says joining
-would change. Pure: the pipeline reads the files (`enrichment.snapshots`,
-`enrichment.readiness_refs`) and runs the model; `model.readiness_build` makes the rows.
+would change. Pure: the pipeline reads the files (`refdata.snapshots`,
+`refdata.readiness`) and runs the model; `model.readiness_build` makes the rows.
 
 The points (`POINTS`), each `yes`, `no` or `unknown` (the data to judge it was missing):
 
@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from ixpready.enrichment.snapshots import SnapshotSource
+from ixpready.refdata.snapshots import SnapshotSource
 
 POINTS = ("peeringdb", "home_ixp", "home_facility", "ipv6", "rpki", "irr", "upstreams")
 READINESS_FORMAT = "ixpready-readiness/1"

@@ -9,14 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from ixpready.analysis.verdicts import AnalysisResult, PathVerdict, Verdict
-from ixpready.enrichment.readiness_refs import ReadinessRefs
-from ixpready.enrichment.rpki import OriginValidator, Validity
-from ixpready.enrichment.snapshots import (
-    RegistrySnapshot,
-    Relationship,
-    RoutedPrefixes,
-    SnapshotSource,
-)
+from ixpready.enrichment.rpki import OriginValidator
 from ixpready.model.readiness import (
     Check,
     FacilityPresence,
@@ -34,6 +27,14 @@ from ixpready.model.readiness import (
     UpstreamReadiness,
 )
 from ixpready.model.results import Candidate, ModelResult, NetworkInfo
+from ixpready.refdata.readiness import ReadinessRefs
+from ixpready.refdata.rpki import Validity
+from ixpready.refdata.snapshots import (
+    RegistrySnapshot,
+    Relationship,
+    RoutedPrefixes,
+    SnapshotSource,
+)
 
 
 def _source(sources: Iterable[SnapshotSource], kinds: Sequence[str], fallback: str) -> Source:

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-# read with the reference data (enrichment.snapshots); named here too for the model's users
-from ixpready.enrichment.snapshots import Relationship as Relationship
+# read with the reference data (refdata.snapshots); named here too for the model's users
+from ixpready.refdata.snapshots import Relationship as Relationship
 
 
 class LinkLocation(StrEnum):

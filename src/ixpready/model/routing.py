@@ -42,15 +42,16 @@ _State = tuple[int, bool, int, int]
 
 
 @dataclass(frozen=True, slots=True)
-class Route:
-    """The route one network uses toward a destination: the AS path, its class, locality."""
+class AsRoute:
+    """The AS-level route one network uses toward a destination in the model: the AS path, its
+    class, locality. (Not `measurements.records.Route`, a trace's responding addresses.)"""
 
     path: tuple[int, ...]  # source first, destination last; () when there is none
     kind: RouteKind
     local: bool
 
 
-NO_ROUTE = Route((), RouteKind.NONE, False)
+NO_ROUTE = AsRoute((), RouteKind.NONE, False)
 
 
 class PolicyRouter:
@@ -183,7 +184,7 @@ class PolicyRouter:
         return state
 
     @staticmethod
-    def route(table: dict[int, _State], src: int, dst: int) -> Route:
+    def route(table: dict[int, _State], src: int, dst: int) -> AsRoute:
         """Returns the route `src` uses in a `table(dst)`, NO_ROUTE when it has none."""
         found = table.get(src)
         if found is None:
@@ -194,11 +195,11 @@ class PolicyRouter:
         while node != dst and len(path) <= length + 1:
             node = table[node][3]
             path.append(node)
-        return Route(tuple(path), _KINDS[kind], local)
+        return AsRoute(tuple(path), _KINDS[kind], local)
 
-    def routes(self, pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], Route]:
+    def routes(self, pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], AsRoute]:
         """Returns the route of every (source, destination) pair, one table per destination."""
-        out: dict[tuple[int, int], Route] = {}
+        out: dict[tuple[int, int], AsRoute] = {}
         for dst, sources in _by_destination(pairs).items():
             table = self.table(dst)
             for src in sources:

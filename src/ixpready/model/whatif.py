@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from ixpready.analysis.verdicts import PathVerdict, Verdict
 from ixpready.model.graph import LOCAL_VERDICTS, InterconnectionGraph
 from ixpready.model.results import PairOutcome, RouteKind, StayReason, WhatIf
-from ixpready.model.routing import PolicyRouter, Route
+from ixpready.model.routing import AsRoute, PolicyRouter
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +97,7 @@ def measured_pairs(paths: Iterable[PathVerdict]) -> tuple[MeasuredPair, ...]:
 
 def simulate(
     graph: InterconnectionGraph, pairs: Iterable[MeasuredPair], members: Iterable[int]
-) -> dict[tuple[int, int], Route]:
+) -> dict[tuple[int, int], AsRoute]:
     """Returns the policy route of every pair with the given IXP members."""
     pair_list = [(p.src_asn, p.dst_asn) for p in pairs]
     router = PolicyRouter(graph, {s for s, _ in pair_list}, members)
@@ -147,7 +147,7 @@ def _upstreams_text(graph: InterconnectionGraph, asn: int) -> str:
 def explain_stay(
     graph: InterconnectionGraph,
     pair: MeasuredPair,
-    route: Route,
+    route: AsRoute,
     at_ixp: set[int],
 ) -> tuple[StayReason, str]:
     """Returns why a pair's route is local or still leaves the country, in words."""
@@ -184,8 +184,8 @@ def what_if(
     *,
     name: str,
     members: Iterable[int],
-    before: Mapping[tuple[int, int], Route],
-    after: Mapping[tuple[int, int], Route] | None = None,
+    before: Mapping[tuple[int, int], AsRoute],
+    after: Mapping[tuple[int, int], AsRoute] | None = None,
 ) -> WhatIf:
     """Returns the scenario `name`: the pairs' routes with `members` at the IXP vs `before`.
 
@@ -199,8 +199,8 @@ def what_if(
     saved_values: list[float] = []
     for pair in pairs:
         key = (pair.src_asn, pair.dst_asn)
-        old = before.get(key, Route((), RouteKind.NONE, False))
-        new = routes.get(key, Route((), RouteKind.NONE, False))
+        old = before.get(key, AsRoute((), RouteKind.NONE, False))
+        new = routes.get(key, AsRoute((), RouteKind.NONE, False))
         reason, text = explain_stay(graph, pair, new, at_ixp)
         if pair.status != "inconclusive":
             conclusive += 1

@@ -47,7 +47,6 @@ from ixpready.enrichment.annotate import (
     parse_rdns,
     vantage_of,
 )
-from ixpready.enrichment.snapshots import RegistrySnapshot, load_snapshot
 from ixpready.errors import InputError, UsageError
 from ixpready.measurements.parse import Outcome, parse_lines, read_results
 from ixpready.measurements.probes import load_probes
@@ -63,6 +62,7 @@ from ixpready.pipeline.rdns import (
 )
 from ixpready.pipeline.upload import spool_files
 from ixpready.progress import Progress
+from ixpready.refdata.snapshots import RegistrySnapshot, load_snapshot
 from ixpready.sources.rdns import PtrResolver
 
 _P = ParamSpec("_P")

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from ixpready.config import Deadline, Settings
-from ixpready.enrichment.snapshots import load_snapshot
 from ixpready.errors import (
     AtlasAuthError,
     ConfigError,
@@ -44,6 +43,7 @@ from ixpready.pipeline.plan import (
 )
 from ixpready.pipeline.trend import results_store
 from ixpready.progress import Progress
+from ixpready.refdata.snapshots import load_snapshot
 from ixpready.sources.atlas import (
     AtlasSource,
     PublicMeasurement,

@@ -9,14 +9,14 @@ from pathlib import Path
 
 from ixpready.analysis.export import to_json
 from ixpready.analysis.verdicts import AnalysisResult
-from ixpready.enrichment.snapshots import load_snapshot
+from ixpready.demo.scenario import write_scenario
 from ixpready.model.export import to_json as model_to_json
 from ixpready.model.results import ModelResult
 from ixpready.pipeline.analyze import analyze_files
-from ixpready.pipeline.demo_scenario import write_scenario
 from ixpready.pipeline.model import model_notes, run_model
 from ixpready.pipeline.readiness import readiness_json, readiness_of
 from ixpready.pipeline.report import ReportFiles, read_dns, write_report
+from ixpready.refdata.snapshots import load_snapshot
 from ixpready.report.exports import paths_csv
 
 FOUNDING_SET_SIZE = 5

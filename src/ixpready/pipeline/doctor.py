@@ -13,10 +13,10 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 
 from ixpready.config import Settings
-from ixpready.enrichment.snapshots import RoutedPrefixes, load_snapshot
 from ixpready.errors import ConfigError, IxpreadyError, StoreError
 from ixpready.measurements.store import Store
 from ixpready.pipeline import refdata
+from ixpready.refdata.snapshots import RoutedPrefixes, load_snapshot
 from ixpready.sources.probe import SETCAP_HINT, default_command, raw_socket_grant
 
 

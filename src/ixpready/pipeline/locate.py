@@ -36,7 +36,6 @@ from ixpready.enrichment.annotate import (
     vantage_of,
 )
 from ixpready.enrichment.geo import City, distance_km, radius_km
-from ixpready.enrichment.snapshots import load_snapshot
 from ixpready.errors import AtlasAuthError, QuotaError, UnavailableError, UsageError
 from ixpready.measurements.probes import load_probes, probes_from_document
 from ixpready.measurements.records import IPAddress, Probe
@@ -49,6 +48,7 @@ from ixpready.pipeline.analyze import (
     read_traces,
 )
 from ixpready.progress import Progress
+from ixpready.refdata.snapshots import load_snapshot
 from ixpready.sources.atlas import (
     AtlasSource,
     PingRequest,

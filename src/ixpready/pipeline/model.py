@@ -1,6 +1,6 @@
 """The `model` job: read the reference data, run the IXP model on an analysis.
 
-Reference data comes from `enrichment.snapshots.load_snapshot(refdata)`, the one reader of
+Reference data comes from `refdata.snapshots.load_snapshot(refdata)`, the one reader of
 registry files (see docs/model.md for what the model uses of it):
 
 - `relationships`: CAIDA AS relationships (`<refdata>/*as-rel*.txt` or `.txt.bz2`);
@@ -19,12 +19,12 @@ from pathlib import Path
 
 from ixpready.analysis.export import load_analysis
 from ixpready.analysis.verdicts import AnalysisResult
-from ixpready.enrichment.snapshots import AsRelationship, RegistrySnapshot, load_snapshot
 from ixpready.errors import InputError
 from ixpready.model.build import ModelInputs, run_model_on
 from ixpready.model.export import load_model, to_json
-from ixpready.model.refdata import IxpMembers, ixp_members, parse_members, parse_user_shares
 from ixpready.model.results import ModelResult
+from ixpready.refdata.members import IxpMembers, ixp_members, parse_members, parse_user_shares
+from ixpready.refdata.snapshots import AsRelationship, RegistrySnapshot, load_snapshot
 
 __all__ = [
     "ModelResult",

@@ -1,9 +1,9 @@
 """The `readiness` job: read an analysis and the reference data, run the IXP model, score
 each domestic network (see `model.readiness`).
 
-Reference data comes from one folder: `enrichment.snapshots.load_snapshot` (routing table,
+Reference data comes from one folder: `refdata.snapshots.load_snapshot` (routing table,
 PeeringDB exchanges and members, CAIDA AS relationships, RIR countries) and
-`enrichment.readiness_refs.load_readiness_refs` (PeeringDB net/netfac/poc, VRPs, RIPEstat
+`refdata.readiness.load_readiness_refs` (PeeringDB net/netfac/poc, VRPs, RIPEstat
 rpki-validation answers). An inventory (`ixpready discover`'s JSON, or a RIPEstat
 `country-resource-list` answer) adds the networks no measurement reached.
 """
@@ -18,14 +18,14 @@ from typing import Any
 import orjson
 
 from ixpready.analysis.verdicts import AnalysisResult
-from ixpready.enrichment.readiness_refs import load_readiness_refs
-from ixpready.enrichment.snapshots import load_snapshot
 from ixpready.errors import InputError
 from ixpready.model.build import run_model_on
 from ixpready.model.readiness import ReadinessReport, ReadinessRound, Source
 from ixpready.model.readiness_build import build_readiness
 from ixpready.model.results import ModelResult
 from ixpready.pipeline.model import read_inputs
+from ixpready.refdata.readiness import load_readiness_refs
+from ixpready.refdata.snapshots import load_snapshot
 from ixpready.report.readiness_view import readiness_csv, readiness_json, readiness_table
 
 __all__ = [

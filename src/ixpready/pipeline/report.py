@@ -13,9 +13,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ixpready.analysis.content import AddressOwners, ContentSummary, content_findings
+from ixpready.analysis.dns import dns_findings
 from ixpready.analysis.export import load_analysis
 from ixpready.analysis.verdicts import AnalysisResult, Verdict
-from ixpready.enrichment.snapshots import RegistrySnapshot, load_snapshot
 from ixpready.errors import InputError, UsageError
 from ixpready.measurements.parse import read_results
 from ixpready.measurements.records import DnsResult
@@ -23,9 +23,9 @@ from ixpready.model.export import load_model
 from ixpready.model.readiness import ReadinessReport
 from ixpready.model.results import ModelResult
 from ixpready.pipeline.readiness import readiness_of
+from ixpready.refdata.snapshots import RegistrySnapshot, load_snapshot
 from ixpready.report import exports
 from ixpready.report.content import content_csv
-from ixpready.report.dns import dns_findings
 from ixpready.report.facts import Round, TrendMark
 from ixpready.report.i18n import LANGUAGES, check_language
 from ixpready.report.model_view import model_view_of

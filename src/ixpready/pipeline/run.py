@@ -28,7 +28,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from ixpready.config import Deadline, Settings
-from ixpready.enrichment.snapshots import RegistrySnapshot, load_snapshot
 from ixpready.errors import ExitCode, InputError, IxpreadyError, LockedError, UsageError
 from ixpready.measurements.parse import parse_lines
 from ixpready.measurements.records import DnsResult, TraceKey
@@ -60,6 +59,7 @@ from ixpready.pipeline.trend import (
     write_atomically,
 )
 from ixpready.pipeline.upload import read_records, spool_files
+from ixpready.refdata.snapshots import RegistrySnapshot, load_snapshot
 from ixpready.report.facts import TrendMark
 from ixpready.sources.atlas import AtlasSource
 from ixpready.sources.registries import RegistryClient

@@ -23,7 +23,6 @@ import orjson
 from ixpready.analysis.export import load_analysis, to_json
 from ixpready.analysis.verdicts import AnalysisResult, Verdict
 from ixpready.config import Event, Settings
-from ixpready.enrichment.snapshots import RegistrySnapshot, load_snapshot
 from ixpready.errors import ConfigError, InputError
 from ixpready.measurements.parse import parse_lines
 from ixpready.measurements.probes import load_probes, probes_from_document
@@ -40,6 +39,7 @@ from ixpready.pipeline.rdns import (
     stored_names,
 )
 from ixpready.pipeline.readiness import readiness_history, refdata_as_of
+from ixpready.refdata.snapshots import RegistrySnapshot, load_snapshot
 from ixpready.report.i18n import Translator
 from ixpready.report.terminal import terminal_safe
 from ixpready.sources.rdns import PtrResolver

@@ -17,11 +17,11 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from ixpready.analysis.content import ContentSummary
+from ixpready.analysis.dns import DnsSummary
 from ixpready.analysis.verdicts import AnalysisResult, PathVerdict, ProbeCheck, Verdict
 from ixpready.model.readiness import ReadinessReport
 from ixpready.report import charts, worldmap
 from ixpready.report.content import content_view
-from ixpready.report.dns import DnsSummary
 from ixpready.report.facts import Counted, Facts, Round, TrendMark, facts_of
 from ixpready.report.i18n import Translator, check_language
 from ixpready.report.model_view import ModelView

@@ -3,7 +3,7 @@
 Every request has a timeout and is retried with backoff on 429, 5xx, timeouts and cut-off
 answers; failures become `UnavailableError` (one line naming the URL, with a hint). Nothing
 here interprets the data beyond checking its shape: `pipeline.refdata` stores it, and
-`enrichment.snapshots` reads it.
+`refdata.snapshots` reads it.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""DNS findings: which server instance answered the probes, and where that instance is.
+"""DNS findings: which server instance answered the probes, and where that instance is (the
+report words them: `report.render`; deciding is done here).
 
 Anycast DNS servers (the root, a ccTLD) name the instance that answered in the EDNS NSID
 option or a CHAOS-class TXT answer (`hostname.bind`, `id.server`), for instance

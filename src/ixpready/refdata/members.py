@@ -1,7 +1,7 @@
 """The model's own inputs, read from text, and its view of the registry snapshot.
 
 Registry files (CAIDA AS relationships, PeeringDB, RIR statistics) are read once, by
-`enrichment.snapshots.load_snapshot`; `ixp_members` groups that snapshot's exchange ports
+`refdata.snapshots.load_snapshot`; `ixp_members` groups that snapshot's exchange ports
 into `IxpMembers`. Parsed here, because they are not registry data:
 
 - An IXP member list: ASNs (`64500` or `AS64500`), separated by spaces, commas or lines,
@@ -17,8 +17,8 @@ import csv
 import io
 from dataclasses import dataclass
 
-from ixpready.enrichment.snapshots import RegistrySnapshot
 from ixpready.errors import InputError
+from ixpready.refdata.snapshots import RegistrySnapshot
 
 
 @dataclass(frozen=True, slots=True)

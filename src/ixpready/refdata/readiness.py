@@ -5,12 +5,13 @@ In a reference-data folder (README, "Ready to peer?"):
 - `peeringdb/net.json`: per network its PeeringDB record: `policy_general`, `irr_as_set`,
   `info_ipv6`, `info_unicast` (read here in full; `load_snapshot` keeps names only);
 - `peeringdb/netfac.json`: which facilities a network is present at (`net_id`, `fac_id`,
-  `local_asn`, `name`, `city`, `country`);
+  `local_asn`, `name`, `city`, `country`), read by the one `netfac` reader
+  (`snapshots.read_network_facilities`; a row without `local_asn` takes its `net`'s ASN);
 - `peeringdb/poc.json`: the network's points of contact. Only how many each network has
   is kept (`poc` counts); names, e-mail addresses and phone numbers are never read into
   anything that leaves this module;
 - `rpki/*.json` (or `vrps*.json` at the top): validated ROA payloads, Routinator or
-  rpki-client JSON (`enrichment.rpki`);
+  rpki-client JSON (`refdata.rpki`);
 - `ripestat/*.json` answers of the `rpki-validation` data call (one route each).
 
 PeeringDB files may come in pages (`net-page1.json`, ...) like the other PeeringDB types.
@@ -24,9 +25,16 @@ from typing import Any
 
 import orjson
 
-from ixpready.enrichment.rpki import RipestatValidity, VrpSet, load_vrps, ripestat_validity
-from ixpready.enrichment.snapshots import SnapshotSource, _date_of
 from ixpready.errors import RefdataError
+from ixpready.refdata.rpki import RipestatValidity, VrpSet, load_vrps, ripestat_validity
+from ixpready.refdata.snapshots import (
+    NetworkFacility,
+    SnapshotSource,
+    _date_of,
+    peeringdb_files,
+    peeringdb_rows,
+    read_network_facilities,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,49 +50,18 @@ class PeeringdbNet:
     contacts: int  # how many poc records PeeringDB shows for it (0 when poc was not read)
 
 
-@dataclass(frozen=True, slots=True)
-class NetFacility:
-    """A network's presence at a facility (PeeringDB `netfac`)."""
-
-    asn: int
-    fac_id: int
-    name: str
-    city: str
-    country: str
-
-
 @dataclass(frozen=True)
 class ReadinessRefs:
     """What the readiness scorecard reads beyond the registry snapshot, with its sources."""
 
     nets: dict[int, PeeringdbNet] = field(default_factory=dict)  # by ASN
-    netfacs: tuple[NetFacility, ...] = ()
+    netfacs: tuple[NetworkFacility, ...] = ()  # `snapshots.read_network_facilities`'s
     has_net: bool = False
     has_netfac: bool = False
     has_poc: bool = False
     vrp_sets: tuple[VrpSet, ...] = ()
     ripestat_rpki: tuple[RipestatValidity, ...] = ()
     sources: tuple[SnapshotSource, ...] = ()
-
-
-def _json(path: Path) -> Any:
-    try:
-        return orjson.loads(path.read_bytes())
-    except orjson.JSONDecodeError as exc:
-        raise RefdataError(f"{path}: not JSON ({exc})", hint="download it again") from None
-
-
-def _pages(folder: Path, kind: str) -> list[Path]:
-    return [p for p in (folder / f"{kind}.json", *sorted(folder.glob(f"{kind}-page*.json")))
-            if p.is_file()]  # fmt: skip
-
-
-def _rows(path: Path) -> list[dict[str, Any]]:
-    document = _json(path)
-    data = document.get("data") if isinstance(document, dict) else None
-    if not isinstance(data, list):
-        raise RefdataError(f"{path}: not a PeeringDB API response (no 'data' list)")
-    return [r for r in data if isinstance(r, dict) and r.get("status", "ok") == "ok"]
 
 
 def _date(path: Path, default: str | None) -> str | None:
@@ -108,12 +85,12 @@ def load_readiness_refs(folder: Path, default_date: str | None = None) -> Readin
     """
     sources: list[SnapshotSource] = []
     pdb = folder / "peeringdb"
-    net_paths = _pages(pdb, "net") if pdb.is_dir() else []
-    netfac_paths = _pages(pdb, "netfac") if pdb.is_dir() else []
-    poc_paths = _pages(pdb, "poc") if pdb.is_dir() else []
+    net_paths = peeringdb_files(pdb, "net") if pdb.is_dir() else []
+    netfac_paths = peeringdb_files(pdb, "netfac") if pdb.is_dir() else []
+    poc_paths = peeringdb_files(pdb, "poc") if pdb.is_dir() else []
     contacts: dict[int, int] = {}
     for path in poc_paths:
-        for row in _rows(path):  # counted, never kept: contacts stay in the file
+        for row in peeringdb_rows(path):  # counted, never kept: contacts stay in the file
             net_id = _int(row.get("net_id"))
             if net_id is not None:
                 contacts[net_id] = contacts.get(net_id, 0) + 1
@@ -122,7 +99,7 @@ def load_readiness_refs(folder: Path, default_date: str | None = None) -> Readin
     nets: dict[int, PeeringdbNet] = {}
     asn_of_net: dict[int, int] = {}
     for path in net_paths:
-        for row in _rows(path):
+        for row in peeringdb_rows(path):
             net_id, asn = _int(row.get("id")), _int(row.get("asn"))
             if net_id is None or asn is None:
                 continue
@@ -139,22 +116,8 @@ def load_readiness_refs(folder: Path, default_date: str | None = None) -> Readin
             )
         sources.append(SnapshotSource("PeeringDB net", f"peeringdb/{path.name}",
                                       _date(path, default_date)))  # fmt: skip
-    netfacs: list[NetFacility] = []
+    netfacs = read_network_facilities(pdb, asn_of_net) if netfac_paths else ()
     for path in netfac_paths:
-        for row in _rows(path):
-            asn = _int(row.get("local_asn")) or asn_of_net.get(_int(row.get("net_id")) or -1)
-            fac_id = _int(row.get("fac_id"))
-            if asn is None or fac_id is None:
-                continue
-            netfacs.append(
-                NetFacility(
-                    asn=asn,
-                    fac_id=fac_id,
-                    name=str(row.get("name") or f"facility {fac_id}"),
-                    city=str(row.get("city") or ""),
-                    country=str(row.get("country") or "").upper(),
-                )
-            )
         sources.append(SnapshotSource("PeeringDB netfac", f"peeringdb/{path.name}",
                                       _date(path, default_date)))  # fmt: skip
     vrp_paths = sorted((folder / "rpki").glob("*.json")) if (folder / "rpki").is_dir() else []
@@ -170,7 +133,9 @@ def load_readiness_refs(folder: Path, default_date: str | None = None) -> Readin
     if ripestat.is_dir():
         for path in sorted(ripestat.glob("*.json")):
             try:
-                answer = ripestat_validity(_json(path))
+                answer = ripestat_validity(orjson.loads(path.read_bytes()))
+            except orjson.JSONDecodeError as exc:
+                raise RefdataError(f"{path}: not JSON ({exc})", hint="download it again") from None
             except (ValueError, KeyError, TypeError) as exc:
                 raise RefdataError(f"{path}: not a readable rpki-validation answer ({exc})") from None
             if answer is not None:
@@ -179,7 +144,7 @@ def load_readiness_refs(folder: Path, default_date: str | None = None) -> Readin
                                               f"ripestat/{path.name}", answer.date))  # fmt: skip
     return ReadinessRefs(
         nets=nets,
-        netfacs=tuple(netfacs),
+        netfacs=netfacs,
         has_net=bool(net_paths),
         has_netfac=bool(netfac_paths),
         has_poc=bool(poc_paths),

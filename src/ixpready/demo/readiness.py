@@ -1,6 +1,6 @@
 """The demo's readiness reference data (`ixpready readiness` on the demo): SIMULATED.
 
-Adds to the demo's reference folder, after `demo_scenario` wrote it:
+Adds to the demo's reference folder, after `demo.scenario` wrote it:
 
 - `peeringdb/net.json`: each network's `policy_general`, `irr_as_set`, `info_ipv6`
   (simulated values; the networks and names are real public facts);

@@ -34,7 +34,7 @@ import fnmatch
 import ipaddress
 import re
 import socket
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -438,13 +438,21 @@ def _delegated(path: Path) -> Iterator[tuple[str, str, str]]:
 # PeeringDB
 
 
+def peeringdb_files(folder: Path, kind: str) -> list[Path]:
+    """Returns the files of one PeeringDB object type in `folder`: `kind.json` and its pages
+    `kind-page*.json`, in name order (none when there is no such file)."""
+    paths = [folder / f"{kind}.json", *sorted(folder.glob(f"{kind}-page*.json"))]
+    return [path for path in paths if path.is_file()]
+
+
 def _pdb_pages(folder: Path, kind: str) -> list[dict[str, Any]]:
     """Returns the rows of `kind.json` and of its pages `kind-page*.json`, in name order."""
-    paths = [folder / f"{kind}.json", *sorted(folder.glob(f"{kind}-page*.json"))]
-    return [row for path in paths if path.is_file() for row in _pdb(path)]
+    return [row for path in peeringdb_files(folder, kind) for row in peeringdb_rows(path)]
 
 
-def _pdb(path: Path) -> list[dict[str, Any]]:
+def peeringdb_rows(path: Path) -> list[dict[str, Any]]:
+    """Returns the live records (`status` "ok") of one PeeringDB API response file. Raises
+    RefdataError for a file that is not JSON or not a PeeringDB API response."""
     document = _json(path)
     data = document.get("data") if isinstance(document, dict) else None
     if not isinstance(data, list):
@@ -452,14 +460,24 @@ def _pdb(path: Path) -> list[dict[str, Any]]:
     return [item for item in data if isinstance(item, dict) and item.get("status", "ok") == "ok"]
 
 
-def network_facilities(rows: Iterable[dict[str, Any]]) -> tuple[NetworkFacility, ...]:
+def network_facilities(
+    rows: Iterable[dict[str, Any]], asn_of_net: Mapping[int, int] | None = None
+) -> tuple[NetworkFacility, ...]:
     """Returns the network-facility records of PeeringDB `netfac` rows (API `data` items),
-    each (ASN, facility) once; a row without a numeric `local_asn` or `fac_id` is left out
-    (PeeringDB lists the network's own ASN there)."""
+    each (ASN, facility) once. The ASN is the row's `local_asn` (PeeringDB lists the
+    network's own ASN there) or, when that is missing, the ASN `asn_of_net` gives its
+    `net_id` (from PeeringDB `net`); a row with neither, or without a numeric `fac_id`, is
+    left out."""
     found: dict[tuple[int, int], NetworkFacility] = {}
     for row in rows:
         try:
-            asn, fac_id = _asn(row.get("local_asn")), int(row.get("fac_id") or 0)
+            asn = _asn(row.get("local_asn"))
+        except (TypeError, ValueError):
+            asn = 0
+        if asn <= 0 and asn_of_net is not None:
+            asn = _positive(row.get("net_id"), asn_of_net)
+        try:
+            fac_id = int(row.get("fac_id") or 0)
         except (TypeError, ValueError):
             continue
         if asn <= 0 or fac_id <= 0:
@@ -477,11 +495,23 @@ def network_facilities(rows: Iterable[dict[str, Any]]) -> tuple[NetworkFacility,
     return tuple(found.values())
 
 
-def read_network_facilities(folder: Path) -> tuple[NetworkFacility, ...]:
+def _positive(net_id: Any, asn_of_net: Mapping[int, int]) -> int:
+    if isinstance(net_id, bool):
+        return 0
+    try:
+        return asn_of_net.get(int(net_id), 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def read_network_facilities(
+    folder: Path, asn_of_net: Mapping[int, int] | None = None
+) -> tuple[NetworkFacility, ...]:
     """Returns the network-facility records of a PeeringDB folder (`netfac.json` and its
     pages `netfac-page*.json`); none when there is no such file. Raises RefdataError for a
-    file that is not a PeeringDB API response."""
-    return network_facilities(_pdb_pages(folder, "netfac"))
+    file that is not a PeeringDB API response. The one reader of `netfac` (`load_snapshot`
+    and the readiness files use it)."""
+    return network_facilities(_pdb_pages(folder, "netfac"), asn_of_net)
 
 
 def _peeringdb_date(path: Path, default: str | None) -> str | None:
