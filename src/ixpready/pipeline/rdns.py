@@ -68,11 +68,11 @@ def resolver_of(settings: Settings, deadline: Deadline | None = None) -> PtrReso
 
     Raises ConfigError when no server is configured and the system lists none.
     """
-    servers = settings.rdns_servers or system_servers()
+    servers = settings.rdns.servers or system_servers()
     return PtrResolver(
         servers,
-        timeout_s=settings.rdns_timeout_s,
-        concurrency=settings.rdns_concurrency,
+        timeout_s=settings.rdns.timeout_s,
+        concurrency=settings.rdns.concurrency,
         deadline=deadline or Deadline.after(None),
     )
 
@@ -82,7 +82,7 @@ def gathering(
 ) -> tuple[PtrResolver | None, str]:
     """Returns the resolver `fetch` and `run` gather names with, or None and why not
     (`rdns.gather = false`, no DNS server configured)."""
-    if not settings.rdns_gather:
+    if not settings.rdns.gather:
         return None, "skipped: rdns.gather is false"
     try:
         return resolver_of(settings, deadline), ""

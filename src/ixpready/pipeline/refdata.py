@@ -150,12 +150,12 @@ def _rpki(
 ) -> None:
     """Saves the validated ROA payloads of the configured validator, or (`ripestat`)
     RIPEstat's rpki-validation answer for each announced route (for `readiness`)."""
-    if not settings.rpki_vrps_url:
+    if not settings.registries.rpki_vrps_url:
         return
-    if settings.rpki_vrps_url != "ripestat":
+    if settings.registries.rpki_vrps_url != "ripestat":
         (incoming / "rpki").mkdir()
         (incoming / "rpki" / f"vrps-{stamp}.json").write_bytes(
-            registry.vrp_export(settings.rpki_vrps_url)
+            registry.vrp_export(settings.registries.rpki_vrps_url)
         )
         return
     (incoming / "ripestat").mkdir()

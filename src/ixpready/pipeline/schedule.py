@@ -239,8 +239,8 @@ class Job:
 def unit_dir(settings: Settings) -> Path:
     """Returns where units go: schedule.unit_dir, else /etc/systemd/system as root, else
     ~/.config/systemd/user."""
-    if settings.schedule_unit_dir is not None:
-        return settings.schedule_unit_dir
+    if settings.schedule.unit_dir is not None:
+        return settings.schedule.unit_dir
     if os.geteuid() == 0:
         return Path("/etc/systemd/system")
     return Path.home() / ".config" / "systemd" / "user"
@@ -253,19 +253,19 @@ def jobs_of(settings: Settings) -> tuple[Job, ...]:
     if settings.source != "(defaults)":
         command += ["--config", str(Path(settings.source).resolve())]
     jobs = []
-    if settings.schedule_run:
+    if settings.schedule.run:
         jobs.append(Job(RUN_UNIT, "ixpready: measure, analyse and report (one round per period)",
-                        (*command, "run"), settings.schedule_on_calendar,
-                        settings.schedule_cron, False))  # fmt: skip
-    if settings.schedule_probe_command:
+                        (*command, "run"), settings.schedule.on_calendar,
+                        settings.schedule.cron, False))  # fmt: skip
+    if settings.schedule.probe_command:
         jobs.append(Job(PROBE_UNIT, "ixpready probe: traceroutes and DNS checks (Atlas format)",
-                        tuple(shlex.split(settings.schedule_probe_command)),
-                        settings.schedule_probe_on_calendar, settings.schedule_probe_cron,
+                        tuple(shlex.split(settings.schedule.probe_command)),
+                        settings.schedule.probe_on_calendar, settings.schedule.probe_cron,
                         True))  # fmt: skip
-    if settings.schedule_upload:
+    if settings.schedule.upload:
         jobs.append(Job(UPLOAD_UNIT, "ixpready: send the probe's results to the shared store",
-                        (*command, "upload"), settings.schedule_upload_on_calendar,
-                        settings.schedule_upload_cron, False))  # fmt: skip
+                        (*command, "upload"), settings.schedule.upload_on_calendar,
+                        settings.schedule.upload_cron, False))  # fmt: skip
     return tuple(jobs)
 
 
@@ -290,10 +290,10 @@ def service_text(job: Job, settings: Settings) -> str:
                   "ProtectSystem=strict", "ProtectHome=yes", "PrivateTmp=yes",
                   "TimeoutStartSec=2h"]  # fmt: skip
     else:
-        budget = int(settings.time_budget_s or settings.run_time_budget_s)
+        budget = int(settings.time_budget_s or settings.run.time_budget_s)
         lines += ["# 7: done, something to check (quarantined records, unanswered creations)",
                   "SuccessExitStatus=7", f"TimeoutStartSec={budget + 600}"]  # fmt: skip
-        if settings.store_url:
+        if settings.store.url:
             lines.append("# the shared store's password: ~/.pgpass of the service's user")
     lines += ["Nice=10", ""]
     return "\n".join(lines)
