@@ -62,6 +62,7 @@ from ixpready.pipeline.trend import (
 )
 from ixpready.pipeline.upload import read_records, spool_files
 from ixpready.report.facts import TrendMark
+from ixpready.report.sanitize import one_line
 from ixpready.sources.atlas import AtlasSource
 from ixpready.sources.registries import RegistryClient
 
@@ -143,15 +144,16 @@ class RunSummary:
         return bool(self.unknown_items or self.quarantined)
 
     def as_text(self) -> str:
-        """Returns the summary for the terminal."""
+        """Returns the summary for the terminal; each step's note on one sanitised line
+        (notes may quote the network: names, API messages)."""
         mode = "online" if self.online else "offline (no RIPE Atlas key: store and files only)"
         lines = [f"round {self.round_id}, {mode}"]
-        lines += [f"  {step.name}: {step.note}" for step in self.steps]
+        lines += [f"  {step.name}: {one_line(step.note)}" for step in self.steps]
         lines.append(f"{self.results_stored} results stored, {self.rounds_analysed} rounds")
         for label, path in (("analysis", self.analysis_file), ("model", self.model_file),
                             ("report", self.report_dir)):  # fmt: skip
             if path is not None:
-                lines.append(f"{label}: {path}")
+                lines.append(f"{label}: {one_line(path)}")
         return "\n".join(lines)
 
 

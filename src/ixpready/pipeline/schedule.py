@@ -25,9 +25,11 @@ from pathlib import Path
 
 from ixpready.config import Settings
 from ixpready.errors import ConfigError, UsageError
-from ixpready.measurements.store import RunOutcome, RunRecord, Store
+from ixpready.measurements.store import RunOutcome, RunRecord
 from ixpready.pipeline.run import lock_holder
+from ixpready.pipeline.runner import store_of
 from ixpready.pipeline.trend import write_atomically
+from ixpready.report.sanitize import one_line
 
 MARK = "# written by `ixpready schedule install`; `ixpready schedule remove` deletes it"
 RUN_UNIT = "ixpready-run"
@@ -406,18 +408,19 @@ class ScheduleStatus:
     running_pid: int | None  # the run holding the lock now, if any
 
     def as_text(self) -> str:
-        """Returns the status for the terminal."""
+        """Returns the status for the terminal, each line sanitised (`one_line`: installed
+        files and a run's stored message may quote anything, the network included)."""
         lines = []
         for job in self.jobs:
             upcoming = "never" if job.next_start is None else (
                 job.next_start.strftime("%Y-%m-%d %H:%M:%S %Z"))  # fmt: skip
             delay = " (+ up to 10 min)" if job.schedule.startswith("OnCalendar") else ""
-            lines.append(
+            lines.append(one_line(
                 f"{job.name}: {job.schedule} ({job.installed_in}); next: {upcoming}{delay}"
-            )
+            ))  # fmt: skip
         if not self.jobs:
             lines.append("nothing installed (run `ixpready schedule install`)")
-        lines.append("last run: " + _outcome_text(self.last_run, self.running_pid))
+        lines.append("last run: " + one_line(_outcome_text(self.last_run, self.running_pid)))
         return "\n".join(lines)
 
 
@@ -477,6 +480,6 @@ def show(settings: Settings, *, now: datetime | None = None) -> ScheduleStatus:
             jobs.append(JobStatus(name, crontab, f"cron {schedule}", start))
     last = None
     if settings.store_path.is_file():
-        with Store.open(settings.store_path) as store:
+        with store_of(settings, None) as store:
             last = store.last_run()
     return ScheduleStatus(tuple(jobs), last, lock_holder(settings.lock_path))
