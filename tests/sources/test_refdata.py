@@ -210,9 +210,9 @@ def test_the_vrp_source_setting(tmp_path: Path) -> None:
     from ixpready.errors import ConfigError
 
     base = {"XDG_CONFIG_HOME": str(tmp_path / "none")}
-    assert load_settings(None, base).rpki_vrps_url == ""
+    assert load_settings(None, base).registries.rpki_vrps_url == ""
     for value in ("ripestat", "http://127.0.0.1:8323/json", "https://rpki.example/json"):
         environ = {**base, "IXPREADY_REGISTRIES_RPKI_VRPS_URL": value}
-        assert load_settings(None, environ).rpki_vrps_url == value
+        assert load_settings(None, environ).registries.rpki_vrps_url == value
     with pytest.raises(ConfigError, match="rpki_vrps_url"):
         load_settings(None, {**base, "IXPREADY_REGISTRIES_RPKI_VRPS_URL": "ftp://x/vrps"})

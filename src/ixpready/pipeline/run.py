@@ -10,7 +10,9 @@ round, model and report the newest (with the round's DNS results, if any). Offli
 import the files of `run.results` and analyse what the store holds.
 
 One instance at a time: an flock on `run.lock_file` (released by the kernel when the process
-dies, even by SIGKILL); a second start raises LockedError. Every step records its work in the
+dies, even by SIGKILL); a second start raises LockedError. Under the lock the store is opened
+and checked once (`runner.open_job_store`) and that open store is handed to every step
+(`job_store=`); a step called on its own opens the store itself (`runner.store_of`). Every step records its work in the
 store as it goes and every output is written whole (temporary file, then rename), so a run
 killed at any point resumes where it stopped and a repeated run adds nothing. The job's
 time budget (`run.time_budget_s`, or `time_budget_s` when set) caps every request.
