@@ -133,6 +133,7 @@ def test_the_variables_are_derived_from_the_declaration() -> None:
         "IXPREADY_ATLAS_SERVER", "IXPREADY_STORE_URL", "IXPREADY_REGISTRIES_RPKI_VRPS_URL",
         "IXPREADY_RUN_RESULTS", "IXPREADY_RDNS_SERVERS", "IXPREADY_COUNTRY",
     }  # fmt: skip
+    assert len({key.env for key in KEYS}) == len(KEYS)  # no two keys share a variable
     settings = load_settings(None, {key.env: "" for key in KEYS} | {
         "IXPREADY_LOCATE_RADIUS_KM": "80", "XDG_CONFIG_HOME": "/nonexistent"})
     assert settings.locate.radius_km == 80

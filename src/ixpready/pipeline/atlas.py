@@ -851,7 +851,7 @@ def gather_names(
     addresses = list(addresses)
     if not addresses:
         return rdns.NOTHING, ""
-    resolver, note = rdns.gathering(settings, Deadline.after(settings.time_budget_s))
+    resolver, note = rdns.gathering(settings.rdns, Deadline.after(settings.time_budget_s))
     if resolver is None:
         return rdns.NOTHING, note
     with results_store(settings, job_store) as store:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from ixpready.config import Settings
+from ixpready.config import RetentionSettings, Settings
 from ixpready.measurements.store import ResultStore, RoundSummary, Store
 from ixpready.pipeline.runner import store_of
 from ixpready.pipeline.trend import RoundAnalysis, analysed_rounds, results_store, round_point
@@ -81,12 +81,10 @@ class PruneSummary:
         return "\n".join(lines)
 
 
-def configured(settings: Settings) -> bool:
-    """Returns True when a retention policy is set (else nothing is ever deleted)."""
-    return (
-        settings.retention.raw_results_rounds is not None
-        or settings.retention.quarantine_days is not None
-    )
+def configured(settings: RetentionSettings) -> bool:
+    """Returns True when a retention policy is set in `[retention]` (else nothing is ever
+    deleted)."""
+    return settings.raw_results_rounds is not None or settings.quarantine_days is not None
 
 
 def _running_rounds(
@@ -131,7 +129,7 @@ def prune_store(
     Raises StoreError (nothing deleted) when a round changed while it was pruned, and the
     errors of `analysed_rounds` (RefdataError, StoreError).
     """
-    if not configured(settings):
+    if not configured(settings.retention):
         return PruneSummary(False, dry_run, (), (), 0, None)
     keep_rounds = settings.retention.raw_results_rounds
     days = settings.retention.quarantine_days

@@ -474,7 +474,7 @@ def _job(
                                     f"{quarantined} quarantined"))  # fmt: skip
     _announce(on_stage, "analyze")
     snapshot = load_snapshot(settings.refdata_path)
-    resolver, why_not = rdns.gathering(settings, deadline)
+    resolver, why_not = rdns.gathering(settings.rdns, deadline)
     rounds = analysed_rounds(settings, snapshot, resolver, job_store=store)
     asked = rdns.combined(r.names for r in rounds)
     if asked.addresses or why_not:
@@ -484,7 +484,7 @@ def _job(
     steps.append(Step("analyze", f"{len(rounds)} rounds, {fresh} analysed now"))
     model_file, report_dir, output_steps = _outputs(settings, store, rounds, snapshot, on_stage)
     steps += output_steps
-    if retention.configured(settings):
+    if retention.configured(settings.retention):
         _announce(on_stage, "prune")
         pruned = retention.prune_store(settings, now=now, rounds=rounds, job_store=store)
         steps.append(Step("prune", pruned.as_line()))
