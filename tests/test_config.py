@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import re
 import tomllib
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from ixpready.config import KEYS, Secret, Settings, load_settings
+from ixpready.config import KEYS, SECTIONS, Secret, Settings, load_settings
 from ixpready.errors import ConfigError, ExitCode
 
 REPO = Path(__file__).resolve().parents[1]
@@ -25,10 +27,10 @@ def test_flag_beats_environment_beats_file_beats_default(tmp_path: Path) -> None
                     '[plan]\nbudget_credits = 2000\n')
     environ = {"IXPREADY_ATLAS_SERVER": "env.example:8443", "IXPREADY_PLAN_BUDGET_CREDITS": "3000"}
     settings = load_settings(config, environ, {"plan_budget_credits": 4000})
-    assert settings.atlas_server == "env.example:8443"
-    assert settings.atlas_timeout_s == 5.0
-    assert settings.plan_budget_credits == 4000
-    assert settings.atlas_retries == Settings().atlas_retries
+    assert settings.atlas.server == "env.example:8443"
+    assert settings.atlas.timeout_s == 5.0
+    assert settings.plan.budget_credits == 4000
+    assert settings.atlas.retries == Settings().atlas.retries
     assert settings.source == str(config)
 
 
@@ -67,14 +69,14 @@ def test_the_key_comes_from_the_environment_or_a_key_file_and_prints_as_stars(
     config = _write(tmp_path / "c.toml", f'[atlas]\nkey_file = "{key_file}"\n', mode=0o644)
     with caplog.at_level(logging.WARNING):
         settings = load_settings(config, {})
-    assert settings.atlas_key.reveal() == "s3cret-key"
-    assert str(settings.atlas_key) == "****"
+    assert settings.atlas.key.reveal() == "s3cret-key"
+    assert str(settings.atlas.key) == "****"
     assert "s3cret-key" not in repr(settings)
     warnings = [r.getMessage() for r in caplog.records]
     assert f"config file {config} is readable by other users; run: chmod 600 {config}" in warnings
     assert any("key file" in w for w in warnings)
     from_env = load_settings(config, {"IXPREADY_ATLAS_KEY": "env-key"})
-    assert from_env.atlas_key.reveal() == "env-key"
+    assert from_env.atlas.key.reveal() == "env-key"
     assert str(Secret("")) == "(not set)"
 
 
@@ -84,16 +86,60 @@ def test_a_bad_key_value_is_not_echoed(tmp_path: Path) -> None:
     assert "'atlas.key' is ****" in str(caught.value)
 
 
-def test_the_example_lists_every_key_and_loads(tmp_path: Path) -> None:
+def _example_lines(text: str) -> dict[str, tuple[str, bool, str]]:
+    """Returns config.example.toml's key lines: dotted key -> (line, commented out, the line
+    before). A commented header (`# [[events]]`) starts a block whose lines are not keys."""
+    found: dict[str, tuple[str, bool, str]] = {}
+    section: str | None = ""
+    previous = ""
+    for line in text.splitlines():
+        stripped = line.strip()
+        header = re.match(r"^(#\s*)?\[+([a-z_]+)\]+", stripped)
+        if header:
+            section = None if header.group(1) else header.group(2)
+        else:
+            key = re.match(r"^(#\s*)?([a-z_]+) = ", stripped)
+            if key and section is not None:
+                dotted = f"{section}.{key.group(2)}" if section else key.group(2)
+                assert dotted not in found, f"{dotted} appears twice"
+                found[dotted] = (stripped, bool(key.group(1)), previous)
+        previous = stripped
+    return found
+
+
+def test_the_example_lists_every_key_with_its_default_and_a_comment(tmp_path: Path) -> None:
     example = REPO / "config.example.toml"
     text = example.read_text()
+    document = tomllib.loads(text)
+    lines = _example_lines(text)
+    assert set(lines) == {key.dotted for key in KEYS}, "unknown or missing keys"
+    assert set(document) - {key.name for key in KEYS if not key.section} == set(SECTIONS)
     for key in KEYS:
-        name = key.dotted.split(".")[-1]
-        assert f"{name} =" in text, key.dotted
-    copy = _write(tmp_path / "example.toml", text)
-    settings = load_settings(copy, {})
-    assert settings.atlas_server == "atlas.ripe.net"
-    assert tomllib.loads(text)["plan"]["budget_credits"] == settings.plan_budget_credits
+        line, commented, previous = lines[key.dotted]
+        written = line.lstrip("# ").split("#", 1)
+        assert len(written) == 2 or previous.startswith("#"), f"{key.dotted}: no comment"
+        if commented:  # only an unset default (or one computed from the environment)
+            assert not key.default or isinstance(key.default, Path), key.dotted
+            continue
+        table = document[key.section] if key.section else document
+        assert key.read(table[key.name]) == key.default, key.dotted
+        assert key.help, key.dotted
+    settings = load_settings(_write(tmp_path / "example.toml", text), {})
+    assert replace(settings, source="(defaults)", data_dir=Settings().data_dir) == Settings()
+
+
+def test_the_variables_are_derived_from_the_declaration() -> None:
+    assert {key.env for key in KEYS} >= {
+        "IXPREADY_ATLAS_SERVER", "IXPREADY_STORE_URL", "IXPREADY_REGISTRIES_RPKI_VRPS_URL",
+        "IXPREADY_RUN_RESULTS", "IXPREADY_RDNS_SERVERS", "IXPREADY_COUNTRY",
+    }  # fmt: skip
+    assert len({key.env for key in KEYS}) == len(KEYS)  # no two keys share a variable
+    settings = load_settings(None, {key.env: "" for key in KEYS} | {
+        "IXPREADY_LOCATE_RADIUS_KM": "80", "XDG_CONFIG_HOME": "/nonexistent"})
+    assert settings.locate.radius_km == 80
+    assert settings.locate == replace(Settings().locate, radius_km=80)
+    with pytest.raises(ConfigError, match="unknown setting 'locate_radius'"):
+        load_settings(None, {"XDG_CONFIG_HOME": "/nonexistent"}, {"locate_radius": 1})
 
 
 def test_dns_servers_for_reverse_dns_are_addresses_with_ports(tmp_path: Path) -> None:
@@ -101,12 +147,12 @@ def test_dns_servers_for_reverse_dns_are_addresses_with_ports(tmp_path: Path) ->
     config.write_text('[rdns]\nservers = ["192.0.2.53", "192.0.2.54:5353", "[2001:db8::53]:53"]\n')
     config.chmod(0o600)
     settings = load_settings(config, {})
-    assert settings.rdns_servers == (("192.0.2.53", 53), ("192.0.2.54", 5353), ("2001:db8::53", 53))
-    assert settings.rdns_gather and settings.rdns_timeout_s == 2.0
+    assert settings.rdns.servers == (("192.0.2.53", 53), ("192.0.2.54", 5353), ("2001:db8::53", 53))
+    assert settings.rdns.gather and settings.rdns.timeout_s == 2.0
     environ = {"IXPREADY_RDNS_SERVERS": "127.0.0.1:5300, ::1", "IXPREADY_RDNS_GATHER": "false"}
     settings = load_settings(config, environ)
-    assert settings.rdns_servers == (("127.0.0.1", 5300), ("::1", 53))
-    assert not settings.rdns_gather
+    assert settings.rdns.servers == (("127.0.0.1", 5300), ("::1", 53))
+    assert not settings.rdns.gather
     for bad in ("dns.example", "192.0.2.1:0", "192.0.2.1:domain"):
         with pytest.raises(ConfigError, match=r"IXPREADY_RDNS_SERVERS.*ADDRESS or ADDRESS:PORT"):
             load_settings(config, {"IXPREADY_RDNS_SERVERS": bad})

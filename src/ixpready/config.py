@@ -1,6 +1,7 @@
 """Settings and where they come from: flag, then IXPREADY_* variable, then file, then default.
 
-`load_settings(path, environ)` runs once at startup, never at import. Every key is listed in
+`load_settings(path, environ)` runs once at startup, never at import. Every key is declared once,
+as a field of its section's frozen dataclass below (default, reader, help), and listed in
 `config.example.toml` (same sections and names). A bad value raises `ConfigError` naming the
 file (or variable), the key, the value and the form expected. Keys are `Secret`s: they print as
 stars and are revealed only where a request is built.
@@ -17,11 +18,11 @@ import stat
 import time
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import MISSING, dataclass, field, fields, replace
 from datetime import UTC, date, datetime
 from datetime import time as clock
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ixpready.errors import ConfigError, UnavailableError
 
@@ -100,111 +101,6 @@ class Event:
 
     day: date
     label: str
-
-
-def _default_data_dir() -> Path:
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "ixpready"
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Every setting ixpready reads; defaults here are mirrored by config.example.toml.
-
-    `atlas_ca_file` None means the system trust store (TLS verification is never off).
-    Durations are seconds; `atlas_key` is the key for reading non-public results and
-    creating measurements (`atlas_key_file` is read into it by `load_settings`).
-    """
-
-    source: str = "(defaults)"
-    country: str = "GT"
-    data_dir: Path = field(default_factory=_default_data_dir)
-    time_budget_s: float | None = None
-    store_file: Path | None = None
-    refdata_dir: Path | None = None
-    atlas_server: str = "atlas.ripe.net"
-    atlas_ca_file: Path | None = None
-    atlas_key: Secret = NO_SECRET
-    atlas_key_file: Path | None = None
-    atlas_timeout_s: float = 30.0
-    atlas_request_deadline_s: float = 300.0  # one request as a whole, however slow the reads
-    atlas_retries: int = 4
-    atlas_backoff_s: float = 2.0
-    peeringdb_url: str = "https://www.peeringdb.com"
-    ripestat_url: str = "https://stat.ripe.net"
-    rir_stats_url: str = "https://ftp.ripe.net/pub/stats"
-    rpki_vrps_url: str = ""  # a validator's JSON export URL, "ripestat", or "" (none)
-    plan_budget_credits: int = 100_000
-    plan_probes_per_as: int = 3
-    plan_packets: int = 3
-    plan_size: int = 48
-    plan_protocol: str = "ICMP"
-    plan_is_oneoff: bool = True
-    plan_interval_s: int = 3600  # periodic plans: seconds between two results of a probe
-    plan_stop: datetime | None = None  # periodic plans: when they stop (mandatory), UTC
-    reuse_days: int = 7  # the first fetch of a reused public measurement goes this far back
-    reuse_enabled: bool = True  # `ixpready run` finds public measurements and fetches them first
-    locate_enabled: bool = False  # `ixpready run` pings undecided hops (`ixpready locate`)
-    locate_budget_credits: int = 2_000  # credits one `locate` may spend
-    locate_probes_per_place: int = 2  # probes pinging from each candidate place
-    locate_places_per_address: int = 4  # candidate places (home and abroad) per address
-    locate_radius_km: int = 50  # how far from a place a probe may stand
-    locate_max_addresses: int = 100  # addresses one `locate` may plan
-    store_url: Secret = NO_SECRET  # postgresql://...: the shared store; unset: SQLite
-    run_lock_file: Path | None = None
-    run_results: tuple[Path, ...] = ()
-    run_probes_file: Path | None = None
-    run_rdns_file: Path | None = None
-    run_discover_max_age_days: int = 30
-    run_refdata_max_age_days: int = 30
-    run_rirs: tuple[str, ...] = ALL_RIRS
-    run_model: bool = True
-    run_report: bool = True
-    run_time_budget_s: float = 6 * 3600.0
-    rounds_period: str = "month"
-    events: tuple[Event, ...] = ()
-    schedule_unit_dir: Path | None = None
-    schedule_run: bool = True
-    schedule_upload: bool = False
-    schedule_upload_on_calendar: str = "*-*-* *:55:00"
-    schedule_upload_cron: str = "55 * * * *"
-    schedule_on_calendar: str = "*-*-01 03:00:00 UTC"
-    schedule_cron: str = "0 3 1 * *"
-    schedule_probe_command: str = ""
-    schedule_probe_on_calendar: str = "*-*-* *:17,47:00"
-    schedule_probe_cron: str = "17,47 * * * *"
-    upload_spool_dir: Path | None = None
-    retention_raw_results_rounds: int | None = None  # None: keep every round's raw results
-    retention_quarantine_days: int | None = None  # None: keep every quarantined record
-    rdns_gather: bool = True  # fetch and run ask the reverse DNS of new hop addresses
-    rdns_servers: tuple[tuple[str, int], ...] = ()  # (address, port); empty: /etc/resolv.conf
-    rdns_timeout_s: float = 2.0  # per query and server
-    rdns_concurrency: int = 16  # queries in flight at once
-
-    @property
-    def store_path(self) -> Path:
-        """Returns the SQLite store file (default: <data_dir>/ixpready.sqlite)."""
-        return self.store_file or self.data_dir / "ixpready.sqlite"
-
-    @property
-    def refdata_path(self) -> Path:
-        """Returns the reference-data folder (default: <data_dir>/refdata)."""
-        return self.refdata_dir or self.data_dir / "refdata"
-
-    @property
-    def lock_path(self) -> Path:
-        """Returns the job lock file of `ixpready run` (default: <data_dir>/run.lock)."""
-        return self.run_lock_file or self.data_dir / "run.lock"
-
-    @property
-    def rounds_dir(self) -> Path:
-        """Returns the folder of per-round outputs of `ixpready run` (<data_dir>/rounds)."""
-        return self.data_dir / "rounds"
-
-    @property
-    def atlas_verify(self) -> bool | str:
-        """Returns what `requests` takes as `verify`: True or a CA file path."""
-        return str(self.atlas_ca_file) if self.atlas_ca_file else True
 
 
 # ---------------------------------------------------------------------------------------------
@@ -424,90 +320,284 @@ def _events(value: Any) -> tuple[Event, ...]:
     return tuple(sorted(events, key=lambda e: e.day))
 
 
+# ---------------------------------------------------------------------------------------------
+# The declaration: one frozen dataclass per section of the config file. Each field is one key:
+# its name is the key's name, its default the default, its metadata the reader (validation)
+# and the help line. The file's keys, the IXPREADY_* names, the flags and the checks of
+# config.example.toml (tests/test_config.py) are all derived from these classes.
+
+_T = TypeVar("_T")
+
+
+def _key(default: _T, read: Callable[[Any], Any], help: str, *, secret: bool = False) -> _T:
+    """Declares one key: its default, its reader (raises ValueError with the form expected)
+    and its help line; `secret` keys are never echoed in errors."""
+    meta = {"read": read, "help": help, "secret": secret}
+    return field(default=default, metadata=meta)
+
+
+def _default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "ixpready"
+
+
+@dataclass(frozen=True)
+class StoreSettings:
+    """`[store]`: where results are kept."""
+
+    file: Path | None = _key(None, _path, "the SQLite store; default: <data_dir>/ixpready.sqlite")
+    url: Secret = _key(NO_SECRET, _store_url, "postgresql://...: the shared store; unset: SQLite",
+                       secret=True)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class RefdataSettings:
+    """`[refdata]`: the reference-data folder."""
+
+    dir: Path | None = _key(None, _path, "reference data; default: <data_dir>/refdata")
+
+
+@dataclass(frozen=True)
+class AtlasSettings:
+    """`[atlas]`: the RIPE Atlas API. `ca_file` None means the system trust store (TLS
+    verification is never off); `key` is read from `key_file` by `load_settings`."""
+
+    server: str = _key("atlas.ripe.net", _server, "host or host:port of the RIPE Atlas API")
+    ca_file: Path | None = _key(None, _path, "CA bundle to verify the server")
+    key: Secret = _key(NO_SECRET, _secret, "the RIPE Atlas API key", secret=True)
+    key_file: Path | None = _key(None, _path, "a file holding only the key")
+    timeout_s: float = _key(30.0, _positive_float, "per request: connect and each read")
+    request_deadline_s: float = _key(300.0, _positive_float, "per request as a whole")
+    retries: int = _key(4, _whole(1), "attempts on 429, 5xx, timeouts and cut-off answers")
+    backoff_s: float = _key(2.0, _positive_float, "first wait between attempts; doubles")
+
+    @property
+    def verify(self) -> bool | str:
+        """Returns what `requests` takes as `verify`: True or a CA file path."""
+        return str(self.ca_file) if self.ca_file else True
+
+
+@dataclass(frozen=True)
+class RegistriesSettings:
+    """`[registries]`: the registries' endpoints."""
+
+    peeringdb_url: str = _key("https://www.peeringdb.com", _url, "the PeeringDB API")
+    ripestat_url: str = _key("https://stat.ripe.net", _url, "the RIPEstat data API")
+    rir_stats_url: str = _key("https://ftp.ripe.net/pub/stats", _url,
+                              "RIR delegated-extended files")  # fmt: skip
+    rpki_vrps_url: str = _key("", _vrp_source, 'a validator\'s JSON export, "ripestat" or ""')
+
+
+@dataclass(frozen=True)
+class PlanSettings:
+    """`[plan]`: how a measurement plan is made."""
+
+    budget_credits: int = _key(100_000, _whole(0), "most credits a plan may spend")
+    probes_per_as: int = _key(3, _whole(1), "RIPE Atlas probes chosen per network")
+    packets: int = _key(3, _whole(1), "traceroute packets per hop")
+    size: int = _key(48, _whole(0), "traceroute packet size in bytes")
+    protocol: str = _key("ICMP", _protocol, "ICMP, UDP or TCP")
+    is_oneoff: bool = _key(True, _boolean, "one-off measurements")
+    interval_s: int = _key(3600, _interval, "periodic: seconds between two results of a probe")
+    stop: datetime | None = _key(None, _moment, "periodic: when they stop (mandatory), UTC")
+
+
+@dataclass(frozen=True)
+class ReuseSettings:
+    """`[reuse]`: public measurements found by `discover --reuse`."""
+
+    days: int = _key(7, _whole(1), "the first fetch of one goes back this many days")
+    enabled: bool = _key(True, _boolean, "`ixpready run` finds them and fetches them first")
+
+
+@dataclass(frozen=True)
+class LocateSettings:
+    """`[locate]`: one-off pings that place undecided hops."""
+
+    enabled: bool = _key(False, _boolean, "`ixpready run` pings undecided hops too")
+    budget_credits: int = _key(2_000, _whole(0), "credits one locate may spend")
+    probes_per_place: int = _key(2, _whole(1), "probes pinging from each candidate place")
+    places_per_address: int = _key(4, _whole(1), "candidate places per address")
+    radius_km: int = _key(50, _whole(1), "how far from a place a probe may stand")
+    max_addresses: int = _key(100, _whole(1), "addresses one locate may plan")
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """`[run]`: the whole job, `ixpready run`."""
+
+    lock_file: Path | None = _key(None, _path, "the job lock; default: <data_dir>/run.lock")
+    results: tuple[Path, ...] = _key((), _paths, "result files, folders or patterns to import")
+    probes_file: Path | None = _key(None, _path, "probe metadata; default: the inventory")
+    rdns_file: Path | None = _key(None, _path, "reverse-DNS names {address: name}")
+    discover_max_age_days: int = _key(30, _whole(0), "discover again when older")
+    refdata_max_age_days: int = _key(30, _whole(0), "refresh the reference data when older")
+    rirs: tuple[str, ...] = _key(ALL_RIRS, _rirs, "RIR statistics refdata downloads")
+    model: bool = _key(True, _boolean, "run the IXP model on the newest round")
+    report: bool = _key(True, _boolean, "write the report of the newest round")
+    time_budget_s: float = _key(6 * 3600.0, _positive_float, "most seconds a run may spend")
+
+
+@dataclass(frozen=True)
+class RoundsSettings:
+    """`[rounds]`: the measurement rounds."""
+
+    period: str = _key("month", _period, "one round per month, week, day, or 1h..12h (UTC)")
+
+
+@dataclass(frozen=True)
+class ScheduleSettings:
+    """`[schedule]`: the timers `ixpready schedule install` writes."""
+
+    unit_dir: Path | None = _key(None, _path, "where units go")
+    run: bool = _key(True, _boolean, "schedule `ixpready run`")
+    on_calendar: str = _key("*-*-01 03:00:00 UTC", _one_line, "systemd OnCalendar of the run")
+    cron: str = _key("0 3 1 * *", _one_line, "crontab schedule of the run")
+    probe_command: str = _key("", _one_line, "the operators' probe command line")
+    probe_on_calendar: str = _key("*-*-* *:17,47:00", _one_line, "OnCalendar of the probe")
+    probe_cron: str = _key("17,47 * * * *", _one_line, "crontab schedule of the probe")
+    upload: bool = _key(False, _boolean, "schedule `ixpready upload`")
+    upload_on_calendar: str = _key("*-*-* *:55:00", _one_line, "OnCalendar of the upload")
+    upload_cron: str = _key("55 * * * *", _one_line, "crontab schedule of the upload")
+
+
+@dataclass(frozen=True)
+class UploadSettings:
+    """`[upload]`: a probe host's results to the shared store."""
+
+    spool_dir: Path | None = _key(None, _path, "the probe's spool; default: <data_dir>/spool")
+
+
+@dataclass(frozen=True)
+class RetentionSettings:
+    """`[retention]`: what `prune` deletes (None: keep everything)."""
+
+    raw_results_rounds: int | None = _key(None, _whole(1), "keep the newest N rounds' raw results")
+    quarantine_days: int | None = _key(None, _whole(1), "keep quarantined records N days")
+
+
+@dataclass(frozen=True)
+class RdnsSettings:
+    """`[rdns]`: reverse DNS of hop addresses."""
+
+    gather: bool = _key(True, _boolean, "fetch and run ask the PTR of new hop addresses")
+    servers: tuple[tuple[str, int], ...] = _key((), _dns_servers,
+                                                "(address, port); empty: /etc/resolv.conf")  # fmt: skip
+    timeout_s: float = _key(2.0, _positive_float, "per query and server")
+    concurrency: int = _key(16, _whole(1), "queries in flight at once")
+
+
+def _section(cls: type[_T]) -> _T:
+    return field(default_factory=cls, metadata={"section": True})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting ixpready reads: the top-level keys, then one field per section.
+
+    Durations are seconds. `source` is where the values came from (the file, or "(defaults)").
+    """
+
+    source: str = "(defaults)"
+    country: str = _key("GT", _country, "ISO 3166 alpha-2: the country measured")
+    data_dir: Path = field(default_factory=_default_data_dir, metadata={
+        "read": _path, "help": "default: $XDG_DATA_HOME/ixpready", "secret": False})
+    time_budget_s: float | None = _key(None, _positive_float,
+                                       "most seconds one command may spend on the network")  # fmt: skip
+    events: tuple[Event, ...] = _key((), _events, "dated events marked on the trend")
+    store: StoreSettings = _section(StoreSettings)
+    refdata: RefdataSettings = _section(RefdataSettings)
+    atlas: AtlasSettings = _section(AtlasSettings)
+    registries: RegistriesSettings = _section(RegistriesSettings)
+    plan: PlanSettings = _section(PlanSettings)
+    reuse: ReuseSettings = _section(ReuseSettings)
+    locate: LocateSettings = _section(LocateSettings)
+    run: RunSettings = _section(RunSettings)
+    rounds: RoundsSettings = _section(RoundsSettings)
+    schedule: ScheduleSettings = _section(ScheduleSettings)
+    upload: UploadSettings = _section(UploadSettings)
+    retention: RetentionSettings = _section(RetentionSettings)
+    rdns: RdnsSettings = _section(RdnsSettings)
+
+    @property
+    def store_path(self) -> Path:
+        """Returns the SQLite store file (default: <data_dir>/ixpready.sqlite)."""
+        return self.store.file or self.data_dir / "ixpready.sqlite"
+
+    @property
+    def refdata_path(self) -> Path:
+        """Returns the reference-data folder (default: <data_dir>/refdata)."""
+        return self.refdata.dir or self.data_dir / "refdata"
+
+    @property
+    def lock_path(self) -> Path:
+        """Returns the job lock file of `ixpready run` (default: <data_dir>/run.lock)."""
+        return self.run.lock_file or self.data_dir / "run.lock"
+
+    @property
+    def rounds_dir(self) -> Path:
+        """Returns the folder of per-round outputs of `ixpready run` (<data_dir>/rounds)."""
+        return self.data_dir / "rounds"
+
+
 @dataclass(frozen=True, slots=True)
-class _Key:
+class Key:
+    """One key of the config file, derived from the declaration: `[section] name` (section
+    "" for the top level), its reader, default and help line."""
+
     section: str
     name: str
-    attribute: str
     read: Callable[[Any], Any]
+    factory: Callable[[], Any]
+    help: str
+    secret: bool
+
+    @property
+    def default(self) -> Any:
+        """Returns the key's default value (computed now: data_dir reads $XDG_DATA_HOME)."""
+        return self.factory()
 
     @property
     def dotted(self) -> str:
+        """Returns the key as written in messages: section.name (or name at the top level)."""
         return f"{self.section}.{self.name}" if self.section else self.name
 
     @property
+    def flat(self) -> str:
+        """Returns section_name: the name a flag gives to `load_settings`."""
+        return self.dotted.replace(".", "_")
+
+    @property
     def env(self) -> str:
-        return ENV_PREFIX + self.dotted.replace(".", "_").upper()
+        """Returns the environment variable: IXPREADY_SECTION_NAME."""
+        return ENV_PREFIX + self.flat.upper()
 
 
-KEYS: tuple[_Key, ...] = (
-    _Key("", "country", "country", _country),
-    _Key("", "data_dir", "data_dir", _path),
-    _Key("", "time_budget_s", "time_budget_s", _positive_float),
-    _Key("store", "file", "store_file", _path),
-    _Key("refdata", "dir", "refdata_dir", _path),
-    _Key("atlas", "server", "atlas_server", _server),
-    _Key("atlas", "ca_file", "atlas_ca_file", _path),
-    _Key("atlas", "key", "atlas_key", _secret),
-    _Key("atlas", "key_file", "atlas_key_file", _path),
-    _Key("atlas", "timeout_s", "atlas_timeout_s", _positive_float),
-    _Key("atlas", "request_deadline_s", "atlas_request_deadline_s", _positive_float),
-    _Key("atlas", "retries", "atlas_retries", _whole(1)),
-    _Key("atlas", "backoff_s", "atlas_backoff_s", _positive_float),
-    _Key("registries", "peeringdb_url", "peeringdb_url", _url),
-    _Key("registries", "ripestat_url", "ripestat_url", _url),
-    _Key("registries", "rir_stats_url", "rir_stats_url", _url),
-    _Key("registries", "rpki_vrps_url", "rpki_vrps_url", _vrp_source),
-    _Key("plan", "budget_credits", "plan_budget_credits", _whole(0)),
-    _Key("plan", "probes_per_as", "plan_probes_per_as", _whole(1)),
-    _Key("plan", "packets", "plan_packets", _whole(1)),
-    _Key("plan", "size", "plan_size", _whole(0)),
-    _Key("plan", "protocol", "plan_protocol", _protocol),
-    _Key("plan", "is_oneoff", "plan_is_oneoff", _boolean),
-    _Key("plan", "interval_s", "plan_interval_s", _interval),
-    _Key("plan", "stop", "plan_stop", _moment),
-    _Key("reuse", "days", "reuse_days", _whole(1)),
-    _Key("reuse", "enabled", "reuse_enabled", _boolean),
-    _Key("locate", "enabled", "locate_enabled", _boolean),
-    _Key("locate", "budget_credits", "locate_budget_credits", _whole(0)),
-    _Key("locate", "probes_per_place", "locate_probes_per_place", _whole(1)),
-    _Key("locate", "places_per_address", "locate_places_per_address", _whole(1)),
-    _Key("locate", "radius_km", "locate_radius_km", _whole(1)),
-    _Key("locate", "max_addresses", "locate_max_addresses", _whole(1)),
-    _Key("store", "url", "store_url", _store_url),
-    _Key("run", "lock_file", "run_lock_file", _path),
-    _Key("run", "results", "run_results", _paths),
-    _Key("run", "probes_file", "run_probes_file", _path),
-    _Key("run", "rdns_file", "run_rdns_file", _path),
-    _Key("run", "discover_max_age_days", "run_discover_max_age_days", _whole(0)),
-    _Key("run", "refdata_max_age_days", "run_refdata_max_age_days", _whole(0)),
-    _Key("run", "rirs", "run_rirs", _rirs),
-    _Key("run", "model", "run_model", _boolean),
-    _Key("run", "report", "run_report", _boolean),
-    _Key("run", "time_budget_s", "run_time_budget_s", _positive_float),
-    _Key("rounds", "period", "rounds_period", _period),
-    _Key("", "events", "events", _events),
-    _Key("schedule", "unit_dir", "schedule_unit_dir", _path),
-    _Key("schedule", "run", "schedule_run", _boolean),
-    _Key("schedule", "upload", "schedule_upload", _boolean),
-    _Key("schedule", "upload_on_calendar", "schedule_upload_on_calendar", _one_line),
-    _Key("schedule", "upload_cron", "schedule_upload_cron", _one_line),
-    _Key("schedule", "on_calendar", "schedule_on_calendar", _one_line),
-    _Key("schedule", "cron", "schedule_cron", _one_line),
-    _Key("schedule", "probe_command", "schedule_probe_command", _one_line),
-    _Key("schedule", "probe_on_calendar", "schedule_probe_on_calendar", _one_line),
-    _Key("schedule", "probe_cron", "schedule_probe_cron", _one_line),
-    _Key("upload", "spool_dir", "upload_spool_dir", _path),
-    _Key("retention", "raw_results_rounds", "retention_raw_results_rounds", _whole(1)),
-    _Key("retention", "quarantine_days", "retention_quarantine_days", _whole(1)),
-    _Key("rdns", "gather", "rdns_gather", _boolean),
-    _Key("rdns", "servers", "rdns_servers", _dns_servers),
-    _Key("rdns", "timeout_s", "rdns_timeout_s", _positive_float),
-    _Key("rdns", "concurrency", "rdns_concurrency", _whole(1)),
+def _keys_of(cls: type[Any], section: str) -> list[Key]:
+    found = []
+    for item in fields(cls):
+        if "read" in item.metadata:
+            value = item.default
+            factory: Callable[[], Any] = (
+                item.default_factory if value is MISSING else (lambda v=value: v)  # type: ignore[assignment, misc]
+            )
+            found.append(Key(section, item.name, item.metadata["read"], factory,
+                             item.metadata["help"], item.metadata["secret"]))  # fmt: skip
+    return found
+
+
+def _sections() -> dict[str, type[Any]]:
+    return {f.name: f.default_factory for f in fields(Settings) if f.metadata.get("section")}  # type: ignore[misc]
+
+
+SECTIONS: dict[str, type[Any]] = _sections()
+"""The sections of the config file and their dataclasses, in the declaration's order."""
+KEYS: tuple[Key, ...] = tuple(
+    _keys_of(Settings, "") + [k for name, cls in SECTIONS.items() for k in _keys_of(cls, name)]
 )
+"""Every key, derived from the declaration (not a second list: nothing to keep in step)."""
 _BY_DOTTED = {key.dotted: key for key in KEYS}
-_BY_ATTRIBUTE = {key.attribute: key for key in KEYS}
-assert set(_BY_ATTRIBUTE) == {f.name for f in fields(Settings)} - {"source"}
+_BY_FLAT = {key.flat: key for key in KEYS}
 
 
 def default_config_path(environ: Mapping[str, str]) -> Path:
@@ -556,11 +646,11 @@ def _read_file(path: Path, explicit: bool) -> dict[str, Any]:
     return _flatten(document, str(path))
 
 
-def _apply(key: _Key, value: Any, origin: str) -> Any:
+def _apply(key: Key, value: Any, origin: str) -> Any:
     try:
         return key.read(value)
     except ValueError as exc:
-        shown = "****" if key.attribute in ("atlas_key", "store_url") else f"{value!r:.60}"
+        shown = "****" if key.secret else f"{value!r:.60}"
         raise ConfigError(
             f"{origin}: key '{key.dotted}' is {shown}, expected {exc}",
             hint="fix the value or remove it to use the default",
@@ -586,39 +676,50 @@ def load_settings(
     environ: Mapping[str, str],
     flags: Mapping[str, Any] | None = None,
 ) -> Settings:
-    """Returns the Settings: flags (by attribute name) > IXPREADY_* > file > defaults.
+    """Returns the Settings: flags > IXPREADY_* > file > defaults.
 
+    `flags` are keyed by section_key (`plan_budget_credits`, `country`: `Key.flat`).
     `path` None means the default config file, which may be absent. Raises ConfigError for an
     unreadable file, an unknown key or a bad value (naming file, key, value, expected form).
     """
     explicit = path is not None
     config_path = Path(path) if path is not None else default_config_path(environ)
-    values: dict[str, Any] = {}
+    values: dict[Key, Any] = {}
     origin = "(defaults)"
     for dotted, raw in _read_file(config_path, explicit).items():
         key = _BY_DOTTED[dotted]
-        values[key.attribute] = _apply(key, raw, str(config_path))
+        values[key] = _apply(key, raw, str(config_path))
         origin = str(config_path)
     for key in KEYS:
         if key.env in environ and environ[key.env] != "":
-            values[key.attribute] = _apply(key, environ[key.env], key.env)
-    for attribute, raw in (flags or {}).items():
+            values[key] = _apply(key, environ[key.env], key.env)
+    for flat, raw in (flags or {}).items():
         if raw is None:
             continue
-        if attribute not in _BY_ATTRIBUTE:
-            raise ConfigError(f"unknown setting '{attribute}' given as a flag")
-        values[attribute] = _apply(_BY_ATTRIBUTE[attribute], raw, f"--{attribute}")
-    settings = replace(Settings(), source=origin, **values)
+        if flat not in _BY_FLAT:
+            raise ConfigError(f"unknown setting '{flat}' given as a flag")
+        values[_BY_FLAT[flat]] = _apply(_BY_FLAT[flat], raw, f"--{flat}")
+    settings = _build(origin, values)
+    atlas = settings.atlas
     key_origin = _origin_of("atlas_key", config_path, environ, flags)
-    if not settings.atlas_key and settings.atlas_key_file is not None:
-        settings = replace(settings, atlas_key=_read_key_file(settings.atlas_key_file))
-        key_origin = str(settings.atlas_key_file)
-    if not settings.atlas_key.sendable():
+    if not atlas.key and atlas.key_file is not None:
+        settings = replace(settings, atlas=replace(atlas, key=_read_key_file(atlas.key_file)))
+        key_origin = str(atlas.key_file)
+    if not settings.atlas.key.sendable():
         raise unsendable_key(key_origin)
-    if settings.atlas_ca_file is not None:
-        check_ca_file(settings.atlas_ca_file, _origin_of("atlas_ca_file", config_path, environ,
-                                                         flags))  # fmt: skip
+    if atlas.ca_file is not None:
+        check_ca_file(atlas.ca_file, _origin_of("atlas_ca_file", config_path, environ, flags))
     return settings
+
+
+def _build(origin: str, values: Mapping[Key, Any]) -> Settings:
+    """Returns the Settings of the values given (by key), every other key at its default."""
+    top = {key.name: value for key, value in values.items() if not key.section}
+    sections = {
+        name: cls(**{key.name: value for key, value in values.items() if key.section == name})
+        for name, cls in SECTIONS.items()
+    }
+    return Settings(source=origin, **top, **sections)
 
 
 def _origin_of(
@@ -626,7 +727,7 @@ def _origin_of(
     flags: Mapping[str, Any] | None,
 ) -> str:  # fmt: skip
     """Returns where a setting's value came from (flag, variable or file), for messages."""
-    key = _BY_ATTRIBUTE[attribute]
+    key = _BY_FLAT[attribute]
     if (flags or {}).get(attribute) is not None:
         return f"--{attribute}"
     if environ.get(key.env):

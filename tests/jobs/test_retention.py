@@ -59,8 +59,8 @@ def store_text(request: pytest.FixtureRequest) -> Iterator[str]:
 
 
 def _open(settings: Settings) -> AbstractContextManager[ResultStore]:
-    if settings.store_url:
-        return PgStore.open(settings.store_url.reveal())
+    if settings.store.url:
+        return PgStore.open(settings.store.url.reveal())
     return Store.open(settings.store_path)
 
 
@@ -282,7 +282,7 @@ def test_a_prune_killed_midway_deletes_nothing(
         store.add_results(results[:10], "A")
         store.add_results(results[10:], "B")
         store.quarantine([Malformed("f:1", "not JSON", "{")])
-    where = settings.store_url.reveal() if settings.store_url else str(settings.store_path)
+    where = settings.store.url.reveal() if settings.store.url else str(settings.store_path)
     child = subprocess.Popen(
         [sys.executable, "-c", "from pathlib import Path\n" + KILLED_MIDWAY, where],
         env={**os.environ, "PYTHONPATH": str(SRC)}, stdout=subprocess.PIPE, text=True,

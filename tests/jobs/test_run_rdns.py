@@ -118,7 +118,7 @@ def test_run_gathers_the_names_and_reaches_the_verdicts_of_the_names_file(
     out = capsys.readouterr().out
     served = json.loads(scenario.rdns.read_text(encoding="utf-8"))
     settings = load_settings(gathering, {})
-    assert settings.run_rdns_file is None
+    assert settings.run.rdns_file is None
     with Store.open(settings.store_path) as store:
         kept = {a: n.name for a, n in store.names().items() if n.name is not None}
     # every name the scenario's routers have, as NSD serves them (NSD sends names in lower

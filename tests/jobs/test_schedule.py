@@ -203,9 +203,9 @@ def test_show_names_the_run_holding_the_lock(tmp_path: Path) -> None:
 
 def test_the_default_schedules_are_readable() -> None:
     defaults = Settings()
-    for expression in (defaults.schedule_on_calendar, defaults.schedule_probe_on_calendar):
+    for expression in (defaults.schedule.on_calendar, defaults.schedule.probe_on_calendar):
         assert parse_on_calendar(expression).next_after(datetime.now(tz=UTC)) is not None
-    for expression in (defaults.schedule_cron, defaults.schedule_probe_cron):
+    for expression in (defaults.schedule.cron, defaults.schedule.probe_cron):
         assert parse_cron(expression).next_after(datetime.now(tz=UTC)) is not None
 
 

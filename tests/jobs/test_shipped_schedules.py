@@ -126,8 +126,8 @@ def test_the_shipped_cron_line_and_the_default_schedules_are_read_by_other_parse
     assert job.command.startswith("/opt/ixpready-probe/bin/ixpready-probe trace ")
     _agree_with_croniter(str(job.slices))
     defaults = Settings()
-    for expression in (defaults.schedule_cron, defaults.schedule_probe_cron,
-                       defaults.schedule_upload_cron):  # fmt: skip
+    for expression in (defaults.schedule.cron, defaults.schedule.probe_cron,
+                       defaults.schedule.upload_cron):  # fmt: skip
         _agree_with_croniter(expression)
 
 

@@ -121,7 +121,7 @@ def test_round_and_event_settings_are_checked(tmp_path: Path) -> None:
         '[[events]]\ndate = "2026-12-01"\nlabel = "first members"\n',
     )
     settings = load_settings(good, {})
-    assert settings.rounds_period == "week"
+    assert settings.rounds.period == "week"
     assert [(e.day.isoformat(), e.label) for e in settings.events] == [
         ("2026-12-01", "first members"),
         ("2027-03-01", "IXP opened"),

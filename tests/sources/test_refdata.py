@@ -87,7 +87,8 @@ def test_update_writes_the_dated_layout_the_snapshot_reader_reads(
     recorded: Path, atlas_replay: ReplayServer, tmp_path: Path
 ) -> None:
     announced = _record(recorded, atlas_replay)
-    settings = replace(_settings(tmp_path, atlas_replay), rpki_vrps_url="ripestat")
+    base = _settings(tmp_path, atlas_replay)
+    settings = replace(base, registries=replace(base.registries, rpki_vrps_url="ripestat"))
     status = refdata.update(settings, rirs=("lacnic",), today=date(2026, 11, 28))
     folder = settings.refdata_path
     assert status.date == date(2026, 11, 28) and status.age_days == 0
@@ -180,7 +181,7 @@ def test_update_saves_the_configured_validators_vrp_export(
     export = (READINESS / "rpki-client-json-2021-07-26.json").read_bytes()
     atlas_replay.add("GET", "/rpki-client/json", raw=export)
     settings = _settings(tmp_path, atlas_replay)
-    settings = replace(settings, rpki_vrps_url=atlas_replay.base_url + "/rpki-client/json")
+    settings = replace(settings, registries=replace(settings.registries, rpki_vrps_url=atlas_replay.base_url + "/rpki-client/json"))
     status = refdata.update(settings, rirs=("lacnic",), today=date(2026, 11, 28))
     names = [f.name for f in status.files]
     assert "rpki/vrps-20261128.json" in names
@@ -199,7 +200,7 @@ def test_a_vrp_url_answering_something_else_stops_the_update_untouched(
     _record(recorded, atlas_replay)
     atlas_replay.add("GET", "/json", {"metadata": {}})
     settings = _settings(tmp_path, atlas_replay)
-    settings = replace(settings, rpki_vrps_url=atlas_replay.base_url + "/json")
+    settings = replace(settings, registries=replace(settings.registries, rpki_vrps_url=atlas_replay.base_url + "/json"))
     with pytest.raises(UnavailableError, match="no 'roas' list"):
         refdata.update(settings, rirs=("lacnic",), today=date(2026, 11, 28))
     assert not (settings.refdata_path / "snapshot.json").exists()
@@ -209,9 +210,9 @@ def test_the_vrp_source_setting(tmp_path: Path) -> None:
     from ixpready.errors import ConfigError
 
     base = {"XDG_CONFIG_HOME": str(tmp_path / "none")}
-    assert load_settings(None, base).rpki_vrps_url == ""
+    assert load_settings(None, base).registries.rpki_vrps_url == ""
     for value in ("ripestat", "http://127.0.0.1:8323/json", "https://rpki.example/json"):
         environ = {**base, "IXPREADY_REGISTRIES_RPKI_VRPS_URL": value}
-        assert load_settings(None, environ).rpki_vrps_url == value
+        assert load_settings(None, environ).registries.rpki_vrps_url == value
     with pytest.raises(ConfigError, match="rpki_vrps_url"):
         load_settings(None, {**base, "IXPREADY_REGISTRIES_RPKI_VRPS_URL": "ftp://x/vrps"})

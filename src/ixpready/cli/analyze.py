@@ -121,7 +121,7 @@ def run_analyze(args: argparse.Namespace) -> int:
         )
     resolver = None
     if args.resolve:
-        resolver = names.resolver_of(load_settings(args.config, os.environ))
+        resolver = names.resolver_of(load_settings(args.config, os.environ).rdns)
     with progress("analysing", enabled=sys.stderr.isatty()) as bar:
         run = job.analyze_files(
             args.results, country=args.country.upper(), refdata=refdata, probes=args.probes,

@@ -62,7 +62,7 @@ def _plan(args: argparse.Namespace) -> int:
         plan_stop=args.until,
         **periodic,
     )
-    if args.until and settings.plan_is_oneoff:
+    if args.until and settings.plan.is_oneoff:
         raise UsageError(
             "--until is the stop time of a periodic plan, and this plan is one-off",
             hint="add --periodic INTERVAL (such as 1h), or leave --until out",

@@ -41,6 +41,7 @@ from ixpready.pipeline.plan import (
     plan_document,
     summarize,
 )
+from ixpready.pipeline.runner import store_of
 from ixpready.pipeline.trend import results_store
 from ixpready.progress import Progress
 from ixpready.refdata.snapshots import load_snapshot
@@ -63,28 +64,28 @@ def _no_progress(done: int, total: int) -> None:
 def atlas_source(settings: Settings, deadline: Deadline | None = None) -> AtlasSource:
     """Returns the RIPE Atlas client the settings describe."""
     return AtlasSource(
-        settings.atlas_server,
-        verify=settings.atlas_verify,
-        key=settings.atlas_key,
-        timeout_s=settings.atlas_timeout_s,
-        retry=RetryPolicy(attempts=settings.atlas_retries, backoff_s=settings.atlas_backoff_s),
+        settings.atlas.server,
+        verify=settings.atlas.verify,
+        key=settings.atlas.key,
+        timeout_s=settings.atlas.timeout_s,
+        retry=RetryPolicy(attempts=settings.atlas.retries, backoff_s=settings.atlas.backoff_s),
         deadline=deadline or Deadline.after(settings.time_budget_s),
-        request_deadline_s=settings.atlas_request_deadline_s,
+        request_deadline_s=settings.atlas.request_deadline_s,
     )
 
 
 def registry_client(settings: Settings, deadline: Deadline | None = None) -> RegistryClient:
     """Returns the registry client the settings describe."""
     return RegistryClient(
-        peeringdb_url=settings.peeringdb_url,
-        ripestat_url=settings.ripestat_url,
-        rir_stats_url=settings.rir_stats_url,
-        verify=settings.atlas_verify,
-        timeout_s=settings.atlas_timeout_s,
-        attempts=settings.atlas_retries,
-        backoff_s=settings.atlas_backoff_s,
+        peeringdb_url=settings.registries.peeringdb_url,
+        ripestat_url=settings.registries.ripestat_url,
+        rir_stats_url=settings.registries.rir_stats_url,
+        verify=settings.atlas.verify,
+        timeout_s=settings.atlas.timeout_s,
+        attempts=settings.atlas.retries,
+        backoff_s=settings.atlas.backoff_s,
         deadline=deadline or Deadline.after(settings.time_budget_s),
-        request_deadline_s=settings.atlas_request_deadline_s,
+        request_deadline_s=settings.atlas.request_deadline_s,
     )
 
 
@@ -214,6 +215,7 @@ def discover(
     registry: RegistryClient | None = None,
     now: datetime | None = None,
     reuse: bool = False,
+    job_store: Store | None = None,
 ) -> DiscoverSummary:
     """Returns what the country has; writes a dated inventory to the store and a file.
 
@@ -222,7 +224,7 @@ def discover(
     the public traceroutes that already cover the country (`find_reusable`).
     """
     country = settings.country
-    with Store.open(settings.store_path):
+    with store_of(settings, job_store):
         pass  # checked (a damaged store stops discover before anything is asked or written)
     deadline = Deadline.after(settings.time_budget_s)
     atlas = atlas or atlas_source(settings, deadline)
@@ -279,10 +281,10 @@ def discover(
         + "\n",
         encoding="utf-8",
     )
-    with Store.open(settings.store_path) as store:
+    with store_of(settings, job_store) as store:
         store.save_inventory(country, int(taken.timestamp()), text)
         quarantined = store.quarantine(listing.malformed)
-    found = find_reusable(settings, atlas=atlas, now=taken) if reuse else None
+    found = find_reusable(settings, atlas=atlas, now=taken, job_store=job_store) if reuse else None
     return DiscoverSummary(
         country=country,
         taken=taken,
@@ -340,7 +342,8 @@ def _target_address(measurement: PublicMeasurement) -> str | None:
 
 
 def find_reusable(
-    settings: Settings, *, atlas: AtlasSource | None = None, now: datetime | None = None
+    settings: Settings, *, atlas: AtlasSource | None = None, now: datetime | None = None,
+    job_store: Store | None = None,
 ) -> ReuseSummary:
     """Returns the public traceroutes that already cover the country, stored as reusable.
 
@@ -353,7 +356,7 @@ def find_reusable(
     without an inventory, and the source's errors (work stored so far is kept).
     """
     country = settings.country
-    with Store.open(settings.store_path) as store:
+    with store_of(settings, job_store) as store:
         inventory = store.latest_inventory(country)
     if inventory is None:
         raise UsageError(
@@ -419,8 +422,8 @@ def find_reusable(
                 measurement.description, asked, tuple(pairs),
             )
         )  # fmt: skip
-    new = _store_reusable(settings, reusable, now or datetime.now(tz=UTC))
-    with Store.open(settings.store_path) as store:
+    new = _store_reusable(settings, reusable, now or datetime.now(tz=UTC), job_store)
+    with store_of(settings, job_store) as store:
         quarantined = store.quarantine(malformed)
     return ReuseSummary(
         country=country,
@@ -434,12 +437,13 @@ def find_reusable(
 
 
 def _store_reusable(
-    settings: Settings, found: Sequence[ReusableMeasurement], moment: datetime
+    settings: Settings, found: Sequence[ReusableMeasurement], moment: datetime,
+    job_store: Store | None,
 ) -> int:
     """Records the reusable measurements (merged with those found before); returns how many
     are new. A measurement already in the store (one of ours, say) is not recorded again."""
     plan_id = PUBLIC_PREFIX + settings.country
-    with Store.open(settings.store_path) as store:
+    with store_of(settings, job_store) as store:
         merged = {m.msm_id: m for m in reusable_measurements(store, settings.country)}
         merged.update((m.msm_id, m) for m in found)
         document = {
@@ -490,9 +494,11 @@ def reusable_measurements(store: Store, country: str) -> tuple[ReusableMeasureme
     )
 
 
-def reused_coverage(settings: Settings, af: int) -> ReusedCoverage:
+def reused_coverage(
+    settings: Settings, af: int, job_store: Store | None = None
+) -> ReusedCoverage:
     """Returns what the country's reusable measurements of address family `af` cover."""
-    with Store.open(settings.store_path) as store:
+    with store_of(settings, job_store) as store:
         found = [m for m in reusable_measurements(store, settings.country) if m.af == af]
     return ReusedCoverage(len(found), frozenset(pair for m in found for pair in m.pairs))
 
@@ -510,12 +516,12 @@ class PlanResult:
     text: str
 
 
-def inventory_probes(settings: Settings) -> tuple[Probe, ...]:
+def inventory_probes(settings: Settings, job_store: Store | None = None) -> tuple[Probe, ...]:
     """Returns the probes of the country's latest inventory in the store.
 
     Raises UsageError when discover has not been run for the country.
     """
-    with Store.open(settings.store_path) as store:
+    with store_of(settings, job_store) as store:
         inventory = store.latest_inventory(settings.country)
     if inventory is None:
         raise UsageError(
@@ -534,6 +540,7 @@ def plan(
     probes_file: Path | None = None,
     af: int = 4,
     now: datetime | None = None,
+    job_store: Store | None = None,
 ) -> PlanResult:
     """Returns the plan for the settings' country and budget, written to `output` (JSON).
 
@@ -543,20 +550,20 @@ def plan(
     """
     if probes is None and probes_file is not None:
         probes = load_probes(probes_file).values()
-    chosen = tuple(probes) if probes is not None else inventory_probes(settings)
+    chosen = tuple(probes) if probes is not None else inventory_probes(settings, job_store)
     options = PlanOptions(
         country=settings.country,
-        budget_credits=settings.plan_budget_credits,
+        budget_credits=settings.plan.budget_credits,
         af=af,
-        probes_per_as=settings.plan_probes_per_as,
-        protocol=settings.plan_protocol,
-        packets=settings.plan_packets,
-        size=settings.plan_size,
-        is_oneoff=settings.plan_is_oneoff,
-        interval_s=None if settings.plan_is_oneoff else settings.plan_interval_s,
-        stop=None if settings.plan_is_oneoff else settings.plan_stop,
+        probes_per_as=settings.plan.probes_per_as,
+        protocol=settings.plan.protocol,
+        packets=settings.plan.packets,
+        size=settings.plan.size,
+        is_oneoff=settings.plan.is_oneoff,
+        interval_s=None if settings.plan.is_oneoff else settings.plan.interval_s,
+        stop=None if settings.plan.is_oneoff else settings.plan.stop,
     )
-    reused = reused_coverage(settings, af)
+    reused = reused_coverage(settings, af, job_store)
     made = make_plan(chosen, options, now=now, covered=reused.pairs)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(plan_document(made), encoding="utf-8")
@@ -641,6 +648,7 @@ def measure(
     atlas: AtlasSource | None = None,
     now: datetime | None = None,
     on_progress: Progress = _no_progress,
+    job_store: Store | None = None,
 ) -> MeasureSummary:
     """Creates the plan's measurements of the current batch, each at most once.
 
@@ -665,7 +673,7 @@ def measure(
     created: list[int] = []
     unknown: list[int] = []
     already = 0
-    with Store.open(settings.store_path) as store:
+    with store_of(settings, job_store) as store:
         store.save_plan(made.plan_id, plan_path.read_text(encoding="utf-8"))
         if forget_unknown:
             for earlier in store.measurements(made.plan_id):
@@ -769,6 +777,7 @@ def fetch(
     window: timedelta = timedelta(days=1),
     domestic_only: bool = False,
     on_progress: Progress = _no_progress,
+    job_store: Store | None = None,
 ) -> FetchSummary:
     """Fetches what is new of the given measurements (default: all in the store).
 
@@ -780,12 +789,12 @@ def fetch(
     such as built-in or anchoring meshes, at no credit cost. Raises the source's errors;
     windows already stored stay stored.
     """
-    probe_ids = tuple(sorted(p.id for p in inventory_probes(settings))) if domestic_only else ()
+    probe_ids = tuple(sorted(p.id for p in inventory_probes(settings, job_store))) if domestic_only else ()
     atlas = atlas or atlas_source(settings)
     moment = (now or datetime.now(tz=UTC)).replace(microsecond=0)
     new: list[tuple[int, int]] = []
     hops: dict[IPAddress, None] = {}  # hop addresses of the results fetched now
-    with Store.open(settings.store_path) as store:
+    with store_of(settings, job_store) as store:
         rows = store.measurements()
         public = {r.msm_id: r.plan_id for r in rows if r.plan_id.startswith(PUBLIC_PREFIX)}
         takers = {
@@ -803,17 +812,17 @@ def fetch(
             if mark is not None:
                 start = datetime.fromtimestamp(mark, tz=UTC) - LATE_RESULTS
             elif reused:  # a public mesh may run for years: only its recent results
-                recent = moment - timedelta(days=settings.reuse_days)
+                recent = moment - timedelta(days=settings.reuse.days)
                 start = max(info.start, recent) if info.start else recent
             else:
                 start = info.start or moment - timedelta(days=1)
             stop = min(moment, info.stop) if info.stop else moment
             sources = probe_ids or (takers.get(msm_id, ()) if reused else ())
             if reused and not sources:  # its document lost: never the whole world's results
-                sources = tuple(sorted(p.id for p in inventory_probes(settings)))
+                sources = tuple(sorted(p.id for p in inventory_probes(settings, job_store)))
             added = 0
             for part in atlas.fetch_results(msm_id, start, stop, window, sources):
-                if settings.rdns_gather:  # their names are asked once the fetch is done
+                if settings.rdns.gather:  # their names are asked once the fetch is done
                     hops.update(dict.fromkeys(rdns.raw_hop_addresses(r.raw for r in part.results)))
                 added += store.save_window(
                     msm_id,
@@ -830,22 +839,22 @@ def fetch(
             on_progress(done, len(wanted))
         stored = store.count_results()
         quarantined = len(store.quarantined()) - before_quarantine
-    names, note = gather_names(settings, hops)
+    names, note = gather_names(settings, hops, job_store)
     return FetchSummary(tuple(new), stored, quarantined, names, note)
 
 
 def gather_names(
-    settings: Settings, addresses: Iterable[IPAddress]
+    settings: Settings, addresses: Iterable[IPAddress], job_store: Store | None = None
 ) -> tuple[rdns.GatherSummary, str]:
     """Asks and keeps (in the store analyses read) the reverse DNS of hop addresses
     (`rdns.gather`); returns what was done, or why nothing was (a note)."""
     addresses = list(addresses)
     if not addresses:
         return rdns.NOTHING, ""
-    resolver, note = rdns.gathering(settings, Deadline.after(settings.time_budget_s))
+    resolver, note = rdns.gathering(settings.rdns, Deadline.after(settings.time_budget_s))
     if resolver is None:
         return rdns.NOTHING, note
-    with results_store(settings) as store:
+    with results_store(settings, job_store) as store:
         return rdns.gather(store, addresses, resolver), ""
 
 

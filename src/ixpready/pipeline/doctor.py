@@ -80,11 +80,11 @@ def _refdata(settings: Settings, today: date) -> list[Check]:
         checks.append(Check("reference data age", Status.WARN,
                             f"{folder}: no snapshot.json, date unknown", update))  # fmt: skip
     elif status is not None and status.age_days is not None:
-        stale = status.age_days > settings.run_refdata_max_age_days
+        stale = status.age_days > settings.run.refdata_max_age_days
         checks.append(Check(
             "reference data age", Status.WARN if stale else Status.OK,
             f"snapshot of {status.date} ({status.age_days} days old; "
-            f"limit {settings.run_refdata_max_age_days})", update if stale else "",
+            f"limit {settings.run.refdata_max_age_days})", update if stale else "",
         ))  # fmt: skip
     try:
         snapshot = load_snapshot(folder)
@@ -119,7 +119,7 @@ def _refdata(settings: Settings, today: date) -> list[Check]:
 
 
 def _store(settings: Settings) -> Check:
-    if settings.store_url:
+    if settings.store.url:
         return Check("store", Status.OK, "shared PostgreSQL store configured (not contacted)")
     path = settings.store_path
     if not path.exists():
@@ -134,7 +134,7 @@ def _store(settings: Settings) -> Check:
 
 
 def _key(settings: Settings) -> Check:
-    if settings.atlas_key:
+    if settings.atlas.key:
         return Check("RIPE Atlas key", Status.OK, "set (not shown)")
     return Check(
         "RIPE Atlas key", Status.WARN, "not set: measuring with RIPE Atlas is not possible; "

@@ -47,6 +47,7 @@ from ixpready.pipeline.analyze import (
     ping_observations,
     read_traces,
 )
+from ixpready.pipeline.runner import store_of
 from ixpready.progress import Progress
 from ixpready.refdata.snapshots import load_snapshot
 from ixpready.sources.atlas import (
@@ -302,7 +303,7 @@ def undecided(
     ordered = sorted(counts, key=lambda a: (-counts[a], a.version, int(a)))
     targets = tuple(
         Target(
-            a, counts[a], candidate_places(annotator, a, home, settings.locate_places_per_address)
+            a, counts[a], candidate_places(annotator, a, home, settings.locate.places_per_address)
         )
         for a in ordered
     )
@@ -356,6 +357,7 @@ def locate(
     rdns_file: Path | None = None,
     now: datetime | None = None,
     on_progress: Progress = _no_progress,
+    job_store: Store | None = None,
 ) -> LocateSummary:
     """Plans, creates and fetches the pings that would place undecided hops; see the module.
 
@@ -373,14 +375,14 @@ def locate(
     plan_id = plan_id_of(country)
     cost = ping_credits_per_result(PACKETS, SIZE)
     rdns = load_rdns(rdns_file) if rdns_file is not None else {}
-    with Store.open(store_path) as store:
+    with store_of(settings, job_store) as store:
         probes = _probes(settings, store, probes_file)
         document = _document(store, country)
     earlier = _items(document)
     undecided_paths, targets = undecided(settings, store_path, probes, rdns)
     pinged_before = {ip_address(i.target) for i in earlier}
     atlas = atlas or jobs.atlas_source(settings)
-    budget = settings.locate_budget_credits
+    budget = settings.locate.budget_credits
     spent = 0
     planned: list[LocateItem] = []
     skipped: list[str] = []
@@ -388,7 +390,7 @@ def locate(
     near: dict[str, tuple[Probe, ...]] = {}
     number = max((i.item for i in earlier), default=0)
     candidates = [t for t in targets if t.address not in pinged_before]
-    for target in candidates[: settings.locate_max_addresses]:
+    for target in candidates[: settings.locate.max_addresses]:
         if not target.places:
             skipped.append(f"{target.address}: no probe of known place saw it (no RTT disc)")
             continue
@@ -398,15 +400,15 @@ def locate(
         for place in target.places:
             if place.code not in near:
                 listing = probes_near(
-                    atlas, place.latitude, place.longitude, settings.locate_radius_km
+                    atlas, place.latitude, place.longitude, settings.locate.radius_km
                 )
                 near[place.code] = listing.probes
             usable = choose_probes(
                 (p for p in near[place.code] if p.id not in probe_ids),
                 place,
                 af,
-                settings.locate_probes_per_place,
-                settings.locate_radius_km,
+                settings.locate.probes_per_place,
+                settings.locate.radius_km,
             )
             if usable:
                 labels.append(place.label)
@@ -470,7 +472,7 @@ def locate(
     created: list[int] = []
     unknown: list[int] = []
     already = 0
-    with Store.open(store_path) as store:
+    with store_of(settings, job_store) as store:
         if planned:
             store.save_plan(plan_id, json.dumps(document, indent=1) + "\n")
         if forget_unknown:
@@ -508,6 +510,7 @@ def locate(
         ]
     fetched = 0
     if ids_now:
-        outcome = jobs.fetch(settings, msm_ids=ids_now, atlas=atlas, now=moment)
+        outcome = jobs.fetch(settings, msm_ids=ids_now, atlas=atlas, now=moment,
+                             job_store=job_store)  # fmt: skip
         fetched = sum(n for _, n in outcome.new)
     return summary(created, already, unknown, fetched)

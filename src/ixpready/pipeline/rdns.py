@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from ipaddress import ip_address
 
-from ixpready.config import Deadline, Settings
+from ixpready.config import Deadline, RdnsSettings
 from ixpready.enrichment.geo import special_range
 from ixpready.errors import ConfigError
 from ixpready.measurements.parse import parse_lines
@@ -63,26 +63,26 @@ def hop_addresses(traces: Iterable[Trace]) -> list[IPAddress]:
     return [a for a in seen if special_range(a) is None]
 
 
-def resolver_of(settings: Settings, deadline: Deadline | None = None) -> PtrResolver:
-    """Returns the resolver the settings describe (`rdns.servers`, else the system's).
+def resolver_of(settings: RdnsSettings, deadline: Deadline | None = None) -> PtrResolver:
+    """Returns the resolver `[rdns]` describes (`rdns.servers`, else the system's).
 
     Raises ConfigError when no server is configured and the system lists none.
     """
-    servers = settings.rdns_servers or system_servers()
+    servers = settings.servers or system_servers()
     return PtrResolver(
         servers,
-        timeout_s=settings.rdns_timeout_s,
-        concurrency=settings.rdns_concurrency,
+        timeout_s=settings.timeout_s,
+        concurrency=settings.concurrency,
         deadline=deadline or Deadline.after(None),
     )
 
 
 def gathering(
-    settings: Settings, deadline: Deadline | None = None
+    settings: RdnsSettings, deadline: Deadline | None = None
 ) -> tuple[PtrResolver | None, str]:
-    """Returns the resolver `fetch` and `run` gather names with, or None and why not
-    (`rdns.gather = false`, no DNS server configured)."""
-    if not settings.rdns_gather:
+    """Returns the resolver `fetch` and `run` gather names with (the `[rdns]` section), or
+    None and why not (`rdns.gather = false`, no DNS server configured)."""
+    if not settings.gather:
         return None, "skipped: rdns.gather is false"
     try:
         return resolver_of(settings, deadline), ""

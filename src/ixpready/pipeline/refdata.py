@@ -43,7 +43,7 @@ def update(
         country=settings.country,
         peeringdb_types=PEERINGDB_TYPES + READINESS_PEERINGDB_TYPES,
         rirs=rirs,
-        rpki_vrps_url=settings.rpki_vrps_url,
+        rpki_vrps_url=settings.registries.rpki_vrps_url,
         day=day,
         on_progress=on_progress,
         on_source=on_source,

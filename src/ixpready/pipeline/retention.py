@@ -18,8 +18,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from ixpready.config import Settings
+from ixpready.config import RetentionSettings, Settings
 from ixpready.measurements.store import ResultStore, RoundSummary, Store
+from ixpready.pipeline.runner import store_of
 from ixpready.pipeline.trend import RoundAnalysis, analysed_rounds, results_store, round_point
 
 
@@ -80,18 +81,18 @@ class PruneSummary:
         return "\n".join(lines)
 
 
-def configured(settings: Settings) -> bool:
-    """Returns True when a retention policy is set (else nothing is ever deleted)."""
-    return (
-        settings.retention_raw_results_rounds is not None
-        or settings.retention_quarantine_days is not None
-    )
+def configured(settings: RetentionSettings) -> bool:
+    """Returns True when a retention policy is set in `[retention]` (else nothing is ever
+    deleted)."""
+    return settings.raw_results_rounds is not None or settings.quarantine_days is not None
 
 
-def _running_rounds(settings: Settings, store: ResultStore) -> set[str]:
+def _running_rounds(
+    settings: Settings, store: ResultStore, job_store: Store | None
+) -> set[str]:
     records = list(store.rounds())
-    if settings.store_url and settings.store_path.is_file():  # the host's own rounds
-        with Store.open(settings.store_path) as local:
+    if settings.store.url and settings.store_path.is_file():  # the host's own rounds
+        with store_of(settings, job_store) as local:
             records += local.rounds()
     return {r.round_id for r in records if r.plan_id is not None and r.completed_at is None}
 
@@ -118,6 +119,7 @@ def prune_store(
     now: datetime,
     dry_run: bool = False,
     rounds: tuple[RoundAnalysis, ...] | None = None,
+    job_store: Store | None = None,
 ) -> PruneSummary:
     """Applies the retention policy to the results store (the caller holds the run lock);
     returns what went, or with `dry_run` what would go (then nothing is deleted). Rounds are
@@ -127,23 +129,23 @@ def prune_store(
     Raises StoreError (nothing deleted) when a round changed while it was pruned, and the
     errors of `analysed_rounds` (RefdataError, StoreError).
     """
-    if not configured(settings):
+    if not configured(settings.retention):
         return PruneSummary(False, dry_run, (), (), 0, None)
-    keep_rounds = settings.retention_raw_results_rounds
-    days = settings.retention_quarantine_days
+    keep_rounds = settings.retention.raw_results_rounds
+    days = settings.retention.quarantine_days
     cutoff = None if days is None else now - timedelta(days=days)
     if keep_rounds is not None and rounds is None:
-        rounds = analysed_rounds(settings)
+        rounds = analysed_rounds(settings, job_store=job_store)
     analysed = {r.round_id: r for r in rounds or ()}
     pruned_at = int(now.timestamp())
-    with results_store(settings) as store:
+    with results_store(settings, job_store) as store:
         summaries: list[RoundSummary] = []
         going: list[PrunedRound] = []
         staying: list[str] = []
         if keep_rounds is not None:
             before = {s.round_id for s in store.round_summaries()}
             counts = store.round_counts()
-            running = _running_rounds(settings, store)
+            running = _running_rounds(settings, store, job_store)
             newest = set(sorted({*counts, *before})[-keep_rounds:])
             for round_id, count in counts.items():
                 fresh = analysed.get(round_id)

@@ -10,7 +10,9 @@ round, model and report the newest (with the round's DNS results, if any). Offli
 import the files of `run.results` and analyse what the store holds.
 
 One instance at a time: an flock on `run.lock_file` (released by the kernel when the process
-dies, even by SIGKILL); a second start raises LockedError. Every step records its work in the
+dies, even by SIGKILL); a second start raises LockedError. Under the lock the store is opened
+and checked once (`runner.open_job_store`) and that open store is handed to every step
+(`job_store=`); a step called on its own opens the store itself (`runner.store_of`). Every step records its work in the
 store as it goes and every output is written whole (temporary file, then rename), so a run
 killed at any point resumes where it stopped and a repeated run adds nothing. The job's
 time budget (`run.time_budget_s`, or `time_budget_s` when set) caps every request.
@@ -48,6 +50,7 @@ from ixpready.pipeline.model import run_model, to_json
 from ixpready.pipeline.plan import load_plan
 from ixpready.pipeline.readiness import readiness_of
 from ixpready.pipeline.report import report_round, write_report
+from ixpready.pipeline.runner import open_job_store
 from ixpready.pipeline.trend import (
     RoundAnalysis,
     analysed_rounds,
@@ -61,6 +64,7 @@ from ixpready.pipeline.trend import (
 from ixpready.pipeline.upload import read_records, spool_files
 from ixpready.refdata.snapshots import RegistrySnapshot, load_snapshot
 from ixpready.report.facts import TrendMark
+from ixpready.report.sanitize import one_line
 from ixpready.sources.atlas import AtlasSource
 from ixpready.sources.registries import RegistryClient
 
@@ -142,15 +146,16 @@ class RunSummary:
         return bool(self.unknown_items or self.quarantined)
 
     def as_text(self) -> str:
-        """Returns the summary for the terminal."""
+        """Returns the summary for the terminal; each step's note on one sanitised line
+        (notes may quote the network: names, API messages)."""
         mode = "online" if self.online else "offline (no RIPE Atlas key: store and files only)"
         lines = [f"round {self.round_id}, {mode}"]
-        lines += [f"  {step.name}: {step.note}" for step in self.steps]
+        lines += [f"  {step.name}: {one_line(step.note)}" for step in self.steps]
         lines.append(f"{self.results_stored} results stored, {self.rounds_analysed} rounds")
         for label, path in (("analysis", self.analysis_file), ("model", self.model_file),
                             ("report", self.report_dir)):  # fmt: skip
             if path is not None:
-                lines.append(f"{label}: {path}")
+                lines.append(f"{label}: {one_line(path)}")
         return "\n".join(lines)
 
 
@@ -218,7 +223,7 @@ def _inventory_is_stale(settings: Settings, store: Store, now: datetime) -> bool
     if inventory is None:
         return True
     age = now - datetime.fromtimestamp(inventory.taken_at, tz=UTC)
-    return age > timedelta(days=settings.run_discover_max_age_days)
+    return age > timedelta(days=settings.run.discover_max_age_days)
 
 
 def _plan_path(settings: Settings, round_id: str) -> Path:
@@ -229,9 +234,9 @@ def _ensure_plan(settings: Settings, store: Store, round_id: str, now: datetime)
     """Returns the round's plan file: made once per round, restored from the store if lost."""
     record = store.round(round_id)
     if record is not None and record.plan_id is not None:
-        return _ensure_plan_file(settings, record.round_id, record.plan_id)
+        return _ensure_plan_file(settings, store, record.round_id, record.plan_id)
     path = _plan_path(settings, round_id)
-    made = jobs.plan(settings, path.with_name(".plan-draft.json"), now=now)
+    made = jobs.plan(settings, path.with_name(".plan-draft.json"), now=now, job_store=store)
     document = made.path.read_text(encoding="utf-8")
     store.save_plan(made.plan.plan_id, document)  # before the round names it
     write_atomically(path, document.encode("utf-8"))
@@ -241,63 +246,60 @@ def _ensure_plan(settings: Settings, store: Store, round_id: str, now: datetime)
 
 
 def _online(
-    settings: Settings, now: datetime, atlas: AtlasSource, registry: RegistryClient,
-    on_stage: Stage,
+    settings: Settings, store: Store, now: datetime, atlas: AtlasSource,
+    registry: RegistryClient, on_stage: Stage,
 ) -> tuple[list[Step], tuple[int, ...]]:  # fmt: skip
     steps: list[Step] = []
-    round_id = round_of(now, settings.rounds_period)
-    with Store.open(settings.store_path) as store:
-        stale = _inventory_is_stale(settings, store, now)
+    round_id = round_of(now, settings.rounds.period)
+    stale = _inventory_is_stale(settings, store, now)
     _announce(on_stage, "discover")
-    reuse = settings.reuse_enabled
+    reuse = settings.reuse.enabled
     if stale:
-        found = jobs.discover(settings, atlas=atlas, registry=registry, now=now, reuse=reuse)
+        found = jobs.discover(settings, atlas=atlas, registry=registry, now=now, reuse=reuse,
+                              job_store=store)  # fmt: skip
         note = f"{found.probes} probes, {found.networks} networks"
         if found.reuse is not None:
             note += f", {_reusable(found.reuse)}"
         steps.append(Step("discover", note))
     else:
         steps.append(Step("discover", "skipped: inventory is recent"))
-        with Store.open(settings.store_path) as store:
-            looked = store.plan(jobs.PUBLIC_PREFIX + settings.country) is not None
+        looked = store.plan(jobs.PUBLIC_PREFIX + settings.country) is not None
         if reuse and not looked:  # reuse enabled since the last discovery: look once now
-            found_now = jobs.find_reusable(settings, atlas=atlas, now=now)
+            found_now = jobs.find_reusable(settings, atlas=atlas, now=now, job_store=store)
             steps.append(Step("reuse", _reusable(found_now)))
     _announce(on_stage, "refdata")
     status = refdata.show(settings, today=now.date())
-    if status.age_days is None or status.age_days > settings.run_refdata_max_age_days:
-        status = refdata.update(settings, registry=registry, rirs=settings.run_rirs,
+    if status.age_days is None or status.age_days > settings.run.refdata_max_age_days:
+        status = refdata.update(settings, registry=registry, rirs=settings.run.rirs,
                                 today=now.date())  # fmt: skip
         steps.append(Step("refdata", f"snapshot of {status.date} downloaded"))
     else:
         steps.append(Step("refdata", f"skipped: snapshot is {status.age_days} days old"))
     _announce(on_stage, "plan")
-    with Store.open(settings.store_path) as store:
-        plan_path = _ensure_plan(settings, store, round_id, now)
-        open_rounds = [r for r in store.rounds() if r.plan_id and r.completed_at is None]
-        public = _public_ids(settings, store) if reuse else []
+    plan_path = _ensure_plan(settings, store, round_id, now)
+    open_rounds = [r for r in store.rounds() if r.plan_id and r.completed_at is None]
+    public = _public_ids(settings, store) if reuse else []
     steps.append(Step("plan", str(plan_path)))
     unknown: list[int] = []
     reused = public  # the first fetch takes them (first: they cost no credits)
     for record in open_rounds:
-        path = _ensure_plan_file(settings, record.round_id, record.plan_id or "")
+        path = _ensure_plan_file(settings, store, record.round_id, record.plan_id or "")
         _announce(on_stage, "measure")
-        measured = jobs.measure(settings, path, atlas=atlas)
+        measured = jobs.measure(settings, path, atlas=atlas, job_store=store)
         unknown += measured.unknown
         steps.append(Step("measure", f"round {record.round_id}: {len(measured.created)} "
                                      f"created, {measured.already} before"))  # fmt: skip
         _announce(on_stage, "fetch")
-        with Store.open(settings.store_path) as store:
-            rows = store.measurements(record.plan_id)
+        rows = store.measurements(record.plan_id)
         ids = [row.msm_id for row in rows if row.msm_id is not None]
         wanted = [*reused, *ids]
-        fetched = jobs.fetch(settings, msm_ids=wanted, atlas=atlas, now=now) if wanted else None
-        with Store.open(settings.store_path) as store:
-            store.assign_round(record.round_id, ids)
-            rows = store.measurements(record.plan_id)
-            items = len(load_plan(path).items)
-            if len(rows) == items and all(r.state is MeasurementState.STOPPED for r in rows):
-                store.complete_round(record.round_id, int(now.timestamp()))
+        fetched = (jobs.fetch(settings, msm_ids=wanted, atlas=atlas, now=now, job_store=store)
+                   if wanted else None)  # fmt: skip
+        store.assign_round(record.round_id, ids)
+        rows = store.measurements(record.plan_id)
+        items = len(load_plan(path).items)
+        if len(rows) == items and all(r.state is MeasurementState.STOPPED for r in rows):
+            store.complete_round(record.round_id, int(now.timestamp()))
         added = 0 if fetched is None else sum(n for m, n in fetched.new if m not in reused)
         note = f"round {record.round_id}: {added} new results"
         if reused and fetched is not None:
@@ -305,18 +307,18 @@ def _online(
         steps.append(Step("fetch", note))
         if fetched is not None and (fetched.names.addresses or fetched.names_note):
             steps.append(Step("rdns", fetched.names_note or fetched.names.as_line()))
-        _share(settings, record.round_id, reused)
+        _share(settings, store, record.round_id, reused)
         reused = []
     if reused:  # no round open: the reused public measurements alone
         _announce(on_stage, "fetch")
-        fetched = jobs.fetch(settings, msm_ids=reused, atlas=atlas, now=now)
+        fetched = jobs.fetch(settings, msm_ids=reused, atlas=atlas, now=now, job_store=store)
         steps.append(Step("fetch", _reused_note(fetched, reused)))
-        _share(settings, None, reused)
-    if settings.locate_enabled:  # spends credits: only when asked for, within its own cap
+        _share(settings, store, None, reused)
+    if settings.locate.enabled:  # spends credits: only when asked for, within its own cap
         _announce(on_stage, "locate")
         located = locating.locate(settings, atlas=atlas, now=now,
-                                  probes_file=settings.run_probes_file,
-                                  rdns_file=settings.run_rdns_file)  # fmt: skip
+                                  probes_file=settings.run.probes_file,
+                                  rdns_file=settings.run.rdns_file, job_store=store)  # fmt: skip
         note = (f"{len(located.planned)} pings planned ({located.credits} credits), "
                 f"{len(located.created)} created, {located.fetched} new results")  # fmt: skip
         if located.unknown:
@@ -340,22 +342,21 @@ def _reused_note(fetched: jobs.FetchSummary, reused: list[int]) -> str:
     return f"{added} new results of {len(reused)} reused public measurements (0 credits)"
 
 
-def _share(settings: Settings, round_id: str | None, reused: list[int]) -> None:
+def _share(settings: Settings, local: Store, round_id: str | None, reused: list[int]) -> None:
     """Gives the shared store the round's results (once each) and the reused public
     measurements' results (in no round: they go to the round of their time, as imports do)."""
-    if not settings.store_url:
+    if not settings.store.url:
         return
-    with Store.open(settings.store_path) as local, results_store(settings) as shared:
+    with results_store(settings) as shared:
         if round_id is not None:
             shared.add_results(local.round_results(round_id), round_id)
         for msm_id in reused:
             shared.add_results(local.results(msm_id))
 
 
-def _ensure_plan_file(settings: Settings, round_id: str, plan_id: str) -> Path:
+def _ensure_plan_file(settings: Settings, store: Store, round_id: str, plan_id: str) -> Path:
     path = _plan_path(settings, round_id)
-    with Store.open(settings.store_path) as store:
-        document = store.plan(plan_id)
+    document = store.plan(plan_id)
     if document is None:
         raise UsageError(f"round {round_id}: plan {plan_id} is not in the store")
     if not path.is_file() or path.read_text(encoding="utf-8") != document:
@@ -367,11 +368,13 @@ def _ensure_plan_file(settings: Settings, round_id: str, plan_id: str) -> Path:
 # The job
 
 
-def round_dns(settings: Settings, round_id: str) -> tuple[DnsResult, ...]:
+def round_dns(
+    settings: Settings, round_id: str, job_store: Store | None = None
+) -> tuple[DnsResult, ...]:
     """Returns the DNS results the store holds in a round (imported from `run.results`, such
     as a probe spool's `ixpready-probe dns` results, uploaded or fetched), in key order."""
     found: dict[TraceKey, DnsResult] = {}
-    with results_store(settings) as store:
+    with results_store(settings, job_store) as store:
         raws = (r.raw for r in store.round_results(round_id))
         for outcome in parse_lines(raws, f"store round {round_id}"):
             if isinstance(outcome, DnsResult):
@@ -381,6 +384,7 @@ def round_dns(settings: Settings, round_id: str) -> tuple[DnsResult, ...]:
 
 def _outputs(
     settings: Settings,
+    store: Store,
     rounds: tuple[RoundAnalysis, ...],
     snapshot: RegistrySnapshot,
     on_stage: Stage,
@@ -395,18 +399,18 @@ def _outputs(
         leftover.unlink()  # half-written by a run that was killed; rewritten below
     model = None
     model_file = None
-    if settings.run_model:
+    if settings.run.model:
         _announce(on_stage, "model")
         model = run_model(newest.analysis, refdata=settings.refdata_path, members_file=None,
                           k=10, weights_file=None)  # fmt: skip
         model_file = write_atomically(folder / MODEL_FILE, to_json(model))
         steps.append(Step("model", f"{len(model.candidates)} candidate members"))
     report_dir = None
-    if settings.run_report:
+    if settings.run.report:
         _announce(on_stage, "report")
-        dns = round_dns(settings, newest.round_id)
+        dns = round_dns(settings, newest.round_id, store)
         points = trend_of(settings, tuple((r.round_id, r.results, r.analysis) for r in rounds),
-                          kept_summaries(settings))  # fmt: skip
+                          kept_summaries(settings, store))  # fmt: skip
         files = write_report(
             newest.analysis,
             model=model,
@@ -438,56 +442,56 @@ def _readiness(
 
 
 def _job(
-    settings: Settings, now: datetime, atlas: AtlasSource | None,
+    settings: Settings, store: Store, now: datetime, atlas: AtlasSource | None,
     registry: RegistryClient | None, on_stage: Stage,
 ) -> RunSummary:  # fmt: skip
-    deadline = Deadline.after(settings.time_budget_s or settings.run_time_budget_s)
-    online = bool(settings.atlas_key) or atlas is not None
+    deadline = Deadline.after(settings.time_budget_s or settings.run.time_budget_s)
+    online = bool(settings.atlas.key) or atlas is not None
     steps: list[Step] = []
     unknown: tuple[int, ...] = ()
     quarantined = 0
     if online:
         atlas = atlas or jobs.atlas_source(settings, deadline)
         registry = registry or jobs.registry_client(settings, deadline)
-        online_steps, unknown = _online(settings, now, atlas, registry, on_stage)
+        online_steps, unknown = _online(settings, store, now, atlas, registry, on_stage)
         steps += online_steps
-    if settings.run_results:
+    if settings.run.results:
         _announce(on_stage, "import")
         added = 0
-        files = result_files(settings.run_results)
-        with results_store(settings) as store:
-            gone = {s.round_id for s in store.round_summaries()}
-            period = settings.rounds_period
+        files = result_files(settings.run.results)
+        with results_store(settings, store) as results:
+            gone = {s.round_id for s in results.round_summaries()}
+            period = settings.rounds.period
 
             def in_pruned_round(key: TraceKey) -> bool:
                 return round_of(key.started, period) in gone
 
             for path in files:
-                new, bad = import_results(store, path, in_pruned_round if gone else None)
+                new, bad = import_results(results, path, in_pruned_round if gone else None)
                 added += new
                 quarantined += bad
         steps.append(Step("import", f"{added} new results from {len(files)} files, "
                                     f"{quarantined} quarantined"))  # fmt: skip
     _announce(on_stage, "analyze")
     snapshot = load_snapshot(settings.refdata_path)
-    resolver, why_not = rdns.gathering(settings, deadline)
-    rounds = analysed_rounds(settings, snapshot, resolver)
+    resolver, why_not = rdns.gathering(settings.rdns, deadline)
+    rounds = analysed_rounds(settings, snapshot, resolver, job_store=store)
     asked = rdns.combined(r.names for r in rounds)
     if asked.addresses or why_not:
         steps.append(Step("rdns", why_not or asked.as_line()))
     fresh = sum(r.fresh for r in rounds)
     quarantined += sum(len(r.quarantined) for r in rounds)
     steps.append(Step("analyze", f"{len(rounds)} rounds, {fresh} analysed now"))
-    model_file, report_dir, output_steps = _outputs(settings, rounds, snapshot, on_stage)
+    model_file, report_dir, output_steps = _outputs(settings, store, rounds, snapshot, on_stage)
     steps += output_steps
-    if retention.configured(settings):
+    if retention.configured(settings.retention):
         _announce(on_stage, "prune")
-        pruned = retention.prune_store(settings, now=now, rounds=rounds)
+        pruned = retention.prune_store(settings, now=now, rounds=rounds, job_store=store)
         steps.append(Step("prune", pruned.as_line()))
-    with results_store(settings) as shared:
+    with results_store(settings, store) as shared:
         stored = shared.count_results()
     return RunSummary(
-        round_id=rounds[-1].round_id if rounds else round_of(now, settings.rounds_period),
+        round_id=rounds[-1].round_id if rounds else round_of(now, settings.rounds.period),
         online=online,
         steps=tuple(steps),
         results_stored=stored,
@@ -515,24 +519,23 @@ def run(
     recording them; everything done before the error is kept and resumed by the next run.
     """
     moment = (now or datetime.now(tz=UTC)).replace(microsecond=0)
-    with job_lock(settings.lock_path):
-        with Store.open(settings.store_path) as store:
-            store.verify()  # a damaged store stops the job before anything is written to it
-            store.mark_killed(int(moment.timestamp()))  # we hold the lock: none is alive
-            run_id = store.begin_run(int(moment.timestamp()), os.getpid())
+    with job_lock(settings.lock_path), open_job_store(settings) as store:
+        # checked when opened: a damaged store stops the job before anything is written to it
+        store.mark_killed(int(moment.timestamp()))  # we hold the lock: none is alive
+        run_id = store.begin_run(int(moment.timestamp()), os.getpid())
         try:
-            summary = _job(settings, moment, atlas, registry, on_stage)
+            summary = _job(settings, store, moment, atlas, registry, on_stage)
         except IxpreadyError as exc:
             message = _without_secrets(settings, str(exc))
-            _end(settings, run_id, RunOutcome.FAILED, int(exc.exit_code), message)
+            _end(store, run_id, RunOutcome.FAILED, int(exc.exit_code), message)
             raise
         except BaseException as exc:  # a bug: its text may quote anything, a key included
             message = f"{type(exc).__name__} (a bug; its traceback went to the terminal or log)"
-            _end(settings, run_id, RunOutcome.FAILED, int(ExitCode.BUG), message)
+            _end(store, run_id, RunOutcome.FAILED, int(ExitCode.BUG), message)
             raise
         outcome = RunOutcome.PARTIAL if summary.partial else RunOutcome.OK
         code = ExitCode.PARTIAL if summary.partial else ExitCode.OK
-        _end(settings, run_id, outcome, int(code), f"round {summary.round_id}")
+        _end(store, run_id, outcome, int(code), f"round {summary.round_id}")
     return summary
 
 
@@ -548,23 +551,22 @@ def prune(
     """
     moment = (now or datetime.now(tz=UTC)).replace(microsecond=0)
     with job_lock(settings.lock_path):
-        if settings.store_path.exists():
-            with Store.open(settings.store_path):
-                pass  # checked first: a damaged store stops prune before anything else
-        return retention.prune_store(settings, now=moment, dry_run=dry_run)
+        if not settings.store_path.exists():
+            return retention.prune_store(settings, now=moment, dry_run=dry_run)
+        with open_job_store(settings) as store:  # a damaged store stops prune first
+            return retention.prune_store(settings, now=moment, dry_run=dry_run, job_store=store)
 
 
 def _without_secrets(settings: Settings, text: str) -> str:
     """Returns `text` with every configured secret's value replaced by ****."""
-    for secret in (settings.atlas_key, settings.store_url):
+    for secret in (settings.atlas.key, settings.store.url):
         if secret:
             text = text.replace(secret.reveal(), "****")
     return text
 
 
-def _end(settings: Settings, run_id: int, outcome: RunOutcome, code: int, message: str) -> None:
-    with Store.open(settings.store_path) as store:
-        store.end_run(run_id, int(datetime.now(tz=UTC).timestamp()), outcome, code, message)
+def _end(store: Store, run_id: int, outcome: RunOutcome, code: int, message: str) -> None:
+    store.end_run(run_id, int(datetime.now(tz=UTC).timestamp()), outcome, code, message)
 
 
 def salvage(damaged: Path, into: Path) -> Salvaged:

@@ -25,9 +25,11 @@ from pathlib import Path
 
 from ixpready.config import Settings
 from ixpready.errors import ConfigError, UsageError
-from ixpready.measurements.store import RunOutcome, RunRecord, Store
+from ixpready.measurements.store import RunOutcome, RunRecord
 from ixpready.pipeline.run import lock_holder
+from ixpready.pipeline.runner import store_of
 from ixpready.pipeline.trend import write_atomically
+from ixpready.report.sanitize import one_line
 
 MARK = "# written by `ixpready schedule install`; `ixpready schedule remove` deletes it"
 RUN_UNIT = "ixpready-run"
@@ -239,8 +241,8 @@ class Job:
 def unit_dir(settings: Settings) -> Path:
     """Returns where units go: schedule.unit_dir, else /etc/systemd/system as root, else
     ~/.config/systemd/user."""
-    if settings.schedule_unit_dir is not None:
-        return settings.schedule_unit_dir
+    if settings.schedule.unit_dir is not None:
+        return settings.schedule.unit_dir
     if os.geteuid() == 0:
         return Path("/etc/systemd/system")
     return Path.home() / ".config" / "systemd" / "user"
@@ -253,19 +255,19 @@ def jobs_of(settings: Settings) -> tuple[Job, ...]:
     if settings.source != "(defaults)":
         command += ["--config", str(Path(settings.source).resolve())]
     jobs = []
-    if settings.schedule_run:
+    if settings.schedule.run:
         jobs.append(Job(RUN_UNIT, "ixpready: measure, analyse and report (one round per period)",
-                        (*command, "run"), settings.schedule_on_calendar,
-                        settings.schedule_cron, False))  # fmt: skip
-    if settings.schedule_probe_command:
+                        (*command, "run"), settings.schedule.on_calendar,
+                        settings.schedule.cron, False))  # fmt: skip
+    if settings.schedule.probe_command:
         jobs.append(Job(PROBE_UNIT, "ixpready probe: traceroutes and DNS checks (Atlas format)",
-                        tuple(shlex.split(settings.schedule_probe_command)),
-                        settings.schedule_probe_on_calendar, settings.schedule_probe_cron,
+                        tuple(shlex.split(settings.schedule.probe_command)),
+                        settings.schedule.probe_on_calendar, settings.schedule.probe_cron,
                         True))  # fmt: skip
-    if settings.schedule_upload:
+    if settings.schedule.upload:
         jobs.append(Job(UPLOAD_UNIT, "ixpready: send the probe's results to the shared store",
-                        (*command, "upload"), settings.schedule_upload_on_calendar,
-                        settings.schedule_upload_cron, False))  # fmt: skip
+                        (*command, "upload"), settings.schedule.upload_on_calendar,
+                        settings.schedule.upload_cron, False))  # fmt: skip
     return tuple(jobs)
 
 
@@ -290,10 +292,10 @@ def service_text(job: Job, settings: Settings) -> str:
                   "ProtectSystem=strict", "ProtectHome=yes", "PrivateTmp=yes",
                   "TimeoutStartSec=2h"]  # fmt: skip
     else:
-        budget = int(settings.time_budget_s or settings.run_time_budget_s)
+        budget = int(settings.time_budget_s or settings.run.time_budget_s)
         lines += ["# 7: done, something to check (quarantined records, unanswered creations)",
                   "SuccessExitStatus=7", f"TimeoutStartSec={budget + 600}"]  # fmt: skip
-        if settings.store_url:
+        if settings.store.url:
             lines.append("# the shared store's password: ~/.pgpass of the service's user")
     lines += ["Nice=10", ""]
     return "\n".join(lines)
@@ -406,18 +408,19 @@ class ScheduleStatus:
     running_pid: int | None  # the run holding the lock now, if any
 
     def as_text(self) -> str:
-        """Returns the status for the terminal."""
+        """Returns the status for the terminal, each line sanitised (`one_line`: installed
+        files and a run's stored message may quote anything, the network included)."""
         lines = []
         for job in self.jobs:
             upcoming = "never" if job.next_start is None else (
                 job.next_start.strftime("%Y-%m-%d %H:%M:%S %Z"))  # fmt: skip
             delay = " (+ up to 10 min)" if job.schedule.startswith("OnCalendar") else ""
-            lines.append(
+            lines.append(one_line(
                 f"{job.name}: {job.schedule} ({job.installed_in}); next: {upcoming}{delay}"
-            )
+            ))  # fmt: skip
         if not self.jobs:
             lines.append("nothing installed (run `ixpready schedule install`)")
-        lines.append("last run: " + _outcome_text(self.last_run, self.running_pid))
+        lines.append("last run: " + one_line(_outcome_text(self.last_run, self.running_pid)))
         return "\n".join(lines)
 
 
@@ -477,6 +480,6 @@ def show(settings: Settings, *, now: datetime | None = None) -> ScheduleStatus:
             jobs.append(JobStatus(name, crontab, f"cron {schedule}", start))
     last = None
     if settings.store_path.is_file():
-        with Store.open(settings.store_path) as store:
+        with store_of(settings, None) as store:
             last = store.last_run()
     return ScheduleStatus(tuple(jobs), last, lock_holder(settings.lock_path))

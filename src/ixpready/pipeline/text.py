@@ -18,6 +18,8 @@ from ixpready.pipeline.analyze import other_path_causes
 from ixpready.report.exports import paths_csv
 from ixpready.report.sanitize import clean, one_line
 
+# clean and one_line: the one sanitiser (report.sanitize) itself, re-exported for the CLI
+# (which may import pipeline/, not report/); not a second implementation.
 __all__ = ["analysis_as_csv", "analysis_as_json", "analysis_as_table", "clean", "one_line"]
 
 

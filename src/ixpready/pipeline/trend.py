@@ -39,6 +39,7 @@ from ixpready.pipeline.rdns import (
     stored_names,
 )
 from ixpready.pipeline.readiness import readiness_history, refdata_as_of
+from ixpready.pipeline.runner import store_of
 from ixpready.refdata.snapshots import RegistrySnapshot, load_snapshot
 from ixpready.report.i18n import Translator
 from ixpready.report.terminal import terminal_safe
@@ -80,14 +81,17 @@ def round_start(round_id: str) -> datetime:
 
 
 @contextmanager
-def results_store(settings: Settings) -> Iterator[ResultStore]:
+def results_store(settings: Settings, job_store: Store | None = None) -> Iterator[ResultStore]:
     """Yields the store holding the results: the shared PostgreSQL store when `store.url` is
-    set, else the SQLite file. Raises StoreError / UnavailableError / AuthError on opening."""
-    if settings.store_url:
+    set, else the SQLite file (`job_store`: the one the job runner opened and checked).
+    Raises StoreError / UnavailableError / AuthError on opening."""
+    if settings.store.url:
         from ixpready.measurements.store_pg import PgStore  # psycopg only when configured
 
-        with PgStore.open(settings.store_url.reveal()) as shared:
+        with PgStore.open(settings.store.url.reveal()) as shared:
             yield shared
+    elif job_store is not None:
+        yield job_store  # checked by the runner when it opened it
     else:
         with Store.open(settings.store_path) as local:
             local.verify()  # never write to a damaged file
@@ -272,12 +276,14 @@ def trend_of(
     summarised = {s.round_id: summary_point(s) for s in kept}
     analysed = {r: round_point(r, n, a) for r, n, a in analyses if r not in summarised}
     points = tuple(p for _, p in sorted({**analysed, **summarised}.items()))
-    return Trend(settings.country, settings.rounds_period, points, settings.events)
+    return Trend(settings.country, settings.rounds.period, points, settings.events)
 
 
-def kept_summaries(settings: Settings) -> tuple[RoundSummary, ...]:
+def kept_summaries(
+    settings: Settings, job_store: Store | None = None
+) -> tuple[RoundSummary, ...]:
     """Returns the summaries of the rounds whose raw results retention dropped, by round."""
-    with results_store(settings) as store:
+    with results_store(settings, job_store) as store:
         return store.round_summaries()
 
 
@@ -329,12 +335,14 @@ def write_atomically(path: Path, data: bytes) -> Path:
     return path
 
 
-def _probes(settings: Settings, store: ResultStore) -> tuple[dict[int, Probe], str]:
-    found, source = _declared_probes(settings, store)
+def _probes(
+    settings: Settings, store: ResultStore, job_store: Store | None
+) -> tuple[dict[int, Probe], str]:
+    found, source = _declared_probes(settings, store, job_store)
     if settings.store_path.is_file():  # the probes `ixpready locate` pinged from
         from ixpready.pipeline.locate import locate_probes
 
-        with Store.open(settings.store_path) as local:
+        with store_of(settings, job_store) as local:
             pingers = {p: x for p, x in locate_probes(local).items() if p not in found}
         if pingers:
             found = {**found, **pingers}
@@ -342,12 +350,14 @@ def _probes(settings: Settings, store: ResultStore) -> tuple[dict[int, Probe], s
     return found, source
 
 
-def _declared_probes(settings: Settings, store: ResultStore) -> tuple[dict[int, Probe], str]:
-    if settings.run_probes_file is not None:
-        return load_probes(settings.run_probes_file), str(settings.run_probes_file)
+def _declared_probes(
+    settings: Settings, store: ResultStore, job_store: Store | None
+) -> tuple[dict[int, Probe], str]:
+    if settings.run.probes_file is not None:
+        return load_probes(settings.run.probes_file), str(settings.run.probes_file)
     inventory = store.latest_inventory(settings.country)
-    if inventory is None and settings.store_url and settings.store_path.is_file():
-        with Store.open(settings.store_path) as local:  # discover's inventory of this host
+    if inventory is None and settings.store.url and settings.store_path.is_file():
+        with store_of(settings, job_store) as local:  # discover's inventory of this host
             inventory = local.latest_inventory(settings.country)
     if inventory is None:
         return {}, "none"
@@ -358,9 +368,9 @@ def _declared_probes(settings: Settings, store: ResultStore) -> tuple[dict[int, 
 
 
 def _rdns(settings: Settings) -> dict[IPAddress, str]:
-    if settings.run_rdns_file is None:
+    if settings.run.rdns_file is None:
         return {}
-    return load_rdns(settings.run_rdns_file)
+    return load_rdns(settings.run.rdns_file)
 
 
 def _state(results: int, snapshot: RegistrySnapshot, probes_from: str) -> str:
@@ -403,6 +413,7 @@ def analysed_rounds(
     settings: Settings,
     snapshot: RegistrySnapshot | None = None,
     resolver: PtrResolver | None = None,
+    job_store: Store | None = None,
 ) -> tuple[RoundAnalysis, ...]:
     """Returns every round's analysis, oldest round first, analysing the rounds whose results
     or reference data changed since their analysis was written (atomically). A round whose
@@ -416,9 +427,9 @@ def analysed_rounds(
     snapshot = snapshot or load_snapshot(settings.refdata_path)
     rdns = _rdns(settings)
     outcome: list[RoundAnalysis] = []
-    with results_store(settings) as store:
-        assign_rounds(store, settings.rounds_period)
-        probes, probes_from = _probes(settings, store)
+    with results_store(settings, job_store) as store:
+        assign_rounds(store, settings.rounds.period)
+        probes, probes_from = _probes(settings, store, job_store)
         pruned = {s.round_id: s.results for s in store.round_summaries()}
         for round_id, count in pruned.items():
             try:
@@ -493,7 +504,7 @@ def round_readiness(
     while the analysis and the reference folder are unchanged; a round whose analysis is gone
     (retention, another host) keeps the counts it had.
     """
-    length = period_length(settings.rounds_period)
+    length = period_length(settings.rounds.period)
     out: dict[str, ReadinessRound] = {}
     for r in rounds:
         day = (round_start(r.round_id) + length - timedelta(seconds=1)).date()

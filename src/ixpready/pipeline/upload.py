@@ -63,7 +63,7 @@ def read_records(path: Path, data: bytes) -> tuple[list[StoredResult], list[Malf
 
 def spool_dir(settings: Settings) -> Path:
     """Returns the probe's spool folder (upload.spool_dir, default <data_dir>/spool)."""
-    return settings.upload_spool_dir or settings.data_dir / "spool"
+    return settings.upload.spool_dir or settings.data_dir / "spool"
 
 
 def spool_files(folder: Path) -> tuple[Path, ...]:
@@ -107,7 +107,7 @@ def upload(settings: Settings, *, on_progress: Progress | None = None) -> Upload
     Raises ConfigError without store.url, InputError without a spool folder, and the shared
     store's errors (UnavailableError, AuthError): what was committed stays recorded.
     """
-    if not settings.store_url:
+    if not settings.store.url:
         raise ConfigError(
             "store.url is not set: there is no shared store to upload to",
             hint='set store.url = "postgresql://USER@HOST/DB?sslmode=verify-full" '
@@ -119,7 +119,7 @@ def upload(settings: Settings, *, on_progress: Progress | None = None) -> Upload
     sent = already = results_sent = results_new = quarantined = 0
     with (
         Store.open(settings.store_path) as ledger,
-        PgStore.open(settings.store_url.reveal()) as shared,
+        PgStore.open(settings.store.url.reveal()) as shared,
     ):
         for done, path in enumerate(files, start=1):
             data = path.read_bytes()
@@ -136,7 +136,7 @@ def upload(settings: Settings, *, on_progress: Progress | None = None) -> Upload
             if on_progress is not None:
                 on_progress(done, len(files))
     return UploadSummary(
-        destination=describe(settings.store_url.reveal()),
+        destination=describe(settings.store.url.reveal()),
         files=len(files),
         sent=sent,
         already=already,

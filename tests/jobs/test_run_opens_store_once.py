@@ -1,0 +1,85 @@
+"""One job runner: `ixpready run` takes the lock and opens its store once, and every step
+(discover, reuse, refdata, plan, measure, fetch, rdns, import, analyze, model, report, prune)
+works in that one open store. Counted on the real SQLite store (a spy around the real
+`Store.open`), against the recorded RIPE Atlas and registry answers of tests/jobs/online.py."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from ixpready.cli import main
+from ixpready.config import load_settings
+from ixpready.errors import ExitCode
+from ixpready.measurements.store import Store
+from jobs import online
+from jobs.conftest import write_config
+from sources.replay import ReplayServer
+
+
+@pytest.fixture
+def opened(monkeypatch: pytest.MonkeyPatch) -> Counter[Path]:
+    """Counts the real store's openings, by file."""
+    counts: Counter[Path] = Counter()
+    real = Store.open
+
+    def counting(path: Path) -> Store:
+        counts[Path(path)] += 1
+        return real(path)
+
+    monkeypatch.setattr(Store, "open", staticmethod(counting))
+    return counts
+
+
+def test_a_run_opens_its_store_once_and_every_step_works_in_it(
+    recorded: Path,
+    atlas_replay: ReplayServer,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    opened: Counter[Path],
+) -> None:
+    online.record_discovery_and_refdata(recorded, atlas_replay)
+    online.record_measurements(recorded, atlas_replay)
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    extra = f'results = ["{spool}"]\n[retention]\nquarantine_days = 90\nraw_results_rounds = 3\n'
+    config = write_config(tmp_path / "config.toml", online.config_text(tmp_path, atlas_replay, extra))
+    monkeypatch.setenv("IXPREADY_ATLAS_KEY", online.KEY)
+    assert main(["--config", str(config), "run"]) == ExitCode.OK, capsys.readouterr().err
+    out = capsys.readouterr().out
+    for step in ("discover", "refdata", "plan", "measure", "fetch", "import", "analyze",
+                 "model", "report", "prune"):  # fmt: skip
+        assert f"  {step}: " in out, step
+    store = load_settings(config, {}).store_path
+    assert opened == Counter({store: 1})  # the run's steps all used the runner's store
+
+    opened.clear()
+    assert main(["--config", str(config), "run"]) == ExitCode.OK
+    assert "discover: skipped: inventory is recent" in capsys.readouterr().out
+    assert opened == Counter({store: 1})
+    with Store.open(store) as reopened:  # what the steps wrote in it is there, run recorded
+        assert reopened.count_results() == 113
+        last = reopened.last_run()
+    assert last is not None and last.finished_at is not None
+
+
+def test_standalone_commands_open_the_store_themselves(
+    recorded: Path,
+    atlas_replay: ReplayServer,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    opened: Counter[Path],
+) -> None:
+    online.record_discovery_and_refdata(recorded, atlas_replay)
+    config = write_config(tmp_path / "config.toml", online.config_text(tmp_path, atlas_replay))
+    monkeypatch.setenv("IXPREADY_ATLAS_KEY", online.KEY)
+    assert main(["--config", str(config), "discover"]) == ExitCode.OK, capsys.readouterr().err
+    store = load_settings(config, {}).store_path
+    assert set(opened) == {store} and opened[store] >= 1  # no runner: each opening its own
+    with Store.open(store) as reopened:
+        assert reopened.latest_inventory("AT") is not None
+        assert reopened.last_run() is None  # not a run
