@@ -43,12 +43,18 @@ from typing import NamedTuple
 
 import msgspec
 
-from ixpready.analysis.detours import Crossing, detour_floor, interconnection_places
+from ixpready.analysis.detours import (
+    Crossing,
+    DetourMemo,
+    detour_floor,
+    interconnection_places,
+)
 from ixpready.analysis.verdicts import Evidence, PathVerdict, ProbeCheck, Scope, Verdict
 from ixpready.enrichment.annotate import (
     CITY_SLACK_KM,
     MEDIUM,
     PROBE_BLUR_KM,
+    WEIGHTS,
     AddressInfo,
     AnnotatedTrace,
     HopView,
@@ -242,7 +248,7 @@ class AddressFacts(NamedTuple):
     nothing_but_asn: bool  # nothing else to say of a hop at this address
 
 
-IXP_LAN_CONFIDENCE = 0.6  # of a path crossing a foreign IXP's LAN the RTTs do not rule out
+IXP_LAN_CONFIDENCE = WEIGHTS["ixp_lan"]  # of a path crossing a foreign IXP's LAN the RTTs allow
 NEARER_THAN_ABROAD_CONFIDENCE = 1.0  # rule 5a
 WHOLE_PATH_CONFIDENCE = 0.9  # rule 5b
 UNPLACED_HOP_FACTOR = 0.9  # rule 5c: the confidence of a walk, per hop not placed
@@ -277,7 +283,7 @@ class JudgeMemo:
     its own. Also the places abroad a destination could stand at (`_foreign_points`) and
     the gazetteer's hubs used when no crossings are given."""
 
-    __slots__ = ("anywhere", "default_crossings", "facts", "routes", "said", "walks")
+    __slots__ = ("anywhere", "default_crossings", "detours", "facts", "routes", "said", "walks")
 
     def __init__(self) -> None:
         self.facts: dict[int, tuple[AddressInfo, str, AddressFacts]] = {}
@@ -298,6 +304,7 @@ class JudgeMemo:
         ] = {}
         # Per home country: the gazetteer and its interconnection hubs abroad.
         self.default_crossings: dict[str, tuple[Gazetteer, tuple[Crossing, ...]]] = {}
+        self.detours = DetourMemo()  # the nearest crossing of each stretch of a path
 
     def facts_of(self, info: AddressInfo, home: str) -> AddressFacts:
         """Returns `_facts(info, home)`, worked out once per AddressInfo object and home."""
@@ -737,7 +744,7 @@ def _rtt_rules_out_every_detour(case: _Case) -> PathVerdict | None:
     travel = case.travel_ms(rtt)
     floor_found = detour_floor(
         origin, origin, dst_point or origin, travel, case.crossings,
-        (vantage.uncertainty_km, 0.0, dst_slack),
+        (vantage.uncertainty_km, 0.0, dst_slack), case.memo.detours,
     )  # fmt: skip
     if floor_found is None or not floor_found.ruled_out:
         return None
@@ -1126,7 +1133,7 @@ def _walk(
             if step.gap:
                 ok, fact = _stretch_ok(
                     step.gap, s, anchor, point, later[step.stop], crossings,
-                    (origin_slack_km, anchor_slack, slack),
+                    (origin_slack_km, anchor_slack, slack), memo.detours,
                 )  # fmt: skip
                 evidence.append(Evidence("path", fact, step.gap[0].number, None, None))
                 if not ok:
@@ -1139,7 +1146,7 @@ def _walk(
         ok, fact = _stretch_ok(
             step.gap or (_view(at, step.stop),), s, anchor, dst_point or s, later[step.stop],
             crossings if at_home else anywhere_abroad,
-            (origin_slack_km, anchor_slack, dst_slack if at_home else 0.0),
+            (origin_slack_km, anchor_slack, dst_slack if at_home else 0.0), memo.detours,
         )  # fmt: skip
         hop = (step.gap or (_view(at, step.stop),))[0].number
         evidence.append(Evidence("path", fact, hop, None, None))
@@ -1196,6 +1203,7 @@ def _stretch_ok(
     rtt_ms: float | None,
     crossings: tuple[Crossing, ...],
     uncertainty_km: tuple[float, float, float],
+    memo: DetourMemo | None = None,
 ) -> tuple[bool, str]:
     """Returns whether the RTT read at `b` or later rules out a detour through `gap` via any
     of `crossings`, and the fact in words."""
@@ -1205,7 +1213,7 @@ def _stretch_ok(
             False,
             f"a detour abroad through {what} cannot be excluded: no usable RTT after it",
         )
-    floor = detour_floor(s, a, b, rtt_ms, crossings, uncertainty_km)
+    floor = detour_floor(s, a, b, rtt_ms, crossings, uncertainty_km, memo)
     if floor is None:
         return True, f"{what}: no place abroad to detour through is known"
     return floor.ruled_out, floor.sentence(what)
