@@ -277,25 +277,26 @@ class _RouteFacts:
 
 
 class JudgeMemo:
-    """Per run, what `judge` worked out: about each address (by its AddressInfo object) and
-    about each annotated route (by its tuple of AddressInfo, one per route object), for the
-    home country it was worked out for. Each entry keeps its key object, so the key stays
-    its own. Also the places abroad a destination could stand at (`_foreign_points`) and
-    the gazetteer's hubs used when no crossings are given."""
+    """Per run, what `judge` worked out: about each address (by its annotation's serial
+    number), about each route (by its Route's serial number), each for the home country it
+    was worked out for; the walks of routes; the places abroad a destination could stand at
+    (`_foreign_points`); the gazetteer's hubs used when no crossings are given; and the
+    nearest crossing of each stretch of a path (`detours.DetourMemo`). Plain dicts: a
+    serial number is never reused (`records.serial_number`)."""
 
     __slots__ = ("anywhere", "default_crossings", "detours", "facts", "routes", "said", "walks")
 
     def __init__(self) -> None:
-        self.facts: dict[int, tuple[AddressInfo, str, AddressFacts]] = {}
-        # Per AddressInfo object (kept alive by `facts`), hop number and home country: what
-        # a hop abroad says, as evidence.
+        self.facts: dict[tuple[int, str], AddressFacts] = {}  # by (AddressInfo.serial, home)
+        # Per AddressInfo serial, hop number and home country: what a hop abroad says.
         self.said: dict[tuple[int, int, str], tuple[Evidence, ...]] = {}
-        self.routes: dict[int, tuple[tuple[AddressInfo | None, ...], str, _RouteFacts]] = {}
-        # Per annotated route and destination object, home, probe place and settings: how
-        # walking it goes, the RTTs apart (`_walk_plan`).
+        # Per Route serial and home: the route's annotations and what judging takes of them.
+        self.routes: dict[tuple[int, str], tuple[tuple[AddressInfo | None, ...], _RouteFacts]] = {}
+        # Per Route serial, the destination's AddressInfo serial (0: none), home, probe place
+        # and settings: how walking it goes, the RTTs apart (`_walk_plan`).
         self.walks: dict[
             tuple[int, int, str, tuple[float, float], JudgeSettings],
-            tuple[tuple[AddressInfo | None, ...], IPAddress | None, _WalkPlan],
+            tuple[tuple[AddressInfo | None, ...], _WalkPlan],
         ] = {}
         # Per home country: the gazetteer and crossings they were worked out from, and every
         # place abroad a destination could stand at.
@@ -307,11 +308,12 @@ class JudgeMemo:
         self.detours = DetourMemo()  # the nearest crossing of each stretch of a path
 
     def facts_of(self, info: AddressInfo, home: str) -> AddressFacts:
-        """Returns `_facts(info, home)`, worked out once per AddressInfo object and home."""
-        entry = self.facts.get(id(info))
-        if entry is None or entry[0] is not info or entry[1] != home:
-            entry = self.facts[id(info)] = (info, home, _facts(info, home))
-        return entry[2]
+        """Returns `_facts(info, home)`, worked out once per annotation and home."""
+        key = (info.serial, home)
+        found = self.facts.get(key)
+        if found is None:
+            found = self.facts[key] = _facts(info, home)
+        return found
 
 
 def _facts(info: AddressInfo, home: str) -> AddressFacts:
@@ -363,9 +365,10 @@ def _facts(info: AddressInfo, home: str) -> AddressFacts:
 def _route_facts(at: AnnotatedTrace, home: str, memo: JudgeMemo) -> _RouteFacts:
     """Returns what the annotated route of `at` says (see `_RouteFacts`), once per route."""
     infos = at.infos
-    known = memo.routes.get(id(infos))
-    if known is not None and known[0] is infos and known[1] == home:
-        return known[2]
+    route_key = (at.trace.route().serial, home)
+    known = memo.routes.get(route_key)
+    if known is not None and known[0] is infos:  # annotated alike (by one annotator)
+        return known[1]
     evidence: list[Evidence] = []
     foreign_countries: list[str] = []
     foreign_cities: list[str] = []
@@ -407,7 +410,7 @@ def _route_facts(at: AnnotatedTrace, home: str, memo: JudgeMemo) -> _RouteFacts:
             carried_by.append(about.asn)
         foreign_conf.append(abroad.confidence)
         # The same hop of the same address says the same on every route: made once.
-        lines = said.get((id(info), number, home)) if info.address is address else None
+        lines = said.get((info.serial, number, home)) if info.address is address else None
         if lines is None:
             text = (
                 info.text if info.address is address or info.address == address else str(address)
@@ -417,7 +420,7 @@ def _route_facts(at: AnnotatedTrace, home: str, memo: JudgeMemo) -> _RouteFacts:
                 *(Evidence(r.kind, r.sentence, number, text, r.country) for r in abroad.refuted),
             )
             if info.address is address:
-                said[(id(info), number, home)] = lines
+                said[(info.serial, number, home)] = lines
         evidence += lines
     facts = _RouteFacts(
         asns=tuple(asns), home_ixp_names=frozenset(home_ixp_names), via_home_ixp=via_home_ixp,
@@ -426,7 +429,7 @@ def _route_facts(at: AnnotatedTrace, home: str, memo: JudgeMemo) -> _RouteFacts:
         carried_by=tuple(carried_by), foreign_confidence=max(foreign_conf, default=None),
         evidence=tuple(evidence), last_number=last_number,
     )  # fmt: skip
-    memo.routes[id(infos)] = (infos, home, facts)
+    memo.routes[route_key] = (infos, facts)
     return facts
 
 
@@ -1114,13 +1117,14 @@ def _walk(
             0.0,
         )
     trace = at.trace
-    key = (id(at.infos), id(trace.destination), home, origin_point, settings)
+    # What the plan depends on: the route's annotations (one per route object and run's
+    # annotator) and the destination's.
+    dst_serial = 0 if at.destination is None else at.destination.serial
+    key = (trace.route().serial, dst_serial, home, origin_point, settings)
     known = memo.walks.get(key)
-    if known is None or known[0] is not at.infos or known[1] is not trace.destination:
-        known = memo.walks[key] = (
-            at.infos, trace.destination, _walk_plan(at, home, origin_point, settings)
-        )  # fmt: skip
-    plan = known[2]
+    if known is None or known[0] is not at.infos:  # annotated alike (by one annotator)
+        known = memo.walks[key] = (at.infos, _walk_plan(at, home, origin_point, settings))
+    plan = known[1]
     later = _later_minimum(trace, plan.is_destination, src_access_ms, dst_access_ms)
     s = origin_point
     anchor, anchor_slack = s, 0.0

@@ -44,7 +44,13 @@ from ixpready.enrichment.ixps import IxpHit, IxpIndex
 from ixpready.enrichment.prefixes import Origin, PrefixTable, RegistryCountries
 from ixpready.enrichment.presence import NAMED, NetworkPresence, nearest
 from ixpready.enrichment.snapshots import RegistrySnapshot
-from ixpready.measurements.records import IPAddress, Probe, Route, Trace, route_groups
+from ixpready.measurements.records import (
+    IPAddress,
+    Probe,
+    Trace,
+    route_groups,
+    serial_number,
+)
 
 CITY_SLACK_KM = 25.0  # a router "in Miami" may stand anywhere in the metro area
 PROBE_BLUR_KM = 5.0  # RIPE Atlas publishes probe coordinates rounded to about 1 km
@@ -148,6 +154,9 @@ class AddressInfo:
     registry_country: str | None
     location: Location
     text: str = field(init=False, repr=False, compare=False)  # str(address), made once
+    # This annotation's own number (`serial_number`): judging keeps what it works out of
+    # the annotation in plain dicts under it.
+    serial: int = field(default_factory=serial_number, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "text", str(self.address))
@@ -767,7 +776,7 @@ class Annotator:
         ] = {}
         self._info: dict[IPAddress, AddressInfo] = {}
         self._info_by_object: dict[int, tuple[IPAddress, AddressInfo]] = {}
-        self._by_route: dict[int, tuple[Route, tuple[AddressInfo | None, ...]]] = {}
+        self._by_route: dict[int, tuple[AddressInfo | None, ...]] = {}  # by Route.serial
         self._near: dict[int, _Near] = {}
 
     def trusting(self, vantages: Mapping[int, Vantage]) -> Annotator:
@@ -830,14 +839,11 @@ class Annotator:
         whichever trace took it); the RTTs stay the trace's own.
         """
         route = trace.route()
-        entry = self._by_route.get(id(route))
-        if entry is not None and entry[0] is route:
-            infos = entry[1]
-        else:
-            infos = tuple(
+        infos = self._by_route.get(route.serial)
+        if infos is None:
+            infos = self._by_route[route.serial] = tuple(
                 None if address is None else self._info_of(address)
                 for _number, address, _inherited in route.stops
             )
-            self._by_route[id(route)] = (route, infos)
         destination = None if trace.destination is None else self._info_of(trace.destination)
         return AnnotatedTrace(trace, self.vantages.get(trace.key.prb_id), infos, destination)

@@ -8,6 +8,7 @@ addresses are `ipaddress` objects, collections are tuples.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import MISSING, dataclass, field, fields
 from datetime import UTC, datetime
@@ -15,6 +16,16 @@ from ipaddress import IPv4Address, IPv6Address
 from typing import TYPE_CHECKING, Any, Protocol
 
 IPAddress = IPv4Address | IPv6Address
+
+
+_SERIALS = itertools.count(1)
+
+
+def serial_number() -> int:
+    """Returns a number no object was given before in this process: an object that is
+    worked out once (a `Route`, an address's annotation) carries one, and what depends on it
+    is kept in plain dicts under that number. Unlike `id()`, it is never reused."""
+    return next(_SERIALS)
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -331,6 +342,9 @@ class Route:
     stops: tuple[Stop, ...]
     # True when no two stops share a hop number: each stop is a hop of its own.
     one_per_hop: bool = field(init=False, repr=False, compare=False)
+    # This Route object's own number, never reused: what is worked out per route object is
+    # kept in plain dicts under it (see `serial_number`).
+    serial: int = field(default_factory=serial_number, init=False, repr=False, compare=False)
     # Per destination address object, the indexes of the stops that are that address.
     _found: dict[int, tuple[IPAddress, tuple[int, ...]]] = field(
         default_factory=dict, init=False, repr=False, compare=False
@@ -429,7 +443,7 @@ def route_groups(traces: Sequence[Trace]) -> list[list[int]]:
     rounds, usually) can then be taken together, their RTTs stop by stop."""
     groups: dict[tuple[int, int], list[int]] = {}
     for position, trace in enumerate(traces):
-        key = (trace.key.prb_id, id(trace.route()))  # the traces keep their routes alive
+        key = (trace.key.prb_id, trace.route().serial)
         group = groups.get(key)
         if group is None:
             groups[key] = [position]
