@@ -29,6 +29,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from enum import IntEnum
 from ipaddress import ip_address
+from typing import NamedTuple
 
 from ixpready.enrichment.conventions import learn_conventions
 from ixpready.enrichment.geo import (
@@ -135,6 +136,8 @@ class Vantage:
     longitude: float | None
     uncertainty_km: float
     trusted: bool = True
+    # This vantage's own number (`serial_number`): what is worked out of it is kept under it.
+    serial: int = field(default_factory=serial_number, init=False, repr=False, compare=False)
 
     @property
     def country(self) -> str | None:
@@ -449,31 +452,35 @@ def _refute_sites(claim: Claim, discs: Iterable[tuple[Vantage, float]]) -> Claim
     return claim
 
 
-# What a vantage's discs are compared with, worked out once per vantage (see `_near`): the
-# vantage, the distance (km) to the nearest place and hub abroad, and per country the
-# distance to its centre less its radius (None for a country the gazetteer lacks).
-_Near = tuple[Vantage, float, float, dict[str, float | None]]
+class _Near(NamedTuple):
+    """What a vantage's discs are compared with, worked out once per vantage (`_near`)."""
+
+    nearest_abroad_km: float  # to the nearest place abroad
+    nearest_hub_km: float  # to the nearest interconnection hub abroad
+    # Per country, the distance to its centre less its radius (None when the gazetteer
+    # lacks it); filled as countries are asked for (`_margin_km`).
+    margins: dict[str, float | None]
 
 
 def _near(vantage: Vantage, places: Gazetteer, known: dict[int, _Near] | None) -> _Near:
-    found = None if known is None else known.get(id(vantage))
-    if found is not None and found[0] is vantage:
+    """Returns `_Near` of a vantage, kept in `known` (by `Vantage.serial`) when given."""
+    found = None if known is None else known.get(vantage.serial)
+    if found is not None:
         return found
     assert vantage.latitude is not None and vantage.longitude is not None
     country = vantage.country or ""
-    found = (
-        vantage,
+    found = _Near(
         places.nearest_foreign_km(vantage.latitude, vantage.longitude, country, False),
         places.nearest_foreign_km(vantage.latitude, vantage.longitude, country, True),
         {},
     )
     if known is not None:
-        known[id(vantage)] = found
+        known[vantage.serial] = found
     return found
 
 
 def _margin_km(vantage: Vantage, near: _Near, code: str, places: Gazetteer) -> float | None:
-    margins = near[3]
+    margins = near.margins
     if code in margins:
         return margins[code]
     place = places.countries.get(code)
@@ -572,7 +579,7 @@ def locate(
             margin = _margin_km(vantage, facts, code, places)
             if margin is not None and margin > reach:
                 excluded.add(code)
-        nearest_any, nearest_hub = facts[1], facts[2]
+        nearest_any, nearest_hub = facts.nearest_abroad_km, facts.nearest_hub_km
         if vantage.probe.id in pinged:
             placed = _ping_claim(vantage, rtt, reach, nearest_any, places)
             if placed is not None:
