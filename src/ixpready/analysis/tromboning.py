@@ -38,7 +38,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from functools import lru_cache, partial
+from functools import partial
 from typing import NamedTuple
 
 import msgspec
@@ -109,9 +109,10 @@ def access_delay_ms(
     from a global address, so hop 1 is no ISP router (the access link is the same line).
     """
     best: dict[tuple[int, int], float] = {}
+    private: dict[IPAddress, bool] = {}  # a run's probes have a few home gateways in all
     for positions in route_groups(traces) if groups is None else groups:
         head = traces[positions[0]]
-        stop = _first_isp_stop(head)
+        stop = _first_isp_stop(head, private)
         if stop is None:
             continue
         found = [rtt for p in positions if (rtt := _from(traces[p].stop_rtts(), stop)) is not None]
@@ -132,16 +133,18 @@ def _from(rtts: Sequence[float | None], stop: int) -> float | None:
     return min(found) if found else None
 
 
-@lru_cache(maxsize=1 << 12)  # a run's probes have a few home gateways between them
-def _is_private(address: IPAddress) -> bool:
-    """`address.is_private`, kept (it tests some fifteen networks)."""
-    return address.is_private
-
-
-def _first_isp_stop(trace: Trace) -> int | None:
+def _first_isp_stop(trace: Trace, private: dict[IPAddress, bool]) -> int | None:
     """Returns the index in the trace's route of the stop of the first router beyond the home
     gateway: hop 2's first address when hop 1 answered only from private addresses, else hop
-    1's (the trace's first hop); None when that hop is silent."""
+    1's (the trace's first hop); None when that hop is silent. `private` keeps what
+    `is_private` said of each address (it tests some fifteen networks)."""
+
+    def _is_private(address: IPAddress) -> bool:
+        found = private.get(address)
+        if found is None:
+            found = private[address] = address.is_private
+        return found
+
     route = trace.route()
     if route.one_per_hop:  # each stop is a hop: read the route
         for index, (number, address, _inherited) in enumerate(route.stops):
@@ -284,7 +287,9 @@ class JudgeMemo:
     nearest crossing of each stretch of a path (`detours.DetourMemo`). Plain dicts: a
     serial number is never reused (`records.serial_number`)."""
 
-    __slots__ = ("anywhere", "default_crossings", "detours", "facts", "routes", "said", "walks")
+    __slots__ = (
+        "anywhere", "default_crossings", "detours", "facts", "hubs", "routes", "said", "walks",
+    )  # fmt: skip
 
     def __init__(self) -> None:
         self.facts: dict[tuple[int, str], AddressFacts] = {}  # by (AddressInfo.serial, home)
@@ -306,6 +311,10 @@ class JudgeMemo:
         # Per home country: the gazetteer and its interconnection hubs abroad.
         self.default_crossings: dict[str, tuple[Gazetteer, tuple[Crossing, ...]]] = {}
         self.detours = DetourMemo()  # the nearest crossing of each stretch of a path
+        # Per probe place and home: the gazetteer and its hubs abroad, nearest first (km).
+        self.hubs: dict[
+            tuple[tuple[float, float], str], tuple[Gazetteer, tuple[tuple[float, str], ...]]
+        ] = {}
 
     def facts_of(self, info: AddressInfo, home: str) -> AddressFacts:
         """Returns `_facts(info, home)`, worked out once per annotation and home."""
@@ -793,7 +802,7 @@ def _walk_the_path(case: _Case) -> PathVerdict:
     )
     rtt, origin = case.rtt_ms, case.origin_point
     if outcome.verdict is Verdict.INCONCLUSIVE and origin is not None and rtt is not None:
-        note = reach_note(origin, case.travel_ms(rtt), home, case.places)
+        note = reach_note(origin, case.travel_ms(rtt), home, case.places, memo=case.memo)
         # The walk's verdict was made of `evidence` as it stands: add the note to both.
         evidence.append(Evidence("rtt_bound", note, None, str(case.trace.destination), None))
         outcome = case.verdict(
@@ -928,16 +937,29 @@ def restate_many(like: PathVerdict, traces: Iterable[Trace]) -> list[PathVerdict
 
 
 def reach_note(
-    origin: tuple[float, float], rtt_ms: float, home: str, places: Gazetteer, access_ms: float = 0.0
+    origin: tuple[float, float],
+    rtt_ms: float,
+    home: str,
+    places: Gazetteer,
+    access_ms: float = 0.0,
+    memo: JudgeMemo | None = None,
 ) -> str:
     """Returns which foreign interconnection hubs a detour could have visited, given that the
     destination answered in `rtt_ms`, `access_ms` of it the probes' access links (the detour
-    there and back must fit in the rest)."""
+    there and back must fit in the rest). `memo` keeps the hubs' distances from the origin
+    for the run's next call."""
     budget = radius_km(max(0.0, rtt_ms - access_ms))
     what = f"{rtt_ms:.1f} ms RTT" + (
         f" ({access_ms:.1f} ms of it access links)" if access_ms > 0 else ""
     )
-    within = [hub for hub in _hubs_by_distance(origin, places, home) if hub[0] <= budget]
+    if memo is None:
+        hubs = _hubs_by_distance(origin, places, home)
+    else:
+        known = memo.hubs.get((origin, home))
+        if known is None or known[0] is not places:
+            known = memo.hubs[(origin, home)] = (places, _hubs_by_distance(origin, places, home))
+        hubs = known[1]
+    within = [hub for hub in hubs if hub[0] <= budget]
     if not within:
         return f"the {what} rules out every foreign interconnection hub"
     if len(within) > 4:
@@ -1223,7 +1245,6 @@ def _stretch_ok(
     return floor.ruled_out, floor.sentence(what)
 
 
-@lru_cache(maxsize=1 << 10)  # one per probe location
 def _hubs_by_distance(
     origin: tuple[float, float], places: Gazetteer, home: str
 ) -> tuple[tuple[float, str], ...]:
