@@ -345,8 +345,9 @@ class Route:
     # This Route object's own number, never reused: what is worked out per route object is
     # kept in plain dicts under it (see `serial_number`).
     serial: int = field(default_factory=serial_number, init=False, repr=False, compare=False)
-    # Per destination address object, the indexes of the stops that are that address.
-    _found: dict[int, tuple[IPAddress, tuple[int, ...]]] = field(
+    # Per address asked about (a destination, usually one per route), the indexes of the
+    # stops that are that address.
+    _found: dict[IPAddress, tuple[int, ...]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
 
@@ -356,16 +357,14 @@ class Route:
 
     def positions(self, address: IPAddress) -> tuple[int, ...]:
         """Returns the indexes of the stops whose address equals `address` (kept per object)."""
-        found = self._found.get(id(address))
-        if found is not None and found[0] is address:
-            return found[1]
-        indexes = tuple(
-            index
-            for index, (_number, known, _inherited) in enumerate(self.stops)
-            if known is not None and (known is address or known == address)
-        )
-        self._found[id(address)] = (address, indexes)
-        return indexes
+        found = self._found.get(address)
+        if found is None:
+            found = self._found[address] = tuple(
+                index
+                for index, (_number, known, _inherited) in enumerate(self.stops)
+                if known is not None and (known is address or known == address)
+            )
+        return found
 
     def reach(
         self, address: IPAddress, rtts: tuple[float | None, ...]
