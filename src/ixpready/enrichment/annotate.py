@@ -782,7 +782,6 @@ class Annotator:
             ],
         ] = {}
         self._info: dict[IPAddress, AddressInfo] = {}
-        self._info_by_object: dict[int, tuple[IPAddress, AddressInfo]] = {}
         self._by_route: dict[int, tuple[AddressInfo | None, ...]] = {}  # by Route.serial
         self._near: dict[int, _Near] = {}
 
@@ -829,16 +828,6 @@ class Annotator:
         )
         return found
 
-    def _info_of(self, address: IPAddress) -> AddressInfo:
-        """`info`, found by address object first (see `observe`): the same object, the same
-        annotation."""
-        entry = self._info_by_object.get(id(address))
-        if entry is not None and entry[0] is address:
-            return entry[1]
-        info = self.info(address)
-        self._info_by_object[id(address)] = (address, info)
-        return info
-
     def annotate(self, trace: Trace) -> AnnotatedTrace:
         """Returns the trace with every hop annotated. Never touches the network.
 
@@ -849,8 +838,8 @@ class Annotator:
         infos = self._by_route.get(route.serial)
         if infos is None:
             infos = self._by_route[route.serial] = tuple(
-                None if address is None else self._info_of(address)
+                None if address is None else self.info(address)
                 for _number, address, _inherited in route.stops
             )
-        destination = None if trace.destination is None else self._info_of(trace.destination)
+        destination = None if trace.destination is None else self.info(trace.destination)
         return AnnotatedTrace(trace, self.vantages.get(trace.key.prb_id), infos, destination)
