@@ -92,7 +92,7 @@ class Reply:
         return self.rtt_ms
 
 
-# A reader may keep a hop's packets compactly (see `compact_hop`): a plain reply (address,
+# A reader may keep a hop's packets compactly (see `Hop.compact`): a plain reply (address,
 # RTT, TTL and size only, the bulk of every traceroute) as the tuple (address, rtt_ms, ttl,
 # size), any other as its `Reply`. `Hop.replies` is made from them on first use.
 Packet = tuple[IPAddress | None, float | None, int | None, int | None] | Reply
@@ -314,13 +314,6 @@ plain_reply = _plain_reply_maker()
 
 def _replies_of(packets: tuple[Packet, ...]) -> tuple[Reply, ...]:
     return tuple(p if isinstance(p, Reply) else plain_reply(*p) for p in packets)
-
-
-def compact_hop(
-    number: int, packets: tuple[Packet, ...] | PacketSource, error: str | None, inherited: bool
-) -> Hop:
-    """`Hop.compact`, for readers that call it as a function."""
-    return Hop.compact(number, packets, error, inherited)
 
 
 Stop = tuple[int, IPAddress | None, bool]
@@ -592,20 +585,6 @@ class HopSource(Protocol):
     def hops(self) -> tuple[Hop, ...]:
         """Returns the trace's hops, in order."""
         ...
-
-
-def lazy_trace(
-    key: TraceKey, af: int, protocol: str, destination: IPAddress | None,
-    destination_name: str, source: IPAddress | None, public_source: IPAddress | None,
-    hop_source: HopSource, end_time: int | None, paris_id: int | None, firmware: int | None,
-    error: str | None, origin: str, vantage: Probe | None, route: Route,
-    stop_rtts: tuple[float | None, ...],
-) -> Trace:  # fmt: skip
-    """`Trace.lazy`, for readers that call it as a function."""
-    return Trace.lazy(
-        key, af, protocol, destination, destination_name, source, public_source, hop_source,
-        end_time, paris_id, firmware, error, origin, vantage, route, stop_rtts,
-    )  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
