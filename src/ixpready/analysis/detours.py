@@ -24,10 +24,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ixpready.enrichment.geo import Gazetteer, distance_km
+from ixpready.enrichment.geo import KM_PER_MS, Gazetteer, distance_km
 from ixpready.refdata.snapshots import RegistrySnapshot
-
-KM_PER_MS = 200.0  # light in fibre, one way: an RTT of r ms is a path of r * 200 km in all
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,28 +118,32 @@ def interconnection_places(
     return tuple(found.values())
 
 
-# A run's paths are stretches between the same few points: each worked out once, keyed by
-# the crossings' identity (hashing a tuple of a hundred places on every call would cost more
-# than the sum); each entry keeps its crossings, so the identity stays theirs.
-_KNOWN: dict[tuple[object, ...], tuple[tuple[Crossing, ...], tuple[float, Crossing]]] = {}
+Stretch = tuple[
+    tuple[float, float], tuple[float, float], tuple[float, float], tuple[float, float, float]
+]
+"""The points `s`, `a`, `b` of a detour and their uncertainties (km), as `detour_floor` takes
+them."""
 
 
-def _nearest(
-    s: tuple[float, float],
-    a: tuple[float, float],
-    b: tuple[float, float],
-    crossings: tuple[Crossing, ...],
-    uncertainty: tuple[float, float, float],
-) -> tuple[float, Crossing]:
-    key = (id(crossings), s, a, b, uncertainty)
-    known = _KNOWN.get(key)
-    if known is not None and known[0] is crossings:
-        return known[1]
-    if len(_KNOWN) > 1 << 14:
-        _KNOWN.clear()
-    found = _work_out(s, a, b, crossings, uncertainty)
-    _KNOWN[key] = (crossings, found)
-    return found
+class DetourMemo:
+    """Per run, the nearest crossing of each stretch worked out (`detour_floor`): a run's
+    paths are stretches between the same few points. Kept per set of crossings, told apart
+    by identity (a run has a handful of sets: hashing a hundred places on every call would
+    cost more than the sum), and each set is kept with its table."""
+
+    __slots__ = ("_tables",)
+
+    def __init__(self) -> None:
+        self._tables: list[tuple[tuple[Crossing, ...], dict[Stretch, tuple[float, Crossing]]]] = []
+
+    def table(self, crossings: tuple[Crossing, ...]) -> dict[Stretch, tuple[float, Crossing]]:
+        """Returns the nearest crossings worked out so far for this set of crossings."""
+        for known, table in self._tables:
+            if known is crossings:
+                return table
+        table = {}
+        self._tables.append((crossings, table))
+        return table
 
 
 def _work_out(
@@ -175,13 +177,23 @@ def detour_floor(
     rtt_ms: float,
     crossings: tuple[Crossing, ...],
     uncertainty_km: tuple[float, float, float] = (0.0, 0.0, 0.0),
+    memo: DetourMemo | None = None,
 ) -> Floor | None:
     """Returns the nearest of `crossings` for a detour that leaves the probe at `s`, passes
     `a`, one of `crossings`, then `b`, and comes back to `s`, against the RTT `rtt_ms` read
     at `b` or after it (the probes' access delays already taken off). `uncertainty_km`: how
     far each of `s`, `a` and `b` may be from its given point; the floor is the shortest such
-    detour for any points within them. None when there is no crossing."""
+    detour for any points within them. None when there is no crossing. `memo` keeps what
+    was worked out for the next call of the run."""
     if not crossings:
         return None
-    length, crossing = _nearest(s, a, b, crossings, uncertainty_km)
+    if memo is None:
+        length, crossing = _work_out(s, a, b, crossings, uncertainty_km)
+    else:
+        table = memo.table(crossings)
+        stretch = (s, a, b, uncertainty_km)
+        found = table.get(stretch)
+        if found is None:
+            found = table[stretch] = _work_out(s, a, b, crossings, uncertainty_km)
+        length, crossing = found
     return Floor(crossing, max(0.0, length), max(0.0, rtt_ms) * KM_PER_MS)

@@ -4,7 +4,8 @@ Rules, in order (README, "How verdicts are decided"):
 1. Scope: both ends' networks registered in the home country make a domestic pair; any other
    path gets scope outbound/inbound/foreign/unknown and is reported separately (an outbound
    path says where it leaves the country, `exit_of`, or why that cannot be said).
-2. A probe whose declared place its own RTTs contradict gives `inconclusive`.
+2. A probe whose declared place its own RTTs contradict gives `inconclusive`; so does a
+   result that failed before its first hop (there is no path to judge).
 3. `tromboned` when a hop is placed abroad with at least MEDIUM evidence, or the path crosses
    a foreign IXP's peering LAN that the RTTs do not rule out (the frame crossed that fabric).
 4. `inconclusive` when the destination was not reached.
@@ -27,6 +28,9 @@ Rules, in order (README, "How verdicts are decided"):
       not known to be at home must be too near to stand at any place abroad (confidence:
       the weakest anchor's, times 0.9 per hop not placed).
    Otherwise `inconclusive`, naming the stretch that could not be ruled out and the place.
+
+Each rule is a function of its own (`_not_a_domestic_pair` ... `_walk_the_path`), tried in
+this order by `judge_route` on a `_Case`: what every rule reads of one annotated trace.
 """
 
 from __future__ import annotations
@@ -34,14 +38,23 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from functools import lru_cache, partial
+from functools import partial
+from typing import NamedTuple
 
-from ixpready.analysis.detours import Crossing, detour_floor, interconnection_places
+import msgspec
+
+from ixpready.analysis.detours import (
+    Crossing,
+    DetourMemo,
+    detour_floor,
+    interconnection_places,
+)
 from ixpready.analysis.verdicts import Evidence, PathVerdict, ProbeCheck, Scope, Verdict
 from ixpready.enrichment.annotate import (
     CITY_SLACK_KM,
     MEDIUM,
     PROBE_BLUR_KM,
+    WEIGHTS,
     AddressInfo,
     AnnotatedTrace,
     HopView,
@@ -96,9 +109,10 @@ def access_delay_ms(
     from a global address, so hop 1 is no ISP router (the access link is the same line).
     """
     best: dict[tuple[int, int], float] = {}
+    private: dict[IPAddress, bool] = {}  # a run's probes have a few home gateways in all
     for positions in route_groups(traces) if groups is None else groups:
         head = traces[positions[0]]
-        stop = _first_isp_stop(head)
+        stop = _first_isp_stop(head, private)
         if stop is None:
             continue
         found = [rtt for p in positions if (rtt := _from(traces[p].stop_rtts(), stop)) is not None]
@@ -119,16 +133,18 @@ def _from(rtts: Sequence[float | None], stop: int) -> float | None:
     return min(found) if found else None
 
 
-@lru_cache(maxsize=1 << 12)  # a run's probes have a few home gateways between them
-def _is_private(address: IPAddress) -> bool:
-    """`address.is_private`, kept (it tests some fifteen networks)."""
-    return address.is_private
-
-
-def _first_isp_stop(trace: Trace) -> int | None:
+def _first_isp_stop(trace: Trace, private: dict[IPAddress, bool]) -> int | None:
     """Returns the index in the trace's route of the stop of the first router beyond the home
     gateway: hop 2's first address when hop 1 answered only from private addresses, else hop
-    1's (the trace's first hop); None when that hop is silent."""
+    1's (the trace's first hop); None when that hop is silent. `private` keeps what
+    `is_private` said of each address (it tests some fifteen networks)."""
+
+    def _is_private(address: IPAddress) -> bool:
+        found = private.get(address)
+        if found is None:
+            found = private[address] = address.is_private
+        return found
+
     route = trace.route()
     if route.one_per_hop:  # each stop is a hop: read the route
         for index, (number, address, _inherited) in enumerate(route.stops):
@@ -203,11 +219,42 @@ def _foreign_ixp(info: AddressInfo, home: str) -> bool:
     return not any(c.kind == "ixp_lan" and c.refuted for c in info.location.claims)
 
 
-# What judging needs of one annotated address, given the home country (see `_facts`).
-_Facts = tuple[int | None, bool, str | None, str, str | None, bool, "_Abroad | None", bool]
-# Of an address placed abroad or on a foreign IXP: (country, city label, evidence kind,
-# fact, confidence, refuted claims as (kind, sentence, country)).
-_Abroad = tuple[str | None, str | None, str, str, float, tuple[tuple[str, str, str | None], ...]]
+class Refuted(NamedTuple):
+    """A claim on an address's place that the speed of light ruled out, as evidence."""
+
+    kind: str
+    sentence: str  # "ruled out: <the claim's fact> (<why>)"
+    country: str | None
+
+
+class Abroad(NamedTuple):
+    """Of an address placed abroad, or on a foreign IXP's peering LAN: what says so."""
+
+    country: str | None
+    city_label: str | None
+    kind: str  # the evidence kind: "location" or "ixp_lan"
+    fact: str
+    confidence: float
+    refuted: tuple[Refuted, ...]
+
+
+class AddressFacts(NamedTuple):
+    """What judging needs of one annotated address, given the home country (`_facts`)."""
+
+    asn: int | None
+    judged: bool  # not a special-purpose address
+    ixp_name: str | None  # the IXP LAN it is on, if any
+    ixp_country: str  # that LAN's country ("" when none)
+    home_ixp: str | None  # the IXP LAN's name when the LAN is at home
+    placed_at_home_ixp: bool  # on a home IXP LAN and placed at home
+    abroad: Abroad | None  # placed abroad or on a foreign IXP's LAN
+    nothing_but_asn: bool  # nothing else to say of a hop at this address
+
+
+IXP_LAN_CONFIDENCE = WEIGHTS["ixp_lan"]  # of a path crossing a foreign IXP's LAN the RTTs allow
+NEARER_THAN_ABROAD_CONFIDENCE = 1.0  # rule 5a
+WHOLE_PATH_CONFIDENCE = 0.9  # rule 5b
+UNPLACED_HOP_FACTOR = 0.9  # rule 5c: the confidence of a walk, per hop not placed
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,85 +280,104 @@ class _RouteFacts:
 
 
 class JudgeMemo:
-    """Per run, what `judge` worked out: about each address (by its AddressInfo object) and
-    about each annotated route (by its tuple of AddressInfo, one per route object), for the
-    home country it was worked out for. Each entry keeps its key object, so the key stays
-    its own."""
+    """Per run, what `judge` worked out: about each address (by its annotation's serial
+    number), about each route (by its Route's serial number), each for the home country it
+    was worked out for; the walks of routes; the places abroad a destination could stand at
+    (`_foreign_points`); the gazetteer's hubs used when no crossings are given; and the
+    nearest crossing of each stretch of a path (`detours.DetourMemo`). Plain dicts: a
+    serial number is never reused (`records.serial_number`)."""
 
-    __slots__ = ("facts", "routes", "said", "walks")
+    __slots__ = (
+        "anywhere", "default_crossings", "detours", "facts", "hubs", "routes", "said", "walks",
+    )  # fmt: skip
 
     def __init__(self) -> None:
-        self.facts: dict[int, tuple[AddressInfo, str, _Facts]] = {}
-        # Per AddressInfo object (kept alive by `facts`), hop number and home country: what
-        # a hop abroad says, as evidence.
+        self.facts: dict[tuple[int, str], AddressFacts] = {}  # by (AddressInfo.serial, home)
+        # Per AddressInfo serial, hop number and home country: what a hop abroad says.
         self.said: dict[tuple[int, int, str], tuple[Evidence, ...]] = {}
-        self.routes: dict[int, tuple[tuple[AddressInfo | None, ...], str, _RouteFacts]] = {}
-        # Per annotated route and destination object, home, probe place and settings: how
-        # walking it goes, the RTTs apart (`_walk_plan`).
+        # Per Route serial and home: the route's annotations and what judging takes of them.
+        self.routes: dict[tuple[int, str], tuple[tuple[AddressInfo | None, ...], _RouteFacts]] = {}
+        # Per Route serial, the destination's AddressInfo serial (0: none), home, probe place
+        # and settings: how walking it goes, the RTTs apart (`_walk_plan`).
         self.walks: dict[
             tuple[int, int, str, tuple[float, float], JudgeSettings],
-            tuple[tuple[AddressInfo | None, ...], IPAddress | None, _WalkPlan],
+            tuple[tuple[AddressInfo | None, ...], _WalkPlan],
+        ] = {}
+        # Per home country: the gazetteer and crossings they were worked out from, and every
+        # place abroad a destination could stand at.
+        self.anywhere: dict[
+            str, tuple[Gazetteer, tuple[Crossing, ...], tuple[Crossing, ...]]
+        ] = {}
+        # Per home country: the gazetteer and its interconnection hubs abroad.
+        self.default_crossings: dict[str, tuple[Gazetteer, tuple[Crossing, ...]]] = {}
+        self.detours = DetourMemo()  # the nearest crossing of each stretch of a path
+        # Per probe place and home: the gazetteer and its hubs abroad, nearest first (km).
+        self.hubs: dict[
+            tuple[tuple[float, float], str], tuple[Gazetteer, tuple[tuple[float, str], ...]]
         ] = {}
 
+    def facts_of(self, info: AddressInfo, home: str) -> AddressFacts:
+        """Returns `_facts(info, home)`, worked out once per annotation and home."""
+        key = (info.serial, home)
+        found = self.facts.get(key)
+        if found is None:
+            found = self.facts[key] = _facts(info, home)
+        return found
 
-def _facts(info: AddressInfo, home: str) -> _Facts:
-    """Returns (asn, judged: not special-purpose, IXP LAN name, its country,
-    home IXP LAN name, on a home IXP and placed at home, when the address is abroad or on
-    a foreign IXP's LAN what the evidence says (see `_Abroad`; None otherwise), and whether
-    there is nothing to say but the ASN)."""
+
+def _facts(info: AddressInfo, home: str) -> AddressFacts:
+    """Returns what judging needs of an annotated address (see `AddressFacts`)."""
     ixp = info.ixp
-    counted = info.special is None
-    abroad = counted and info.location.is_outside(home)
-    via_ixp = counted and _foreign_ixp(info, home)
+    judged = info.special is None
+    outside = judged and info.location.is_outside(home)
+    via_ixp = judged and _foreign_ixp(info, home)
     at_home_ixp = ixp is not None and ixp.lan.country == home
-    foreign: _Abroad | None = None
-    if abroad or via_ixp:
+    abroad: Abroad | None = None
+    if outside or via_ixp:
         location = info.location
         country = (
             location.country
-            if abroad and location.country != home
+            if outside and location.country != home
             else (ixp.lan.country if via_ixp and ixp else None)
         )
-        city = location.city if abroad else (ixp.lan.city if ixp else None)
+        city = location.city if outside else (ixp.lan.city if ixp else None)
         fact = (
             _best_fact(location)
-            if abroad
+            if outside
             else next(c.fact for c in location.claims if c.kind == "ixp_lan")
         )
-        foreign = (
-            country,
-            None if city is None else city.label,
-            "ixp_lan" if via_ixp and not abroad else "location",
-            fact,
-            location.confidence if abroad else 0.6,
-            tuple(
-                (c.kind, f"ruled out: {c.fact} ({c.refuted})", c.country)
+        abroad = Abroad(
+            country=country,
+            city_label=None if city is None else city.label,
+            kind="ixp_lan" if via_ixp and not outside else "location",
+            fact=fact,
+            confidence=location.confidence if outside else IXP_LAN_CONFIDENCE,
+            refuted=tuple(
+                Refuted(c.kind, f"ruled out: {c.fact} ({c.refuted})", c.country)
                 for c in location.claims
                 if c.refuted
             ),
         )
     home_ixp = ixp.lan.name if ixp is not None and at_home_ixp else None
-    return (
-        info.asn,
-        counted,
-        None if ixp is None else ixp.lan.name,
-        "" if ixp is None else ixp.lan.country,
-        home_ixp,
-        at_home_ixp and info.location.is_inside(home),
-        foreign,
-        home_ixp is None and (not counted or (ixp is None and foreign is None)),
+    return AddressFacts(
+        asn=info.asn,
+        judged=judged,
+        ixp_name=None if ixp is None else ixp.lan.name,
+        ixp_country="" if ixp is None else ixp.lan.country,
+        home_ixp=home_ixp,
+        placed_at_home_ixp=at_home_ixp and info.location.is_inside(home),
+        abroad=abroad,
+        nothing_but_asn=home_ixp is None and (not judged or (ixp is None and abroad is None)),
     )
 
 
-def _route_facts(
-    at: AnnotatedTrace, home: str, memo: JudgeMemo
-) -> _RouteFacts:
+def _route_facts(at: AnnotatedTrace, home: str, memo: JudgeMemo) -> _RouteFacts:
     """Returns what the annotated route of `at` says (see `_RouteFacts`), once per route."""
     infos = at.infos
-    known = memo.routes.get(id(infos))
-    if known is not None and known[0] is infos and known[1] == home:
-        return known[2]
-    per_address = memo.facts
+    route_key = (at.trace.route().serial, home)
+    known = memo.routes.get(route_key)
+    if known is not None and known[0] is infos:  # annotated alike (by one annotator)
+        return known[1]
     evidence: list[Evidence] = []
     foreign_countries: list[str] = []
     foreign_cities: list[str] = []
@@ -329,47 +395,41 @@ def _route_facts(
             last_number = number
         if info is None:
             continue
-        entry = per_address.get(id(info))
-        if entry is None or entry[0] is not info or entry[1] != home:
-            entry = per_address[id(info)] = (info, home, _facts(info, home))
-        about = entry[2]
-        asns.append(about[0])
-        if about[7]:  # nothing else to say of this hop
+        about = memo.facts_of(info, home)
+        asns.append(about.asn)
+        if about.nothing_but_asn:
             continue
-        asn, counted, ixp_name, ixp_country, home_ixp, inside, foreign, _plain = about
-        if home_ixp is not None:
-            home_ixp_names.add(home_ixp)
-            via_home_ixp = via_home_ixp or inside
-        if not counted:
+        if about.home_ixp is not None:
+            home_ixp_names.add(about.home_ixp)
+            via_home_ixp = via_home_ixp or about.placed_at_home_ixp
+        if not about.judged:
             continue
-        if ixp_name is not None and ixp_name not in ixps:
-            ixps.append(ixp_name)
-            ixp_countries.append(ixp_country)
-        if foreign is None:
+        if about.ixp_name is not None and about.ixp_name not in ixps:
+            ixps.append(about.ixp_name)
+            ixp_countries.append(about.ixp_country)
+        abroad = about.abroad
+        if abroad is None:
             continue
-        country, city_label, kind, fact, confidence, refuted = foreign
+        country = abroad.country
         if country and (not foreign_countries or foreign_countries[-1] != country):
             foreign_countries.append(country)
-        if city_label is not None and city_label not in foreign_cities:
-            foreign_cities.append(city_label)
-        if asn is not None and asn not in carried_by:
-            carried_by.append(asn)
-        foreign_conf.append(confidence)
+        if abroad.city_label is not None and abroad.city_label not in foreign_cities:
+            foreign_cities.append(abroad.city_label)
+        if about.asn is not None and about.asn not in carried_by:
+            carried_by.append(about.asn)
+        foreign_conf.append(abroad.confidence)
         # The same hop of the same address says the same on every route: made once.
-        lines = said.get((id(info), number, home)) if info.address is address else None
+        lines = said.get((info.serial, number, home)) if info.address is address else None
         if lines is None:
             text = (
                 info.text if info.address is address or info.address == address else str(address)
             )
             lines = (
-                Evidence(kind, f"hop {number} {text}: {fact}", number, text, country),
-                *(
-                    Evidence(claim_kind, sentence, number, text, claim_country)
-                    for claim_kind, sentence, claim_country in refuted
-                ),
+                Evidence(abroad.kind, f"hop {number} {text}: {abroad.fact}", number, text, country),
+                *(Evidence(r.kind, r.sentence, number, text, r.country) for r in abroad.refuted),
             )
             if info.address is address:
-                said[(id(info), number, home)] = lines
+                said[(info.serial, number, home)] = lines
         evidence += lines
     facts = _RouteFacts(
         asns=tuple(asns), home_ixp_names=frozenset(home_ixp_names), via_home_ixp=via_home_ixp,
@@ -378,7 +438,7 @@ def _route_facts(
         carried_by=tuple(carried_by), foreign_confidence=max(foreign_conf, default=None),
         evidence=tuple(evidence), last_number=last_number,
     )  # fmt: skip
-    memo.routes[id(infos)] = (infos, home, facts)
+    memo.routes[route_key] = (infos, facts)
     return facts
 
 
@@ -403,32 +463,90 @@ def judge(
     """
     return judge_route(
         at, home, ends, check, places, settings, memo=memo, crossings=crossings
-    )[0]
+    ).verdict
 
 
-def judge_route(
+class Decision(NamedTuple):
+    """A verdict, and whether it holds for every trace alike (see `judge_route`)."""
+
+    verdict: PathVerdict
+    holds_for_alike: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Case:
+    """One annotated trace to judge, with what every rule reads of it (see `judge_route`)."""
+
+    at: AnnotatedTrace
+    home: str
+    ends: Ends
+    check: ProbeCheck | None
+    places: Gazetteer
+    settings: JudgeSettings
+    memo: JudgeMemo
+    crossings: tuple[Crossing, ...]
+    scope: Scope
+    facts: _RouteFacts
+    as_path: tuple[int, ...]
+    reached: bool  # some reply came from the destination itself
+    rtt_ms: float | None  # the destination's smallest usable RTT
+    origin_point: tuple[float, float] | None  # the probe's coordinates, when known
+    floor_rtt_ms: float | None  # straight fibre between the two ends, when both are placed
+    dst_text: str | None
+
+    @property
+    def trace(self) -> Trace:
+        return self.at.trace
+
+    @property
+    def home_ixps(self) -> tuple[bool, AbstractSet[str]]:
+        """Whether a hop on a home IXP LAN is placed at home, and the home IXP LANs crossed."""
+        return self.facts.via_home_ixp, self.facts.home_ixp_names
+
+    def travel_ms(self, rtt_ms: float) -> float:
+        """Returns the part of an end-to-end RTT that is distance: both access links off."""
+        return max(0.0, rtt_ms - self.ends.src_access_ms - self.ends.dst_access_ms)
+
+    def verdict(
+        self,
+        kind: Verdict,
+        reason: str,
+        confidence: float,
+        extra_rtt_ms: float | None = None,
+        evidence: Iterable[Evidence] | None = None,
+    ) -> PathVerdict:
+        """Returns the verdict on this trace; `evidence` defaults to what its route says."""
+        facts, ends, trace = self.facts, self.ends, self.at.trace
+        return PathVerdict(
+            trace=trace.key, scope=self.scope, verdict=kind, reason=reason, af=trace.af,
+            dst_addr=self.dst_text, src_asn=ends.src_asn, dst_asn=ends.dst_asn,
+            src_country=ends.src_country, dst_country=ends.dst_country, as_path=self.as_path,
+            foreign_countries=facts.foreign_countries, foreign_cities=facts.foreign_cities,
+            ixps=facts.ixps, ixp_countries=facts.ixp_countries, carried_by=facts.carried_by,
+            rtt_ms=self.rtt_ms, floor_rtt_ms=self.floor_rtt_ms,
+            extra_rtt_ms=None if extra_rtt_ms is None else round(extra_rtt_ms, 2),
+            confidence=round(max(0.0, min(1.0, confidence)), 3),
+            evidence=(
+                facts.evidence if evidence is None
+                else evidence if isinstance(evidence, tuple) else tuple(evidence)
+            ),
+            origin=trace.origin,
+        )  # fmt: skip
+
+
+def _case(
     at: AnnotatedTrace,
     home: str,
     ends: Ends,
     check: ProbeCheck | None,
     places: Gazetteer,
-    settings: JudgeSettings | None = None,
-    *,
-    memo: JudgeMemo | None = None,
-    crossings: tuple[Crossing, ...] | None = None,
-) -> tuple[PathVerdict, bool]:
-    """Returns `judge`'s verdict and whether it holds for every trace alike (`restate_many`):
-    one with the same route object, address family, destination, origin, and an error or
-    not, judged with the same vantage, ends and probe check. Such a verdict depends on the
-    route and the ends alone, the trace's RTT to the destination and a tromboned path's
-    penalty apart; one that weighs the trace's RTTs hop by hop does not."""
-    settings = settings or JudgeSettings()
-    memo = JudgeMemo() if memo is None else memo
-    crossings = _default_crossings(places, home) if crossings is None else crossings
+    settings: JudgeSettings,
+    memo: JudgeMemo,
+    crossings: tuple[Crossing, ...],
+) -> _Case:
+    """Returns what the rules read of one annotated trace."""
     trace = at.trace
     reached = trace.destination_reached
-    rtt = trace.destination_rtt_ms
-    scope = _scope(home, ends)
     vantage = at.vantage
     origin_point = (
         None
@@ -447,13 +565,11 @@ def judge_route(
             )
         if target is not None:
             floor = round(floor_rtt_ms(distance_km(*origin_point, *target)), 2)
-
     facts = _route_facts(at, home, memo)
     path_key = (ends.src_asn, ends.dst_asn, reached)
     path = facts.as_paths.get(path_key)
     if path is None:
         path = facts.as_paths[path_key] = _as_path(facts.asns, *path_key)
-    home_ixps = (facts.via_home_ixp, facts.home_ixp_names)
     destination = trace.destination
     dst_text = (
         None
@@ -463,144 +579,236 @@ def judge_route(
         and (at.destination.address is destination or at.destination.address == destination)
         else str(destination)
     )
+    return _Case(
+        at=at, home=home, ends=ends, check=check, places=places, settings=settings, memo=memo,
+        crossings=crossings, scope=_scope(home, ends), facts=facts, as_path=path,
+        reached=reached, rtt_ms=trace.destination_rtt_ms, origin_point=origin_point,
+        floor_rtt_ms=floor, dst_text=dst_text,
+    )  # fmt: skip
 
-    def verdict(
-        kind: Verdict,
-        reason: str,
-        confidence: float,
-        extra: float | None = None,
-        evidence: Iterable[Evidence] = facts.evidence,
-    ) -> PathVerdict:
-        return PathVerdict(
-            trace=trace.key, scope=scope, verdict=kind, reason=reason, af=trace.af,
-            dst_addr=dst_text,
-            src_asn=ends.src_asn, dst_asn=ends.dst_asn, src_country=ends.src_country,
-            dst_country=ends.dst_country, as_path=path, foreign_countries=facts.foreign_countries,
-            foreign_cities=facts.foreign_cities, ixps=facts.ixps,
-            ixp_countries=facts.ixp_countries, carried_by=facts.carried_by, rtt_ms=rtt,
-            floor_rtt_ms=floor, extra_rtt_ms=None if extra is None else round(extra, 2),
-            confidence=round(max(0.0, min(1.0, confidence)), 3),
-            evidence=evidence if isinstance(evidence, tuple) else tuple(evidence),
-            origin=trace.origin,
-        )  # fmt: skip
 
-    if scope is not Scope.DOMESTIC:
-        where = {Scope.OUTBOUND: f"destination network registered in {ends.dst_country}",
-                 Scope.INBOUND: f"source probe declared in {ends.src_country}",
-                 Scope.FOREIGN: "neither end is at home",
-                 Scope.UNKNOWN: "an end's country is unknown (no probe metadata or registry record)"}[scope]  # fmt: skip
-        reason = f"not a domestic pair: {where}"
-        if scope is Scope.OUTBOUND:
-            said, lines = exit_of(at, home, memo)
-            reason = f"{reason}; {said}"
-            return verdict(
-                Verdict.INCONCLUSIVE, reason, 0.0, evidence=(*lines, *facts.evidence)
-            ), True
-        return verdict(Verdict.INCONCLUSIVE, reason, 0.0), True
-    if check is not None and check.status == "contradicted":
-        return verdict(
-            Verdict.INCONCLUSIVE,
-            f"probe {check.prb_id} is not where declared",
-            0.0,
-            evidence=(Evidence("probe", f"probe {check.prb_id}: {check.detail}"), *facts.evidence),
-        ), True
-    if trace.error and not trace.hops:
-        return verdict(
-            Verdict.INCONCLUSIVE, f"the probe could not measure: {trace.error}", 0.0
-        ), False
-    foreign_confidence = facts.foreign_confidence
-    if facts.foreign_countries or (foreign_confidence is not None and facts.ixps):
-        assert foreign_confidence is not None
-        extra = None if rtt is None or floor is None or not reached else rtt - floor
-        places_text = ", ".join(facts.foreign_cities) or ", ".join(facts.foreign_countries)
-        reason = f"left {home} through {places_text}"
-        if facts.carried_by:
-            reason += " (" + ", ".join(f"AS{a}" for a in facts.carried_by) + ")"
-        if not reached:
-            reason += "; destination not reached"
-        return verdict(Verdict.TROMBONED, reason, foreign_confidence, extra), True
-    if not reached:
-        last = facts.last_number
-        tail = f" (last reply at hop {last})" if last is not None else " (no hop replied)"
-        return verdict(Verdict.INCONCLUSIVE, "destination not reached" + tail, 0.0), True
+def judge_route(
+    at: AnnotatedTrace,
+    home: str,
+    ends: Ends,
+    check: ProbeCheck | None,
+    places: Gazetteer,
+    settings: JudgeSettings | None = None,
+    *,
+    memo: JudgeMemo | None = None,
+    crossings: tuple[Crossing, ...] | None = None,
+) -> Decision:
+    """Returns `judge`'s verdict and whether it holds for every trace alike (`restate_many`):
+    one with the same route object, address family, destination, origin, and an error or
+    not, judged with the same vantage, ends and probe check. Such a verdict depends on the
+    route and the ends alone, the trace's RTT to the destination and a tromboned path's
+    penalty apart; one that weighs the trace's RTTs hop by hop does not.
 
-    # The destination answered: was every stretch of the path at home?
-    evidence = list(facts.evidence)
-    if (
-        origin_point is not None
-        and rtt is not None
-        and vantage is not None
-        and vantage.country == home
-    ):
-        travel = max(0.0, rtt - ends.src_access_ms - ends.dst_access_ms)
-        reach = radius_km(travel) + vantage.uncertainty_km
-        nearest = places.nearest_foreign_km(*origin_point, home, False)
-        if reach < nearest:
-            access = ""
-            if travel < rtt:
-                access = f" ({rtt - travel:.1f} ms of it the two probes' own access links)"
-            evidence.append(
-                Evidence(
-                    "rtt_bound",
-                    f"the destination answered in {rtt:.1f} ms{access}: the whole path lies within {reach:.0f} km of the probe, nearer than any place abroad ({nearest:.0f} km)",
-                    None,
-                    str(trace.destination),
-                    home,
-                )
-            )
-            return _local(partial(verdict, evidence=evidence), home, 1.0, home_ixps), False
-    # Where the destination is: a known probe at home (its declared point), an address the
-    # evidence places at home (its city, if any), or perhaps abroad.
-    dst_home, dst_point, dst_slack = _destination(at, ends, home, settings)
-    if (
-        origin_point is not None
-        and rtt is not None
-        and vantage is not None
-        and vantage.country == home
-        and dst_home
-    ):
-        travel = max(0.0, rtt - ends.src_access_ms - ends.dst_access_ms)
-        floor_found = detour_floor(
-            origin_point, origin_point, dst_point or origin_point, travel, crossings,
-            (vantage.uncertainty_km, 0.0, dst_slack),
-        )  # fmt: skip
-        if floor_found is not None and floor_found.ruled_out:
-            links = ""
-            if travel < rtt:
-                links = f" ({rtt - travel:.1f} ms of it the two probes' own access links)"
-            fact = (
-                f"the destination answered in {rtt:.1f} ms{links}: "
-                + floor_found.sentence("any of its hops")
-            )
-            evidence.append(Evidence("rtt_bound", fact, None, str(trace.destination), home))
-            why = f"the RTT rules out every place abroad where networks interconnect (nearest: {floor_found.crossing.label}, {floor_found.margin_ms:.1f} ms short)"
-            return _local(partial(verdict, evidence=evidence), home, 0.9, home_ixps, why), False
+    The rules are tried in the order the module docstring states; the first that decides
+    gives the verdict."""
+    memo = JudgeMemo() if memo is None else memo
+    if crossings is None:
+        crossings = _default_crossings(places, home, memo)
+    case = _case(at, home, ends, check, places, settings or JudgeSettings(), memo, crossings)
+    for rule in _RULES:
+        decided = rule(case)
+        if decided is not None:
+            return decided
+    return Decision(_stayed_home(case), False)
+
+
+def _not_a_domestic_pair(case: _Case) -> Decision | None:
+    """Rule 1: a path whose ends are not both home networks is reported apart, inconclusive
+    by definition; an outbound one says where it leaves the country (`exit_of`)."""
+    scope = case.scope
+    if scope is Scope.DOMESTIC:
+        return None
+    ends = case.ends
+    where = {
+        Scope.OUTBOUND: f"destination network registered in {ends.dst_country}",
+        Scope.INBOUND: f"source probe declared in {ends.src_country}",
+        Scope.FOREIGN: "neither end is at home",
+        Scope.UNKNOWN: "an end's country is unknown (no probe metadata or registry record)",
+    }[scope]
+    reason = f"not a domestic pair: {where}"
+    if scope is Scope.OUTBOUND:
+        said, lines = exit_of(case.at, case.home, case.memo)
+        evidence = (*lines, *case.facts.evidence)
+        return Decision(
+            case.verdict(Verdict.INCONCLUSIVE, f"{reason}; {said}", 0.0, evidence=evidence), True
+        )
+    return Decision(case.verdict(Verdict.INCONCLUSIVE, reason, 0.0), True)
+
+
+def _probe_not_where_declared(case: _Case) -> Decision | None:
+    """Rule 2: a probe whose own RTTs contradict its declared place proves nothing."""
+    check = case.check
+    if check is None or check.status != "contradicted":
+        return None
+    evidence = (Evidence("probe", f"probe {check.prb_id}: {check.detail}"), *case.facts.evidence)
+    return Decision(
+        case.verdict(
+            Verdict.INCONCLUSIVE, f"probe {check.prb_id} is not where declared", 0.0,
+            evidence=evidence,
+        ),
+        True,
+    )  # fmt: skip
+
+
+def _could_not_measure(case: _Case) -> Decision | None:
+    """Rule 2, continued: a result that failed before its first hop has no path to judge."""
+    trace = case.trace
+    if not (trace.error and not trace.hops):
+        return None
+    reason = f"the probe could not measure: {trace.error}"
+    return Decision(case.verdict(Verdict.INCONCLUSIVE, reason, 0.0), False)
+
+
+def _left_home(case: _Case) -> Decision | None:
+    """Rule 3: `tromboned` when a hop is placed abroad with at least MEDIUM evidence, or the
+    path crosses a foreign IXP's LAN the RTTs do not rule out. Its latency cost is the RTT
+    above the straight-fibre floor between the two ends."""
+    facts = case.facts
+    confidence = facts.foreign_confidence
+    if not facts.foreign_countries and (confidence is None or not facts.ixps):
+        return None
+    assert confidence is not None
+    rtt, floor = case.rtt_ms, case.floor_rtt_ms
+    extra = None if rtt is None or floor is None or not case.reached else rtt - floor
+    places_text = ", ".join(facts.foreign_cities) or ", ".join(facts.foreign_countries)
+    reason = f"left {case.home} through {places_text}"
+    if facts.carried_by:
+        reason += " (" + ", ".join(f"AS{a}" for a in facts.carried_by) + ")"
+    if not case.reached:
+        reason += "; destination not reached"
+    return Decision(case.verdict(Verdict.TROMBONED, reason, confidence, extra), True)
+
+
+def _not_reached(case: _Case) -> Decision | None:
+    """Rule 4: a path that did not reach its destination, and was not seen abroad, is
+    `inconclusive`: its end is not known."""
+    if case.reached:
+        return None
+    last = case.facts.last_number
+    tail = f" (last reply at hop {last})" if last is not None else " (no hop replied)"
+    return Decision(
+        case.verdict(Verdict.INCONCLUSIVE, "destination not reached" + tail, 0.0), True
+    )
+
+
+_RULES: tuple[Callable[[_Case], Decision | None], ...] = (
+    _not_a_domestic_pair, _probe_not_where_declared, _could_not_measure, _left_home, _not_reached,
+)  # fmt: skip
+
+
+def _stayed_home(case: _Case) -> PathVerdict:
+    """Rule 5: the destination answered; `local` by the first of three proofs that holds
+    (5a, 5b, 5c), else `inconclusive` with what stands in the way and which hubs abroad
+    the RTT leaves within reach."""
+    return (
+        _nearer_than_abroad(case)
+        or _rtt_rules_out_every_detour(case)
+        or _walk_the_path(case)
+    )
+
+
+def _access_note(case: _Case, rtt: float, travel: float) -> str:
+    if travel < rtt:
+        return f" ({rtt - travel:.1f} ms of it the two probes' own access links)"
+    return ""
+
+
+def _nearer_than_abroad(case: _Case) -> PathVerdict | None:
+    """Rule 5a: the destination's RTT keeps the whole path within a disc around the probe
+    that reaches no foreign town."""
+    vantage, rtt, origin = case.at.vantage, case.rtt_ms, case.origin_point
+    if origin is None or rtt is None or vantage is None or vantage.country != case.home:
+        return None
+    travel = case.travel_ms(rtt)
+    reach = radius_km(travel) + vantage.uncertainty_km
+    nearest = case.places.nearest_foreign_km(*origin, case.home, False)
+    if reach >= nearest:
+        return None
+    fact = (
+        f"the destination answered in {rtt:.1f} ms{_access_note(case, rtt, travel)}: the whole "
+        f"path lies within {reach:.0f} km of the probe, nearer than any place abroad "
+        f"({nearest:.0f} km)"
+    )
+    evidence = (
+        *case.facts.evidence,
+        Evidence("rtt_bound", fact, None, str(case.trace.destination), case.home),
+    )
+    return _local(
+        partial(case.verdict, evidence=evidence), case.home, NEARER_THAN_ABROAD_CONFIDENCE,
+        case.home_ixps,
+    )  # fmt: skip
+
+
+def _rtt_rules_out_every_detour(case: _Case) -> PathVerdict | None:
+    """Rule 5b: a destination known to be at home answered too soon for a detour through
+    any place abroad where networks interconnect, whatever the hops between."""
+    vantage, rtt, origin = case.at.vantage, case.rtt_ms, case.origin_point
+    if origin is None or rtt is None or vantage is None or vantage.country != case.home:
+        return None
+    dst_home, dst_point, dst_slack = _destination(case.at, case.ends, case.home, case.settings)
+    if not dst_home:
+        return None
+    travel = case.travel_ms(rtt)
+    floor_found = detour_floor(
+        origin, origin, dst_point or origin, travel, case.crossings,
+        (vantage.uncertainty_km, 0.0, dst_slack), case.memo.detours,
+    )  # fmt: skip
+    if floor_found is None or not floor_found.ruled_out:
+        return None
+    fact = (
+        f"the destination answered in {rtt:.1f} ms{_access_note(case, rtt, travel)}: "
+        + floor_found.sentence("any of its hops")
+    )
+    evidence = (
+        *case.facts.evidence,
+        Evidence("rtt_bound", fact, None, str(case.trace.destination), case.home),
+    )
+    why = (
+        "the RTT rules out every place abroad where networks interconnect (nearest: "
+        f"{floor_found.crossing.label}, {floor_found.margin_ms:.1f} ms short)"
+    )
+    return _local(
+        partial(case.verdict, evidence=evidence), case.home, WHOLE_PATH_CONFIDENCE,
+        case.home_ixps, why,
+    )  # fmt: skip
+
+
+def _walk_the_path(case: _Case) -> PathVerdict:
+    """Rule 5c: hops placed at home cut the path into stretches, each of which the RTTs
+    must rule out a detour abroad for (`_walk`); an inconclusive walk also says which hubs
+    abroad the destination's RTT leaves within reach (`reach_note`)."""
+    at, home, vantage = case.at, case.home, case.at.vantage
+    evidence = list(case.facts.evidence)
     outcome = _walk(
-        partial(verdict, evidence=evidence),
+        partial(case.verdict, evidence=evidence),
         at,
         home,
-        origin_point,
+        case.origin_point,
         0.0 if vantage is None else vantage.uncertainty_km,
-        (dst_home, dst_point, dst_slack),
-        crossings,
-        _foreign_points(places, home, crossings),
-        settings,
+        _destination(at, case.ends, home, case.settings),
+        case.crossings,
+        _foreign_points(case.places, home, case.crossings, case.memo),
+        case.settings,
         evidence,
-        ends.src_access_ms,
-        ends.dst_access_ms,
-        home_ixps,
-        memo,
+        case.ends.src_access_ms,
+        case.ends.dst_access_ms,
+        case.home_ixps,
+        case.memo,
     )
-    if outcome.verdict is Verdict.INCONCLUSIVE and origin_point is not None and rtt is not None:
-        note = reach_note(
-            origin_point, max(0.0, rtt - ends.src_access_ms - ends.dst_access_ms), home, places
-        )
+    rtt, origin = case.rtt_ms, case.origin_point
+    if outcome.verdict is Verdict.INCONCLUSIVE and origin is not None and rtt is not None:
+        note = reach_note(origin, case.travel_ms(rtt), home, case.places, memo=case.memo)
         # The walk's verdict was made of `evidence` as it stands: add the note to both.
-        evidence.append(Evidence("rtt_bound", note, None, str(trace.destination), None))
-        outcome = verdict(
+        evidence.append(Evidence("rtt_bound", note, None, str(case.trace.destination), None))
+        outcome = case.verdict(
             Verdict.INCONCLUSIVE, f"{outcome.reason}; {note}", outcome.confidence, None, evidence
         )
-    return outcome, False
+    return outcome
 
 
 def _destination(
@@ -621,33 +829,31 @@ def _destination(
     return False, None, 0.0
 
 
-@lru_cache(maxsize=16)
-def _default_crossings(places: Gazetteer, home: str) -> tuple[Crossing, ...]:
-    """Returns the gazetteer's interconnection hubs outside `home`, as crossings."""
-    return interconnection_places(None, places, home)
-
-
-_ANYWHERE: dict[tuple[int, int, str], tuple[tuple[Crossing, ...], tuple[Crossing, ...]]] = {}
+def _default_crossings(places: Gazetteer, home: str, memo: JudgeMemo) -> tuple[Crossing, ...]:
+    """Returns the gazetteer's interconnection hubs outside `home`, as crossings (kept in
+    the run's memo)."""
+    known = memo.default_crossings.get(home)
+    if known is None or known[0] is not places:
+        known = memo.default_crossings[home] = (
+            places, interconnection_places(None, places, home)
+        )  # fmt: skip
+    return known[1]
 
 
 def _foreign_points(
-    places: Gazetteer, home: str, crossings: tuple[Crossing, ...]
+    places: Gazetteer, home: str, crossings: tuple[Crossing, ...], memo: JudgeMemo
 ) -> tuple[Crossing, ...]:
     """Returns every place abroad a destination could stand at: the crossings and every
-    gazetteer city outside `home` (border towns included). Worked out once per crossings
-    object (kept with the entry, so its identity stays its own)."""
-    key = (id(places), id(crossings), home)
-    known = _ANYWHERE.get(key)
-    if known is not None and known[0] is crossings:
-        return known[1]
-    if len(_ANYWHERE) > 64:
-        _ANYWHERE.clear()
-    found = crossings + tuple(
-        Crossing(c.label, c.country, c.latitude, c.longitude)
-        for c in places.foreign_points(home)
-    )
-    _ANYWHERE[key] = (crossings, found)
-    return found
+    gazetteer city outside `home` (border towns included). Worked out once per run's
+    gazetteer, crossings and home (kept in the run's memo)."""
+    known = memo.anywhere.get(home)
+    if known is None or known[0] is not places or known[1] is not crossings:
+        found = crossings + tuple(
+            Crossing(c.label, c.country, c.latitude, c.longitude)
+            for c in places.foreign_points(home)
+        )
+        known = memo.anywhere[home] = (places, crossings, found)
+    return known[2]
 
 
 def exit_of(
@@ -672,21 +878,18 @@ def exit_of(
     for (number, address, _inherited), info in zip(at.trace.route().stops, at.infos, strict=True):
         if address is None or info is None or info.special is not None:
             continue
-        entry = memo.facts.get(id(info))
-        if entry is None or entry[0] is not info or entry[1] != home:
-            entry = memo.facts[id(info)] = (info, home, _facts(info, home))
-        foreign = entry[2][6]
+        abroad = memo.facts_of(info, home).abroad
         text = info.text if info.address == address else str(address)
-        if foreign is not None:
-            country, city_label, kind, fact, _confidence, _refuted = foreign
-            where = city_label or country or "abroad"
+        if abroad is not None:
+            where = abroad.city_label or abroad.country or "abroad"
             after = (
                 f", after hop {last_home[0]} {last_home[1]} (placed in {home})"
                 if last_home is not None
                 else f"; no hop before it is placed in {home}"
             )
             said = f"leaves {home} at hop {number} at the latest ({text}, {where}){after}"
-            return said, (Evidence(kind, f"hop {number} {text}: {fact}", number, text, country),)
+            fact = f"hop {number} {text}: {abroad.fact}"
+            return said, (Evidence(abroad.kind, fact, number, text, abroad.country),)
         if info.location.is_inside(home):
             last_home = (number, text)
             continue
@@ -727,27 +930,36 @@ def restate_many(like: PathVerdict, traces: Iterable[Trace]) -> list[PathVerdict
         extra = (
             round(rtt - floor, 2) if penalty and rtt is not None and floor is not None else None
         )
-        verdict = PathVerdict(
-            trace.key, like.scope, like.verdict, like.reason, like.af, like.dst_addr,
-            like.src_asn, like.dst_asn, like.src_country, like.dst_country, like.as_path,
-            like.foreign_countries, like.foreign_cities, like.ixps, like.ixp_countries,
-            like.carried_by, rtt, floor, extra, like.confidence, like.evidence, like.origin,
-        )  # fmt: skip
-        verdicts.append(verdict)
+        verdicts.append(
+            msgspec.structs.replace(like, trace=trace.key, rtt_ms=rtt, extra_rtt_ms=extra)
+        )
     return verdicts
 
 
 def reach_note(
-    origin: tuple[float, float], rtt_ms: float, home: str, places: Gazetteer, access_ms: float = 0.0
+    origin: tuple[float, float],
+    rtt_ms: float,
+    home: str,
+    places: Gazetteer,
+    access_ms: float = 0.0,
+    memo: JudgeMemo | None = None,
 ) -> str:
     """Returns which foreign interconnection hubs a detour could have visited, given that the
     destination answered in `rtt_ms`, `access_ms` of it the probes' access links (the detour
-    there and back must fit in the rest)."""
+    there and back must fit in the rest). `memo` keeps the hubs' distances from the origin
+    for the run's next call."""
     budget = radius_km(max(0.0, rtt_ms - access_ms))
     what = f"{rtt_ms:.1f} ms RTT" + (
         f" ({access_ms:.1f} ms of it access links)" if access_ms > 0 else ""
     )
-    within = [hub for hub in _hubs_by_distance(origin, places, home) if hub[0] <= budget]
+    if memo is None:
+        hubs = _hubs_by_distance(origin, places, home)
+    else:
+        known = memo.hubs.get((origin, home))
+        if known is None or known[0] is not places:
+            known = memo.hubs[(origin, home)] = (places, _hubs_by_distance(origin, places, home))
+        hubs = known[1]
+    within = [hub for hub in hubs if hub[0] <= budget]
     if not within:
         return f"the {what} rules out every foreign interconnection hub"
     if len(within) > 4:
@@ -829,15 +1041,15 @@ def _walk_plan(
         destination is not None and (v.address is destination or v.address == destination)
         for v in views
     )
-    index_of = {id(v): index for index, v in enumerate(views)}
     # Leading special-purpose or silent hops are the probe's own network: skip them.
-    hops = list(views)
+    # Each hop is kept with its index in the route (its stop).
+    hops = list(enumerate(views))
     while (
         hops
-        and (hops[0].info is None or hops[0].info.special is not None)
-        and not (hops[0].info is None and hops[0].address is not None)
+        and (hops[0][1].info is None or hops[0][1].info.special is not None)
+        and not (hops[0][1].info is None and hops[0][1].address is not None)
     ):
-        if any(h.info is not None and h.info.special is None for h in hops):
+        if any(h.info is not None and h.info.special is None for _stop, h in hops):
             hops.pop(0)
         else:
             break
@@ -845,21 +1057,21 @@ def _walk_plan(
     unknown_total = 0
     confidences: list[float] = []
     steps: list[_HomeStep | _DestinationStep] = []
-    by_number: dict[int, list[HopView]] = {}
-    for hop in hops:
-        by_number.setdefault(hop.number, []).append(hop)
+    by_number: dict[int, list[tuple[int, HopView]]] = {}
+    for stop, hop in hops:
+        by_number.setdefault(hop.number, []).append((stop, hop))
     for number in sorted(by_number):
         group = by_number[number]
         at_home = [
-            v
-            for v in group
+            (stop, v)
+            for stop, v in group
             if v.info is not None and v.info.special is None and _anchors(v.info.location, home)
         ]
-        reached = any(is_destination[index_of[id(v)]] for v in group)
+        reached = any(is_destination[stop] for stop, _v in group)
         if len(at_home) == len(group) or (
-            reached and not gap and all(v.info is not None for v in group) and at_home
+            reached and not gap and all(v.info is not None for _stop, v in group) and at_home
         ):
-            view = at_home[0]
+            stop, view = at_home[0]
             info = view.info
             assert info is not None
             confidences.append(info.location.confidence)
@@ -869,23 +1081,22 @@ def _walk_plan(
             point = None if city is None else (city.latitude, city.longitude)
             steps.append(
                 _HomeStep(
-                    number, index_of[id(view)], Evidence("location", fact, number, text, home),
-                    point, tuple(gap),
+                    number, stop, Evidence("location", fact, number, text, home), point, tuple(gap)
                 )
-            )  # fmt: skip
+            )
             gap = []
             continue
         if reached:
-            steps.append(_DestinationStep(index_of[id(group[0])], tuple(gap)))
+            steps.append(_DestinationStep(group[0][0], tuple(gap)))
             gap = []
             break
-        gap.extend(group[:1])
+        gap.append(group[0][1])
         unknown_total += 1
     if not confidences:
         failure = "no hop could be placed in any country (no reverse DNS, IXP or RTT evidence)"
         return _WalkPlan(tuple(steps), is_destination, failure, 0.0)
     return _WalkPlan(
-        tuple(steps), is_destination, None, min(confidences) * (0.9**unknown_total)
+        tuple(steps), is_destination, None, min(confidences) * UNPLACED_HOP_FACTOR**unknown_total
     )
 
 
@@ -928,13 +1139,14 @@ def _walk(
             0.0,
         )
     trace = at.trace
-    key = (id(at.infos), id(trace.destination), home, origin_point, settings)
+    # What the plan depends on: the route's annotations (one per route object and run's
+    # annotator) and the destination's.
+    dst_serial = 0 if at.destination is None else at.destination.serial
+    key = (trace.route().serial, dst_serial, home, origin_point, settings)
     known = memo.walks.get(key)
-    if known is None or known[0] is not at.infos or known[1] is not trace.destination:
-        known = memo.walks[key] = (
-            at.infos, trace.destination, _walk_plan(at, home, origin_point, settings)
-        )  # fmt: skip
-    plan = known[2]
+    if known is None or known[0] is not at.infos:  # annotated alike (by one annotator)
+        known = memo.walks[key] = (at.infos, _walk_plan(at, home, origin_point, settings))
+    plan = known[1]
     later = _later_minimum(trace, plan.is_destination, src_access_ms, dst_access_ms)
     s = origin_point
     anchor, anchor_slack = s, 0.0
@@ -947,7 +1159,7 @@ def _walk(
             if step.gap:
                 ok, fact = _stretch_ok(
                     step.gap, s, anchor, point, later[step.stop], crossings,
-                    (origin_slack_km, anchor_slack, slack),
+                    (origin_slack_km, anchor_slack, slack), memo.detours,
                 )  # fmt: skip
                 evidence.append(Evidence("path", fact, step.gap[0].number, None, None))
                 if not ok:
@@ -960,7 +1172,7 @@ def _walk(
         ok, fact = _stretch_ok(
             step.gap or (_view(at, step.stop),), s, anchor, dst_point or s, later[step.stop],
             crossings if at_home else anywhere_abroad,
-            (origin_slack_km, anchor_slack, dst_slack if at_home else 0.0),
+            (origin_slack_km, anchor_slack, dst_slack if at_home else 0.0), memo.detours,
         )  # fmt: skip
         hop = (step.gap or (_view(at, step.stop),))[0].number
         evidence.append(Evidence("path", fact, hop, None, None))
@@ -1017,6 +1229,7 @@ def _stretch_ok(
     rtt_ms: float | None,
     crossings: tuple[Crossing, ...],
     uncertainty_km: tuple[float, float, float],
+    memo: DetourMemo | None = None,
 ) -> tuple[bool, str]:
     """Returns whether the RTT read at `b` or later rules out a detour through `gap` via any
     of `crossings`, and the fact in words."""
@@ -1026,13 +1239,12 @@ def _stretch_ok(
             False,
             f"a detour abroad through {what} cannot be excluded: no usable RTT after it",
         )
-    floor = detour_floor(s, a, b, rtt_ms, crossings, uncertainty_km)
+    floor = detour_floor(s, a, b, rtt_ms, crossings, uncertainty_km, memo)
     if floor is None:
         return True, f"{what}: no place abroad to detour through is known"
     return floor.ruled_out, floor.sentence(what)
 
 
-@lru_cache(maxsize=1 << 10)  # one per probe location
 def _hubs_by_distance(
     origin: tuple[float, float], places: Gazetteer, home: str
 ) -> tuple[tuple[float, str], ...]:

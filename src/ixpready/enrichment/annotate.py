@@ -29,6 +29,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from enum import IntEnum
 from ipaddress import ip_address
+from typing import NamedTuple
 
 from ixpready.enrichment.conventions import learn_conventions
 from ixpready.enrichment.geo import (
@@ -43,7 +44,13 @@ from ixpready.enrichment.geohint import Convention, Geohint, known_carrier, read
 from ixpready.enrichment.ixps import IxpHit, IxpIndex
 from ixpready.enrichment.prefixes import Origin, PrefixTable, RegistryCountries
 from ixpready.enrichment.presence import NAMED, NetworkPresence, nearest
-from ixpready.measurements.records import IPAddress, Probe, Route, Trace, route_groups
+from ixpready.measurements.records import (
+    IPAddress,
+    Probe,
+    Trace,
+    route_groups,
+    serial_number,
+)
 from ixpready.refdata.snapshots import RegistrySnapshot
 
 CITY_SLACK_KM = 25.0  # a router "in Miami" may stand anywhere in the metro area
@@ -129,6 +136,8 @@ class Vantage:
     longitude: float | None
     uncertainty_km: float
     trusted: bool = True
+    # This vantage's own number (`serial_number`): what is worked out of it is kept under it.
+    serial: int = field(default_factory=serial_number, init=False, repr=False, compare=False)
 
     @property
     def country(self) -> str | None:
@@ -148,6 +157,9 @@ class AddressInfo:
     registry_country: str | None
     location: Location
     text: str = field(init=False, repr=False, compare=False)  # str(address), made once
+    # This annotation's own number (`serial_number`): judging keeps what it works out of
+    # the annotation in plain dicts under it.
+    serial: int = field(default_factory=serial_number, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "text", str(self.address))
@@ -440,31 +452,35 @@ def _refute_sites(claim: Claim, discs: Iterable[tuple[Vantage, float]]) -> Claim
     return claim
 
 
-# What a vantage's discs are compared with, worked out once per vantage (see `_near`): the
-# vantage, the distance (km) to the nearest place and hub abroad, and per country the
-# distance to its centre less its radius (None for a country the gazetteer lacks).
-_Near = tuple[Vantage, float, float, dict[str, float | None]]
+class _Near(NamedTuple):
+    """What a vantage's discs are compared with, worked out once per vantage (`_near`)."""
+
+    nearest_abroad_km: float  # to the nearest place abroad
+    nearest_hub_km: float  # to the nearest interconnection hub abroad
+    # Per country, the distance to its centre less its radius (None when the gazetteer
+    # lacks it); filled as countries are asked for (`_margin_km`).
+    margins: dict[str, float | None]
 
 
 def _near(vantage: Vantage, places: Gazetteer, known: dict[int, _Near] | None) -> _Near:
-    found = None if known is None else known.get(id(vantage))
-    if found is not None and found[0] is vantage:
+    """Returns `_Near` of a vantage, kept in `known` (by `Vantage.serial`) when given."""
+    found = None if known is None else known.get(vantage.serial)
+    if found is not None:
         return found
     assert vantage.latitude is not None and vantage.longitude is not None
     country = vantage.country or ""
-    found = (
-        vantage,
+    found = _Near(
         places.nearest_foreign_km(vantage.latitude, vantage.longitude, country, False),
         places.nearest_foreign_km(vantage.latitude, vantage.longitude, country, True),
         {},
     )
     if known is not None:
-        known[id(vantage)] = found
+        known[vantage.serial] = found
     return found
 
 
 def _margin_km(vantage: Vantage, near: _Near, code: str, places: Gazetteer) -> float | None:
-    margins = near[3]
+    margins = near.margins
     if code in margins:
         return margins[code]
     place = places.countries.get(code)
@@ -563,7 +579,7 @@ def locate(
             margin = _margin_km(vantage, facts, code, places)
             if margin is not None and margin > reach:
                 excluded.add(code)
-        nearest_any, nearest_hub = facts[1], facts[2]
+        nearest_any, nearest_hub = facts.nearest_abroad_km, facts.nearest_hub_km
         if vantage.probe.id in pinged:
             placed = _ping_claim(vantage, rtt, reach, nearest_any, places)
             if placed is not None:
@@ -766,8 +782,7 @@ class Annotator:
             ],
         ] = {}
         self._info: dict[IPAddress, AddressInfo] = {}
-        self._info_by_object: dict[int, tuple[IPAddress, AddressInfo]] = {}
-        self._by_route: dict[int, tuple[Route, tuple[AddressInfo | None, ...]]] = {}
+        self._by_route: dict[int, tuple[AddressInfo | None, ...]] = {}  # by Route.serial
         self._near: dict[int, _Near] = {}
 
     def trusting(self, vantages: Mapping[int, Vantage]) -> Annotator:
@@ -813,16 +828,6 @@ class Annotator:
         )
         return found
 
-    def _info_of(self, address: IPAddress) -> AddressInfo:
-        """`info`, found by address object first (see `observe`): the same object, the same
-        annotation."""
-        entry = self._info_by_object.get(id(address))
-        if entry is not None and entry[0] is address:
-            return entry[1]
-        info = self.info(address)
-        self._info_by_object[id(address)] = (address, info)
-        return info
-
     def annotate(self, trace: Trace) -> AnnotatedTrace:
         """Returns the trace with every hop annotated. Never touches the network.
 
@@ -830,14 +835,11 @@ class Annotator:
         whichever trace took it); the RTTs stay the trace's own.
         """
         route = trace.route()
-        entry = self._by_route.get(id(route))
-        if entry is not None and entry[0] is route:
-            infos = entry[1]
-        else:
-            infos = tuple(
-                None if address is None else self._info_of(address)
+        infos = self._by_route.get(route.serial)
+        if infos is None:
+            infos = self._by_route[route.serial] = tuple(
+                None if address is None else self.info(address)
                 for _number, address, _inherited in route.stops
             )
-            self._by_route[id(route)] = (route, infos)
-        destination = None if trace.destination is None else self._info_of(trace.destination)
+        destination = None if trace.destination is None else self.info(trace.destination)
         return AnnotatedTrace(trace, self.vantages.get(trace.key.prb_id), infos, destination)

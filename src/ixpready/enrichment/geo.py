@@ -20,7 +20,8 @@ from ipaddress import IPv4Network, IPv6Network, ip_network
 
 from ixpready.measurements.records import IPAddress
 
-KM_PER_MS_ROUND_TRIP = 100.0  # 200 km/ms in fibre, halved for the round trip
+KM_PER_MS = 200.0  # light in fibre, one way: an RTT of r ms is a path of r * 200 km in all
+KM_PER_MS_ROUND_TRIP = KM_PER_MS / 2  # how far away a reply after 1 ms can have come from
 EARTH_RADIUS_KM = 6371.0
 
 

@@ -39,10 +39,8 @@ from ixpready.measurements.records import (
     Stop,
     Trace,
     TraceKey,
-    compact_hop,
     intern_route,
     interned_route,
-    lazy_trace,
     stops_of,
 )
 
@@ -464,7 +462,7 @@ class _LeanTrace(_TraceFields, kw_only=True, gc=False):
     def hops(self) -> tuple[Hop, ...]:
         """Returns the hops `_fast_hops` would have made of the same replies."""
         return tuple(
-            compact_hop(entry.hop, entry, entry.error, bool(entry.inherited))
+            Hop.compact(entry.hop, entry, entry.error, bool(entry.inherited))
             for entry in self.result
         )
 
@@ -508,7 +506,7 @@ def _fast_hops(entries: list[_FastHop]) -> tuple[Hop, ...]:
         number = entry.hop
         if not 1 <= number <= 255 or not entry.result:
             raise _Fallback
-        hops.append(compact_hop(number, _packets(entry.result), entry.error, bool(entry.inherited)))
+        hops.append(Hop.compact(number, _packets(entry.result), entry.error, bool(entry.inherited)))
     return tuple(hops)
 
 
@@ -645,7 +643,7 @@ def _fast_trace(record: _FastTrace | _LeanTrace) -> Trace:
     if lean is not None:
         assert isinstance(record, _LeanTrace)
         route, stop_rtts = lean
-        return lazy_trace(
+        return Trace.lazy(
             key, af, (record.proto or "UDP").upper(), destination,
             record.dst_name or record.dst_addr or "", source, public_source, record,
             record.endtime, record.paris_id, record.fw, None, origin, vantage, route, stop_rtts,

@@ -8,13 +8,24 @@ addresses are `ipaddress` objects, collections are tuples.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import MISSING, dataclass, field, fields
 from datetime import UTC, datetime
 from ipaddress import IPv4Address, IPv6Address
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 IPAddress = IPv4Address | IPv6Address
+
+
+_SERIALS = itertools.count(1)
+
+
+def serial_number() -> int:
+    """Returns a number no object was given before in this process: an object that is
+    worked out once (a `Route`, an address's annotation) carries one, and what depends on it
+    is kept in plain dicts under that number. Unlike `id()`, it is never reused."""
+    return next(_SERIALS)
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -81,7 +92,7 @@ class Reply:
         return self.rtt_ms
 
 
-# A reader may keep a hop's packets compactly (see `compact_hop`): a plain reply (address,
+# A reader may keep a hop's packets compactly (see `Hop.compact`): a plain reply (address,
 # RTT, TTL and size only, the bulk of every traceroute) as the tuple (address, rtt_ms, ttl,
 # size), any other as its `Reply`. `Hop.replies` is made from them on first use.
 Packet = tuple[IPAddress | None, float | None, int | None, int | None] | Reply
@@ -106,13 +117,16 @@ class Hop:
     `error` holds a hop-level failure text (e.g. "connect failed: Network is unreachable").
     `inherited` marks a hop the ixpready probe copied from an earlier trace's shared prefix
     (its stop set) instead of probing it again.
+
+    A reader may keep a hop's packets compactly (`Hop.compact`): `replies` is then left
+    unset and made from the packets on first read (`__getattr__`), then kept.
     """
 
     number: int
     replies: tuple[Reply, ...]
     error: str | None = None
     inherited: bool = False
-    # The packets as a reader kept them (`compact_hop`), when `replies` is not made yet.
+    # The packets as a reader kept them (`Hop.compact`), when `replies` is not made yet.
     _packets: tuple[Packet, ...] | PacketSource | None = field(
         default=None, init=False, repr=False, compare=False
     )
@@ -122,6 +136,39 @@ class Hop:
         default=None, init=False, repr=False, compare=False
     )
     _min_rtt_ms: float | None = field(default=None, init=False, repr=False, compare=False)
+
+    @classmethod
+    def compact(
+        cls,
+        number: int,
+        packets: tuple[Packet, ...] | PacketSource,
+        error: str | None = None,
+        inherited: bool = False,
+    ) -> Hop:
+        """Returns the Hop `Hop(number, replies, error, inherited)` would be, its `Reply`
+        objects made from `packets` (or from a `PacketSource`'s, asked on first need) only
+        when `replies` is first read."""
+        hop = object.__new__(cls)
+        setattr_ = object.__setattr__  # the hop is frozen: its fields are set once, here
+        setattr_(hop, "number", number)
+        setattr_(hop, "error", error)
+        setattr_(hop, "inherited", inherited)
+        setattr_(hop, "_packets", packets)
+        setattr_(hop, "_rtts", None)
+        setattr_(hop, "_by_address", None)
+        setattr_(hop, "_min_rtt_ms", None)
+        return hop  # `replies` left unset: made on first read
+
+    if not TYPE_CHECKING:  # (hidden from mypy, which would type every unknown name by it)
+
+        def __getattr__(self, name: str) -> Any:
+            """Makes `replies` of a compact hop on first read (Python asks here only for a
+            field not set yet); any other unknown name is an AttributeError as usual."""
+            if name != "replies":
+                raise AttributeError(f"'Hop' object has no attribute {name!r}")
+            replies = _replies_of(self._replies_or_packets())
+            object.__setattr__(self, "replies", replies)
+            return replies
 
     def _replies_or_packets(self) -> tuple[Packet, ...]:
         packets = self._packets
@@ -269,63 +316,6 @@ def _replies_of(packets: tuple[Packet, ...]) -> tuple[Reply, ...]:
     return tuple(p if isinstance(p, Reply) else plain_reply(*p) for p in packets)
 
 
-class _LazyReplies:
-    """`Hop.replies`: the stored tuple, or, for a hop kept compactly, the `Reply` objects
-    made from its packets on first read (then stored). Setting it (only `__init__` does,
-    the hop being frozen) stores the tuple as the plain field would."""
-
-    def __init__(self, slot: Any) -> None:
-        self._get = slot.__get__
-        self._set = slot.__set__
-
-    def __get__(self, hop: Hop | None, owner: type | None = None) -> Any:
-        if hop is None:
-            return self
-        replies = self._get(hop)
-        if replies is None:
-            replies = _replies_of(hop._replies_or_packets() if hop._packets is not None else ())
-            self._set(hop, replies)
-        return replies
-
-    def __set__(self, hop: Hop, replies: tuple[Reply, ...]) -> None:
-        self._set(hop, replies)
-
-
-def _compact_hop_maker() -> Callable[[int, tuple[Packet, ...] | PacketSource, str | None, bool], Hop]:
-    """Returns `compact_hop`: a Hop whose replies are kept as packets until first read. Falls
-    back to building the replies at once should Hop's fields ever differ from these."""
-    expected = (
-        "number", "replies", "error", "inherited", "_packets", "_rtts", "_by_address", "_min_rtt_ms"
-    )  # fmt: skip
-
-    def eager(
-        number: int, packets: tuple[Packet, ...] | PacketSource, error: str | None, inherited: bool
-    ) -> Hop:
-        if not isinstance(packets, tuple):
-            packets = packets.packets()
-        return Hop(number, _replies_of(packets), error, inherited)
-
-    if Hop.__slots__ != expected or tuple(f.name for f in fields(Hop)) != expected:
-        return eager
-    type.__setattr__(Hop, "replies", _LazyReplies(Hop.__dict__["replies"]))
-    no_replies: Any = None  # stored as made: `_LazyReplies` makes them from the packets
-
-    def compact(
-        number: int, packets: tuple[Packet, ...] | PacketSource, error: str | None, inherited: bool
-    ) -> Hop:
-        hop = Hop(number, no_replies, error, inherited)
-        object.__setattr__(hop, "_packets", packets)
-        return hop
-
-    return compact
-
-
-compact_hop = _compact_hop_maker()
-"""`compact_hop(number, packets, error, inherited)`: the Hop `Hop(number, replies, error,
-inherited)` would be, its `Reply` objects made from `packets` (or from a `PacketSource`'s,
-asked on first need) only when `replies` is read."""
-
-
 Stop = tuple[int, IPAddress | None, bool]
 """One responding address at one hop of a trace, or the hop's silence: (hop number, address or
 None when no packet of the hop got a reply, inherited: copied from an earlier trace)."""
@@ -345,8 +335,12 @@ class Route:
     stops: tuple[Stop, ...]
     # True when no two stops share a hop number: each stop is a hop of its own.
     one_per_hop: bool = field(init=False, repr=False, compare=False)
-    # Per destination address object, the indexes of the stops that are that address.
-    _found: dict[int, tuple[IPAddress, tuple[int, ...]]] = field(
+    # This Route object's own number, never reused: what is worked out per route object is
+    # kept in plain dicts under it (see `serial_number`).
+    serial: int = field(default_factory=serial_number, init=False, repr=False, compare=False)
+    # Per address asked about (a destination, usually one per route), the indexes of the
+    # stops that are that address.
+    _found: dict[IPAddress, tuple[int, ...]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
 
@@ -356,16 +350,14 @@ class Route:
 
     def positions(self, address: IPAddress) -> tuple[int, ...]:
         """Returns the indexes of the stops whose address equals `address` (kept per object)."""
-        found = self._found.get(id(address))
-        if found is not None and found[0] is address:
-            return found[1]
-        indexes = tuple(
-            index
-            for index, (_number, known, _inherited) in enumerate(self.stops)
-            if known is not None and (known is address or known == address)
-        )
-        self._found[id(address)] = (address, indexes)
-        return indexes
+        found = self._found.get(address)
+        if found is None:
+            found = self._found[address] = tuple(
+                index
+                for index, (_number, known, _inherited) in enumerate(self.stops)
+                if known is not None and (known is address or known == address)
+            )
+        return found
 
     def reach(
         self, address: IPAddress, rtts: tuple[float | None, ...]
@@ -443,7 +435,7 @@ def route_groups(traces: Sequence[Trace]) -> list[list[int]]:
     rounds, usually) can then be taken together, their RTTs stop by stop."""
     groups: dict[tuple[int, int], list[int]] = {}
     for position, trace in enumerate(traces):
-        key = (trace.key.prb_id, id(trace.route()))  # the traces keep their routes alive
+        key = (trace.key.prb_id, trace.route().serial)
         group = groups.get(key)
         if group is None:
             groups[key] = [position]
@@ -462,6 +454,9 @@ class Trace:
     `origin` says which software produced the result ("atlas" or "ixpready-probe");
     `vantage` is the probe's own description when the result carries one (the ixpready
     probe writes its name, ASN, country and coordinates into every result).
+
+    A reader may leave the hops to be made on first use (`Trace.lazy`): `hops` is then left
+    unset and made by its `HopSource` on first read (`__getattr__`), then kept.
     """
 
     key: TraceKey
@@ -487,8 +482,53 @@ class Trace:
     _destination_seen: tuple[bool, float | None] | None = field(
         default=None, init=False, repr=False, compare=False
     )
-    # Where `hops` comes from when a reader left it to be made on first use (`lazy_trace`).
+    # Where `hops` comes from when a reader left it to be made on first use (`Trace.lazy`).
     _hop_source: HopSource | None = field(default=None, init=False, repr=False, compare=False)
+
+    @classmethod
+    def lazy(
+        cls, key: TraceKey, af: int, protocol: str, destination: IPAddress | None,
+        destination_name: str, source: IPAddress | None, public_source: IPAddress | None,
+        hop_source: HopSource, end_time: int | None, paris_id: int | None,
+        firmware: int | None, error: str | None, origin: str, vantage: Probe | None,
+        route: Route, stop_rtts: tuple[float | None, ...],
+    ) -> Trace:  # fmt: skip
+        """Returns the Trace `Trace(...)` would be with `hop_source.hops()` as its hops, made
+        only when `hops` is first read, and its route and stop RTTs as the reader worked
+        them out."""
+        trace = object.__new__(cls)
+        setattr_ = object.__setattr__  # the trace is frozen: its fields are set once, here
+        setattr_(trace, "key", key)
+        setattr_(trace, "af", af)
+        setattr_(trace, "protocol", protocol)
+        setattr_(trace, "destination", destination)
+        setattr_(trace, "destination_name", destination_name)
+        setattr_(trace, "source", source)
+        setattr_(trace, "public_source", public_source)
+        setattr_(trace, "end_time", end_time)
+        setattr_(trace, "paris_id", paris_id)
+        setattr_(trace, "firmware", firmware)
+        setattr_(trace, "error", error)
+        setattr_(trace, "origin", origin)
+        setattr_(trace, "vantage", vantage)
+        setattr_(trace, "_route", route)
+        setattr_(trace, "_stop_rtts", stop_rtts)
+        setattr_(trace, "_destination_seen", None)
+        setattr_(trace, "_hop_source", hop_source)
+        return trace  # `hops` left unset: made on first read
+
+    if not TYPE_CHECKING:  # (hidden from mypy, which would type every unknown name by it)
+
+        def __getattr__(self, name: str) -> Any:
+            """Makes `hops` of a lazily read trace on first read (Python asks here only for
+            a field not set yet); any other unknown name is an AttributeError as usual."""
+            if name != "hops":
+                raise AttributeError(f"'Trace' object has no attribute {name!r}")
+            source = self._hop_source
+            hops = () if source is None else source.hops()
+            object.__setattr__(self, "hops", hops)
+            object.__setattr__(self, "_hop_source", None)
+            return hops
 
     def route(self) -> Route:
         """Returns the trace's route (see `Route`)."""
@@ -545,103 +585,6 @@ class HopSource(Protocol):
     def hops(self) -> tuple[Hop, ...]:
         """Returns the trace's hops, in order."""
         ...
-
-
-class _LazyHops:
-    """`Trace.hops`: the stored tuple, or, for a trace read lazily (`lazy_trace`), the hops
-    its `HopSource` makes on first read (then stored). Setting it (only `__init__` does, the
-    trace being frozen) stores the tuple as the plain field would."""
-
-    def __init__(self, slot: Any) -> None:
-        self._get = slot.__get__
-        self._set = slot.__set__
-
-    def __get__(self, trace: Trace | None, owner: type | None = None) -> Any:
-        if trace is None:
-            return self
-        hops = self._get(trace)
-        if hops is None:
-            source = trace._hop_source
-            hops = () if source is None else source.hops()
-            self._set(trace, hops)
-            object.__setattr__(trace, "_hop_source", None)
-        return hops
-
-    def __set__(self, trace: Trace, hops: tuple[Hop, ...]) -> None:
-        self._set(trace, hops)
-
-
-_TRACE_FIELDS = (
-    "key", "af", "protocol", "destination", "destination_name", "source", "public_source",
-    "hops", "end_time", "paris_id", "firmware", "error", "origin", "vantage", "_route",
-    "_stop_rtts", "_destination_seen", "_hop_source",
-)  # fmt: skip
-
-
-def _lazy_trace_maker() -> Callable[..., Trace]:
-    """Returns `lazy_trace`. Falls back to making the hops at once should Trace's fields
-    ever differ from these."""
-
-    def eager(
-        key: TraceKey, af: int, protocol: str, destination: IPAddress | None,
-        destination_name: str, source: IPAddress | None, public_source: IPAddress | None,
-        hops: HopSource, end_time: int | None, paris_id: int | None, firmware: int | None,
-        error: str | None, origin: str, vantage: Probe | None, route: Route,
-        stop_rtts: tuple[float | None, ...],
-    ) -> Trace:  # fmt: skip
-        trace = Trace(
-            key, af, protocol, destination, destination_name, source, public_source,
-            hops.hops(), end_time, paris_id, firmware, error, origin, vantage,
-        )  # fmt: skip
-        trace.set_route(route, stop_rtts)
-        return trace
-
-    if Trace.__slots__ != _TRACE_FIELDS or tuple(f.name for f in fields(Trace)) != _TRACE_FIELDS:
-        return eager
-    slot = Trace.__dict__["hops"]
-    type.__setattr__(Trace, "hops", _LazyHops(slot))
-    setters = [slot.__set__ if n == "hops" else Trace.__dict__[n].__set__ for n in _TRACE_FIELDS]
-    (set_key, set_af, set_protocol, set_destination, set_name, set_source, set_public,
-     set_hops, set_end, set_paris, set_firmware, set_error, set_origin, set_vantage,
-     set_route, set_rtts, set_seen, set_source_of_hops) = setters  # fmt: skip
-    new = object.__new__
-
-    def lazy(
-        key: TraceKey, af: int, protocol: str, destination: IPAddress | None,
-        destination_name: str, source: IPAddress | None, public_source: IPAddress | None,
-        hops: HopSource, end_time: int | None, paris_id: int | None, firmware: int | None,
-        error: str | None, origin: str, vantage: Probe | None, route: Route,
-        stop_rtts: tuple[float | None, ...],
-    ) -> Trace:  # fmt: skip
-        trace = new(Trace)
-        set_key(trace, key)
-        set_af(trace, af)
-        set_protocol(trace, protocol)
-        set_destination(trace, destination)
-        set_name(trace, destination_name)
-        set_source(trace, source)
-        set_public(trace, public_source)
-        set_hops(trace, None)
-        set_end(trace, end_time)
-        set_paris(trace, paris_id)
-        set_firmware(trace, firmware)
-        set_error(trace, error)
-        set_origin(trace, origin)
-        set_vantage(trace, vantage)
-        set_route(trace, route)
-        set_rtts(trace, stop_rtts)
-        set_seen(trace, None)
-        set_source_of_hops(trace, hops)
-        return trace
-
-    return lazy
-
-
-lazy_trace = _lazy_trace_maker()
-"""`lazy_trace(key, af, protocol, destination, destination_name, source, public_source,
-hop_source, end_time, paris_id, firmware, error, origin, vantage, route, stop_rtts)`: the
-Trace `Trace(...)` would be with `hop_source.hops()` as its hops, made only when `hops` is
-first read, and its route and stop RTTs as the reader worked them out."""
 
 
 @dataclass(frozen=True, slots=True)
