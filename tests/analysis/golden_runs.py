@@ -21,11 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from ixpready.analysis.export import to_json
+from ixpready.demo.scenario import write_scenario
 from ixpready.measurements.parse import read_results
 from ixpready.measurements.probes import load_probes
 from ixpready.measurements.records import Trace
 from ixpready.pipeline.analyze import analyze_files
-from ixpready.demo.scenario import write_scenario
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 DEMO_SEEDS = (2026, 7, 31337)
