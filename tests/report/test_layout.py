@@ -6,6 +6,7 @@ left on the Spanish page. The checks are shown to fail on pages made to break.""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,11 @@ def _data(demo: DemoOutcome) -> str:
     return " ".join(parts)
 
 
+def _networks(demo: DemoOutcome) -> int:
+    """Returns how many networks the report's "Ready to peer?" scorecard lists."""
+    return len(json.loads((demo.report.out_dir / "readiness.json").read_bytes())["networks"])
+
+
 @pytest.mark.parametrize("lang", ["es", "en"])
 def test_no_word_of_the_pdf_runs_into_another(demo: DemoOutcome, lang: str) -> None:
     pages = pdf_pages(demo.report.out_dir / f"report.{lang}.pdf")
@@ -69,6 +75,9 @@ def test_no_table_breaks_mid_row_or_after_its_first_row(demo: DemoOutcome, lang:
         assert on_first >= 2 or len(table.rows) == 1, (table.table, table.rows)
     whatif = next(t for t in placements if t.table == "whatif")
     assert len({pages for pages in whatif.rows}) == 1  # the what-if table stays together
+    ready = next(t for t in placements if t.table == "ready")  # a network's row, then its steps
+    assert len(ready.rows) == 2 * _networks(demo)
+    assert all(ready.rows[i] == ready.rows[i + 1] for i in range(0, len(ready.rows), 2))
 
 
 def test_the_spanish_page_leaves_no_english_word_of_the_catalog(demo: DemoOutcome) -> None:
@@ -88,6 +97,24 @@ def test_no_text_overlaps_on_screen_at_the_report_widths(
             clashes = [(a.text, b.text) for a, b in overlapping(boxes, tolerance=1.0)]
             assert clashes == [], (lang, width, clashes[:5])
             assert overflowing_cells(page) == [], (lang, width)
+
+
+def test_the_readiness_table_needs_no_sideways_scrolling_on_a_phone(
+    chromium: Chromium, demo: DemoOutcome
+) -> None:
+    for lang in ("es", "en"):
+        page = chromium.open((demo.report.out_dir / f"report.{lang}.html").as_uri(), width=390)
+        widths = page.evaluate(
+            "(() => { const w = document.querySelector('#readiness div.wide');"
+            " return [w.scrollWidth, w.clientWidth]; })()"
+        )
+        assert widths[0] <= widths[1], (lang, widths)
+        labels = page.evaluate(
+            "Array.from(document.querySelectorAll('table.ready tbody tr:first-child td'))"
+            ".map(c => getComputedStyle(c, '::before').content)"
+        )
+        assert labels.count("none") == _networks(demo)  # only the network's name
+        assert '"Ficha PeeringDB: "' in labels or '"PeeringDB: "' in labels
 
 
 def test_the_checks_catch_broken_layouts(chromium: Chromium, tmp_path: Path) -> None:

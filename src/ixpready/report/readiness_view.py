@@ -170,7 +170,7 @@ class ReadinessRow:
 class ReadinessView:
     """The report's "Ready to peer?" section in one language."""
 
-    heads: tuple[str, ...]
+    heads: tuple[tuple[str, str], ...]  # (column head, the point in full for its tooltip)
     rows: tuple[ReadinessRow, ...]
     summary: tuple[str, ...]
     sources: str
@@ -207,7 +207,7 @@ def readiness_view(report: ReadinessReport, t: Translator) -> ReadinessView:
         if s.kind.startswith(("PeeringDB", "RPKI", "RIPEstat", "AS relationships", "prefix-to-AS"))
     )
     return ReadinessView(
-        heads=tuple(t(f"ready_short_{p}") for p in POINTS),
+        heads=tuple((t(f"ready_short_{p}"), t(f"ready_point_{p}")) for p in POINTS),
         rows=tuple(rows),
         summary=tuple(summary_lines(report.summary(), len(report.networks), t)),
         sources=sources,
