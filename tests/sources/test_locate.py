@@ -227,6 +227,25 @@ def test_a_refused_creation_is_not_recorded_and_can_be_tried_again(
     assert f"created 1 ping measurements now ({MSM}), 0 before" in capsys.readouterr().out
 
 
+def test_a_rate_limited_creation_is_not_stranded_and_is_asked_again(
+    world: dict[str, Path], atlas_replay: ReplayServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # RIPE Atlas answered 429 to every try: the POST was refused, nothing was created, so the
+    # item must not stay "submitting" (as measure's items do not: one home, create_once)
+    record_listings(atlas_replay)
+    limited = {"error": {"status": 429, "detail": "Request was throttled."}}
+    atlas_replay.add("POST", "/api/v2/measurements/", limited, status=429,
+                     headers={"Retry-After": "0"})  # fmt: skip  (given again to every retry)
+    assert locate(world) == ExitCode.UNAVAILABLE
+    assert sum(s.method == "POST" for s in atlas_replay.seen) > 1  # retried, then given up
+    with Store.open(world["store"]) as store:
+        assert store.measurements() == ()  # not "submitting": asked again next time
+    atlas_replay.add("POST", "/api/v2/measurements/", {"measurements": [MSM]}, status=201)
+    record_results(atlas_replay)
+    assert locate(world) == ExitCode.OK
+    assert f"created 1 ping measurements now ({MSM}), 0 before" in capsys.readouterr().out
+
+
 def test_the_budget_caps_the_plan(
     world: dict[str, Path], atlas_replay: ReplayServer, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network, summarize_address_range
 from pathlib import Path
 from typing import Any
@@ -576,6 +577,35 @@ def plan(
 # measure
 
 
+def create_once(
+    store: Store, plan_id: str, item: int, description: str, create: Callable[[], tuple[int, ...]]
+) -> tuple[int, ...]:
+    """Creates one plan item's measurement exactly once and returns its ids.
+
+    The item is marked "submitting" in the store before the request, and its id recorded
+    after. A request RIPE Atlas refused, or that was never sent (quota, key, usage, rate
+    limit, configuration), forgets the mark: nothing was created and the next run asks again.
+    One that may have reached RIPE Atlas unanswered stays "submitting", so it is never asked
+    twice (`forget_unknown_submissions` drops those marks when the user says so).
+    """
+    store.mark_submitting(plan_id, item, description)
+    try:
+        ids = create()
+    except (QuotaError, AtlasAuthError, UsageError, RateLimitedError, ConfigError):
+        store.forget_submission(plan_id, item)
+        raise
+    store.record_created(plan_id, item, ids[0])
+    return ids
+
+
+def forget_unknown_submissions(store: Store, plan_id: str) -> None:
+    """Drops the "submitting" marks of a plan's items whose creation got no answer
+    (`--forget-unknown`: the user checked RIPE Atlas and they do not exist)."""
+    for row in store.measurements(plan_id):
+        if row.state is MeasurementState.SUBMITTING:
+            store.forget_submission(plan_id, row.item)
+
+
 @dataclass(frozen=True, slots=True)
 class MeasureSummary:
     """What measure did: created now, created before, unknown (asked, no answer), waiting."""
@@ -676,9 +706,7 @@ def measure(
     with store_of(settings, job_store) as store:
         store.save_plan(made.plan_id, plan_path.read_text(encoding="utf-8"))
         if forget_unknown:
-            for earlier in store.measurements(made.plan_id):
-                if earlier.state is MeasurementState.SUBMITTING:
-                    store.forget_submission(made.plan_id, earlier.item)
+            forget_unknown_submissions(store, made.plan_id)
         batch = _current_batch(made, store)
         todo = [item for item in made.items if item.batch == batch]
         cost = made.options.cost_per_result
@@ -707,15 +735,10 @@ def measure(
                 interval_s=options.interval_s,
                 stop=options.stop,
             )
-            store.mark_submitting(made.plan_id, item.item, description)
-            try:
-                ids = atlas.create_traceroute(request)
-            except (QuotaError, AtlasAuthError, UsageError, RateLimitedError, ConfigError):
-                store.forget_submission(made.plan_id, item.item)  # refused or never sent
-                raise
-            except UnavailableError:
-                raise  # left "submitting": it may exist
-            store.record_created(made.plan_id, item.item, ids[0])
+            ids = create_once(
+                store, made.plan_id, item.item, description,
+                partial(atlas.create_traceroute, request),
+            )  # fmt: skip
             created.extend(ids)
             on_progress(done, len(todo))
         read_back: float | None = None

@@ -21,6 +21,7 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from ipaddress import ip_address
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,7 @@ from ixpready.enrichment.annotate import (
     vantage_of,
 )
 from ixpready.enrichment.geo import City, distance_km, radius_km
-from ixpready.errors import AtlasAuthError, QuotaError, UnavailableError, UsageError
+from ixpready.errors import UsageError
 from ixpready.measurements.probes import load_probes, probes_from_document
 from ixpready.measurements.records import IPAddress, Probe
 from ixpready.measurements.store import MeasurementState, Store
@@ -476,9 +477,7 @@ def locate(
         if planned:
             store.save_plan(plan_id, json.dumps(document, indent=1) + "\n")
         if forget_unknown:
-            for earlier_row in store.measurements(plan_id):
-                if earlier_row.state is MeasurementState.SUBMITTING:
-                    store.forget_submission(plan_id, earlier_row.item)
+            jobs.forget_unknown_submissions(store, plan_id)
         for done, item in enumerate(items, start=1):
             row = store.measurement(plan_id, item.item)
             if row is not None and row.msm_id is not None:
@@ -489,15 +488,10 @@ def locate(
                 continue
             description = f"ixpready {plan_id} item {item.item}"
             request = PingRequest(item.target, item.af, item.probe_ids, description, PACKETS, SIZE)
-            store.mark_submitting(plan_id, item.item, description)
-            try:
-                ids = create_ping(atlas, request)
-            except (QuotaError, AtlasAuthError, UsageError):
-                store.forget_submission(plan_id, item.item)  # refused: not created
-                raise
-            except UnavailableError:
-                raise  # left "submitting": it may exist
-            store.record_created(plan_id, item.item, ids[0])
+            ids = jobs.create_once(
+                store, plan_id, item.item, description,
+                partial(create_ping, atlas, request),
+            )  # fmt: skip
             created.extend(ids)
             on_progress(done, len(items))
         ids_now = [  # a stopped measurement already fetched has nothing more to give
