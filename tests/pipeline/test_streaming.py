@@ -14,6 +14,8 @@ import pytest
 from tests.pipeline.stream_cases import Case, cases
 
 from ixpready.analysis.export import path_line, to_json
+from ixpready.cli import main
+from ixpready.errors import ExitCode
 from ixpready.enrichment.annotate import Lookups
 from ixpready.enrichment.snapshots import RegistrySnapshot, load_snapshot
 from ixpready.measurements.parse import read_results
@@ -140,3 +142,29 @@ def test_a_file_read_in_blocks_names_each_bad_line_as_read_whole(tmp_path: Path)
     for block in (1, 2, 3, 5, 1000):
         assert [repr(o) for o in file_outcomes(path, block)] == whole, block
     assert any("mesh.jsonl:2" in o for o in whole)
+
+
+def test_the_cli_gives_the_same_bytes_on_one_worker_and_two(
+    every_case: list[Case], tmp_path: Path
+) -> None:
+    demo = every_case[0]
+    written = []
+    for workers in ("1", "2"):
+        out = tmp_path / f"analysis-{workers}.json"
+        code = main(
+            [
+                "analyze", *map(str, demo.results), "--country", "GT",
+                "--refdata", str(demo.refdata), "--probes", str(demo.probes),
+                "--rdns", str(demo.rdns), "--format", "json", "--out", str(out),
+                "--workers", workers, "--quarantine", str(tmp_path / "q.jsonl"),
+            ]
+        )  # fmt: skip
+        assert code == ExitCode.PARTIAL  # the demo holds one malformed record
+        document = orjson.loads(out.read_bytes())
+        assert document["summary"]["domestic_paths"] > 100
+        document["generated_at"] = "-"
+        written.append(orjson.dumps(document))
+    assert written[0] == written[1]
+    assert not list(tmp_path.glob(".*.partial"))
+    bad = ["analyze", str(demo.results[0]), "--country", "GT", "--workers", "0"]
+    assert main(bad) == ExitCode.USAGE
