@@ -15,9 +15,9 @@ from tests.pipeline.stream_cases import Case, cases
 
 from ixpready.analysis.export import path_line, to_json
 from ixpready.cli import main
-from ixpready.errors import ExitCode
 from ixpready.enrichment.annotate import Lookups
 from ixpready.enrichment.snapshots import RegistrySnapshot, load_snapshot
+from ixpready.errors import ExitCode
 from ixpready.measurements.parse import read_results
 from ixpready.measurements.probes import load_probes
 from ixpready.pipeline.analyze import (
