@@ -65,9 +65,9 @@ from ixpready.progress import Progress
 from ixpready.report.exports import paths_csv_lines
 from ixpready.sources.rdns import PtrResolver
 
-CHUNK_RESULTS = 20_000  # traces judged at a time: bounds the memory of the second pass
-BLOCK_LINES = 20_000  # lines of a JSON-lines file parsed at a time
-WHOLE_FILE_BYTES = 64 << 20  # smaller files (and JSON documents) are read whole
+CHUNK_RESULTS = 2_000  # traces judged at a time: bounds the memory of the second pass
+BLOCK_LINES = 2_000  # lines of a JSON-lines file parsed at a time
+WHOLE_FILE_BYTES = 4 << 20  # smaller files (and JSON documents) are read whole
 
 
 def default_workers() -> int:
