@@ -28,7 +28,7 @@ import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_analyze import FULL, QUICK, generate  # noqa: E402
+from bench_analyze import FULL, QUICK, generate
 
 CHILD = """
 import resource, sys, time, json

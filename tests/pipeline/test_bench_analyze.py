@@ -46,7 +46,9 @@ def test_the_synthetic_prefix_table_is_valid_and_stays_clear_of_the_scenario(
 def test_the_quick_run_ends_with_the_ratio(
     bench: ModuleType, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert bench.main(["--quick", "--repeat", "1"]) == 0
+    assert bench.main(["--quick", "--repeat", "1", "--workers", "2"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert re.fullmatch(r"ratio_vs_sagan=\d+\.\d\d", lines[-1])
+    assert re.fullmatch(r"ratio_vs_sagan_unique=\d+\.\d\d", lines[-2])
+    assert any(re.match(r"workers=2: streaming analyze .* speed-up \d", line) for line in lines)
     assert any(line.startswith("ixpready read+enrich+verdict: 992 results") for line in lines)
