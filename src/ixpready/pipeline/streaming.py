@@ -21,6 +21,7 @@ import multiprocessing
 import os
 import struct
 import tempfile
+import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -303,11 +304,11 @@ class FirstPass:
 _WORKER: tuple[Judging, Path] | None = None  # set in the parent before forking (see `_judged`)
 
 
-def _judge_in_worker(task: tuple[int, list[Trace]]) -> Tally:
+def _judge_in_worker(task: tuple[int, list[Trace]]) -> tuple[int, Tally]:
     assert _WORKER is not None
     judging, spool = _WORKER
     number, traces = task
-    return judge_chunk(judging, traces, spool, number)
+    return number, judge_chunk(judging, traces, spool, number)
 
 
 @_collector_paused
@@ -358,16 +359,21 @@ def analyze_stream(
         _WORKER = (judging, spool)
         try:
             with multiprocessing.get_context("fork").Pool(workers) as pool:
-                sizes: list[int] = []
+                # The pool takes tasks as fast as they come: a semaphore keeps two chunks per
+                # worker in flight, so the reading waits for the judging.
+                in_flight = threading.BoundedSemaphore(2 * workers)
+                sizes: dict[int, int] = {}
 
-                def sized() -> Iterator[tuple[int, list[Trace]]]:
+                def paced() -> Iterator[tuple[int, list[Trace]]]:
                     for task in work:
-                        sizes.append(len(task[1]))
+                        in_flight.acquire()
+                        sizes[task[0]] = len(task[1])
                         yield task
 
-                for index, part in enumerate(pool.imap_unordered(_judge_in_worker, sized())):
+                for number, part in pool.imap_unordered(_judge_in_worker, paced()):
+                    in_flight.release()
                     tally.add(part)
-                    done += sizes[index]
+                    done += sizes.pop(number)
                     if on_progress is not None:
                         on_progress(min(done, total), total)
         finally:
