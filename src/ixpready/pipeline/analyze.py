@@ -274,16 +274,24 @@ def alike_groups(traces: Sequence[Trace]) -> list[list[int]]:
     """
     alike: dict[tuple[object, ...], list[int]] = {}
     for position, trace in enumerate(traces):
-        key = (
-            id(trace.route()), trace.key.prb_id, trace.af, id(trace.destination),
-            id(trace.public_source), id(trace.vantage), trace.origin, trace.error is None,
-        )  # fmt: skip
+        key = _alike_key(trace)
         members = alike.get(key)
         if members is None:
             alike[key] = [position]
         else:
             members.append(position)
     return list(alike.values())
+
+
+def _alike_key(trace: Trace) -> tuple[object, ...]:
+    """Returns what traces alike share (see `alike_groups`); objects by identity."""
+    return (
+        id(trace.route()), trace.key.prb_id, trace.af, id(trace.destination),
+        id(trace.public_source), id(trace.vantage), trace.origin, trace.error is None,
+    )  # fmt: skip
+
+
+HELD_MAX = 100_000  # verdicts kept for traces alike in later chunks (then forgotten)
 
 
 class Gathering:
@@ -401,6 +409,9 @@ class Judging:
     settings: JudgeSettings | None
     crossings: tuple[Crossing, ...]
     memo: JudgeMemo = field(default_factory=JudgeMemo)
+    # Per group of traces alike whose first verdict holds for all: that verdict (a later
+    # chunk's traces alike are restated from it, as traces of one group are).
+    held: dict[tuple[object, ...], tuple[object, PathVerdict]] = field(default_factory=dict)
 
     def judge(
         self, traces: Sequence[Trace], groups: list[list[int]] | None = None
@@ -409,9 +420,15 @@ class Judging:
         whether the first holds for every trace of the group (else each was judged)."""
         annotator, home, places = self.annotator, self.home, self.lookups.places
         settings, memo, crossings = self.settings, self.memo, self.crossings
+        held = self.held
         for positions in alike_groups(traces) if groups is None else groups:
             group = [traces[position] for position in positions]
             first = group[0]
+            key = _alike_key(first)
+            kept = held.get(key)
+            if kept is not None:  # alike traces of an earlier chunk: their verdict holds
+                yield restate_many(kept[1], group), True
+                continue
             annotated = annotator.annotate(first)
             ends = _ends(
                 first, _probe_for(first, self.probes), self.by_address, annotated, annotator,
@@ -425,6 +442,11 @@ class Judging:
             verdicts = [verdict]
             if holds:  # the others have the same networks as this one
                 verdicts += restate_many(verdict, group[1:])
+                if len(held) >= HELD_MAX:
+                    held.clear()
+                # The key's objects are kept with the verdict: their ids stay theirs.
+                shared = (first.route(), first.destination, first.public_source, first.vantage)
+                held[key] = (shared, verdict)
             else:
                 for trace in group[1:]:
                     again = judge(
