@@ -8,8 +8,9 @@ spooled runs in the order of the JSON contract. Memory grows with the probes, ad
 routes seen (and a set of the result keys, to drop duplicates), not with the verdicts.
 
 With `workers` > 1 the second pass is split across processes forked once the reference
-data and the first pass are in memory (shared copy-on-write, not copied per worker): the
-parent reads and deduplicates, each worker judges whole chunks and spools them. The
+data and the first pass are in memory (shared copy-on-write, not copied per worker): each
+worker reads the input (parsing is the cheaper part) and judges and spools every
+`workers`-th chunk; only counts come back to the parent. The
 output is byte for byte the one of one worker, and the same as `analyze_traces` on the
 same input (see tests/pipeline/test_streaming.py).
 """
@@ -21,7 +22,6 @@ import multiprocessing
 import os
 import struct
 import tempfile
-import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -301,14 +301,35 @@ class FirstPass:
     addresses: tuple[IPAddress, ...] = ()
 
 
-_WORKER: tuple[Judging, Path] | None = None  # set in the parent before forking (see `_judged`)
+@dataclass(frozen=True)
+class _Share:
+    """What a worker process judges: every `workers`-th chunk of the input, from `index`."""
+
+    judging: Judging
+    spool: Path
+    results: tuple[Path, ...]
+    store: Path | None
+    chunk_results: int
+    block_lines: int
+    workers: int
 
 
-def _judge_in_worker(task: tuple[int, list[Trace]]) -> tuple[int, Tally]:
-    assert _WORKER is not None
-    judging, spool = _WORKER
-    number, traces = task
-    return number, judge_chunk(judging, traces, spool, number)
+_SHARE: _Share | None = None  # set in the parent before forking: shared, not copied
+
+
+def _judge_share(index: int) -> tuple[int, Tally]:
+    """Judges one worker's share of the chunks. Each worker reads the whole input (so its
+    chunks, and which results are duplicates, are the parent's) and judges its own."""
+    share = _SHARE
+    assert share is not None
+    tally = Tally()
+    judged = 0
+    outcomes = input_outcomes(share.results, share.store, share.block_lines)
+    for number, chunk in enumerate(chunks(outcomes, share.chunk_results)):
+        if number % share.workers == index and chunk.traces:
+            tally.add(judge_chunk(share.judging, chunk.traces, share.spool, number))
+            judged += len(chunk.traces)
+    return judged, tally
 
 
 @_collector_paused
@@ -346,38 +367,26 @@ def analyze_stream(
     tally = Tally()
     total = first.traces
     done = 0
-    outcomes = input_outcomes(results, store, block_lines)
-    work = ((n, c.traces) for n, c in enumerate(chunks(outcomes, chunk_results)) if c.traces)
     if workers <= 1:
-        for number, traces in work:
-            tally.add(judge_chunk(judging, traces, spool, number))
-            done += len(traces)
-            if on_progress is not None:
-                on_progress(done, total)
+        outcomes = input_outcomes(results, store, block_lines)
+        for number, chunk in enumerate(chunks(outcomes, chunk_results)):
+            if chunk.traces:
+                tally.add(judge_chunk(judging, chunk.traces, spool, number))
+                done += len(chunk.traces)
+                if on_progress is not None:
+                    on_progress(done, total)
     else:
-        global _WORKER
-        _WORKER = (judging, spool)
-        try:
+        global _SHARE
+        _SHARE = _Share(judging, spool, tuple(results), store, chunk_results, block_lines, workers)
+        try:  # forked after the reference data and the first pass are in memory
             with multiprocessing.get_context("fork").Pool(workers) as pool:
-                # The pool takes tasks as fast as they come: a semaphore keeps two chunks per
-                # worker in flight, so the reading waits for the judging.
-                in_flight = threading.BoundedSemaphore(2 * workers)
-                sizes: dict[int, int] = {}
-
-                def paced() -> Iterator[tuple[int, list[Trace]]]:
-                    for task in work:
-                        in_flight.acquire()
-                        sizes[task[0]] = len(task[1])
-                        yield task
-
-                for number, part in pool.imap_unordered(_judge_in_worker, paced()):
-                    in_flight.release()
+                for judged, part in pool.imap_unordered(_judge_share, range(workers)):
                     tally.add(part)
-                    done += sizes.pop(number)
+                    done += judged
                     if on_progress is not None:
-                        on_progress(min(done, total), total)
+                        on_progress(done, total)
         finally:
-            _WORKER = None
+            _SHARE = None
     checks = judging.checks
     domestic = sum(tally.domestic.values())
     summary = Summary(
