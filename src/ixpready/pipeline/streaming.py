@@ -298,7 +298,6 @@ class FirstPass:
     skipped: int
     duplicates: int
     other_results: int
-    addresses: tuple[IPAddress, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -430,20 +429,14 @@ def first_pass(
     lookups: Lookups,
     chunk_results: int = CHUNK_RESULTS,
     block_lines: int = BLOCK_LINES,
-    *,
-    addresses: bool = False,
 ) -> FirstPass:
-    """Reads every result once, a chunk at a time, and gathers what judging needs
-    (with `addresses`: the hop addresses too, for `--resolve`)."""
+    """Reads every result once, a chunk at a time, and gathers what judging needs."""
     gathering = Gathering(probes, lookups.places)
     traces = skipped = duplicates = other = 0
     bad: list[Malformed] = []
-    hops: dict[IPAddress, None] = {}
     for chunk in chunks(input_outcomes(results, store, block_lines), chunk_results):
         if chunk.traces:
             gathering.add_traces(chunk.traces)
-            if addresses:
-                hops.update(dict.fromkeys(hop_addresses(chunk.traces)))
         if chunk.pings:
             gathering.add_pings(chunk.pings)
         traces += len(chunk.traces)
@@ -451,7 +444,15 @@ def first_pass(
         skipped += chunk.skipped
         duplicates += chunk.duplicates
         other += chunk.other_results
-    return FirstPass(gathering, traces, tuple(bad), skipped, duplicates, other, tuple(hops))
+    return FirstPass(gathering, traces, tuple(bad), skipped, duplicates, other)
+
+
+def all_hop_addresses(results: Sequence[Path], store: Path | None) -> list[IPAddress]:
+    """Returns `hop_addresses` of every trace of the input, read a chunk at a time."""
+    seen: dict[IPAddress, None] = {}
+    for chunk in chunks(input_outcomes(results, store)):
+        seen.update(dict.fromkeys(hop_addresses(chunk.traces)))
+    return list(seen)
 
 
 # --- the job --------------------------------------------------------------------------------
@@ -516,15 +517,14 @@ def analyze_files_to(
             kept = dict(stored_names(opened))
     # The first pass needs the lookups, which need the names: without --resolve the names
     # are known first; with it, the addresses are gathered by a pass of their own.
-    if resolver is not None:
-        bare = Lookups.build(snapshot, {})
-        hops = first_pass(paths, store, probe_map, bare, addresses=True).addresses
+    if resolver is not None:  # the names first: the lookups are built with them
+        hops = all_hop_addresses(paths, store)
         if store is not None:
             with Store.open(store) as opened:
-                gathered = gather(opened, list(hops), resolver)
+                gathered = gather(opened, hops, resolver)
                 kept = dict(stored_names(opened))
         else:
-            found, gathered = resolve_in_memory(list(hops), resolver)
+            found, gathered = resolve_in_memory(hops, resolver)
             kept = dict(found)
     names = merged(kept, given)
     lookups = Lookups.build(snapshot, names)
