@@ -69,6 +69,7 @@ from ixpready.sources.rdns import PtrResolver
 CHUNK_RESULTS = 2_000  # traces judged at a time: bounds the memory of the second pass
 BLOCK_LINES = 2_000  # lines of a JSON-lines file parsed at a time
 WHOLE_FILE_BYTES = 4 << 20  # smaller files (and JSON documents) are read whole
+FAN_IN = 200  # spooled runs merged at once (open files)
 
 
 def default_workers() -> int:
@@ -196,11 +197,19 @@ _DECODER = msgspec.msgpack.Decoder(PathVerdict)
 
 def _write_run(verdicts: list[PathVerdict], path: Path) -> None:
     verdicts.sort(key=VERDICT_ORDER)
+    _write_sorted(verdicts, path)
+
+
+def _write_sorted(verdicts: Iterable[PathVerdict], path: Path) -> None:
     with path.open("wb") as out:
         for verdict in verdicts:
             data = _ENCODER.encode(verdict)
             out.write(_LENGTH.pack(len(data)))
             out.write(data)
+
+
+def _merge(runs: Sequence[Path]) -> Iterator[PathVerdict]:
+    return heapq.merge(*(_read_run(run) for run in runs), key=VERDICT_ORDER)
 
 
 def _read_run(path: Path) -> Iterator[PathVerdict]:
@@ -260,7 +269,15 @@ class StreamedAnalysis:
 
     def _merged(self, kind: str) -> Iterator[PathVerdict]:
         runs = sorted(self.spool.glob(f"*.{kind}"))
-        return heapq.merge(*(_read_run(run) for run in runs), key=VERDICT_ORDER)
+        merges = 0
+        while len(runs) > FAN_IN:  # so few files are open at once: merge runs into longer ones
+            merges += 1
+            longer = self.spool / f"merged-{merges:06d}.{kind}"
+            _write_sorted(_merge(runs[:FAN_IN]), longer)
+            for run in runs[:FAN_IN]:
+                run.unlink()
+            runs = [*runs[FAN_IN:], longer]
+        return _merge(runs)
 
     def paths(self) -> Iterator[PathVerdict]:
         return self._merged("domestic")
