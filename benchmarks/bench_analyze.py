@@ -22,9 +22,13 @@ per result, parsing only.
 Needs the `bench` extra for sagan: `pip install -e '.[bench]'` (`.[test]` includes it).
 
     python benchmarks/bench_analyze.py [--quick] [--seed N] [--repeat N] [--rounds N] [--probes N]
-                                        [--profile]
+                                        [--workers N] [--profile]
 
-The last line is `ratio_vs_sagan=<ixpready results/s / sagan results/s>`.
+One run measures two meshes: the periodic one (its routes repeat round after round) and one
+whose routes do not repeat (`--rounds 1 --probes 40`). The `workers=` line times the
+streaming analysis (`ixpready analyze --format json`: two passes, JSON written) in wall time
+on the periodic mesh with N processes against one. The last two lines are
+`ratio_vs_sagan_unique=` and `ratio_vs_sagan=` (ixpready results/s / sagan results/s, one core).
 """
 
 from __future__ import annotations
@@ -49,6 +53,7 @@ from ixpready.demo.scenario import SNAPSHOT_DATE, write_scenario
 from ixpready.enrichment.annotate import Lookups
 from ixpready.measurements.probes import load_probes
 from ixpready.pipeline.analyze import analyze_traces, load_rdns, read_traces
+from ixpready.pipeline.streaming import analyze_stream, default_workers
 from ixpready.refdata.snapshots import load_snapshot
 
 # Prefix-length mix of a 2026-size RouteViews table (shares of lines).
@@ -155,38 +160,19 @@ def generate(root: Path, sizes: Sizes, seed: int) -> Mesh:
     )  # fmt: skip
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="a smaller run (~1,000 results)")
-    parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--repeat", type=int, default=3, help="timed passes of each (best kept)")
-    parser.add_argument(
-        "--rounds", type=int, help="measurement rounds of the mesh (default 5; 2 with --quick)"
-    )
-    parser.add_argument(
-        "--probes", type=int, help="extra probes per network, 0-40 (default 10; 3 with --quick)"
-    )
-    parser.add_argument("--profile", action="store_true", help="print cProfile's top functions")
-    args = parser.parse_args(argv)
-    sizes = QUICK if args.quick else FULL
-    if args.rounds is not None:
-        sizes = replace(sizes, rounds=max(1, args.rounds))
-    if args.probes is not None:
-        sizes = replace(sizes, probes_per_network=max(0, args.probes))
-    print(
-        f"ixpready bench_analyze: {'quick' if args.quick else 'full'} run, one thread, CPU time, "
-        f"best of {args.repeat}; {os.cpu_count()} CPUs, load average "
-        f"{os.getloadavg()[0]:.1f}"
-    )
+def measure(sizes: Sizes, args: argparse.Namespace, label: str, workers: int = 0) -> float:
+    """Generates a mesh of `sizes`, times ixpready and sagan on it (and, with `workers`,
+    the streaming analysis on that many processes against one); returns the ratio."""
     with tempfile.TemporaryDirectory(prefix="ixpready-bench-") as tmp:
         started = time.perf_counter()
         data = generate(Path(tmp), sizes, args.seed)
         count = len(data.texts)
         print(
-            f"generated in {time.perf_counter() - started:.1f} s: {count:,} RIPE Atlas traceroute "
-            f"results ({data.mesh.stat().st_size / 1e6:.1f} MB JSON lines) from "
-            f"{data.probe_count} probes in {sizes.rounds} rounds; prefix table {data.prefixes[0]:,} IPv4 + "
-            f"{data.prefixes[1]:,} IPv6 synthetic pfx2as lines plus the scenario's own"
+            f"[{label}] generated in {time.perf_counter() - started:.1f} s: {count:,} RIPE Atlas "
+            f"traceroute results ({data.mesh.stat().st_size / 1e6:.1f} MB JSON lines) from "
+            f"{data.probe_count} probes in {sizes.rounds} rounds; prefix table "
+            f"{data.prefixes[0]:,} IPv4 + {data.prefixes[1]:,} IPv6 synthetic pfx2as lines plus "
+            f"the scenario's own"
         )
         started = time.process_time()
         snapshot = load_snapshot(data.refdata)
@@ -240,13 +226,68 @@ def main(argv: list[str] | None = None) -> int:
             f"ripe.atlas.sagan Result.get (parse only): {count:,} results in {sagan_s:.2f} s = "
             f"{count / sagan_s:,.0f} results/s"
         )
+        if workers:
+            walls = {}
+            for n in sorted({1, workers}):
+                spool = Path(tmp) / f"spool-{n}"
+                spool.mkdir()
+                started = time.perf_counter()
+                streamed, _ = analyze_stream(
+                    [data.mesh], spool, home="GT", snapshot=snapshot, lookups=lookups,
+                    probes=probes, workers=n,
+                )  # fmt: skip
+                with (Path(tmp) / f"analysis-{n}.json").open("wb") as out:
+                    streamed.write("json", out)
+                walls[n] = time.perf_counter() - started
+            print(
+                f"workers={workers}: streaming analyze (two passes, JSON written) of {count:,} "
+                f"results in {walls[workers]:.2f} s wall = {count / walls[workers]:,.0f} results/s"
+                f"; 1 worker {walls[1]:.2f} s = {count / walls[1]:,.0f} results/s; speed-up "
+                f"{walls[1] / walls[workers]:.2f} (load average {os.getloadavg()[0]:.1f})"
+            )
         if args.profile:
             profiler = cProfile.Profile()
             profiler.runcall(ours)
             report = io.StringIO()
             pstats.Stats(profiler, stream=report).sort_stats("tottime").print_stats(25)
             print(report.getvalue())
-    print(f"ratio_vs_sagan={sagan_s / ours_s:.2f}")
+    return sagan_s / ours_s
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a smaller run (~1,000 results)")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--repeat", type=int, default=3, help="timed passes of each (best kept)")
+    parser.add_argument(
+        "--rounds", type=int, help="measurement rounds of the mesh (default 5; 2 with --quick)"
+    )
+    parser.add_argument(
+        "--probes", type=int, help="extra probes per network, 0-40 (default 10; 3 with --quick)"
+    )
+    parser.add_argument(
+        "--workers", type=int, default=default_workers(),
+        help="processes of the streaming line (default: the cores available)",
+    )  # fmt: skip
+    parser.add_argument("--profile", action="store_true", help="print cProfile's top functions")
+    args = parser.parse_args(argv)
+    sizes = QUICK if args.quick else FULL
+    if args.rounds is not None:
+        sizes = replace(sizes, rounds=max(1, args.rounds))
+    if args.probes is not None:
+        sizes = replace(sizes, probes_per_network=max(0, args.probes))
+    unique = replace(sizes, rounds=1, probes_per_network=8 if args.quick else 40)
+    print(
+        f"ixpready bench_analyze: {'quick' if args.quick else 'full'} run, one thread, CPU time, "
+        f"best of {args.repeat}; {os.cpu_count()} CPUs, load average "
+        f"{os.getloadavg()[0]:.1f}"
+    )
+    ratio = measure(sizes, args, "periodic mesh", workers=max(1, args.workers))
+    ratio_unique = measure(
+        unique, args, f"unique routes: --rounds 1 --probes {unique.probes_per_network}"
+    )
+    print(f"ratio_vs_sagan_unique={ratio_unique:.2f}")
+    print(f"ratio_vs_sagan={ratio:.2f}")
     return 0
 
 

@@ -11,6 +11,7 @@ from types import ModuleType
 
 import pytest
 
+from ixpready.pipeline.analyze import read_traces
 from ixpready.refdata.snapshots import parse_pfx2as_line
 
 BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_analyze.py"
@@ -46,7 +47,26 @@ def test_the_synthetic_prefix_table_is_valid_and_stays_clear_of_the_scenario(
 def test_the_quick_run_ends_with_the_ratio(
     bench: ModuleType, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert bench.main(["--quick", "--repeat", "1"]) == 0
+    assert bench.main(["--quick", "--repeat", "1", "--workers", "2"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert re.fullmatch(r"ratio_vs_sagan=\d+\.\d\d", lines[-1])
+    assert re.fullmatch(r"ratio_vs_sagan_unique=\d+\.\d\d", lines[-2])
+    assert any(re.match(r"workers=2: streaming analyze .* speed-up \d", line) for line in lines)
     assert any(line.startswith("ixpready read+enrich+verdict: 992 results") for line in lines)
+
+
+def test_the_memory_benchmark_replicates_results_without_duplicates(tmp_path: Path) -> None:
+    spec = importlib.util.spec_from_file_location("bench_memory", BENCH.parent / "bench_memory.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    mesh = Path("../shared/fixtures/atlas-traceroute") / (
+        "msm5004-froot-2015-10-20-guatemala-honduras-elsalvador.jsonl"
+    )
+    once = read_traces([mesh])
+    out = tmp_path / "replicated.jsonl"
+    wanted = 2 * len(once.traces) + 5
+    assert module.replicate(mesh, out, wanted) == wanted
+    read = read_traces([out])
+    assert len(read.traces) == wanted and read.duplicates == 0
+    assert {t.route() for t in read.traces} == {t.route() for t in once.traces}  # routes repeat

@@ -12,9 +12,11 @@ the report's job).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 
@@ -109,6 +111,44 @@ def to_json(result: AnalysisResult) -> bytes:
         "inputs": list(result.inputs),
     }  # fmt: skip
     return orjson.dumps(document, option=orjson.OPT_INDENT_2)
+
+
+_PATHS = b'\n  "paths": []'
+_OTHER_PATHS = b'\n  "other_paths": []'
+
+
+def write_json(
+    head: AnalysisResult,
+    paths: Iterable[PathVerdict],
+    other_paths: Iterable[PathVerdict],
+    out: BinaryIO,
+) -> None:
+    """Writes the JSON contract of `head` with these paths, a path at a time: the bytes of
+    `to_json` of the whole analysis (its own `paths` and `other_paths` are left out)."""
+    skeleton = to_json(replace(head, paths=(), other_paths=()))
+    at_paths = skeleton.index(_PATHS)
+    at_other = skeleton.index(_OTHER_PATHS, at_paths)
+    out.write(skeleton[: at_paths + len(_PATHS) - 1])
+    _write_items(paths, out)
+    out.write(skeleton[at_paths + len(_PATHS) : at_other + len(_OTHER_PATHS) - 1])
+    _write_items(other_paths, out)
+    out.write(skeleton[at_other + len(_OTHER_PATHS) :])
+
+
+def _write_items(paths: Iterable[PathVerdict], out: BinaryIO) -> None:
+    """Writes `[...]` of path objects as `orjson.OPT_INDENT_2` lays them out two levels
+    down (`[]` when there are none)."""
+    separator = b"\n    "
+    for path in paths:
+        item = orjson.dumps(path_to_dict(path), option=orjson.OPT_INDENT_2)
+        out.write(separator + item.replace(b"\n", b"\n    "))
+        separator = b",\n    "
+    out.write(b"]" if separator == b"\n    " else b"\n  ]")
+
+
+def path_line(path: PathVerdict) -> bytes:
+    """Returns one path's JSON-contract object as a JSON line (`analyze --format jsonl`)."""
+    return orjson.dumps(path_to_dict(path)) + b"\n"
 
 
 def _tuple_str(value: Any) -> tuple[str, ...]:

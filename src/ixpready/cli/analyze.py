@@ -5,16 +5,18 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from ixpready.cli.progress import progress
 from ixpready.config import is_country_code, load_settings
 from ixpready.errors import ExitCode, InputError, UsageError
 from ixpready.pipeline import analyze as job
-from ixpready.pipeline import demo
+from ixpready.pipeline import demo, streaming
 from ixpready.pipeline import rdns as names
-from ixpready.pipeline.text import analysis_as_csv, analysis_as_json, analysis_as_table, clean
+from ixpready.pipeline.text import analysis_as_table, clean
 
 
 def register(subparsers: Any) -> None:
@@ -41,7 +43,16 @@ def register(subparsers: Any) -> None:
         "--resolve", action="store_true",
         help="ask the reverse DNS of the hop addresses first (rdns.servers; kept in --store)",
     )  # fmt: skip
-    parser.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    parser.add_argument(
+        "--format", choices=("table", "json", "csv", "jsonl"), default="table",
+        help="table (in memory, for a glance); json, csv and jsonl are written as the "
+             "verdicts are made, in memory bounded by the probes, addresses and routes seen",
+    )  # fmt: skip
+    parser.add_argument(
+        "--workers", type=_workers, default=None, metavar="N",
+        help="processes judging the paths (default: the cores available; the output is the "
+             "same with any number)",
+    )  # fmt: skip
     parser.add_argument("--out", type=Path, help="write to this file instead of stdout")
     parser.add_argument(
         "--quarantine", type=Path, default=Path("quarantine.jsonl"),
@@ -59,17 +70,55 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=run_demo)
 
 
+def _workers(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of processes (1 or more)")
+    return value
+
+
+def _check_out(out: Path) -> None:
+    if not out.parent.is_dir():
+        raise InputError(
+            f"--out {out}: no such folder {out.parent}",
+            hint=f"create it first (mkdir -p {out.parent}) or choose another path",
+        )
+
+
+@contextmanager
+def _output(out: Path | None) -> Iterator[BinaryIO]:
+    """Yields where a streamed analysis goes: stdout, or `out` (written to a temporary file
+    beside it, renamed when complete). Raises InputError when `out` cannot be written."""
+    if out is None:
+        yield sys.stdout.buffer
+        sys.stdout.buffer.flush()
+        return
+    _check_out(out)
+    partial = out.with_name(f".{out.name}.partial")
+    try:
+        with partial.open("wb") as handle:
+            yield handle
+        partial.replace(out)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise InputError(
+            f"--out {out}: cannot write ({exc.strerror or exc})",
+            hint="choose a writable file",
+        ) from None
+    finally:
+        partial.unlink(missing_ok=True)
+
+
 def _emit(text: str, out: Path | None) -> None:
     """Writes `text` to stdout or to `out` (its folder must exist: nothing is created).
     Raises InputError, in one line, when `out` cannot be written."""
     if out is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         return
-    if not out.parent.is_dir():
-        raise InputError(
-            f"--out {out}: no such folder {out.parent}",
-            hint=f"create it first (mkdir -p {out.parent}) or choose another path",
-        )
+    _check_out(out)
     try:
         out.write_text(text, encoding="utf-8")
     except OSError as exc:
@@ -122,18 +171,26 @@ def run_analyze(args: argparse.Namespace) -> int:
     resolver = None
     if args.resolve:
         resolver = names.resolver_of(load_settings(args.config, os.environ).rdns)
-    with progress("analysing", enabled=sys.stderr.isatty()) as bar:
-        run = job.analyze_files(
-            args.results, country=args.country.upper(), refdata=refdata, probes=args.probes,
-            rdns=args.rdns, quarantine=args.quarantine, store=store, on_progress=bar,
-            resolver=resolver,
-        )  # fmt: skip
+    run: job.AnalysisRun | streaming.StreamRun
+    if args.format == "table":
+        with progress("analysing", enabled=sys.stderr.isatty()) as bar:
+            run = job.analyze_files(
+                args.results, country=args.country.upper(), refdata=refdata,
+                probes=args.probes, rdns=args.rdns, quarantine=args.quarantine, store=store,
+                on_progress=bar, resolver=resolver,
+            )  # fmt: skip
+        _emit(analysis_as_table(run.result), args.out)
+    else:
+        workers = args.workers or streaming.default_workers()
+        with _output(args.out) as out, progress("analysing", enabled=sys.stderr.isatty()) as bar:
+            run = streaming.analyze_files_to(
+                out, args.format, args.results, country=args.country.upper(),
+                refdata=refdata, probes=args.probes, rdns=args.rdns,
+                quarantine=args.quarantine, store=store, on_progress=bar, resolver=resolver,
+                workers=workers,
+            )  # fmt: skip
     if run.names is not None:
         print(f"ixpready: reverse DNS: {run.names.as_line()}", file=sys.stderr)
-    render = {"table": analysis_as_table, "json": analysis_as_json, "csv": analysis_as_csv}[
-        args.format
-    ]
-    _emit(render(run.result), args.out)
     for line in run.warnings:
         print(f"ixpready: warning: {clean(line)}", file=sys.stderr)
     if run.quarantined:

@@ -12,7 +12,7 @@ import gc
 import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from operator import attrgetter
 from pathlib import Path
@@ -20,7 +20,7 @@ from typing import ParamSpec, TypeVar
 
 import orjson
 
-from ixpready.analysis.detours import interconnection_places
+from ixpready.analysis.detours import Crossing, interconnection_places
 from ixpready.analysis.probecheck import check_probes
 from ixpready.analysis.tromboning import (
     Ends,
@@ -42,11 +42,13 @@ from ixpready.enrichment.annotate import (
     AnnotatedTrace,
     Annotator,
     Lookups,
+    Vantage,
     learned_conventions,
     observe,
     parse_rdns,
     vantage_of,
 )
+from ixpready.enrichment.geo import Gazetteer
 from ixpready.errors import InputError, UsageError
 from ixpready.measurements.parse import Outcome, parse_lines, read_results
 from ixpready.measurements.probes import load_probes
@@ -262,6 +264,204 @@ def _probe_for(trace: Trace, probes: dict[int, Probe]) -> Probe | None:
     return probe
 
 
+def alike_groups(traces: Sequence[Trace]) -> list[list[int]]:
+    """Returns the positions of traces alike, each group in the order of its first trace.
+
+    Traces alike (see `judge_route`: one route object, probe, address family, destination,
+    public source, probe description, origin, error or not) are judged once when the
+    verdict depends on what they share alone; the traces keep these objects alive meanwhile.
+    Each group is also one probe and route, as `observe` and `access_delay_ms` take them.
+    """
+    alike: dict[tuple[object, ...], list[int]] = {}
+    for position, trace in enumerate(traces):
+        key = _alike_key(trace)
+        members = alike.get(key)
+        if members is None:
+            alike[key] = [position]
+        else:
+            members.append(position)
+    return list(alike.values())
+
+
+def _alike_key(trace: Trace) -> tuple[object, ...]:
+    """Returns what traces alike share (see `alike_groups`); objects by identity."""
+    return (
+        id(trace.route()), trace.key.prb_id, trace.af, id(trace.destination),
+        id(trace.public_source), id(trace.vantage), trace.origin, trace.error is None,
+    )  # fmt: skip
+
+
+HELD_MAX = 100_000  # verdicts kept for traces alike in later chunks (then forgotten)
+
+
+class Gathering:
+    """The first pass of an analysis: what judging needs from all the results, gathered
+    chunk by chunk (each probe's vantage and access delay, each address's RTT discs), in
+    memory that grows with the probes and addresses seen, not with the results.
+
+    Adding the traces in chunks gives the same as adding them at once: observations keep
+    the traces' order and the smallest RTT, access delays the smallest per address family.
+    """
+
+    def __init__(self, probes: dict[int, Probe], places: Gazetteer) -> None:
+        self.probes = probes
+        self.places = places
+        self.vantages: dict[int, Vantage] = {}
+        self.observations: dict[IPAddress, dict[int, float]] = {}
+        self._access: tuple[dict[int, float], dict[int, float]] = ({}, {})  # IPv4, IPv6
+        self._ping_vantages: dict[int, Vantage] = {}
+        self._pinged: dict[IPAddress, dict[int, float]] = {}
+
+    def add_traces(self, traces: Sequence[Trace], groups: list[list[int]] | None = None) -> None:
+        """Adds a chunk of traces (`groups`: their `alike_groups`, when already made)."""
+        groups = alike_groups(traces) if groups is None else groups
+        vantages = self.vantages
+        for positions in groups:  # a group's traces share their probe and its description
+            head = traces[positions[0]]
+            owner = _probe_for(head, self.probes)
+            if owner is not None and head.key.prb_id not in vantages:
+                vantages[head.key.prb_id] = vantage_of(owner, self.places)
+        _merge_min(self.observations, observe(traces, groups))
+        for family, best in zip((4, 6), self._access, strict=True):
+            of_family = [g for g in groups if (traces[g[0]].af == 4) == (family == 4)]
+            if of_family:
+                for prb, delay in access_delay_ms(traces, of_family).items():
+                    best[prb] = min(best.get(prb, delay), delay)
+
+    def add_pings(self, pings: Iterable[PingResult]) -> None:
+        """Adds a chunk of pings: their probes' vantages and each probe's smallest RTT."""
+        for ping in pings:
+            owner = self.probes.get(ping.key.prb_id) or ping.vantage
+            if owner is not None and ping.key.prb_id not in self._ping_vantages:
+                self._ping_vantages[ping.key.prb_id] = vantage_of(owner, self.places)
+        _merge_min(self._pinged, ping_observations(pings))
+
+    def judging(
+        self,
+        *,
+        home: str,
+        snapshot: RegistrySnapshot,
+        lookups: Lookups,
+        settings: JudgeSettings | None = None,
+    ) -> Judging:
+        """Returns what the second pass judges with (once every chunk was added)."""
+        vantages = dict(self.vantages)
+        for prb, vantage in self._ping_vantages.items():
+            vantages.setdefault(prb, vantage)
+        observations = self.observations
+        pinged: dict[IPAddress, set[int]] = {}
+        for address, per_probe in self._pinged.items():
+            seen = observations.setdefault(address, {})
+            for prb, rtt in per_probe.items():
+                if rtt <= seen.get(prb, float("inf")):
+                    seen[prb] = rtt
+                    pinged.setdefault(address, set()).add(prb)
+        v4, v6 = self._access
+        access = {**v6, **v4}  # a probe's IPv4 traces decide when it has any
+        if lookups.rdns:  # Hoiho: naming rules of this run's names its RTTs never contradict
+            learned = learned_conventions(lookups, vantages, observations)
+            if learned:
+                lookups = replace(lookups, conventions=(*lookups.conventions, *learned))
+        checking = Annotator(lookups, home, vantages, observations, pinged)
+        checks = check_probes(checking, observations)
+        trusted = {
+            prb: replace(v, trusted=checks[prb].status != "contradicted")
+            for prb, v in vantages.items()
+        }
+        by_address: dict[IPAddress, Probe] = {}
+        for known in self.probes.values():
+            for own in (known.address_v4, known.address_v6):
+                if own is not None:
+                    by_address[own] = known
+        return Judging(
+            home=home, probes=self.probes, by_address=by_address, lookups=lookups,
+            annotator=checking.trusting(trusted), access=access, checks=checks,
+            settings=settings, crossings=interconnection_places(snapshot, lookups.places, home),
+        )  # fmt: skip
+
+
+def _merge_min(
+    into: dict[IPAddress, dict[int, float]], more: dict[IPAddress, dict[int, float]]
+) -> None:
+    """Merges per-address, per-probe RTTs, keeping the smallest and the first-seen order."""
+    for address, per_probe in more.items():
+        seen = into.get(address)
+        if seen is None:
+            into[address] = dict(per_probe)
+            continue
+        for prb, rtt in per_probe.items():
+            if rtt < seen.get(prb, float("inf")):
+                seen[prb] = rtt
+
+
+@dataclass
+class Judging:
+    """The second pass of an analysis: everything a verdict is judged with, made once per
+    run by `Gathering.judging`; `judge` takes the traces a chunk at a time."""
+
+    home: str
+    probes: dict[int, Probe]
+    by_address: dict[IPAddress, Probe]
+    lookups: Lookups
+    annotator: Annotator
+    access: dict[int, float]
+    checks: dict[int, ProbeCheck]
+    settings: JudgeSettings | None
+    crossings: tuple[Crossing, ...]
+    memo: JudgeMemo = field(default_factory=JudgeMemo)
+    # Per group of traces alike whose first verdict holds for all: that verdict (a later
+    # chunk's traces alike are restated from it, as traces of one group are).
+    held: dict[tuple[object, ...], tuple[object, PathVerdict]] = field(default_factory=dict)
+
+    def judge(
+        self, traces: Sequence[Trace], groups: list[list[int]] | None = None
+    ) -> Iterator[tuple[list[PathVerdict], bool]]:
+        """Yields the verdicts on each group of traces alike (see `alike_groups`), and
+        whether the first holds for every trace of the group (else each was judged)."""
+        annotator, home, places = self.annotator, self.home, self.lookups.places
+        settings, memo, crossings = self.settings, self.memo, self.crossings
+        held = self.held
+        for positions in alike_groups(traces) if groups is None else groups:
+            group = [traces[position] for position in positions]
+            first = group[0]
+            key = _alike_key(first)
+            kept = held.get(key)
+            if kept is not None:  # alike traces of an earlier chunk: their verdict holds
+                yield restate_many(kept[1], group), True
+                continue
+            annotated = annotator.annotate(first)
+            ends = _ends(
+                first, _probe_for(first, self.probes), self.by_address, annotated, annotator,
+                self.access, self.checks,
+            )  # fmt: skip
+            check = self.checks.get(first.key.prb_id)
+            verdict, holds = judge_route(
+                annotated, home, ends, check, places, settings, memo=memo,
+                crossings=crossings,
+            )  # fmt: skip
+            verdicts = [verdict]
+            if holds:  # the others have the same networks as this one
+                verdicts += restate_many(verdict, group[1:])
+                if len(held) >= HELD_MAX:
+                    held.clear()
+                # The key's objects are kept with the verdict: their ids stay theirs.
+                shared = (first.route(), first.destination, first.public_source, first.vantage)
+                held[key] = (shared, verdict)
+            else:
+                for trace in group[1:]:
+                    again = judge(
+                        annotator.annotate(trace), home, ends, check, places, settings,
+                        memo=memo, crossings=crossings,
+                    )  # fmt: skip
+                    verdicts.append(again)
+            yield verdicts, holds
+
+
+def seen_asns(verdicts: Iterable[PathVerdict]) -> set[int]:
+    """Returns the networks a set of verdicts names (path, source and destination)."""
+    return {a for v in verdicts for a in (*v.as_path, v.src_asn, v.dst_asn) if a is not None}
+
+
 @_collector_paused
 def analyze_traces(
     traces: Sequence[Trace],
@@ -285,107 +485,37 @@ def analyze_traces(
     `pings` (default: those of `read`) add each probe's smallest ping RTT to an address as a
     disc, and a small one from a probe of known place places the address (`ixpready
     locate`); their probes come from `probes` or, for an ixpready probe, its own record.
+    All in memory; `pipeline.streaming` judges the same way in bounded memory.
     """
     home = home.upper()
     probes = dict(probes or {})
     if lookups is None:
         lookups = Lookups.build(snapshot, rdns)
-    by_address: dict[IPAddress, Probe] = {}
-    for known in probes.values():
-        for address in (known.address_v4, known.address_v6):
-            if address is not None:
-                by_address[address] = known
-    # Traces alike (see `judge_route`: one route object, probe, address family, destination,
-    # public source, probe description, origin, error or not) are judged once when the
-    # verdict depends on what they share alone; the traces keep these objects alive meanwhile.
-    # Each group is also one probe and route, as `observe` and `access_delay_ms` take them.
-    alike: dict[tuple[object, ...], list[int]] = {}
-    for position, trace in enumerate(traces):
-        key = (
-            id(trace.route()), trace.key.prb_id, trace.af, id(trace.destination),
-            id(trace.public_source), id(trace.vantage), trace.origin, trace.error is None,
-        )  # fmt: skip
-        members = alike.get(key)
-        if members is None:
-            alike[key] = [position]
-        else:
-            members.append(position)
-    groups = list(alike.values())  # in the order of their first trace
-    vantages = {}
-    for positions in groups:  # a group's traces share their probe and its description
-        head = traces[positions[0]]
-        owner = _probe_for(head, probes)
-        if owner is not None and head.key.prb_id not in vantages:
-            vantages[head.key.prb_id] = vantage_of(owner, lookups.places)
-    observations = observe(traces, groups)
-    pinged: dict[IPAddress, set[int]] = {}
+    groups = alike_groups(traces)
+    gathering = Gathering(probes, lookups.places)
+    gathering.add_traces(traces, groups)
     pings = (read.pings if read is not None else ()) if pings is None else pings
     if pings:
-        for ping in pings:
-            owner = probes.get(ping.key.prb_id) or ping.vantage
-            if owner is not None and ping.key.prb_id not in vantages:
-                vantages[ping.key.prb_id] = vantage_of(owner, lookups.places)
-        for address, per_probe in ping_observations(pings).items():
-            seen = observations.setdefault(address, {})
-            for prb, rtt in per_probe.items():
-                if rtt <= seen.get(prb, float("inf")):
-                    seen[prb] = rtt
-                    pinged.setdefault(address, set()).add(prb)
-    access = access_delay_ms(traces, groups)
-    if lookups.rdns:  # Hoiho: naming rules of this run's names that its RTTs never contradict
-        learned = learned_conventions(lookups, vantages, observations)
-        if learned:
-            lookups = replace(lookups, conventions=(*lookups.conventions, *learned))
-    checking = Annotator(lookups, home, vantages, observations, pinged)
-    checks = check_probes(checking, observations)
-    trusted = {
-        prb: replace(v, trusted=checks[prb].status != "contradicted") for prb, v in vantages.items()
-    }
-    annotator = checking.trusting(trusted)
+        gathering.add_pings(pings)
+    judging = gathering.judging(home=home, snapshot=snapshot, lookups=lookups, settings=settings)
     domestic: list[PathVerdict] = []
     other: list[PathVerdict] = []
     total = len(traces)
-    memo = JudgeMemo()
-    crossings = interconnection_places(snapshot, lookups.places, home)
-    distinct: list[PathVerdict] = []  # a verdict per set of networks on the paths
+    asns: set[int] = set()
     done = 0
-    for positions in groups:
-        group = [traces[position] for position in positions]
-        first = group[0]
-        annotated = annotator.annotate(first)
-        ends = _ends(
-            first, _probe_for(first, probes), by_address, annotated, annotator, access, checks
-        )
-        check = checks.get(first.key.prb_id)
-        verdict, holds = judge_route(
-            annotated, home, ends, check, lookups.places, settings, memo=memo,
-            crossings=crossings,
-        )  # fmt: skip
-        verdicts = [verdict]
-        if holds:  # the others have the same networks as this one
-            verdicts += restate_many(verdict, group[1:])
-            distinct.append(verdict)
-        else:
-            for trace in group[1:]:
-                at = annotator.annotate(trace)
-                again = judge(
-                    at, home, ends, check, lookups.places, settings, memo=memo,
-                    crossings=crossings,
-                )  # fmt: skip
-                verdicts.append(again)
-            distinct += verdicts
-        (domestic if verdict.is_domestic else other).extend(verdicts)
-        done += len(group)
-        if on_progress is not None and (done // 500 > (done - len(group)) // 500 or done == total):
+    for verdicts, holds in judging.judge(traces, groups):
+        asns |= seen_asns(verdicts[:1] if holds else verdicts)
+        (domestic if verdicts[0].is_domestic else other).extend(verdicts)
+        done += len(verdicts)
+        if on_progress is not None and (
+            done // 500 > (done - len(verdicts)) // 500 or done == total
+        ):
             on_progress(done, total)
     # TraceKey's order as a plain tuple (its generated comparison is a Python call per pair).
-    order = attrgetter("trace.msm_id", "trace.prb_id", "trace.timestamp")
-    domestic.sort(key=order)
-    other.sort(key=order)
+    domestic.sort(key=VERDICT_ORDER)
+    other.sort(key=VERDICT_ORDER)
     read = read or ReadOutcome(tuple(traces), (), 0, 0, 0)
-    seen_asns = {
-        a for v in distinct for a in (*v.as_path, v.src_asn, v.dst_asn) if a is not None
-    }
+    checks = judging.checks
     return AnalysisResult(
         country=home,
         generated_at=datetime.now(tz=UTC).replace(microsecond=0),
@@ -405,11 +535,14 @@ def analyze_traces(
         other_paths=tuple(other),
         probes=tuple(checks[p] for p in sorted(checks)),
         snapshots=tuple(SnapshotInfo(s.kind, s.source, s.date) for s in snapshot.sources),
-        as_names={a: snapshot.as_names[a] for a in sorted(seen_asns) if a in snapshot.as_names},
-        home_ixps=lookups.ixps.exchanges_in(home),
+        as_names={a: snapshot.as_names[a] for a in sorted(asns) if a in snapshot.as_names},
+        home_ixps=judging.lookups.ixps.exchanges_in(home),
         inputs=inputs,
         simulated=simulated,
     )
+
+
+VERDICT_ORDER = attrgetter("trace.msm_id", "trace.prb_id", "trace.timestamp")
 
 
 def load_rdns(path: Path) -> dict[IPAddress, str]:
@@ -471,36 +604,41 @@ def other_path_causes(result: AnalysisResult) -> tuple[tuple[str, int], ...]:
     """Returns why the paths that got no domestic verdict got none, most frequent first:
     an end that maps to no network in the reference data, an end of unknown country, or an
     end abroad."""
-    causes: Counter[str] = Counter()
-    home = result.country
-    for path in result.other_paths:
-        if path.src_country is None or path.dst_country is None:
-            if path.dst_asn is None:
-                causes["destination address maps to no network (AS) in the reference data"] += 1
-            elif path.src_asn is None:
-                causes["source probe's network unknown (no probe metadata)"] += 1
-            else:
-                causes["an end's country unknown (no probe metadata or registry record)"] += 1
-        elif path.src_country == home:
-            causes["destination registered abroad (outbound)"] += 1
-        elif path.dst_country == home:
-            causes["source probe abroad (inbound)"] += 1
-        else:
-            causes["neither end in the country"] += 1
+    causes = Counter(other_path_cause(path, result.country) for path in result.other_paths)
     return tuple(sorted(causes.items(), key=lambda item: (-item[1], item[0])))
 
 
-def _warnings(
-    result: AnalysisResult, empty: Sequence[Path], refdata: Path, snapshot: RegistrySnapshot
+def other_path_cause(path: PathVerdict, home: str) -> str:
+    """Returns why a path got no domestic verdict (see `other_path_causes`)."""
+    if path.src_country is None or path.dst_country is None:
+        if path.dst_asn is None:
+            return "destination address maps to no network (AS) in the reference data"
+        if path.src_asn is None:
+            return "source probe's network unknown (no probe metadata)"
+        return "an end's country unknown (no probe metadata or registry record)"
+    if path.src_country == home:
+        return "destination registered abroad (outbound)"
+    if path.dst_country == home:
+        return "source probe abroad (inbound)"
+    return "neither end in the country"
+
+
+def warnings_of(
+    result: AnalysisResult,
+    causes: tuple[tuple[str, int], ...],
+    empty: Sequence[Path],
+    refdata: Path,
+    snapshot: RegistrySnapshot,
 ) -> tuple[str, ...]:
+    """Returns what a user should know about a run (one line each): empty inputs, ignored
+    reference files, nothing domestic and why (`causes`: `other_path_causes`)."""
     lines = [f"{path}: empty file, no results in it" for path in empty]
     if snapshot.ignored:
         lines.append(
             f"reference data {refdata}: ignored (name not recognised): "
             f"{', '.join(snapshot.ignored)}; see README, Reference data"
         )
-    if not result.paths:
-        causes = other_path_causes(result)
+    if not result.summary.domestic_paths:
         why = "; ".join(f"{cause}: {n}" for cause, n in causes) or "no traceroute was read"
         lines.append(f"no domestic path between two {result.country} networks ({why})")
         if any("no network (AS)" in cause for cause, _ in causes):
@@ -579,5 +717,5 @@ def analyze_files(
             opened.record_analysis(dates, str(refdata), len(read.traces))
     return AnalysisRun(
         result, read.quarantined, quarantine if read.quarantined else None,
-        names=gathered, warnings=_warnings(result, empty, refdata, snapshot),
+        names=gathered, warnings=warnings_of(result, other_path_causes(result), empty, refdata, snapshot),
     )  # fmt: skip

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import chain
 
 import orjson
 
@@ -25,12 +26,18 @@ PROBE_COLUMNS = ("prb_id", "country", "asn", "as_name", "latitude", "longitude",
 
 def write_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     """Returns CSV text (header first, `\\n` line ends) with every cell through `csv_cell`."""
+    return "".join(csv_lines(header, rows))
+
+
+def csv_lines(header: Sequence[str], rows: Iterable[Sequence[object]]) -> Iterator[str]:
+    """Yields the CSV text of `write_csv` a line at a time (for files written as they go)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([csv_cell(h) for h in header])
-    for row in rows:
+    for row in chain((header,), rows):
         writer.writerow([csv_cell(cell) for cell in row])
-    return out.getvalue()
+        yield out.getvalue()
+        out.seek(0)
+        out.truncate()
 
 
 def _verdict_row(path: PathVerdict, names: Mapping[int, str]) -> list[object]:
@@ -57,7 +64,12 @@ def verdicts_csv(analysis: AnalysisResult) -> str:
 def paths_csv(paths: Iterable[PathVerdict]) -> str:
     """Returns path verdicts in the contract's CSV columns (`analyze --format csv`), one row
     per path, list cells joined with spaces."""
-    return write_csv(CSV_COLUMNS, (_verdict_row(p, {})[: len(CSV_COLUMNS)] for p in paths))
+    return "".join(paths_csv_lines(paths))
+
+
+def paths_csv_lines(paths: Iterable[PathVerdict]) -> Iterator[str]:
+    """Yields the text of `paths_csv` a line at a time."""
+    return csv_lines(CSV_COLUMNS, (_verdict_row(p, {})[: len(CSV_COLUMNS)] for p in paths))
 
 
 def probes_csv(analysis: AnalysisResult) -> str:
