@@ -11,7 +11,7 @@ import functools
 import gc
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from operator import attrgetter
@@ -651,6 +651,60 @@ def warnings_of(
     return tuple(lines)
 
 
+def checked_inputs(
+    results: Sequence[Path], store: Path | None
+) -> tuple[tuple[Path, ...], list[Path]]:
+    """Returns the result files `results` name (`result_inputs`) and the empty ones among them.
+
+    Raises UsageError when there is neither a file nor a store, InputError when every file
+    given is empty and there is no store to read instead.
+    """
+    if not results and store is None:
+        raise UsageError(
+            "no results file given",
+            hint="ixpready analyze RESULTS... --country GT --refdata DIR (or --store)",
+        )
+    paths = result_inputs(results)
+    empty = [path for path in paths if _is_empty(path)]
+    if empty and len(empty) == len(paths) and store is None:
+        raise InputError(
+            f"no results to analyse: {', '.join(str(p) for p in empty)} "
+            f"{'is' if len(empty) == 1 else 'are'} empty",
+            hint="check the download or export that wrote it (ixpready fetch --export FILE)",
+        )
+    return paths, empty
+
+
+def names_and_pingers(
+    store: Path | None,
+    hops: Callable[[], Iterable[IPAddress]],
+    resolver: PtrResolver | None,
+    rdns: Path | None,
+    probe_map: dict[int, Probe],
+) -> tuple[dict[IPAddress, str], GatherSummary | None]:
+    """Returns the reverse-DNS names an analysis uses, and what `resolver` asked (if given).
+
+    With a `store`: its kept names (after asking `resolver` for the `hops` addresses, kept
+    there), and the probes `ixpready locate` pinged from are added to `probe_map`; without
+    one, `resolver` answers in memory. Names in the `rdns` file win over both.
+    """
+    given = load_rdns(rdns) if rdns is not None else {}
+    gathered: GatherSummary | None = None
+    kept: Mapping[IPAddress, str] = {}
+    if store is not None:
+        from ixpready.pipeline.locate import locate_probes
+
+        with Store.open(store) as opened:
+            for prb, pinger in locate_probes(opened).items():  # the probes `locate` pinged from
+                probe_map.setdefault(prb, pinger)
+            if resolver is not None:
+                gathered = gather(opened, hops(), resolver)
+            kept = stored_names(opened)
+    elif resolver is not None:
+        kept, gathered = resolve_in_memory(hops(), resolver)
+    return merged(kept, given), gathered
+
+
 def analyze_files(
     results: Sequence[Path],
     *,
@@ -673,37 +727,13 @@ def analyze_files(
     Raises InputError / RefdataError for files that cannot be used at all; malformed
     records inside them are quarantined (to `quarantine` when given) and counted.
     """
-    if not results and store is None:
-        raise UsageError(
-            "no results file given",
-            hint="ixpready analyze RESULTS... --country GT --refdata DIR (or --store)",
-        )
-    results = result_inputs(results)
-    empty = [path for path in results if _is_empty(path)]
-    if empty and len(empty) == len(results) and store is None:
-        raise InputError(
-            f"no results to analyse: {', '.join(str(p) for p in empty)} "
-            f"{'is' if len(empty) == 1 else 'are'} empty",
-            hint="check the download or export that wrote it (ixpready fetch --export FILE)",
-        )
+    results, empty = checked_inputs(results, store)
     snapshot = load_snapshot(refdata)
     read = read_traces(results, store=store)
     probe_map = load_probes(probes) if probes is not None else {}
-    given = load_rdns(rdns) if rdns is not None else {}
-    gathered: GatherSummary | None = None
-    kept: dict[IPAddress, str] = {}
-    if store is not None:
-        from ixpready.pipeline.locate import locate_probes
-
-        with Store.open(store) as opened:
-            for prb, pinger in locate_probes(opened).items():  # the probes `locate` pinged from
-                probe_map.setdefault(prb, pinger)
-            if resolver is not None:
-                gathered = gather(opened, hop_addresses(read.traces), resolver)
-            kept = stored_names(opened)
-    elif resolver is not None:
-        kept, gathered = resolve_in_memory(hop_addresses(read.traces), resolver)
-    names = merged(kept, given)
+    names, gathered = names_and_pingers(
+        store, lambda: hop_addresses(read.traces), resolver, rdns, probe_map
+    )
     if quarantine is not None and read.quarantined:
         write_quarantine(read.quarantined, quarantine)
     result = analyze_traces(

@@ -44,22 +44,17 @@ from ixpready.pipeline.analyze import (
     Gathering,
     Judging,
     _collector_paused,
-    _is_empty,
     alike_groups,
-    load_rdns,
+    checked_inputs,
+    names_and_pingers,
     other_path_cause,
-    result_inputs,
     seen_asns,
     warnings_of,
     write_quarantine,
 )
 from ixpready.pipeline.rdns import (
     GatherSummary,
-    gather,
     hop_addresses,
-    merged,
-    resolve_in_memory,
-    stored_names,
 )
 from ixpready.progress import Progress
 from ixpready.refdata.snapshots import RegistrySnapshot, load_snapshot
@@ -507,43 +502,14 @@ def analyze_files_to(
     """Writes the analysis of result files to `out` in `form` (json, csv, jsonl) as
     `analyze_files` would make it, in memory bounded by the probes, addresses and routes
     seen. Raises what `analyze_files` raises."""
-    if not results and store is None:
-        raise UsageError(
-            "no results file given",
-            hint="ixpready analyze RESULTS... --country GT --refdata DIR (or --store)",
-        )
-    paths = result_inputs(results)
-    empty = [path for path in paths if _is_empty(path)]
-    if empty and len(empty) == len(paths) and store is None:
-        raise InputError(
-            f"no results to analyse: {', '.join(str(p) for p in empty)} "
-            f"{'is' if len(empty) == 1 else 'are'} empty",
-            hint="check the download or export that wrote it (ixpready fetch --export FILE)",
-        )
+    paths, empty = checked_inputs(results, store)
     snapshot = load_snapshot(refdata)
     probe_map: dict[int, Probe] = dict(load_probes(probes)) if probes is not None else {}
-    given = load_rdns(rdns) if rdns is not None else {}
-    kept: dict[IPAddress, str] = {}
-    gathered: GatherSummary | None = None
-    if store is not None:
-        from ixpready.pipeline.locate import locate_probes
-
-        with Store.open(store) as opened:
-            for prb, pinger in locate_probes(opened).items():
-                probe_map.setdefault(prb, pinger)
-            kept = dict(stored_names(opened))
-    # The first pass needs the lookups, which need the names: without --resolve the names
-    # are known first; with it, the addresses are gathered by a pass of their own.
-    if resolver is not None:  # the names first: the lookups are built with them
-        hops = all_hop_addresses(paths, store)
-        if store is not None:
-            with Store.open(store) as opened:
-                gathered = gather(opened, hops, resolver)
-                kept = dict(stored_names(opened))
-        else:
-            found, gathered = resolve_in_memory(hops, resolver)
-            kept = dict(found)
-    names = merged(kept, given)
+    # The first pass needs the lookups, which need the names: with --resolve, the hop
+    # addresses are gathered by a pass of their own first.
+    names, gathered = names_and_pingers(
+        store, lambda: all_hop_addresses(paths, store), resolver, rdns, probe_map
+    )
     lookups = Lookups.build(snapshot, names)
     first = first_pass(paths, store, probe_map, lookups)
     if quarantine is not None and first.quarantined:
