@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
+from tests.analysis.golden_runs import fixture_refdata
 
 from ixpready.cli import main
 
@@ -15,25 +15,9 @@ GT_HN_SV = "atlas-traceroute/msm5004-froot-2015-10-20-guatemala-honduras-elsalva
 
 @pytest.fixture
 def refdata(recorded: Path, tmp_path: Path) -> Path:
-    folder = tmp_path / "refdata"
-    (folder / "peeringdb").mkdir(parents=True)
-    shutil.copy(
-        recorded / "routing/pyasn-ipasn-20140513-excerpt.dat", folder / "ipasn_20140513.dat"
-    )
-    shutil.copy(recorded / "routing/pyasn-asnames-central-america.json", folder / "asnames.json")
-    for kind in ("ix", "ixlan", "ixpfx"):
-        shutil.copy(
-            recorded / f"peeringdb/pdb-2016-10-19-{kind}.json",
-            folder / "peeringdb" / f"{kind}.json",
-        )
-    # F-root's block as ARIN records it (192.5.5.0/24, ISC, US) and the probes' networks.
-    (folder / "delegated-test-extended-20151020").write_text(
-        "2|arin|20151020|3|19700101|20151020|-0500\n"
-        "arin|US|ipv4|192.5.5.0|256|19880101|assigned|isc\n"
-        "lacnic|GT|asn|14754|1|20000101|allocated|t\n"
-        "lacnic|GT|asn|27929|1|20000101|allocated|u\n"
-    )
-    return folder
+    # the recorded pyasn, AS-name and PeeringDB files, F-root's block as ARIN records it
+    # (192.5.5.0/24, ISC, US) and the probes' networks: one writer, shared with the golden runs
+    return fixture_refdata(recorded, tmp_path / "refdata")
 
 
 def test_recorded_froot_traces_are_outbound_not_domestic(
