@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 from ixpready.enrichment.annotate import Claim, Vantage, locate
-from ixpready.enrichment.conventions import learn_conventions, load_hoiho_rules, registered_suffix
+from ixpready.enrichment.conventions import learn_conventions, registered_suffix
 from ixpready.enrichment.geo import distance_km, gazetteer
-from ixpready.enrichment.geohint import Geohint, dictionaries, read_name
+from ixpready.enrichment.geohint import Geohint, read_name
 from ixpready.measurements.records import Probe
+from ixpready.refdata.dictionaries import load_hoiho_rules
 
 CORPUS = Path(__file__).parents[1] / "data" / "router_names_corpus.csv"
 
@@ -267,24 +268,6 @@ def test_hoiho_rules_file(tmp_path: Path) -> None:
 
 def _label(hint: Geohint) -> str | None:
     return None if hint.city is None else hint.city.label
-
-
-# ---------------------------------------------------------------------------------------------
-# Dictionaries and data files
-
-
-def test_every_carrier_code_and_metro_code_has_a_place() -> None:
-    places = dictionaries()
-    assert places is dictionaries()  # built once per process
-    assert places.metro["sao"].label == "São Paulo, BR"
-    assert places.iata["gua"].label == "Guatemala City, GT"
-    assert places.icao("mggt") is not None and places.icao("mggt").country == "GT"  # La Aurora
-    assert all(cities for cities in places.carrier_codes.values())
-    assert {c.carrier for c in places.conventions} >= {
-        "NTT", "Arelion", "Lumen", "Cogent", "Zayo", "GTT", "HE", "Telxius", "Sparkle",
-        "Embratel", "Telmex", "Cirion", "EdgeUno", "Liberty", "Ufinet", "Tigo", "Claro",
-    }  # fmt: skip
-    assert all(c.source for c in places.conventions)
 
 
 # ---------------------------------------------------------------------------------------------

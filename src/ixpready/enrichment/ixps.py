@@ -7,8 +7,8 @@ from ipaddress import ip_address
 
 import radix
 
-from ixpready.enrichment.geo import City, Gazetteer, gazetteer
 from ixpready.measurements.records import IPAddress
+from ixpready.refdata.gazetteer import City, Gazetteer, gazetteer
 from ixpready.refdata.snapshots import RegistrySnapshot
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ixpready.enrichment.geo import Gazetteer, distance_km
+from ixpready.refdata.gazetteer import Gazetteer, distance_km
 from ixpready.refdata.snapshots import RegistrySnapshot
 
 NAMED = 3  # facilities named in a claim's sentence (the nearest to the home country)

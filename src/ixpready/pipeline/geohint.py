@@ -14,9 +14,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from ixpready.enrichment.conventions import load_hoiho_rules
 from ixpready.enrichment.geohint import Convention, Geohint, read_name
 from ixpready.errors import InputError
+from ixpready.refdata.dictionaries import load_hoiho_rules
 from ixpready.report.terminal import terminal_safe
 
 
