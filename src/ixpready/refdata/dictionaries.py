@@ -259,7 +259,7 @@ def load_hoiho_rules(path: Path) -> tuple[Convention, ...]:
     Accepted format: one rule per line, `SUFFIX REGEX [KIND]`, separated by whitespace;
     REGEX has one capture group (or a group named `code`) holding the geohint; KIND is
     `iata` (default), `icao`, `clli`, `locode` or `city` (CAIDA's `place`). Lines starting with
-    `#` and blank lines are skipped; a line that does not parse is skipped and counted.
+    `#` and blank lines are skipped, and so is a line that does not parse (not counted).
     """
     rules: list[Convention] = []
     for line in path.read_text(encoding="utf-8").splitlines():
