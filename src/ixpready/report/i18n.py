@@ -504,7 +504,7 @@ COUNTRY_NAMES: Mapping[str, Mapping[str, str]] = {
     },
 }  # fmt: skip
 
-# Cities whose Spanish name differs from the English one the gazetteer (data/cities.csv) and
+# Cities whose Spanish name differs from the English one the gazetteer (refdata/data/cities.csv) and
 # the analysis use; the others are written the same in both languages.
 CITY_NAMES: Mapping[str, Mapping[str, str]] = {
     "es": {

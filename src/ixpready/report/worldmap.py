@@ -4,8 +4,8 @@ The packaged `worldmap.svg` draws every country as a `<g class="xx country">` of
 Robinson projection centred on 11°E; `project()` reproduces it (fitted on the label points
 of 40 small territories, within ~3 px at 2754 px wide). The map is cropped to the countries
 the detours touch, so only their neighbourhood's outlines are inlined: no tile, no request.
-City coordinates come from the gazetteer (`enrichment.geo`, the packaged cities.csv) when
-it has the city, else the country's label point in the world map.
+City coordinates come from the gazetteer (`refdata.gazetteer`'s packaged cities.csv, reached
+through `enrichment.geo`) when it has the city, else the country's label point in the world map.
 """
 
 from __future__ import annotations
