@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TypeAlias
 
+from ixpready.analysis.core import ReadOutcome, analyze_traces
 from ixpready.analysis.export import load_analysis as _load_analysis
 from ixpready.analysis.export import to_json as _analysis_json
 from ixpready.analysis.verdicts import AnalysisResult, Evidence, PathVerdict, Verdict
@@ -33,7 +34,7 @@ from ixpready.model.export import to_json as _model_json
 from ixpready.model.results import ModelResult
 from ixpready.pipeline import model as _model
 from ixpready.pipeline import report as _report
-from ixpready.pipeline.analyze import ReadOutcome, analyze_traces, load_rdns, read_traces
+from ixpready.pipeline.analyze import load_rdns, read_traces
 from ixpready.progress import Progress
 from ixpready.refdata.snapshots import RegistrySnapshot, load_snapshot
 from ixpready.report.i18n import LANGUAGES

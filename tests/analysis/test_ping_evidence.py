@@ -11,9 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ixpready.analysis.core import analyze_traces, gather_outcomes
 from ixpready.analysis.verdicts import AnalysisResult, PathVerdict, Verdict
 from ixpready.measurements.parse import parse_lines, trace_from_atlas
-from ixpready.pipeline.analyze import analyze_traces, gather_outcomes
 from ixpready.refdata.snapshots import load_snapshot
 
 from .world import PROBES, atlas, write_refdata

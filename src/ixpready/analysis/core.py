@@ -1,8 +1,12 @@
-"""The analyze job: read results, enrich every hop, judge every path, write the analysis.
+"""The analysis core, sans I/O: traces, reference data, probes and pings in; a verdict on
+every path and the summary out (`analyze_traces`). It opens no file and no socket.
 
-`analyze_files` is what `ixpready analyze` and `ixpready demo` call; `analyze_traces` is
-the in-memory core (used by the benchmark). Nothing here opens a socket: `--resolve` asks
-the reverse DNS through the resolver it is given (`sources.rdns`, see `pipeline.rdns`).
+An analysis is two passes over the traces: `Gathering` collects what judging needs from all
+of them (each probe's vantage and access delay, each address's RTT discs), then `Judging`,
+the per-run context (the annotator, the probe checks, the memos), judges them a group of
+traces alike at a time. `analyze_traces` runs both passes in memory; the jobs in
+`pipeline.analyze` (files, a store) and `pipeline.streaming` (bounded memory, spooled
+verdicts, worker processes) read the input and call the same two passes.
 """
 
 from __future__ import annotations

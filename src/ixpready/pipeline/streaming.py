@@ -31,6 +31,15 @@ from typing import BinaryIO
 
 import msgspec
 
+from ixpready.analysis.core import (
+    VERDICT_ORDER,
+    Gathering,
+    Judging,
+    _collector_paused,
+    alike_groups,
+    other_path_cause,
+    seen_asns,
+)
 from ixpready.analysis.export import path_line, write_json
 from ixpready.analysis.verdicts import AnalysisResult, PathVerdict, SnapshotInfo, Summary, Verdict
 from ixpready.enrichment.annotate import Lookups
@@ -40,15 +49,8 @@ from ixpready.measurements.probes import load_probes
 from ixpready.measurements.records import IPAddress, Malformed, PingResult, Probe, Skipped, Trace
 from ixpready.measurements.store import Store
 from ixpready.pipeline.analyze import (
-    VERDICT_ORDER,
-    Gathering,
-    Judging,
-    _collector_paused,
-    alike_groups,
     checked_inputs,
     names_and_pingers,
-    other_path_cause,
-    seen_asns,
     warnings_of,
     write_quarantine,
 )

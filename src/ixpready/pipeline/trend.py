@@ -20,6 +20,7 @@ from pathlib import Path
 
 import orjson
 
+from ixpready.analysis.core import analyze_traces, gather_outcomes
 from ixpready.analysis.export import load_analysis, to_json
 from ixpready.analysis.verdicts import AnalysisResult, Verdict
 from ixpready.config import Event, Settings
@@ -29,7 +30,7 @@ from ixpready.measurements.probes import load_probes, probes_from_document
 from ixpready.measurements.records import IPAddress, Malformed, Probe
 from ixpready.measurements.store import ResultStore, RoundSummary, Store
 from ixpready.model.readiness import ReadinessRound, progress_lines
-from ixpready.pipeline.analyze import analyze_traces, gather_outcomes, load_rdns
+from ixpready.pipeline.analyze import load_rdns
 from ixpready.pipeline.rdns import (
     NOTHING,
     GatherSummary,

@@ -14,41 +14,12 @@ from pathlib import Path
 
 import orjson
 
-from ixpready.analysis.core import (  # the names moved there, until their users import them
-    VERDICT_ORDER as VERDICT_ORDER,
-)
 from ixpready.analysis.core import (
-    Gathering as Gathering,
-)
-from ixpready.analysis.core import (
-    Judging as Judging,
-)
-from ixpready.analysis.core import (
-    ReadOutcome as ReadOutcome,
-)
-from ixpready.analysis.core import (
-    _collector_paused as _collector_paused,
-)
-from ixpready.analysis.core import (
-    alike_groups as alike_groups,
-)
-from ixpready.analysis.core import (
-    analyze_traces as analyze_traces,
-)
-from ixpready.analysis.core import (
-    gather_outcomes as gather_outcomes,
-)
-from ixpready.analysis.core import (
-    other_path_cause as other_path_cause,
-)
-from ixpready.analysis.core import (
-    other_path_causes as other_path_causes,
-)
-from ixpready.analysis.core import (
-    ping_observations as ping_observations,
-)
-from ixpready.analysis.core import (
-    seen_asns as seen_asns,
+    ReadOutcome,
+    _collector_paused,
+    analyze_traces,
+    gather_outcomes,
+    other_path_causes,
 )
 from ixpready.analysis.verdicts import AnalysisResult
 from ixpready.enrichment.annotate import parse_rdns
