@@ -194,8 +194,8 @@ def measure(sizes: Sizes, args: argparse.Namespace, label: str, workers: int = 0
             read = read_traces([data.mesh])
             read_s = time.process_time() - started
             result = analyze_traces(
-                read.traces, home="GT", snapshot=snapshot, probes=probes, rdns=rdns, read=read,
-                lookups=lookups,
+                read.traces, home="GT", snapshot=snapshot, probes=probes, rdns=rdns,
+                pings=read.pings, counts=read.counts, lookups=lookups,
             )  # fmt: skip
             judged = len(result.paths) + len(result.other_paths)
             if judged != count:

@@ -150,7 +150,7 @@ def analyze(
     (see `read_rdns`) adds router names as location hints; `inputs` names what was read (the
     report lists them); `simulated` marks the analysis (and its model and report) as made
     from simulated data, e.g. `write_demo_scenario`'s. `on_progress(done, total)` counts
-    traces judged. The same core as `ixpready analyze`. Raises UsageError for a country that
+    traces judged. The same sans-I/O core as `ixpready analyze` (`analysis.core.analyze_traces`). Raises UsageError for a country that
     is not two letters.
     """
     if len(country) != 2 or not country.isalpha():
@@ -161,9 +161,10 @@ def analyze(
         results.traces,
         home=country,
         snapshot=refdata,
-        probes=dict(probes or {}),
-        rdns=None if rdns is None else dict(rdns),
-        read=results,
+        probes=probes,
+        rdns=rdns,
+        pings=results.pings,
+        counts=results.counts,
         inputs=tuple(inputs),
         simulated=simulated,
         on_progress=on_progress,

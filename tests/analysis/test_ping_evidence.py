@@ -51,8 +51,9 @@ def analyse(tmp: Path, results: list[dict[str, Any]]) -> AnalysisResult:
     snapshot = load_snapshot(write_refdata(tmp / "refdata"))
     names = {ip_address(a): n for a, n in RDNS.items()}
     return analyze_traces(
-        read.traces, home="GT", snapshot=snapshot, probes=dict(PROBES), rdns=names, read=read
-    )
+        read.traces, home="GT", snapshot=snapshot, probes=dict(PROBES), rdns=names,
+        pings=read.pings, counts=read.counts,
+    )  # fmt: skip
 
 
 def the_path(result: AnalysisResult) -> PathVerdict:

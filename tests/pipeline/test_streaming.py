@@ -65,8 +65,8 @@ def test_every_output_is_the_in_memory_one(every_case: list[Case], tmp_path: Pat
         probes = load_probes(case.probes) if case.probes else {}
         read = read_traces(list(case.results))
         old = analyze_traces(
-            read.traces, home=case.country, snapshot=snapshot, probes=probes, read=read,
-            lookups=built, inputs=("x",),
+            read.traces, home=case.country, snapshot=snapshot, probes=probes, pings=read.pings,
+            counts=read.counts, lookups=built, inputs=("x",),
         )  # fmt: skip
         old = replace(old, generated_at=WHEN)
         spool = tmp_path / str(number)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import gc
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from operator import attrgetter
@@ -37,6 +37,7 @@ from ixpready.analysis.verdicts import (
     ProbeCheck,
     SnapshotInfo,
     Summary,
+    Verdict,
 )
 from ixpready.enrichment.annotate import (
     AnnotatedTrace,
@@ -90,6 +91,21 @@ class ReadOutcome:
     duplicates: int
     other_results: int  # pings and DNS results, read but not judged
     pings: tuple[PingResult, ...] = ()  # the pings among them (each key once): locate evidence
+
+    @property
+    def counts(self) -> InputCounts:
+        """What was read besides the traces, as the summary counts it."""
+        return InputCounts(len(self.quarantined), self.skipped, self.duplicates, self.other_results)
+
+
+@dataclass(frozen=True)
+class InputCounts:
+    """What an analysis read besides the traces it judged; its summary counts them."""
+
+    quarantined: int = 0  # malformed records (kept aside by the reader, never judged)
+    skipped: int = 0  # records the reader recognised but does not analyse
+    duplicates: int = 0  # traces whose key came before (the first was judged)
+    other_results: int = 0  # pings and DNS results, read but not judged
 
 
 def gather_outcomes(outcomes: Iterable[Outcome]) -> ReadOutcome:
@@ -387,37 +403,44 @@ def seen_asns(verdicts: Iterable[PathVerdict]) -> set[int]:
 
 @_collector_paused
 def analyze_traces(
-    traces: Sequence[Trace],
+    traces: Iterable[Trace],
     *,
     home: str,
     snapshot: RegistrySnapshot,
-    probes: dict[int, Probe] | None = None,
-    rdns: dict[IPAddress, str] | None = None,
+    probes: Mapping[int, Probe] | None = None,
+    rdns: Mapping[IPAddress, str] | None = None,
     settings: JudgeSettings | None = None,
-    read: ReadOutcome | None = None,
+    counts: InputCounts | None = None,
     inputs: tuple[str, ...] = (),
     simulated: bool = False,
     on_progress: Progress | None = None,
     lookups: Lookups | None = None,
-    pings: Sequence[PingResult] | None = None,
+    pings: Iterable[PingResult] = (),
+    generated_at: datetime | None = None,
 ) -> AnalysisResult:
-    """Returns the verdict on every trace, domestic pairs first, with probe checks.
+    """Returns the verdict on every trace (each key once: see `gather_outcomes`), domestic
+    pairs first, with the probe checks and the summary: the one entry point of the analysis.
 
-    `lookups` may be passed when already built from this `snapshot` and `rdns` (building
-    them is per-run setup, seconds for a full routing table); else they are built here.
-    `pings` (default: those of `read`) add each probe's smallest ping RTT to an address as a
-    disc, and a small one from a probe of known place places the address (`ixpready
-    locate`); their probes come from `probes` or, for an ixpready probe, its own record.
-    All in memory; `pipeline.streaming` judges the same way in bounded memory.
+    Sans I/O: the traces, reference data, probes and pings come in as objects, and nothing
+    is read or written. `probes` places RIPE Atlas probes and names their networks (an
+    ixpready probe's own record does when absent); `rdns` gives router names. `lookups` may
+    be passed when already built from this `snapshot` and `rdns` (building them is per-run
+    setup, seconds for a full routing table); else they are built here. `pings` add each
+    probe's smallest ping RTT to an address as a disc, and a small one from a probe of known
+    place places the address (`ixpready locate`). `counts` is what the reader read besides
+    the traces (`ReadOutcome.counts`), for the summary; `inputs` names what was read and
+    `simulated` marks a simulated input. `on_progress(done, total)` counts traces judged.
+    All in memory; `pipeline.streaming` runs the same two passes in bounded memory.
     """
     home = home.upper()
+    traces = traces if isinstance(traces, Sequence) else tuple(traces)
     probes = dict(probes or {})
     if lookups is None:
         lookups = Lookups.build(snapshot, rdns)
     groups = alike_groups(traces)
     gathering = Gathering(probes, lookups.places)
     gathering.add_traces(traces, groups)
-    pings = (read.pings if read is not None else ()) if pings is None else pings
+    pings = tuple(pings)
     if pings:
         gathering.add_pings(pings)
     judging = gathering.judging(home=home, snapshot=snapshot, lookups=lookups, settings=settings)
@@ -437,25 +460,58 @@ def analyze_traces(
     # TraceKey's order as a plain tuple (its generated comparison is a Python call per pair).
     domestic.sort(key=VERDICT_ORDER)
     other.sort(key=VERDICT_ORDER)
-    read = read or ReadOutcome(tuple(traces), (), 0, 0, 0)
+    summary = summary_of(
+        Counter(v.verdict for v in domestic), len(other), total, counts or InputCounts()
+    )
+    return analysis_result(
+        judging, snapshot, summary, asns, paths=tuple(domestic), other_paths=tuple(other),
+        inputs=inputs, simulated=simulated, generated_at=generated_at,
+    )  # fmt: skip
+
+
+def summary_of(
+    domestic: Mapping[Verdict, int], other_paths: int, judged: int, counts: InputCounts
+) -> Summary:
+    """Returns the summary of an analysis: the domestic paths by verdict, how many paths got
+    no domestic verdict, and what was read (the `judged` traces and the `counts` of the rest)."""
+    return Summary.of(
+        domestic,
+        other_paths,
+        results_read=judged
+        + counts.quarantined
+        + counts.skipped
+        + counts.duplicates
+        + counts.other_results,
+        quarantined=counts.quarantined,
+        skipped=counts.skipped + counts.other_results,
+        duplicates=counts.duplicates,
+    )
+
+
+def analysis_result(
+    judging: Judging,
+    snapshot: RegistrySnapshot,
+    summary: Summary,
+    asns: Iterable[int],
+    *,
+    paths: tuple[PathVerdict, ...] = (),
+    other_paths: tuple[PathVerdict, ...] = (),
+    inputs: tuple[str, ...] = (),
+    simulated: bool = False,
+    generated_at: datetime | None = None,
+) -> AnalysisResult:
+    """Returns the analysis `judging` made: the verdicts (`paths`, `other_paths`; left empty
+    when they are spooled, see `pipeline.streaming`), the summary, the probe checks, the
+    reference data's dates, the names of the networks `asns` seen (see `seen_asns`) and the
+    home country's IXPs."""
     checks = judging.checks
+    home = judging.home
     return AnalysisResult(
         country=home,
-        generated_at=datetime.now(tz=UTC).replace(microsecond=0),
-        summary=Summary.of(
-            tuple(domestic),
-            tuple(other),
-            results_read=len(traces)
-            + len(read.quarantined)
-            + read.skipped
-            + read.duplicates
-            + read.other_results,
-            quarantined=len(read.quarantined),
-            skipped=read.skipped + read.other_results,
-            duplicates=read.duplicates,
-        ),
-        paths=tuple(domestic),
-        other_paths=tuple(other),
+        generated_at=generated_at or datetime.now(tz=UTC).replace(microsecond=0),
+        summary=summary,
+        paths=paths,
+        other_paths=other_paths,
         probes=tuple(checks[p] for p in sorted(checks)),
         snapshots=tuple(SnapshotInfo(s.kind, s.source, s.date) for s in snapshot.sources),
         as_names={a: snapshot.as_names[a] for a in sorted(asns) if a in snapshot.as_names},

@@ -256,8 +256,9 @@ def undecided(
     read = read_traces((), store=store_path)
     lookups = Lookups.build(snapshot, dict(rdns))
     result = analyze_traces(
-        read.traces, home=home, snapshot=snapshot, probes=probes, lookups=lookups, read=read
-    )
+        read.traces, home=home, snapshot=snapshot, probes=probes, lookups=lookups,
+        pings=read.pings, counts=read.counts,
+    )  # fmt: skip
     undecided_keys = {
         (p.trace.msm_id, p.trace.prb_id, p.trace.timestamp)
         for p in result.paths

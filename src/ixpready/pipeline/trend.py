@@ -405,7 +405,8 @@ def _analyse(
     names = merged(stored_names(store), rdns)
     analysis = analyze_traces(
         read.traces, home=settings.country, snapshot=snapshot, probes=probes, rdns=names,
-        read=read, inputs=(f"{settings.store_path.name} round {round_id}",),
+        pings=read.pings, counts=read.counts,
+        inputs=(f"{settings.store_path.name} round {round_id}",),
     )  # fmt: skip
     return analysis, read.quarantined, asked
 

@@ -274,7 +274,8 @@ def analyze_files(
     if quarantine is not None and read.quarantined:
         write_quarantine(read.quarantined, quarantine)
     result = analyze_traces(
-        read.traces, home=country, snapshot=snapshot, probes=probe_map, rdns=names, read=read,
+        read.traces, home=country, snapshot=snapshot, probes=probe_map, rdns=names,
+        pings=read.pings, counts=read.counts,
         inputs=tuple(p.name for p in results) + ((f"store {store.name}",) if store else ()),
         simulated=simulated, on_progress=on_progress,
     )  # fmt: skip
