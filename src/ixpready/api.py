@@ -133,7 +133,7 @@ def read_dns(paths: PathLike | Iterable[PathLike]) -> tuple[DnsResult, ...]:
 
 
 def analyze(
-    results: ReadOutcome,
+    results: ReadOutcome | Iterable[Trace],
     *,
     country: str,
     refdata: RegistrySnapshot,
@@ -146,6 +146,10 @@ def analyze(
     """Returns the verdict on every path of `results` seen from `country` (ISO 3166
     alpha-2), domestic pairs first, with the probe checks and the summary counts.
 
+    `results` is what `read_results` read (its traces and pings; what it could not use is
+    counted in the summary), or any iterable of `Trace` objects made otherwise (each
+    measurement/probe/time once).
+
     `probes` (see `read_probes`) places RIPE Atlas probes and names their networks; `rdns`
     (see `read_rdns`) adds router names as location hints; `inputs` names what was read (the
     report lists them); `simulated` marks the analysis (and its model and report) as made
@@ -157,14 +161,15 @@ def analyze(
         raise UsageError(
             f"country {country!r} is not an ISO 3166 alpha-2 code", hint="e.g. country='GT'"
         )
+    read = results if isinstance(results, ReadOutcome) else ReadOutcome(tuple(results), (), 0, 0, 0)
     return analyze_traces(
-        results.traces,
+        read.traces,
         home=country,
         snapshot=refdata,
         probes=probes,
         rdns=rdns,
-        pings=results.pings,
-        counts=results.counts,
+        pings=read.pings,
+        counts=read.counts,
         inputs=tuple(inputs),
         simulated=simulated,
         on_progress=on_progress,
