@@ -474,7 +474,7 @@ def summary_of(
 ) -> Summary:
     """Returns the summary of an analysis: the domestic paths by verdict, how many paths got
     no domestic verdict, and what was read (the `judged` traces and the `counts` of the rest)."""
-    return Summary.of(
+    return Summary.counted(
         domestic,
         other_paths,
         results_read=judged

@@ -12,7 +12,6 @@ the report's job).
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
@@ -208,7 +207,7 @@ def analysis_from_json(data: bytes, origin: str = "analysis") -> AnalysisResult:
         other = tuple(path_from_dict(p) for p in doc.get("other_paths") or ())
         s = doc.get("summary") or {}
         summary = Summary.of(
-            Counter(p.verdict for p in paths), len(other),
+            paths, other,
             results_read=int(s.get("results_read", len(paths) + len(other))),
             quarantined=int(s.get("quarantined", 0)),
             skipped=int(s.get("skipped", 0)),

@@ -6,6 +6,7 @@ tools rely on; its keys are documented in README ("The analysis JSON contract").
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -127,6 +128,27 @@ class Summary:
     @classmethod
     def of(
         cls,
+        paths: tuple[PathVerdict, ...],
+        other_paths: tuple[PathVerdict, ...],
+        *,
+        results_read: int,
+        quarantined: int,
+        skipped: int,
+        duplicates: int,
+    ) -> Summary:
+        """Returns the summary of a set of verdicts."""
+        return cls.counted(
+            Counter(p.verdict for p in paths),
+            len(other_paths),
+            results_read=results_read,
+            quarantined=quarantined,
+            skipped=skipped,
+            duplicates=duplicates,
+        )
+
+    @classmethod
+    def counted(
+        cls,
         domestic: Mapping[Verdict, int],
         other_paths: int,
         *,
@@ -135,8 +157,8 @@ class Summary:
         skipped: int,
         duplicates: int,
     ) -> Summary:
-        """Returns the summary of verdicts counted by kind (`domestic`: the domestic paths,
-        `Counter(p.verdict for p in paths)`; `other_paths`: how many got no domestic verdict)."""
+        """Returns the summary of verdicts counted by kind (`domestic`: the domestic paths'
+        verdicts; `other_paths`: how many paths got no domestic verdict)."""
         return cls(
             domestic_paths=sum(domestic.values()),
             local=domestic.get(Verdict.LOCAL, 0),
