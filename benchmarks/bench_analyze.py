@@ -49,10 +49,11 @@ from pathlib import Path
 import orjson
 from ripe.atlas.sagan import Result
 
+from ixpready.analysis.core import analyze_traces
 from ixpready.demo.scenario import SNAPSHOT_DATE, write_scenario
 from ixpready.enrichment.annotate import Lookups
 from ixpready.measurements.probes import load_probes
-from ixpready.pipeline.analyze import analyze_traces, load_rdns, read_traces
+from ixpready.pipeline.analyze import load_rdns, read_traces
 from ixpready.pipeline.streaming import analyze_stream, default_workers
 from ixpready.refdata.snapshots import load_snapshot
 
@@ -193,8 +194,8 @@ def measure(sizes: Sizes, args: argparse.Namespace, label: str, workers: int = 0
             read = read_traces([data.mesh])
             read_s = time.process_time() - started
             result = analyze_traces(
-                read.traces, home="GT", snapshot=snapshot, probes=probes, rdns=rdns, read=read,
-                lookups=lookups,
+                read.traces, home="GT", snapshot=snapshot, probes=probes, rdns=rdns,
+                pings=read.pings, counts=read.counts, lookups=lookups,
             )  # fmt: skip
             judged = len(result.paths) + len(result.other_paths)
             if judged != count:

@@ -71,6 +71,21 @@ def test_the_api_reaches_the_cli_verdicts_on_the_same_files(
     assert len(mine.paths) > 100
 
 
+def test_traces_made_otherwise_are_analysed_alike(example: dict[str, Any]) -> None:
+    # Any iterable of Trace objects (here a generator over what was read): the same verdicts;
+    # the summary counts only what it was given (no quarantined line, no pings).
+    results, mine = example["results"], example["analysis"]
+    assert results.quarantined and not results.pings
+    again = ixpready.analyze(
+        (trace for trace in results.traces), country="GT", refdata=example["refdata"],
+        probes=example["probes"], rdns=example["rdns"], simulated=True,
+    )  # fmt: skip
+    assert again.paths == mine.paths and again.other_paths == mine.other_paths
+    assert again.probes == mine.probes
+    assert again.summary.results_read == len(results.traces) < mine.summary.results_read
+    assert again.summary.quarantined == 0 < mine.summary.quarantined
+
+
 def test_the_cli_model_of_the_saved_analysis_is_the_api_model(
     example: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

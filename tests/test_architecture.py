@@ -332,3 +332,100 @@ def test_enrichment_reads_no_file() -> None:
     ]
     assert readers == []
     assert _file_reads(PACKAGE / "refdata" / "dictionaries.py") == {"read_text"}  # it sees them
+
+
+RULES = {"tromboning", "detours", "probecheck"}  # analysis modules holding the verdict rules
+NO_IO = {"builtins.open", "io", "os", "pathlib", "socket", "sqlite3", "subprocess", "tempfile",
+         "shutil", "multiprocessing", "urllib", "http", "ixpready.measurements.store",
+         "ixpready.measurements.parse.read_results", "ixpready.refdata.snapshots.load_snapshot"}  # fmt: skip
+
+
+def _defines(path: Path) -> set[str]:
+    """Returns the classes and functions a module defines, at any depth."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    kinds = (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+    return {node.name for node in ast.walk(tree) if isinstance(node, kinds)}
+
+
+def _public_top_level(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    kinds = (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+    return {n.name for n in tree.body if isinstance(n, kinds) and not n.name.startswith("_")}
+
+
+def _verdict_logic() -> set[str]:
+    """Returns the public classes and functions of the analysis core and the rule modules."""
+    modules = ("core", *sorted(RULES))
+    return set().union(*(_public_top_level(PACKAGE / "analysis" / f"{m}.py") for m in modules))
+
+
+def _judges(path: Path, logic: set[str]) -> set[str]:
+    """Returns the verdict logic a module defines again or reaches past the core: a class or
+    function named as one of `logic` (`_verdict_logic`), an import of a rule module
+    (`analysis.tromboning`, `detours`, `probecheck`)."""
+    found = _defines(path) & logic
+    for name in _imported_modules(path):
+        parts = name.split(".")
+        if parts[:2] == ["ixpready", "analysis"] and len(parts) > 2 and parts[2] in RULES:
+            found.add(name)
+    return found
+
+
+def test_only_analysis_judges_the_jobs_wire() -> None:
+    # pipeline/ (and the API, the CLI, every other layer) defines no verdict logic of its
+    # own (no second `Gathering`, `Judging`, `analyze_traces`, `judge_route`, ...) and reaches
+    # the rules only through the core (`analysis.core.analyze_traces`, or its two passes for
+    # the streaming job).
+    logic = _verdict_logic()
+    assert {"Gathering", "Judging", "analyze_traces", "judge_route", "check_probes"} <= logic
+    offenders = [
+        f"{module.relative_to(PACKAGE)}: {sorted(found)}"
+        for module in _modules()
+        if _stage(module) != "analysis" and (found := _judges(module, logic))
+    ]
+    assert offenders == []
+    streaming = _imported_modules(PACKAGE / "pipeline" / "streaming.py")
+    assert {"ixpready.analysis.core.Gathering", "ixpready.analysis.core.Judging"} <= streaming
+
+
+def test_the_rule_sees_a_job_that_judges(tmp_path: Path) -> None:
+    module = tmp_path / "job.py"
+    module.write_text(
+        "from ixpready.analysis.tromboning import judge_route\n"
+        "class Judging:\n    def judge(self): ...\n"
+        "def spool_chunk():\n    def analyze_traces(): ...\n"
+    )
+    assert _judges(module, _verdict_logic()) == {
+        "Judging", "judge", "analyze_traces", "ixpready.analysis.tromboning",
+        "ixpready.analysis.tromboning.judge_route",
+    }  # fmt: skip
+
+
+def _io_names(path: Path) -> set[str]:
+    """Returns the file, process and network access a module imports or calls (`open`)."""
+    found = {
+        name
+        for name in _imported_modules(path)
+        for banned in NO_IO
+        if name == banned or name.startswith(banned + ".")
+    }
+    tree = ast.parse(path.read_text(), filename=str(path))
+    calls = [node.func for node in ast.walk(tree) if isinstance(node, ast.Call)]
+    if any(isinstance(func, ast.Name) and func.id == "open" for func in calls):
+        found.add("builtins.open")
+    return found
+
+
+def test_the_analysis_core_is_sans_io(tmp_path: Path) -> None:
+    # analysis.core takes traces, reference data, probes and pings as objects: it imports
+    # nothing that reads a file, the store, a socket or a process, and opens no file.
+    assert _io_names(PACKAGE / "analysis" / "core.py") == set()
+    bad = tmp_path / "bad.py"
+    bad.write_text(
+        "from pathlib import Path\nimport ixpready.measurements.store\n"
+        "from ixpready.measurements.parse import read_results\nopen('x')\n"
+    )
+    assert _io_names(bad) == {
+        "pathlib", "pathlib.Path", "ixpready.measurements.store",
+        "ixpready.measurements.parse.read_results", "builtins.open",
+    }  # fmt: skip

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TypeAlias
 
+from ixpready.analysis.core import ReadOutcome, analyze_traces
 from ixpready.analysis.export import load_analysis as _load_analysis
 from ixpready.analysis.export import to_json as _analysis_json
 from ixpready.analysis.verdicts import AnalysisResult, Evidence, PathVerdict, Verdict
@@ -33,7 +34,7 @@ from ixpready.model.export import to_json as _model_json
 from ixpready.model.results import ModelResult
 from ixpready.pipeline import model as _model
 from ixpready.pipeline import report as _report
-from ixpready.pipeline.analyze import ReadOutcome, analyze_traces, load_rdns, read_traces
+from ixpready.pipeline.analyze import load_rdns, read_traces
 from ixpready.progress import Progress
 from ixpready.refdata.snapshots import RegistrySnapshot, load_snapshot
 from ixpready.report.i18n import LANGUAGES
@@ -132,7 +133,7 @@ def read_dns(paths: PathLike | Iterable[PathLike]) -> tuple[DnsResult, ...]:
 
 
 def analyze(
-    results: ReadOutcome,
+    results: ReadOutcome | Iterable[Trace],
     *,
     country: str,
     refdata: RegistrySnapshot,
@@ -145,24 +146,30 @@ def analyze(
     """Returns the verdict on every path of `results` seen from `country` (ISO 3166
     alpha-2), domestic pairs first, with the probe checks and the summary counts.
 
+    `results` is what `read_results` read (its traces and pings; what it could not use is
+    counted in the summary), or any iterable of `Trace` objects made otherwise (each
+    measurement/probe/time once).
+
     `probes` (see `read_probes`) places RIPE Atlas probes and names their networks; `rdns`
     (see `read_rdns`) adds router names as location hints; `inputs` names what was read (the
     report lists them); `simulated` marks the analysis (and its model and report) as made
     from simulated data, e.g. `write_demo_scenario`'s. `on_progress(done, total)` counts
-    traces judged. The same core as `ixpready analyze`. Raises UsageError for a country that
+    traces judged. The same sans-I/O core as `ixpready analyze` (`analysis.core.analyze_traces`). Raises UsageError for a country that
     is not two letters.
     """
     if len(country) != 2 or not country.isalpha():
         raise UsageError(
             f"country {country!r} is not an ISO 3166 alpha-2 code", hint="e.g. country='GT'"
         )
+    read = results if isinstance(results, ReadOutcome) else ReadOutcome(tuple(results), (), 0, 0, 0)
     return analyze_traces(
-        results.traces,
+        read.traces,
         home=country,
         snapshot=refdata,
-        probes=dict(probes or {}),
-        rdns=None if rdns is None else dict(rdns),
-        read=results,
+        probes=probes,
+        rdns=rdns,
+        pings=read.pings,
+        counts=read.counts,
         inputs=tuple(inputs),
         simulated=simulated,
         on_progress=on_progress,

@@ -11,9 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ixpready.analysis.core import analyze_traces, gather_outcomes
 from ixpready.analysis.verdicts import AnalysisResult, PathVerdict, Verdict
 from ixpready.measurements.parse import parse_lines, trace_from_atlas
-from ixpready.pipeline.analyze import analyze_traces, gather_outcomes
 from ixpready.refdata.snapshots import load_snapshot
 
 from .world import PROBES, atlas, write_refdata
@@ -51,8 +51,9 @@ def analyse(tmp: Path, results: list[dict[str, Any]]) -> AnalysisResult:
     snapshot = load_snapshot(write_refdata(tmp / "refdata"))
     names = {ip_address(a): n for a, n in RDNS.items()}
     return analyze_traces(
-        read.traces, home="GT", snapshot=snapshot, probes=dict(PROBES), rdns=names, read=read
-    )
+        read.traces, home="GT", snapshot=snapshot, probes=dict(PROBES), rdns=names,
+        pings=read.pings, counts=read.counts,
+    )  # fmt: skip
 
 
 def the_path(result: AnalysisResult) -> PathVerdict:

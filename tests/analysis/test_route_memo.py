@@ -14,6 +14,7 @@ from pathlib import Path
 import orjson
 import pytest
 
+from ixpready.analysis.core import analyze_traces
 from ixpready.analysis.export import to_json
 from ixpready.analysis.tromboning import Ends, JudgeMemo, access_delay_ms, judge
 from ixpready.analysis.verdicts import AnalysisResult, Verdict
@@ -26,7 +27,7 @@ from ixpready.enrichment.annotate import (
     vantage_of,
 )
 from ixpready.measurements.probes import load_probes
-from ixpready.pipeline.analyze import analyze_traces, load_rdns, read_traces
+from ixpready.pipeline.analyze import load_rdns, read_traces
 from ixpready.refdata.snapshots import load_snapshot
 
 

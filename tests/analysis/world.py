@@ -11,10 +11,10 @@ from ipaddress import ip_address
 from pathlib import Path
 from typing import Any
 
+from ixpready.analysis.core import analyze_traces
 from ixpready.analysis.verdicts import AnalysisResult
 from ixpready.measurements.parse import trace_from_atlas
 from ixpready.measurements.records import Probe, Trace
-from ixpready.pipeline.analyze import analyze_traces
 from ixpready.refdata.snapshots import load_snapshot
 
 GUA = (14.63, -90.51)

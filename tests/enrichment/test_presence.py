@@ -123,9 +123,9 @@ def test_an_rtt_that_rules_out_every_facility_refutes_the_claim(tmp_path: Path) 
 
 
 def test_netfac_evidence_reaches_the_analysis(tmp_path: Path) -> None:
+    from ixpready.analysis.core import analyze_traces
     from ixpready.analysis.export import to_json
     from ixpready.measurements.parse import trace_from_atlas
-    from ixpready.pipeline.analyze import analyze_traces
     from ixpready.refdata.snapshots import load_snapshot as load
 
     result = world.atlas(1001, "190.56.20.20", [("186.151.0.1", 1.0), (str(ARELION), 60.0),

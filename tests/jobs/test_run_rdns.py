@@ -196,9 +196,9 @@ def test_an_offline_run_does_not_wait_for_dns(
 def test_a_hostile_name_from_dns_is_evidence_and_stays_text(tmp_path: Path) -> None:
     from tests.analysis import world
 
+    from ixpready.analysis.core import analyze_traces
     from ixpready.analysis.export import to_json
     from ixpready.measurements.parse import trace_from_atlas
-    from ixpready.pipeline.analyze import analyze_traces
     from ixpready.pipeline.text import analysis_as_table
     from ixpready.refdata.snapshots import load_snapshot
     from ixpready.report.render import render_html

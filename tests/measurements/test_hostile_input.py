@@ -15,12 +15,12 @@ from typing import Any
 import pytest
 
 from analysis.world import PROBES, atlas, write_refdata
+from ixpready.analysis.core import analyze_traces
 from ixpready.analysis.verdicts import Verdict
 from ixpready.errors import InputError
 from ixpready.measurements.parse import parse_bytes, parse_lines, trace_from_atlas
 from ixpready.measurements.probes import load_probes
 from ixpready.measurements.records import DnsResult, Malformed, PingResult, Trace
-from ixpready.pipeline.analyze import analyze_traces
 from ixpready.refdata.snapshots import load_snapshot
 
 HOME = "192.168.1.1"

@@ -13,19 +13,14 @@ import orjson
 import pytest
 from tests.pipeline.stream_cases import Case, cases
 
+from ixpready.analysis.core import analyze_traces, other_path_causes
 from ixpready.analysis.export import path_line, to_json
 from ixpready.cli import main
 from ixpready.enrichment.annotate import Lookups
 from ixpready.errors import ExitCode
 from ixpready.measurements.parse import read_results
 from ixpready.measurements.probes import load_probes
-from ixpready.pipeline.analyze import (
-    analyze_files,
-    analyze_traces,
-    load_rdns,
-    other_path_causes,
-    read_traces,
-)
+from ixpready.pipeline.analyze import analyze_files, load_rdns, read_traces
 from ixpready.pipeline.streaming import analyze_files_to, analyze_stream, file_outcomes
 from ixpready.refdata.snapshots import RegistrySnapshot, load_snapshot
 from ixpready.report.exports import paths_csv
@@ -70,8 +65,8 @@ def test_every_output_is_the_in_memory_one(every_case: list[Case], tmp_path: Pat
         probes = load_probes(case.probes) if case.probes else {}
         read = read_traces(list(case.results))
         old = analyze_traces(
-            read.traces, home=case.country, snapshot=snapshot, probes=probes, read=read,
-            lookups=built, inputs=("x",),
+            read.traces, home=case.country, snapshot=snapshot, probes=probes, pings=read.pings,
+            counts=read.counts, lookups=built, inputs=("x",),
         )  # fmt: skip
         old = replace(old, generated_at=WHEN)
         spool = tmp_path / str(number)

@@ -7,6 +7,7 @@ tools rely on; its keys are documented in README ("The analysis JSON contract").
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -136,14 +137,35 @@ class Summary:
         duplicates: int,
     ) -> Summary:
         """Returns the summary of a set of verdicts."""
-        counts = Counter(p.verdict for p in paths)
+        return cls.counted(
+            Counter(p.verdict for p in paths),
+            len(other_paths),
+            results_read=results_read,
+            quarantined=quarantined,
+            skipped=skipped,
+            duplicates=duplicates,
+        )
+
+    @classmethod
+    def counted(
+        cls,
+        domestic: Mapping[Verdict, int],
+        other_paths: int,
+        *,
+        results_read: int,
+        quarantined: int,
+        skipped: int,
+        duplicates: int,
+    ) -> Summary:
+        """Returns the summary of verdicts counted by kind (`domestic`: the domestic paths'
+        verdicts; `other_paths`: how many paths got no domestic verdict)."""
         return cls(
-            domestic_paths=len(paths),
-            local=counts[Verdict.LOCAL],
-            local_via_ixp=counts[Verdict.LOCAL_VIA_IXP],
-            tromboned=counts[Verdict.TROMBONED],
-            inconclusive=counts[Verdict.INCONCLUSIVE],
-            other_paths=len(other_paths),
+            domestic_paths=sum(domestic.values()),
+            local=domestic.get(Verdict.LOCAL, 0),
+            local_via_ixp=domestic.get(Verdict.LOCAL_VIA_IXP, 0),
+            tromboned=domestic.get(Verdict.TROMBONED, 0),
+            inconclusive=domestic.get(Verdict.INCONCLUSIVE, 0),
+            other_paths=other_paths,
             results_read=results_read,
             quarantined=quarantined,
             skipped=skipped,

@@ -26,6 +26,7 @@ from ipaddress import ip_address
 from pathlib import Path
 from typing import Any
 
+from ixpready.analysis.core import analyze_traces, ping_observations
 from ixpready.analysis.verdicts import Verdict
 from ixpready.config import Settings
 from ixpready.enrichment.annotate import (
@@ -42,12 +43,7 @@ from ixpready.measurements.probes import load_probes, probes_from_document
 from ixpready.measurements.records import IPAddress, Probe
 from ixpready.measurements.store import MeasurementState, Store
 from ixpready.pipeline import atlas as jobs
-from ixpready.pipeline.analyze import (
-    analyze_traces,
-    load_rdns,
-    ping_observations,
-    read_traces,
-)
+from ixpready.pipeline.analyze import load_rdns, read_traces
 from ixpready.pipeline.runner import store_of
 from ixpready.progress import Progress
 from ixpready.refdata.snapshots import load_snapshot
@@ -260,8 +256,9 @@ def undecided(
     read = read_traces((), store=store_path)
     lookups = Lookups.build(snapshot, dict(rdns))
     result = analyze_traces(
-        read.traces, home=home, snapshot=snapshot, probes=probes, lookups=lookups, read=read
-    )
+        read.traces, home=home, snapshot=snapshot, probes=probes, lookups=lookups,
+        pings=read.pings, counts=read.counts,
+    )  # fmt: skip
     undecided_keys = {
         (p.trace.msm_id, p.trace.prb_id, p.trace.timestamp)
         for p in result.paths

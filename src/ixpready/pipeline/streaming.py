@@ -25,14 +25,26 @@ import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
 import msgspec
 
+from ixpready.analysis.core import (
+    VERDICT_ORDER,
+    Gathering,
+    InputCounts,
+    Judging,
+    _collector_paused,
+    alike_groups,
+    analysis_result,
+    other_path_cause,
+    seen_asns,
+    summary_of,
+)
 from ixpready.analysis.export import path_line, write_json
-from ixpready.analysis.verdicts import AnalysisResult, PathVerdict, SnapshotInfo, Summary, Verdict
+from ixpready.analysis.verdicts import AnalysisResult, PathVerdict, Verdict
 from ixpready.enrichment.annotate import Lookups
 from ixpready.errors import InputError, UsageError
 from ixpready.measurements.parse import Outcome, parse_bytes, parse_lines
@@ -40,15 +52,8 @@ from ixpready.measurements.probes import load_probes
 from ixpready.measurements.records import IPAddress, Malformed, PingResult, Probe, Skipped, Trace
 from ixpready.measurements.store import Store
 from ixpready.pipeline.analyze import (
-    VERDICT_ORDER,
-    Gathering,
-    Judging,
-    _collector_paused,
-    alike_groups,
     checked_inputs,
     names_and_pingers,
-    other_path_cause,
-    seen_asns,
     warnings_of,
     write_quarantine,
 )
@@ -398,36 +403,12 @@ def analyze_stream(
                         on_progress(done, total)
         finally:
             _SHARE = None
-    checks = judging.checks
-    domestic = sum(tally.domestic.values())
-    summary = Summary(
-        domestic_paths=domestic,
-        local=tally.domestic[Verdict.LOCAL],
-        local_via_ixp=tally.domestic[Verdict.LOCAL_VIA_IXP],
-        tromboned=tally.domestic[Verdict.TROMBONED],
-        inconclusive=tally.domestic[Verdict.INCONCLUSIVE],
-        other_paths=tally.other,
-        results_read=first.traces
-        + len(first.quarantined)
-        + first.skipped
-        + first.duplicates
-        + first.other_results,
-        quarantined=len(first.quarantined),
-        skipped=first.skipped + first.other_results,
-        duplicates=first.duplicates,
+    counts = InputCounts(
+        len(first.quarantined), first.skipped, first.duplicates, first.other_results
     )
-    head = AnalysisResult(
-        country=home,
-        generated_at=datetime.now(tz=UTC).replace(microsecond=0),
-        summary=summary,
-        paths=(),
-        other_paths=(),
-        probes=tuple(checks[p] for p in sorted(checks)),
-        snapshots=tuple(SnapshotInfo(s.kind, s.source, s.date) for s in snapshot.sources),
-        as_names={a: snapshot.as_names[a] for a in sorted(tally.asns) if a in snapshot.as_names},
-        home_ixps=judging.lookups.ixps.exchanges_in(home),
-        inputs=inputs,
-        simulated=simulated,
+    summary = summary_of(tally.domestic, tally.other, first.traces, counts)
+    head = analysis_result(
+        judging, snapshot, summary, tally.asns, inputs=inputs, simulated=simulated
     )
     causes = tuple(sorted(tally.causes.items(), key=lambda item: (-item[1], item[0])))
     return StreamedAnalysis(head, spool, causes), first

@@ -12,9 +12,9 @@ from collections import Counter
 from rich.console import Console
 from rich.table import Table
 
+from ixpready.analysis.core import other_path_causes
 from ixpready.analysis.export import to_json
 from ixpready.analysis.verdicts import AnalysisResult, Verdict
-from ixpready.pipeline.analyze import other_path_causes
 from ixpready.report.exports import paths_csv
 from ixpready.report.sanitize import clean, one_line
 

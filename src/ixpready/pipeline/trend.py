@@ -20,6 +20,7 @@ from pathlib import Path
 
 import orjson
 
+from ixpready.analysis.core import analyze_traces, gather_outcomes
 from ixpready.analysis.export import load_analysis, to_json
 from ixpready.analysis.verdicts import AnalysisResult, Verdict
 from ixpready.config import Event, Settings
@@ -29,7 +30,7 @@ from ixpready.measurements.probes import load_probes, probes_from_document
 from ixpready.measurements.records import IPAddress, Malformed, Probe
 from ixpready.measurements.store import ResultStore, RoundSummary, Store
 from ixpready.model.readiness import ReadinessRound, progress_lines
-from ixpready.pipeline.analyze import analyze_traces, gather_outcomes, load_rdns
+from ixpready.pipeline.analyze import load_rdns
 from ixpready.pipeline.rdns import (
     NOTHING,
     GatherSummary,
@@ -404,7 +405,8 @@ def _analyse(
     names = merged(stored_names(store), rdns)
     analysis = analyze_traces(
         read.traces, home=settings.country, snapshot=snapshot, probes=probes, rdns=names,
-        read=read, inputs=(f"{settings.store_path.name} round {round_id}",),
+        pings=read.pings, counts=read.counts,
+        inputs=(f"{settings.store_path.name} round {round_id}",),
     )  # fmt: skip
     return analysis, read.quarantined, asked
 

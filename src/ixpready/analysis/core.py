@@ -1,24 +1,24 @@
-"""The analyze job: read results, enrich every hop, judge every path, write the analysis.
+"""The analysis core, sans I/O: traces, reference data, probes and pings in; a verdict on
+every path and the summary out (`analyze_traces`). It opens no file and no socket.
 
-`analyze_files` is what `ixpready analyze` and `ixpready demo` call; `analyze_traces` is
-the in-memory core (used by the benchmark). Nothing here opens a socket: `--resolve` asks
-the reverse DNS through the resolver it is given (`sources.rdns`, see `pipeline.rdns`).
+An analysis is two passes over the traces: `Gathering` collects what judging needs from all
+of them (each probe's vantage and access delay, each address's RTT discs), then `Judging`,
+the per-run context (the annotator, the probe checks, the memos), judges them a group of
+traces alike at a time. `analyze_traces` runs both passes in memory; the jobs in
+`pipeline.analyze` (files, a store) and `pipeline.streaming` (bounded memory, spooled
+verdicts, worker processes) read the input and call the same two passes.
 """
 
 from __future__ import annotations
 
 import functools
 import gc
-import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from operator import attrgetter
-from pathlib import Path
 from typing import ParamSpec, TypeVar
-
-import orjson
 
 from ixpready.analysis.detours import Crossing, interconnection_places
 from ixpready.analysis.probecheck import check_probes
@@ -37,6 +37,7 @@ from ixpready.analysis.verdicts import (
     ProbeCheck,
     SnapshotInfo,
     Summary,
+    Verdict,
 )
 from ixpready.enrichment.annotate import (
     AnnotatedTrace,
@@ -45,27 +46,13 @@ from ixpready.enrichment.annotate import (
     Vantage,
     learned_conventions,
     observe,
-    parse_rdns,
     vantage_of,
 )
 from ixpready.enrichment.geo import Gazetteer
-from ixpready.errors import InputError, UsageError
-from ixpready.measurements.parse import Outcome, parse_lines, read_results
-from ixpready.measurements.probes import load_probes
+from ixpready.measurements.parse import Outcome
 from ixpready.measurements.records import IPAddress, Malformed, PingResult, Probe, Skipped, Trace
-from ixpready.measurements.store import Store
-from ixpready.pipeline.rdns import (
-    GatherSummary,
-    gather,
-    hop_addresses,
-    merged,
-    resolve_in_memory,
-    stored_names,
-)
-from ixpready.pipeline.upload import spool_files
 from ixpready.progress import Progress
-from ixpready.refdata.snapshots import RegistrySnapshot, load_snapshot
-from ixpready.sources.rdns import PtrResolver
+from ixpready.refdata.snapshots import RegistrySnapshot
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -105,38 +92,20 @@ class ReadOutcome:
     other_results: int  # pings and DNS results, read but not judged
     pings: tuple[PingResult, ...] = ()  # the pings among them (each key once): locate evidence
 
-
-def _sources(paths: Sequence[Path], store: Path | None) -> Iterator[Iterable[Outcome]]:
-    for path in paths:
-        if not path.is_file():
-            raise InputError(f"{path}: no such results file")
-        yield read_results(path)
-    if store is not None:
-        if not store.is_file():
-            raise InputError(f"{store}: no such store", hint="fetch results first: ixpready fetch")
-        with Store.open(store) as opened:
-            raw = [(f"store msm {r.key.msm_id}", r.raw) for r in opened.results()]
-        yield (o for origin, text in raw for o in parse_lines([text], origin))
+    @property
+    def counts(self) -> InputCounts:
+        """What was read besides the traces, as the summary counts it."""
+        return InputCounts(len(self.quarantined), self.skipped, self.duplicates, self.other_results)
 
 
-@_collector_paused
-def read_traces(
-    paths: Sequence[Path], on_progress: Progress | None = None, *, store: Path | None = None
-) -> ReadOutcome:
-    """Returns every traceroute in the files (and the store, if given), each key once; bad
-    records are quarantined.
+@dataclass(frozen=True)
+class InputCounts:
+    """What an analysis read besides the traces it judged; its summary counts them."""
 
-    Raises InputError when a file cannot be opened; StoreError for a damaged store.
-    """
-    total = len(paths) + (store is not None)
-
-    def outcomes() -> Iterator[Outcome]:
-        for done, source in enumerate(_sources(paths, store), start=1):
-            yield from source
-            if on_progress is not None:
-                on_progress(done, total)
-
-    return gather_outcomes(outcomes())
+    quarantined: int = 0  # malformed records (kept aside by the reader, never judged)
+    skipped: int = 0  # records the reader recognised but does not analyse
+    duplicates: int = 0  # traces whose key came before (the first was judged)
+    other_results: int = 0  # pings and DNS results, read but not judged
 
 
 def gather_outcomes(outcomes: Iterable[Outcome]) -> ReadOutcome:
@@ -184,36 +153,6 @@ def ping_observations(
         if rtt < per_probe.get(prb, float("inf")):
             per_probe[prb] = rtt
     return seen
-
-
-def write_quarantine(records: Iterable[Malformed], path: Path) -> int:
-    """Appends records not already in the quarantine file (JSON lines); returns how many.
-
-    Re-running on the same input adds nothing: records are keyed by place and content.
-    """
-    seen: set[str] = set()
-    if path.is_file():
-        for line in path.read_bytes().splitlines():
-            try:
-                seen.add(str(orjson.loads(line).get("id")))
-            except (orjson.JSONDecodeError, AttributeError):
-                continue
-    added = 0
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("ab") as handle:
-        for record in records:
-            ident = hashlib.sha256(f"{record.where}\0{record.raw}".encode()).hexdigest()[:16]
-            if ident in seen:
-                continue
-            seen.add(ident)
-            handle.write(
-                orjson.dumps(
-                    {"id": ident, "where": record.where, "reason": record.reason, "raw": record.raw}
-                )
-                + b"\n"
-            )
-            added += 1
-    return added
 
 
 def _ends(
@@ -464,37 +403,44 @@ def seen_asns(verdicts: Iterable[PathVerdict]) -> set[int]:
 
 @_collector_paused
 def analyze_traces(
-    traces: Sequence[Trace],
+    traces: Iterable[Trace],
     *,
     home: str,
     snapshot: RegistrySnapshot,
-    probes: dict[int, Probe] | None = None,
-    rdns: dict[IPAddress, str] | None = None,
+    probes: Mapping[int, Probe] | None = None,
+    rdns: Mapping[IPAddress, str] | None = None,
     settings: JudgeSettings | None = None,
-    read: ReadOutcome | None = None,
+    counts: InputCounts | None = None,
     inputs: tuple[str, ...] = (),
     simulated: bool = False,
     on_progress: Progress | None = None,
     lookups: Lookups | None = None,
-    pings: Sequence[PingResult] | None = None,
+    pings: Iterable[PingResult] = (),
+    generated_at: datetime | None = None,
 ) -> AnalysisResult:
-    """Returns the verdict on every trace, domestic pairs first, with probe checks.
+    """Returns the verdict on every trace (each key once: see `gather_outcomes`), domestic
+    pairs first, with the probe checks and the summary: the one entry point of the analysis.
 
-    `lookups` may be passed when already built from this `snapshot` and `rdns` (building
-    them is per-run setup, seconds for a full routing table); else they are built here.
-    `pings` (default: those of `read`) add each probe's smallest ping RTT to an address as a
-    disc, and a small one from a probe of known place places the address (`ixpready
-    locate`); their probes come from `probes` or, for an ixpready probe, its own record.
-    All in memory; `pipeline.streaming` judges the same way in bounded memory.
+    Sans I/O: the traces, reference data, probes and pings come in as objects, and nothing
+    is read or written. `probes` places RIPE Atlas probes and names their networks (an
+    ixpready probe's own record does when absent); `rdns` gives router names. `lookups` may
+    be passed when already built from this `snapshot` and `rdns` (building them is per-run
+    setup, seconds for a full routing table); else they are built here. `pings` add each
+    probe's smallest ping RTT to an address as a disc, and a small one from a probe of known
+    place places the address (`ixpready locate`). `counts` is what the reader read besides
+    the traces (`ReadOutcome.counts`), for the summary; `inputs` names what was read and
+    `simulated` marks a simulated input. `on_progress(done, total)` counts traces judged.
+    All in memory; `pipeline.streaming` runs the same two passes in bounded memory.
     """
     home = home.upper()
+    traces = traces if isinstance(traces, Sequence) else tuple(traces)
     probes = dict(probes or {})
     if lookups is None:
         lookups = Lookups.build(snapshot, rdns)
     groups = alike_groups(traces)
     gathering = Gathering(probes, lookups.places)
     gathering.add_traces(traces, groups)
-    pings = (read.pings if read is not None else ()) if pings is None else pings
+    pings = tuple(pings)
     if pings:
         gathering.add_pings(pings)
     judging = gathering.judging(home=home, snapshot=snapshot, lookups=lookups, settings=settings)
@@ -514,25 +460,58 @@ def analyze_traces(
     # TraceKey's order as a plain tuple (its generated comparison is a Python call per pair).
     domestic.sort(key=VERDICT_ORDER)
     other.sort(key=VERDICT_ORDER)
-    read = read or ReadOutcome(tuple(traces), (), 0, 0, 0)
+    summary = summary_of(
+        Counter(v.verdict for v in domestic), len(other), total, counts or InputCounts()
+    )
+    return analysis_result(
+        judging, snapshot, summary, asns, paths=tuple(domestic), other_paths=tuple(other),
+        inputs=inputs, simulated=simulated, generated_at=generated_at,
+    )  # fmt: skip
+
+
+def summary_of(
+    domestic: Mapping[Verdict, int], other_paths: int, judged: int, counts: InputCounts
+) -> Summary:
+    """Returns the summary of an analysis: the domestic paths by verdict, how many paths got
+    no domestic verdict, and what was read (the `judged` traces and the `counts` of the rest)."""
+    return Summary.counted(
+        domestic,
+        other_paths,
+        results_read=judged
+        + counts.quarantined
+        + counts.skipped
+        + counts.duplicates
+        + counts.other_results,
+        quarantined=counts.quarantined,
+        skipped=counts.skipped + counts.other_results,
+        duplicates=counts.duplicates,
+    )
+
+
+def analysis_result(
+    judging: Judging,
+    snapshot: RegistrySnapshot,
+    summary: Summary,
+    asns: Iterable[int],
+    *,
+    paths: tuple[PathVerdict, ...] = (),
+    other_paths: tuple[PathVerdict, ...] = (),
+    inputs: tuple[str, ...] = (),
+    simulated: bool = False,
+    generated_at: datetime | None = None,
+) -> AnalysisResult:
+    """Returns the analysis `judging` made: the verdicts (`paths`, `other_paths`; left empty
+    when they are spooled, see `pipeline.streaming`), the summary, the probe checks, the
+    reference data's dates, the names of the networks `asns` seen (see `seen_asns`) and the
+    home country's IXPs."""
     checks = judging.checks
+    home = judging.home
     return AnalysisResult(
         country=home,
-        generated_at=datetime.now(tz=UTC).replace(microsecond=0),
-        summary=Summary.of(
-            tuple(domestic),
-            tuple(other),
-            results_read=len(traces)
-            + len(read.quarantined)
-            + read.skipped
-            + read.duplicates
-            + read.other_results,
-            quarantined=len(read.quarantined),
-            skipped=read.skipped + read.other_results,
-            duplicates=read.duplicates,
-        ),
-        paths=tuple(domestic),
-        other_paths=tuple(other),
+        generated_at=generated_at or datetime.now(tz=UTC).replace(microsecond=0),
+        summary=summary,
+        paths=paths,
+        other_paths=other_paths,
         probes=tuple(checks[p] for p in sorted(checks)),
         snapshots=tuple(SnapshotInfo(s.kind, s.source, s.date) for s in snapshot.sources),
         as_names={a: snapshot.as_names[a] for a in sorted(asns) if a in snapshot.as_names},
@@ -543,61 +522,6 @@ def analyze_traces(
 
 
 VERDICT_ORDER = attrgetter("trace.msm_id", "trace.prb_id", "trace.timestamp")
-
-
-def load_rdns(path: Path) -> dict[IPAddress, str]:
-    """Returns the reverse-DNS cache in a JSON file `{address: name}`.
-
-    Raises InputError when the file is missing or not a JSON object.
-    """
-    try:
-        document = orjson.loads(path.read_bytes())
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such reverse-DNS file") from None
-    except orjson.JSONDecodeError as exc:
-        raise InputError(f"{path}: not JSON ({exc})") from None
-    if not isinstance(document, dict):
-        raise InputError(f"{path}: expected a JSON object from address to name")
-    return parse_rdns(document)
-
-
-@dataclass(frozen=True)
-class AnalysisRun:
-    """What `analyze_files` produced: the analysis, where bad records went, and what a user
-    should know about the run (one line each: empty inputs, nothing domestic and why)."""
-
-    result: AnalysisResult
-    quarantined: tuple[Malformed, ...]
-    quarantine_file: Path | None
-    names: GatherSummary | None = None  # what `--resolve` asked, when it was given
-    warnings: tuple[str, ...] = ()
-
-
-def result_inputs(paths: Sequence[Path]) -> tuple[Path, ...]:
-    """Returns the result files `paths` name: a file as is, a folder's `*.jsonl` and `*.json`
-    files (sorted; hidden ones left out). Raises InputError for a missing path and for a
-    folder holding no result file."""
-    found: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            inside = spool_files(path)  # a probe's spool and any folder of results alike
-            if not inside:
-                raise InputError(
-                    f"{path}: a folder without result files (*.jsonl, *.json)",
-                    hint="give the result files themselves, or the folder a probe spools into",
-                )
-            found += inside
-        elif path.is_file():
-            found.append(path)
-        else:
-            raise InputError(f"{path}: no such results file")
-    return tuple(dict.fromkeys(found))
-
-
-def _is_empty(path: Path) -> bool:
-    """Returns True when a file holds nothing but white space (read only when small)."""
-    size = path.stat().st_size
-    return size == 0 or (size < 65536 and not path.read_bytes().strip())
 
 
 def other_path_causes(result: AnalysisResult) -> tuple[tuple[str, int], ...]:
@@ -621,131 +545,3 @@ def other_path_cause(path: PathVerdict, home: str) -> str:
     if path.dst_country == home:
         return "source probe abroad (inbound)"
     return "neither end in the country"
-
-
-def warnings_of(
-    result: AnalysisResult,
-    causes: tuple[tuple[str, int], ...],
-    empty: Sequence[Path],
-    refdata: Path,
-    snapshot: RegistrySnapshot,
-) -> tuple[str, ...]:
-    """Returns what a user should know about a run (one line each): empty inputs, ignored
-    reference files, nothing domestic and why (`causes`: `other_path_causes`)."""
-    lines = [f"{path}: empty file, no results in it" for path in empty]
-    if snapshot.ignored:
-        lines.append(
-            f"reference data {refdata}: ignored (name not recognised): "
-            f"{', '.join(snapshot.ignored)}; see README, Reference data"
-        )
-    if not result.summary.domestic_paths:
-        why = "; ".join(f"{cause}: {n}" for cause, n in causes) or "no traceroute was read"
-        lines.append(f"no domestic path between two {result.country} networks ({why})")
-        if any("no network (AS)" in cause for cause, _ in causes):
-            lines.append(
-                f"the reference data in {refdata} mapped no path end to a network, so no "
-                "verdict could be given: `ixpready refdata update` fetches prefix-to-AS and "
-                "registry data (or place pfx2as*/delegated-* files there); "
-                "`ixpready refdata show` tells what is loaded"
-            )
-    return tuple(lines)
-
-
-def checked_inputs(
-    results: Sequence[Path], store: Path | None
-) -> tuple[tuple[Path, ...], list[Path]]:
-    """Returns the result files `results` name (`result_inputs`) and the empty ones among them.
-
-    Raises UsageError when there is neither a file nor a store, InputError when every file
-    given is empty and there is no store to read instead.
-    """
-    if not results and store is None:
-        raise UsageError(
-            "no results file given",
-            hint="ixpready analyze RESULTS... --country GT --refdata DIR (or --store)",
-        )
-    paths = result_inputs(results)
-    empty = [path for path in paths if _is_empty(path)]
-    if empty and len(empty) == len(paths) and store is None:
-        raise InputError(
-            f"no results to analyse: {', '.join(str(p) for p in empty)} "
-            f"{'is' if len(empty) == 1 else 'are'} empty",
-            hint="check the download or export that wrote it (ixpready fetch --export FILE)",
-        )
-    return paths, empty
-
-
-def names_and_pingers(
-    store: Path | None,
-    hops: Callable[[], Iterable[IPAddress]],
-    resolver: PtrResolver | None,
-    rdns: Path | None,
-    probe_map: dict[int, Probe],
-) -> tuple[dict[IPAddress, str], GatherSummary | None]:
-    """Returns the reverse-DNS names an analysis uses, and what `resolver` asked (if given).
-
-    With a `store`: its kept names (after asking `resolver` for the `hops` addresses, kept
-    there), and the probes `ixpready locate` pinged from are added to `probe_map`; without
-    one, `resolver` answers in memory. Names in the `rdns` file win over both.
-    """
-    given = load_rdns(rdns) if rdns is not None else {}
-    gathered: GatherSummary | None = None
-    kept: Mapping[IPAddress, str] = {}
-    if store is not None:
-        from ixpready.pipeline.locate import locate_probes
-
-        with Store.open(store) as opened:
-            for prb, pinger in locate_probes(opened).items():  # the probes `locate` pinged from
-                probe_map.setdefault(prb, pinger)
-            if resolver is not None:
-                gathered = gather(opened, hops(), resolver)
-            kept = stored_names(opened)
-    elif resolver is not None:
-        kept, gathered = resolve_in_memory(hops(), resolver)
-    return merged(kept, given), gathered
-
-
-def analyze_files(
-    results: Sequence[Path],
-    *,
-    country: str,
-    refdata: Path,
-    probes: Path | None = None,
-    rdns: Path | None = None,
-    quarantine: Path | None = None,
-    store: Path | None = None,
-    simulated: bool = False,
-    on_progress: Progress | None = None,
-    resolver: PtrResolver | None = None,
-) -> AnalysisRun:
-    """Returns the analysis of result files against a reference-data folder.
-
-    With a `store`, the reverse-DNS names it keeps are evidence too; with a `resolver`, the
-    names of the hop addresses are asked first (kept in the store when one is given, else in
-    memory). Names in the `rdns` file win over both.
-
-    Raises InputError / RefdataError for files that cannot be used at all; malformed
-    records inside them are quarantined (to `quarantine` when given) and counted.
-    """
-    results, empty = checked_inputs(results, store)
-    snapshot = load_snapshot(refdata)
-    read = read_traces(results, store=store)
-    probe_map = load_probes(probes) if probes is not None else {}
-    names, gathered = names_and_pingers(
-        store, lambda: hop_addresses(read.traces), resolver, rdns, probe_map
-    )
-    if quarantine is not None and read.quarantined:
-        write_quarantine(read.quarantined, quarantine)
-    result = analyze_traces(
-        read.traces, home=country, snapshot=snapshot, probes=probe_map, rdns=names, read=read,
-        inputs=tuple(p.name for p in results) + ((f"store {store.name}",) if store else ()),
-        simulated=simulated, on_progress=on_progress,
-    )  # fmt: skip
-    if store is not None:
-        with Store.open(store) as opened:
-            dates = ", ".join(sorted({f"{x.source}@{x.date}" for x in snapshot.sources}))
-            opened.record_analysis(dates, str(refdata), len(read.traces))
-    return AnalysisRun(
-        result, read.quarantined, quarantine if read.quarantined else None,
-        names=gathered, warnings=warnings_of(result, other_path_causes(result), empty, refdata, snapshot),
-    )  # fmt: skip
