@@ -429,3 +429,68 @@ def test_the_analysis_core_is_sans_io(tmp_path: Path) -> None:
         "pathlib", "pathlib.Path", "ixpready.measurements.store",
         "ixpready.measurements.parse.read_results", "builtins.open",
     }  # fmt: skip
+
+
+# A job gets the settings section(s) it reads and the store its runner opened, never the whole
+# Settings: only the runners read the whole of it and hand the sections out. Left to cut
+# (module: functions), each with why it still takes Settings.
+WHOLE_SETTINGS_RUNNERS = {
+    "runner.py",  # the job runner: the lock and the store of the settings
+    "run.py",  # `ixpready run`'s wiring and the runner's other jobs (export, upload, doctor)
+    "schedule.py",  # writes units that run the whole config file (its path, every budget)
+}
+WHOLE_SETTINGS_LEFT: dict[str, set[str]] = {
+    "atlas.py": {"_offline_resources", "_store_reusable", "atlas_source", "discover",
+                 "export_results", "fetch", "find_reusable", "gather_names", "inventory_probes",
+                 "measure", "plan", "registry_client", "reused_coverage"},
+    "export.py": {"_raw_rows", "export"},
+    "locate.py": {"_locate", "_probes", "locate", "undecided"},
+    "refdata.py": {"update"},
+    "retention.py": {"_running_rounds", "prune_store"},
+    "trend.py": {"_analyse", "_declared_probes", "_probes", "_rdns", "analysed_rounds",
+                 "kept_summaries", "results_store", "round_readiness", "trend", "trend_of"},
+}  # fmt: skip
+
+
+def _whole_settings_takers(source: str) -> list[str]:
+    """Returns the functions of a module's source with a parameter annotated `Settings`
+    (the whole settings; a section such as `AtlasSettings` is another name)."""
+    tree = ast.parse(source)
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            arguments = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
+            for argument in arguments:
+                annotation = argument.annotation
+                nodes = list(ast.walk(annotation)) if annotation is not None else []
+                names = (
+                    {n.id for n in nodes if isinstance(n, ast.Name)}
+                    | {n.attr for n in nodes if isinstance(n, ast.Attribute)}
+                    | {n.value for n in nodes if isinstance(n, ast.Constant) and isinstance(n.value, str)}
+                )
+                if any(re.fullmatch(r"(.*\W)?Settings(\W.*)?", name) for name in names):
+                    found.append(node.name)
+                    break
+    return found
+
+
+def test_jobs_take_their_settings_sections_not_the_whole_settings() -> None:
+    offenders = []
+    for module in sorted((PACKAGE / "pipeline").glob("*.py")):
+        if module.name in WHOLE_SETTINGS_RUNNERS:
+            continue
+        left = WHOLE_SETTINGS_LEFT.get(module.name, set())
+        takers = set(_whole_settings_takers(module.read_text()))
+        offenders += [f"{module.name}: {name}" for name in sorted(takers - left)]
+        assert left <= takers, f"{module.name}: {sorted(left - takers)} are cut: drop them here"
+    assert not offenders, "take the section(s), not Settings: " + ", ".join(offenders)
+
+
+def test_the_settings_rule_sees_a_whole_settings_parameter() -> None:
+    source = (
+        "def a(settings: Settings) -> None: ...\n"
+        "def b(x: int, *, settings: 'Settings | None' = None) -> None: ...\n"
+        "def c(settings: AtlasSettings, plan: PlanSettings) -> None: ...\n"
+        "class K:\n    def d(self, s: config.Settings) -> None: ...\n"
+    )
+    assert _whole_settings_takers(source) == ["a", "b", "d"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -48,3 +49,12 @@ def offline_config(folder: Path, scenario: ScenarioFiles, extra: str = "") -> Pa
 def postgres() -> Iterator[Postgres]:
     """A real PostgreSQL server on 127.0.0.1 for the whole session (see postgres.py)."""
     yield from start_postgres()
+
+
+@pytest.fixture
+def database(postgres: Postgres) -> Iterator[str]:
+    """A fresh, empty database on the server; yields its admin URL."""
+    name = "t_" + uuid.uuid4().hex[:12]
+    postgres.admin(f"CREATE DATABASE {name}", database="postgres")
+    yield postgres.url(database=name)
+    postgres.admin(f"DROP DATABASE {name} WITH (FORCE)", database="postgres")

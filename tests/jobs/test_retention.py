@@ -35,7 +35,7 @@ from ixpready.measurements.store import (
 from ixpready.measurements.store_pg import MIGRATIONS as PG_MIGRATIONS
 from ixpready.measurements.store_pg import PgStore
 from ixpready.pipeline import run as job
-from ixpready.pipeline.run import job_lock
+from ixpready.pipeline.runner import job_lock
 from jobs.conftest import offline_config, write_config
 from jobs.postgres import Postgres
 

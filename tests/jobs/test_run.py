@@ -15,7 +15,7 @@ from ixpready.demo.scenario import ScenarioFiles
 from ixpready.errors import ExitCode
 from ixpready.measurements.store import RunOutcome, Store
 from ixpready.pipeline.analyze import analyze_files
-from ixpready.pipeline.run import job_lock, lock_holder
+from ixpready.pipeline.runner import job_lock, lock_holder
 from jobs import online
 from jobs.conftest import offline_config, write_config
 from sources.replay import ReplayServer
@@ -133,6 +133,11 @@ def test_a_second_run_refuses_while_the_first_holds_the_lock(
     settings = load_settings(config, {})
     with job_lock(settings.lock_path):
         assert lock_holder(settings.lock_path) is not None
+        out = str(tmp_path / "export")  # the runner's other jobs wait their turn too
+        assert main(["--config", str(config), "export", "--out", out]) == ExitCode.USAGE
+        assert "another ixpready run holds the lock" in capsys.readouterr().err
+        assert main(["--config", str(config), "doctor"]) != ExitCode.USAGE  # it only reads
+        capsys.readouterr()
         assert main(["--config", str(config), "run"]) == ExitCode.USAGE
     err = capsys.readouterr().err.splitlines()
     assert err[0].startswith(

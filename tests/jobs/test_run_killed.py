@@ -27,7 +27,7 @@ from ixpready.demo.scenario import ScenarioFiles
 from ixpready.errors import ExitCode
 from ixpready.measurements.store import MeasurementState, RunOutcome, Store
 from ixpready.model.export import load_model
-from ixpready.pipeline.run import lock_holder
+from ixpready.pipeline.runner import lock_holder
 from jobs import online
 from jobs.conftest import offline_config, write_config
 from sources.replay import ReplayServer

@@ -15,7 +15,7 @@ from ixpready.cli import main
 from ixpready.config import Settings, load_settings
 from ixpready.errors import ConfigError, ExitCode
 from ixpready.measurements.store import RunOutcome, Store
-from ixpready.pipeline.run import job_lock
+from ixpready.pipeline.runner import job_lock
 from ixpready.pipeline.schedule import parse_cron, parse_on_calendar, show
 from jobs.conftest import write_config
 

@@ -9,8 +9,6 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -33,15 +31,6 @@ from sources.replay import ReplayServer
 SRC = Path(__file__).resolve().parents[2] / "src"
 GT = "atlas-traceroute/msm5004-froot-2015-10-20-guatemala-honduras-elsalvador.jsonl"
 EUROPE = "atlas-traceroute/ripe-atlas-monitor-msm1033154-traceroute.json"
-
-
-@pytest.fixture
-def database(postgres: Postgres) -> Iterator[str]:
-    """A fresh, empty database on the server; yields its admin URL."""
-    name = "t_" + uuid.uuid4().hex[:12]
-    postgres.admin(f"CREATE DATABASE {name}", database="postgres")
-    yield postgres.url(database=name)
-    postgres.admin(f"DROP DATABASE {name} WITH (FORCE)", database="postgres")
 
 
 def _results(recorded: Path) -> list[StoredResult]:

@@ -118,7 +118,7 @@ def _refdata(args: argparse.Namespace) -> int:
                 on_source=source,
             )  # fmt: skip
     else:
-        status = refdata.show(settings)
+        status = refdata.show(settings.refdata_path)
     print(status.as_text())
     return ExitCode.OK
 

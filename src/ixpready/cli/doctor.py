@@ -8,7 +8,7 @@ from typing import Any
 
 from ixpready.config import load_settings
 from ixpready.errors import ExitCode
-from ixpready.pipeline.doctor import check_setup
+from ixpready.pipeline import run as job
 from ixpready.pipeline.text import clean
 
 
@@ -23,6 +23,6 @@ def register(subparsers: Any) -> None:
 
 def run_doctor(args: argparse.Namespace) -> int:
     """Prints every check; returns 3 when one blocks the main job (analyse and report)."""
-    report = check_setup(load_settings(args.config, os.environ))
+    report = job.doctor(load_settings(args.config, os.environ))
     print(clean(report.as_text()))
     return ExitCode.CONFIG if report.blocked else ExitCode.OK

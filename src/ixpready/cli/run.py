@@ -11,10 +11,8 @@ from typing import Any
 
 from ixpready.config import Settings, load_settings
 from ixpready.errors import ExitCode
-from ixpready.pipeline import export as exporting
 from ixpready.pipeline import run as job
 from ixpready.pipeline import trend as rounds
-from ixpready.pipeline import upload as sending
 from ixpready.pipeline.run import salvage
 
 
@@ -53,7 +51,7 @@ def _trend(args: argparse.Namespace) -> int:
 
 def _upload(args: argparse.Namespace) -> int:
     flags = {"upload_spool_dir": args.spool} if args.spool else {}
-    summary = sending.upload(_settings(args, **flags))
+    summary = job.upload(_settings(args, **flags))
     print(summary.as_text())
     return ExitCode.PARTIAL if summary.quarantined else ExitCode.OK
 
@@ -67,7 +65,7 @@ def _salvage(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    summary = exporting.export(
+    summary = job.export(
         _settings(args), Path(args.out), rounds=args.round or (), raw=args.raw,
         parquet=args.parquet,
     )  # fmt: skip

@@ -11,8 +11,9 @@ import shutil
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
+from pathlib import Path
 
-from ixpready.config import Settings
+from ixpready.config import AtlasSettings, RunSettings, StoreSettings
 from ixpready.errors import ConfigError, IxpreadyError, StoreError
 from ixpready.measurements.store import Store
 from ixpready.pipeline import refdata
@@ -64,15 +65,14 @@ class DoctorReport:
         return "\n".join(lines)
 
 
-def _refdata(settings: Settings, today: date) -> list[Check]:
-    folder = settings.refdata_path
+def _refdata(folder: Path, country: str, run: RunSettings, today: date) -> list[Check]:
     update = "ixpready refdata update (PeeringDB, RIPEstat, RIR statistics)"
     if not folder.is_dir() or not any(folder.iterdir()):
         return [Check("reference data", Status.FAIL, f"nothing in {folder}",
                       f"{update}; or place the files README lists there")]  # fmt: skip
     checks = []
     try:
-        status = refdata.show(settings, today=today)
+        status = refdata.show(folder, today=today)
     except IxpreadyError as exc:
         status = None
         checks.append(Check("reference data age", Status.WARN, str(exc), update))
@@ -80,18 +80,18 @@ def _refdata(settings: Settings, today: date) -> list[Check]:
         checks.append(Check("reference data age", Status.WARN,
                             f"{folder}: no snapshot.json, date unknown", update))  # fmt: skip
     elif status is not None and status.age_days is not None:
-        stale = status.age_days > settings.run.refdata_max_age_days
+        stale = status.age_days > run.refdata_max_age_days
         checks.append(Check(
             "reference data age", Status.WARN if stale else Status.OK,
             f"snapshot of {status.date} ({status.age_days} days old; "
-            f"limit {settings.run.refdata_max_age_days})", update if stale else "",
+            f"limit {run.refdata_max_age_days})", update if stale else "",
         ))  # fmt: skip
     try:
         snapshot = load_snapshot(folder)
     except IxpreadyError as exc:
         checks.append(Check("reference data coverage", Status.FAIL, str(exc), exc.hint or update))
         return checks
-    home = settings.country
+    home = country
     home_asns = {asn for asn, cc in snapshot.asn_countries.items() if cc == home}
     routed = snapshot.routed
     pairs = routed.pairs() if isinstance(routed, RoutedPrefixes) else (
@@ -118,23 +118,19 @@ def _refdata(settings: Settings, today: date) -> list[Check]:
     return checks
 
 
-def _store(settings: Settings) -> Check:
-    if settings.store.url:
+def _store(settings: StoreSettings, path: Path, store: Store | StoreError | None) -> Check:
+    if settings.url:
         return Check("store", Status.OK, "shared PostgreSQL store configured (not contacted)")
-    path = settings.store_path
-    if not path.exists():
+    if isinstance(store, StoreError):
+        return Check("store", Status.FAIL, str(store), store.hint or "ixpready salvage FILE")
+    if store is None:
         return Check("store", Status.OK,
                      f"{path} not created yet (the first fetch, run or upload creates it)")  # fmt: skip
-    try:
-        with Store.open(path) as store:
-            version = store.schema_version
-    except StoreError as exc:
-        return Check("store", Status.FAIL, str(exc), exc.hint or "ixpready salvage FILE")
-    return Check("store", Status.OK, f"{path} (schema {version})")
+    return Check("store", Status.OK, f"{path} (schema {store.schema_version})")
 
 
-def _key(settings: Settings) -> Check:
-    if settings.atlas.key:
+def _key(settings: AtlasSettings) -> Check:
+    if settings.key:
         return Check("RIPE Atlas key", Status.OK, "set (not shown)")
     return Check(
         "RIPE Atlas key", Status.WARN, "not set: measuring with RIPE Atlas is not possible; "
@@ -174,10 +170,22 @@ def _pdf() -> list[Check]:
     return checks
 
 
-def check_setup(settings: Settings, *, today: date | None = None) -> DoctorReport:
-    """Returns the findings on this machine's set-up for `settings`; reads, never writes
-    (an older store is migrated, as any command would)."""
+def check_setup(
+    *,
+    country: str,
+    refdata_dir: Path,
+    run: RunSettings,
+    atlas: AtlasSettings,
+    store_settings: StoreSettings,
+    store_path: Path,
+    store: Store | StoreError | None,
+    today: date | None = None,
+) -> DoctorReport:
+    """Returns the findings on this machine's set-up; reads, never writes. `store`: the local
+    store the runner opened (an older one migrated, as any command would), the error it met
+    opening it, or None when there is none yet (`run.doctor` wires the settings)."""
     day = today or datetime.now(tz=UTC).date()
     return DoctorReport((
-        *_refdata(settings, day), _store(settings), _key(settings), _probe(), *_pdf(),
+        *_refdata(refdata_dir, country, run, day), _store(store_settings, store_path, store),
+        _key(atlas), _probe(), *_pdf(),
     ))  # fmt: skip

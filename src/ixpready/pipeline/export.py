@@ -26,6 +26,7 @@ import orjson
 from ixpready.analysis.export import path_to_dict
 from ixpready.config import Settings
 from ixpready.errors import UsageError
+from ixpready.measurements.store import Store
 from ixpready.pipeline.trend import (
     RoundPoint,
     analysed_rounds,
@@ -128,8 +129,10 @@ def _types() -> dict[str, Any]:
     return {name: kind for kind, names in kinds.items() for name in names}
 
 
-def _raw_rows(settings: Settings, rounds: Sequence[str]) -> Iterator[dict[str, Any]]:
-    with results_store(settings) as store:
+def _raw_rows(
+    settings: Settings, rounds: Sequence[str], job_store: Store | None
+) -> Iterator[dict[str, Any]]:
+    with results_store(settings, job_store) as store:
         for round_id in rounds:
             for result in store.round_results(round_id):
                 yield {
@@ -148,13 +151,15 @@ def export(
     rounds: Sequence[str] = (),
     raw: bool = False,
     parquet: bool = False,
+    job_store: Store | None = None,
 ) -> ExportSummary:
     """Writes the rounds (all, or those named) into `out_dir`; returns the files written.
+    `job_store`: the store the job runner opened (`run.export`), read for everything.
 
     Raises UsageError for a round the store does not hold, or Parquet without pyarrow, and
     the errors of `analysed_rounds` (StoreError, RefdataError).
     """
-    analysed = analysed_rounds(settings)
+    analysed = analysed_rounds(settings, job_store=job_store)
     known = {r.round_id for r in analysed}
     unknown = [r for r in rounds if r not in known]
     if unknown:
@@ -174,7 +179,7 @@ def export(
         ("paths", path_rows, PATH_COLUMNS),
     ]
     if raw:
-        raw_rows = list(_raw_rows(settings, [r.round_id for r in chosen]))
+        raw_rows = list(_raw_rows(settings, [r.round_id for r in chosen], job_store))
         tables.append(("results", raw_rows, ("round", "msm_id", "prb_id", "timestamp", "result")))
     written: list[tuple[Path, int]] = []
     for name, rows, columns in tables:

@@ -26,7 +26,7 @@ from ipaddress import ip_address
 from pathlib import Path
 from typing import Any
 
-from ixpready.analysis.core import analyze_traces, ping_observations
+from ixpready.analysis.core import analyze_traces, gather_outcomes, ping_observations
 from ixpready.analysis.verdicts import Verdict
 from ixpready.config import Settings
 from ixpready.enrichment.annotate import (
@@ -39,11 +39,12 @@ from ixpready.enrichment.annotate import (
 )
 from ixpready.enrichment.geo import City, distance_km, radius_km
 from ixpready.errors import UsageError
+from ixpready.measurements.parse import parse_lines
 from ixpready.measurements.probes import load_probes, probes_from_document
 from ixpready.measurements.records import IPAddress, Probe
 from ixpready.measurements.store import MeasurementState, Store
 from ixpready.pipeline import atlas as jobs
-from ixpready.pipeline.analyze import load_rdns, read_traces
+from ixpready.pipeline.analyze import load_rdns
 from ixpready.pipeline.runner import store_of
 from ixpready.progress import Progress
 from ixpready.refdata.snapshots import load_snapshot
@@ -246,14 +247,18 @@ def candidate_places(
 
 
 def undecided(
-    settings: Settings, store_path: Path, probes: dict[int, Probe], rdns: Mapping[IPAddress, str]
+    settings: Settings, store: Store, probes: dict[int, Probe], rdns: Mapping[IPAddress, str]
 ) -> tuple[int, tuple[Target, ...]]:
-    """Returns how many domestic paths in the store are inconclusive, and the addresses on
-    them that no evidence places (registry-only, or claims that cancel out; special ranges
+    """Returns how many domestic paths in the (open) store are inconclusive, and the addresses
+    on them that no evidence places (registry-only, or claims that cancel out; special ranges
     and destinations apart), those on most paths first, each with its candidate places."""
     home = settings.country
     snapshot = load_snapshot(settings.refdata_path)
-    read = read_traces((), store=store_path)
+    read = gather_outcomes(
+        outcome
+        for result in store.results()
+        for outcome in parse_lines([result.raw], f"store msm {result.key.msm_id}")
+    )
     lookups = Lookups.build(snapshot, dict(rdns))
     result = analyze_traces(
         read.traces, home=home, snapshot=snapshot, probes=probes, lookups=lookups,
@@ -364,20 +369,37 @@ def locate(
     (QuotaError, AtlasAuthError, UnavailableError) after storing what was done.
     """
     store_path = settings.store_path
-    if not store_path.is_file():
+    if job_store is None and not store_path.is_file():
         raise UsageError(
             f"{store_path}: no store yet", hint="measure and fetch first (or `ixpready run`)"
         )
+    with store_of(settings, job_store) as store:  # opened once, for the whole job
+        return _locate(settings, store, atlas=atlas, dry_run=dry_run,
+                       forget_unknown=forget_unknown, probes_file=probes_file,
+                       rdns_file=rdns_file, now=now, on_progress=on_progress)  # fmt: skip
+
+
+def _locate(
+    settings: Settings,
+    store: Store,
+    *,
+    atlas: AtlasSource | None,
+    dry_run: bool,
+    forget_unknown: bool,
+    probes_file: Path | None,
+    rdns_file: Path | None,
+    now: datetime | None,
+    on_progress: Progress,
+) -> LocateSummary:
     moment = (now or datetime.now(tz=UTC)).replace(microsecond=0)
     country = settings.country
     plan_id = plan_id_of(country)
     cost = ping_credits_per_result(PACKETS, SIZE)
     rdns = load_rdns(rdns_file) if rdns_file is not None else {}
-    with store_of(settings, job_store) as store:
-        probes = _probes(settings, store, probes_file)
-        document = _document(store, country)
+    probes = _probes(settings, store, probes_file)
+    document = _document(store, country)
     earlier = _items(document)
-    undecided_paths, targets = undecided(settings, store_path, probes, rdns)
+    undecided_paths, targets = undecided(settings, store, probes, rdns)
     pinged_before = {ip_address(i.target) for i in earlier}
     atlas = atlas or jobs.atlas_source(settings)
     budget = settings.locate.budget_credits
@@ -470,38 +492,37 @@ def locate(
     created: list[int] = []
     unknown: list[int] = []
     already = 0
-    with store_of(settings, job_store) as store:
-        if planned:
-            store.save_plan(plan_id, json.dumps(document, indent=1) + "\n")
-        if forget_unknown:
-            jobs.forget_unknown_submissions(store, plan_id)
-        for done, item in enumerate(items, start=1):
-            row = store.measurement(plan_id, item.item)
-            if row is not None and row.msm_id is not None:
-                already += 1
-                continue
-            if row is not None and row.state is MeasurementState.SUBMITTING:
-                unknown.append(item.item)
-                continue
-            description = f"ixpready {plan_id} item {item.item}"
-            request = PingRequest(item.target, item.af, item.probe_ids, description, PACKETS, SIZE)
-            ids = jobs.create_once(
-                store, plan_id, item.item, description,
-                partial(create_ping, atlas, request),
-            )  # fmt: skip
-            created.extend(ids)
-            on_progress(done, len(items))
-        ids_now = [  # a stopped measurement already fetched has nothing more to give
-            row.msm_id
-            for row in store.measurements(plan_id)
-            if row.msm_id is not None
-            and (
-                row.state is not MeasurementState.STOPPED or store.fetched_until(row.msm_id) is None
-            )
-        ]
+    if planned:
+        store.save_plan(plan_id, json.dumps(document, indent=1) + "\n")
+    if forget_unknown:
+        jobs.forget_unknown_submissions(store, plan_id)
+    for done, item in enumerate(items, start=1):
+        row = store.measurement(plan_id, item.item)
+        if row is not None and row.msm_id is not None:
+            already += 1
+            continue
+        if row is not None and row.state is MeasurementState.SUBMITTING:
+            unknown.append(item.item)
+            continue
+        description = f"ixpready {plan_id} item {item.item}"
+        request = PingRequest(item.target, item.af, item.probe_ids, description, PACKETS, SIZE)
+        ids = jobs.create_once(
+            store, plan_id, item.item, description,
+            partial(create_ping, atlas, request),
+        )  # fmt: skip
+        created.extend(ids)
+        on_progress(done, len(items))
+    ids_now = [  # a stopped measurement already fetched has nothing more to give
+        row.msm_id
+        for row in store.measurements(plan_id)
+        if row.msm_id is not None
+        and (
+            row.state is not MeasurementState.STOPPED or store.fetched_until(row.msm_id) is None
+        )
+    ]
     fetched = 0
     if ids_now:
         outcome = jobs.fetch(settings, msm_ids=ids_now, atlas=atlas, now=moment,
-                             job_store=job_store)  # fmt: skip
+                             job_store=store)  # fmt: skip
         fetched = sum(n for _, n in outcome.new)
     return summary(created, already, unknown, fetched)

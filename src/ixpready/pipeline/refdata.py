@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from ixpready.config import Settings
 from ixpready.pipeline.atlas import registry_client
@@ -48,12 +49,12 @@ def update(
         on_progress=on_progress,
         on_source=on_source,
     )
-    return show(settings, today=day)
+    return show(settings.refdata_path, today=day)
 
 
-def show(settings: Settings, *, today: date | None = None) -> RefdataStatus:
-    """Returns what the reference-data folder holds and how old it is.
+def show(folder: Path, *, today: date | None = None) -> RefdataStatus:
+    """Returns what the reference-data folder (`refdata.dir`) holds and how old it is.
 
     Raises RefdataError when snapshot.json is damaged.
     """
-    return snapshot_status(settings.refdata_path, today=today)
+    return snapshot_status(folder, today=today)

@@ -20,17 +20,16 @@ time budget (`run.time_budget_s`, or `time_budget_s` when set) caps every reques
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from ixpready.config import Deadline, Settings
-from ixpready.errors import ExitCode, InputError, IxpreadyError, LockedError, UsageError
+from ixpready.errors import ExitCode, InputError, IxpreadyError, StoreError, UsageError
 from ixpready.measurements.parse import parse_lines
 from ixpready.measurements.records import DnsResult, TraceKey
 from ixpready.measurements.store import (
@@ -44,13 +43,16 @@ from ixpready.measurements.store import salvage as salvage_rows
 from ixpready.model.readiness import ReadinessReport
 from ixpready.model.results import ModelResult
 from ixpready.pipeline import atlas as jobs
+from ixpready.pipeline import doctor as checkup
+from ixpready.pipeline import export as exporting
 from ixpready.pipeline import locate as locating
 from ixpready.pipeline import rdns, refdata, retention
+from ixpready.pipeline import upload as sending
 from ixpready.pipeline.model import run_model, to_json
 from ixpready.pipeline.plan import load_plan
 from ixpready.pipeline.readiness import readiness_of
 from ixpready.pipeline.report import report_round, write_report
-from ixpready.pipeline.runner import open_job_store
+from ixpready.pipeline.runner import job_lock, open_job_store, run_job
 from ixpready.pipeline.trend import (
     RoundAnalysis,
     analysed_rounds,
@@ -62,6 +64,7 @@ from ixpready.pipeline.trend import (
     write_atomically,
 )
 from ixpready.pipeline.upload import read_records, spool_files
+from ixpready.progress import Progress
 from ixpready.refdata.snapshots import RegistrySnapshot, load_snapshot
 from ixpready.report.facts import TrendMark
 from ixpready.report.sanitize import one_line
@@ -72,49 +75,6 @@ log = logging.getLogger(__name__)
 PLAN_FILE = "plan.json"
 MODEL_FILE = "model.json"
 REPORT_DIR = "report"
-
-
-@contextmanager
-def job_lock(path: Path) -> Iterator[None]:
-    """Holds the job lock for the duration of the block (an exclusive flock on `path`).
-
-    Raises LockedError when another process holds it; the kernel releases it when the holder
-    exits, however it exits.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.pread(descriptor, 32, 0).decode(errors="replace").strip() or "?"
-            raise LockedError(
-                f"{path}: another ixpready run holds the lock (pid {holder})",
-                hint="wait for it to finish; the lock is freed when that process ends, "
-                "even if it is killed",
-            ) from None
-        os.ftruncate(descriptor, 0)
-        os.pwrite(descriptor, f"{os.getpid()}\n".encode(), 0)
-        yield
-    finally:
-        os.close(descriptor)
-
-
-def lock_holder(path: Path) -> int | None:
-    """Returns the pid of the run holding the lock at `path`, or None when it is free."""
-    if not path.is_file():
-        return None
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        try:
-            fcntl.flock(descriptor, fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except BlockingIOError:
-            text = os.pread(descriptor, 32, 0).decode(errors="replace").strip()
-            return int(text) if text.isdigit() else 0
-        fcntl.flock(descriptor, fcntl.LOCK_UN)
-        return None
-    finally:
-        os.close(descriptor)
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,7 +228,7 @@ def _online(
             found_now = jobs.find_reusable(settings, atlas=atlas, now=now, job_store=store)
             steps.append(Step("reuse", _reusable(found_now)))
     _announce(on_stage, "refdata")
-    status = refdata.show(settings, today=now.date())
+    status = refdata.show(settings.refdata_path, today=now.date())
     if status.age_days is None or status.age_days > settings.run.refdata_max_age_days:
         status = refdata.update(settings, registry=registry, rirs=settings.run.rirs,
                                 today=now.date())  # fmt: skip
@@ -519,7 +479,7 @@ def run(
     recording them; everything done before the error is kept and resumed by the next run.
     """
     moment = (now or datetime.now(tz=UTC)).replace(microsecond=0)
-    with job_lock(settings.lock_path), open_job_store(settings) as store:
+    with run_job(settings) as store:
         # checked when opened: a damaged store stops the job before anything is written to it
         store.mark_killed(int(moment.timestamp()))  # we hold the lock: none is alive
         run_id = store.begin_run(int(moment.timestamp()), os.getpid())
@@ -555,6 +515,51 @@ def prune(
             return retention.prune_store(settings, now=moment, dry_run=dry_run)
         with open_job_store(settings) as store:  # a damaged store stops prune first
             return retention.prune_store(settings, now=moment, dry_run=dry_run, job_store=store)
+
+
+# ---------------------------------------------------------------------------------------------
+# The other jobs the runner starts: each gets its sections and the one open store
+
+
+def export(
+    settings: Settings, out_dir: Path, *, rounds: Sequence[str] = (), raw: bool = False,
+    parquet: bool = False,
+) -> exporting.ExportSummary:  # fmt: skip
+    """`ixpready export` under the job lock, in the store opened once (see `export.export`).
+
+    Raises LockedError when a run holds the lock, and the errors of `export.export`.
+    """
+    with run_job(settings) as store:
+        return exporting.export(settings, out_dir, rounds=rounds, raw=raw, parquet=parquet,
+                                job_store=store)  # fmt: skip
+
+
+def upload(settings: Settings, *, on_progress: Progress | None = None) -> sending.UploadSummary:
+    """`ixpready upload` under the job lock, its ledger the store opened once (see
+    `upload.upload`). Raises ConfigError without store.url and InputError without a spool
+    folder before the lock is taken or the store opened; LockedError when a run holds it."""
+    url = sending.shared_url(settings.store)
+    files = sending.spool_files(sending.spool_dir(settings.upload, settings.data_dir))
+    with run_job(settings) as ledger:
+        return sending.upload(ledger, url, files, on_progress=on_progress)
+
+
+def doctor(settings: Settings, *, today: date | None = None) -> checkup.DoctorReport:
+    """`ixpready doctor`: opens the local store once, when there is one, as the runner does
+    but without the lock (doctor only reads, and must answer while a run holds the lock); a
+    damaged store is a finding, not an error. Never creates the store."""
+    with ExitStack() as stack:
+        found: Store | StoreError | None = None
+        if not settings.store.url and settings.store_path.exists():
+            try:
+                found = stack.enter_context(open_job_store(settings))
+            except StoreError as exc:
+                found = exc
+        return checkup.check_setup(
+            country=settings.country, refdata_dir=settings.refdata_path, run=settings.run,
+            atlas=settings.atlas, store_settings=settings.store, store_path=settings.store_path,
+            store=found, today=today,
+        )  # fmt: skip
 
 
 def _without_secrets(settings: Settings, text: str) -> str:

@@ -1,18 +1,67 @@
-"""The job runner's one way to the store: a job gets the store its runner opened.
+"""The job runner's lock and its one way to the store: a job gets the store its runner opened.
 
-`ixpready run` takes the lock and opens the store once (`run.run`), then hands that open
-store to every step (`job_store=`). A step called on its own (`ixpready fetch`, `measure`,
-`prune`, ...) gets None and opens the store itself, through the same helper, for as long as
-it needs it.
+`ixpready run`, `export`, `upload` and `prune` (their wiring: `pipeline/run.py`) hold the job
+lock (an flock on `run.lock_file`: one at a time; a second start raises LockedError) and open
+and check the store once (`run_job`); every step gets that open store. `doctor` opens the store
+once through the same helper, without the lock (it only reads, and must answer while a run
+holds the lock). A step called on its own (`ixpready fetch`, `measure`, ...) gets None and
+opens the store itself, through `store_of`, for as long as it needs it.
 """
 
 from __future__ import annotations
 
+import fcntl
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from ixpready.config import Settings
+from ixpready.errors import LockedError
 from ixpready.measurements.store import Store
+
+
+@contextmanager
+def job_lock(path: Path) -> Iterator[None]:
+    """Holds the job lock for the duration of the block (an exclusive flock on `path`).
+
+    Raises LockedError when another process holds it; the kernel releases it when the holder
+    exits, however it exits.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(descriptor, 32, 0).decode(errors="replace").strip() or "?"
+            raise LockedError(
+                f"{path}: another ixpready run holds the lock (pid {holder})",
+                hint="wait for it to finish; the lock is freed when that process ends, "
+                "even if it is killed",
+            ) from None
+        os.ftruncate(descriptor, 0)
+        os.pwrite(descriptor, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        os.close(descriptor)
+
+
+def lock_holder(path: Path) -> int | None:
+    """Returns the pid of the run holding the lock at `path`, or None when it is free."""
+    if not path.is_file():
+        return None
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            text = os.pread(descriptor, 32, 0).decode(errors="replace").strip()
+            return int(text) if text.isdigit() else 0
+        fcntl.flock(descriptor, fcntl.LOCK_UN)
+        return None
+    finally:
+        os.close(descriptor)
 
 
 @contextmanager
@@ -32,4 +81,13 @@ def open_job_store(settings: Settings) -> Iterator[Store]:
     lock): a damaged store stops the job before anything is written to it. Raises StoreError."""
     with Store.open(settings.store_path) as store:
         store.verify()
+        yield store
+
+
+@contextmanager
+def run_job(settings: Settings) -> Iterator[Store]:
+    """The job runner: holds the job lock and yields the store, opened and checked once, for
+    the whole job. Raises LockedError when another job holds the lock, StoreError for a
+    damaged store (before anything is written to it)."""
+    with job_lock(settings.lock_path), open_job_store(settings) as store:
         yield store

@@ -26,8 +26,7 @@ from pathlib import Path
 from ixpready.config import Settings
 from ixpready.errors import ConfigError, UsageError
 from ixpready.measurements.store import RunOutcome, RunRecord
-from ixpready.pipeline.run import lock_holder
-from ixpready.pipeline.runner import store_of
+from ixpready.pipeline.runner import lock_holder, store_of
 from ixpready.pipeline.trend import write_atomically
 from ixpready.report.sanitize import one_line
 

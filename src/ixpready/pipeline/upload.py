@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
 
-from ixpready.config import Settings
+from ixpready.config import Secret, StoreSettings, UploadSettings
 from ixpready.errors import ConfigError, InputError
 from ixpready.measurements.parse import parse_lines
 from ixpready.measurements.records import Malformed, Skipped
@@ -61,9 +62,9 @@ def read_records(path: Path, data: bytes) -> tuple[list[StoredResult], list[Malf
     return good, bad
 
 
-def spool_dir(settings: Settings) -> Path:
+def spool_dir(settings: UploadSettings, data_dir: Path) -> Path:
     """Returns the probe's spool folder (upload.spool_dir, default <data_dir>/spool)."""
-    return settings.upload.spool_dir or settings.data_dir / "spool"
+    return settings.spool_dir or data_dir / "spool"
 
 
 def spool_files(folder: Path) -> tuple[Path, ...]:
@@ -101,26 +102,31 @@ class UploadSummary:
         )
 
 
-def upload(settings: Settings, *, on_progress: Progress | None = None) -> UploadSummary:
-    """Sends every spool file not yet sent whole to the shared store; returns the summary.
-
-    Raises ConfigError without store.url, InputError without a spool folder, and the shared
-    store's errors (UnavailableError, AuthError): what was committed stays recorded.
-    """
-    if not settings.store.url:
+def shared_url(settings: StoreSettings) -> Secret:
+    """Returns the shared store's URL (`store.url`). Raises ConfigError when it is not set."""
+    if not settings.url:
         raise ConfigError(
             "store.url is not set: there is no shared store to upload to",
             hint='set store.url = "postgresql://USER@HOST/DB?sslmode=verify-full" '
             "(see docs/jobs.md)",
         )
+    return settings.url
+
+
+def upload(
+    ledger: Store, url: Secret, files: Sequence[Path], *, on_progress: Progress | None = None
+) -> UploadSummary:
+    """Sends every spool file (`files`, see `spool_files`) not yet sent whole to the shared
+    store at `url`, recording each in `ledger` (the local store the job runner opened);
+    returns the summary.
+
+    Raises the shared store's errors (UnavailableError, AuthError): what was committed stays
+    recorded.
+    """
     from ixpready.measurements.store_pg import PgStore, describe  # psycopg only when used
 
-    files = spool_files(spool_dir(settings))
     sent = already = results_sent = results_new = quarantined = 0
-    with (
-        Store.open(settings.store_path) as ledger,
-        PgStore.open(settings.store.url.reveal()) as shared,
-    ):
+    with PgStore.open(url.reveal()) as shared:
         for done, path in enumerate(files, start=1):
             data = path.read_bytes()
             digest = hashlib.sha256(data).hexdigest()
@@ -136,7 +142,7 @@ def upload(settings: Settings, *, on_progress: Progress | None = None) -> Upload
             if on_progress is not None:
                 on_progress(done, len(files))
     return UploadSummary(
-        destination=describe(settings.store.url.reveal()),
+        destination=describe(url.reveal()),
         files=len(files),
         sent=sent,
         already=already,
