@@ -26,18 +26,11 @@ from ipaddress import ip_address
 from pathlib import Path
 from typing import Any
 
-from ixpready.analysis.core import analyze_traces, gather_outcomes, ping_observations
-from ixpready.analysis.verdicts import Verdict
+from ixpready.analysis.core import analyze_traces, gather_outcomes
+from ixpready.analysis.unplaced import Target, unplaced_targets
 from ixpready.config import Settings
-from ixpready.enrichment.annotate import (
-    CITY_SLACK_KM,
-    Annotator,
-    Lookups,
-    Vantage,
-    observe,
-    vantage_of,
-)
-from ixpready.enrichment.geo import City, distance_km, radius_km
+from ixpready.enrichment.annotate import Lookups
+from ixpready.enrichment.geo import City, distance_km
 from ixpready.errors import UsageError
 from ixpready.measurements.parse import parse_lines
 from ixpready.measurements.probes import load_probes, probes_from_document
@@ -69,15 +62,6 @@ def _no_progress(done: int, total: int) -> None:
 def plan_id_of(country: str) -> str:
     """Returns the store's plan id of a country's locate pings."""
     return PLAN_PREFIX + country.upper()
-
-
-@dataclass(frozen=True, slots=True)
-class Target:
-    """An address whose place would decide verdicts, and what is known of where it can be."""
-
-    address: IPAddress
-    paths: int  # inconclusive domestic paths it is on
-    places: tuple[City, ...]  # candidate places, in the order they are tried
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,42 +194,6 @@ def _probes(settings: Settings, store: Store, probes_file: Path | None) -> dict[
     return found
 
 
-def _reach(place: City, discs: Iterable[tuple[Vantage, float]]) -> bool:
-    for vantage, rtt in discs:
-        assert vantage.latitude is not None and vantage.longitude is not None
-        far = distance_km(vantage.latitude, vantage.longitude, place.latitude, place.longitude)
-        if far - CITY_SLACK_KM > radius_km(rtt) + vantage.uncertainty_km:
-            return False
-    return True
-
-
-def candidate_places(
-    annotator: Annotator, address: IPAddress, home: str, limit: int
-) -> tuple[City, ...]:
-    """Returns the places an address may be at: the home cities and the interconnection hubs
-    abroad that every speed-of-light disc of it reaches. Home first (the one nearest the
-    smallest disc's centre), then abroad: the country it is registered in first, then by
-    distance from the smallest disc's centre. Empty when no probe of known place saw it."""
-    discs = annotator.discs(address)
-    if not discs:
-        return ()
-    centre = min(discs, key=lambda d: radius_km(d[1]) + d[0].uncertainty_km)[0]
-    assert centre.latitude is not None and centre.longitude is not None
-    lat, lon = centre.latitude, centre.longitude
-    registered = annotator.static(address)[4]
-    cities = annotator.lookups.places.cities.values()
-    reachable = [c for c in cities if (c.country == home or c.hub) and _reach(c, discs)]
-
-    def far(city: City) -> float:
-        return distance_km(lat, lon, city.latitude, city.longitude)
-
-    at_home = sorted((c for c in reachable if c.country == home), key=far)[:1]
-    abroad = sorted(
-        (c for c in reachable if c.country != home), key=lambda c: (c.country != registered, far(c))
-    )
-    return tuple([*at_home, *abroad][:limit])
-
-
 def undecided(
     settings: Settings, store: Store, probes: dict[int, Probe], rdns: Mapping[IPAddress, str]
 ) -> tuple[int, tuple[Target, ...]]:
@@ -264,53 +212,9 @@ def undecided(
         read.traces, home=home, snapshot=snapshot, probes=probes, lookups=lookups,
         pings=read.pings, counts=read.counts,
     )  # fmt: skip
-    undecided_keys = {
-        (p.trace.msm_id, p.trace.prb_id, p.trace.timestamp)
-        for p in result.paths
-        if p.verdict is Verdict.INCONCLUSIVE and not any(e.kind == "probe" for e in p.evidence)
-    }
-    # The annotation of the run, every probe trusted (a contradicted probe's paths are left
-    # out above), the pings already made included.
-    vantages: dict[int, Vantage] = {}
-    for trace in read.traces:
-        owner = probes.get(trace.key.prb_id) or trace.vantage
-        if owner is not None:
-            vantages.setdefault(trace.key.prb_id, vantage_of(owner, lookups.places))
-    observations = observe(read.traces)
-    pinged: dict[IPAddress, set[int]] = {}
-    for ping in read.pings:
-        owner = probes.get(ping.key.prb_id) or ping.vantage
-        if owner is not None:
-            vantages.setdefault(ping.key.prb_id, vantage_of(owner, lookups.places))
-    for address, per_probe in ping_observations(read.pings).items():
-        seen = observations.setdefault(address, {})
-        for prb, rtt in per_probe.items():
-            if rtt <= seen.get(prb, float("inf")):
-                seen[prb] = rtt
-                pinged.setdefault(address, set()).add(prb)
-    annotator = Annotator(lookups, home, vantages, observations, pinged)
-    counts: dict[IPAddress, int] = {}
-    for trace in read.traces:
-        key = trace.key
-        if (key.msm_id, key.prb_id, key.timestamp) not in undecided_keys:
-            continue
-        on_path: set[IPAddress] = set()
-        for view in annotator.annotate(trace).hops:
-            info = view.info
-            if info is None or info.special is not None or view.address == trace.destination:
-                continue
-            if not info.location.is_located:  # registry-only, or claims that cancel out
-                on_path.add(info.address)
-        for address in on_path:
-            counts[address] = counts.get(address, 0) + 1
-    ordered = sorted(counts, key=lambda a: (-counts[a], a.version, int(a)))
-    targets = tuple(
-        Target(
-            a, counts[a], candidate_places(annotator, a, home, settings.locate.places_per_address)
-        )
-        for a in ordered
+    return unplaced_targets(
+        result, read.traces, read.pings, probes, lookups, settings.locate.places_per_address
     )
-    return len(undecided_keys), targets
 
 
 def _rank(probe: Probe, place: City, af: int) -> tuple[int, int, float, int]:
