@@ -1,4 +1,5 @@
 """The probe's reply parser, result writer and target reader, in-process (none imports scapy).
+What scapy builds (traceroute probes, ping's echo requests) is checked in a subprocess.
 
 The MPLS case is built byte by byte from RFC 792 / 4884 / 4950: a Linux router in the
 namespace lab never sends label stacks, so this is where the `icmpext` path is checked,
@@ -18,7 +19,7 @@ import pytest
 from ixpready_probe.atlas import Identity, measurement_id_for, probe_id_for, traceroute_result
 from ixpready_probe.engine import HopOutcome, ProbeReply, TraceOutcome, TraceTarget
 from ixpready_probe.errors import TargetError
-from ixpready_probe.packets import ETH_P_IP, parse_ip_packet
+from ixpready_probe.packets import ETH_P_IP, EchoReply, match_echo_reply, parse_ip_packet
 from ixpready_probe.spool import write_results
 from ixpready_probe.targets import read_target_file
 from ripe.atlas.sagan import Result
@@ -103,10 +104,11 @@ def test_targets_come_from_text_json_and_ixpready_plans(tmp_path: Path) -> None:
         read_target_file(tmp_path / "missing.txt")
 
 
-def test_only_tracing_loads_scapy() -> None:
+def test_only_tracing_and_pinging_load_scapy() -> None:
     # the modules tests and ixpready's tooling import stay free of scapy (GPL-2.0-only)
     code = ("import sys, ixpready_probe.atlas, ixpready_probe.targets, ixpready_probe.lab, "
-            "ixpready_probe.spool, ixpready_probe.packets, ixpready_probe.engine; "
+            "ixpready_probe.spool, ixpready_probe.packets, ixpready_probe.engine, "
+            "ixpready_probe.ping; "
             "print(sorted({m.split('.')[0] for m in sys.modules} & {'scapy', 'ixpready'}))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)
@@ -140,3 +142,60 @@ def test_patched_templates_are_byte_for_byte_what_scapy_builds() -> None:
                           text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "identical"
+
+
+# (af, identifier, sequence, size) -> the echo request ping.py sent before it was built with
+# scapy in craft.py: the output of its old struct builder (RFC 792 checksum for ICMP; 0 for
+# ICMPv6, which the kernel fills in), written out once from that code.
+OLD_ECHO_REQUESTS = {
+    (4, 0x1234, 1, 48): "0800d6151234000169787072656164792d70726f62652069787072656164792d70726f62652069787072656164792d70726f626520697870",
+    (4, 0xBEEF, 3, 7): "080095c0beef000369787072656164",
+    (4, 0xFFFF, 65535, 0): "0800f7ffffffffff",
+    (6, 0x1234, 1, 48): "800000001234000169787072656164792d70726f62652069787072656164792d70726f62652069787072656164792d70726f626520697870",
+    (6, 0xBEEF, 3, 7): "80000000beef000369787072656164",
+}  # fmt: skip
+
+ECHO_CHECK = """
+import json, sys
+from ixpready_probe.craft import echo_request
+for af, identifier, sequence, size, old in json.load(sys.stdin):
+    assert echo_request(af, identifier, sequence, size).hex() == old, (af, identifier, sequence, size)
+print("identical")
+"""
+
+
+def test_pings_echo_requests_from_craft_are_byte_for_byte_the_old_ones() -> None:
+    cases = [[*key, old] for key, old in OLD_ECHO_REQUESTS.items()]
+    done = subprocess.run([sys.executable, "-c", ECHO_CHECK], input=json.dumps(cases),
+                          capture_output=True, text=True, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "identical"
+
+
+def _as_reply(af: int, request_hex: str, ttl: int = 61) -> bytes:
+    """Returns the reply to an echo request as an ICMP raw socket reads it."""
+    icmp = bytearray.fromhex(request_hex)
+    icmp[0] = 0 if af == 4 else 129  # the checksum is not what the matcher reads
+    if af == 6:
+        return bytes(icmp)  # ICMPv6 raw sockets get the message without the IPv6 header
+    return _ipv4("10.91.0.7", "10.90.1.2", 1, ttl, 777, bytes(icmp))
+
+
+def test_the_echo_reply_matcher_takes_only_our_identifier_and_sequence() -> None:
+    v4 = _as_reply(4, OLD_ECHO_REQUESTS[(4, 0x1234, 1, 48)])
+    assert match_echo_reply(4, v4, identifier=0x1234, sequence=1) == EchoReply(0x1234, 1, 61)
+    assert match_echo_reply(4, v4, identifier=0x1235, sequence=1) is None  # another ping's
+    assert match_echo_reply(4, v4, identifier=0x1234, sequence=2) is None  # a later request
+    request = _ipv4("10.91.0.7", "10.90.1.2", 1, 61, 777,
+                    bytes.fromhex(OLD_ECHO_REQUESTS[(4, 0x1234, 1, 48)]))  # fmt: skip
+    assert match_echo_reply(4, request, identifier=0x1234, sequence=1) is None
+    assert match_echo_reply(4, v4[:27], identifier=0x1234, sequence=1) is None  # truncated
+
+    v6 = _as_reply(6, OLD_ECHO_REQUESTS[(6, 0xBEEF, 3, 7)])
+    assert match_echo_reply(6, v6, identifier=0xBEEF, sequence=3) == EchoReply(0xBEEF, 3, None)
+    assert match_echo_reply(6, v6, identifier=0xBEEE, sequence=3) is None
+    assert match_echo_reply(6, bytes.fromhex(OLD_ECHO_REQUESTS[(6, 0xBEEF, 3, 7)]),
+                            identifier=0xBEEF, sequence=3) is None  # fmt: skip
+    # the traceroute's parser reads the same reply the same way
+    parsed = parse_ip_packet(v4, ETH_P_IP)
+    assert parsed is not None and (parsed.flow, parsed.token, parsed.ttl) == (0x1234, 1, 61)

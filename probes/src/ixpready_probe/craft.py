@@ -11,6 +11,11 @@ IPv6 flow label), so a probe must keep all of it constant and carry its identity
 The IPv6 flow label is 0 in every probe. scapy builds one template per target
 (`ProbeTemplate`); each packet patches the template's bytes (about 1 µs, where building it
 with scapy costs 200-500 µs) and goes out on a reused raw socket, far cheaper than `send()`.
+
+`ixpready-probe ping` builds its echo requests here too (`echo_request`): the ICMP message
+alone (the kernel writes the IP header on an ICMP raw socket), identifier = the ping's own,
+sequence = 1..count, payload "ixpready-probe " repeated; `packets.match_echo_reply` reads
+the replies.
 """
 
 from __future__ import annotations
@@ -23,6 +28,23 @@ from scapy.packet import Packet, Raw
 
 UDP_DESTINATION_PORT = 33435
 HEADER_BYTES = 4  # token + checksum compensation at the start of every payload
+PING_PAYLOAD = b"ixpready-probe "  # repeated to the ping's `size`
+
+
+def _echo(af: int, identifier: int, sequence: int, *, checksum: int | None = None) -> Packet:
+    """Returns the ICMP (af 4) or ICMPv6 (af 6) echo request header; scapy computes the
+    checksum unless `checksum` is given."""
+    if af == 4:
+        return ICMP(type=8, code=0, id=identifier, seq=sequence, chksum=checksum)
+    return ICMPv6EchoRequest(id=identifier, seq=sequence, cksum=checksum)
+
+
+def echo_request(af: int, identifier: int, sequence: int, size: int) -> bytes:
+    """Returns the echo request `ixpready-probe ping` sends on an ICMP (ICMPv6) raw socket:
+    the ICMP message without IP header, `size` payload bytes. The ICMP checksum is scapy's;
+    the ICMPv6 one stays 0 because the kernel fills it in on ICMPv6 raw sockets (RFC 3542)."""
+    data = (PING_PAYLOAD * (size // len(PING_PAYLOAD) + 1))[:size]
+    return bytes(_echo(af, identifier, sequence, checksum=None if af == 4 else 0) / Raw(data))
 
 
 def payload(token: int, size: int, *, echo: bool = False) -> bytes:
@@ -59,11 +81,7 @@ def build_probe(
     else:
         network = IPv6(src=source, dst=destination, hlim=ttl, fl=0)
     if protocol == "ICMP":
-        if af == 4:
-            transport: Packet = ICMP(type=8, code=0, id=flow, seq=token)
-        else:
-            transport = ICMPv6EchoRequest(id=flow, seq=token)
-        return bytes(network / transport / Raw(payload(token, size, echo=True)))
+        return bytes(network / _echo(af, flow, token) / Raw(payload(token, size, echo=True)))
     if protocol == "UDP":
         return bytes(
             network / UDP(sport=flow, dport=UDP_DESTINATION_PORT) / Raw(payload(token, size))

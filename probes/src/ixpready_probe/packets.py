@@ -8,6 +8,9 @@ Probe identification (the "token", 1..65535) survives in every reply:
   ICMP echo sequence number (echo replies); the TCP sequence number (SYN-ACK / RST ack - 1).
 - IPv6 (no IP ID; errors quote the whole probe): the ICMPv6 echo sequence number, the first
   payload word of a UDP probe, the TCP sequence number.
+
+`match_echo_reply` reads the echo replies of `ixpready-probe ping` (identifier and sequence
+of its own request) with the same echo-reply reading as the traceroute's.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ IPAddress = IPv4Address | IPv6Address
 
 ETH_P_IP = 0x0800
 ETH_P_IPV6 = 0x86DD
+ECHO_REPLY = {4: 0, 6: 129}  # ICMP / ICMPv6 echo reply type
 
 # Atlas "err" letters for ICMP destination-unreachable codes (RFC 792 / RFC 4443).
 _V4_UNREACH = {0: "N", 1: "H", 2: "P", 9: "A", 10: "A", 13: "A"}
@@ -51,6 +55,42 @@ class ReplyPacket:
     flow: int | None = None  # ICMP echo identifier or our source port, when the reply shows it
 
 
+@dataclass(frozen=True, slots=True)
+class EchoReply:
+    """The echo reply to one ping request: its identifier, sequence and (IPv4) reply TTL."""
+
+    identifier: int
+    sequence: int
+    ttl: int | None
+
+
+def _echo_reply(af: int, icmp: bytes) -> tuple[int, int] | None:
+    """Returns (identifier, sequence) when `icmp` is an ICMP (ICMPv6) echo reply."""
+    if len(icmp) < 8 or icmp[0] != ECHO_REPLY[af]:
+        return None
+    identifier, sequence = struct.unpack_from("!HH", icmp, 4)
+    return int(identifier), int(sequence)
+
+
+def match_echo_reply(af: int, data: bytes, *, identifier: int, sequence: int) -> EchoReply | None:
+    """Returns the echo reply to the request (`identifier`, `sequence`) that `data` carries,
+    None for any other packet (another identifier or sequence, not an echo reply, truncated).
+
+    `data` is what an ICMP raw socket receives: IPv4 from the IP header on (its TTL is the
+    reply's `ttl`); ICMPv6 the message alone (the kernel keeps the IPv6 header: `ttl` None).
+    """
+    ttl = None
+    if af == 4:
+        if len(data) < 20:
+            return None
+        ttl = data[8]
+        data = data[(data[0] & 0x0F) * 4 :]
+    echo = _echo_reply(af, data)
+    if echo != (identifier, sequence):
+        return None
+    return EchoReply(identifier, sequence, ttl)
+
+
 def parse_ip_packet(data: bytes, ethertype: int) -> ReplyPacket | None:
     """Returns the probe reply this IP packet carries, or None when it is not one."""
     try:
@@ -73,9 +113,9 @@ def _parse_v4(data: bytes) -> ReplyPacket | None:
     body = data[ihl:total] if total >= ihl else data[ihl:]
     if proto == 1 and len(body) >= 8:
         icmp_type, code = body[0], body[1]
-        if icmp_type == 0:  # echo reply: sequence number is the token
-            ident, token = struct.unpack_from("!HH", body, 4)
-            return ReplyPacket(4, src, token, src, True, ttl, total, flow=ident)
+        echo = _echo_reply(4, body)
+        if echo is not None:  # echo reply: sequence number is the token
+            return ReplyPacket(4, src, echo[1], src, True, ttl, total, flow=echo[0])
         if icmp_type in (3, 11) and len(body) >= 8 + 20:
             inner = body[8:]
             inner_ihl = (inner[0] & 0x0F) * 4
@@ -110,9 +150,9 @@ def _parse_v6(data: bytes) -> ReplyPacket | None:
     size = 40 + payload_length
     if next_header == 58 and len(body) >= 8:
         icmp_type, code = body[0], body[1]
-        if icmp_type == 129:
-            ident, token = struct.unpack_from("!HH", body, 4)
-            return ReplyPacket(6, src, token, src, True, hop_limit, size, flow=ident)
+        echo = _echo_reply(6, body)
+        if echo is not None:
+            return ReplyPacket(6, src, echo[1], src, True, hop_limit, size, flow=echo[0])
         if icmp_type in (1, 3) and len(body) >= 8 + 40 + 8:
             inner = body[8:]
             target = IPv6Address(inner[24:40])

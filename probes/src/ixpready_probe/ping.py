@@ -6,6 +6,10 @@ way. Each target gets `count` echo requests of `size` payload bytes, one after t
 each waiting up to `timeout_s` for its reply: the RTT is measured from the send to the
 matching reply (same identifier, sequence and source). Only the smallest RTT is ever used
 as distance by the analysis; a lost packet is a `{"x": "*"}` like Atlas writes it.
+
+The packets have the traceroute's homes: `craft.echo_request` builds each request (scapy,
+loaded only when pinging) and `packets.match_echo_reply` reads the replies (struct, no
+scapy); this module opens the raw socket, schedules, times and writes the results.
 """
 
 from __future__ import annotations
@@ -13,19 +17,14 @@ from __future__ import annotations
 import os
 import select
 import socket
-import struct
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from ipaddress import IPv4Address, IPv6Address
 from typing import Any
 
 from ixpready_probe.atlas import FIRMWARE, Identity, measurement_id_for
 from ixpready_probe.errors import RawSocketError
-
-IPAddress = IPv4Address | IPv6Address
-ECHO_REQUEST = {4: 8, 6: 128}
-ECHO_REPLY = {4: 0, 6: 129}
+from ixpready_probe.packets import IPAddress, match_echo_reply
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,26 +39,6 @@ class PingOutcome:
     ttl: int | None
 
 
-def _checksum(data: bytes) -> int:
-    if len(data) % 2:
-        data += b"\0"
-    total = sum(struct.unpack(f"!{len(data) // 2}H", data))
-    while total >> 16:
-        total = (total & 0xFFFF) + (total >> 16)
-    return int(~total & 0xFFFF)
-
-
-def echo_request(af: int, ident: int, sequence: int, size: int) -> bytes:
-    """Returns an ICMP (or ICMPv6) echo request with `size` payload bytes. The kernel fills
-    in the ICMPv6 checksum; the ICMP one is computed here."""
-    payload = (b"ixpready-probe " * (size // 15 + 1))[:size]
-    header = struct.pack("!BBHHH", ECHO_REQUEST[af], 0, 0, ident, sequence)
-    if af == 6:
-        return header + payload
-    checksum = _checksum(header + payload)
-    return struct.pack("!BBHHH", ECHO_REQUEST[af], 0, checksum, ident, sequence) + payload
-
-
 def _open(af: int) -> socket.socket:
     family = socket.AF_INET if af == 4 else socket.AF_INET6
     protocol = socket.IPPROTO_ICMP if af == 4 else socket.IPPROTO_ICMPV6
@@ -67,21 +46,6 @@ def _open(af: int) -> socket.socket:
         return socket.socket(family, socket.SOCK_RAW, protocol)
     except PermissionError as exc:
         raise RawSocketError(str(exc)) from None
-
-
-def _reply(af: int, packet: bytes) -> tuple[int, int, int | None] | None:
-    """Returns (identifier, sequence, TTL) of an echo reply, None for any other packet."""
-    ttl = None
-    if af == 4:
-        if len(packet) < 20:
-            return None
-        header = (packet[0] & 0x0F) * 4
-        ttl = packet[8]
-        packet = packet[header:]
-    if len(packet) < 8 or packet[0] != ECHO_REPLY[af]:
-        return None
-    _kind, _code, _sum, ident, sequence = struct.unpack("!BBHHH", packet[:8])
-    return ident, sequence, ttl
 
 
 def ping(
@@ -98,6 +62,8 @@ def ping(
 
     Raises RawSocketError when raw sockets are not permitted.
     """
+    from ixpready_probe.craft import echo_request  # scapy loads only when pinging
+
     af = address.version
     ident = (os.getpid() ^ hash(str(address))) & 0xFFFF
     started = time.time()
@@ -115,12 +81,12 @@ def ping(
                     break
                 data, peer = sock.recvfrom(65535)
                 arrived = time.perf_counter()
-                reply = _reply(af, data)
-                if reply is None or peer[0].split("%", 1)[0] != str(address):
+                if peer[0].split("%", 1)[0] != str(address):
                     continue
-                if reply[:2] == (ident, sequence):
+                reply = match_echo_reply(af, data, identifier=ident, sequence=sequence)
+                if reply is not None:
                     rtt = round((arrived - sent) * 1000.0, 3)
-                    ttl = reply[2] if reply[2] is not None else ttl
+                    ttl = reply.ttl if reply.ttl is not None else ttl
             rtts.append(rtt)
             if sequence < count:
                 time.sleep(interval_s)
