@@ -23,7 +23,7 @@ import os
 import struct
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,13 +32,14 @@ from typing import BinaryIO
 import msgspec
 
 from ixpready.analysis.export import path_line, write_json
+from ixpready.analysis.parquet import write_parquet
 from ixpready.analysis.verdicts import AnalysisResult, PathVerdict, SnapshotInfo, Summary, Verdict
 from ixpready.enrichment.annotate import Lookups
 from ixpready.errors import InputError, UsageError
 from ixpready.measurements.parse import Outcome, parse_bytes, parse_lines
 from ixpready.measurements.probes import load_probes
 from ixpready.measurements.records import IPAddress, Malformed, PingResult, Probe, Skipped, Trace
-from ixpready.measurements.store import Store
+from ixpready.measurements.store import ResultStore, Store
 from ixpready.pipeline.analyze import (
     VERDICT_ORDER,
     Gathering,
@@ -133,6 +134,28 @@ def input_outcomes(
         with Store.open(store) as opened:
             for stored in opened.results():
                 yield from parse_lines([stored.raw], f"store msm {stored.key.msm_id}")
+
+
+Source = Callable[[], Iterator[Outcome]]  # the input, read from its start at each call
+
+
+def files_source(
+    paths: Sequence[Path], store: Path | None, block_lines: int = BLOCK_LINES
+) -> Source:
+    """Returns the input of result files (and a store's results) as a `Source`."""
+    return lambda: input_outcomes(paths, store, block_lines)
+
+
+def round_source(store: ResultStore, round_id: str) -> Source:
+    """Returns a round's results in an open store as a `Source`: the store's rows are read
+    as they come (a cursor; PostgreSQL's fetches 2,000 rows at a time), never all at once,
+    and each named `store round <id>:<n>` as the in-memory reading names them."""
+
+    def outcomes() -> Iterator[Outcome]:
+        raws = (r.raw for r in store.round_results(round_id))
+        return parse_lines(raws, f"store round {round_id}")
+
+    return outcomes
 
 
 @dataclass
@@ -281,8 +304,9 @@ class StreamedAnalysis:
         return self._merged("other")
 
     def write(self, form: str, out: BinaryIO) -> None:
-        """Writes the analysis as `json` (the contract), `csv` (the domestic paths) or
-        `jsonl` (a path object per line, domestic paths first)."""
+        """Writes the analysis as `json` (the contract), `csv` (the domestic paths), `jsonl`
+        (a path object per line, domestic paths first) or `parquet` (a row per path, as
+        `analysis.parquet` lays it out, a row group at a time)."""
         if form == "json":
             write_json(self.head, self.paths(), self.other_paths(), out)
         elif form == "csv":
@@ -293,8 +317,10 @@ class StreamedAnalysis:
                 out.write(path_line(path))
             for path in self.other_paths():
                 out.write(path_line(path))
+        elif form == "parquet":
+            write_parquet(self.head, self.paths(), self.other_paths(), out)
         else:
-            raise UsageError(f"unknown format {form!r}: json, csv or jsonl")
+            raise UsageError(f"unknown format {form!r}: json, csv, jsonl or parquet")
 
 
 # --- the two passes -----------------------------------------------------------------------
@@ -318,10 +344,8 @@ class _Share:
 
     judging: Judging
     spool: Path
-    results: tuple[Path, ...]
-    store: Path | None
+    source: Source
     chunk_results: int
-    block_lines: int
     workers: int
 
 
@@ -335,8 +359,7 @@ def _judge_share(index: int) -> tuple[int, Tally]:
     assert share is not None
     tally = Tally()
     judged = 0
-    outcomes = input_outcomes(share.results, share.store, share.block_lines)
-    for number, chunk in enumerate(chunks(outcomes, share.chunk_results)):
+    for number, chunk in enumerate(chunks(share.source(), share.chunk_results)):
         if number % share.workers == index and chunk.traces:
             tally.add(judge_chunk(share.judging, chunk.traces, share.spool, number))
             judged += len(chunk.traces)
@@ -361,26 +384,30 @@ def analyze_stream(
     block_lines: int = BLOCK_LINES,
     on_progress: Progress | None = None,
     first: FirstPass | None = None,
+    source: Source | None = None,
 ) -> tuple[StreamedAnalysis, FirstPass]:
     """Returns the analysis of result files (and a store's results), its verdicts spooled
     under the folder `spool` (which must exist and be empty); and what the first pass read.
 
     The verdicts are those of `analyze_traces` on the same input. `first` may pass a first
-    pass already made (`first_pass`); `workers` processes judge (1: this one).
+    pass already made (`first_pass`); `workers` processes judge (1: this one). `source`
+    replaces the input of `results` and `store` (a round of an open store: `round_source`;
+    then keep `workers` at 1, a forked worker must not share the store's connection).
     """
     home = home.upper()
     probe_map = dict(probes or {})
     if lookups is None:
         lookups = Lookups.build(snapshot, rdns)
+    if source is None:
+        source = files_source(results, store, block_lines)
     if first is None:
-        first = first_pass(results, store, probe_map, lookups, chunk_results, block_lines)
+        first = first_pass(results, store, probe_map, lookups, chunk_results, block_lines, source)
     judging = first.gathering.judging(home=home, snapshot=snapshot, lookups=lookups)
     tally = Tally()
     total = first.traces
     done = 0
     if workers <= 1:
-        outcomes = input_outcomes(results, store, block_lines)
-        for number, chunk in enumerate(chunks(outcomes, chunk_results)):
+        for number, chunk in enumerate(chunks(source(), chunk_results)):
             if chunk.traces:
                 tally.add(judge_chunk(judging, chunk.traces, spool, number))
                 done += len(chunk.traces)
@@ -388,7 +415,7 @@ def analyze_stream(
                     on_progress(done, total)
     else:
         global _SHARE
-        _SHARE = _Share(judging, spool, tuple(results), store, chunk_results, block_lines, workers)
+        _SHARE = _Share(judging, spool, source, chunk_results, workers)
         try:  # forked after the reference data and the first pass are in memory
             with multiprocessing.get_context("fork").Pool(workers) as pool:
                 for judged, part in pool.imap_unordered(_judge_share, range(workers)):
@@ -441,12 +468,16 @@ def first_pass(
     lookups: Lookups,
     chunk_results: int = CHUNK_RESULTS,
     block_lines: int = BLOCK_LINES,
+    source: Source | None = None,
 ) -> FirstPass:
-    """Reads every result once, a chunk at a time, and gathers what judging needs."""
+    """Reads every result once, a chunk at a time, and gathers what judging needs (from
+    `source` when given, instead of `results` and `store`)."""
+    if source is None:
+        source = files_source(results, store, block_lines)
     gathering = Gathering(probes, lookups.places)
     traces = skipped = duplicates = other = 0
     bad: list[Malformed] = []
-    for chunk in chunks(input_outcomes(results, store, block_lines), chunk_results):
+    for chunk in chunks(source(), chunk_results):
         if chunk.traces:
             gathering.add_traces(chunk.traces)
         if chunk.pings:
@@ -459,10 +490,13 @@ def first_pass(
     return FirstPass(gathering, traces, tuple(bad), skipped, duplicates, other)
 
 
-def all_hop_addresses(results: Sequence[Path], store: Path | None) -> list[IPAddress]:
-    """Returns `hop_addresses` of every trace of the input, read a chunk at a time."""
+def all_hop_addresses(
+    results: Sequence[Path], store: Path | None, source: Source | None = None
+) -> list[IPAddress]:
+    """Returns `hop_addresses` of every trace of the input (or of `source`), read a chunk
+    at a time."""
     seen: dict[IPAddress, None] = {}
-    for chunk in chunks(input_outcomes(results, store)):
+    for chunk in chunks((source or files_source(results, store))()):
         seen.update(dict.fromkeys(hop_addresses(chunk.traces)))
     return list(seen)
 
@@ -499,7 +533,7 @@ def analyze_files_to(
     resolver: PtrResolver | None = None,
     generated_at: datetime | None = None,
 ) -> StreamRun:
-    """Writes the analysis of result files to `out` in `form` (json, csv, jsonl) as
+    """Writes the analysis of result files to `out` in `form` (json, csv, jsonl, parquet) as
     `analyze_files` would make it, in memory bounded by the probes, addresses and routes
     seen. Raises what `analyze_files` raises."""
     paths, empty = checked_inputs(results, store)
