@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import io
 import math
+import os
+import subprocess
+import sys
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -119,3 +122,20 @@ def test_the_cli_writes_parquet_whole_under_its_name(two_cases: list[Case], tmp_
     summary = orjson.loads(table.schema.metadata[METADATA_KEY])["summary"]
     assert table.num_rows == summary["domestic_paths"] + summary["other_paths"] > 100
     assert table.schema.field("msm_id").type == "int64"
+
+
+def test_parquet_is_never_written_to_a_terminal(two_cases: list[Case], tmp_path: Path) -> None:
+    demo = two_cases[0]
+    leader, follower = os.openpty()  # a real terminal for the command's stdout
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "ixpready", "analyze", *map(str, demo.results),
+             "--country", "GT", "--refdata", str(demo.refdata), "--format", "parquet",
+             "--quarantine", str(tmp_path / "q.jsonl")],
+            stdout=follower, stderr=subprocess.PIPE, text=True, timeout=120, check=False,
+        )  # fmt: skip
+    finally:
+        os.close(follower)
+        os.close(leader)
+    assert done.returncode == ExitCode.USAGE
+    assert "not written to a terminal" in done.stderr and "--out" in done.stderr
