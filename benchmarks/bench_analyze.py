@@ -39,6 +39,7 @@ import io
 import os
 import pstats
 import random
+import resource
 import sys
 import tempfile
 import time
@@ -161,6 +162,13 @@ def generate(root: Path, sizes: Sizes, seed: int) -> Mesh:
     )  # fmt: skip
 
 
+def _cpu() -> float:
+    """Returns the CPU seconds of this process and of its children that have ended."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def measure(sizes: Sizes, args: argparse.Namespace, label: str, workers: int = 0) -> float:
     """Generates a mesh of `sizes`, times ixpready and sagan on it (and, with `workers`,
     the streaming analysis on that many processes against one); returns the ratio."""
@@ -228,23 +236,25 @@ def measure(sizes: Sizes, args: argparse.Namespace, label: str, workers: int = 0
             f"{count / sagan_s:,.0f} results/s"
         )
         if workers:
-            walls = {}
+            walls, cpus = {}, {}
             for n in sorted({1, workers}):
                 spool = Path(tmp) / f"spool-{n}"
                 spool.mkdir()
-                started = time.perf_counter()
+                started, cpu = time.perf_counter(), _cpu()
                 streamed, _ = analyze_stream(
                     [data.mesh], spool, home="GT", snapshot=snapshot, lookups=lookups,
                     probes=probes, workers=n,
                 )  # fmt: skip
                 with (Path(tmp) / f"analysis-{n}.json").open("wb") as out:
                     streamed.write("json", out)
-                walls[n] = time.perf_counter() - started
+                walls[n], cpus[n] = time.perf_counter() - started, _cpu() - cpu
             print(
                 f"workers={workers}: streaming analyze (two passes, JSON written) of {count:,} "
                 f"results in {walls[workers]:.2f} s wall = {count / walls[workers]:,.0f} results/s"
                 f"; 1 worker {walls[1]:.2f} s = {count / walls[1]:,.0f} results/s; speed-up "
-                f"{walls[1] / walls[workers]:.2f} (load average {os.getloadavg()[0]:.1f})"
+                f"{walls[1] / walls[workers]:.2f}; CPU (this process and its workers) "
+                f"{cpus[workers]:.2f} s against {cpus[1]:.2f} s (load average "
+                f"{os.getloadavg()[0]:.1f})"
             )
         if args.profile:
             profiler = cProfile.Profile()

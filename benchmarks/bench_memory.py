@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -48,10 +49,12 @@ else:
         run = analyze_files_to(handle, "json", [Path(mesh)], country="GT", refdata=Path(refdata),
                                probes=Path(probes), rdns=Path(rdns), workers=int(workers))
     domestic = run.head.summary.domestic_paths
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-print(json.dumps({"seconds": time.perf_counter() - started, "peak_mb": peak,
-                  "worker_peak_mb": children, "domestic": domestic}))
+own = resource.getrusage(resource.RUSAGE_SELF)
+workers_used = resource.getrusage(resource.RUSAGE_CHILDREN)
+cpu = own.ru_utime + own.ru_stime + workers_used.ru_utime + workers_used.ru_stime
+print(json.dumps({"seconds": time.perf_counter() - started, "peak_mb": own.ru_maxrss / 1024,
+                  "worker_peak_mb": workers_used.ru_maxrss / 1024, "domestic": domestic,
+                  "cpu_s": cpu}))
 """
 
 
@@ -104,7 +107,9 @@ def main(argv: list[str] | None = None) -> int:
             peaks.append(report["peak_mb"])
             print(
                 f"{count:,} results ({'in memory' if args.in_memory else 'streaming'}, "
-                f"{args.workers} worker(s)): {report['seconds']:.1f} s, peak RSS "
+                f"{args.workers} worker(s)): {report['seconds']:.1f} s, CPU "
+                f"{report['cpu_s']:.1f} s (with the workers), load average "
+                f"{os.getloadavg()[0]:.1f}, peak RSS "
                 f"{report['peak_mb']:.0f} MB (largest worker {report['worker_peak_mb']:.0f} MB)"
                 f", {report['domestic']:,} domestic paths; wall {time.perf_counter() - started:.1f} s",
                 flush=True,

@@ -451,7 +451,7 @@ WHOLE_SETTINGS_LEFT: dict[str, set[str]] = {
     "locate.py": {"_locate", "_probes", "locate", "undecided"},
     "refdata.py": {"update"},
     "retention.py": {"_running_rounds", "prune_store"},
-    "trend.py": {"_analyse", "_declared_probes", "_probes", "_rdns", "analysed_rounds",
+    "trend.py": {"analyse_round", "_declared_probes", "_probes", "_rdns", "analysed_rounds",
                  "kept_summaries", "results_store", "round_readiness", "trend", "trend_of"},
 }  # fmt: skip
 

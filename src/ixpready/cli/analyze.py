@@ -44,9 +44,9 @@ def register(subparsers: Any) -> None:
         help="ask the reverse DNS of the hop addresses first (rdns.servers; kept in --store)",
     )  # fmt: skip
     parser.add_argument(
-        "--format", choices=("table", "json", "csv", "jsonl"), default="table",
-        help="table (in memory, for a glance); json, csv and jsonl are written as the "
-             "verdicts are made, in memory bounded by the probes, addresses and routes seen",
+        "--format", choices=("table", "json", "csv", "jsonl", "parquet"), default="table",
+        help="table (in memory, for a glance); json, csv, jsonl and parquet are written as "
+             "the verdicts are made, in memory bounded by the probes, addresses and routes seen",
     )  # fmt: skip
     parser.add_argument(
         "--workers", type=_workers, default=None, metavar="N",
@@ -101,6 +101,8 @@ def _output(out: Path | None) -> Iterator[BinaryIO]:
     try:
         with partial.open("wb") as handle:
             yield handle
+            handle.flush()
+            os.fsync(handle.fileno())  # whole on disk before it takes the name
         partial.replace(out)
     except OSError as exc:
         partial.unlink(missing_ok=True)
@@ -181,6 +183,11 @@ def run_analyze(args: argparse.Namespace) -> int:
             )  # fmt: skip
         _emit(analysis_as_table(run.result), args.out)
     else:
+        if args.format == "parquet" and args.out is None and sys.stdout.isatty():
+            raise UsageError(
+                "Parquet is binary: it is not written to a terminal",
+                hint="give --out FILE.parquet (or pipe the output)",
+            )
         workers = args.workers or streaming.default_workers()
         with _output(args.out) as out, progress("analysing", enabled=sys.stderr.isatty()) as bar:
             run = streaming.analyze_files_to(

@@ -8,11 +8,13 @@ spooled runs in the order of the JSON contract. Memory grows with the probes, ad
 routes seen (and a set of the result keys, to drop duplicates), not with the verdicts.
 
 With `workers` > 1 the second pass is split across processes forked once the reference
-data and the first pass are in memory (shared copy-on-write, not copied per worker): each
-worker reads the input (parsing is the cheaper part) and judges and spools every
-`workers`-th chunk; only counts come back to the parent. The
-output is byte for byte the one of one worker, and the same as `analyze_traces` on the
-same input (see tests/pipeline/test_streaming.py).
+data and the first pass are in memory (shared copy-on-write, not copied per worker). The
+first pass notes the input's segments (a whole file, a block of 2,000 lines of a large
+JSON-lines file, the store) and which traces of each are duplicates (`Plan`); each worker
+takes segments in turn, reads and parses only those, and judges and spools their traces;
+only counts come back to the parent, which reads nothing in the second pass. The output is
+byte for byte the one of one worker, and the same as `analyze_traces` on the same input
+(see tests/pipeline/test_streaming.py).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import os
 import struct
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -44,13 +46,14 @@ from ixpready.analysis.core import (
     summary_of,
 )
 from ixpready.analysis.export import path_line, write_json
+from ixpready.analysis.parquet import write_parquet
 from ixpready.analysis.verdicts import AnalysisResult, PathVerdict, Verdict
 from ixpready.enrichment.annotate import Lookups
 from ixpready.errors import InputError, UsageError
 from ixpready.measurements.parse import Outcome, parse_bytes, parse_lines
 from ixpready.measurements.probes import load_probes
 from ixpready.measurements.records import IPAddress, Malformed, PingResult, Probe, Skipped, Trace
-from ixpready.measurements.store import Store
+from ixpready.measurements.store import ResultStore, Store
 from ixpready.pipeline.analyze import (
     checked_inputs,
     names_and_pingers,
@@ -83,10 +86,26 @@ def default_workers() -> int:
 # --- reading, a block at a time ---------------------------------------------------------
 
 
-def file_outcomes(path: Path, block_lines: int = BLOCK_LINES) -> Iterator[Outcome]:
-    """Yields the outcomes of a results file as `read_results` does, reading a large JSON-
-    lines file `block_lines` lines at a time (a JSON document, or a small file, is read
-    whole). A malformed record names its line in the whole file all the same."""
+@dataclass(frozen=True)
+class Segment:
+    """A piece of the input that is read and parsed on its own: a whole results file
+    (`size` -1), a block of lines of a large JSON-lines file (`size` bytes from byte
+    `start`, after `before` lines), or every result of a store (`store`)."""
+
+    path: Path
+    start: int = 0
+    size: int = -1
+    before: int = 0
+    store: bool = False
+
+
+Piece = tuple[Segment, Iterator[Outcome]]
+
+
+def file_pieces(path: Path, block_lines: int = BLOCK_LINES) -> Iterator[Piece]:
+    """Yields a results file as segments with their outcomes (to be read before the next
+    segment): a large JSON-lines file `block_lines` lines at a time (a JSON document, or a
+    small file, whole). A malformed record names its line in the whole file all the same."""
     size = path.stat().st_size
     with path.open("rb") as handle:
         head = handle.read(4096).lstrip(b"\xef\xbb\xbf").lstrip(b" \t\r\n")
@@ -94,24 +113,54 @@ def file_outcomes(path: Path, block_lines: int = BLOCK_LINES) -> Iterator[Outcom
         whole = size <= WHOLE_FILE_BYTES and block_lines == BLOCK_LINES
         if whole or head[:1] != b"{" or first_line == b"{":
             handle.seek(0)
-            yield from parse_bytes(handle.read(), path.name)
+            yield Segment(path), parse_bytes(handle.read(), path.name)
             return
         handle.seek(0)
-        before = 0  # lines of the file before the block
+        start = before = 0  # bytes and lines of the file before the block
         block: list[bytes] = []
         for line in handle:
             block.append(line)
             if len(block) >= block_lines:
-                yield from _block(block, path.name, before)
+                data = b"".join(block)
+                yield Segment(path, start, len(data), before), _block(data, path.name, before)
+                start += len(data)
                 before += len(block)
                 block = []
         if block:
-            yield from _block(block, path.name, before)
+            data = b"".join(block)
+            yield Segment(path, start, len(data), before), _block(data, path.name, before)
 
 
-def _block(lines: list[bytes], origin: str, before: int) -> Iterator[Outcome]:
+def file_outcomes(path: Path, block_lines: int = BLOCK_LINES) -> Iterator[Outcome]:
+    """Yields the outcomes of a results file as `read_results` does, a segment at a time
+    (`file_pieces`)."""
+    for _, outcomes in file_pieces(path, block_lines):
+        yield from outcomes
+
+
+def segment_outcomes(segment: Segment) -> Iterator[Outcome]:
+    """Yields the outcomes of one segment, read on its own: those its piece yielded."""
+    if segment.store:
+        yield from _store_outcomes(segment.path)
+        return
+    with segment.path.open("rb") as handle:
+        handle.seek(segment.start)
+        data = handle.read() if segment.size < 0 else handle.read(segment.size)
+    if segment.size < 0:
+        yield from parse_bytes(data, segment.path.name)
+    else:
+        yield from _block(data, segment.path.name, segment.before)
+
+
+def _store_outcomes(store: Path) -> Iterator[Outcome]:
+    with Store.open(store) as opened:
+        for stored in opened.results():
+            yield from parse_lines([stored.raw], f"store msm {stored.key.msm_id}")
+
+
+def _block(lines: bytes, origin: str, before: int) -> Iterator[Outcome]:
     # A leading empty line: the block is never taken for one pretty-printed document.
-    data = b"\n" + b"".join(lines).rstrip(b"\n")
+    data = b"\n" + lines.rstrip(b"\n")
     shift = before - 1
     prefix = f"{origin}:"
     for outcome in parse_bytes(data, origin):
@@ -124,20 +173,48 @@ def _block(lines: list[bytes], origin: str, before: int) -> Iterator[Outcome]:
         yield outcome
 
 
+def input_pieces(
+    paths: Sequence[Path], store: Path | None, block_lines: int = BLOCK_LINES
+) -> Iterator[Piece]:
+    """Yields the segments of the result files, then the store's (one segment)."""
+    for path in paths:
+        if not path.is_file():
+            raise InputError(f"{path}: no such results file")
+        yield from file_pieces(path, block_lines)
+    if store is not None:
+        if not store.is_file():
+            raise InputError(f"{store}: no such store", hint="fetch results first: ixpready fetch")
+        yield Segment(store, store=True), _store_outcomes(store)
+
+
 def input_outcomes(
     paths: Sequence[Path], store: Path | None, block_lines: int = BLOCK_LINES
 ) -> Iterator[Outcome]:
     """Yields every outcome of the result files, then of the store's results."""
-    for path in paths:
-        if not path.is_file():
-            raise InputError(f"{path}: no such results file")
-        yield from file_outcomes(path, block_lines)
-    if store is not None:
-        if not store.is_file():
-            raise InputError(f"{store}: no such store", hint="fetch results first: ixpready fetch")
-        with Store.open(store) as opened:
-            for stored in opened.results():
-                yield from parse_lines([stored.raw], f"store msm {stored.key.msm_id}")
+    for _, outcomes in input_pieces(paths, store, block_lines):
+        yield from outcomes
+
+
+Source = Callable[[], Iterator[Outcome]]  # the input, read from its start at each call
+
+
+def files_source(
+    paths: Sequence[Path], store: Path | None, block_lines: int = BLOCK_LINES
+) -> Source:
+    """Returns the input of result files (and a store's results) as a `Source`."""
+    return lambda: input_outcomes(paths, store, block_lines)
+
+
+def round_source(store: ResultStore, round_id: str) -> Source:
+    """Returns a round's results in an open store as a `Source`: the store's rows are read
+    as they come (a cursor; PostgreSQL's fetches 2,000 rows at a time), never all at once,
+    and each named `store round <id>:<n>` as the in-memory reading names them."""
+
+    def outcomes() -> Iterator[Outcome]:
+        raws = (r.raw for r in store.round_results(round_id))
+        return parse_lines(raws, f"store round {round_id}")
+
+    return outcomes
 
 
 @dataclass
@@ -160,9 +237,14 @@ def _packed(msm: int, prb: int, timestamp: int) -> int | tuple[int, int, int]:
     return (msm, prb, timestamp)
 
 
-def chunks(outcomes: Iterable[Outcome], size: int = CHUNK_RESULTS) -> Iterator[Chunk]:
+def chunks(
+    outcomes: Iterable[Outcome],
+    size: int = CHUNK_RESULTS,
+    on_duplicate: Callable[[], None] | None = None,
+) -> Iterator[Chunk]:
     """Yields the outcomes in chunks of `size` traces; a trace whose key came before (in
-    this chunk or an earlier one) is counted as a duplicate, the first one kept."""
+    this chunk or an earlier one) is counted as a duplicate, the first one kept (and
+    `on_duplicate` called as it is dropped)."""
     seen: set[int | tuple[int, int, int]] = set()
     chunk = Chunk()
     for outcome in outcomes:
@@ -171,6 +253,8 @@ def chunks(outcomes: Iterable[Outcome], size: int = CHUNK_RESULTS) -> Iterator[C
             packed = _packed(key.msm_id, key.prb_id, key.timestamp)
             if packed in seen:
                 chunk.duplicates += 1
+                if on_duplicate is not None:
+                    on_duplicate()
                 continue
             seen.add(packed)
             chunk.traces.append(outcome)
@@ -186,6 +270,32 @@ def chunks(outcomes: Iterable[Outcome], size: int = CHUNK_RESULTS) -> Iterator[C
             if isinstance(outcome, PingResult):
                 chunk.pings.append(outcome)
     yield chunk
+
+
+@dataclass
+class Plan:
+    """The segments of the input as the first pass read them: each one's traces and which
+    of them (by their order among the segment's traces) are duplicates of earlier ones. A
+    worker reads a segment on its own and judges the same traces as one reading the whole."""
+
+    segments: list[Segment] = field(default_factory=list)
+    traces: list[int] = field(default_factory=list)  # each segment's traces, duplicates too
+    duplicates: dict[int, set[int]] = field(default_factory=dict)
+
+    def outcomes(self, pieces: Iterable[Piece]) -> Iterator[Outcome]:
+        """Yields the pieces' outcomes, noting each segment and counting its traces."""
+        for segment, outcomes in pieces:
+            self.segments.append(segment)
+            self.traces.append(0)
+            for outcome in outcomes:
+                if isinstance(outcome, Trace):
+                    self.traces[-1] += 1
+                yield outcome
+
+    def duplicate(self) -> None:
+        """Notes that the trace just yielded is a duplicate (`chunks`' `on_duplicate`)."""
+        index = len(self.segments) - 1
+        self.duplicates.setdefault(index, set()).add(self.traces[index] - 1)
 
 
 # --- the spool: sorted runs of verdicts on disk -------------------------------------------
@@ -236,9 +346,9 @@ class Tally:
         self.causes.update(more.causes)
 
 
-def judge_chunk(judging: Judging, traces: Sequence[Trace], spool: Path, number: int) -> Tally:
+def judge_chunk(judging: Judging, traces: Sequence[Trace], spool: Path, name: str) -> Tally:
     """Judges a chunk of traces and spools its verdicts as two sorted runs
-    (`<number>.domestic`, `<number>.other`); returns what it counted."""
+    (`<name>.domestic`, `<name>.other`); returns what it counted."""
     tally = Tally()
     domestic: list[PathVerdict] = []
     other: list[PathVerdict] = []
@@ -252,8 +362,8 @@ def judge_chunk(judging: Judging, traces: Sequence[Trace], spool: Path, number: 
             other += verdicts
             tally.other += len(verdicts)
             tally.causes.update(other_path_cause(v, home) for v in verdicts)
-    _write_run(domestic, spool / f"{number:06d}.domestic")
-    _write_run(other, spool / f"{number:06d}.other")
+    _write_run(domestic, spool / f"{name}.domestic")
+    _write_run(other, spool / f"{name}.other")
     return tally
 
 
@@ -286,8 +396,9 @@ class StreamedAnalysis:
         return self._merged("other")
 
     def write(self, form: str, out: BinaryIO) -> None:
-        """Writes the analysis as `json` (the contract), `csv` (the domestic paths) or
-        `jsonl` (a path object per line, domestic paths first)."""
+        """Writes the analysis as `json` (the contract), `csv` (the domestic paths), `jsonl`
+        (a path object per line, domestic paths first) or `parquet` (a row per path, as
+        `analysis.parquet` lays it out, a row group at a time)."""
         if form == "json":
             write_json(self.head, self.paths(), self.other_paths(), out)
         elif form == "csv":
@@ -298,8 +409,10 @@ class StreamedAnalysis:
                 out.write(path_line(path))
             for path in self.other_paths():
                 out.write(path_line(path))
+        elif form == "parquet":
+            write_parquet(self.head, self.paths(), self.other_paths(), out)
         else:
-            raise UsageError(f"unknown format {form!r}: json, csv or jsonl")
+            raise UsageError(f"unknown format {form!r}: json, csv, jsonl or parquet")
 
 
 # --- the two passes -----------------------------------------------------------------------
@@ -315,36 +428,43 @@ class FirstPass:
     skipped: int
     duplicates: int
     other_results: int
+    plan: Plan | None = None  # the segments read (None for a `source` given)
 
 
 @dataclass(frozen=True)
 class _Share:
-    """What a worker process judges: every `workers`-th chunk of the input, from `index`."""
+    """What every worker process judges with."""
 
     judging: Judging
     spool: Path
-    results: tuple[Path, ...]
-    store: Path | None
     chunk_results: int
-    block_lines: int
-    workers: int
 
 
 _SHARE: _Share | None = None  # set in the parent before forking: shared, not copied
 
 
-def _judge_share(index: int) -> tuple[int, Tally]:
-    """Judges one worker's share of the chunks. Each worker reads the whole input (so its
-    chunks, and which results are duplicates, are the parent's) and judges its own."""
+def _judge_segment(task: tuple[int, Segment, frozenset[int]]) -> tuple[int, Tally]:
+    """Reads one segment of the input on its own, leaves out the traces the first pass
+    found duplicated (by their order in the segment), and judges the rest in chunks."""
     share = _SHARE
     assert share is not None
+    index, segment, duplicates = task
     tally = Tally()
-    judged = 0
-    outcomes = input_outcomes(share.results, share.store, share.block_lines)
-    for number, chunk in enumerate(chunks(outcomes, share.chunk_results)):
-        if number % share.workers == index and chunk.traces:
-            tally.add(judge_chunk(share.judging, chunk.traces, share.spool, number))
-            judged += len(chunk.traces)
+    traces: list[Trace] = []
+    ordinal = part = 0
+    for outcome in segment_outcomes(segment):
+        if not isinstance(outcome, Trace):
+            continue
+        if ordinal not in duplicates:
+            traces.append(outcome)
+        ordinal += 1
+        if len(traces) >= share.chunk_results:
+            tally.add(judge_chunk(share.judging, traces, share.spool, f"{index:06d}-{part:04d}"))
+            part += 1
+            traces = []
+    if traces:
+        tally.add(judge_chunk(share.judging, traces, share.spool, f"{index:06d}-{part:04d}"))
+    judged = ordinal - len(duplicates)
     return judged, tally
 
 
@@ -366,37 +486,49 @@ def analyze_stream(
     block_lines: int = BLOCK_LINES,
     on_progress: Progress | None = None,
     first: FirstPass | None = None,
+    source: Source | None = None,
 ) -> tuple[StreamedAnalysis, FirstPass]:
     """Returns the analysis of result files (and a store's results), its verdicts spooled
     under the folder `spool` (which must exist and be empty); and what the first pass read.
 
     The verdicts are those of `analyze_traces` on the same input. `first` may pass a first
-    pass already made (`first_pass`); `workers` processes judge (1: this one).
+    pass already made (`first_pass`); `workers` processes judge (1: this one): each reads
+    and judges whole segments of the input the first pass noted (`Plan`), the parent reads
+    nothing again. `source` replaces the input of `results` and `store` (a round of an open
+    store: `round_source`); it is judged by this process alone (a forked worker must not
+    share the store's connection).
     """
     home = home.upper()
     probe_map = dict(probes or {})
     if lookups is None:
         lookups = Lookups.build(snapshot, rdns)
     if first is None:
-        first = first_pass(results, store, probe_map, lookups, chunk_results, block_lines)
+        first = first_pass(results, store, probe_map, lookups, chunk_results, block_lines, source)
+    if source is None:
+        source = files_source(results, store, block_lines)
     judging = first.gathering.judging(home=home, snapshot=snapshot, lookups=lookups)
     tally = Tally()
     total = first.traces
     done = 0
-    if workers <= 1:
-        outcomes = input_outcomes(results, store, block_lines)
-        for number, chunk in enumerate(chunks(outcomes, chunk_results)):
+    plan = first.plan
+    if workers <= 1 or plan is None:
+        for number, chunk in enumerate(chunks(source(), chunk_results)):
             if chunk.traces:
-                tally.add(judge_chunk(judging, chunk.traces, spool, number))
+                tally.add(judge_chunk(judging, chunk.traces, spool, f"{number:06d}"))
                 done += len(chunk.traces)
                 if on_progress is not None:
                     on_progress(done, total)
     else:
+        tasks = [
+            (index, segment, frozenset(plan.duplicates.get(index, ())))
+            for index, segment in enumerate(plan.segments)
+            if plan.traces[index]
+        ]
         global _SHARE
-        _SHARE = _Share(judging, spool, tuple(results), store, chunk_results, block_lines, workers)
+        _SHARE = _Share(judging, spool, chunk_results)
         try:  # forked after the reference data and the first pass are in memory
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
-                for judged, part in pool.imap_unordered(_judge_share, range(workers)):
+            with multiprocessing.get_context("fork").Pool(min(workers, len(tasks) or 1)) as pool:
+                for judged, part in pool.imap_unordered(_judge_segment, tasks):
                     tally.add(part)
                     done += judged
                     if on_progress is not None:
@@ -422,12 +554,21 @@ def first_pass(
     lookups: Lookups,
     chunk_results: int = CHUNK_RESULTS,
     block_lines: int = BLOCK_LINES,
+    source: Source | None = None,
 ) -> FirstPass:
-    """Reads every result once, a chunk at a time, and gathers what judging needs."""
+    """Reads every result once, a chunk at a time, and gathers what judging needs (from
+    `source` when given, instead of `results` and `store`, whose segments it notes)."""
+    plan = None
+    if source is None:
+        plan = Plan()
+        outcomes = plan.outcomes(input_pieces(results, store, block_lines))
+        found = chunks(outcomes, chunk_results, plan.duplicate)
+    else:
+        found = chunks(source(), chunk_results)
     gathering = Gathering(probes, lookups.places)
     traces = skipped = duplicates = other = 0
     bad: list[Malformed] = []
-    for chunk in chunks(input_outcomes(results, store, block_lines), chunk_results):
+    for chunk in found:
         if chunk.traces:
             gathering.add_traces(chunk.traces)
         if chunk.pings:
@@ -437,13 +578,16 @@ def first_pass(
         skipped += chunk.skipped
         duplicates += chunk.duplicates
         other += chunk.other_results
-    return FirstPass(gathering, traces, tuple(bad), skipped, duplicates, other)
+    return FirstPass(gathering, traces, tuple(bad), skipped, duplicates, other, plan)
 
 
-def all_hop_addresses(results: Sequence[Path], store: Path | None) -> list[IPAddress]:
-    """Returns `hop_addresses` of every trace of the input, read a chunk at a time."""
+def all_hop_addresses(
+    results: Sequence[Path], store: Path | None, source: Source | None = None
+) -> list[IPAddress]:
+    """Returns `hop_addresses` of every trace of the input (or of `source`), read a chunk
+    at a time."""
     seen: dict[IPAddress, None] = {}
-    for chunk in chunks(input_outcomes(results, store)):
+    for chunk in chunks((source or files_source(results, store))()):
         seen.update(dict.fromkeys(hop_addresses(chunk.traces)))
     return list(seen)
 
@@ -480,7 +624,7 @@ def analyze_files_to(
     resolver: PtrResolver | None = None,
     generated_at: datetime | None = None,
 ) -> StreamRun:
-    """Writes the analysis of result files to `out` in `form` (json, csv, jsonl) as
+    """Writes the analysis of result files to `out` in `form` (json, csv, jsonl, parquet) as
     `analyze_files` would make it, in memory bounded by the probes, addresses and routes
     seen. Raises what `analyze_files` raises."""
     paths, empty = checked_inputs(results, store)

@@ -12,20 +12,20 @@ from __future__ import annotations
 import json
 import os
 import statistics
-from collections.abc import Iterator, Sequence
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import BinaryIO
 
 import orjson
 
-from ixpready.analysis.core import analyze_traces, gather_outcomes
-from ixpready.analysis.export import load_analysis, to_json
+from ixpready.analysis.export import load_analysis
 from ixpready.analysis.verdicts import AnalysisResult, Verdict
 from ixpready.config import Event, Settings
 from ixpready.errors import ConfigError, InputError
-from ixpready.measurements.parse import parse_lines
 from ixpready.measurements.probes import load_probes, probes_from_document
 from ixpready.measurements.records import IPAddress, Malformed, Probe
 from ixpready.measurements.store import ResultStore, RoundSummary, Store
@@ -35,12 +35,17 @@ from ixpready.pipeline.rdns import (
     NOTHING,
     GatherSummary,
     gather,
-    hop_addresses,
     merged,
     stored_names,
 )
 from ixpready.pipeline.readiness import readiness_history, refdata_as_of
 from ixpready.pipeline.runner import store_of
+from ixpready.pipeline.streaming import (
+    CHUNK_RESULTS,
+    all_hop_addresses,
+    analyze_stream,
+    round_source,
+)
 from ixpready.refdata.snapshots import RegistrySnapshot, load_snapshot
 from ixpready.report.i18n import Translator
 from ixpready.report.terminal import terminal_safe
@@ -318,11 +323,17 @@ class RoundAnalysis:
 def write_atomically(path: Path, data: bytes) -> Path:
     """Writes a file whole (temporary name, fsync, rename): a kill leaves old or new, never
     half. Returns the path."""
+    return write_atomically_with(path, lambda handle: handle.write(data))
+
+
+def write_atomically_with(path: Path, write: Callable[[BinaryIO], object]) -> Path:
+    """Writes a file whole as `write_atomically` does, `write` writing it a part at a time
+    into the open temporary file. Returns the path."""
     temporary = path.with_name(f".{path.name}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with temporary.open("wb") as handle:
-            handle.write(data)
+            write(handle)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)
@@ -388,7 +399,7 @@ def _reuse(folder: Path, state: str) -> AnalysisResult | None:
         return None
 
 
-def _analyse(
+def analyse_round(
     store: ResultStore,
     round_id: str,
     settings: Settings,
@@ -396,19 +407,32 @@ def _analyse(
     probes: dict[int, Probe],
     rdns: dict[IPAddress, str],
     resolver: PtrResolver | None,
+    chunk_results: int = CHUNK_RESULTS,
 ) -> tuple[AnalysisResult, tuple[Malformed, ...], GatherSummary]:
-    raws = (r.raw for r in store.round_results(round_id))
-    read = gather_outcomes(parse_lines(raws, f"store round {round_id}"))
+    """Analyses one round of the store and writes its analysis file (atomically); returns
+    the analysis (read back from that file), the records quarantined and the reverse DNS
+    asked.
+
+    The round's results are read from the store as they come, a chunk at a time, by the
+    streaming passes (`analyze_stream`: one to gather, one to judge and spool the verdicts,
+    with a pass before them for the hop addresses when a `resolver` asks their names): the
+    results are never all in memory, the verdicts once, read back for the trend, the model
+    and the report. The file is byte for byte the in-memory analysis's.
+    """
+    source = round_source(store, round_id)
     asked = NOTHING
     if resolver is not None:
-        asked = gather(store, hop_addresses(read.traces), resolver)
+        asked = gather(store, all_hop_addresses((), None, source), resolver)
     names = merged(stored_names(store), rdns)
-    analysis = analyze_traces(
-        read.traces, home=settings.country, snapshot=snapshot, probes=probes, rdns=names,
-        pings=read.pings, counts=read.counts,
-        inputs=(f"{settings.store_path.name} round {round_id}",),
-    )  # fmt: skip
-    return analysis, read.quarantined, asked
+    path = settings.rounds_dir / round_id / ANALYSIS_FILE
+    with tempfile.TemporaryDirectory(prefix="ixpready-spool-") as spool:
+        streamed, first = analyze_stream(
+            (), Path(spool), home=settings.country, snapshot=snapshot, probes=probes,
+            rdns=names, inputs=(f"{settings.store_path.name} round {round_id}",),
+            chunk_results=chunk_results, source=source,
+        )  # fmt: skip
+        write_atomically_with(path, lambda out: streamed.write("json", out))
+    return load_analysis(path), first.quarantined, asked
 
 
 def analysed_rounds(
@@ -451,14 +475,14 @@ def analysed_rounds(
                 outcome.append(RoundAnalysis(round_id, count, kept, folder / ANALYSIS_FILE,
                                              False, ()))  # fmt: skip
                 continue
-            analysis, bad, asked = _analyse(
+            analysis, bad, asked = analyse_round(
                 store, round_id, settings, snapshot, probes, rdns, resolver
             )
             if asked.unreachable:
                 resolver = None  # offline: the other rounds do not wait for it again
             if bad:
                 store.quarantine(bad)
-            path = write_atomically(folder / ANALYSIS_FILE, to_json(analysis))
+            path = folder / ANALYSIS_FILE  # written by analyse_round; the state tells it whole
             write_atomically(folder / STATE_FILE, state.encode())
             outcome.append(RoundAnalysis(round_id, count, analysis, path, True, bad, asked))
     return tuple(sorted(outcome, key=lambda r: r.round_id))
