@@ -441,19 +441,10 @@ def test_the_analysis_is_sans_io(tmp_path: Path) -> None:
 WHOLE_SETTINGS_RUNNERS = {
     "runner.py",  # the job runner: the lock and the store of the settings
     "run.py",  # `ixpready run`'s wiring and the runner's other jobs (export, upload, doctor)
+    "commands.py",  # the wiring of the commands run on their own (discover, fetch, locate...)
     "schedule.py",  # writes units that run the whole config file (its path, every budget)
 }
-WHOLE_SETTINGS_LEFT: dict[str, set[str]] = {
-    "atlas.py": {"_offline_resources", "_store_reusable", "atlas_source", "discover",
-                 "export_results", "fetch", "find_reusable", "gather_names", "inventory_probes",
-                 "measure", "plan", "registry_client", "reused_coverage"},
-    "export.py": {"_raw_rows", "export"},
-    "locate.py": {"_locate", "_probes", "locate", "undecided"},
-    "refdata.py": {"update"},
-    "retention.py": {"_running_rounds", "prune_store"},
-    "trend.py": {"analyse_round", "_declared_probes", "_probes", "_rdns", "analysed_rounds",
-                 "kept_summaries", "results_store", "round_readiness", "trend", "trend_of"},
-}  # fmt: skip
+WHOLE_SETTINGS_LEFT: dict[str, set[str]] = {}
 
 
 def _whole_settings_takers(source: str) -> list[str]:

@@ -59,8 +59,10 @@ def test_a_round_analysed_streamed_is_the_in_memory_analysis(
             )  # fmt: skip
 
             analysis, bad, _ = analyse_round(
-                store, round_id, settings, snapshot, probes, rdns, None, chunk_results=chunk
-            )
+                store, round_id, "GT", snapshot, probes, rdns, None,
+                store_name=settings.store_path.name,
+                path=settings.rounds_dir / round_id / ANALYSIS_FILE, chunk_results=chunk,
+            )  # fmt: skip
             written = (settings.rounds_dir / round_id / ANALYSIS_FILE).read_bytes()
             old = replace(old, generated_at=analysis.generated_at)
             assert written == to_json(old), (round_id, chunk)

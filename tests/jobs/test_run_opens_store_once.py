@@ -80,6 +80,10 @@ def test_a_run_opens_its_store_once_and_every_step_works_in_it(
     assert f"[  ok] store: {store} (schema " in capsys.readouterr().out
     assert opened == Counter({store: 1})
 
+    opened.clear()  # a command on its own (no lock): its wiring opens the store once too
+    assert main(["--config", str(config), "trend"]) == ExitCode.OK, capsys.readouterr().err
+    assert opened == Counter({store: 1})
+
 
 def test_doctor_never_creates_the_store(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], opened: Counter[Path]
@@ -114,7 +118,7 @@ def test_an_upload_keeps_its_ledger_in_one_open_store(
     assert opened == Counter({store: 1})
 
 
-def test_standalone_commands_open_the_store_themselves(
+def test_standalone_commands_open_the_store_themselves_once(
     recorded: Path,
     atlas_replay: ReplayServer,
     tmp_path: Path,
@@ -127,7 +131,12 @@ def test_standalone_commands_open_the_store_themselves(
     monkeypatch.setenv("IXPREADY_ATLAS_KEY", online.KEY)
     assert main(["--config", str(config), "discover"]) == ExitCode.OK, capsys.readouterr().err
     store = load_settings(config, {}).store_path
-    assert set(opened) == {store} and opened[store] >= 1  # no runner: each opening its own
+    assert opened == Counter({store: 1})  # no runner: the command's wiring opens it, once
+    opened.clear()
+    exported = tmp_path / "results.jsonl"
+    assert main(["--config", str(config), "fetch", "--export", str(exported)]) == ExitCode.OK
+    assert "0 results written to" in capsys.readouterr().out and exported.is_file()
+    assert opened == Counter({store: 1})  # fetching and exporting in the same open store
     with Store.open(store) as reopened:
         assert reopened.latest_inventory("AT") is not None
         assert reopened.last_run() is None  # not a run

@@ -16,9 +16,9 @@ from ixpready.config import load_settings
 from ixpready.demo.scenario import ScenarioFiles
 from ixpready.errors import ExitCode
 from ixpready.measurements.store import Store
+from ixpready.pipeline import commands
 from ixpready.pipeline.analyze import analyze_files
 from ixpready.pipeline.readiness import readiness_history, refdata_as_of
-from ixpready.pipeline.trend import trend
 from jobs.conftest import offline_config
 
 EVENTS = (
@@ -80,7 +80,7 @@ def test_trend_per_round_from_the_rounds_analyses(
 def test_the_trend_object_for_the_report(scenario: ScenarioFiles, tmp_path: Path) -> None:
     config = offline_config(tmp_path, scenario, EVENTS)
     main(["--config", str(config), "run"])
-    result = trend(load_settings(config, {}))
+    result = commands.trend(load_settings(config, {}))
     first, second = result.rounds
     assert (first.round_id, first.results, second.results) == ("2026-11-01T00", 99, 80)
     assert result.events_before(first)[0].label == "first meeting"

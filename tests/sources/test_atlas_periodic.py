@@ -20,7 +20,7 @@ import pytest
 from ixpready.cli import main
 from ixpready.config import load_settings
 from ixpready.errors import ExitCode
-from ixpready.pipeline import atlas as jobs
+from ixpready.pipeline import commands as jobs
 from sources.replay import ReplayServer
 
 PROBES = "atlas-probes/ripestat-atlas-probes-at-2025-06-11.json"
@@ -115,10 +115,10 @@ def test_a_periodic_plan_is_created_once_with_its_stop_time_and_fetched_by_windo
         atlas_replay.add(
             "GET", f"/api/v2/measurements/{MSM}/results?start={begin}&stop={end}", inside
         )
-    one = jobs.fetch(settings, now=datetime.fromtimestamp(first_now, tz=UTC))
+    one, _ = jobs.fetch(settings, now=datetime.fromtimestamp(first_now, tz=UTC))
     early = sum(START <= r["timestamp"] <= first_now for r in results)
     assert one.new == ((MSM, early),) and 0 < early < len(results)
-    two = jobs.fetch(settings, now=datetime.fromtimestamp(second_now, tz=UTC))
+    two, _ = jobs.fetch(settings, now=datetime.fromtimestamp(second_now, tz=UTC))
     assert two.new == ((MSM, len(results) - early),)  # the hour fetched again adds nothing
     assert two.stored == len(results) == 87
     asked = [p for p in atlas_replay.paths_seen if "/results?" in p]

@@ -29,7 +29,7 @@ import pytest
 from ixpready.cli import main
 from ixpready.config import load_settings
 from ixpready.errors import ExitCode
-from ixpready.pipeline import atlas as jobs
+from ixpready.pipeline import commands
 from sources.replay import ReplayServer
 from sources.replay import load_recorded as _load
 
@@ -232,7 +232,7 @@ def test_discover_reuse_plan_and_fetch_take_public_measurements_first(
     plan["measurements"] = plan["measurements"][:1]
     plan["measurements"][0]["probes"] = plan["measurements"][0]["probes"][:2]
     plan_file.write_text(json.dumps(plan))
-    assert jobs.measure(settings, plan_file, now=NOW).created == (90000001,)
+    assert commands.measure(settings, plan_file, now=NOW).created == (90000001,)
     for info in (MESH_V4, MESH_V6, USER):
         atlas_replay.add("GET", f"/api/v2/measurements/{info['id']}/", info)
     week = int((NOW - timedelta(days=7)).timestamp())
@@ -248,7 +248,7 @@ def test_discover_reuse_plan_and_fetch_take_public_measurements_first(
     atlas_replay.add("GET", own_path, [])
     expected.append(own_path)
     seen = len(atlas_replay.seen)
-    fetched = jobs.fetch(settings, now=NOW, window=timedelta(days=7))
+    fetched, _ = commands.fetch(settings, now=NOW, window=timedelta(days=7))
     assert [msm for msm, _ in fetched.new] == [1790205, 1790206, 53151214, 90000001]
     assert [p for p in atlas_replay.paths_seen[seen:] if "/results?" in p] == expected
     db = sqlite3.connect(store)

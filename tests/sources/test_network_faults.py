@@ -186,7 +186,8 @@ def test_reuse_and_plan_count_the_same_probes(
     for probe in probes:
         atlas_replay.add("GET", listing_path(current_probes=probe.id),
                          {"count": 0, "next": None, "results": []})  # fmt: skip
-    found = find_reusable(settings, atlas=_source(atlas_replay))
+    with Store.open(settings.store_path) as store:
+        found = find_reusable(store, country="GT", atlas=_source(atlas_replay))
     asked = {int(s.path.split("current_probes=")[1].split("&")[0]) for s in atlas_replay.seen}
     assert found.probes_asked == 13 and asked == {p.id for p in probes}
     planned = make_plan(probes, PlanOptions(country="GT", budget_credits=100_000))
@@ -200,8 +201,8 @@ def test_a_404_on_the_measurement_listing_is_an_api_error_not_usage(
     first = min(p.id for p in probes)
     atlas_replay.add("GET", listing_path(current_probes=first), {"detail": "Not found."},
                      status=404)  # fmt: skip
-    with pytest.raises(UnavailableError) as caught:
-        find_reusable(settings, atlas=_source(atlas_replay))
+    with Store.open(settings.store_path) as store, pytest.raises(UnavailableError) as caught:
+        find_reusable(store, country="GT", atlas=_source(atlas_replay))
     assert caught.value.exit_code == ExitCode.UNAVAILABLE
     assert "got HTTP 404 (no such listing)" in str(caught.value)
 

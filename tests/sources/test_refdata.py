@@ -13,7 +13,7 @@ import pytest
 from ixpready.cli import main
 from ixpready.config import load_settings
 from ixpready.errors import ExitCode, UnavailableError
-from ixpready.pipeline import refdata
+from ixpready.pipeline import commands
 from ixpready.refdata.readiness import load_readiness_refs
 from ixpready.refdata.rpki import Validity
 from ixpready.refdata.snapshots import load_snapshot
@@ -89,7 +89,7 @@ def test_update_writes_the_dated_layout_the_snapshot_reader_reads(
     announced = _record(recorded, atlas_replay)
     base = _settings(tmp_path, atlas_replay)
     settings = replace(base, registries=replace(base.registries, rpki_vrps_url="ripestat"))
-    status = refdata.update(settings, rirs=("lacnic",), today=date(2026, 11, 28))
+    status = commands.refdata_update(settings, rirs=("lacnic",), today=date(2026, 11, 28))
     folder = settings.refdata_path
     assert status.date == date(2026, 11, 28) and status.age_days == 0
     assert sorted(f.name for f in status.files) == [
@@ -123,7 +123,7 @@ def test_update_writes_the_dated_layout_the_snapshot_reader_reads(
     assert refs.nets[2818].contacts == 1 and refs.has_netfac
 
     # a second update archives the first
-    refdata.update(settings, rirs=("lacnic",), today=date(2026, 11, 29))
+    commands.refdata_update(settings, rirs=("lacnic",), today=date(2026, 11, 29))
     assert (folder / "archive" / "2026-11-28" / "pfx2as-20261128.txt").is_file()
     assert not (folder / "pfx2as-20261128.txt").exists()
     assert (folder / "pfx2as-20261129.txt").is_file()
@@ -182,7 +182,7 @@ def test_update_saves_the_configured_validators_vrp_export(
     atlas_replay.add("GET", "/rpki-client/json", raw=export)
     settings = _settings(tmp_path, atlas_replay)
     settings = replace(settings, registries=replace(settings.registries, rpki_vrps_url=atlas_replay.base_url + "/rpki-client/json"))
-    status = refdata.update(settings, rirs=("lacnic",), today=date(2026, 11, 28))
+    status = commands.refdata_update(settings, rirs=("lacnic",), today=date(2026, 11, 28))
     names = [f.name for f in status.files]
     assert "rpki/vrps-20261128.json" in names
     assert not any(n.startswith("ripestat/") for n in names)  # no RIPEstat call per route
@@ -202,7 +202,7 @@ def test_a_vrp_url_answering_something_else_stops_the_update_untouched(
     settings = _settings(tmp_path, atlas_replay)
     settings = replace(settings, registries=replace(settings.registries, rpki_vrps_url=atlas_replay.base_url + "/json"))
     with pytest.raises(UnavailableError, match="no 'roas' list"):
-        refdata.update(settings, rirs=("lacnic",), today=date(2026, 11, 28))
+        commands.refdata_update(settings, rirs=("lacnic",), today=date(2026, 11, 28))
     assert not (settings.refdata_path / "snapshot.json").exists()
 
 

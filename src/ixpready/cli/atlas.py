@@ -18,7 +18,7 @@ from typing import Any
 
 from ixpready.config import Settings, load_settings
 from ixpready.errors import ExitCode, UsageError
-from ixpready.pipeline import atlas as jobs
+from ixpready.pipeline import commands as jobs
 from ixpready.pipeline import refdata
 
 
@@ -92,16 +92,16 @@ def _measure(args: argparse.Namespace) -> int:
 def _fetch(args: argparse.Namespace) -> int:
     settings = _settings(args, country=args.country)
     with _progress("fetching results") as advance:
-        summary = jobs.fetch(
+        summary, written = jobs.fetch(
             settings,
             msm_ids=args.msm or (),
             window=timedelta(hours=args.window_hours),
             domestic_only=args.domestic,
+            export_to=Path(args.export) if args.export else None,
             on_progress=advance,
         )
     print(summary.as_text())
-    if args.export:
-        written = jobs.export_results(settings, Path(args.export), args.msm or ())
+    if written is not None:
         print(f"{written} results written to {args.export}")
     return ExitCode.PARTIAL if summary.quarantined else ExitCode.OK
 
@@ -113,7 +113,7 @@ def _refdata(args: argparse.Namespace) -> int:
             print(f"ixpready: refdata: {label}", file=sys.stderr, flush=True)
 
         with _progress("downloading reference data") as advance:
-            status = refdata.update(
+            status = jobs.refdata_update(
                 settings, rirs=args.rir or refdata.ALL_RIRS, on_progress=advance,
                 on_source=source,
             )  # fmt: skip

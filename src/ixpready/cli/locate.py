@@ -10,7 +10,7 @@ from typing import Any
 
 from ixpready.config import load_settings
 from ixpready.errors import ExitCode
-from ixpready.pipeline import locate as locating
+from ixpready.pipeline import commands as locating
 
 
 def _locate(args: argparse.Namespace) -> int:

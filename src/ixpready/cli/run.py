@@ -11,8 +11,8 @@ from typing import Any
 
 from ixpready.config import Settings, load_settings
 from ixpready.errors import ExitCode
+from ixpready.pipeline import commands
 from ixpready.pipeline import run as job
-from ixpready.pipeline import trend as rounds
 from ixpready.pipeline.run import salvage
 
 
@@ -36,7 +36,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def _trend(args: argparse.Namespace) -> int:
     settings = _settings(args, country=args.country)
-    result = rounds.trend(settings)
+    result = commands.trend(settings)
     if args.format == "json":
         text = result.to_json().decode() + "\n"
     else:

@@ -1,9 +1,11 @@
 """The RIPE Atlas jobs: discover a country, plan, measure (create), fetch results into the store.
 
-Each job takes the Settings, builds its sources, and returns a frozen summary. Measurement
-ids are written to the store the moment the API returns them, and a submission whose answer
-never came is left marked so it is never created twice (see `measure`). Results are stored a
-window at a time together with how far the fetch got, so a killed fetch resumes cleanly.
+Each job takes the settings section(s) it reads, its sources and the open store (the wiring:
+`pipeline/commands.py` for a command on its own, `pipeline/run.py` for `ixpready run`), and
+returns a frozen summary. Measurement ids are written to the store the moment the API returns
+them, and a submission whose answer never came is left marked so it is never created twice
+(see `measure`). Results are stored a window at a time together with how far the fetch got,
+so a killed fetch resumes cleanly.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -18,7 +21,14 @@ from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network, summariz
 from pathlib import Path
 from typing import Any
 
-from ixpready.config import Deadline, Settings
+from ixpready.config import (
+    AtlasSettings,
+    Deadline,
+    PlanSettings,
+    RdnsSettings,
+    RegistriesSettings,
+    ReuseSettings,
+)
 from ixpready.errors import (
     AtlasAuthError,
     ConfigError,
@@ -30,7 +40,7 @@ from ixpready.errors import (
 )
 from ixpready.measurements.probes import load_probes, probes_from_document, usable
 from ixpready.measurements.records import IPAddress, Malformed, Probe, TraceKey
-from ixpready.measurements.store import MeasurementState, Store, StoredResult
+from ixpready.measurements.store import MeasurementState, ResultStore, Store, StoredResult
 from ixpready.pipeline import rdns
 from ixpready.pipeline.plan import (
     Plan,
@@ -42,8 +52,6 @@ from ixpready.pipeline.plan import (
     plan_document,
     summarize,
 )
-from ixpready.pipeline.runner import store_of
-from ixpready.pipeline.trend import results_store
 from ixpready.progress import Progress
 from ixpready.refdata.snapshots import load_snapshot
 from ixpready.sources.atlas import (
@@ -62,31 +70,34 @@ def _no_progress(done: int, total: int) -> None:
     return None
 
 
-def atlas_source(settings: Settings, deadline: Deadline | None = None) -> AtlasSource:
-    """Returns the RIPE Atlas client the settings describe."""
+def atlas_source(settings: AtlasSettings, deadline: Deadline) -> AtlasSource:
+    """Returns the RIPE Atlas client `[atlas]` describes, within the job's `deadline`."""
     return AtlasSource(
-        settings.atlas.server,
-        verify=settings.atlas.verify,
-        key=settings.atlas.key,
-        timeout_s=settings.atlas.timeout_s,
-        retry=RetryPolicy(attempts=settings.atlas.retries, backoff_s=settings.atlas.backoff_s),
-        deadline=deadline or Deadline.after(settings.time_budget_s),
-        request_deadline_s=settings.atlas.request_deadline_s,
+        settings.server,
+        verify=settings.verify,
+        key=settings.key,
+        timeout_s=settings.timeout_s,
+        retry=RetryPolicy(attempts=settings.retries, backoff_s=settings.backoff_s),
+        deadline=deadline,
+        request_deadline_s=settings.request_deadline_s,
     )
 
 
-def registry_client(settings: Settings, deadline: Deadline | None = None) -> RegistryClient:
-    """Returns the registry client the settings describe."""
+def registry_client(
+    registries: RegistriesSettings, atlas: AtlasSettings, deadline: Deadline
+) -> RegistryClient:
+    """Returns the registry client `[registries]` describes (TLS, timeouts and retries as
+    `[atlas]`), within the job's `deadline`."""
     return RegistryClient(
-        peeringdb_url=settings.registries.peeringdb_url,
-        ripestat_url=settings.registries.ripestat_url,
-        rir_stats_url=settings.registries.rir_stats_url,
-        verify=settings.atlas.verify,
-        timeout_s=settings.atlas.timeout_s,
-        attempts=settings.atlas.retries,
-        backoff_s=settings.atlas.backoff_s,
-        deadline=deadline or Deadline.after(settings.time_budget_s),
-        request_deadline_s=settings.atlas.request_deadline_s,
+        peeringdb_url=registries.peeringdb_url,
+        ripestat_url=registries.ripestat_url,
+        rir_stats_url=registries.rir_stats_url,
+        verify=atlas.verify,
+        timeout_s=atlas.timeout_s,
+        attempts=atlas.retries,
+        backoff_s=atlas.backoff_s,
+        deadline=deadline,
+        request_deadline_s=atlas.request_deadline_s,
     )
 
 
@@ -188,13 +199,14 @@ def _probe_object(probe: Probe) -> dict[str, object]:
     }
 
 
-def _offline_resources(settings: Settings, cause: UnavailableError) -> CountryResources:
+def _offline_resources(
+    refdata_dir: Path, country: str, cause: UnavailableError
+) -> CountryResources:
     """Returns the country's ASNs and blocks from downloaded RIR statistics, else raises cause."""
     try:
-        snapshot = load_snapshot(settings.refdata_path)
+        snapshot = load_snapshot(refdata_dir)
     except RefdataError:
         raise cause from None
-    country = settings.country
     asns = tuple(sorted(a for a, c in snapshot.asn_countries.items() if c == country))
     if not asns:
         raise cause from None
@@ -210,33 +222,31 @@ def _offline_resources(settings: Settings, cause: UnavailableError) -> CountryRe
 
 
 def discover(
-    settings: Settings,
+    store: Store,
     *,
-    atlas: AtlasSource | None = None,
-    registry: RegistryClient | None = None,
+    country: str,
+    data_dir: Path,
+    refdata_dir: Path,
+    atlas: AtlasSource,
+    registry: RegistryClient,
     now: datetime | None = None,
     reuse: bool = False,
-    job_store: Store | None = None,
 ) -> DiscoverSummary:
-    """Returns what the country has; writes a dated inventory to the store and a file.
+    """Returns what the country has; writes a dated inventory to the (open) store and a file
+    in `data_dir`.
 
     The networks come from RIPEstat, or, when it cannot be reached, from the RIR delegated
-    statistics of the last `refdata update` (the offline fallback). With `reuse`, then finds
-    the public traceroutes that already cover the country (`find_reusable`).
+    statistics of the last `refdata update` in `refdata_dir` (the offline fallback). With
+    `reuse`, then finds the public traceroutes that already cover the country
+    (`find_reusable`).
     """
-    country = settings.country
-    with store_of(settings, job_store):
-        pass  # checked (a damaged store stops discover before anything is asked or written)
-    deadline = Deadline.after(settings.time_budget_s)
-    atlas = atlas or atlas_source(settings, deadline)
-    registry = registry or registry_client(settings, deadline)
     taken = (now or datetime.now(tz=UTC)).replace(microsecond=0)
     try:
         resources = registry.country_resources(country)
         networks_source = "RIPEstat country-resource-list"
     except UnavailableError as exc:
-        resources = _offline_resources(settings, exc)
-        networks_source = f"RIR delegated stats in {settings.refdata_path} (RIPEstat unavailable)"
+        resources = _offline_resources(refdata_dir, country, exc)
+        networks_source = f"RIR delegated stats in {refdata_dir} (RIPEstat unavailable)"
     listing = atlas.list_probes(country, connected_only=False)
     exchanges = registry.exchanges(country)
     connected_asns = {
@@ -265,10 +275,10 @@ def discover(
         "networks_without_probes": list(without),
     }
     text = json.dumps(document, indent=1) + "\n"
-    inventory_file = settings.data_dir / f"inventory-{country}-{taken:%Y%m%d}.json"
+    inventory_file = data_dir / f"inventory-{country}-{taken:%Y%m%d}.json"
     inventory_file.parent.mkdir(parents=True, exist_ok=True)
     inventory_file.write_text(text, encoding="utf-8")
-    probes_file = settings.data_dir / f"probes-{country}-{taken:%Y%m%d}.json"
+    probes_file = data_dir / f"probes-{country}-{taken:%Y%m%d}.json"
     probes_file.write_text(  # the probes API layout, for `analyze --probes`
         json.dumps(
             {
@@ -282,10 +292,9 @@ def discover(
         + "\n",
         encoding="utf-8",
     )
-    with store_of(settings, job_store) as store:
-        store.save_inventory(country, int(taken.timestamp()), text)
-        quarantined = store.quarantine(listing.malformed)
-    found = find_reusable(settings, atlas=atlas, now=taken, job_store=job_store) if reuse else None
+    store.save_inventory(country, int(taken.timestamp()), text)
+    quarantined = store.quarantine(listing.malformed)
+    found = find_reusable(store, country=country, atlas=atlas, now=taken) if reuse else None
     return DiscoverSummary(
         country=country,
         taken=taken,
@@ -343,8 +352,7 @@ def _target_address(measurement: PublicMeasurement) -> str | None:
 
 
 def find_reusable(
-    settings: Settings, *, atlas: AtlasSource | None = None, now: datetime | None = None,
-    job_store: Store | None = None,
+    store: Store, *, country: str, atlas: AtlasSource, now: datetime | None = None
 ) -> ReuseSummary:
     """Returns the public traceroutes that already cover the country, stored as reusable.
 
@@ -356,19 +364,16 @@ def find_reusable(
     probes take part and which AS pairs they cover, for `plan` and `fetch`. Raises UsageError
     without an inventory, and the source's errors (work stored so far is kept).
     """
-    country = settings.country
-    with store_of(settings, job_store) as store:
-        inventory = store.latest_inventory(country)
+    inventory = store.latest_inventory(country)
     if inventory is None:
         raise UsageError(
-            f"no inventory of {country} in {settings.store_path}",
+            f"no inventory of {country} in {store.path}",
             hint=f"run `ixpready discover --country {country} --reuse`",
         )
     document = json.loads(inventory.document)
     networks = _networks([*document["networks"]["ipv4"], *document["networks"]["ipv6"]])
     probes = probes_from_document(document["probes"])
     connected = sorted((p for p in probes.values() if usable(p)), key=lambda p: p.id)
-    atlas = atlas or atlas_source(settings)
     found: dict[int, PublicMeasurement] = {}
     takers: dict[int, set[int]] = defaultdict(set)
     malformed: list[Malformed] = []
@@ -423,9 +428,8 @@ def find_reusable(
                 measurement.description, asked, tuple(pairs),
             )
         )  # fmt: skip
-    new = _store_reusable(settings, reusable, now or datetime.now(tz=UTC), job_store)
-    with store_of(settings, job_store) as store:
-        quarantined = store.quarantine(malformed)
+    new = _store_reusable(store, country, reusable, now or datetime.now(tz=UTC))
+    quarantined = store.quarantine(malformed)
     return ReuseSummary(
         country=country,
         probes_asked=len(connected),
@@ -438,40 +442,38 @@ def find_reusable(
 
 
 def _store_reusable(
-    settings: Settings, found: Sequence[ReusableMeasurement], moment: datetime,
-    job_store: Store | None,
+    store: Store, country: str, found: Sequence[ReusableMeasurement], moment: datetime
 ) -> int:
     """Records the reusable measurements (merged with those found before); returns how many
     are new. A measurement already in the store (one of ours, say) is not recorded again."""
-    plan_id = PUBLIC_PREFIX + settings.country
-    with store_of(settings, job_store) as store:
-        merged = {m.msm_id: m for m in reusable_measurements(store, settings.country)}
-        merged.update((m.msm_id, m) for m in found)
-        document = {
-            "format": 1,
-            "plan_id": plan_id,
-            "country": settings.country,
-            "found": moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "measurements": [
-                {
-                    "msm_id": m.msm_id, "af": m.af, "target": m.target,
-                    "target_asn": m.target_asn, "description": m.description,
-                    "probes": list(m.probe_ids), "pairs": [list(pair) for pair in m.pairs],
-                }
-                for _, m in sorted(merged.items())
-            ],
-        }  # fmt: skip
-        # the document first: a measurement row is never fetched without its probe filter
-        store.save_plan(plan_id, json.dumps(document, indent=1) + "\n")
-        known = {row.msm_id for row in store.measurements() if row.msm_id is not None}
-        new = 0
-        for measurement in found:
-            if measurement.msm_id in known:
-                continue
-            description = f"public: {measurement.description}"[:200]
-            store.mark_submitting(plan_id, measurement.msm_id, description)
-            store.record_created(plan_id, measurement.msm_id, measurement.msm_id)
-            new += 1
+    plan_id = PUBLIC_PREFIX + country
+    merged = {m.msm_id: m for m in reusable_measurements(store, country)}
+    merged.update((m.msm_id, m) for m in found)
+    document = {
+        "format": 1,
+        "plan_id": plan_id,
+        "country": country,
+        "found": moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "measurements": [
+            {
+                "msm_id": m.msm_id, "af": m.af, "target": m.target,
+                "target_asn": m.target_asn, "description": m.description,
+                "probes": list(m.probe_ids), "pairs": [list(pair) for pair in m.pairs],
+            }
+            for _, m in sorted(merged.items())
+        ],
+    }  # fmt: skip
+    # the document first: a measurement row is never fetched without its probe filter
+    store.save_plan(plan_id, json.dumps(document, indent=1) + "\n")
+    known = {row.msm_id for row in store.measurements() if row.msm_id is not None}
+    new = 0
+    for measurement in found:
+        if measurement.msm_id in known:
+            continue
+        description = f"public: {measurement.description}"[:200]
+        store.mark_submitting(plan_id, measurement.msm_id, description)
+        store.record_created(plan_id, measurement.msm_id, measurement.msm_id)
+        new += 1
     return new
 
 
@@ -495,12 +497,9 @@ def reusable_measurements(store: Store, country: str) -> tuple[ReusableMeasureme
     )
 
 
-def reused_coverage(
-    settings: Settings, af: int, job_store: Store | None = None
-) -> ReusedCoverage:
+def reused_coverage(store: Store, country: str, af: int) -> ReusedCoverage:
     """Returns what the country's reusable measurements of address family `af` cover."""
-    with store_of(settings, job_store) as store:
-        found = [m for m in reusable_measurements(store, settings.country) if m.af == af]
+    found = [m for m in reusable_measurements(store, country) if m.af == af]
     return ReusedCoverage(len(found), frozenset(pair for m in found for pair in m.pairs))
 
 
@@ -517,33 +516,33 @@ class PlanResult:
     text: str
 
 
-def inventory_probes(settings: Settings, job_store: Store | None = None) -> tuple[Probe, ...]:
+def inventory_probes(store: Store, country: str) -> tuple[Probe, ...]:
     """Returns the probes of the country's latest inventory in the store.
 
     Raises UsageError when discover has not been run for the country.
     """
-    with store_of(settings, job_store) as store:
-        inventory = store.latest_inventory(settings.country)
+    inventory = store.latest_inventory(country)
     if inventory is None:
         raise UsageError(
-            f"no inventory of {settings.country} in {settings.store_path}",
-            hint=f"run `ixpready discover --country {settings.country}` first "
+            f"no inventory of {country} in {store.path}",
+            hint=f"run `ixpready discover --country {country}` first "
             "(plan also takes --probes FILE)",
         )
     return tuple(probes_from_document(json.loads(inventory.document)["probes"]).values())
 
 
 def plan(
-    settings: Settings,
+    store: Store,
     output: Path,
     *,
+    country: str,
+    settings: PlanSettings,
     probes: Iterable[Probe] | None = None,
     probes_file: Path | None = None,
     af: int = 4,
     now: datetime | None = None,
-    job_store: Store | None = None,
 ) -> PlanResult:
-    """Returns the plan for the settings' country and budget, written to `output` (JSON).
+    """Returns the plan for the country within `[plan]`'s budget, written to `output` (JSON).
 
     Probes come from `probes`, else `probes_file` (any layout `load_probes` reads), else the
     country's latest inventory in the store. AS pairs that public measurements already cover
@@ -551,20 +550,20 @@ def plan(
     """
     if probes is None and probes_file is not None:
         probes = load_probes(probes_file).values()
-    chosen = tuple(probes) if probes is not None else inventory_probes(settings, job_store)
+    chosen = tuple(probes) if probes is not None else inventory_probes(store, country)
     options = PlanOptions(
-        country=settings.country,
-        budget_credits=settings.plan.budget_credits,
+        country=country,
+        budget_credits=settings.budget_credits,
         af=af,
-        probes_per_as=settings.plan.probes_per_as,
-        protocol=settings.plan.protocol,
-        packets=settings.plan.packets,
-        size=settings.plan.size,
-        is_oneoff=settings.plan.is_oneoff,
-        interval_s=None if settings.plan.is_oneoff else settings.plan.interval_s,
-        stop=None if settings.plan.is_oneoff else settings.plan.stop,
+        probes_per_as=settings.probes_per_as,
+        protocol=settings.protocol,
+        packets=settings.packets,
+        size=settings.size,
+        is_oneoff=settings.is_oneoff,
+        interval_s=None if settings.is_oneoff else settings.interval_s,
+        stop=None if settings.is_oneoff else settings.stop,
     )
-    reused = reused_coverage(settings, af, job_store)
+    reused = reused_coverage(store, country, af)
     made = make_plan(chosen, options, now=now, covered=reused.pairs)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(plan_document(made), encoding="utf-8")
@@ -670,15 +669,14 @@ def _current_batch(plan: Plan, store: Store) -> int:
 
 
 def measure(
-    settings: Settings,
+    store: Store,
     plan_path: Path,
     *,
+    atlas: AtlasSource,
     dry_run: bool = False,
     forget_unknown: bool = False,
-    atlas: AtlasSource | None = None,
     now: datetime | None = None,
     on_progress: Progress = _no_progress,
-    job_store: Store | None = None,
 ) -> MeasureSummary:
     """Creates the plan's measurements of the current batch, each at most once.
 
@@ -699,53 +697,51 @@ def measure(
             f"{made.options.budget_credits}",
             hint="remove probes or measurements, or raise budget_credits in the plan",
         )
-    atlas = atlas or atlas_source(settings)
     created: list[int] = []
     unknown: list[int] = []
     already = 0
-    with store_of(settings, job_store) as store:
-        store.save_plan(made.plan_id, plan_path.read_text(encoding="utf-8"))
-        if forget_unknown:
-            forget_unknown_submissions(store, made.plan_id)
-        batch = _current_batch(made, store)
-        todo = [item for item in made.items if item.batch == batch]
-        cost = made.options.cost_per_result
-        to_create = 0
-        for done, item in enumerate(todo, start=1):
-            row = store.measurement(made.plan_id, item.item)
-            if row is not None and row.msm_id is not None:
-                already += 1
-                continue
-            if row is not None and row.state is MeasurementState.SUBMITTING:
-                unknown.append(item.item)
-                continue
-            to_create += 1
-            if dry_run:
-                continue
-            description = f"ixpready {made.plan_id} item {item.item}"
-            request = TracerouteRequest(
-                target=item.target,
-                af=made.options.af,
-                probe_ids=item.probe_ids,
-                description=description,
-                protocol=made.options.protocol,
-                packets=made.options.packets,
-                size=made.options.size,
-                is_oneoff=options.is_oneoff,
-                interval_s=options.interval_s,
-                stop=options.stop,
-            )
-            ids = create_once(
-                store, made.plan_id, item.item, description,
-                partial(atlas.create_traceroute, request),
-            )  # fmt: skip
-            created.extend(ids)
-            on_progress(done, len(todo))
-        read_back: float | None = None
-        for msm_id in created[:1]:
-            info = atlas.measurement(msm_id)
-            read_back = info.credits_per_result
-            store.record_cost(msm_id, info.credits_per_result, info.status)
+    store.save_plan(made.plan_id, plan_path.read_text(encoding="utf-8"))
+    if forget_unknown:
+        forget_unknown_submissions(store, made.plan_id)
+    batch = _current_batch(made, store)
+    todo = [item for item in made.items if item.batch == batch]
+    cost = made.options.cost_per_result
+    to_create = 0
+    for done, item in enumerate(todo, start=1):
+        row = store.measurement(made.plan_id, item.item)
+        if row is not None and row.msm_id is not None:
+            already += 1
+            continue
+        if row is not None and row.state is MeasurementState.SUBMITTING:
+            unknown.append(item.item)
+            continue
+        to_create += 1
+        if dry_run:
+            continue
+        description = f"ixpready {made.plan_id} item {item.item}"
+        request = TracerouteRequest(
+            target=item.target,
+            af=made.options.af,
+            probe_ids=item.probe_ids,
+            description=description,
+            protocol=made.options.protocol,
+            packets=made.options.packets,
+            size=made.options.size,
+            is_oneoff=options.is_oneoff,
+            interval_s=options.interval_s,
+            stop=options.stop,
+        )
+        ids = create_once(
+            store, made.plan_id, item.item, description,
+            partial(atlas.create_traceroute, request),
+        )  # fmt: skip
+        created.extend(ids)
+        on_progress(done, len(todo))
+    read_back: float | None = None
+    for msm_id in created[:1]:
+        info = atlas.measurement(msm_id)
+        read_back = info.credits_per_result
+        store.record_cost(msm_id, info.credits_per_result, info.status)
     return MeasureSummary(
         plan_id=made.plan_id,
         dry_run=dry_run,
@@ -792,15 +788,17 @@ class FetchSummary:
 
 
 def fetch(
-    settings: Settings,
+    store: Store,
     *,
+    country: str,
+    atlas: AtlasSource,
+    reuse: ReuseSettings,
+    names: NameGathering,
     msm_ids: Iterable[int] = (),
-    atlas: AtlasSource | None = None,
     now: datetime | None = None,
     window: timedelta = timedelta(days=1),
     domestic_only: bool = False,
     on_progress: Progress = _no_progress,
-    job_store: Store | None = None,
 ) -> FetchSummary:
     """Fetches what is new of the given measurements (default: all in the store).
 
@@ -809,85 +807,94 @@ def fetch(
     --reuse`) come first, ask only for results of the country's probes that take part, and
     their first fetch goes back `reuse.days`. `domestic_only` asks only for results of the
     country's probes (from the latest inventory): the way to reuse any public measurement,
-    such as built-in or anchoring meshes, at no credit cost. Raises the source's errors;
-    windows already stored stay stored.
+    such as built-in or anchoring meshes, at no credit cost. The new results' hop names are
+    asked as `names` says. Raises the source's errors; windows already stored stay stored.
     """
-    probe_ids = tuple(sorted(p.id for p in inventory_probes(settings, job_store))) if domestic_only else ()
-    atlas = atlas or atlas_source(settings)
+    probe_ids = tuple(sorted(p.id for p in inventory_probes(store, country))) if domestic_only else ()
     moment = (now or datetime.now(tz=UTC)).replace(microsecond=0)
     new: list[tuple[int, int]] = []
     hops: dict[IPAddress, None] = {}  # hop addresses of the results fetched now
-    with store_of(settings, job_store) as store:
-        rows = store.measurements()
-        public = {r.msm_id: r.plan_id for r in rows if r.plan_id.startswith(PUBLIC_PREFIX)}
-        takers = {
-            m.msm_id: m.probe_ids
-            for plan_id in sorted(set(public.values()))
-            for m in reusable_measurements(store, plan_id.removeprefix(PUBLIC_PREFIX))
-        }
-        wanted = list(msm_ids) or [r.msm_id for r in rows if r.msm_id is not None]
-        wanted.sort(key=lambda msm: msm not in public)  # reused public ones first: 0 credits
-        before_quarantine = len(store.quarantined())
-        for done, msm_id in enumerate(wanted, start=1):
-            info = atlas.measurement(msm_id)
-            mark = store.fetched_until(msm_id)
-            reused = msm_id in public
-            if mark is not None:
-                start = datetime.fromtimestamp(mark, tz=UTC) - LATE_RESULTS
-            elif reused:  # a public mesh may run for years: only its recent results
-                recent = moment - timedelta(days=settings.reuse.days)
-                start = max(info.start, recent) if info.start else recent
-            else:
-                start = info.start or moment - timedelta(days=1)
-            stop = min(moment, info.stop) if info.stop else moment
-            sources = probe_ids or (takers.get(msm_id, ()) if reused else ())
-            if reused and not sources:  # its document lost: never the whole world's results
-                sources = tuple(sorted(p.id for p in inventory_probes(settings, job_store)))
-            added = 0
-            for part in atlas.fetch_results(msm_id, start, stop, window, sources):
-                if settings.rdns.gather:  # their names are asked once the fetch is done
-                    hops.update(dict.fromkeys(rdns.raw_hop_addresses(r.raw for r in part.results)))
-                added += store.save_window(
-                    msm_id,
-                    int(part.stop.timestamp()),
-                    (
-                        StoredResult(TraceKey(r.msm_id, r.prb_id, r.timestamp), r.raw)
-                        for r in part.results
-                    ),
-                    part.malformed,
-                )
-            cost = None if reused else info.credits_per_result  # not ours: 0 credits to us
-            store.record_cost(msm_id, cost, info.status)
-            new.append((msm_id, added))
-            on_progress(done, len(wanted))
-        stored = store.count_results()
-        quarantined = len(store.quarantined()) - before_quarantine
-    names, note = gather_names(settings, hops, job_store)
-    return FetchSummary(tuple(new), stored, quarantined, names, note)
+    rows = store.measurements()
+    public = {r.msm_id: r.plan_id for r in rows if r.plan_id.startswith(PUBLIC_PREFIX)}
+    takers = {
+        m.msm_id: m.probe_ids
+        for plan_id in sorted(set(public.values()))
+        for m in reusable_measurements(store, plan_id.removeprefix(PUBLIC_PREFIX))
+    }
+    wanted = list(msm_ids) or [r.msm_id for r in rows if r.msm_id is not None]
+    wanted.sort(key=lambda msm: msm not in public)  # reused public ones first: 0 credits
+    before_quarantine = len(store.quarantined())
+    for done, msm_id in enumerate(wanted, start=1):
+        info = atlas.measurement(msm_id)
+        mark = store.fetched_until(msm_id)
+        reused = msm_id in public
+        if mark is not None:
+            start = datetime.fromtimestamp(mark, tz=UTC) - LATE_RESULTS
+        elif reused:  # a public mesh may run for years: only its recent results
+            recent = moment - timedelta(days=reuse.days)
+            start = max(info.start, recent) if info.start else recent
+        else:
+            start = info.start or moment - timedelta(days=1)
+        stop = min(moment, info.stop) if info.stop else moment
+        sources = probe_ids or (takers.get(msm_id, ()) if reused else ())
+        if reused and not sources:  # its document lost: never the whole world's results
+            sources = tuple(sorted(p.id for p in inventory_probes(store, country)))
+        added = 0
+        for part in atlas.fetch_results(msm_id, start, stop, window, sources):
+            if names.settings.gather:  # their names are asked once the fetch is done
+                hops.update(dict.fromkeys(rdns.raw_hop_addresses(r.raw for r in part.results)))
+            added += store.save_window(
+                msm_id,
+                int(part.stop.timestamp()),
+                (
+                    StoredResult(TraceKey(r.msm_id, r.prb_id, r.timestamp), r.raw)
+                    for r in part.results
+                ),
+                part.malformed,
+            )
+        cost = None if reused else info.credits_per_result  # not ours: 0 credits to us
+        store.record_cost(msm_id, cost, info.status)
+        new.append((msm_id, added))
+        on_progress(done, len(wanted))
+    stored = store.count_results()
+    quarantined = len(store.quarantined()) - before_quarantine
+    asked, note = gather_names(names, hops)
+    return FetchSummary(tuple(new), stored, quarantined, asked, note)
+
+
+@dataclass(frozen=True, slots=True)
+class NameGathering:
+    """How a fetch asks the reverse DNS of its new hop addresses: `[rdns]`, the job's
+    deadline, and the store analyses read the names from, opened only when there are names
+    to keep (`trend.results_store`: the shared one when `store.url` is set, else the job's)."""
+
+    settings: RdnsSettings
+    deadline: Deadline
+    open_store: Callable[[], AbstractContextManager[ResultStore]]
 
 
 def gather_names(
-    settings: Settings, addresses: Iterable[IPAddress], job_store: Store | None = None
+    names: NameGathering, addresses: Iterable[IPAddress]
 ) -> tuple[rdns.GatherSummary, str]:
     """Asks and keeps (in the store analyses read) the reverse DNS of hop addresses
     (`rdns.gather`); returns what was done, or why nothing was (a note)."""
     addresses = list(addresses)
     if not addresses:
         return rdns.NOTHING, ""
-    resolver, note = rdns.gathering(settings.rdns, Deadline.after(settings.time_budget_s))
+    resolver, note = rdns.gathering(names.settings, names.deadline)
     if resolver is None:
         return rdns.NOTHING, note
-    with results_store(settings, job_store) as store:
+    with names.open_store() as store:
         return rdns.gather(store, addresses, resolver), ""
 
 
-def export_results(settings: Settings, output: Path, msm_ids: Iterable[int] = ()) -> int:
-    """Writes the stored results (of the given measurements, else all) as JSON lines, each
-    exactly as received; returns how many. The file is what `ixpready analyze` reads."""
+def export_results(store: Store, output: Path, msm_ids: Iterable[int] = ()) -> int:
+    """Writes the (open) store's results (of the given measurements, else all) as JSON lines,
+    each exactly as received; returns how many. The file is what `ixpready analyze` reads."""
     wanted = tuple(msm_ids)
     count = 0
     output.parent.mkdir(parents=True, exist_ok=True)
-    with Store.open(settings.store_path) as store, output.open("w", encoding="utf-8") as out:
+    with output.open("w", encoding="utf-8") as out:
         for msm_id in wanted or (None,):
             for result in store.results(msm_id):
                 out.write(result.raw + "\n")

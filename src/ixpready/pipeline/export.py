@@ -24,12 +24,12 @@ from typing import Any
 import orjson
 
 from ixpready.analysis.export import path_to_dict
-from ixpready.config import Settings
+from ixpready.config import StoreSettings
 from ixpready.errors import UsageError
 from ixpready.measurements.store import Store
 from ixpready.pipeline.trend import (
+    RoundAnalysis,
     RoundPoint,
-    analysed_rounds,
     results_store,
     round_point,
     write_atomically,
@@ -130,9 +130,9 @@ def _types() -> dict[str, Any]:
 
 
 def _raw_rows(
-    settings: Settings, rounds: Sequence[str], job_store: Store | None
+    shared: StoreSettings, local: Store | None, rounds: Sequence[str]
 ) -> Iterator[dict[str, Any]]:
-    with results_store(settings, job_store) as store:
+    with results_store(shared, local) as store:
         for round_id in rounds:
             for result in store.round_results(round_id):
                 yield {
@@ -145,21 +145,22 @@ def _raw_rows(
 
 
 def export(
-    settings: Settings,
+    local: Store | None,
     out_dir: Path,
     *,
+    shared: StoreSettings,
+    analysed: Sequence[RoundAnalysis],
     rounds: Sequence[str] = (),
     raw: bool = False,
     parquet: bool = False,
-    job_store: Store | None = None,
 ) -> ExportSummary:
-    """Writes the rounds (all, or those named) into `out_dir`; returns the files written.
-    `job_store`: the store the job runner opened (`run.export`), read for everything.
+    """Writes the rounds (all, or those named) of `analysed` (`trend.analysed_rounds`) into
+    `out_dir`, with `raw` their results from the store (`local`: the one the job runner
+    opened; the shared one when `shared.url` is set); returns the files written.
 
     Raises UsageError for a round the store does not hold, or Parquet without pyarrow, and
-    the errors of `analysed_rounds` (StoreError, RefdataError).
+    StoreError.
     """
-    analysed = analysed_rounds(settings, job_store=job_store)
     known = {r.round_id for r in analysed}
     unknown = [r for r in rounds if r not in known]
     if unknown:
@@ -179,7 +180,7 @@ def export(
         ("paths", path_rows, PATH_COLUMNS),
     ]
     if raw:
-        raw_rows = list(_raw_rows(settings, [r.round_id for r in chosen], job_store))
+        raw_rows = list(_raw_rows(shared, local, [r.round_id for r in chosen]))
         tables.append(("results", raw_rows, ("round", "msm_id", "prb_id", "timestamp", "result")))
     written: list[tuple[Path, int]] = []
     for name, rows, columns in tables:

@@ -28,17 +28,15 @@ from typing import Any
 
 from ixpready.analysis.core import analyze_traces, gather_outcomes
 from ixpready.analysis.unplaced import Target, unplaced_targets
-from ixpready.config import Settings
+from ixpready.config import LocateSettings, ReuseSettings
 from ixpready.enrichment.annotate import Lookups
 from ixpready.enrichment.geo import City, distance_km
-from ixpready.errors import UsageError
 from ixpready.measurements.parse import parse_lines
 from ixpready.measurements.probes import load_probes, probes_from_document
 from ixpready.measurements.records import IPAddress, Probe
 from ixpready.measurements.store import MeasurementState, Store
 from ixpready.pipeline import atlas as jobs
 from ixpready.pipeline.analyze import load_rdns
-from ixpready.pipeline.runner import store_of
 from ixpready.progress import Progress
 from ixpready.refdata.snapshots import load_snapshot
 from ixpready.sources.atlas import (
@@ -181,12 +179,12 @@ def _item_object(item: LocateItem) -> dict[str, Any]:
 # which addresses, which places
 
 
-def _probes(settings: Settings, store: Store, probes_file: Path | None) -> dict[int, Probe]:
+def _probes(store: Store, country: str, probes_file: Path | None) -> dict[int, Probe]:
     found: dict[int, Probe] = {}
     if probes_file is not None:
         found.update(load_probes(probes_file))
     else:
-        inventory = store.latest_inventory(settings.country)
+        inventory = store.latest_inventory(country)
         if inventory is not None:
             found.update(probes_from_document(json.loads(inventory.document)["probes"]))
     for prb, probe in locate_probes(store).items():
@@ -195,13 +193,19 @@ def _probes(settings: Settings, store: Store, probes_file: Path | None) -> dict[
 
 
 def undecided(
-    settings: Settings, store: Store, probes: dict[int, Probe], rdns: Mapping[IPAddress, str]
+    store: Store,
+    probes: dict[int, Probe],
+    rdns: Mapping[IPAddress, str],
+    *,
+    home: str,
+    refdata_dir: Path,
+    places_per_address: int,
 ) -> tuple[int, tuple[Target, ...]]:
     """Returns how many domestic paths in the (open) store are inconclusive, and the addresses
     on them that no evidence places (registry-only, or claims that cancel out; special ranges
-    and destinations apart), those on most paths first, each with its candidate places."""
-    home = settings.country
-    snapshot = load_snapshot(settings.refdata_path)
+    and destinations apart), those on most paths first, each with up to `places_per_address`
+    candidate places."""
+    snapshot = load_snapshot(refdata_dir)
     read = gather_outcomes(
         outcome
         for result in store.results()
@@ -213,7 +217,7 @@ def undecided(
         pings=read.pings, counts=read.counts,
     )  # fmt: skip
     return unplaced_targets(
-        result, read.traces, read.pings, probes, lookups, settings.locate.places_per_address
+        result, read.traces, read.pings, probes, lookups, places_per_address
     )
 
 
@@ -255,58 +259,40 @@ def choose_probes(
 
 
 def locate(
-    settings: Settings,
+    store: Store,
     *,
-    atlas: AtlasSource | None = None,
+    country: str,
+    refdata_dir: Path,
+    settings: LocateSettings,
+    atlas: AtlasSource,
+    reuse: ReuseSettings,
+    names: jobs.NameGathering,
     dry_run: bool = False,
     forget_unknown: bool = False,
     probes_file: Path | None = None,
     rdns_file: Path | None = None,
     now: datetime | None = None,
     on_progress: Progress = _no_progress,
-    job_store: Store | None = None,
 ) -> LocateSummary:
-    """Plans, creates and fetches the pings that would place undecided hops; see the module.
+    """Plans, creates and fetches the pings that would place undecided hops (the open store's
+    results; `[locate]`: budget, places, probes); see the module.
 
     Items already planned are resumed before new ones are planned (targets are never pinged
-    twice). Raises UsageError when the store holds no results, and the source's errors
-    (QuotaError, AtlasAuthError, UnavailableError) after storing what was done.
+    twice). Raises the source's errors (QuotaError, AtlasAuthError, UnavailableError) after
+    storing what was done.
     """
-    store_path = settings.store_path
-    if job_store is None and not store_path.is_file():
-        raise UsageError(
-            f"{store_path}: no store yet", hint="measure and fetch first (or `ixpready run`)"
-        )
-    with store_of(settings, job_store) as store:  # opened once, for the whole job
-        return _locate(settings, store, atlas=atlas, dry_run=dry_run,
-                       forget_unknown=forget_unknown, probes_file=probes_file,
-                       rdns_file=rdns_file, now=now, on_progress=on_progress)  # fmt: skip
-
-
-def _locate(
-    settings: Settings,
-    store: Store,
-    *,
-    atlas: AtlasSource | None,
-    dry_run: bool,
-    forget_unknown: bool,
-    probes_file: Path | None,
-    rdns_file: Path | None,
-    now: datetime | None,
-    on_progress: Progress,
-) -> LocateSummary:
     moment = (now or datetime.now(tz=UTC)).replace(microsecond=0)
-    country = settings.country
     plan_id = plan_id_of(country)
     cost = ping_credits_per_result(PACKETS, SIZE)
     rdns = load_rdns(rdns_file) if rdns_file is not None else {}
-    probes = _probes(settings, store, probes_file)
+    probes = _probes(store, country, probes_file)
     document = _document(store, country)
     earlier = _items(document)
-    undecided_paths, targets = undecided(settings, store, probes, rdns)
+    undecided_paths, targets = undecided(store, probes, rdns, home=country,
+                                         refdata_dir=refdata_dir,
+                                         places_per_address=settings.places_per_address)  # fmt: skip
     pinged_before = {ip_address(i.target) for i in earlier}
-    atlas = atlas or jobs.atlas_source(settings)
-    budget = settings.locate.budget_credits
+    budget = settings.budget_credits
     spent = 0
     planned: list[LocateItem] = []
     skipped: list[str] = []
@@ -314,7 +300,7 @@ def _locate(
     near: dict[str, tuple[Probe, ...]] = {}
     number = max((i.item for i in earlier), default=0)
     candidates = [t for t in targets if t.address not in pinged_before]
-    for target in candidates[: settings.locate.max_addresses]:
+    for target in candidates[: settings.max_addresses]:
         if not target.places:
             skipped.append(f"{target.address}: no probe of known place saw it (no RTT disc)")
             continue
@@ -324,15 +310,15 @@ def _locate(
         for place in target.places:
             if place.code not in near:
                 listing = probes_near(
-                    atlas, place.latitude, place.longitude, settings.locate.radius_km
+                    atlas, place.latitude, place.longitude, settings.radius_km
                 )
                 near[place.code] = listing.probes
             usable = choose_probes(
                 (p for p in near[place.code] if p.id not in probe_ids),
                 place,
                 af,
-                settings.locate.probes_per_place,
-                settings.locate.radius_km,
+                settings.probes_per_place,
+                settings.radius_km,
             )
             if usable:
                 labels.append(place.label)
@@ -426,7 +412,7 @@ def _locate(
     ]
     fetched = 0
     if ids_now:
-        outcome = jobs.fetch(settings, msm_ids=ids_now, atlas=atlas, now=moment,
-                             job_store=store)  # fmt: skip
+        outcome = jobs.fetch(store, country=country, atlas=atlas, reuse=reuse, names=names,
+                             msm_ids=ids_now, now=moment)  # fmt: skip
         fetched = sum(n for _, n in outcome.new)
     return summary(created, already, unknown, fetched)

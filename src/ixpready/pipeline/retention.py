@@ -15,13 +15,13 @@ lock (see `pipeline.run`); this module assumes the caller holds it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from ixpready.config import RetentionSettings, Settings
+from ixpready.config import RetentionSettings, StoreSettings
 from ixpready.measurements.store import ResultStore, RoundSummary, Store
-from ixpready.pipeline.runner import store_of
-from ixpready.pipeline.trend import RoundAnalysis, analysed_rounds, results_store, round_point
+from ixpready.pipeline.trend import RoundAnalysis, results_store, round_point
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,13 +87,10 @@ def configured(settings: RetentionSettings) -> bool:
     return settings.raw_results_rounds is not None or settings.quarantine_days is not None
 
 
-def _running_rounds(
-    settings: Settings, store: ResultStore, job_store: Store | None
-) -> set[str]:
+def _running_rounds(store: ResultStore, local: Store | None) -> set[str]:
     records = list(store.rounds())
-    if settings.store.url and settings.store_path.is_file():  # the host's own rounds
-        with store_of(settings, job_store) as local:
-            records += local.rounds()
+    if local is not None and local is not store:  # the host's own rounds
+        records += local.rounds()
     return {r.round_id for r in records if r.plan_id is not None and r.completed_at is None}
 
 
@@ -114,38 +111,39 @@ def _summary(analysed: RoundAnalysis, pruned_at: int) -> RoundSummary:
 
 
 def prune_store(
-    settings: Settings,
+    local: Store | None,
     *,
+    settings: RetentionSettings,
+    shared: StoreSettings,
     now: datetime,
+    analyse: Callable[[], tuple[RoundAnalysis, ...]],
     dry_run: bool = False,
-    rounds: tuple[RoundAnalysis, ...] | None = None,
-    job_store: Store | None = None,
 ) -> PruneSummary:
     """Applies the retention policy to the results store (the caller holds the run lock);
-    returns what went, or with `dry_run` what would go (then nothing is deleted). Rounds are
-    analysed first as `analysed_rounds` does (`rounds`: already done by the caller), so a
+    returns what went, or with `dry_run` what would go (then nothing is deleted). `local`:
+    the store the runner opened (the results' store unless `shared.url` is set). Rounds are
+    analysed first (`analyse`: `analysed_rounds`, or the rounds the caller analysed), so a
     round's summary is that of all its results. Running it again deletes nothing more.
 
     Raises StoreError (nothing deleted) when a round changed while it was pruned, and the
     errors of `analysed_rounds` (RefdataError, StoreError).
     """
-    if not configured(settings.retention):
+    if not configured(settings):
         return PruneSummary(False, dry_run, (), (), 0, None)
-    keep_rounds = settings.retention.raw_results_rounds
-    days = settings.retention.quarantine_days
+    keep_rounds = settings.raw_results_rounds
+    days = settings.quarantine_days
     cutoff = None if days is None else now - timedelta(days=days)
-    if keep_rounds is not None and rounds is None:
-        rounds = analysed_rounds(settings, job_store=job_store)
-    analysed = {r.round_id: r for r in rounds or ()}
+    rounds = analyse() if keep_rounds is not None else ()
+    analysed = {r.round_id: r for r in rounds}
     pruned_at = int(now.timestamp())
-    with results_store(settings, job_store) as store:
+    with results_store(shared, local) as store:
         summaries: list[RoundSummary] = []
         going: list[PrunedRound] = []
         staying: list[str] = []
         if keep_rounds is not None:
             before = {s.round_id for s in store.round_summaries()}
             counts = store.round_counts()
-            running = _running_rounds(settings, store, job_store)
+            running = _running_rounds(store, local)
             newest = set(sorted({*counts, *before})[-keep_rounds:])
             for round_id, count in counts.items():
                 fresh = analysed.get(round_id)

@@ -11,8 +11,9 @@ import the files of `run.results` and analyse what the store holds.
 
 One instance at a time: an flock on `run.lock_file` (released by the kernel when the process
 dies, even by SIGKILL); a second start raises LockedError. Under the lock the store is opened
-and checked once (`runner.open_job_store`) and that open store is handed to every step
-(`job_store=`); a step called on its own opens the store itself (`runner.store_of`). Every step records its work in the
+and checked once (`runner.run_job`) and every step gets that open store and the settings
+section(s) it reads (`export`, `upload`, `prune` and `doctor` are wired here the same way; a
+command run on its own is wired in `pipeline/commands.py`). Every step records its work in the
 store as it goes and every output is written whole (temporary file, then rename), so a run
 killed at any point resumes where it stopped and a repeated run adds nothing. The job's
 time budget (`run.time_budget_s`, or `time_budget_s` when set) caps every request.
@@ -48,14 +49,14 @@ from ixpready.pipeline import export as exporting
 from ixpready.pipeline import locate as locating
 from ixpready.pipeline import rdns, refdata, retention
 from ixpready.pipeline import upload as sending
+from ixpready.pipeline.commands import names_of, rounds_of
 from ixpready.pipeline.model import run_model, to_json
 from ixpready.pipeline.plan import load_plan
 from ixpready.pipeline.readiness import readiness_of
 from ixpready.pipeline.report import report_round, write_report
-from ixpready.pipeline.runner import job_lock, open_job_store, run_job
+from ixpready.pipeline.runner import job_lock, local_store, open_job_store, run_job
 from ixpready.pipeline.trend import (
     RoundAnalysis,
-    analysed_rounds,
     kept_summaries,
     results_store,
     round_of,
@@ -196,7 +197,8 @@ def _ensure_plan(settings: Settings, store: Store, round_id: str, now: datetime)
     if record is not None and record.plan_id is not None:
         return _ensure_plan_file(settings, store, record.round_id, record.plan_id)
     path = _plan_path(settings, round_id)
-    made = jobs.plan(settings, path.with_name(".plan-draft.json"), now=now, job_store=store)
+    made = jobs.plan(store, path.with_name(".plan-draft.json"), country=settings.country,
+                     settings=settings.plan, now=now)  # fmt: skip
     document = made.path.read_text(encoding="utf-8")
     store.save_plan(made.plan.plan_id, document)  # before the round names it
     write_atomically(path, document.encode("utf-8"))
@@ -207,16 +209,18 @@ def _ensure_plan(settings: Settings, store: Store, round_id: str, now: datetime)
 
 def _online(
     settings: Settings, store: Store, now: datetime, atlas: AtlasSource,
-    registry: RegistryClient, on_stage: Stage,
+    registry: RegistryClient, deadline: Deadline, on_stage: Stage,
 ) -> tuple[list[Step], tuple[int, ...]]:  # fmt: skip
     steps: list[Step] = []
+    names = names_of(settings, store, deadline)  # the new hops' names: within the run's budget
     round_id = round_of(now, settings.rounds.period)
     stale = _inventory_is_stale(settings, store, now)
     _announce(on_stage, "discover")
     reuse = settings.reuse.enabled
     if stale:
-        found = jobs.discover(settings, atlas=atlas, registry=registry, now=now, reuse=reuse,
-                              job_store=store)  # fmt: skip
+        found = jobs.discover(store, country=settings.country, data_dir=settings.data_dir,
+                              refdata_dir=settings.refdata_path, atlas=atlas, registry=registry,
+                              now=now, reuse=reuse)  # fmt: skip
         note = f"{found.probes} probes, {found.networks} networks"
         if found.reuse is not None:
             note += f", {_reusable(found.reuse)}"
@@ -225,13 +229,14 @@ def _online(
         steps.append(Step("discover", "skipped: inventory is recent"))
         looked = store.plan(jobs.PUBLIC_PREFIX + settings.country) is not None
         if reuse and not looked:  # reuse enabled since the last discovery: look once now
-            found_now = jobs.find_reusable(settings, atlas=atlas, now=now, job_store=store)
+            found_now = jobs.find_reusable(store, country=settings.country, atlas=atlas, now=now)
             steps.append(Step("reuse", _reusable(found_now)))
     _announce(on_stage, "refdata")
     status = refdata.show(settings.refdata_path, today=now.date())
     if status.age_days is None or status.age_days > settings.run.refdata_max_age_days:
-        status = refdata.update(settings, registry=registry, rirs=settings.run.rirs,
-                                today=now.date())  # fmt: skip
+        status = refdata.update(settings.refdata_path, country=settings.country,
+                                registries=settings.registries, registry=registry,
+                                rirs=settings.run.rirs, today=now.date())  # fmt: skip
         steps.append(Step("refdata", f"snapshot of {status.date} downloaded"))
     else:
         steps.append(Step("refdata", f"skipped: snapshot is {status.age_days} days old"))
@@ -245,7 +250,7 @@ def _online(
     for record in open_rounds:
         path = _ensure_plan_file(settings, store, record.round_id, record.plan_id or "")
         _announce(on_stage, "measure")
-        measured = jobs.measure(settings, path, atlas=atlas, job_store=store)
+        measured = jobs.measure(store, path, atlas=atlas)
         unknown += measured.unknown
         steps.append(Step("measure", f"round {record.round_id}: {len(measured.created)} "
                                      f"created, {measured.already} before"))  # fmt: skip
@@ -253,7 +258,8 @@ def _online(
         rows = store.measurements(record.plan_id)
         ids = [row.msm_id for row in rows if row.msm_id is not None]
         wanted = [*reused, *ids]
-        fetched = (jobs.fetch(settings, msm_ids=wanted, atlas=atlas, now=now, job_store=store)
+        fetched = (jobs.fetch(store, country=settings.country, atlas=atlas, reuse=settings.reuse,
+                              names=names, msm_ids=wanted, now=now)
                    if wanted else None)  # fmt: skip
         store.assign_round(record.round_id, ids)
         rows = store.measurements(record.plan_id)
@@ -271,14 +277,17 @@ def _online(
         reused = []
     if reused:  # no round open: the reused public measurements alone
         _announce(on_stage, "fetch")
-        fetched = jobs.fetch(settings, msm_ids=reused, atlas=atlas, now=now, job_store=store)
+        fetched = jobs.fetch(store, country=settings.country, atlas=atlas, reuse=settings.reuse,
+                             names=names, msm_ids=reused, now=now)  # fmt: skip
         steps.append(Step("fetch", _reused_note(fetched, reused)))
         _share(settings, store, None, reused)
     if settings.locate.enabled:  # spends credits: only when asked for, within its own cap
         _announce(on_stage, "locate")
-        located = locating.locate(settings, atlas=atlas, now=now,
+        located = locating.locate(store, country=settings.country,
+                                  refdata_dir=settings.refdata_path, settings=settings.locate,
+                                  atlas=atlas, reuse=settings.reuse, names=names, now=now,
                                   probes_file=settings.run.probes_file,
-                                  rdns_file=settings.run.rdns_file, job_store=store)  # fmt: skip
+                                  rdns_file=settings.run.rdns_file)  # fmt: skip
         note = (f"{len(located.planned)} pings planned ({located.credits} credits), "
                 f"{len(located.created)} created, {located.fetched} new results")  # fmt: skip
         if located.unknown:
@@ -307,7 +316,7 @@ def _share(settings: Settings, local: Store, round_id: str | None, reused: list[
     measurements' results (in no round: they go to the round of their time, as imports do)."""
     if not settings.store.url:
         return
-    with results_store(settings) as shared:
+    with results_store(settings.store, local) as shared:
         if round_id is not None:
             shared.add_results(local.round_results(round_id), round_id)
         for msm_id in reused:
@@ -334,7 +343,7 @@ def round_dns(
     """Returns the DNS results the store holds in a round (imported from `run.results`, such
     as a probe spool's `ixpready-probe dns` results, uploaded or fetched), in key order."""
     found: dict[TraceKey, DnsResult] = {}
-    with results_store(settings, job_store) as store:
+    with results_store(settings.store, job_store) as store:
         raws = (r.raw for r in store.round_results(round_id))
         for outcome in parse_lines(raws, f"store round {round_id}"):
             if isinstance(outcome, DnsResult):
@@ -369,8 +378,11 @@ def _outputs(
     if settings.run.report:
         _announce(on_stage, "report")
         dns = round_dns(settings, newest.round_id, store)
-        points = trend_of(settings, tuple((r.round_id, r.results, r.analysis) for r in rounds),
-                          kept_summaries(settings, store))  # fmt: skip
+        with results_store(settings.store, store) as results:
+            kept = kept_summaries(results)
+        points = trend_of(tuple((r.round_id, r.results, r.analysis) for r in rounds), kept,
+                          country=settings.country, period=settings.rounds.period,
+                          events=settings.events)  # fmt: skip
         files = write_report(
             newest.analysis,
             model=model,
@@ -398,7 +410,9 @@ def _readiness(
     """Returns the newest round's readiness scorecard with every round's counts (its trend)."""
     newest = rounds[-1]
     report = readiness_of(newest.analysis, refdata=settings.refdata_path, model=model)
-    return replace(report, history=round_readiness(settings, rounds))
+    history = round_readiness(rounds, period=settings.rounds.period,
+                              refdata_dir=settings.refdata_path, rounds_dir=settings.rounds_dir)  # fmt: skip
+    return replace(report, history=history)
 
 
 def _job(
@@ -411,15 +425,15 @@ def _job(
     unknown: tuple[int, ...] = ()
     quarantined = 0
     if online:
-        atlas = atlas or jobs.atlas_source(settings, deadline)
-        registry = registry or jobs.registry_client(settings, deadline)
-        online_steps, unknown = _online(settings, store, now, atlas, registry, on_stage)
+        atlas = atlas or jobs.atlas_source(settings.atlas, deadline)
+        registry = registry or jobs.registry_client(settings.registries, settings.atlas, deadline)
+        online_steps, unknown = _online(settings, store, now, atlas, registry, deadline, on_stage)
         steps += online_steps
     if settings.run.results:
         _announce(on_stage, "import")
         added = 0
         files = result_files(settings.run.results)
-        with results_store(settings, store) as results:
+        with results_store(settings.store, store) as results:
             gone = {s.round_id for s in results.round_summaries()}
             period = settings.rounds.period
 
@@ -435,7 +449,7 @@ def _job(
     _announce(on_stage, "analyze")
     snapshot = load_snapshot(settings.refdata_path)
     resolver, why_not = rdns.gathering(settings.rdns, deadline)
-    rounds = analysed_rounds(settings, snapshot, resolver, job_store=store)
+    rounds = rounds_of(settings, store, snapshot=snapshot, resolver=resolver)
     asked = rdns.combined(r.names for r in rounds)
     if asked.addresses or why_not:
         steps.append(Step("rdns", why_not or asked.as_line()))
@@ -446,9 +460,10 @@ def _job(
     steps += output_steps
     if retention.configured(settings.retention):
         _announce(on_stage, "prune")
-        pruned = retention.prune_store(settings, now=now, rounds=rounds, job_store=store)
+        pruned = retention.prune_store(store, settings=settings.retention, shared=settings.store,
+                                       now=now, analyse=lambda: rounds)  # fmt: skip
         steps.append(Step("prune", pruned.as_line()))
-    with results_store(settings, store) as shared:
+    with results_store(settings.store, store) as shared:
         stored = shared.count_results()
     return RunSummary(
         round_id=rounds[-1].round_id if rounds else round_of(now, settings.rounds.period),
@@ -510,11 +525,11 @@ def prune(
     that changed while it was pruned, and the errors of `analysed_rounds`.
     """
     moment = (now or datetime.now(tz=UTC)).replace(microsecond=0)
-    with job_lock(settings.lock_path):
-        if not settings.store_path.exists():
-            return retention.prune_store(settings, now=moment, dry_run=dry_run)
-        with open_job_store(settings) as store:  # a damaged store stops prune first
-            return retention.prune_store(settings, now=moment, dry_run=dry_run, job_store=store)
+    with job_lock(settings.lock_path), local_store(settings) as store:
+        # checked when opened: a damaged store stops prune first
+        return retention.prune_store(store, settings=settings.retention, shared=settings.store,
+                                     now=moment, analyse=lambda: rounds_of(settings, store),
+                                     dry_run=dry_run)  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------
@@ -529,9 +544,10 @@ def export(
 
     Raises LockedError when a run holds the lock, and the errors of `export.export`.
     """
-    with run_job(settings) as store:
-        return exporting.export(settings, out_dir, rounds=rounds, raw=raw, parquet=parquet,
-                                job_store=store)  # fmt: skip
+    with job_lock(settings.lock_path), local_store(settings) as store:
+        return exporting.export(store, out_dir, shared=settings.store,
+                                analysed=rounds_of(settings, store), rounds=rounds, raw=raw,
+                                parquet=parquet)  # fmt: skip
 
 
 def upload(settings: Settings, *, on_progress: Progress | None = None) -> sending.UploadSummary:

@@ -2,10 +2,11 @@
 
 `ixpready run`, `export`, `upload` and `prune` (their wiring: `pipeline/run.py`) hold the job
 lock (an flock on `run.lock_file`: one at a time; a second start raises LockedError) and open
-and check the store once (`run_job`); every step gets that open store. `doctor` opens the store
-once through the same helper, without the lock (it only reads, and must answer while a run
-holds the lock). A step called on its own (`ixpready fetch`, `measure`, ...) gets None and
-opens the store itself, through `store_of`, for as long as it needs it.
+and check the store once (`run_job`; `local_store` for the jobs that only read rounds, which
+create no local store on a host whose results live in the shared one); every step gets that
+open store. `doctor` opens the store once through `open_job_store`, without the lock (it only
+reads, and must answer while a run holds the lock). A command run on its own (`ixpready
+fetch`, `measure`, ...: `pipeline/commands.py`) opens the store once through `store_of`.
 """
 
 from __future__ import annotations
@@ -81,6 +82,18 @@ def open_job_store(settings: Settings) -> Iterator[Store]:
     lock): a damaged store stops the job before anything is written to it. Raises StoreError."""
     with Store.open(settings.store_path) as store:
         store.verify()
+        yield store
+
+
+@contextmanager
+def local_store(settings: Settings) -> Iterator[Store | None]:
+    """Opens and checks the local store of a job that reads rounds (`trend`, `prune`) for the
+    block; yields None, creating nothing, on a host whose results live in the shared store
+    (`store.url`) and that has no local store. Raises StoreError."""
+    if settings.store.url and not settings.store_path.is_file():
+        yield None
+        return
+    with open_job_store(settings) as store:
         yield store
 
 

@@ -24,8 +24,8 @@ import orjson
 
 from ixpready.analysis.export import load_analysis
 from ixpready.analysis.verdicts import AnalysisResult, Verdict
-from ixpready.config import Event, Settings
-from ixpready.errors import ConfigError, InputError
+from ixpready.config import Event, RoundsSettings, RunSettings, StoreSettings
+from ixpready.errors import ConfigError, InputError, StoreError
 from ixpready.measurements.probes import load_probes, probes_from_document
 from ixpready.measurements.records import IPAddress, Malformed, Probe
 from ixpready.measurements.store import ResultStore, RoundSummary, Store
@@ -39,7 +39,6 @@ from ixpready.pipeline.rdns import (
     stored_names,
 )
 from ixpready.pipeline.readiness import readiness_history, refdata_as_of
-from ixpready.pipeline.runner import store_of
 from ixpready.pipeline.streaming import (
     CHUNK_RESULTS,
     all_hop_addresses,
@@ -87,21 +86,20 @@ def round_start(round_id: str) -> datetime:
 
 
 @contextmanager
-def results_store(settings: Settings, job_store: Store | None = None) -> Iterator[ResultStore]:
+def results_store(settings: StoreSettings, local: Store | None) -> Iterator[ResultStore]:
     """Yields the store holding the results: the shared PostgreSQL store when `store.url` is
-    set, else the SQLite file (`job_store`: the one the job runner opened and checked).
-    Raises StoreError / UnavailableError / AuthError on opening."""
-    if settings.store.url:
+    set, else `local`, the SQLite store the job runner opened and checked (None only on a host
+    whose results live in the shared store). Raises StoreError / UnavailableError / AuthError
+    on opening."""
+    if settings.url:
         from ixpready.measurements.store_pg import PgStore  # psycopg only when configured
 
-        with PgStore.open(settings.store.url.reveal()) as shared:
+        with PgStore.open(settings.url.reveal()) as shared:
             yield shared
-    elif job_store is not None:
-        yield job_store  # checked by the runner when it opened it
+    elif local is not None:
+        yield local  # checked by the runner when it opened it
     else:
-        with Store.open(settings.store_path) as local:
-            local.verify()  # never write to a damaged file
-            yield local
+        raise StoreError("no store: neither store.url nor a local store was given")
 
 
 def assign_rounds(store: ResultStore, period: str) -> int:
@@ -273,24 +271,25 @@ def summary_point(summary: RoundSummary) -> RoundPoint:
 
 
 def trend_of(
-    settings: Settings,
     analyses: tuple[tuple[str, int, AnalysisResult], ...],
     kept: tuple[RoundSummary, ...] = (),
+    *,
+    country: str,
+    period: str,
+    events: tuple[Event, ...] = (),
 ) -> Trend:
     """Returns the trend of analysed rounds given as (round id, results, analysis) and of
-    rounds whose results were dropped (their kept summaries, which win over an analysis)."""
+    rounds whose results were dropped (their kept summaries, which win over an analysis), for
+    `country` and `rounds.period`, marked with `events`."""
     summarised = {s.round_id: summary_point(s) for s in kept}
     analysed = {r: round_point(r, n, a) for r, n, a in analyses if r not in summarised}
     points = tuple(p for _, p in sorted({**analysed, **summarised}.items()))
-    return Trend(settings.country, settings.rounds.period, points, settings.events)
+    return Trend(country, period, points, events)
 
 
-def kept_summaries(
-    settings: Settings, job_store: Store | None = None
-) -> tuple[RoundSummary, ...]:
+def kept_summaries(store: ResultStore) -> tuple[RoundSummary, ...]:
     """Returns the summaries of the rounds whose raw results retention dropped, by round."""
-    with results_store(settings, job_store) as store:
-        return store.round_summaries()
+    return store.round_summaries()
 
 
 def period_length(period: str) -> timedelta:
@@ -348,14 +347,13 @@ def write_atomically_with(path: Path, write: Callable[[BinaryIO], object]) -> Pa
 
 
 def _probes(
-    settings: Settings, store: ResultStore, job_store: Store | None
+    store: ResultStore, local: Store | None, country: str, probes_file: Path | None
 ) -> tuple[dict[int, Probe], str]:
-    found, source = _declared_probes(settings, store, job_store)
-    if settings.store_path.is_file():  # the probes `ixpready locate` pinged from
+    found, source = _declared_probes(store, local, country, probes_file)
+    if local is not None:  # the probes `ixpready locate` pinged from
         from ixpready.pipeline.locate import locate_probes
 
-        with store_of(settings, job_store) as local:
-            pingers = {p: x for p, x in locate_probes(local).items() if p not in found}
+        pingers = {p: x for p, x in locate_probes(local).items() if p not in found}
         if pingers:
             found = {**found, **pingers}
             source += f" + {len(pingers)} locate probes"
@@ -363,14 +361,13 @@ def _probes(
 
 
 def _declared_probes(
-    settings: Settings, store: ResultStore, job_store: Store | None
+    store: ResultStore, local: Store | None, country: str, probes_file: Path | None
 ) -> tuple[dict[int, Probe], str]:
-    if settings.run.probes_file is not None:
-        return load_probes(settings.run.probes_file), str(settings.run.probes_file)
-    inventory = store.latest_inventory(settings.country)
-    if inventory is None and settings.store.url and settings.store_path.is_file():
-        with store_of(settings, job_store) as local:  # discover's inventory of this host
-            inventory = local.latest_inventory(settings.country)
+    if probes_file is not None:
+        return load_probes(probes_file), str(probes_file)
+    inventory = store.latest_inventory(country)
+    if inventory is None and local is not None and local is not store:
+        inventory = local.latest_inventory(country)  # discover's inventory of this host
     if inventory is None:
         return {}, "none"
     return (
@@ -379,10 +376,10 @@ def _declared_probes(
     )
 
 
-def _rdns(settings: Settings) -> dict[IPAddress, str]:
-    if settings.run.rdns_file is None:
+def _rdns(rdns_file: Path | None) -> dict[IPAddress, str]:
+    if rdns_file is None:
         return {}
-    return load_rdns(settings.run.rdns_file)
+    return load_rdns(rdns_file)
 
 
 def _state(results: int, snapshot: RegistrySnapshot, probes_from: str) -> str:
@@ -402,16 +399,19 @@ def _reuse(folder: Path, state: str) -> AnalysisResult | None:
 def analyse_round(
     store: ResultStore,
     round_id: str,
-    settings: Settings,
+    home: str,
     snapshot: RegistrySnapshot,
     probes: dict[int, Probe],
     rdns: dict[IPAddress, str],
     resolver: PtrResolver | None,
+    *,
+    store_name: str,
+    path: Path,
     chunk_results: int = CHUNK_RESULTS,
 ) -> tuple[AnalysisResult, tuple[Malformed, ...], GatherSummary]:
     """Analyses one round of the store and writes its analysis file (atomically); returns
     the analysis (read back from that file), the records quarantined and the reverse DNS
-    asked.
+    asked. `store_name` names the store in the analysis's inputs; `path` is the analysis file.
 
     The round's results are read from the store as they come, a chunk at a time, by the
     streaming passes (`analyze_stream`: one to gather, one to judge and spool the verdicts,
@@ -424,11 +424,10 @@ def analyse_round(
     if resolver is not None:
         asked = gather(store, all_hop_addresses((), None, source), resolver)
     names = merged(stored_names(store), rdns)
-    path = settings.rounds_dir / round_id / ANALYSIS_FILE
     with tempfile.TemporaryDirectory(prefix="ixpready-spool-") as spool:
         streamed, first = analyze_stream(
-            (), Path(spool), home=settings.country, snapshot=snapshot, probes=probes,
-            rdns=names, inputs=(f"{settings.store_path.name} round {round_id}",),
+            (), Path(spool), home=home, snapshot=snapshot, probes=probes,
+            rdns=names, inputs=(f"{store_name} round {round_id}",),
             chunk_results=chunk_results, source=source,
         )  # fmt: skip
         write_atomically_with(path, lambda out: streamed.write("json", out))
@@ -436,10 +435,16 @@ def analyse_round(
 
 
 def analysed_rounds(
-    settings: Settings,
+    local: Store | None,
+    *,
+    country: str,
+    shared: StoreSettings,
+    run: RunSettings,
+    rounds: RoundsSettings,
+    refdata_dir: Path,
+    rounds_dir: Path,
     snapshot: RegistrySnapshot | None = None,
     resolver: PtrResolver | None = None,
-    job_store: Store | None = None,
 ) -> tuple[RoundAnalysis, ...]:
     """Returns every round's analysis, oldest round first, analysing the rounds whose results
     or reference data changed since their analysis was written (atomically). A round whose
@@ -447,28 +452,32 @@ def analysed_rounds(
     returned as it is (the round is left out on a host without that file). The store's
     reverse-DNS names are evidence; with a `resolver`, the names of a round's hop addresses
     are asked (and kept) before it is analysed, until a round finds no server answering.
+    `local`: the store the job runner opened (the results' store unless `shared.url` is set;
+    None on a host whose results live in the shared store); `run`: the probes and names files;
+    `rounds`: the period; each round's files go in `rounds_dir`/<round>.
 
     Raises RefdataError when the reference data cannot be read, StoreError for a damaged store.
     """
-    snapshot = snapshot or load_snapshot(settings.refdata_path)
-    rdns = _rdns(settings)
+    snapshot = snapshot or load_snapshot(refdata_dir)
+    rdns = _rdns(run.rdns_file)
+    source = (local.path if local is not None else Path("store")).name
     outcome: list[RoundAnalysis] = []
-    with results_store(settings, job_store) as store:
-        assign_rounds(store, settings.rounds.period)
-        probes, probes_from = _probes(settings, store, job_store)
+    with results_store(shared, local) as store:
+        assign_rounds(store, rounds.period)
+        probes, probes_from = _probes(store, local, country, run.probes_file)
         pruned = {s.round_id: s.results for s in store.round_summaries()}
         for round_id, count in pruned.items():
             try:
-                kept_file = load_analysis(settings.rounds_dir / round_id / ANALYSIS_FILE)
+                kept_file = load_analysis(rounds_dir / round_id / ANALYSIS_FILE)
             except (OSError, InputError):
                 continue
             outcome.append(RoundAnalysis(round_id, count, kept_file,
-                                         settings.rounds_dir / round_id / ANALYSIS_FILE,
+                                         rounds_dir / round_id / ANALYSIS_FILE,
                                          False, ()))  # fmt: skip
         for round_id, count in store.round_counts().items():
             if round_id in pruned:  # results that came back after the round was pruned
                 continue
-            folder = settings.rounds_dir / round_id
+            folder = rounds_dir / round_id
             state = _state(count, snapshot, probes_from)
             kept = _reuse(folder, state)
             if kept is not None:
@@ -476,7 +485,8 @@ def analysed_rounds(
                                              False, ()))  # fmt: skip
                 continue
             analysis, bad, asked = analyse_round(
-                store, round_id, settings, snapshot, probes, rdns, resolver
+                store, round_id, country, snapshot, probes, rdns, resolver, store_name=source,
+                path=folder / ANALYSIS_FILE,
             )
             if asked.unreachable:
                 resolver = None  # offline: the other rounds do not wait for it again
@@ -488,16 +498,32 @@ def analysed_rounds(
     return tuple(sorted(outcome, key=lambda r: r.round_id))
 
 
-def trend(settings: Settings) -> Trend:
-    """Returns the trend over every round in the store (analysing rounds as needed), rounds
-    whose raw results were dropped included (from their kept summaries).
+def trend(
+    local: Store | None,
+    *,
+    country: str,
+    shared: StoreSettings,
+    run: RunSettings,
+    rounds: RoundsSettings,
+    refdata_dir: Path,
+    rounds_dir: Path,
+    events: tuple[Event, ...] = (),
+) -> Trend:
+    """Returns the trend over every round in the store (analysing rounds as needed, see
+    `analysed_rounds` for the arguments), rounds whose raw results were dropped included
+    (from their kept summaries), marked with `events`.
 
     Raises RefdataError / StoreError as `analysed_rounds`.
     """
-    rounds = analysed_rounds(settings)
-    result = trend_of(settings, tuple((r.round_id, r.results, r.analysis) for r in rounds),
-                      kept_summaries(settings))  # fmt: skip
-    return replace(result, readiness=round_readiness(settings, rounds))
+    analysed = analysed_rounds(local, country=country, shared=shared, run=run, rounds=rounds,
+                               refdata_dir=refdata_dir, rounds_dir=rounds_dir)  # fmt: skip
+    with results_store(shared, local) as store:
+        kept = kept_summaries(store)
+    result = trend_of(tuple((r.round_id, r.results, r.analysis) for r in analysed), kept,
+                      country=country, period=rounds.period, events=events)  # fmt: skip
+    readiness = round_readiness(analysed, period=rounds.period, refdata_dir=refdata_dir,
+                                rounds_dir=rounds_dir)  # fmt: skip
+    return replace(result, readiness=readiness)
 
 
 READINESS_FILE = "readiness-counts.json"  # per round: its readiness counts, kept with it
@@ -522,7 +548,7 @@ def _kept_counts(path: Path) -> tuple[str, ReadinessRound] | None:
 
 
 def round_readiness(
-    settings: Settings, rounds: Sequence[RoundAnalysis]
+    rounds: Sequence[RoundAnalysis], *, period: str, refdata_dir: Path, rounds_dir: Path
 ) -> tuple[ReadinessRound, ...]:
     """Returns the readiness counts of each round, with the reference data of its time.
 
@@ -530,13 +556,13 @@ def round_readiness(
     while the analysis and the reference folder are unchanged; a round whose analysis is gone
     (retention, another host) keeps the counts it had.
     """
-    length = period_length(settings.rounds.period)
+    length = period_length(period)
     out: dict[str, ReadinessRound] = {}
     for r in rounds:
         day = (round_start(r.round_id) + length - timedelta(seconds=1)).date()
-        folder = refdata_as_of(settings.refdata_path, day)
+        folder = refdata_as_of(refdata_dir, day)
         key = _counts_key(folder, r.analysis)
-        path = settings.rounds_dir / r.round_id / READINESS_FILE
+        path = rounds_dir / r.round_id / READINESS_FILE
         kept = _kept_counts(path)
         if kept is not None and kept[0] == key:
             out[r.round_id] = kept[1]
@@ -546,8 +572,8 @@ def round_readiness(
                     "met": [list(m) for m in counts.met], "key": key}  # fmt: skip
         write_atomically(path, json.dumps(document).encode())
         out[r.round_id] = counts
-    if settings.rounds_dir.is_dir():
-        for folder in sorted(settings.rounds_dir.iterdir()):
+    if rounds_dir.is_dir():
+        for folder in sorted(rounds_dir.iterdir()):
             if folder.name not in out and (kept := _kept_counts(folder / READINESS_FILE)):
                 out[folder.name] = kept[1]
     return tuple(counts for _, counts in sorted(out.items()))
