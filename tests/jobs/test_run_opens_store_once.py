@@ -85,12 +85,13 @@ def test_a_run_opens_its_store_once_and_every_step_works_in_it(
     assert opened == Counter({store: 1})
 
 
-def test_doctor_never_creates_the_store(
+def test_doctor_and_a_prune_without_policy_never_create_the_store(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], opened: Counter[Path]
 ) -> None:
     config = write_config(tmp_path / "config.toml", f'data_dir = "{tmp_path / "data"}"\n')
     main(["--config", str(config), "doctor"])
     assert "ixpready.sqlite not created yet" in capsys.readouterr().out
+    assert main(["--config", str(config), "prune"]) == ExitCode.OK
     assert not opened and not (tmp_path / "data" / "ixpready.sqlite").exists()
 
 

@@ -337,9 +337,7 @@ def _ensure_plan_file(settings: Settings, store: Store, round_id: str, plan_id: 
 # The job
 
 
-def round_dns(
-    settings: Settings, round_id: str, job_store: Store | None = None
-) -> tuple[DnsResult, ...]:
+def round_dns(settings: Settings, round_id: str, job_store: Store) -> tuple[DnsResult, ...]:
     """Returns the DNS results the store holds in a round (imported from `run.results`, such
     as a probe spool's `ixpready-probe dns` results, uploaded or fetched), in key order."""
     found: dict[TraceKey, DnsResult] = {}
@@ -525,11 +523,16 @@ def prune(
     that changed while it was pruned, and the errors of `analysed_rounds`.
     """
     moment = (now or datetime.now(tz=UTC)).replace(microsecond=0)
-    with job_lock(settings.lock_path), local_store(settings) as store:
-        # checked when opened: a damaged store stops prune first
-        return retention.prune_store(store, settings=settings.retention, shared=settings.store,
-                                     now=moment, analyse=lambda: rounds_of(settings, store),
-                                     dry_run=dry_run)  # fmt: skip
+    with job_lock(settings.lock_path):
+        if not retention.configured(settings.retention) and not settings.store_path.exists():
+            return retention.prune_store(None, settings=settings.retention,
+                                         shared=settings.store, now=moment, analyse=tuple,
+                                         dry_run=dry_run)  # fmt: skip
+        with local_store(settings) as store:  # checked when opened: damaged stops prune first
+            return retention.prune_store(store, settings=settings.retention, shared=settings.store,
+                                         now=moment,
+                                         analyse=lambda: rounds_of(settings, store),
+                                         dry_run=dry_run)  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------
