@@ -45,6 +45,7 @@ from ixpready.enrichment.ixps import IxpHit, IxpIndex
 from ixpready.enrichment.prefixes import Origin, PrefixTable, RegistryCountries
 from ixpready.enrichment.presence import NAMED, NetworkPresence, nearest
 from ixpready.measurements.records import (
+    AddressTable,
     IPAddress,
     Probe,
     Trace,
@@ -655,15 +656,19 @@ def vantage_of(probe: Probe, places: Gazetteer | None = None) -> Vantage:
 
 
 def observe(
-    traces: Iterable[Trace], groups: Iterable[list[int]] | None = None
+    traces: Iterable[Trace],
+    groups: Iterable[list[int]] | None = None,
+    table: AddressTable | None = None,
 ) -> dict[IPAddress, dict[int, float]]:
     """Returns, per responding address, the smallest usable RTT (ms) each probe saw from it.
 
     Addresses, and each address's probes, come in the order the traces first give them a
     usable RTT (trace by trace, hop by hop). `groups` may pass `route_groups(traces)`, or
     any finer grouping of the traces' positions (each group one probe and route object).
+    `table` numbers the addresses of routes no reader numbered (see `AddressTable`).
     """
     traces = traces if isinstance(traces, list | tuple) else list(traces)
+    table = AddressTable() if table is None else table
     # A probe's traces along one route object (one address per hop) are taken together:
     # their smallest RTT stop by stop. Traces with a hop answered by several addresses are
     # read reply by reply. Each (address, probe) is then gathered at the place in the traces
@@ -679,15 +684,16 @@ def observe(
             for position in positions:
                 for index, (address, rtt) in enumerate(_trace_rtts(traces[position])):
                     if address is not None and rtt is not None:
-                        late.append((position, index, address, prb, rtt))
+                        late.append((position, index, table.number_of(address), address, prb, rtt))
             continue
         vectors = [traces[position].stop_rtts() for position in positions]
         position = positions[0]
-        addresses = [stop[1] for stop in route.stops]
+        numbers = table.route_numbers(route)
+        stops = route.stops
         first = vectors[0]
         for index, column in enumerate(zip(*vectors, strict=True)):
-            address = addresses[index]
-            if address is None:
+            number = numbers[index]
+            if not number:
                 continue
             try:
                 best: float | None = min(column)  # raises when some trace has no RTT here
@@ -696,35 +702,37 @@ def observe(
                 best = min(usable) if usable else None
             if best is None:
                 continue
+            address = stops[index][1]
+            assert address is not None
             if first[index] is not None:
-                sightings.append((position, index, address, prb, best))
+                sightings.append((position, index, number, address, prb, best))
             else:
                 later = next(n for n, rtt in enumerate(column) if rtt is not None)
-                late.append((positions[later], index, address, prb, best))
-    # (position, index) is unique to a sighting: tuples never compare the addresses.
+                late.append((positions[later], index, number, address, prb, best))
+    # (position, index) is unique to a sighting: tuples never compare further.
     ordered = heapq.merge(sightings, sorted(late)) if late else sightings
-    by_object: dict[int, tuple[IPAddress, dict[int, float]]] = {}
-    # The reader makes one object per address text, so a run names each address with one
-    # object: gathered by object identity first (an `ipaddress` hash is a Python call,
-    # hundreds of thousands of them), then keyed by address. Should two objects stand for
-    # one address, the gathering is redone by address, so the result is the same either way.
-    for _position, _index, address, prb, rtt in ordered:
-        entry = by_object.get(id(address))
+    by_number: dict[int, tuple[IPAddress, dict[int, float]]] = {}
+    # Gathered by the addresses' numbers first (an `ipaddress` hash is a Python call,
+    # hundreds of thousands of them), then keyed by address. Should two numbers stand for
+    # one address (read with two tables), the gathering is redone by address, so the
+    # result is the same either way.
+    for _position, _index, number, address, prb, rtt in ordered:
+        entry = by_number.get(number)
         if entry is None:
-            by_object[id(address)] = (address, {prb: rtt})
+            by_number[number] = (address, {prb: rtt})
             continue
         per_probe = entry[1]
         if rtt < per_probe.get(prb, _INFINITY):
             per_probe[prb] = rtt
-    seen = {address: per_probe for address, per_probe in by_object.values()}
-    if len(seen) == len(by_object):
+    seen = {address: per_probe for address, per_probe in by_number.values()}
+    if len(seen) == len(by_number):
         return seen
     return _observe_by_address(traces)
 
 
 # Where a probe first got a usable RTT from an address: (position of the trace, index of the
-# stop or reply in it, address, probe, smallest RTT).
-_Sighting = tuple[int, int, IPAddress, int, float]
+# stop or reply in it, the address's number, the address, probe, smallest RTT).
+_Sighting = tuple[int, int, int, IPAddress, int, float]
 
 
 def _trace_rtts(trace: Trace) -> list[tuple[IPAddress | None, float | None]]:
@@ -769,8 +777,11 @@ class Annotator:
         vantages: Mapping[int, Vantage],
         observations: Mapping[IPAddress, Mapping[int, float]],
         pinged: Mapping[IPAddress, AbstractSet[int]] | None = None,
+        table: AddressTable | None = None,
     ) -> None:
         self.lookups = lookups
+        # Numbers the addresses of routes no reader numbered (see `AddressTable`).
+        self.table = AddressTable() if table is None else table
         self.home = home
         self.vantages = vantages
         self.observations = observations
@@ -782,13 +793,17 @@ class Annotator:
             ],
         ] = {}
         self._info: dict[IPAddress, AddressInfo] = {}
+        # The same by the addresses' numbers (see `Trace.address_keys`; 0: no address).
+        self._numbered: dict[object, AddressInfo | None] = {0: None}
         self._by_route: dict[int, tuple[AddressInfo | None, ...]] = {}  # by Route.serial
         self._near: dict[int, _Near] = {}
 
     def trusting(self, vantages: Mapping[int, Vantage]) -> Annotator:
         """Returns an annotator of the same run with other vantages (e.g. once probes are
         checked), sharing the static facts already worked out (they do not depend on them)."""
-        other = Annotator(self.lookups, self.home, vantages, self.observations, self.pinged)
+        other = Annotator(
+            self.lookups, self.home, vantages, self.observations, self.pinged, self.table
+        )
         other._static = self._static
         return other
 
@@ -836,10 +851,28 @@ class Annotator:
         """
         route = trace.route()
         infos = self._by_route.get(route.serial)
+        numbered = self._numbered
         if infos is None:
-            infos = self._by_route[route.serial] = tuple(
-                None if address is None else self.info(address)
-                for _number, address, _inherited in route.stops
-            )
-        destination = None if trace.destination is None else self.info(trace.destination)
-        return AnnotatedTrace(trace, self.vantages.get(trace.key.prb_id), infos, destination)
+            numbers = self.table.route_numbers(route)
+            try:
+                infos = tuple([numbered[number] for number in numbers])
+            except KeyError:  # some address not annotated yet
+                infos = tuple(
+                    [
+                        self._info_by(number, stop[1])
+                        for number, stop in zip(numbers, route.stops, strict=True)
+                    ]
+                )
+            self._by_route[route.serial] = infos
+        destination = trace.destination
+        key = trace.address_keys()[0]
+        found = numbered.get(key)
+        if found is None and destination is not None:
+            found = self._info_by(key, destination)
+        return AnnotatedTrace(trace, self.vantages.get(trace.key.prb_id), infos, found)
+
+    def _info_by(self, key: object, address: IPAddress | None) -> AddressInfo | None:
+        """Returns `info(address)`, kept under `key` (the address's number) too."""
+        found = None if address is None else self.info(address)
+        self._numbered[key] = found
+        return found

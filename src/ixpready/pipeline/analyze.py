@@ -52,7 +52,15 @@ from ixpready.enrichment.geo import Gazetteer
 from ixpready.errors import InputError, UsageError
 from ixpready.measurements.parse import Outcome, parse_lines, read_results
 from ixpready.measurements.probes import load_probes
-from ixpready.measurements.records import IPAddress, Malformed, PingResult, Probe, Skipped, Trace
+from ixpready.measurements.records import (
+    AddressTable,
+    IPAddress,
+    Malformed,
+    PingResult,
+    Probe,
+    Skipped,
+    Trace,
+)
 from ixpready.measurements.store import Store
 from ixpready.pipeline.rdns import (
     GatherSummary,
@@ -106,17 +114,19 @@ class ReadOutcome:
     pings: tuple[PingResult, ...] = ()  # the pings among them (each key once): locate evidence
 
 
-def _sources(paths: Sequence[Path], store: Path | None) -> Iterator[Iterable[Outcome]]:
+def _sources(
+    paths: Sequence[Path], store: Path | None, table: AddressTable
+) -> Iterator[Iterable[Outcome]]:
     for path in paths:
         if not path.is_file():
             raise InputError(f"{path}: no such results file")
-        yield read_results(path)
+        yield read_results(path, table)
     if store is not None:
         if not store.is_file():
             raise InputError(f"{store}: no such store", hint="fetch results first: ixpready fetch")
         with Store.open(store) as opened:
             raw = [(f"store msm {r.key.msm_id}", r.raw) for r in opened.results()]
-        yield (o for origin, text in raw for o in parse_lines([text], origin))
+        yield (o for origin, text in raw for o in parse_lines([text], origin, table))
 
 
 @_collector_paused
@@ -129,9 +139,10 @@ def read_traces(
     Raises InputError when a file cannot be opened; StoreError for a damaged store.
     """
     total = len(paths) + (store is not None)
+    table = AddressTable()  # one per read: equal routes of every file are one object
 
     def outcomes() -> Iterator[Outcome]:
-        for done, source in enumerate(_sources(paths, store), start=1):
+        for done, source in enumerate(_sources(paths, store, table), start=1):
             yield from source
             if on_progress is not None:
                 on_progress(done, total)
@@ -284,10 +295,12 @@ def alike_groups(traces: Sequence[Trace]) -> list[list[int]]:
 
 
 def _alike_key(trace: Trace) -> tuple[object, ...]:
-    """Returns what traces alike share (see `alike_groups`); objects by identity."""
+    """Returns what traces alike share (see `alike_groups`): the route by its serial number,
+    the destination and public source by their reader's numbers (`Trace.address_keys`)."""
+    destination, public_source = trace.address_keys()
     return (
-        id(trace.route()), trace.key.prb_id, trace.af, id(trace.destination),
-        id(trace.public_source), id(trace.vantage), trace.origin, trace.error is None,
+        trace.route().serial, trace.key.prb_id, trace.af, destination, public_source,
+        trace.vantage, trace.origin, trace.error is None,
     )  # fmt: skip
 
 
@@ -411,7 +424,7 @@ class Judging:
     memo: JudgeMemo = field(default_factory=JudgeMemo)
     # Per group of traces alike whose first verdict holds for all: that verdict (a later
     # chunk's traces alike are restated from it, as traces of one group are).
-    held: dict[tuple[object, ...], tuple[object, PathVerdict]] = field(default_factory=dict)
+    held: dict[tuple[object, ...], PathVerdict] = field(default_factory=dict)
 
     def judge(
         self, traces: Sequence[Trace], groups: list[list[int]] | None = None
@@ -427,7 +440,7 @@ class Judging:
             key = _alike_key(first)
             kept = held.get(key)
             if kept is not None:  # alike traces of an earlier chunk: their verdict holds
-                yield restate_many(kept[1], group), True
+                yield restate_many(kept, group), True
                 continue
             annotated = annotator.annotate(first)
             ends = _ends(
@@ -444,9 +457,7 @@ class Judging:
                 verdicts += restate_many(verdict, group[1:])
                 if len(held) >= HELD_MAX:
                     held.clear()
-                # The key's objects are kept with the verdict: their ids stay theirs.
-                shared = (first.route(), first.destination, first.public_source, first.vantage)
-                held[key] = (shared, verdict)
+                held[key] = verdict  # (serial numbers are never reused)
             else:
                 for trace in group[1:]:
                     again = judge(

@@ -37,7 +37,15 @@ from ixpready.enrichment.annotate import Lookups
 from ixpready.errors import InputError, UsageError
 from ixpready.measurements.parse import Outcome, parse_bytes, parse_lines
 from ixpready.measurements.probes import load_probes
-from ixpready.measurements.records import IPAddress, Malformed, PingResult, Probe, Skipped, Trace
+from ixpready.measurements.records import (
+    AddressTable,
+    IPAddress,
+    Malformed,
+    PingResult,
+    Probe,
+    Skipped,
+    Trace,
+)
 from ixpready.measurements.store import Store
 from ixpready.pipeline.analyze import (
     VERDICT_ORDER,
@@ -78,10 +86,14 @@ def default_workers() -> int:
 # --- reading, a block at a time ---------------------------------------------------------
 
 
-def file_outcomes(path: Path, block_lines: int = BLOCK_LINES) -> Iterator[Outcome]:
+def file_outcomes(
+    path: Path, block_lines: int = BLOCK_LINES, table: AddressTable | None = None
+) -> Iterator[Outcome]:
     """Yields the outcomes of a results file as `read_results` does, reading a large JSON-
     lines file `block_lines` lines at a time (a JSON document, or a small file, is read
-    whole). A malformed record names its line in the whole file all the same."""
+    whole). A malformed record names its line in the whole file all the same. `table`: the
+    pass's addresses and routes (see `AddressTable`), else one for this file."""
+    table = AddressTable() if table is None else table
     size = path.stat().st_size
     with path.open("rb") as handle:
         head = handle.read(4096).lstrip(b"\xef\xbb\xbf").lstrip(b" \t\r\n")
@@ -89,7 +101,7 @@ def file_outcomes(path: Path, block_lines: int = BLOCK_LINES) -> Iterator[Outcom
         whole = size <= WHOLE_FILE_BYTES and block_lines == BLOCK_LINES
         if whole or head[:1] != b"{" or first_line == b"{":
             handle.seek(0)
-            yield from parse_bytes(handle.read(), path.name)
+            yield from parse_bytes(handle.read(), path.name, table)
             return
         handle.seek(0)
         before = 0  # lines of the file before the block
@@ -97,19 +109,21 @@ def file_outcomes(path: Path, block_lines: int = BLOCK_LINES) -> Iterator[Outcom
         for line in handle:
             block.append(line)
             if len(block) >= block_lines:
-                yield from _block(block, path.name, before)
+                yield from _block(block, path.name, before, table)
                 before += len(block)
                 block = []
         if block:
-            yield from _block(block, path.name, before)
+            yield from _block(block, path.name, before, table)
 
 
-def _block(lines: list[bytes], origin: str, before: int) -> Iterator[Outcome]:
+def _block(
+    lines: list[bytes], origin: str, before: int, table: AddressTable
+) -> Iterator[Outcome]:
     # A leading empty line: the block is never taken for one pretty-printed document.
     data = b"\n" + b"".join(lines).rstrip(b"\n")
     shift = before - 1
     prefix = f"{origin}:"
-    for outcome in parse_bytes(data, origin):
+    for outcome in parse_bytes(data, origin, table):
         if isinstance(outcome, Malformed) and shift and outcome.where.startswith(prefix):
             rest = outcome.where[len(prefix) :]
             digits = len(rest) - len(rest.lstrip("0123456789"))
@@ -122,17 +136,19 @@ def _block(lines: list[bytes], origin: str, before: int) -> Iterator[Outcome]:
 def input_outcomes(
     paths: Sequence[Path], store: Path | None, block_lines: int = BLOCK_LINES
 ) -> Iterator[Outcome]:
-    """Yields every outcome of the result files, then of the store's results."""
+    """Yields every outcome of the result files, then of the store's results (read with one
+    `AddressTable`: equal routes of the whole input are one object)."""
+    table = AddressTable()
     for path in paths:
         if not path.is_file():
             raise InputError(f"{path}: no such results file")
-        yield from file_outcomes(path, block_lines)
+        yield from file_outcomes(path, block_lines, table)
     if store is not None:
         if not store.is_file():
             raise InputError(f"{store}: no such store", hint="fetch results first: ixpready fetch")
         with Store.open(store) as opened:
             for stored in opened.results():
-                yield from parse_lines([stored.raw], f"store msm {stored.key.msm_id}")
+                yield from parse_lines([stored.raw], f"store msm {stored.key.msm_id}", table)
 
 
 @dataclass
