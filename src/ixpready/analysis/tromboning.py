@@ -292,7 +292,7 @@ class JudgeMemo:
     )  # fmt: skip
 
     def __init__(self) -> None:
-        self.facts: dict[tuple[int, str], AddressFacts] = {}  # by (AddressInfo.serial, home)
+        self.facts: dict[str, dict[int, AddressFacts]] = {}  # by home, AddressInfo.serial
         # Per AddressInfo serial, hop number and home country: what a hop abroad says.
         self.said: dict[tuple[int, int, str], tuple[Evidence, ...]] = {}
         # Per Route serial and home: the route's annotations and what judging takes of them.
@@ -318,11 +318,20 @@ class JudgeMemo:
 
     def facts_of(self, info: AddressInfo, home: str) -> AddressFacts:
         """Returns `_facts(info, home)`, worked out once per annotation and home."""
-        key = (info.serial, home)
-        found = self.facts.get(key)
+        known = self.facts.get(home)
+        if known is None:
+            known = self.facts[home] = {}
+        found = known.get(info.serial)
         if found is None:
-            found = self.facts[key] = _facts(info, home)
+            found = known[info.serial] = _facts(info, home)
         return found
+
+    def facts_in(self, home: str) -> dict[int, AddressFacts]:
+        """Returns the facts worked out for `home` so far, by annotation serial number."""
+        known = self.facts.get(home)
+        if known is None:
+            known = self.facts[home] = {}
+        return known
 
 
 def _facts(info: AddressInfo, home: str) -> AddressFacts:
@@ -385,20 +394,24 @@ def _route_facts(at: AnnotatedTrace, home: str, memo: JudgeMemo) -> _RouteFacts:
     ixp_countries: list[str] = []
     carried_by: list[int] = []
     foreign_conf: list[float] = []
-    asns: list[int | None] = []
     home_ixp_names: set[str] = set()
     via_home_ixp = False
-    last_number: int | None = None
     said = memo.said
-    for (number, address, _inherited), info in zip(at.trace.route().stops, infos, strict=True):
-        if address is not None and (last_number is None or number > last_number):
-            last_number = number
-        if info is None:
-            continue
-        about = memo.facts_of(info, home)
-        asns.append(about.asn)
-        if about.nothing_but_asn:
-            continue
+    stops = at.trace.route().stops
+    last_number = max([stop[0] for stop in stops if stop[1] is not None], default=None)
+    by_serial = memo.facts_in(home)
+    abouts = [
+        by_serial.get(info.serial) or memo.facts_of(info, home) if info is not None else None
+        for info in infos
+    ]
+    asns = [about.asn for about in abouts if about is not None]
+    telling = [
+        (stop, info, about)
+        for stop, info, about in zip(stops, infos, abouts, strict=True)
+        if about is not None and not about.nothing_but_asn
+    ]
+    for (number, address, _inherited), info, about in telling:
+        assert info is not None
         if about.home_ixp is not None:
             home_ixp_names.add(about.home_ixp)
             via_home_ixp = via_home_ixp or about.placed_at_home_ixp

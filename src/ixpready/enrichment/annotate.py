@@ -24,7 +24,7 @@ counts). The winning country needs at least MEDIUM strength (0.5) to count as lo
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from enum import IntEnum
@@ -48,6 +48,7 @@ from ixpready.measurements.records import (
     AddressTable,
     IPAddress,
     Probe,
+    Stop,
     Trace,
     route_groups,
     serial_number,
@@ -673,7 +674,9 @@ def observe(
     # their smallest RTT stop by stop. Traces with a hop answered by several addresses are
     # read reply by reply. Each (address, probe) is then gathered at the place in the traces
     # where it first had a usable RTT, so the order is the traces' own.
-    sightings: list[_Sighting] = []  # in the traces' order
+    # The groups in the traces' order: each its sightings, or, for a group of one trace,
+    # (position, probe, stop numbers, stops, stop RTTs), read as sightings only when needed.
+    parts: list[list[_Sighting] | _Single] = []
     late: list[_Sighting] = []  # a stop's first usable RTT in a group's later trace
     ordered_groups = sorted(route_groups(traces) if groups is None else groups)
     for positions in ordered_groups:
@@ -686,11 +689,16 @@ def observe(
                     if address is not None and rtt is not None:
                         late.append((position, index, table.number_of(address), address, prb, rtt))
             continue
-        vectors = [traces[position].stop_rtts() for position in positions]
-        position = positions[0]
         numbers = table.route_numbers(route)
         stops = route.stops
+        if len(positions) == 1:
+            parts.append((positions[0], prb, numbers, stops, head.stop_rtts()))
+            continue
+        vectors = [traces[position].stop_rtts() for position in positions]
+        position = positions[0]
         first = vectors[0]
+        sightings: list[_Sighting] = []
+        parts.append(sightings)
         for index, column in enumerate(zip(*vectors, strict=True)):
             number = numbers[index]
             if not number:
@@ -709,30 +717,67 @@ def observe(
             else:
                 later = next(n for n, rtt in enumerate(column) if rtt is not None)
                 late.append((positions[later], index, number, address, prb, best))
-    # (position, index) is unique to a sighting: tuples never compare further.
-    ordered = heapq.merge(sightings, sorted(late)) if late else sightings
     by_number: dict[int, tuple[IPAddress, dict[int, float]]] = {}
     # Gathered by the addresses' numbers first (an `ipaddress` hash is a Python call,
     # hundreds of thousands of them), then keyed by address. Should two numbers stand for
     # one address (read with two tables), the gathering is redone by address, so the
     # result is the same either way.
-    for _position, _index, number, address, prb, rtt in ordered:
-        entry = by_number.get(number)
-        if entry is None:
-            by_number[number] = (address, {prb: rtt})
-            continue
-        per_probe = entry[1]
-        if rtt < per_probe.get(prb, _INFINITY):
-            per_probe[prb] = rtt
+    if late:  # (position, index) is unique to a sighting: tuples never compare further
+        ordered = heapq.merge(_sightings(parts), sorted(late))
+        for _position, _index, number, address, prb, rtt in ordered:
+            entry = by_number.get(number)
+            if entry is None:
+                by_number[number] = (address, {prb: rtt})
+                continue
+            per_probe = entry[1]
+            if rtt < per_probe.get(prb, _INFINITY):
+                per_probe[prb] = rtt
+    else:  # the groups' own order is the traces' order
+        get = by_number.get
+        for part in parts:
+            if isinstance(part, list):
+                for _position, _index, number, address, prb, rtt in part:
+                    entry = get(number)
+                    if entry is None:
+                        by_number[number] = (address, {prb: rtt})
+                    elif rtt < entry[1].get(prb, _INFINITY):
+                        entry[1][prb] = rtt
+                continue
+            _head, prb, numbers, stops, rtts = part
+            for number, (_hop, address, _inherited), rtt in zip(numbers, stops, rtts, strict=True):
+                if address is None or rtt is None:
+                    continue
+                entry = get(number)
+                if entry is None:
+                    by_number[number] = (address, {prb: rtt})
+                elif rtt < entry[1].get(prb, _INFINITY):
+                    entry[1][prb] = rtt
     seen = {address: per_probe for address, per_probe in by_number.values()}
     if len(seen) == len(by_number):
         return seen
     return _observe_by_address(traces)
 
 
+def _sightings(parts: list[list[_Sighting] | _Single]) -> Iterator[_Sighting]:
+    """Yields the sightings of `observe`'s parts, in order."""
+    for part in parts:
+        if isinstance(part, list):
+            yield from part
+            continue
+        position, prb, numbers, stops, rtts = part
+        for index, (number, stop, rtt) in enumerate(zip(numbers, stops, rtts, strict=True)):
+            if number and rtt is not None:
+                address = stop[1]
+                assert address is not None
+                yield (position, index, number, address, prb, rtt)
+
+
 # Where a probe first got a usable RTT from an address: (position of the trace, index of the
 # stop or reply in it, the address's number, the address, probe, smallest RTT).
 _Sighting = tuple[int, int, int, IPAddress, int, float]
+# A group of one trace along a route of one address per hop: (position of the trace, probe,
+# the route's address numbers, its stops, the trace's stop RTTs).
+_Single = tuple[int, int, tuple[int, ...], tuple[Stop, ...], tuple[float | None, ...]]
 
 
 def _trace_rtts(trace: Trace) -> list[tuple[IPAddress | None, float | None]]:

@@ -405,24 +405,28 @@ _FAST_ARRAY = msgspec.json.Decoder(list[_FastTrace])
 
 
 class _LazyHops:
-    """A decoded traceroute's hops, made into `Hop`s when first asked (`HopSource`); every
-    text in them was checked when the route was read (`_route`)."""
+    """A traceroute's hops, made into `Hop`s when first asked (`HopSource`): from its JSON
+    line (decoded again then: the decoded record is not kept, most hops are never asked
+    for) or its decoded record (one of a JSON array). Every text in them was checked when
+    the route was read (`_route`)."""
 
-    __slots__ = ("record", "table")
+    __slots__ = ("source", "table")
 
-    def __init__(self, record: _FastTrace, table: AddressTable) -> None:
-        self.record = record
+    def __init__(self, source: _FastTrace | bytes | str, table: AddressTable) -> None:
+        self.source = source
         self.table = table
 
     def hops(self) -> tuple[Hop, ...]:
         """Returns the hops `trace_from_atlas` would make of the same replies (their `Reply`
         objects made on first use, see `Hop.compact`)."""
         table = self.table
+        source = self.source
+        record = source if isinstance(source, _FastTrace) else _FAST_LINE.decode(source)
         return tuple(
             Hop.compact(
                 entry.hop, _packets(entry.result, table), entry.error, bool(entry.inherited)
             )
-            for entry in self.record.result
+            for entry in record.result
         )
 
 
@@ -562,19 +566,19 @@ def _route(entries: list[_FastHop], table: AddressTable) -> tuple[Route, _StopRt
     numbers: tuple[int, ...] = found
     key = (hop_numbers, numbers, inherited)
     route = table.known_route(key)
-    if route is None:
-        addresses = table.addresses
-        stops: list[Stop] = [
-            (hop, addresses[address] if address else None, bool(flag))
-            for hop, address, flag in zip(hop_numbers, numbers, inherited, strict=True)
-        ]
+    if route is None:  # (0, a silent hop's number, is no key of `addresses`: None)
+        stops: list[Stop] = list(
+            zip(hop_numbers, map(table.addresses.get, numbers), map(bool, inherited), strict=True)
+        )
         route = table.route(key, stops, numbers)
     return route, tuple(stop_rtts)
 
 
-def _fast_trace(record: _FastTrace, table: AddressTable) -> Trace:
+def _fast_trace(
+    record: _FastTrace, table: AddressTable, line: bytes | str | None = None
+) -> Trace:
     """Returns the Trace of a decoded traceroute, as `trace_from_atlas` would (its hops made
-    on first use).
+    on first use, from `line` when it is the record's JSON text).
 
     Raises _Fallback (or MalformedResult) when the dict path must read it instead.
     """
@@ -608,7 +612,7 @@ def _fast_trace(record: _FastTrace, table: AddressTable) -> Trace:
     return Trace.lazy(
         key, af, (record.proto or "UDP").upper(), destination,
         record.dst_name or record.dst_addr or "", source, public_source,
-        _LazyHops(record, table), record.endtime, record.paris_id, record.fw, None, origin,
+        _LazyHops(record if line is None else line, table), record.endtime, record.paris_id, record.fw, None, origin,
         vantage, route, stop_rtts, (dst, public),
     )  # fmt: skip
 
@@ -616,7 +620,7 @@ def _fast_trace(record: _FastTrace, table: AddressTable) -> Trace:
 def _fast_line(line: bytes | str, table: AddressTable) -> Trace | None:
     """Returns the Trace of one JSON line when the fast path can read it, else None."""
     try:
-        return _fast_trace(_FAST_LINE.decode(line), table)
+        return _fast_trace(_FAST_LINE.decode(line), table, line)
     except (msgspec.DecodeError, _Fallback, MalformedResult, RecursionError):
         return None
 

@@ -13,6 +13,7 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import MISSING, dataclass, field, fields
 from datetime import UTC, datetime
 from ipaddress import IPv4Address, IPv6Address, ip_address
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Protocol
 
 IPAddress = IPv4Address | IPv6Address
@@ -348,8 +349,8 @@ class Route:
     )
 
     def __post_init__(self) -> None:
-        numbers = {number for number, _address, _inherited in self.stops}
-        object.__setattr__(self, "one_per_hop", len(numbers) == len(self.stops))
+        hops = set(map(itemgetter(0), self.stops))
+        object.__setattr__(self, "one_per_hop", len(hops) == len(self.stops))
 
     def positions(self, address: IPAddress) -> tuple[int, ...]:
         """Returns the indexes of the stops whose address equals `address` (kept per object)."""
