@@ -109,7 +109,9 @@ def access_delay_ms(
     from a global address, so hop 1 is no ISP router (the access link is the same line).
     """
     best: dict[tuple[int, int], float] = {}
-    private: dict[IPAddress, bool] = {}  # a run's probes have a few home gateways in all
+    # A run's probes have a few home gateways in all: by their numbers (`Route.numbers`),
+    # else by address.
+    private: dict[object, bool] = {}
     for positions in route_groups(traces) if groups is None else groups:
         head = traces[positions[0]]
         stop = _first_isp_stop(head, private)
@@ -133,22 +135,29 @@ def _from(rtts: Sequence[float | None], stop: int) -> float | None:
     return min(found) if found else None
 
 
-def _first_isp_stop(trace: Trace, private: dict[IPAddress, bool]) -> int | None:
+def _first_isp_stop(trace: Trace, private: dict[object, bool]) -> int | None:
     """Returns the index in the trace's route of the stop of the first router beyond the home
     gateway: hop 2's first address when hop 1 answered only from private addresses, else hop
     1's (the trace's first hop); None when that hop is silent. `private` keeps what
-    `is_private` said of each address (it tests some fifteen networks)."""
+    `is_private` said of each address (it tests some fifteen networks), by the address's
+    number in the route (`Route.numbers`) or by the address."""
 
-    def _is_private(address: IPAddress) -> bool:
-        found = private.get(address)
+    def _is_private(address: IPAddress, key: object = None) -> bool:
+        key = address if key is None else key
+        found = private.get(key)
         if found is None:
-            found = private[address] = address.is_private
+            found = private[key] = address.is_private
         return found
 
     route = trace.route()
     if route.one_per_hop:  # each stop is a hop: read the route
+        numbers = route.numbers
         for index, (number, address, _inherited) in enumerate(route.stops):
-            if number == 1 and address is not None and _is_private(address):
+            if (
+                number == 1
+                and address is not None
+                and _is_private(address, None if numbers is None else numbers[index])
+            ):
                 continue  # the home gateway
             return None if address is None else index
         return None
@@ -486,9 +495,11 @@ class Decision(NamedTuple):
     holds_for_alike: bool
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Case:
-    """One annotated trace to judge, with what every rule reads of it (see `judge_route`)."""
+    """One annotated trace to judge, with what every rule reads of it (see `judge_route`).
+    Made once per trace and only read (not frozen: a frozen dataclass sets each of its 16
+    fields through a Python call)."""
 
     at: AnnotatedTrace
     home: str

@@ -502,8 +502,8 @@ def _route(entries: list[_FastHop], table: AddressTable) -> tuple[Route, _StopRt
     epoch = table.epoch
     numbers_get = table.numbers.get
     unset = msgspec.UNSET
-    # Stop by stop: hop number, address number (0: a silent hop), smallest RTT, inherited.
-    rows: list[tuple[int, int, float | None, bool | None]] = []
+    # Stop by stop: hop number, address text ("": a silent hop), smallest RTT, inherited.
+    rows: list[tuple[int, str, float | None, bool | None]] = []
     for entry in entries:
         number = entry.hop
         result = entry.result
@@ -546,8 +546,7 @@ def _route(entries: list[_FastHop], table: AddressTable) -> tuple[Route, _StopRt
                 more.append(text)
                 best.append(rtt)
         if more is None:
-            address = (numbers_get(only_text) or _numbered(table, only_text)) if only_text else 0
-            rows.append((number, address, only_best, entry.inherited))
+            rows.append((number, only_text or "", only_best, entry.inherited))
         else:  # one stop per address (two texts of one address are one stop)
             merged: dict[int, int] = {}
             for text, rtt in zip(more, best, strict=True):
@@ -555,23 +554,30 @@ def _route(entries: list[_FastHop], table: AddressTable) -> tuple[Route, _StopRt
                 row = merged.get(address)
                 if row is None:
                     merged[address] = len(rows)
-                    rows.append((number, address, rtt, entry.inherited))
+                    rows.append((number, text, rtt, entry.inherited))
                 elif rtt is not None:
                     current = rows[row][2]
                     if current is None or rtt < current:
-                        rows[row] = (number, address, rtt, entry.inherited)
-    hop_numbers, found, stop_rtts, inherited = zip(*rows, strict=True)
-    if table.epoch != epoch:  # the table was emptied meanwhile: its numbers differ
-        raise _Fallback
-    numbers: tuple[int, ...] = found
-    key = (hop_numbers, numbers, inherited)
+                        rows[row] = (number, rows[row][1], rtt, entry.inherited)
+    hop_numbers, texts, stop_rtts, inherited = zip(*rows, strict=True)
+    # Keyed by the texts (a text's hash is kept by the string): a route read before needs
+    # no look-up per stop; its texts were checked then (the table keeps its routes only
+    # while it keeps their addresses).
+    key = (hop_numbers, texts, inherited)
     route = table.known_route(key)
-    if route is None:  # (0, a silent hop's number, is no key of `addresses`: None)
-        stops: list[Stop] = list(
+    if route is None:
+        numbers: tuple[int, ...] = tuple(
+            [(numbers_get(text) or _numbered(table, text)) if text else 0 for text in texts]
+        )
+        if table.epoch != epoch:  # the table was emptied meanwhile: its numbers differ
+            raise _Fallback
+        stops: list[Stop] = list(  # (0, a silent hop's number, is no key of `addresses`)
             zip(hop_numbers, map(table.addresses.get, numbers), map(bool, inherited), strict=True)
         )
         route = table.route(key, stops, numbers)
-    return route, tuple(stop_rtts)
+    elif table.epoch != epoch:
+        raise _Fallback
+    return route, stop_rtts
 
 
 def _fast_trace(

@@ -479,7 +479,7 @@ class AddressTable:
 
     def route(self, key: Hashable, stops: Sequence[Stop], numbers: tuple[int, ...]) -> Route:
         """Returns the one Route of these stops among those read with this table; `key`
-        names the stops by hop number, address number and inherited flag."""
+        names the stops (the reader's: hop numbers, address texts, inherited flags)."""
         found = self._routes.get(key)
         if found is None:
             if len(self._routes) >= self.MAX_ROUTES:
