@@ -1,8 +1,8 @@
-"""The fast reader (msgspec schemas, routes, hops made on first use) against the dict reader.
+"""The fast reader (one msgspec schema, routes, hops made on first use) against the dict reader.
 
 `trace_from_atlas` reads a decoded dict field by field and is the reference: whatever path
-`parse_bytes` takes for a result (the lean schema, the full schema, the dict reader), the
-Trace must be equal to it, and a trace's route must be what its hops say.
+`parse_bytes` takes for a result (the fast schema, or the salvaging dict reader), the Trace
+must be equal to it, and a trace's route must be what its hops say.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pytest
 
 from ixpready.demo.scenario import write_scenario
 from ixpready.measurements.parse import parse_bytes, trace_from_atlas
-from ixpready.measurements.records import Hop, Reply, Route, Trace, route_of
+from ixpready.measurements.records import AddressTable, Hop, Reply, Route, Trace, route_of
 
 TRACEROUTE_FILES = sorted(
     p.name
@@ -82,7 +82,7 @@ def test_the_demo_results_read_as_the_dict_reader_reads_them(tmp_path: Path) -> 
 
 
 def test_a_rare_reply_field_is_kept(recorded: Path) -> None:
-    """A reply with `ittl`/`late`/`err` is outside the lean schema: nothing of it is lost."""
+    """A reply with `ittl`/`late`/`err` is read as a `Reply` of its own: nothing of it is lost."""
     name = "msm5004-froot-2015-10-20-latin-america.jsonl"
     traces = _read((recorded / "atlas-traceroute" / name).read_bytes(), name)
     replies = [r for t in traces for h in t.hops for r in h.replies]
@@ -162,3 +162,61 @@ def test_the_ixpready_probe_format_reads_as_the_dict_reader_reads_it() -> None:
     assert fast[1].route().stops[0][2] is True
     assert fast[1].hops[1].error == "connect failed: Network is unreachable"
     assert fast[1].hops[2].replies[0].error == "N"
+
+
+def test_a_table_emptied_while_reading_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A table past its bound forgets what it holds (`AddressTable.MAX_ADDRESSES`): the
+    record being read then goes through the dict reader, the others get new numbers, and
+    every trace is still what the dict reader makes of it."""
+    files = write_scenario(tmp_path, seed=3, probes_per_network=1)
+    records = _records(files.results[0].read_bytes(), jsonl=False)
+    data = b"\n".join(orjson.dumps(r) for r in records)  # JSON lines: read line by line
+    monkeypatch.setattr(AddressTable, "MAX_ADDRESSES", 7)
+    table = AddressTable()
+    fast = [o for o in parse_bytes(data, "demo", table) if isinstance(o, Trace)]
+    assert table.epoch > 10
+    reference = [trace_from_atlas(r) for r in records]
+    assert len(fast) == len(reference) > 100
+    for one, other in zip(fast, reference, strict=True):
+        _same(one, other)
+
+
+def test_an_address_written_two_ways_is_one_number_and_one_stop() -> None:
+    """IPv6 texts in upper and lower case name one address: one number, one object, and one
+    stop when both answer a hop (as the dict reader's hop, which compares addresses)."""
+    record = {
+        "type": "traceroute", "msm_id": 1, "prb_id": 2, "timestamp": 3, "af": 6,
+        "dst_addr": "2001:db8::9",
+        "result": [
+            {"hop": 1, "result": [
+                {"from": "2001:DB8::1", "rtt": 2.0}, {"from": "2001:db8::1", "rtt": 1.0},
+            ]},
+            {"hop": 2, "result": [{"from": "2001:db8::9", "rtt": 3.0}]},
+        ],
+    }  # fmt: skip
+    table = AddressTable()
+    (fast,) = parse_bytes(orjson.dumps(record), "two-ways", table)
+    assert isinstance(fast, Trace)
+    _same(fast, trace_from_atlas(record))
+    assert table.number("2001:DB8::1") == table.number("2001:db8::1")
+    assert table.address("2001:DB8::1") is table.address("2001:db8::1")
+    assert fast.stop_rtts() == (1.0, 3.0) and fast.destination_reached
+
+
+def test_each_read_has_its_own_table_and_numbers_never_clash(tmp_path: Path) -> None:
+    """No table outlives a read: two reads of one file make two route objects (equal), and
+    the numbers of their addresses differ, so nothing keyed by number mixes them up."""
+    files = write_scenario(tmp_path, seed=5, probes_per_network=1)
+    data = files.results[0].read_bytes()
+    one, two = AddressTable(), AddressTable()
+    first = _read_with(data, one)
+    second = _read_with(data, two)
+    assert first[0].route() == second[0].route() and first[0].route() is not second[0].route()
+    assert not set(one.addresses) & set(two.addresses)
+    assert {str(a) for a in one.addresses.values()} == {str(a) for a in two.addresses.values()}
+
+
+def _read_with(data: bytes, table: AddressTable) -> list[Trace]:
+    return [o for o in parse_bytes(data, "demo", table) if isinstance(o, Trace)]

@@ -40,6 +40,29 @@ def test_no_module_of_the_package_patches_a_class() -> None:
     assert type(Trace.__dict__["hops"]).__name__ == "member_descriptor"
 
 
+def test_the_analysis_keeps_nothing_by_id_and_no_module_level_table() -> None:
+    """Issue 14: what is worked out per address or route is kept in a run's own objects
+    (`AddressTable`, `Annotator`, `JudgeMemo`) under numbers, never under `id()` (reused
+    once an object is freed) nor in a dict or cache that outlives the run at module level."""
+    package = Path(records.__file__).resolve().parents[1]
+    hot = [
+        *(package / "measurements").glob("*.py"), *(package / "enrichment").glob("*.py"),
+        *(package / "analysis").glob("*.py"), *(package / "pipeline").glob("analyze*.py"), *(package / "pipeline" / "analyze").glob("*.py"),
+        package / "pipeline" / "streaming.py",
+    ]  # fmt: skip
+    found = []
+    for path in sorted(hot):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "id":
+                found.append(f"{path.name}:{node.lineno} id()")
+        for node in tree.body:  # module-level assignments of an empty dict: a table
+            value = node.value if isinstance(node, ast.Assign | ast.AnnAssign) else None
+            if isinstance(value, ast.Dict) and not value.keys:
+                found.append(f"{path.name}:{node.lineno} module-level dict")
+    assert found == []
+
+
 def test_a_compact_hop_is_the_hop_its_replies_make() -> None:
     a, b = ip_address("186.151.0.1"), ip_address("4.68.0.5")
     packets = ((a, 2.5, 254, 68), Reply(b, None, 250, 68, late=1), (None, None, None, None))

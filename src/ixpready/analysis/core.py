@@ -158,21 +158,21 @@ def ping_observations(
 def _ends(
     trace: Trace,
     probe: Probe | None,
-    by_address: dict[IPAddress, Probe],
+    dst_probe: Probe | None,
     annotated: AnnotatedTrace,
     annotator: Annotator,
     access: dict[int, float],
     checks: dict[int, ProbeCheck] | None = None,
 ) -> Ends:
     """Returns what is known of the two ends of a trace's path. A destination probe whose
-    own RTTs contradict its declared place gives no point (see `checks`)."""
+    own RTTs contradict its declared place gives no point (see `checks`). `dst_probe`: the
+    probe whose own address the trace's destination is, if any."""
     src_asn = None if probe is None else probe.asn(trace.af)
     src_country = None if probe is None else probe.country
     if trace.public_source is not None and (src_asn is None or src_country is None):
         info = annotator.info(trace.public_source)
         src_asn = src_asn if src_asn is not None else info.asn
         src_country = src_country or info.registry_country
-    dst_probe = None if trace.destination is None else by_address.get(trace.destination)
     dst = annotated.destination
     dst_point = None
     dst_check = None if dst_probe is None or checks is None else checks.get(dst_probe.id)
@@ -208,9 +208,14 @@ def alike_groups(traces: Sequence[Trace]) -> list[list[int]]:
 
     Traces alike (see `judge_route`: one route object, probe, address family, destination,
     public source, probe description, origin, error or not) are judged once when the
-    verdict depends on what they share alone; the traces keep these objects alive meanwhile.
-    Each group is also one probe and route, as `observe` and `access_delay_ms` take them.
+    verdict depends on what they share alone. Each group is also one probe and route, as
+    `observe` and `access_delay_ms` take them.
     """
+    return list(alike_keyed(traces).values())
+
+
+def alike_keyed(traces: Sequence[Trace]) -> dict[tuple[object, ...], list[int]]:
+    """Returns `alike_groups` under what the traces of each group share (`_alike_key`)."""
     alike: dict[tuple[object, ...], list[int]] = {}
     for position, trace in enumerate(traces):
         key = _alike_key(trace)
@@ -219,14 +224,16 @@ def alike_groups(traces: Sequence[Trace]) -> list[list[int]]:
             alike[key] = [position]
         else:
             members.append(position)
-    return list(alike.values())
+    return alike
 
 
 def _alike_key(trace: Trace) -> tuple[object, ...]:
-    """Returns what traces alike share (see `alike_groups`); objects by identity."""
+    """Returns what traces alike share (see `alike_groups`): the route by its serial number,
+    the destination and public source by their reader's numbers (`Trace.address_keys`)."""
+    destination, public_source = trace.address_keys()
     return (
-        id(trace.route()), trace.key.prb_id, trace.af, id(trace.destination),
-        id(trace.public_source), id(trace.vantage), trace.origin, trace.error is None,
+        trace.route().serial, trace.key.prb_id, trace.af, destination, public_source,
+        trace.vantage, trace.origin, trace.error is None,
     )  # fmt: skip
 
 
@@ -350,28 +357,48 @@ class Judging:
     memo: JudgeMemo = field(default_factory=JudgeMemo)
     # Per group of traces alike whose first verdict holds for all: that verdict (a later
     # chunk's traces alike are restated from it, as traces of one group are).
-    held: dict[tuple[object, ...], tuple[object, PathVerdict]] = field(default_factory=dict)
+    held: dict[tuple[object, ...], PathVerdict] = field(default_factory=dict)
+    # The probe at each destination (None: no probe), by the address's reader number.
+    _probe_at: dict[object, Probe | None] = field(default_factory=dict)
+
+    def _destination_probe(self, trace: Trace) -> Probe | None:
+        key = trace.address_keys()[0]
+        found = self._probe_at.get(key, self)
+        if found is self:
+            destination = trace.destination
+            found = self._probe_at[key] = (
+                None if destination is None else self.by_address.get(destination)
+            )
+        return found  # type: ignore[return-value]
 
     def judge(
-        self, traces: Sequence[Trace], groups: list[list[int]] | None = None
+        self,
+        traces: Sequence[Trace],
+        groups: list[list[int]] | dict[tuple[object, ...], list[int]] | None = None,
     ) -> Iterator[tuple[list[PathVerdict], bool]]:
-        """Yields the verdicts on each group of traces alike (see `alike_groups`), and
-        whether the first holds for every trace of the group (else each was judged)."""
+        """Yields the verdicts on each group of traces alike (see `alike_groups`, or
+        `alike_keyed`), and whether the first holds for every trace of the group (else each
+        was judged)."""
         annotator, home, places = self.annotator, self.home, self.lookups.places
         settings, memo, crossings = self.settings, self.memo, self.crossings
         held = self.held
-        for positions in alike_groups(traces) if groups is None else groups:
+        keyed = alike_keyed(traces) if groups is None else groups
+        pairs = (
+            keyed.items()
+            if isinstance(keyed, dict)
+            else ((_alike_key(traces[positions[0]]), positions) for positions in keyed)
+        )
+        for key, positions in pairs:
             group = [traces[position] for position in positions]
             first = group[0]
-            key = _alike_key(first)
             kept = held.get(key)
             if kept is not None:  # alike traces of an earlier chunk: their verdict holds
-                yield restate_many(kept[1], group), True
+                yield restate_many(kept, group), True
                 continue
             annotated = annotator.annotate(first)
             ends = _ends(
-                first, _probe_for(first, self.probes), self.by_address, annotated, annotator,
-                self.access, self.checks,
+                first, _probe_for(first, self.probes), self._destination_probe(first),
+                annotated, annotator, self.access, self.checks,
             )  # fmt: skip
             check = self.checks.get(first.key.prb_id)
             verdict, holds = judge_route(
@@ -383,9 +410,7 @@ class Judging:
                 verdicts += restate_many(verdict, group[1:])
                 if len(held) >= HELD_MAX:
                     held.clear()
-                # The key's objects are kept with the verdict: their ids stay theirs.
-                shared = (first.route(), first.destination, first.public_source, first.vantage)
-                held[key] = (shared, verdict)
+                held[key] = verdict  # (serial numbers are never reused)
             else:
                 for trace in group[1:]:
                     again = judge(
@@ -437,7 +462,8 @@ def analyze_traces(
     probes = dict(probes or {})
     if lookups is None:
         lookups = Lookups.build(snapshot, rdns)
-    groups = alike_groups(traces)
+    keyed = alike_keyed(traces)
+    groups = list(keyed.values())
     gathering = Gathering(probes, lookups.places)
     gathering.add_traces(traces, groups)
     pings = tuple(pings)
@@ -449,7 +475,7 @@ def analyze_traces(
     total = len(traces)
     asns: set[int] = set()
     done = 0
-    for verdicts, holds in judging.judge(traces, groups):
+    for verdicts, holds in judging.judge(traces, keyed):
         asns |= seen_asns(verdicts[:1] if holds else verdicts)
         (domestic if verdicts[0].is_domestic else other).extend(verdicts)
         done += len(verdicts)

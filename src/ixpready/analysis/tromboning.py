@@ -109,7 +109,9 @@ def access_delay_ms(
     from a global address, so hop 1 is no ISP router (the access link is the same line).
     """
     best: dict[tuple[int, int], float] = {}
-    private: dict[IPAddress, bool] = {}  # a run's probes have a few home gateways in all
+    # A run's probes have a few home gateways in all: by their numbers (`Route.numbers`),
+    # else by address.
+    private: dict[object, bool] = {}
     for positions in route_groups(traces) if groups is None else groups:
         head = traces[positions[0]]
         stop = _first_isp_stop(head, private)
@@ -133,22 +135,29 @@ def _from(rtts: Sequence[float | None], stop: int) -> float | None:
     return min(found) if found else None
 
 
-def _first_isp_stop(trace: Trace, private: dict[IPAddress, bool]) -> int | None:
+def _first_isp_stop(trace: Trace, private: dict[object, bool]) -> int | None:
     """Returns the index in the trace's route of the stop of the first router beyond the home
     gateway: hop 2's first address when hop 1 answered only from private addresses, else hop
     1's (the trace's first hop); None when that hop is silent. `private` keeps what
-    `is_private` said of each address (it tests some fifteen networks)."""
+    `is_private` said of each address (it tests some fifteen networks), by the address's
+    number in the route (`Route.numbers`) or by the address."""
 
-    def _is_private(address: IPAddress) -> bool:
-        found = private.get(address)
+    def _is_private(address: IPAddress, key: object = None) -> bool:
+        key = address if key is None else key
+        found = private.get(key)
         if found is None:
-            found = private[address] = address.is_private
+            found = private[key] = address.is_private
         return found
 
     route = trace.route()
     if route.one_per_hop:  # each stop is a hop: read the route
+        numbers = route.numbers
         for index, (number, address, _inherited) in enumerate(route.stops):
-            if number == 1 and address is not None and _is_private(address):
+            if (
+                number == 1
+                and address is not None
+                and _is_private(address, None if numbers is None else numbers[index])
+            ):
                 continue  # the home gateway
             return None if address is None else index
         return None
@@ -292,7 +301,7 @@ class JudgeMemo:
     )  # fmt: skip
 
     def __init__(self) -> None:
-        self.facts: dict[tuple[int, str], AddressFacts] = {}  # by (AddressInfo.serial, home)
+        self.facts: dict[str, dict[int, AddressFacts]] = {}  # by home, AddressInfo.serial
         # Per AddressInfo serial, hop number and home country: what a hop abroad says.
         self.said: dict[tuple[int, int, str], tuple[Evidence, ...]] = {}
         # Per Route serial and home: the route's annotations and what judging takes of them.
@@ -318,11 +327,20 @@ class JudgeMemo:
 
     def facts_of(self, info: AddressInfo, home: str) -> AddressFacts:
         """Returns `_facts(info, home)`, worked out once per annotation and home."""
-        key = (info.serial, home)
-        found = self.facts.get(key)
+        known = self.facts.get(home)
+        if known is None:
+            known = self.facts[home] = {}
+        found = known.get(info.serial)
         if found is None:
-            found = self.facts[key] = _facts(info, home)
+            found = known[info.serial] = _facts(info, home)
         return found
+
+    def facts_in(self, home: str) -> dict[int, AddressFacts]:
+        """Returns the facts worked out for `home` so far, by annotation serial number."""
+        known = self.facts.get(home)
+        if known is None:
+            known = self.facts[home] = {}
+        return known
 
 
 def _facts(info: AddressInfo, home: str) -> AddressFacts:
@@ -385,20 +403,24 @@ def _route_facts(at: AnnotatedTrace, home: str, memo: JudgeMemo) -> _RouteFacts:
     ixp_countries: list[str] = []
     carried_by: list[int] = []
     foreign_conf: list[float] = []
-    asns: list[int | None] = []
     home_ixp_names: set[str] = set()
     via_home_ixp = False
-    last_number: int | None = None
     said = memo.said
-    for (number, address, _inherited), info in zip(at.trace.route().stops, infos, strict=True):
-        if address is not None and (last_number is None or number > last_number):
-            last_number = number
-        if info is None:
-            continue
-        about = memo.facts_of(info, home)
-        asns.append(about.asn)
-        if about.nothing_but_asn:
-            continue
+    stops = at.trace.route().stops
+    last_number = max([stop[0] for stop in stops if stop[1] is not None], default=None)
+    by_serial = memo.facts_in(home)
+    abouts = [
+        by_serial.get(info.serial) or memo.facts_of(info, home) if info is not None else None
+        for info in infos
+    ]
+    asns = [about.asn for about in abouts if about is not None]
+    telling = [
+        (stop, info, about)
+        for stop, info, about in zip(stops, infos, abouts, strict=True)
+        if about is not None and not about.nothing_but_asn
+    ]
+    for (number, address, _inherited), info, about in telling:
+        assert info is not None
         if about.home_ixp is not None:
             home_ixp_names.add(about.home_ixp)
             via_home_ixp = via_home_ixp or about.placed_at_home_ixp
@@ -473,9 +495,11 @@ class Decision(NamedTuple):
     holds_for_alike: bool
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Case:
-    """One annotated trace to judge, with what every rule reads of it (see `judge_route`)."""
+    """One annotated trace to judge, with what every rule reads of it (see `judge_route`).
+    Made once per trace and only read (not frozen: a frozen dataclass sets each of its 16
+    fields through a Python call)."""
 
     at: AnnotatedTrace
     home: str

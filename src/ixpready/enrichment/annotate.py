@@ -24,7 +24,7 @@ counts). The winning country needs at least MEDIUM strength (0.5) to count as lo
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from enum import IntEnum
@@ -45,8 +45,10 @@ from ixpready.enrichment.ixps import IxpHit, IxpIndex
 from ixpready.enrichment.prefixes import Origin, PrefixTable, RegistryCountries
 from ixpready.enrichment.presence import NAMED, NetworkPresence, nearest
 from ixpready.measurements.records import (
+    AddressTable,
     IPAddress,
     Probe,
+    Stop,
     Trace,
     route_groups,
     serial_number,
@@ -655,20 +657,26 @@ def vantage_of(probe: Probe, places: Gazetteer | None = None) -> Vantage:
 
 
 def observe(
-    traces: Iterable[Trace], groups: Iterable[list[int]] | None = None
+    traces: Iterable[Trace],
+    groups: Iterable[list[int]] | None = None,
+    table: AddressTable | None = None,
 ) -> dict[IPAddress, dict[int, float]]:
     """Returns, per responding address, the smallest usable RTT (ms) each probe saw from it.
 
     Addresses, and each address's probes, come in the order the traces first give them a
     usable RTT (trace by trace, hop by hop). `groups` may pass `route_groups(traces)`, or
     any finer grouping of the traces' positions (each group one probe and route object).
+    `table` numbers the addresses of routes no reader numbered (see `AddressTable`).
     """
     traces = traces if isinstance(traces, list | tuple) else list(traces)
+    table = AddressTable() if table is None else table
     # A probe's traces along one route object (one address per hop) are taken together:
     # their smallest RTT stop by stop. Traces with a hop answered by several addresses are
     # read reply by reply. Each (address, probe) is then gathered at the place in the traces
     # where it first had a usable RTT, so the order is the traces' own.
-    sightings: list[_Sighting] = []  # in the traces' order
+    # The groups in the traces' order: each its sightings, or, for a group of one trace,
+    # (position, probe, stop numbers, stops, stop RTTs), read as sightings only when needed.
+    parts: list[list[_Sighting] | _Single] = []
     late: list[_Sighting] = []  # a stop's first usable RTT in a group's later trace
     ordered_groups = sorted(route_groups(traces) if groups is None else groups)
     for positions in ordered_groups:
@@ -679,15 +687,21 @@ def observe(
             for position in positions:
                 for index, (address, rtt) in enumerate(_trace_rtts(traces[position])):
                     if address is not None and rtt is not None:
-                        late.append((position, index, address, prb, rtt))
+                        late.append((position, index, table.number_of(address), address, prb, rtt))
+            continue
+        numbers = table.route_numbers(route)
+        stops = route.stops
+        if len(positions) == 1:
+            parts.append((positions[0], prb, numbers, stops, head.stop_rtts()))
             continue
         vectors = [traces[position].stop_rtts() for position in positions]
         position = positions[0]
-        addresses = [stop[1] for stop in route.stops]
         first = vectors[0]
+        sightings: list[_Sighting] = []
+        parts.append(sightings)
         for index, column in enumerate(zip(*vectors, strict=True)):
-            address = addresses[index]
-            if address is None:
+            number = numbers[index]
+            if not number:
                 continue
             try:
                 best: float | None = min(column)  # raises when some trace has no RTT here
@@ -696,35 +710,74 @@ def observe(
                 best = min(usable) if usable else None
             if best is None:
                 continue
+            address = stops[index][1]
+            assert address is not None
             if first[index] is not None:
-                sightings.append((position, index, address, prb, best))
+                sightings.append((position, index, number, address, prb, best))
             else:
                 later = next(n for n, rtt in enumerate(column) if rtt is not None)
-                late.append((positions[later], index, address, prb, best))
-    # (position, index) is unique to a sighting: tuples never compare the addresses.
-    ordered = heapq.merge(sightings, sorted(late)) if late else sightings
-    by_object: dict[int, tuple[IPAddress, dict[int, float]]] = {}
-    # The reader makes one object per address text, so a run names each address with one
-    # object: gathered by object identity first (an `ipaddress` hash is a Python call,
-    # hundreds of thousands of them), then keyed by address. Should two objects stand for
-    # one address, the gathering is redone by address, so the result is the same either way.
-    for _position, _index, address, prb, rtt in ordered:
-        entry = by_object.get(id(address))
-        if entry is None:
-            by_object[id(address)] = (address, {prb: rtt})
-            continue
-        per_probe = entry[1]
-        if rtt < per_probe.get(prb, _INFINITY):
-            per_probe[prb] = rtt
-    seen = {address: per_probe for address, per_probe in by_object.values()}
-    if len(seen) == len(by_object):
+                late.append((positions[later], index, number, address, prb, best))
+    by_number: dict[int, tuple[IPAddress, dict[int, float]]] = {}
+    # Gathered by the addresses' numbers first (an `ipaddress` hash is a Python call,
+    # hundreds of thousands of them), then keyed by address. Should two numbers stand for
+    # one address (read with two tables), the gathering is redone by address, so the
+    # result is the same either way.
+    if late:  # (position, index) is unique to a sighting: tuples never compare further
+        ordered = heapq.merge(_sightings(parts), sorted(late))
+        for _position, _index, number, address, prb, rtt in ordered:
+            entry = by_number.get(number)
+            if entry is None:
+                by_number[number] = (address, {prb: rtt})
+                continue
+            per_probe = entry[1]
+            if rtt < per_probe.get(prb, _INFINITY):
+                per_probe[prb] = rtt
+    else:  # the groups' own order is the traces' order
+        get = by_number.get
+        for part in parts:
+            if isinstance(part, list):
+                for _position, _index, number, address, prb, rtt in part:
+                    entry = get(number)
+                    if entry is None:
+                        by_number[number] = (address, {prb: rtt})
+                    elif rtt < entry[1].get(prb, _INFINITY):
+                        entry[1][prb] = rtt
+                continue
+            _head, prb, numbers, stops, rtts = part
+            for number, (_hop, address, _inherited), rtt in zip(numbers, stops, rtts, strict=True):
+                if address is None or rtt is None:
+                    continue
+                entry = get(number)
+                if entry is None:
+                    by_number[number] = (address, {prb: rtt})
+                elif rtt < entry[1].get(prb, _INFINITY):
+                    entry[1][prb] = rtt
+    seen = {address: per_probe for address, per_probe in by_number.values()}
+    if len(seen) == len(by_number):
         return seen
     return _observe_by_address(traces)
 
 
+def _sightings(parts: list[list[_Sighting] | _Single]) -> Iterator[_Sighting]:
+    """Yields the sightings of `observe`'s parts, in order."""
+    for part in parts:
+        if isinstance(part, list):
+            yield from part
+            continue
+        position, prb, numbers, stops, rtts = part
+        for index, (number, stop, rtt) in enumerate(zip(numbers, stops, rtts, strict=True)):
+            if number and rtt is not None:
+                address = stop[1]
+                assert address is not None
+                yield (position, index, number, address, prb, rtt)
+
+
 # Where a probe first got a usable RTT from an address: (position of the trace, index of the
-# stop or reply in it, address, probe, smallest RTT).
-_Sighting = tuple[int, int, IPAddress, int, float]
+# stop or reply in it, the address's number, the address, probe, smallest RTT).
+_Sighting = tuple[int, int, int, IPAddress, int, float]
+# A group of one trace along a route of one address per hop: (position of the trace, probe,
+# the route's address numbers, its stops, the trace's stop RTTs).
+_Single = tuple[int, int, tuple[int, ...], tuple[Stop, ...], tuple[float | None, ...]]
 
 
 def _trace_rtts(trace: Trace) -> list[tuple[IPAddress | None, float | None]]:
@@ -769,8 +822,11 @@ class Annotator:
         vantages: Mapping[int, Vantage],
         observations: Mapping[IPAddress, Mapping[int, float]],
         pinged: Mapping[IPAddress, AbstractSet[int]] | None = None,
+        table: AddressTable | None = None,
     ) -> None:
         self.lookups = lookups
+        # Numbers the addresses of routes no reader numbered (see `AddressTable`).
+        self.table = AddressTable() if table is None else table
         self.home = home
         self.vantages = vantages
         self.observations = observations
@@ -782,13 +838,17 @@ class Annotator:
             ],
         ] = {}
         self._info: dict[IPAddress, AddressInfo] = {}
+        # The same by the addresses' numbers (see `Trace.address_keys`; 0: no address).
+        self._numbered: dict[object, AddressInfo | None] = {0: None}
         self._by_route: dict[int, tuple[AddressInfo | None, ...]] = {}  # by Route.serial
         self._near: dict[int, _Near] = {}
 
     def trusting(self, vantages: Mapping[int, Vantage]) -> Annotator:
         """Returns an annotator of the same run with other vantages (e.g. once probes are
         checked), sharing the static facts already worked out (they do not depend on them)."""
-        other = Annotator(self.lookups, self.home, vantages, self.observations, self.pinged)
+        other = Annotator(
+            self.lookups, self.home, vantages, self.observations, self.pinged, self.table
+        )
         other._static = self._static
         return other
 
@@ -836,10 +896,28 @@ class Annotator:
         """
         route = trace.route()
         infos = self._by_route.get(route.serial)
+        numbered = self._numbered
         if infos is None:
-            infos = self._by_route[route.serial] = tuple(
-                None if address is None else self.info(address)
-                for _number, address, _inherited in route.stops
-            )
-        destination = None if trace.destination is None else self.info(trace.destination)
-        return AnnotatedTrace(trace, self.vantages.get(trace.key.prb_id), infos, destination)
+            numbers = self.table.route_numbers(route)
+            try:
+                infos = tuple([numbered[number] for number in numbers])
+            except KeyError:  # some address not annotated yet
+                infos = tuple(
+                    [
+                        self._info_by(number, stop[1])
+                        for number, stop in zip(numbers, route.stops, strict=True)
+                    ]
+                )
+            self._by_route[route.serial] = infos
+        destination = trace.destination
+        key = trace.address_keys()[0]
+        found = numbered.get(key)
+        if found is None and destination is not None:
+            found = self._info_by(key, destination)
+        return AnnotatedTrace(trace, self.vantages.get(trace.key.prb_id), infos, found)
+
+    def _info_by(self, key: object, address: IPAddress | None) -> AddressInfo | None:
+        """Returns `info(address)`, kept under `key` (the address's number) too."""
+        found = None if address is None else self.info(address)
+        self._numbered[key] = found
+        return found

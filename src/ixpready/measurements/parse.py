@@ -17,12 +17,13 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from ipaddress import ip_address
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 import orjson
 
 from ixpready.measurements.records import (
+    AddressTable,
     DnsResponse,
     DnsResult,
     Hop,
@@ -39,9 +40,6 @@ from ixpready.measurements.records import (
     Stop,
     Trace,
     TraceKey,
-    intern_route,
-    interned_route,
-    stops_of,
 )
 
 PROBE_FIRMWARE_ORIGIN = "ixpready-probe"
@@ -158,23 +156,6 @@ def _rtt(value: Any, name: str) -> float | None:
     return number if 0.0 <= number <= MAX_RTT_MS else None
 
 
-# A traceroute names the same few hundred router addresses hundreds of thousands of times:
-# each text is parsed once. Emptied when full, so a long run's memory stays bounded.
-_ADDRESSES: dict[str, IPAddress] = {}
-_ADDRESSES_MAX = 200_000
-
-
-def _ip(text: str) -> IPAddress:
-    """Returns the address a text names (parsed once per text). Raises ValueError."""
-    found = _ADDRESSES.get(text)
-    if found is None:
-        found = ip_address(text)
-        if len(_ADDRESSES) >= _ADDRESSES_MAX:
-            _ADDRESSES.clear()
-        _ADDRESSES[text] = found
-    return found
-
-
 def _address(value: Any, name: str) -> IPAddress | None:
     """Returns the address, or None for the empty string Atlas writes when it is unknown."""
     if value is None or value == "":
@@ -182,7 +163,7 @@ def _address(value: Any, name: str) -> IPAddress | None:
     if not isinstance(value, str):
         raise MalformedResult(f"field '{name}' is not an IP address: {value!r:.60}")
     try:
-        return _ip(value)
+        return ip_address(value)
     except ValueError:
         raise MalformedResult(f"field '{name}' is not an IP address: {value!r:.60}") from None
 
@@ -401,11 +382,12 @@ class _FastHop(msgspec.Struct, gc=False):
     inherited: bool | None = None
 
 
-class _TraceFields(msgspec.Struct, gc=False):
+class _FastTrace(msgspec.Struct, gc=False):
     type: Literal["traceroute"]
     msm_id: _Id
     prb_id: _Id
     timestamp: _Time
+    result: list[_FastHop]
     dst_addr: str | None = None
     src_addr: str | None = None
     public_source: str | None = msgspec.field(name="from", default=None)
@@ -418,71 +400,34 @@ class _TraceFields(msgspec.Struct, gc=False):
     ixpready_probe: Any = msgspec.UNSET
 
 
-class _FastTrace(_TraceFields, kw_only=True, gc=False):
-    result: list[_FastHop]
-
-
-# The lean schema: replies with no other field than these, which is most results (an ICMP
-# extension included). A reply with any other field (`err`, `late`, `dup`, `ittl`, `edst`,
-# `error`...) fails it, and the result is decoded again with the schema above.
-class _LeanReply(msgspec.Struct, forbid_unknown_fields=True, gc=False):
-    address: str | msgspec.UnsetType | None = msgspec.field(name="from", default=msgspec.UNSET)
-    rtt: _Rtt | None = None
-    ttl: _Int64 | None = None
-    size: _Int64 | None = None
-    x: Any = None
-    icmpext: _FastIcmpExt | None = None
-    # The fields a lean reply cannot have, read by `_packets` as the full schema's.
-    err: ClassVar[None] = None
-    error: ClassVar[None] = None
-    late: ClassVar[None] = None
-    dup: ClassVar[None] = None
-    ittl: ClassVar[None] = None
-    edst: ClassVar[None] = None
-
-
-class _LeanHop(msgspec.Struct, gc=False):
-    """A hop of the lean schema; it is its Hop's `PacketSource` (packets made on demand)."""
-
-    hop: int
-    result: list[_LeanReply]
-    error: str | None = None
-    inherited: bool | None = None
-
-    def packets(self) -> tuple[Packet, ...]:
-        """Returns the packets `_fast_hops` would have kept for the same replies."""
-        return _packets(self.result)
-
-
-class _LeanTrace(_TraceFields, kw_only=True, gc=False):
-    """A traceroute of the lean schema; it is its Trace's `HopSource` (hops made on demand)."""
-
-    result: list[_LeanHop]
-
-    def hops(self) -> tuple[Hop, ...]:
-        """Returns the hops `_fast_hops` would have made of the same replies."""
-        return tuple(
-            Hop.compact(entry.hop, entry, entry.error, bool(entry.inherited))
-            for entry in self.result
-        )
-
-
 _FAST_LINE = msgspec.json.Decoder(_FastTrace)
 _FAST_ARRAY = msgspec.json.Decoder(list[_FastTrace])
-_LEAN_LINE = msgspec.json.Decoder(_LeanTrace)
-_LEAN_ARRAY = msgspec.json.Decoder(list[_LeanTrace])
 
 
-def _fast_address(text: str | None) -> IPAddress | None:
-    if not text:
-        return None
-    found = _ADDRESSES.get(text)
-    if found is not None:
-        return found
-    try:
-        return _ip(text)
-    except ValueError:
-        raise _Fallback from None
+class _LazyHops:
+    """A traceroute's hops, made into `Hop`s when first asked (`HopSource`): from its JSON
+    line (decoded again then: the decoded record is not kept, most hops are never asked
+    for) or its decoded record (one of a JSON array). Every text in them was checked when
+    the route was read (`_route`)."""
+
+    __slots__ = ("source", "table")
+
+    def __init__(self, source: _FastTrace | bytes | str, table: AddressTable) -> None:
+        self.source = source
+        self.table = table
+
+    def hops(self) -> tuple[Hop, ...]:
+        """Returns the hops `trace_from_atlas` would make of the same replies (their `Reply`
+        objects made on first use, see `Hop.compact`)."""
+        table = self.table
+        source = self.source
+        record = source if isinstance(source, _FastTrace) else _FAST_LINE.decode(source)
+        return tuple(
+            Hop.compact(
+                entry.hop, _packets(entry.result, table), entry.error, bool(entry.inherited)
+            )
+            for entry in record.result
+        )
 
 
 def _fast_mpls(icmpext: _FastIcmpExt | None) -> tuple[MplsLabel, ...]:
@@ -497,32 +442,17 @@ def _fast_mpls(icmpext: _FastIcmpExt | None) -> tuple[MplsLabel, ...]:
     )
 
 
-def _fast_hops(entries: list[_FastHop]) -> tuple[Hop, ...]:
-    """Returns the hops of a record of the full schema (`Hop.replies` made on first use)."""
-    if not entries:
-        raise _Fallback
-    hops: list[Hop] = []
-    for entry in entries:
-        number = entry.hop
-        if not 1 <= number <= 255 or not entry.result:
-            raise _Fallback
-        hops.append(Hop.compact(number, _packets(entry.result), entry.error, bool(entry.inherited)))
-    return tuple(hops)
-
-
-def _packets(replies: list[_FastReply] | list[_LeanReply]) -> tuple[Packet, ...]:
+def _packets(replies: list[_FastReply], table: AddressTable) -> tuple[Packet, ...]:
     """Returns a hop's packets: a plain reply as (address, rtt, ttl, size), any other as its
-    Reply. Raises _Fallback for a reply that is neither an answer nor a `*`."""
-    addresses = _ADDRESSES
+    Reply (the texts were checked by `_route`)."""
+    address_of = table.address
     packets: list[Packet] = []
     for packet in replies:
         text = packet.address
         if text is msgspec.UNSET:
-            if packet.x != "*":
-                raise _Fallback
             packets.append(_NO_REPLY)
             continue
-        address = (addresses.get(text) or _fast_address(text)) if text else None
+        address = address_of(text) if text else None
         if (
             packet.err is None
             and packet.error is None
@@ -545,7 +475,7 @@ def _packets(replies: list[_FastReply] | list[_LeanReply]) -> tuple[Packet, ...]
                     late=packet.late,
                     duplicate=bool(packet.dup),
                     quoted_ttl=packet.ittl,
-                    quoted_destination=_fast_address(packet.edst),
+                    quoted_destination=address_of(packet.edst) if packet.edst else None,
                     mpls=_fast_mpls(packet.icmpext),
                 )
             )
@@ -555,80 +485,125 @@ def _packets(replies: list[_FastReply] | list[_LeanReply]) -> tuple[Packet, ...]
 _StopRtts = tuple[float | None, ...]
 
 
-def _lean_route(entries: list[_LeanHop]) -> tuple[Route, _StopRtts] | None:
-    """Returns the route and stop RTTs of a lean record's hops, checking every hop and reply
-    as `_fast_hops` does (raises _Fallback where it would); None when some hop was answered
-    by several addresses (its hops are then made at once)."""
+def _numbered(table: AddressTable, text: str) -> int:
+    try:
+        return table.number(text)
+    except ValueError:
+        raise _Fallback from None
+
+
+def _route(entries: list[_FastHop], table: AddressTable) -> tuple[Route, _StopRtts]:
+    """Returns the route and stop RTTs of a decoded record's hops, as `route_of` finds them
+    in the hops `trace_from_atlas` makes. Checks every hop and reply as that reader does:
+    raises _Fallback for what it reads otherwise (a hop number outside 1..255, a hop without
+    replies, a reply that is neither an answer nor a `*`, a text that is no address)."""
     if not entries:
         raise _Fallback
-    addresses = _ADDRESSES
+    epoch = table.epoch
+    numbers_get = table.numbers.get
     unset = msgspec.UNSET
-    # Hop by hop: number, address object (None: silent), smallest RTT, inherited as written.
-    stops_read: list[tuple[int, IPAddress | None, float | None, bool | None]] = []
-    single = True
+    # Stop by stop: hop number, address text ("": a silent hop), smallest RTT, inherited.
+    rows: list[tuple[int, str, float | None, bool | None]] = []
     for entry in entries:
         number = entry.hop
         result = entry.result
         if not 1 <= number <= 255 or not result:
             raise _Fallback
-        only: IPAddress | None = None
-        only_text: str | None = None
+        only_text: str | None = None  # the hop's one address so far (the common case)
         only_best: float | None = None
-        several = False
+        more: list[str] | None = None  # every address text, when several answered
+        best: list[float | None] = []
         for packet in result:
             text = packet.address
             if text is unset:
                 if packet.x != "*":
                     raise _Fallback
                 continue
+            rtt = packet.rtt
+            if packet.dup or packet.late is not None or packet.edst:
+                if packet.edst:
+                    _numbered(table, packet.edst)  # checked now: the hops are made later
+                if packet.dup or packet.late is not None:
+                    rtt = None  # not usable (`Reply.usable_rtt_ms`)
             if not text:
                 continue  # a reply without an address
-            if text != only_text:
-                address = addresses.get(text) or _fast_address(text)  # checks every text
-                if several:
+            if more is None:
+                if text == only_text:
+                    if rtt is not None and (only_best is None or rtt < only_best):
+                        only_best = rtt
                     continue
-                if only_text is not None:
-                    several, single = True, False
+                if only_text is None:
+                    only_text, only_best = text, rtt
                     continue
-                only, only_text = address, text
-            rtt = packet.rtt
-            if rtt is not None and (only_best is None or rtt < only_best):
-                only_best = rtt
-        stops_read.append((number, only, only_best, entry.inherited))
-    if not single:
-        return None
-    numbers, found, stop_rtts, inherited = zip(*stops_read, strict=True)
-    # The key of `intern_route`: the addresses by object identity (see there).
-    key = (numbers, tuple(map(id, found)), inherited)
-    route = interned_route(key)
+                more, best = [only_text], [only_best]
+            for index, known in enumerate(more):
+                if known == text:
+                    current = best[index]
+                    if rtt is not None and (current is None or rtt < current):
+                        best[index] = rtt
+                    break
+            else:
+                more.append(text)
+                best.append(rtt)
+        if more is None:
+            rows.append((number, only_text or "", only_best, entry.inherited))
+        else:  # one stop per address (two texts of one address are one stop)
+            merged: dict[int, int] = {}
+            for text, rtt in zip(more, best, strict=True):
+                address = numbers_get(text) or _numbered(table, text)
+                row = merged.get(address)
+                if row is None:
+                    merged[address] = len(rows)
+                    rows.append((number, text, rtt, entry.inherited))
+                elif rtt is not None:
+                    current = rows[row][2]
+                    if current is None or rtt < current:
+                        rows[row] = (number, rows[row][1], rtt, entry.inherited)
+    hop_numbers, texts, stop_rtts, inherited = zip(*rows, strict=True)
+    # Keyed by the texts (a text's hash is kept by the string): a route read before needs
+    # no look-up per stop; its texts were checked then (the table keeps its routes only
+    # while it keeps their addresses).
+    key = (hop_numbers, texts, inherited)
+    route = table.known_route(key)
     if route is None:
-        stops: list[Stop] = [
-            (number, address, bool(flag))
-            for number, address, flag in zip(numbers, found, inherited, strict=True)
-        ]
-        route = intern_route(stops, key)
+        numbers: tuple[int, ...] = tuple(
+            [(numbers_get(text) or _numbered(table, text)) if text else 0 for text in texts]
+        )
+        if table.epoch != epoch:  # the table was emptied meanwhile: its numbers differ
+            raise _Fallback
+        stops: list[Stop] = list(  # (0, a silent hop's number, is no key of `addresses`)
+            zip(hop_numbers, map(table.addresses.get, numbers), map(bool, inherited), strict=True)
+        )
+        route = table.route(key, stops, numbers)
+    elif table.epoch != epoch:
+        raise _Fallback
     return route, stop_rtts
 
 
-def _fast_trace(record: _FastTrace | _LeanTrace) -> Trace:
-    """Returns the Trace of a decoded traceroute, as `trace_from_atlas` would.
+def _fast_trace(
+    record: _FastTrace, table: AddressTable, line: bytes | str | None = None
+) -> Trace:
+    """Returns the Trace of a decoded traceroute, as `trace_from_atlas` would (its hops made
+    on first use, from `line` when it is the record's JSON text).
 
     Raises _Fallback (or MalformedResult) when the dict path must read it instead.
     """
+    epoch = table.epoch
     key = TraceKey(record.msm_id, record.prb_id, record.timestamp)
-    addresses = _ADDRESSES  # most texts were read before: no call for them
+    numbers_get = table.numbers.get
+    addresses = table.addresses
     text = record.dst_addr
-    destination = (addresses.get(text) or _fast_address(text)) if text else None
+    dst = (numbers_get(text) or _numbered(table, text)) if text else 0
     text = record.src_addr
-    source = (addresses.get(text) or _fast_address(text)) if text else None
+    src = (numbers_get(text) or _numbered(table, text)) if text else 0
     text = record.public_source
-    public_source = (addresses.get(text) or _fast_address(text)) if text else None
-    lean = None
-    if isinstance(record, _LeanTrace):
-        lean = _lean_route(record.result)
-        hops = () if lean is not None else record.hops()
-    else:
-        hops = _fast_hops(record.result)
+    public = (numbers_get(text) or _numbered(table, text)) if text else 0
+    route, stop_rtts = _route(record.result, table)
+    if table.epoch != epoch:  # the table was emptied meanwhile: its numbers differ
+        raise _Fallback
+    destination = addresses[dst] if dst else None
+    source = addresses[src] if src else None
+    public_source = addresses[public] if public else None
     af = record.af
     if af is None:
         known = destination or source or public_source
@@ -640,55 +615,26 @@ def _fast_trace(record: _FastTrace | _LeanTrace) -> Trace:
     probe = record.ixpready_probe
     origin = "atlas" if probe is msgspec.UNSET else PROBE_FIRMWARE_ORIGIN
     vantage = None if probe is msgspec.UNSET else _vantage({"ixpready_probe": probe}, key.prb_id)
-    if lean is not None:
-        assert isinstance(record, _LeanTrace)
-        route, stop_rtts = lean
-        return Trace.lazy(
-            key, af, (record.proto or "UDP").upper(), destination,
-            record.dst_name or record.dst_addr or "", source, public_source, record,
-            record.endtime, record.paris_id, record.fw, None, origin, vantage, route, stop_rtts,
-        )  # fmt: skip
-    trace = Trace(
-        key=key,
-        af=af,
-        protocol=(record.proto or "UDP").upper(),
-        destination=destination,
-        destination_name=record.dst_name or record.dst_addr or "",
-        source=source,
-        public_source=public_source,
-        hops=hops,
-        end_time=record.endtime,
-        paris_id=record.paris_id,
-        firmware=record.fw,
-        error=None,
-        origin=origin,
-        vantage=vantage,
-    )
-    stops, stop_rtts = stops_of(hops)
-    trace.set_route(intern_route(stops), stop_rtts)  # shared with the traces of its route
-    return trace
+    return Trace.lazy(
+        key, af, (record.proto or "UDP").upper(), destination,
+        record.dst_name or record.dst_addr or "", source, public_source,
+        _LazyHops(record if line is None else line, table), record.endtime, record.paris_id, record.fw, None, origin,
+        vantage, route, stop_rtts, (dst, public),
+    )  # fmt: skip
 
 
-def _fast_line(line: bytes | str) -> Trace | None:
+def _fast_line(line: bytes | str, table: AddressTable) -> Trace | None:
     """Returns the Trace of one JSON line when the fast path can read it, else None."""
     try:
-        try:
-            record: _FastTrace | _LeanTrace = _LEAN_LINE.decode(line)
-        except msgspec.ValidationError:
-            record = _FAST_LINE.decode(line)
-        return _fast_trace(record)
+        return _fast_trace(_FAST_LINE.decode(line), table, line)
     except (msgspec.DecodeError, _Fallback, MalformedResult, RecursionError):
         return None
 
 
-def _fast_array(data: bytes) -> list[Trace] | None:
+def _fast_array(data: bytes, table: AddressTable) -> list[Trace] | None:
     """Returns the Traces of a JSON array when the fast path can read every one, else None."""
     try:
-        try:
-            records: list[_FastTrace] | list[_LeanTrace] = _LEAN_ARRAY.decode(data)
-        except msgspec.ValidationError:
-            records = _FAST_ARRAY.decode(data)
-        return [_fast_trace(record) for record in records]
+        return [_fast_trace(record, table) for record in _FAST_ARRAY.decode(data)]
     except (msgspec.DecodeError, _Fallback, MalformedResult, RecursionError):
         return None
 
@@ -895,12 +841,16 @@ def _dump(value: Any) -> str:
         return f"(a {type(value).__name__} nested too deep to copy)"
 
 
-def parse_lines(lines: Iterable[str], origin: str) -> Iterator[Outcome]:
-    """Yields one outcome per result in JSON-lines text; `origin` names the source."""
+def parse_lines(
+    lines: Iterable[str], origin: str, table: AddressTable | None = None
+) -> Iterator[Outcome]:
+    """Yields one outcome per result in JSON-lines text; `origin` names the source. `table`:
+    the run's addresses and routes (see `AddressTable`), else one for these lines."""
+    table = AddressTable() if table is None else table
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
-        trace = _fast_line(line)
+        trace = _fast_line(line, table)
         if trace is not None:
             yield trace
             continue
@@ -934,20 +884,22 @@ def _short(exc: Exception) -> str:
     return text if len(text) <= 120 else text[:117] + "..."
 
 
-def parse_bytes(data: bytes, origin: str) -> Iterator[Outcome]:
+def parse_bytes(data: bytes, origin: str, table: AddressTable | None = None) -> Iterator[Outcome]:
     """Yields one outcome per result in a results document of any supported shape.
 
     The fast path decodes the whole document (a JSON array or object) or each line (JSON
     lines); when that fails, a salvaging scan keeps every complete result and reports each
-    damaged stretch as Malformed with its line number.
+    damaged stretch as Malformed with its line number. `table`: the run's addresses and
+    routes (see `AddressTable`), else one for this document.
     """
+    table = AddressTable() if table is None else table
     if data.startswith(_BOM):  # written by some Windows tools
         data = data[len(_BOM) :]
     text_start = len(data) - len(data.lstrip(_WHITESPACE))
     if text_start == len(data):
         return
     if data[text_start : text_start + 1] == b"[":
-        traces = _fast_array(data)
+        traces = _fast_array(data, table)
         if traces is not None:
             yield from traces
             return
@@ -972,7 +924,7 @@ def parse_bytes(data: bytes, origin: str) -> Iterator[Outcome]:
     for number, line in enumerate(lines, start=1):
         if not line or line.isspace():  # (no copy of the line, as strip would make)
             continue
-        trace = _fast_line(line)
+        trace = _fast_line(line, table)
         if trace is not None:
             yield trace
             continue
@@ -1131,10 +1083,10 @@ def _looks_like_result(value: Any) -> bool:
     )
 
 
-def read_results(path: Path) -> Iterator[Outcome]:
+def read_results(path: Path, table: AddressTable | None = None) -> Iterator[Outcome]:
     """Yields one outcome per result in a results file (JSON array, JSON lines, API page).
 
     Raises InputError (via the caller's check) only for a file that cannot be opened; a
     damaged file yields Malformed records and every good result it holds.
     """
-    yield from parse_bytes(path.read_bytes(), path.name)
+    yield from parse_bytes(path.read_bytes(), path.name, table)

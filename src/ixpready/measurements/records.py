@@ -12,7 +12,8 @@ import itertools
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import MISSING, dataclass, field, fields
 from datetime import UTC, datetime
-from ipaddress import IPv4Address, IPv6Address
+from ipaddress import IPv4Address, IPv6Address, ip_address
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Protocol
 
 IPAddress = IPv4Address | IPv6Address
@@ -328,11 +329,14 @@ class Route:
     address (`Stop`). The RTTs that go with the stops are the trace's (`Trace.stop_rtts`).
 
     The traces of one source and destination usually repeat their route round after round.
-    A reader hands equal routes of one read out as one object (`intern_route`), so analysis
-    works out what depends on the route alone once per route object rather than per trace.
+    A reader hands equal routes of one read out as one object (`AddressTable.route`), so
+    analysis works out what depends on the route alone once per route object rather than per
+    trace. `numbers` names the stops' addresses by their `AddressTable` numbers (0 for a
+    silent hop) when a reader made the route; None for one built from hops.
     """
 
     stops: tuple[Stop, ...]
+    numbers: tuple[int, ...] | None = field(default=None, repr=False, compare=False)
     # True when no two stops share a hop number: each stop is a hop of its own.
     one_per_hop: bool = field(init=False, repr=False, compare=False)
     # This Route object's own number, never reused: what is worked out per route object is
@@ -345,8 +349,8 @@ class Route:
     )
 
     def __post_init__(self) -> None:
-        numbers = {number for number, _address, _inherited in self.stops}
-        object.__setattr__(self, "one_per_hop", len(numbers) == len(self.stops))
+        hops = set(map(itemgetter(0), self.stops))
+        object.__setattr__(self, "one_per_hop", len(hops) == len(self.stops))
 
     def positions(self, address: IPAddress) -> tuple[int, ...]:
         """Returns the indexes of the stops whose address equals `address` (kept per object)."""
@@ -360,11 +364,18 @@ class Route:
         return found
 
     def reach(
-        self, address: IPAddress, rtts: tuple[float | None, ...]
+        self, address: IPAddress, rtts: tuple[float | None, ...], number: int = 0
     ) -> tuple[bool, float | None]:
         """Returns whether some stop is `address`, and the smallest of a trace's stop RTTs
-        (`Trace.stop_rtts`) at those stops (None when none has one)."""
-        positions = self.positions(address)
+        (`Trace.stop_rtts`) at those stops (None when none has one). `number`: the address's
+        number in the table the route was read with, when known (then no address compared)."""
+        numbers = self.numbers
+        if number and numbers is not None:
+            positions: tuple[int, ...] = tuple(
+                index for index, known in enumerate(numbers) if known == number
+            )
+        else:
+            positions = self.positions(address)
         best: float | None = None
         for index in positions:
             rtt = rtts[index]
@@ -396,37 +407,85 @@ def route_of(hops: tuple[Hop, ...]) -> tuple[Route, tuple[float | None, ...]]:
     return Route(tuple(stops)), rtts
 
 
-_ROUTES: dict[Hashable, Route] = {}
-_ROUTES_MAX = 100_000
+class AddressTable:
+    """Per run (a read, an analysis): each address read once and named by a small number.
 
-
-def intern_route(stops: list[Stop], key: Hashable | None = None) -> Route:
-    """Returns the one Route object of these stops among the routes interned so far.
-
-    Keyed by hop number, address object identity and the inherited flag, stop by stop: an
-    address object in a key is kept alive by the Route stored under it, so its identity
-    cannot be reused by another object while the entry exists. A reader that makes one
-    object per address text (as `measurements.parse` does) therefore gets one Route per
-    distinct route. A reader may pass a key of its own making (see `interned_route`) that
-    names the stops by the same identities.
+    A reader parses each distinct address text once into one `ipaddress` object and gives it a
+    number (`serial_number`: never given to anything else in the process, so the numbers of
+    two tables never clash); equal addresses written differently share one. What is worked
+    out per address is kept in plain dicts under its number: an int hashes in C, an
+    `ipaddress` object in Python. Equal routes read with one table are one `Route` object
+    (`route`). A table is bounded: past `MAX_ADDRESSES` addresses (or `MAX_ROUTES` routes)
+    what it holds is forgotten; an address seen again then gets a new number, which costs
+    work, never a different result (numbers are never reused).
     """
-    if key is None:
-        key = tuple(
-            value
-            for number, address, inherited in stops
-            for value in (number, 0 if address is None else id(address), inherited)
-        )
-    found = _ROUTES.get(key)
-    if found is None:
-        if len(_ROUTES) >= _ROUTES_MAX:
-            _ROUTES.clear()
-        found = _ROUTES[key] = Route(tuple(stops))
-    return found
 
+    MAX_ADDRESSES = 200_000
+    MAX_ROUTES = 100_000
 
-def interned_route(key: Hashable) -> Route | None:
-    """Returns the Route interned under a reader's key, if any (see `intern_route`)."""
-    return _ROUTES.get(key)
+    __slots__ = ("_by_address", "_routes", "addresses", "epoch", "numbers")
+
+    def __init__(self) -> None:
+        self.epoch = 0  # how many times the table was emptied (numbers of two epochs differ)
+        self.numbers: dict[str, int] = {}  # by address text, as read
+        self.addresses: dict[int, IPAddress] = {}  # by number
+        self._by_address: dict[IPAddress, int] = {}
+        self._routes: dict[Hashable, Route] = {}
+
+    def number(self, text: str) -> int:
+        """Returns the number of the address a text names (parsed on first sight).
+
+        Raises ValueError when the text is not an IP address."""
+        found = self.numbers.get(text)
+        if found is None:
+            found = self.number_of(ip_address(text))
+            self.numbers[text] = found
+        return found
+
+    def address(self, text: str) -> IPAddress:
+        """Returns the one address object of a text read before (or now)."""
+        return self.addresses[self.number(text)]
+
+    def number_of(self, address: IPAddress) -> int:
+        """Returns the number of an address object (hashing it: for addresses not read as
+        text by this table); the table keeps the first object of each address."""
+        found = self._by_address.get(address)
+        if found is None:
+            if len(self._by_address) >= self.MAX_ADDRESSES:
+                self._by_address.clear()
+                self.addresses.clear()
+                self.numbers.clear()
+                self._routes.clear()
+                self.epoch += 1
+            found = self._by_address[address] = serial_number()
+            self.addresses[found] = address
+        return found
+
+    def route_numbers(self, route: Route) -> tuple[int, ...]:
+        """Returns the numbers of a route's stops (0 for a silent one): the reader's, else
+        found here (a route built from hops)."""
+        numbers = route.numbers
+        if numbers is None:
+            number_of = self.number_of
+            numbers = tuple(
+                0 if address is None else number_of(address)
+                for _number, address, _inherited in route.stops
+            )
+        return numbers
+
+    def known_route(self, key: Hashable) -> Route | None:
+        """Returns the Route read before under `key` (see `route`), if any."""
+        return self._routes.get(key)
+
+    def route(self, key: Hashable, stops: Sequence[Stop], numbers: tuple[int, ...]) -> Route:
+        """Returns the one Route of these stops among those read with this table; `key`
+        names the stops (the reader's: hop numbers, address texts, inherited flags)."""
+        found = self._routes.get(key)
+        if found is None:
+            if len(self._routes) >= self.MAX_ROUTES:
+                self._routes.clear()
+            found = self._routes[key] = Route(tuple(stops), numbers)
+        return found
 
 
 def route_groups(traces: Sequence[Trace]) -> list[list[int]]:
@@ -484,6 +543,9 @@ class Trace:
     )
     # Where `hops` comes from when a reader left it to be made on first use (`Trace.lazy`).
     _hop_source: HopSource | None = field(default=None, init=False, repr=False, compare=False)
+    # The `AddressTable` numbers of the destination and public source (0: none), when the
+    # reader gave them: the route's stops are then compared by number, not by address.
+    _numbers: tuple[int, int] | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def lazy(
@@ -491,11 +553,12 @@ class Trace:
         destination_name: str, source: IPAddress | None, public_source: IPAddress | None,
         hop_source: HopSource, end_time: int | None, paris_id: int | None,
         firmware: int | None, error: str | None, origin: str, vantage: Probe | None,
-        route: Route, stop_rtts: tuple[float | None, ...],
+        route: Route, stop_rtts: tuple[float | None, ...], numbers: tuple[int, int],
     ) -> Trace:  # fmt: skip
         """Returns the Trace `Trace(...)` would be with `hop_source.hops()` as its hops, made
-        only when `hops` is first read, and its route and stop RTTs as the reader worked
-        them out."""
+        only when `hops` is first read, its route and stop RTTs as the reader worked them
+        out, and `numbers`: those of the destination and public source in the table the
+        route was read with (0: none)."""
         trace = object.__new__(cls)
         setattr_ = object.__setattr__  # the trace is frozen: its fields are set once, here
         setattr_(trace, "key", key)
@@ -515,6 +578,7 @@ class Trace:
         setattr_(trace, "_stop_rtts", stop_rtts)
         setattr_(trace, "_destination_seen", None)
         setattr_(trace, "_hop_source", hop_source)
+        setattr_(trace, "_numbers", numbers)
         return trace  # `hops` left unset: made on first read
 
     if not TYPE_CHECKING:  # (hidden from mypy, which would type every unknown name by it)
@@ -560,13 +624,23 @@ class Trace:
         if found is not None:
             return found
         destination = self.destination
+        numbers = self._numbers
         found = (
             (False, None)
             if destination is None
-            else self.route().reach(destination, self.stop_rtts())
+            else self.route().reach(destination, self.stop_rtts(), numbers[0] if numbers else 0)
         )
         object.__setattr__(self, "_destination_seen", found)
         return found
+
+    def address_keys(self) -> tuple[object, object]:
+        """Returns keys for the destination and the public source that equal those of
+        another trace exactly when the addresses are equal: their numbers when the reader gave
+        them (cheap to hash), else the addresses (None when absent)."""
+        numbers = self._numbers
+        if numbers is not None:
+            return numbers
+        return self.destination, self.public_source
 
     @property
     def destination_reached(self) -> bool:

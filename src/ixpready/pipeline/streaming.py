@@ -52,7 +52,15 @@ from ixpready.enrichment.annotate import Lookups
 from ixpready.errors import InputError, UsageError
 from ixpready.measurements.parse import Outcome, parse_bytes, parse_lines
 from ixpready.measurements.probes import load_probes
-from ixpready.measurements.records import IPAddress, Malformed, PingResult, Probe, Skipped, Trace
+from ixpready.measurements.records import (
+    AddressTable,
+    IPAddress,
+    Malformed,
+    PingResult,
+    Probe,
+    Skipped,
+    Trace,
+)
 from ixpready.measurements.store import ResultStore, Store
 from ixpready.pipeline.analyze import (
     checked_inputs,
@@ -102,10 +110,14 @@ class Segment:
 Piece = tuple[Segment, Iterator[Outcome]]
 
 
-def file_pieces(path: Path, block_lines: int = BLOCK_LINES) -> Iterator[Piece]:
+def file_pieces(
+    path: Path, block_lines: int = BLOCK_LINES, table: AddressTable | None = None
+) -> Iterator[Piece]:
     """Yields a results file as segments with their outcomes (to be read before the next
     segment): a large JSON-lines file `block_lines` lines at a time (a JSON document, or a
-    small file, whole). A malformed record names its line in the whole file all the same."""
+    small file, whole). A malformed record names its line in the whole file all the same.
+    `table`: the pass's addresses and routes (see `AddressTable`), else one for this file."""
+    table = AddressTable() if table is None else table
     size = path.stat().st_size
     with path.open("rb") as handle:
         head = handle.read(4096).lstrip(b"\xef\xbb\xbf").lstrip(b" \t\r\n")
@@ -113,7 +125,7 @@ def file_pieces(path: Path, block_lines: int = BLOCK_LINES) -> Iterator[Piece]:
         whole = size <= WHOLE_FILE_BYTES and block_lines == BLOCK_LINES
         if whole or head[:1] != b"{" or first_line == b"{":
             handle.seek(0)
-            yield Segment(path), parse_bytes(handle.read(), path.name)
+            yield Segment(path), parse_bytes(handle.read(), path.name, table)
             return
         handle.seek(0)
         start = before = 0  # bytes and lines of the file before the block
@@ -122,13 +134,13 @@ def file_pieces(path: Path, block_lines: int = BLOCK_LINES) -> Iterator[Piece]:
             block.append(line)
             if len(block) >= block_lines:
                 data = b"".join(block)
-                yield Segment(path, start, len(data), before), _block(data, path.name, before)
+                yield Segment(path, start, len(data), before), _block(data, path.name, before, table)
                 start += len(data)
                 before += len(block)
                 block = []
         if block:
             data = b"".join(block)
-            yield Segment(path, start, len(data), before), _block(data, path.name, before)
+            yield Segment(path, start, len(data), before), _block(data, path.name, before, table)
 
 
 def file_outcomes(path: Path, block_lines: int = BLOCK_LINES) -> Iterator[Outcome]:
@@ -138,32 +150,34 @@ def file_outcomes(path: Path, block_lines: int = BLOCK_LINES) -> Iterator[Outcom
         yield from outcomes
 
 
-def segment_outcomes(segment: Segment) -> Iterator[Outcome]:
-    """Yields the outcomes of one segment, read on its own: those its piece yielded."""
+def segment_outcomes(segment: Segment, table: AddressTable | None = None) -> Iterator[Outcome]:
+    """Yields the outcomes of one segment, read on its own: those its piece yielded
+    (`table`: see `file_pieces`)."""
+    table = AddressTable() if table is None else table
     if segment.store:
-        yield from _store_outcomes(segment.path)
+        yield from _store_outcomes(segment.path, table)
         return
     with segment.path.open("rb") as handle:
         handle.seek(segment.start)
         data = handle.read() if segment.size < 0 else handle.read(segment.size)
     if segment.size < 0:
-        yield from parse_bytes(data, segment.path.name)
+        yield from parse_bytes(data, segment.path.name, table)
     else:
-        yield from _block(data, segment.path.name, segment.before)
+        yield from _block(data, segment.path.name, segment.before, table)
 
 
-def _store_outcomes(store: Path) -> Iterator[Outcome]:
+def _store_outcomes(store: Path, table: AddressTable) -> Iterator[Outcome]:
     with Store.open(store) as opened:
         for stored in opened.results():
-            yield from parse_lines([stored.raw], f"store msm {stored.key.msm_id}")
+            yield from parse_lines([stored.raw], f"store msm {stored.key.msm_id}", table)
 
 
-def _block(lines: bytes, origin: str, before: int) -> Iterator[Outcome]:
+def _block(lines: bytes, origin: str, before: int, table: AddressTable) -> Iterator[Outcome]:
     # A leading empty line: the block is never taken for one pretty-printed document.
     data = b"\n" + lines.rstrip(b"\n")
     shift = before - 1
     prefix = f"{origin}:"
-    for outcome in parse_bytes(data, origin):
+    for outcome in parse_bytes(data, origin, table):
         if isinstance(outcome, Malformed) and shift and outcome.where.startswith(prefix):
             rest = outcome.where[len(prefix) :]
             digits = len(rest) - len(rest.lstrip("0123456789"))
@@ -176,15 +190,17 @@ def _block(lines: bytes, origin: str, before: int) -> Iterator[Outcome]:
 def input_pieces(
     paths: Sequence[Path], store: Path | None, block_lines: int = BLOCK_LINES
 ) -> Iterator[Piece]:
-    """Yields the segments of the result files, then the store's (one segment)."""
+    """Yields the segments of the result files, then the store's (one segment), read with
+    one `AddressTable`: equal routes of the whole input are one object."""
+    table = AddressTable()
     for path in paths:
         if not path.is_file():
             raise InputError(f"{path}: no such results file")
-        yield from file_pieces(path, block_lines)
+        yield from file_pieces(path, block_lines, table)
     if store is not None:
         if not store.is_file():
             raise InputError(f"{store}: no such store", hint="fetch results first: ixpready fetch")
-        yield Segment(store, store=True), _store_outcomes(store)
+        yield Segment(store, store=True), _store_outcomes(store, table)
 
 
 def input_outcomes(
@@ -212,7 +228,7 @@ def round_source(store: ResultStore, round_id: str) -> Source:
 
     def outcomes() -> Iterator[Outcome]:
         raws = (r.raw for r in store.round_results(round_id))
-        return parse_lines(raws, f"store round {round_id}")
+        return parse_lines(raws, f"store round {round_id}", AddressTable())
 
     return outcomes
 

@@ -26,7 +26,7 @@ from ixpready.enrichment.annotate import parse_rdns
 from ixpready.errors import InputError, UsageError
 from ixpready.measurements.parse import Outcome, parse_lines, read_results
 from ixpready.measurements.probes import load_probes
-from ixpready.measurements.records import IPAddress, Malformed, Probe
+from ixpready.measurements.records import AddressTable, IPAddress, Malformed, Probe
 from ixpready.measurements.store import Store
 from ixpready.pipeline.rdns import (
     GatherSummary,
@@ -42,17 +42,19 @@ from ixpready.refdata.snapshots import RegistrySnapshot, load_snapshot
 from ixpready.sources.rdns import PtrResolver
 
 
-def _sources(paths: Sequence[Path], store: Path | None) -> Iterator[Iterable[Outcome]]:
+def _sources(
+    paths: Sequence[Path], store: Path | None, table: AddressTable
+) -> Iterator[Iterable[Outcome]]:
     for path in paths:
         if not path.is_file():
             raise InputError(f"{path}: no such results file")
-        yield read_results(path)
+        yield read_results(path, table)
     if store is not None:
         if not store.is_file():
             raise InputError(f"{store}: no such store", hint="fetch results first: ixpready fetch")
         with Store.open(store) as opened:
             raw = [(f"store msm {r.key.msm_id}", r.raw) for r in opened.results()]
-        yield (o for origin, text in raw for o in parse_lines([text], origin))
+        yield (o for origin, text in raw for o in parse_lines([text], origin, table))
 
 
 @_collector_paused
@@ -65,9 +67,10 @@ def read_traces(
     Raises InputError when a file cannot be opened; StoreError for a damaged store.
     """
     total = len(paths) + (store is not None)
+    table = AddressTable()  # one per read: equal routes of every file are one object
 
     def outcomes() -> Iterator[Outcome]:
-        for done, source in enumerate(_sources(paths, store), start=1):
+        for done, source in enumerate(_sources(paths, store, table), start=1):
             yield from source
             if on_progress is not None:
                 on_progress(done, total)
