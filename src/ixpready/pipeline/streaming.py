@@ -36,7 +36,6 @@ from ixpready.analysis.core import (
     Gathering,
     InputCounts,
     Judging,
-    _collector_paused,
     alike_groups,
     analysis_result,
     other_path_cause,
@@ -47,6 +46,7 @@ from ixpready.analysis.export import path_line, write_json
 from ixpready.analysis.verdicts import AnalysisResult, PathVerdict, Verdict
 from ixpready.enrichment.annotate import Lookups
 from ixpready.errors import InputError, UsageError
+from ixpready.gcpause import collector_paused
 from ixpready.measurements.parse import Outcome, parse_bytes, parse_lines
 from ixpready.measurements.probes import load_probes
 from ixpready.measurements.records import IPAddress, Malformed, PingResult, Probe, Skipped, Trace
@@ -348,7 +348,7 @@ def _judge_share(index: int) -> tuple[int, Tally]:
     return judged, tally
 
 
-@_collector_paused
+@collector_paused()
 def analyze_stream(
     results: Sequence[Path],
     spool: Path,
@@ -414,7 +414,7 @@ def analyze_stream(
     return StreamedAnalysis(head, spool, causes), first
 
 
-@_collector_paused
+@collector_paused()
 def first_pass(
     results: Sequence[Path],
     store: Path | None,
