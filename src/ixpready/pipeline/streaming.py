@@ -307,14 +307,13 @@ class StreamedAnalysis:
 
 @dataclass(frozen=True)
 class FirstPass:
-    """What the first pass read: the gathering, and the counts of the input."""
+    """What the first pass read: the gathering, the traces to judge, the malformed records,
+    and the counts of the rest of the input (as `ReadOutcome.counts` counts it in memory)."""
 
     gathering: Gathering
     traces: int
     quarantined: tuple[Malformed, ...]
-    skipped: int
-    duplicates: int
-    other_results: int
+    counts: InputCounts
 
 
 @dataclass(frozen=True)
@@ -403,10 +402,7 @@ def analyze_stream(
                         on_progress(done, total)
         finally:
             _SHARE = None
-    counts = InputCounts(
-        len(first.quarantined), first.skipped, first.duplicates, first.other_results
-    )
-    summary = summary_of(tally.domestic, tally.other, first.traces, counts)
+    summary = summary_of(tally.domestic, tally.other, first.traces, first.counts)
     head = analysis_result(
         judging, snapshot, summary, tally.asns, inputs=inputs, simulated=simulated
     )
@@ -437,7 +433,8 @@ def first_pass(
         skipped += chunk.skipped
         duplicates += chunk.duplicates
         other += chunk.other_results
-    return FirstPass(gathering, traces, tuple(bad), skipped, duplicates, other)
+    counts = InputCounts(len(bad), skipped, duplicates, other)
+    return FirstPass(gathering, traces, tuple(bad), counts)
 
 
 def all_hop_addresses(results: Sequence[Path], store: Path | None) -> list[IPAddress]:
