@@ -57,6 +57,38 @@ def test_hoiho_rules_are_used(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert (entry["city"], entry["country"], entry["rule"]) == ("Lima", "PE", "hoiho:example.org")
 
 
+def test_hoiho_lines_skipped_are_reported_and_the_good_rules_apply(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rules = tmp_path / "rules\x1b[2J.txt"  # a file name is terminal text too
+    lines = [
+        "# rules",
+        r"example.org ^[a-z]+\d*\.x([a-z]{3})\d*\.example\.org$ iata",
+        "evil.net ^([a-z]+)$ \x1b[2Jkind",  # line 3: unknown kind, with an escape sequence
+        *["short.net"] * 7,  # lines 4-10
+    ]
+    rules.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["geohint", "--format", "json", "--hoiho", str(rules), "r1.xlim2.example.org"]) == 0
+    captured = capsys.readouterr()
+    (entry,) = json.loads(captured.out)
+    assert (entry["city"], entry["rule"]) == ("Lima", "hoiho:example.org")
+    err = captured.err.splitlines()
+    shown = f"{tmp_path}/rules[2J.txt"  # the escape character dropped
+    assert err[0] == f"{shown}: skipped 8 line(s) that are no Hoiho rule; 1 rule(s) loaded"
+    assert err[1].startswith("  line 3: unknown kind '") and "\x1b" not in captured.err
+    assert err[2] == "  line 4: too few fields (want SUFFIX REGEX [KIND])"
+    assert len(err) == 7 and err[-1] == "  ... and 3 more"
+
+
+def test_a_clean_hoiho_file_prints_nothing_on_stderr(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rules = tmp_path / "rules.txt"
+    rules.write_text(r"example.org ^[a-z]+\.x([a-z]{3})\.example\.org$" "\n", encoding="utf-8")
+    assert main(["geohint", "--hoiho", str(rules), "r1.xlim.example.org"]) == 0
+    assert capsys.readouterr().err == ""
+
+
 def test_no_names_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["geohint"]) == ExitCode.USAGE
     assert "give router names" in capsys.readouterr().err

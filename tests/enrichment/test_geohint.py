@@ -13,7 +13,7 @@ from ixpready.enrichment.conventions import learn_conventions, registered_suffix
 from ixpready.enrichment.geo import distance_km, gazetteer
 from ixpready.enrichment.geohint import Geohint, read_name
 from ixpready.measurements.records import Probe
-from ixpready.refdata.dictionaries import load_hoiho_rules
+from ixpready.refdata.dictionaries import REASONS_KEPT, load_hoiho_rules
 
 CORPUS = Path(__file__).parents[1] / "data" / "router_names_corpus.csv"
 
@@ -253,7 +253,7 @@ def test_hoiho_rules_file(tmp_path: Path) -> None:
         "only-a-suffix.net\n",
         encoding="utf-8",
     )
-    rules = load_hoiho_rules(rules_file)
+    rules = load_hoiho_rules(rules_file).rules
     assert [(r.suffix, r.kind, r.rule) for r in rules] == [
         ("example.org", "iata", "hoiho"),
         ("example.com", "city", "hoiho"),
@@ -264,6 +264,36 @@ def test_hoiho_rules_file(tmp_path: Path) -> None:
         hint.city is not None and hint.city.label == "Lima, PE" and hint.rule == "hoiho:example.org"
     )
     assert _label(read_name("edge-guatemala.example.com", rules)) == "Guatemala City, GT"
+
+
+def test_hoiho_lines_that_hold_no_rule_are_counted_with_why(tmp_path: Path) -> None:
+    rules_file = tmp_path / "hoiho.txt"
+    lines = [
+        b"# comment and blank lines are no rules, nor skipped",
+        b"",
+        rb"example.org ^[a-z]+\d*\.x([a-z]{3})\d*\.example\.org$ iata",  # line 3
+        b"only-a-suffix.net",  # line 4
+        rb"example.net ^([a-z]+)\.example\.net$ zipcode",  # line 5
+        b"broken.net ^(unclosed",  # line 6
+        rb"nogroup.net ^(?:[a-z]+)\.nogroup\.net$",  # line 7
+        b"latin1.net ^([a-z]+)\xe9\\.latin1\\.net$",  # line 8: not UTF-8
+        *[b"short.net"] * 30,  # lines 9-38
+    ]
+    rules_file.write_bytes(b"\n".join(lines) + b"\n")
+    loaded = load_hoiho_rules(rules_file)
+    assert [r.suffix for r in loaded.rules] == ["example.org"]  # the good rule still loads
+    assert loaded.skipped == 35
+    assert len(loaded.reasons) == REASONS_KEPT  # capped; the count is not
+    assert [(number, why.split(":")[0].split(" (")[0]) for number, why in loaded.reasons[:5]] == [
+        (4, "too few fields"),
+        (5, "unknown kind 'zipcode'"),
+        (6, "bad regex"),
+        (7, "regex has no capture group"),
+        (8, "not UTF-8"),
+    ]
+    assert loaded.reasons[5] == (9, "too few fields (want SUFFIX REGEX [KIND])")
+    hint = read_name("r1.xlim2.example.org", loaded.rules)
+    assert hint.city is not None and hint.city.label == "Lima, PE"
 
 
 def _label(hint: Geohint) -> str | None:

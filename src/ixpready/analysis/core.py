@@ -11,14 +11,11 @@ verdicts, worker processes) read the input and call the same two passes.
 
 from __future__ import annotations
 
-import functools
-import gc
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from operator import attrgetter
-from typing import ParamSpec, TypeVar
 
 from ixpready.analysis.detours import Crossing, interconnection_places
 from ixpready.analysis.probecheck import check_probes
@@ -49,36 +46,11 @@ from ixpready.enrichment.annotate import (
     vantage_of,
 )
 from ixpready.enrichment.geo import Gazetteer
+from ixpready.gcpause import collector_paused
 from ixpready.measurements.parse import Outcome
 from ixpready.measurements.records import IPAddress, Malformed, PingResult, Probe, Skipped, Trace
 from ixpready.progress import Progress
 from ixpready.refdata.snapshots import RegistrySnapshot
-
-_P = ParamSpec("_P")
-_R = TypeVar("_R")
-
-
-def _collector_paused(function: Callable[_P, _R]) -> Callable[_P, _R]:
-    """Runs `function` with Python's cyclic garbage collector paused, then restores it.
-
-    Reading and judging build hundreds of thousands of small records (a Reply per packet)
-    that form no reference cycles and live until the analysis is written: they are freed by
-    reference counting all the same, while the collector, run every few hundred allocations,
-    would walk the ever larger heap again and again for nothing (half the CPU time of a
-    12,805-result analysis). The collector runs as usual once the function returns.
-    """
-
-    @functools.wraps(function)
-    def paused(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-        if not gc.isenabled():
-            return function(*args, **kwargs)
-        gc.disable()
-        try:
-            return function(*args, **kwargs)
-        finally:
-            gc.enable()
-
-    return paused
 
 
 @dataclass(frozen=True)
@@ -426,7 +398,7 @@ def seen_asns(verdicts: Iterable[PathVerdict]) -> set[int]:
     return {a for v in verdicts for a in (*v.as_path, v.src_asn, v.dst_asn) if a is not None}
 
 
-@_collector_paused
+@collector_paused()
 def analyze_traces(
     traces: Iterable[Trace],
     *,

@@ -36,7 +36,10 @@ def run_geohint(args: argparse.Namespace) -> int:
             "give router names or --file FILE",
             hint="ixpready geohint ae-4.r21.miamfl02.us.bb.gin.ntt.net",
         )
-    hints = job.geohints(names, job.load_rules(args.hoiho))
+    loaded = job.load_rules(args.hoiho)
+    if args.hoiho is not None:
+        sys.stderr.write(job.skipped_rules_note(args.hoiho, loaded))
+    hints = job.geohints(names, loaded.rules)
     text = job.geohints_as_json(hints) if args.format == "json" else job.geohints_as_table(hints)
     sys.stdout.write(text)
     return ExitCode.OK

@@ -13,13 +13,12 @@ All domestic IXPs are treated as one peering fabric.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from ixpready.analysis.verdicts import AnalysisResult
+from ixpready.gcpause import collector_paused
 from ixpready.model.graph import AsRelationship, InterconnectionGraph, build_graph
 from ixpready.model.ranking import (
     dependence,
@@ -106,19 +105,6 @@ def _curve(
     return tuple(points)
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pauses the cyclic garbage collector: the model allocates many small acyclic objects
-    next to a large graph, and every full collection would walk the whole graph again."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def run_model_on(
     analysis: AnalysisResult,
     inputs: ModelInputs,
@@ -128,7 +114,7 @@ def run_model_on(
 ) -> ModelResult:
     """Returns the IXP model of an analysis: who depends on whom, who should join, and
     what a national IXP with the founding set (and with `inputs.members`) would change."""
-    with _collector_paused():
+    with collector_paused():
         return _run(analysis, inputs, k=k, now=now)
 
 

@@ -16,7 +16,8 @@ from rich.table import Table
 
 from ixpready.enrichment.geohint import Convention, Geohint, read_name
 from ixpready.errors import InputError
-from ixpready.refdata.dictionaries import load_hoiho_rules
+from ixpready.refdata.dictionaries import HoihoRules, load_hoiho_rules
+from ixpready.report.sanitize import one_line
 from ixpready.report.terminal import terminal_safe
 
 
@@ -34,14 +35,31 @@ def read_name_file(path: Path) -> list[str]:
     return names
 
 
-def load_rules(path: Path | None) -> tuple[Convention, ...]:
-    """Returns the rules of an optional CAIDA Hoiho rules file (none without a path)."""
+def load_rules(path: Path | None) -> HoihoRules:
+    """Returns the rules of an optional CAIDA Hoiho rules file (none without a path), with
+    the lines skipped (`skipped_rules_note` says which and why)."""
     if path is None:
-        return ()
+        return HoihoRules(())
     try:
         return load_hoiho_rules(path)
     except OSError as exc:
         raise InputError(f"cannot read Hoiho rules {path}: {exc.strerror}") from exc
+
+
+def skipped_rules_note(path: Path, loaded: HoihoRules, shown: int = 5) -> str:
+    """Returns what to print on stderr when lines of a Hoiho rules file were skipped (empty
+    when none were): one line with the count, then the first `shown` reasons, each made
+    safe for a terminal (the file's own text is in them)."""
+    if not loaded.skipped:
+        return ""
+    lines = [
+        f"{one_line(path)}: skipped {loaded.skipped} line(s) that are no Hoiho rule; "
+        f"{len(loaded.rules)} rule(s) loaded"
+    ]
+    lines += [f"  line {number}: {one_line(why)}" for number, why in loaded.reasons[:shown]]
+    if loaded.skipped > shown:
+        lines.append(f"  ... and {loaded.skipped - min(shown, len(loaded.reasons))} more")
+    return "\n".join(lines) + "\n"
 
 
 def geohints(names: Iterable[str], rules: Sequence[Convention] = ()) -> list[Geohint]:

@@ -38,7 +38,6 @@ from ixpready.analysis.core import (
     Gathering,
     InputCounts,
     Judging,
-    _collector_paused,
     alike_groups,
     analysis_result,
     other_path_cause,
@@ -50,6 +49,7 @@ from ixpready.analysis.parquet import write_parquet
 from ixpready.analysis.verdicts import AnalysisResult, PathVerdict, Verdict
 from ixpready.enrichment.annotate import Lookups
 from ixpready.errors import InputError, UsageError
+from ixpready.gcpause import collector_paused
 from ixpready.measurements.parse import Outcome, parse_bytes, parse_lines
 from ixpready.measurements.probes import load_probes
 from ixpready.measurements.records import (
@@ -436,14 +436,13 @@ class StreamedAnalysis:
 
 @dataclass(frozen=True)
 class FirstPass:
-    """What the first pass read: the gathering, and the counts of the input."""
+    """What the first pass read: the gathering, the traces to judge, the malformed records,
+    and the counts of the rest of the input (as `ReadOutcome.counts` counts it in memory)."""
 
     gathering: Gathering
     traces: int
     quarantined: tuple[Malformed, ...]
-    skipped: int
-    duplicates: int
-    other_results: int
+    counts: InputCounts
     plan: Plan | None = None  # the segments read (None for a `source` given)
 
 
@@ -484,7 +483,7 @@ def _judge_segment(task: tuple[int, Segment, frozenset[int]]) -> tuple[int, Tall
     return judged, tally
 
 
-@_collector_paused
+@collector_paused()
 def analyze_stream(
     results: Sequence[Path],
     spool: Path,
@@ -551,10 +550,7 @@ def analyze_stream(
                         on_progress(done, total)
         finally:
             _SHARE = None
-    counts = InputCounts(
-        len(first.quarantined), first.skipped, first.duplicates, first.other_results
-    )
-    summary = summary_of(tally.domestic, tally.other, first.traces, counts)
+    summary = summary_of(tally.domestic, tally.other, first.traces, first.counts)
     head = analysis_result(
         judging, snapshot, summary, tally.asns, inputs=inputs, simulated=simulated
     )
@@ -562,7 +558,7 @@ def analyze_stream(
     return StreamedAnalysis(head, spool, causes), first
 
 
-@_collector_paused
+@collector_paused()
 def first_pass(
     results: Sequence[Path],
     store: Path | None,
@@ -594,7 +590,8 @@ def first_pass(
         skipped += chunk.skipped
         duplicates += chunk.duplicates
         other += chunk.other_results
-    return FirstPass(gathering, traces, tuple(bad), skipped, duplicates, other, plan)
+    counts = InputCounts(len(bad), skipped, duplicates, other)
+    return FirstPass(gathering, traces, tuple(bad), counts, plan)
 
 
 def all_hop_addresses(

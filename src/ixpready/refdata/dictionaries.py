@@ -253,38 +253,66 @@ def _alternate_names(places: Dictionaries) -> dict[str, tuple[City, ...]]:
     return {word: tuple(cities) for word, cities in found.items()}
 
 
-def load_hoiho_rules(path: Path) -> tuple[Convention, ...]:
+REASONS_KEPT = 20  # a rules file's skipped lines keep their reasons up to this many
+
+
+@dataclass(frozen=True)
+class HoihoRules:
+    """The rules a Hoiho rules file holds, and the lines that held none: `skipped` counts
+    them all, `reasons` says why for the first `REASONS_KEPT` (line number, short reason)."""
+
+    rules: tuple[Convention, ...]
+    skipped: int = 0
+    reasons: tuple[tuple[int, str], ...] = ()
+
+
+def _hoiho_rule(line: str, source: str) -> Convention | str:
+    """Returns the rule of one line of a Hoiho rules file, or why it holds none."""
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:
+        return "not UTF-8"
+    parts = line.split()
+    if len(parts) < 2:
+        return "too few fields (want SUFFIX REGEX [KIND])"
+    suffix, regex = parts[0].lower().lstrip("."), parts[1]
+    kind = {"place": "city"}.get(parts[2].lower(), parts[2].lower()) if len(parts) > 2 else "iata"
+    if kind not in KINDS:
+        return f"unknown kind {parts[2]!r} (want iata, icao, clli, locode or place)"
+    named = regex if "(?P<code>" in regex else re.sub(r"\((?!\?)", "(?P<code>", regex, count=1)
+    try:
+        pattern = re.compile(named)
+    except re.error as exc:
+        return f"bad regex: {exc}"
+    if "code" not in pattern.groupindex:
+        return "regex has no capture group"
+    return Convention(suffix, suffix, pattern, kind, (), source, "hoiho")
+
+
+def load_hoiho_rules(path: Path) -> HoihoRules:
     """Returns the rules of a CAIDA Hoiho geohint rules file (see README, "Hoiho rules").
 
     Accepted format: one rule per line, `SUFFIX REGEX [KIND]`, separated by whitespace;
     REGEX has one capture group (or a group named `code`) holding the geohint; KIND is
     `iata` (default), `icao`, `clli`, `locode` or `city` (CAIDA's `place`). Lines starting with
-    `#` and blank lines are skipped, and so is a line that does not parse (not counted).
+    `#` and blank lines are passed over; a line that does not parse (too few fields, an
+    unknown kind, a bad regex, no capture group, not UTF-8) is skipped, counted, and its line
+    number and reason kept (the first `REASONS_KEPT`); the good lines still load.
     """
+    source = f"Hoiho rules file {path.name}"
     rules: list[Convention] = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    skipped = 0
+    reasons: list[tuple[int, str]] = []
+    text = path.read_text(encoding="utf-8", errors="surrogateescape")
+    for number, line in enumerate(text.split("\n"), start=1):  # numbered as editors do
         line = line.strip()
         if not line or line.startswith("#"):
             continue
-        parts = line.split()
-        if len(parts) < 2:
+        rule = _hoiho_rule(line, source)
+        if isinstance(rule, Convention):
+            rules.append(rule)
             continue
-        suffix, regex = parts[0].lower().lstrip("."), parts[1]
-        kind = (
-            {"place": "city"}.get(parts[2].lower(), parts[2].lower()) if len(parts) > 2 else "iata"
-        )
-        if kind not in KINDS:
-            continue
-        try:
-            named = (
-                regex if "(?P<code>" in regex else re.sub(r"\((?!\?)", "(?P<code>", regex, count=1)
-            )
-            pattern = re.compile(named)
-        except re.error:
-            continue
-        if "code" not in pattern.groupindex:
-            continue
-        rules.append(
-            Convention(suffix, suffix, pattern, kind, (), f"Hoiho rules file {path.name}", "hoiho")
-        )
-    return tuple(rules)
+        skipped += 1
+        if len(reasons) < REASONS_KEPT:
+            reasons.append((number, rule))
+    return HoihoRules(tuple(rules), skipped, tuple(reasons))

@@ -16,7 +16,6 @@ import orjson
 
 from ixpready.analysis.core import (
     ReadOutcome,
-    _collector_paused,
     analyze_traces,
     gather_outcomes,
     other_path_causes,
@@ -24,6 +23,7 @@ from ixpready.analysis.core import (
 from ixpready.analysis.verdicts import AnalysisResult
 from ixpready.enrichment.annotate import parse_rdns
 from ixpready.errors import InputError, UsageError
+from ixpready.gcpause import collector_paused
 from ixpready.measurements.parse import Outcome, parse_lines, read_results
 from ixpready.measurements.probes import load_probes
 from ixpready.measurements.records import AddressTable, IPAddress, Malformed, Probe
@@ -57,7 +57,7 @@ def _sources(
         yield (o for origin, text in raw for o in parse_lines([text], origin, table))
 
 
-@_collector_paused
+@collector_paused()
 def read_traces(
     paths: Sequence[Path], on_progress: Progress | None = None, *, store: Path | None = None
 ) -> ReadOutcome:
