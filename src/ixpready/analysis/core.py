@@ -445,16 +445,20 @@ def analyze_traces(
     domestic: list[PathVerdict] = []
     other: list[PathVerdict] = []
     total = len(traces)
-    asns: set[int] = set()
+    naming: list[PathVerdict] = []  # the verdicts whose networks are named (`seen_asns`)
     done = 0
     for verdicts, holds in judging.judge(traces, keyed):
-        asns |= seen_asns(verdicts[:1] if holds else verdicts)
+        if holds:
+            naming.append(verdicts[0])
+        else:
+            naming += verdicts
         (domestic if verdicts[0].is_domestic else other).extend(verdicts)
         done += len(verdicts)
         if on_progress is not None and (
             done // 500 > (done - len(verdicts)) // 500 or done == total
         ):
             on_progress(done, total)
+    asns = seen_asns(naming)
     # TraceKey's order as a plain tuple (its generated comparison is a Python call per pair).
     domestic.sort(key=VERDICT_ORDER)
     other.sort(key=VERDICT_ORDER)
