@@ -466,6 +466,7 @@ class UploadSettings:
     """`[upload]`: a probe host's results to the shared store."""
 
     spool_dir: Path | None = _key(None, _path, "the probe's spool; default: <data_dir>/spool")
+    lock_wait_s: int = _key(2700, _whole(0), "seconds to wait for a run holding the job lock")
 
 
 @dataclass(frozen=True)

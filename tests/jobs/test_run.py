@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -12,7 +15,7 @@ import pytest
 from ixpready.cli import main
 from ixpready.config import load_settings
 from ixpready.demo.scenario import ScenarioFiles
-from ixpready.errors import ExitCode
+from ixpready.errors import ExitCode, LockedError
 from ixpready.measurements.store import RunOutcome, Store
 from ixpready.pipeline.analyze import analyze_files
 from ixpready.pipeline.runner import job_lock, lock_holder
@@ -124,6 +127,43 @@ def test_online_run_measures_once_and_reruns_add_nothing(
     for path in (tmp_path / "data").rglob("*"):  # the key is nowhere on disk
         if path.is_file():
             assert online.KEY.encode() not in path.read_bytes(), path
+
+
+HOLDER = """
+import fcntl, os, sys, time
+descriptor = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o644)
+fcntl.flock(descriptor, fcntl.LOCK_EX)
+os.pwrite(descriptor, f"{os.getpid()}\\n".encode(), 0)
+print("held", flush=True)
+sys.stdin.readline()  # until the test says so
+open(sys.argv[2], "w").close()  # the marker, written before the lock is let go
+os.close(descriptor)
+"""
+
+
+def test_a_job_that_may_wait_takes_the_lock_once_the_run_holding_it_ends(tmp_path: Path) -> None:
+    # `upload` (upload.lock_wait_s) waits for a run holding the lock instead of failing: a
+    # real second process holds the flock until told to let go.
+    lock, marker = tmp_path / "run.lock", tmp_path / "released"
+    with subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(lock), str(marker)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    ) as holder:  # fmt: skip
+        try:
+            assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+            with pytest.raises(LockedError, match=r"holds the lock \(pid \d+\)$"), job_lock(lock):
+                pass  # no wait: refused at once
+            with pytest.raises(LockedError, match=r"\(waited 1.5 s\)$"), job_lock(lock, 1.5):
+                pass  # waited, still held
+            assert holder.stdin is not None
+            holder.stdin.write("go\n")
+            holder.stdin.flush()
+            with job_lock(lock, wait_s=120):  # waits for the holder to end, then holds it
+                assert marker.exists()
+                assert lock_holder(lock) == os.getpid()
+        finally:
+            holder.kill()
+    assert lock_holder(lock) is None
 
 
 def test_a_second_run_refuses_while_the_first_holds_the_lock(

@@ -556,10 +556,12 @@ def export(
 def upload(settings: Settings, *, on_progress: Progress | None = None) -> sending.UploadSummary:
     """`ixpready upload` under the job lock, its ledger the store opened once (see
     `upload.upload`). Raises ConfigError without store.url and InputError without a spool
-    folder before the lock is taken or the store opened; LockedError when a run holds it."""
+    folder before the lock is taken or the store opened; LockedError when a run still holds
+    the lock after `upload.lock_wait_s` (a timer firing during a run waits for it, then
+    sends)."""
     url = sending.shared_url(settings.store)
     files = sending.spool_files(sending.spool_dir(settings.upload, settings.data_dir))
-    with run_job(settings) as ledger:
+    with run_job(settings, settings.upload.lock_wait_s) as ledger:
         return sending.upload(ledger, url, files, on_progress=on_progress)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,23 +22,39 @@ from ixpready.config import Settings
 from ixpready.errors import LockedError
 from ixpready.measurements.store import Store
 
+LOCK_POLL_S = 1.0  # how often a job waiting for the lock tries again
+
+
+def _take(descriptor: int, wait_s: float) -> bool:
+    """Takes the exclusive flock, trying again every `LOCK_POLL_S` for up to `wait_s`."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            time.sleep(min(LOCK_POLL_S, left))
+
 
 @contextmanager
-def job_lock(path: Path) -> Iterator[None]:
+def job_lock(path: Path, wait_s: float = 0.0) -> Iterator[None]:
     """Holds the job lock for the duration of the block (an exclusive flock on `path`).
 
-    Raises LockedError when another process holds it; the kernel releases it when the holder
-    exits, however it exits.
+    `wait_s`: how long to wait for another holder to finish (0: not at all). Raises
+    LockedError when another process still holds it then; the kernel releases it when the
+    holder exits, however it exits.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+        if not _take(descriptor, wait_s):
             holder = os.pread(descriptor, 32, 0).decode(errors="replace").strip() or "?"
+            waited = f" (waited {wait_s:g} s)" if wait_s > 0 else ""
             raise LockedError(
-                f"{path}: another ixpready run holds the lock (pid {holder})",
+                f"{path}: another ixpready run holds the lock (pid {holder}){waited}",
                 hint="wait for it to finish; the lock is freed when that process ends, "
                 "even if it is killed",
             ) from None
@@ -98,9 +115,10 @@ def local_store(settings: Settings) -> Iterator[Store | None]:
 
 
 @contextmanager
-def run_job(settings: Settings) -> Iterator[Store]:
+def run_job(settings: Settings, wait_s: float = 0.0) -> Iterator[Store]:
     """The job runner: holds the job lock and yields the store, opened and checked once, for
-    the whole job. Raises LockedError when another job holds the lock, StoreError for a
-    damaged store (before anything is written to it)."""
-    with job_lock(settings.lock_path), open_job_store(settings) as store:
+    the whole job. `wait_s`: how long to wait for a job holding the lock (see `job_lock`).
+    Raises LockedError when another job holds the lock, StoreError for a damaged store
+    (before anything is written to it)."""
+    with job_lock(settings.lock_path, wait_s), open_job_store(settings) as store:
         yield store
