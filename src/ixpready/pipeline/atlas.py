@@ -597,6 +597,17 @@ def create_once(
     return ids
 
 
+def submission_of(store: Store, plan_id: str, item: int) -> str | None:
+    """Returns where a plan item's creation stands: "created" (its id recorded), "unknown"
+    (asked, no answer: never asked again, see `create_once`) or None (still to create)."""
+    row = store.measurement(plan_id, item)
+    if row is None:
+        return None
+    if row.msm_id is not None:
+        return "created"
+    return "unknown" if row.state is MeasurementState.SUBMITTING else None
+
+
 def forget_unknown_submissions(store: Store, plan_id: str) -> None:
     """Drops the "submitting" marks of a plan's items whose creation got no answer
     (`--forget-unknown`: the user checked RIPE Atlas and they do not exist)."""
@@ -708,12 +719,12 @@ def measure(
     cost = made.options.cost_per_result
     to_create = 0
     for done, item in enumerate(todo, start=1):
-        row = store.measurement(made.plan_id, item.item)
-        if row is not None and row.msm_id is not None:
+        state = submission_of(store, made.plan_id, item.item)
+        if state == "created":
             already += 1
-            continue
-        if row is not None and row.state is MeasurementState.SUBMITTING:
+        elif state == "unknown":
             unknown.append(item.item)
+        if state is not None:
             continue
         to_create += 1
         if dry_run:

@@ -387,12 +387,12 @@ def locate(
     if forget_unknown:
         jobs.forget_unknown_submissions(store, plan_id)
     for done, item in enumerate(items, start=1):
-        row = store.measurement(plan_id, item.item)
-        if row is not None and row.msm_id is not None:
+        state = jobs.submission_of(store, plan_id, item.item)
+        if state == "created":
             already += 1
-            continue
-        if row is not None and row.state is MeasurementState.SUBMITTING:
+        elif state == "unknown":
             unknown.append(item.item)
+        if state is not None:
             continue
         description = f"ixpready {plan_id} item {item.item}"
         request = PingRequest(item.target, item.af, item.probe_ids, description, PACKETS, SIZE)
