@@ -13,6 +13,7 @@ from ixpready.config import load_settings
 from ixpready.demo.scenario import ScenarioFiles
 from ixpready.errors import ExitCode
 from ixpready.measurements.store import Store
+from ixpready.pipeline import export as exporting
 from jobs.conftest import offline_config
 
 ROUNDS = ["2026-11-01T00", "2026-11-01T06"]
@@ -77,6 +78,29 @@ def test_parquet_tables_match_the_json_lines(measured: Path, tmp_path: Path) -> 
     ]
 
 
+def test_tables_are_written_a_row_group_at_a_time(
+    measured: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The raw results come from a store cursor and go to the file as they come: a Parquet
+    # table is many row groups, never one table built whole, and holds what JSON lines hold.
+    monkeypatch.setattr(exporting, "ROW_GROUP", 7)
+    json_out, parquet_out = tmp_path / "j", tmp_path / "p"
+    assert main(["--config", str(measured), "export", "--out", str(json_out), "--raw"]) == 0
+    assert main(["--config", str(measured), "export", "--out", str(parquet_out), "--raw",
+                 "--parquet"]) == 0  # fmt: skip
+    results = pq.ParquetFile(parquet_out / "results.parquet")
+    assert results.metadata.num_rows == 179
+    assert results.metadata.num_row_groups == 26  # 179 rows, 7 per group
+    assert {results.metadata.row_group(i).num_rows for i in range(25)} == {7}
+    assert [json.loads(r["result"]) for r in results.read().to_pylist()] == [
+        r["result"] for r in _lines(json_out / "results.jsonl")
+    ]
+    paths = pq.ParquetFile(parquet_out / "paths.parquet")
+    assert paths.metadata.num_row_groups == 26
+    assert paths.read().to_pylist() == _lines(json_out / "paths.jsonl")
+    assert not list(tmp_path.rglob(".*.tmp"))  # each file renamed into place
+
+
 def test_one_round_and_an_unknown_round(
     measured: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -93,3 +117,13 @@ def test_one_round_and_an_unknown_round(
         "ixpready: error: round 2026-11-02T00 is not in the store",
         f"ixpready: hint: rounds held: {', '.join(ROUNDS)} (see `ixpready trend`)",
     ]
+
+
+def test_an_empty_table_keeps_its_columns(tmp_path: Path) -> None:
+    types = exporting._types()
+    rows = exporting._write_parquet(tmp_path / "r.parquet", iter([]), ("round", "msm_id"), types)
+    table = pq.read_table(tmp_path / "r.parquet")
+    assert rows == 0 and table.num_rows == 0
+    assert [(f.name, str(f.type)) for f in table.schema] == [("round", "string"), ("msm_id", "int64")]
+    assert exporting._write_json_lines(tmp_path / "r.jsonl", iter([])) == 0
+    assert (tmp_path / "r.jsonl").read_bytes() == b""

@@ -10,16 +10,18 @@ Writes into a folder, one table per file:
   "msm_id": ..., "prb_id": ..., "timestamp": ..., "result": <the result, as JSON>}`.
 
 With `parquet=True` the same tables go to `.parquet` files (pyarrow, typed columns, lists as
-list columns; `result` stays JSON text). Each file is written whole (temporary, then rename).
+list columns; `result` stays JSON text). Each file is written as its rows come (row groups of `ROW_GROUP` rows in Parquet; the raw
+results read from the store a cursor at a time, never all in memory) into a temporary file,
+then renamed: a kill leaves the old file or the new one, never half.
 """
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 
@@ -32,7 +34,7 @@ from ixpready.pipeline.trend import (
     RoundPoint,
     results_store,
     round_point,
-    write_atomically,
+    write_atomically_with,
 )
 
 PATH_COLUMNS = (
@@ -72,18 +74,28 @@ def _round_row(point: RoundPoint) -> dict[str, Any]:
     }
 
 
-def _json_lines(rows: Iterable[dict[str, Any]]) -> tuple[bytes, int]:
-    buffer = io.BytesIO()
+ROW_GROUP = 10_000  # Parquet rows gathered before they are written (memory stays bounded)
+
+
+def _write_json_lines(path: Path, rows: Iterable[dict[str, Any]]) -> int:
+    """Writes one JSON object per line, as the rows come, atomically; returns how many."""
     count = 0
-    for row in rows:
-        buffer.write(orjson.dumps(row) + b"\n")
-        count += 1
-    return buffer.getvalue(), count
+
+    def write(out: BinaryIO) -> None:
+        nonlocal count
+        for row in rows:
+            out.write(orjson.dumps(row) + b"\n")
+            count += 1
+
+    write_atomically_with(path, write)
+    return count
 
 
-def _parquet(
-    rows: Sequence[dict[str, Any]], columns: Sequence[str], types: dict[str, Any]
-) -> bytes:
+def _write_parquet(
+    path: Path, rows: Iterable[dict[str, Any]], columns: Sequence[str], types: dict[str, Any]
+) -> int:
+    """Writes the rows as a Parquet table, `ROW_GROUP` rows at a time, atomically; returns
+    how many."""
     try:
         import pyarrow as pa  # type: ignore[import-untyped]  # ships no type information
         import pyarrow.parquet as pq  # type: ignore[import-untyped]
@@ -93,10 +105,20 @@ def _parquet(
             hint="pip install 'pyarrow>=15,<23', or export JSON lines (without --parquet)",
         ) from None
     schema = pa.schema([(name, types[name](pa)) for name in columns])
-    table = pa.Table.from_pylist([{c: row.get(c) for c in columns} for row in rows], schema=schema)
-    sink = pa.BufferOutputStream()
-    pq.write_table(table, sink)
-    return bytes(sink.getvalue().to_pybytes())
+    count = 0
+
+    def write(out: BinaryIO) -> None:
+        nonlocal count
+        with pq.ParquetWriter(out, schema) as writer:
+            cells = ({c: row.get(c) for c in columns} for row in rows)
+            while group := list(islice(cells, ROW_GROUP)):
+                writer.write_table(pa.Table.from_pylist(group, schema=schema))
+                count += len(group)
+            if not count:  # an empty table still has its columns
+                writer.write_table(schema.empty_table())
+
+    write_atomically_with(path, write)
+    return count
 
 
 def _types() -> dict[str, Any]:
@@ -170,29 +192,31 @@ def export(
         )
     chosen = [r for r in analysed if not rounds or r.round_id in rounds]
     round_rows = [_round_row(round_point(r.round_id, r.results, r.analysis)) for r in chosen]
-    path_rows = [
-        {"round": r.round_id, **{k: v for k, v in path_to_dict(p).items() if k != "evidence"}}
-        for r in chosen
-        for p in (*r.analysis.paths, *r.analysis.other_paths)
-    ]
-    tables: list[tuple[str, list[dict[str, Any]], Sequence[str]]] = [
-        ("rounds", round_rows, tuple(round_rows[0]) if round_rows else ("round",)),
+
+    def path_rows() -> Iterator[dict[str, Any]]:
+        for r in chosen:
+            for p in (*r.analysis.paths, *r.analysis.other_paths):
+                row = path_to_dict(p)
+                del row["evidence"]
+                yield {"round": r.round_id, **row}
+
+    tables: list[tuple[str, Callable[[], Iterable[dict[str, Any]]], Sequence[str]]] = [
+        ("rounds", lambda: round_rows, tuple(round_rows[0]) if round_rows else ("round",)),
         ("paths", path_rows, PATH_COLUMNS),
     ]
-    if raw:
-        raw_rows = list(_raw_rows(shared, local, [r.round_id for r in chosen]))
-        tables.append(("results", raw_rows, ("round", "msm_id", "prb_id", "timestamp", "result")))
+    if raw:  # read from the store as they are written, never all at once
+        round_ids = [r.round_id for r in chosen]
+        tables.append(("results", lambda: _raw_rows(shared, local, round_ids),
+                       ("round", "msm_id", "prb_id", "timestamp", "result")))  # fmt: skip
     written: list[tuple[Path, int]] = []
     for name, rows, columns in tables:
         if parquet:
-            path = write_atomically(out_dir / f"{name}.parquet", _parquet(rows, columns, _types()))
-            written.append((path, len(rows)))
+            path = out_dir / f"{name}.parquet"
+            written.append((path, _write_parquet(path, rows(), columns, _types())))
         else:
+            path = out_dir / f"{name}.jsonl"
+            lines = rows()
             if name == "results":  # the result itself as JSON, not as a string of JSON
-                data, count = _json_lines(
-                    {**row, "result": orjson.loads(row["result"])} for row in rows
-                )
-            else:
-                data, count = _json_lines(rows)
-            written.append((write_atomically(out_dir / f"{name}.jsonl", data), count))
+                lines = ({**row, "result": orjson.loads(row["result"])} for row in lines)
+            written.append((path, _write_json_lines(path, lines)))
     return ExportSummary(tuple(written))
