@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import statistics
@@ -11,12 +12,14 @@ from pathlib import Path
 import pytest
 
 from ixpready.analysis.export import load_analysis
+from ixpready.analysis.verdicts import AnalysisResult
 from ixpready.cli import main
 from ixpready.config import load_settings
 from ixpready.demo.scenario import ScenarioFiles
 from ixpready.errors import ExitCode
 from ixpready.measurements.store import Store
 from ixpready.pipeline import commands
+from ixpready.pipeline import trend as trends
 from ixpready.pipeline.analyze import analyze_files
 from ixpready.pipeline.readiness import readiness_history, refdata_as_of
 from jobs.conftest import offline_config
@@ -98,6 +101,26 @@ def test_the_trend_object_for_the_report(scenario: ScenarioFiles, tmp_path: Path
     assert "Readiness per round (2026-11-01T00, 2026-11-01T06):" in text
     assert f"  IPv6: {dict(result.readiness[0].met)['ipv6']} → " in text
     assert json.loads(result.to_json())["readiness"][1]["round"] == "2026-11-01T06"
+
+
+def test_rounds_hold_their_points_and_read_their_verdicts_only_when_asked(
+    scenario: ScenarioFiles, tmp_path: Path
+) -> None:
+    # A year of region-scale rounds must not sit in memory at once: a round keeps its trend
+    # point and the time of its analysis; its verdicts are read from its file when asked.
+    config = offline_config(tmp_path, scenario, EVENTS)
+    main(["--config", str(config), "run"])
+    settings = load_settings(config, {})
+    with Store.open(settings.store_path) as store:
+        rounds = commands.rounds_of(settings, store)
+    assert [r.round_id for r in rounds] == ["2026-11-01T00", "2026-11-01T06"]
+    for r in rounds:
+        held = [getattr(r, f.name) for f in dataclasses.fields(r)]
+        assert not any(isinstance(v, AnalysisResult) for v in held), r.round_id
+        kept = load_analysis(settings.rounds_dir / r.round_id / "analysis.json")
+        assert r.analysis == kept and r.analysis is not r.analysis  # read again each time
+        assert r.point == trends.round_point(r.round_id, r.results, kept)
+        assert r.generated_at == kept.generated_at and not r.fresh  # analysed by the run
 
 
 def test_each_round_is_scored_with_the_reference_data_of_its_time(

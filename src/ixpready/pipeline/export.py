@@ -33,7 +33,6 @@ from ixpready.pipeline.trend import (
     RoundAnalysis,
     RoundPoint,
     results_store,
-    round_point,
     write_atomically_with,
 )
 
@@ -191,11 +190,12 @@ def export(
             hint=f"rounds held: {', '.join(sorted(known)) or 'none'} (see `ixpready trend`)",
         )
     chosen = [r for r in analysed if not rounds or r.round_id in rounds]
-    round_rows = [_round_row(round_point(r.round_id, r.results, r.analysis)) for r in chosen]
+    round_rows = [_round_row(r.point) for r in chosen]
 
     def path_rows() -> Iterator[dict[str, Any]]:
-        for r in chosen:
-            for p in (*r.analysis.paths, *r.analysis.other_paths):
+        for r in chosen:  # one round's verdicts read at a time
+            analysis = r.analysis
+            for p in (*analysis.paths, *analysis.other_paths):
                 row = path_to_dict(p)
                 del row["evidence"]
                 yield {"round": r.round_id, **row}

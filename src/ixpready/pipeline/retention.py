@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 
 from ixpready.config import RetentionSettings, StoreSettings
 from ixpready.measurements.store import ResultStore, RoundSummary, Store
-from ixpready.pipeline.trend import RoundAnalysis, results_store, round_point
+from ixpready.pipeline.trend import RoundAnalysis, results_store
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +95,7 @@ def _running_rounds(store: ResultStore, local: Store | None) -> set[str]:
 
 
 def _summary(analysed: RoundAnalysis, pruned_at: int) -> RoundSummary:
-    point = round_point(analysed.round_id, analysed.results, analysed.analysis)
+    point = analysed.point
     return RoundSummary(
         round_id=point.round_id,
         results=point.results,

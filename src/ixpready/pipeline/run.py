@@ -29,6 +29,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from ixpready.analysis.verdicts import AnalysisResult
 from ixpready.config import Deadline, Settings
 from ixpready.errors import ExitCode, InputError, IxpreadyError, StoreError, UsageError
 from ixpready.measurements.parse import parse_lines
@@ -361,6 +362,7 @@ def _outputs(
     if not rounds:
         return None, None, steps
     newest = rounds[-1]
+    newest_analysis = newest.analysis  # read once from its file (older rounds: their points)
     folder = newest.analysis_file.parent
     for leftover in (*folder.glob(".*.tmp"), *(folder / REPORT_DIR).glob(".*.tmp")):
         leftover.unlink()  # half-written by a run that was killed; rewritten below
@@ -368,7 +370,7 @@ def _outputs(
     model_file = None
     if settings.run.model:
         _announce(on_stage, "model")
-        model = run_model(newest.analysis, refdata=settings.refdata_path, members_file=None,
+        model = run_model(newest_analysis, refdata=settings.refdata_path, members_file=None,
                           k=10, weights_file=None)  # fmt: skip
         model_file = write_atomically(folder / MODEL_FILE, to_json(model))
         steps.append(Step("model", f"{len(model.candidates)} candidate members"))
@@ -378,11 +380,11 @@ def _outputs(
         dns = round_dns(settings, newest.round_id, store)
         with results_store(settings.store, store) as results:
             kept = kept_summaries(results)
-        points = trend_of(tuple((r.round_id, r.results, r.analysis) for r in rounds), kept,
+        points = trend_of(tuple(r.point for r in rounds), kept,
                           country=settings.country, period=settings.rounds.period,
                           events=settings.events)  # fmt: skip
         files = write_report(
-            newest.analysis,
+            newest_analysis,
             model=model,
             out_dir=folder / REPORT_DIR,
             rounds=tuple(report_round(p.round_id, p.starts, local=p.local - p.local_via_ixp,
@@ -392,7 +394,7 @@ def _outputs(
             marks=tuple(TrendMark(e.day, e.label) for e in settings.events),
             dns=dns,
             refdata=snapshot,
-            readiness=_readiness(settings, rounds, model),
+            readiness=_readiness(settings, rounds, newest_analysis, model),
         )  # fmt: skip
         report_dir = files.out_dir
         note = f"{len(files.all)} files"
@@ -403,11 +405,14 @@ def _outputs(
 
 
 def _readiness(
-    settings: Settings, rounds: Sequence[RoundAnalysis], model: ModelResult | None
+    settings: Settings,
+    rounds: Sequence[RoundAnalysis],
+    newest: AnalysisResult,
+    model: ModelResult | None,
 ) -> ReadinessReport:
-    """Returns the newest round's readiness scorecard with every round's counts (its trend)."""
-    newest = rounds[-1]
-    report = readiness_of(newest.analysis, refdata=settings.refdata_path, model=model)
+    """Returns the newest round's readiness scorecard (`newest`: its analysis) with every
+    round's counts (its trend)."""
+    report = readiness_of(newest, refdata=settings.refdata_path, model=model)
     history = round_readiness(rounds, period=settings.rounds.period,
                               refdata_dir=settings.refdata_path, rounds_dir=settings.rounds_dir)  # fmt: skip
     return replace(report, history=history)

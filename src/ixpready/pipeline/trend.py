@@ -271,18 +271,18 @@ def summary_point(summary: RoundSummary) -> RoundPoint:
 
 
 def trend_of(
-    analyses: tuple[tuple[str, int, AnalysisResult], ...],
+    analysed_points: tuple[RoundPoint, ...],
     kept: tuple[RoundSummary, ...] = (),
     *,
     country: str,
     period: str,
     events: tuple[Event, ...] = (),
 ) -> Trend:
-    """Returns the trend of analysed rounds given as (round id, results, analysis) and of
-    rounds whose results were dropped (their kept summaries, which win over an analysis), for
-    `country` and `rounds.period`, marked with `events`."""
+    """Returns the trend of analysed rounds given by their points (`round_point`,
+    `RoundAnalysis.point`) and of rounds whose results were dropped (their kept summaries,
+    which win over an analysis), for `country` and `rounds.period`, marked with `events`."""
     summarised = {s.round_id: summary_point(s) for s in kept}
-    analysed = {r: round_point(r, n, a) for r, n, a in analyses if r not in summarised}
+    analysed = {p.round_id: p for p in analysed_points if p.round_id not in summarised}
     points = tuple(p for _, p in sorted({**analysed, **summarised}.items()))
     return Trend(country, period, points, events)
 
@@ -308,15 +308,45 @@ STATE_FILE = "analysis-state.json"
 
 @dataclass(frozen=True)
 class RoundAnalysis:
-    """A round's analysis, the file it is kept in and whether it was made just now."""
+    """A round's analysis as kept in its file, and whether it was made just now.
+
+    The round's trend point and the time of its analysis are at hand; its verdicts are read
+    from the file when asked (`analysis`), one round at a time and not kept: a year of
+    region-scale rounds (millions of verdicts each) never sits in memory at once.
+    """
 
     round_id: str
     results: int
-    analysis: AnalysisResult
+    point: RoundPoint
+    generated_at: datetime
     analysis_file: Path
     fresh: bool
     quarantined: tuple[Malformed, ...]
     names: GatherSummary = NOTHING  # the reverse DNS asked for its hops (`ixpready run`)
+
+    @classmethod
+    def of(
+        cls,
+        analysis: AnalysisResult,
+        round_id: str,
+        results: int,
+        analysis_file: Path,
+        *,
+        fresh: bool = False,
+        quarantined: tuple[Malformed, ...] = (),
+        names: GatherSummary = NOTHING,
+    ) -> RoundAnalysis:
+        """Returns the round of an analysis read or made now (kept in `analysis_file`)."""
+        point = round_point(round_id, results, analysis)
+        return cls(round_id, results, point, analysis.generated_at, analysis_file, fresh,
+                   quarantined, names)  # fmt: skip
+
+    @property
+    def analysis(self) -> AnalysisResult:
+        """The round's whole analysis, read from its file now (each call reads it again).
+
+        Raises InputError when the file is gone or damaged."""
+        return load_analysis(self.analysis_file)
 
 
 def write_atomically(path: Path, data: bytes) -> Path:
@@ -471,9 +501,8 @@ def analysed_rounds(
                 kept_file = load_analysis(rounds_dir / round_id / ANALYSIS_FILE)
             except (OSError, InputError):
                 continue
-            outcome.append(RoundAnalysis(round_id, count, kept_file,
-                                         rounds_dir / round_id / ANALYSIS_FILE,
-                                         False, ()))  # fmt: skip
+            outcome.append(RoundAnalysis.of(kept_file, round_id, count,
+                                            rounds_dir / round_id / ANALYSIS_FILE))  # fmt: skip
         for round_id, count in store.round_counts().items():
             if round_id in pruned:  # results that came back after the round was pruned
                 continue
@@ -481,8 +510,7 @@ def analysed_rounds(
             state = _state(count, snapshot, probes_from)
             kept = _reuse(folder, state)
             if kept is not None:
-                outcome.append(RoundAnalysis(round_id, count, kept, folder / ANALYSIS_FILE,
-                                             False, ()))  # fmt: skip
+                outcome.append(RoundAnalysis.of(kept, round_id, count, folder / ANALYSIS_FILE))
                 continue
             analysis, bad, asked = analyse_round(
                 store, round_id, country, snapshot, probes, rdns, resolver, store_name=source,
@@ -494,7 +522,8 @@ def analysed_rounds(
                 store.quarantine(bad)
             path = folder / ANALYSIS_FILE  # written by analyse_round; the state tells it whole
             write_atomically(folder / STATE_FILE, state.encode())
-            outcome.append(RoundAnalysis(round_id, count, analysis, path, True, bad, asked))
+            outcome.append(RoundAnalysis.of(analysis, round_id, count, path, fresh=True,
+                                            quarantined=bad, names=asked))  # fmt: skip
     return tuple(sorted(outcome, key=lambda r: r.round_id))
 
 
@@ -519,7 +548,7 @@ def trend(
                                refdata_dir=refdata_dir, rounds_dir=rounds_dir)  # fmt: skip
     with results_store(shared, local) as store:
         kept = kept_summaries(store)
-    result = trend_of(tuple((r.round_id, r.results, r.analysis) for r in analysed), kept,
+    result = trend_of(tuple(r.point for r in analysed), kept,
                       country=country, period=rounds.period, events=events)  # fmt: skip
     readiness = round_readiness(analysed, period=rounds.period, refdata_dir=refdata_dir,
                                 rounds_dir=rounds_dir)  # fmt: skip
@@ -529,10 +558,10 @@ def trend(
 READINESS_FILE = "readiness-counts.json"  # per round: its readiness counts, kept with it
 
 
-def _counts_key(refdata: Path, analysis: AnalysisResult) -> str:
+def _counts_key(refdata: Path, generated_at: datetime) -> str:
     marker = refdata / "snapshot.json"
     stamp = marker.stat().st_mtime_ns if marker.is_file() else 0
-    return f"{refdata}|{stamp}|{analysis.generated_at.isoformat()}"
+    return f"{refdata}|{stamp}|{generated_at.isoformat()}"
 
 
 def _kept_counts(path: Path) -> tuple[str, ReadinessRound] | None:
@@ -561,7 +590,7 @@ def round_readiness(
     for r in rounds:
         day = (round_start(r.round_id) + length - timedelta(seconds=1)).date()
         folder = refdata_as_of(refdata_dir, day)
-        key = _counts_key(folder, r.analysis)
+        key = _counts_key(folder, r.generated_at)
         path = rounds_dir / r.round_id / READINESS_FILE
         kept = _kept_counts(path)
         if kept is not None and kept[0] == key:
