@@ -120,8 +120,7 @@ def test_one_round_and_an_unknown_round(
 
 
 def test_an_empty_table_keeps_its_columns(tmp_path: Path) -> None:
-    types = exporting._types()
-    rows = exporting._write_parquet(tmp_path / "r.parquet", iter([]), ("round", "msm_id"), types)
+    rows = exporting._write_parquet(tmp_path / "r.parquet", iter([]), ("round", "msm_id"))
     table = pq.read_table(tmp_path / "r.parquet")
     assert rows == 0 and table.num_rows == 0
     assert [(f.name, str(f.type)) for f in table.schema] == [("round", "string"), ("msm_id", "int64")]

@@ -23,7 +23,7 @@ AS names, inputs).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any, BinaryIO
 
@@ -82,12 +82,24 @@ def write_parquet(
 
     The same paths give the same bytes, whether they come from memory or from a spool.
     """
+    rows = (path_to_dict(path) for group in (paths, other_paths) for path in group)
+    return write_rows(out, rows, path_schema(head), row_group_rows)
+
+
+def write_rows(
+    out: BinaryIO,
+    rows: Iterable[Mapping[str, Any]],
+    schema: Any,
+    row_group_rows: int = ROW_GROUP_ROWS,
+) -> int:
+    """Writes rows (a value per column of the pyarrow `schema`; a missing one is null) to
+    `out` as Parquet, `row_group_rows` rows per row group, each written before the next is
+    gathered: memory holds one group, whatever the rows. Returns the rows written."""
     import pyarrow as pa
     import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
-    schema = path_schema(head)
-    columns: dict[str, list[Any]] = {c: [] for c in PARQUET_COLUMNS}
-    rows = 0
+    columns: dict[str, list[Any]] = {c: [] for c in schema.names}
+    written = 0
     with pq.ParquetWriter(out, schema) as writer:
 
         def flush() -> None:
@@ -95,14 +107,12 @@ def write_parquet(
             for values in columns.values():
                 values.clear()
 
-        for group in (paths, other_paths):
-            for path in group:
-                row = path_to_dict(path)
-                for column, values in columns.items():
-                    values.append(row[column])
-                rows += 1
-                if rows % row_group_rows == 0:
-                    flush()
-        if rows == 0 or rows % row_group_rows:
+        for row in rows:
+            for column, values in columns.items():
+                values.append(row.get(column))
+            written += 1
+            if written % row_group_rows == 0:
+                flush()
+        if written == 0 or written % row_group_rows:
             flush()  # the last, shorter group (an empty table still has its schema)
-    return rows
+    return written

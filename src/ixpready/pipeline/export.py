@@ -19,13 +19,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import islice
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import orjson
 
 from ixpready.analysis.export import path_to_dict
+from ixpready.analysis.parquet import path_schema, write_rows
 from ixpready.config import StoreSettings
 from ixpready.errors import UsageError
 from ixpready.measurements.store import Store
@@ -90,64 +90,32 @@ def _write_json_lines(path: Path, rows: Iterable[dict[str, Any]]) -> int:
     return count
 
 
-def _write_parquet(
-    path: Path, rows: Iterable[dict[str, Any]], columns: Sequence[str], types: dict[str, Any]
-) -> int:
-    """Writes the rows as a Parquet table, `ROW_GROUP` rows at a time, atomically; returns
-    how many."""
-    try:
-        import pyarrow as pa  # type: ignore[import-untyped]  # ships no type information
-        import pyarrow.parquet as pq  # type: ignore[import-untyped]
-    except ImportError:
-        raise UsageError(
-            "Parquet export needs pyarrow, which is not installed",
-            hint="pip install 'pyarrow>=15,<23', or export JSON lines (without --parquet)",
-        ) from None
-    schema = pa.schema([(name, types[name](pa)) for name in columns])
+def _write_parquet(path: Path, rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> int:
+    """Writes the rows as a Parquet table, `ROW_GROUP` rows at a time (`write_rows`),
+    atomically; returns how many."""
+    schema = _schema(columns)
     count = 0
 
     def write(out: BinaryIO) -> None:
         nonlocal count
-        with pq.ParquetWriter(out, schema) as writer:
-            cells = ({c: row.get(c) for c in columns} for row in rows)
-            while group := list(islice(cells, ROW_GROUP)):
-                writer.write_table(pa.Table.from_pylist(group, schema=schema))
-                count += len(group)
-            if not count:  # an empty table still has its columns
-                writer.write_table(schema.empty_table())
+        count = write_rows(out, rows, schema, ROW_GROUP)
 
     write_atomically_with(path, write)
     return count
 
 
-def _types() -> dict[str, Any]:
-    def text(pa: Any) -> Any:
-        return pa.string()
+def _schema(columns: Sequence[str]) -> Any:
+    """Returns the pyarrow schema of an exported table: a path's columns typed as in
+    `analyze --format parquet` (`path_schema`), the rounds' and the results' own here."""
+    import pyarrow as pa  # type: ignore[import-untyped]  # ships no type information
 
-    def whole(pa: Any) -> Any:
-        return pa.int64()
-
-    def real(pa: Any) -> Any:
-        return pa.float64()
-
-    def texts(pa: Any) -> Any:
-        return pa.list_(pa.string())
-
-    def wholes(pa: Any) -> Any:
-        return pa.list_(pa.int64())
-
-    kinds = {
-        text: ("round", "starts", "scope", "verdict", "reason", "src_country", "dst_country",
-               "dst_addr", "origin", "result"),
-        whole: ("msm_id", "prb_id", "timestamp", "af", "src_asn", "dst_asn", "results",
-                "domestic_paths", "local", "local_via_ixp", "tromboned", "inconclusive"),
-        real: ("rtt_ms", "floor_rtt_ms", "extra_rtt_ms", "confidence", "local_share",
-               "tromboned_share", "inconclusive_share", "median_rtt_ms",
-               "median_tromboned_rtt_ms"),
-        texts: ("foreign_countries", "foreign_cities", "ixps", "ixp_countries"),
-        wholes: ("carried_by", "as_path"),
-    }  # fmt: skip
-    return {name: kind for kind, names in kinds.items() for name in names}
+    types = {field.name: field.type for field in path_schema()}
+    types |= dict.fromkeys(("round", "starts", "result"), pa.string())
+    types |= dict.fromkeys(("results", "domestic_paths", "local", "local_via_ixp",
+                            "tromboned", "inconclusive"), pa.int64())  # fmt: skip
+    types |= dict.fromkeys(("local_share", "tromboned_share", "inconclusive_share",
+                            "median_rtt_ms", "median_tromboned_rtt_ms"), pa.float64())  # fmt: skip
+    return pa.schema([(name, types[name]) for name in columns])
 
 
 def _raw_rows(
@@ -179,8 +147,7 @@ def export(
     `out_dir`, with `raw` their results from the store (`local`: the one the job runner
     opened; the shared one when `shared.url` is set); returns the files written.
 
-    Raises UsageError for a round the store does not hold, or Parquet without pyarrow, and
-    StoreError.
+    Raises UsageError for a round the store does not hold, and StoreError.
     """
     known = {r.round_id for r in analysed}
     unknown = [r for r in rounds if r not in known]
@@ -212,7 +179,7 @@ def export(
     for name, rows, columns in tables:
         if parquet:
             path = out_dir / f"{name}.parquet"
-            written.append((path, _write_parquet(path, rows(), columns, _types())))
+            written.append((path, _write_parquet(path, rows(), columns)))
         else:
             path = out_dir / f"{name}.jsonl"
             lines = rows()
