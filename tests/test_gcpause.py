@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import gc
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -85,3 +86,30 @@ def test_no_other_module_pauses_the_collector() -> None:
             if isinstance(node, ast.Attribute) and ast.unparse(node) == "gc.disable":
                 users.append(str(module.relative_to(PACKAGE)))
     assert users == ["gcpause.py"]
+
+
+class _Node:
+    """An object the collector tracks, able to form a cycle."""
+
+    def __init__(self) -> None:
+        self.other: object = None
+
+
+def test_what_the_pause_made_goes_to_the_oldest_generation_and_cycles_are_still_collected() -> None:
+    gc.collect()
+    with collector_paused():
+        kept = [_Node() for _ in range(1000)]  # alive after the pause
+        cycle = _Node()
+        cycle.other = cycle  # garbage with a cycle: reference counting cannot free it
+        gone = weakref.ref(cycle)
+        del cycle
+        assert gc.get_count()[0] > 700  # the pause still counts allocations
+    young = {id(obj) for obj in gc.get_objects(generation=0)}
+    oldest = {id(obj) for obj in gc.get_objects(generation=2)}
+    assert not any(id(node) in young for node in kept)  # no young collection has to walk them
+    assert all(id(node) in oldest for node in kept)
+    assert gc.get_count()[0] < 100  # the young generation starts afresh
+    assert gone() is not None  # not collected yet: no collection ran ...
+    gc.collect()
+    assert gone() is None  # ... and a full one finds it
+    assert gc.get_freeze_count() == 0  # nothing is left frozen
