@@ -5,6 +5,8 @@ cd "$(dirname "$0")/.."
 python3 -m venv .venv
 .venv/bin/pip install -q --upgrade pip >/dev/null
 .venv/bin/pip install -q -e '.[test]'
+# The compiled kernels (setup.py) are optional: say whether they were built.
+.venv/bin/python -c 'import ixpready.kernels as k; print("ixpready compiled kernels:", k.STATUS)'
 if [ -f probes/pyproject.toml ]; then
   .venv/bin/pip install -q -e ./probes
 fi

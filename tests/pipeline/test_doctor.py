@@ -48,6 +48,7 @@ def test_a_fresh_machine_is_told_to_download_reference_data(
     assert "[  ok] RIPE Atlas key: set (not shown)" in out
     assert SECRET not in out
     assert "not created yet" in out and not (data_dir / "ixpready.sqlite").exists()
+    assert "[  ok] compiled kernels: compiled (_kernels." in out  # the install built them
     assert out.rstrip().endswith("1 blocking, 0 to look at")
 
 

@@ -22,6 +22,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 import orjson
 
+from ixpready.kernels import ScanHops, scan_hops
 from ixpready.measurements.records import (
     AddressTable,
     DnsResponse,
@@ -492,14 +493,15 @@ def _numbered(table: AddressTable, text: str) -> int:
         raise _Fallback from None
 
 
-def _route(entries: list[_FastHop], table: AddressTable) -> tuple[Route, _StopRtts]:
-    """Returns the route and stop RTTs of a decoded record's hops, as `route_of` finds them
-    in the hops `trace_from_atlas` makes. Checks every hop and reply as that reader does:
-    raises _Fallback for what it reads otherwise (a hop number outside 1..255, a hop without
-    replies, a reply that is neither an answer nor a `*`, a text that is no address)."""
+def _scan_rows(entries: list[_FastHop], table: AddressTable) -> tuple[
+    tuple[int, ...], tuple[str, ...], tuple[float | None, ...], tuple[bool | None, ...]
+]:
+    """Returns the reply loop's stops of `_route` (hop numbers, address texts ("" for a silent
+    hop), smallest usable RTTs, inherited flags), one per address per hop: the reference
+    `kernels.scan_hops` is the compiled twin of, for every record. Raises _Fallback as
+    `_route` says."""
     if not entries:
         raise _Fallback
-    epoch = table.epoch
     numbers_get = table.numbers.get
     unset = msgspec.UNSET
     # Stop by stop: hop number, address text ("": a silent hop), smallest RTT, inherited.
@@ -560,6 +562,27 @@ def _route(entries: list[_FastHop], table: AddressTable) -> tuple[Route, _StopRt
                     if current is None or rtt < current:
                         rows[row] = (number, rows[row][1], rtt, entry.inherited)
     hop_numbers, texts, stop_rtts, inherited = zip(*rows, strict=True)
+    return hop_numbers, texts, stop_rtts, inherited
+
+
+def _route(
+    entries: list[_FastHop], table: AddressTable, scan: ScanHops | None = scan_hops
+) -> tuple[Route, _StopRtts]:
+    """Returns the route and stop RTTs of a decoded record's hops, as `route_of` finds them
+    in the hops `trace_from_atlas` makes. Checks every hop and reply as that reader does:
+    raises _Fallback for what it reads otherwise (a hop number outside 1..255, a hop without
+    replies, a reply that is neither an answer nor a `*`, a text that is no address).
+
+    `scan` is the compiled twin of the reply loop (`kernels.scan_hops`), used when built: it
+    reads the common record (one address per hop, no quoted destination) and returns None for
+    any other, which `_scan_rows` then reads."""
+    epoch = table.epoch
+    numbers_get = table.numbers.get
+    scanned = None if scan is None else scan(entries, msgspec.UNSET)
+    if scanned is not None:
+        hop_numbers, texts, stop_rtts, inherited = scanned
+    else:
+        hop_numbers, texts, stop_rtts, inherited = _scan_rows(entries, table)
     # Keyed by the texts (a text's hash is kept by the string): a route read before needs
     # no look-up per stop; its texts were checked then (the table keeps its routes only
     # while it keeps their addresses).

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
 
+import ixpready.kernels as kernels
 from ixpready.config import AtlasSettings, RunSettings, StoreSettings
 from ixpready.errors import ConfigError, IxpreadyError, StoreError
 from ixpready.measurements.store import Store
@@ -170,6 +171,14 @@ def _pdf() -> list[Check]:
     return checks
 
 
+def _kernels() -> Check:
+    """Whether the compiled twins of the hot loops are in use (`ixpready.kernels`)."""
+    if kernels.COMPILED:
+        return Check("compiled kernels", Status.OK, kernels.STATUS)
+    return Check("compiled kernels", Status.WARN, f"{kernels.STATUS}; same results, slower",
+                 "on Debian: apt-get install gcc python3-dev; then bash scripts/install.sh")  # fmt: skip
+
+
 def check_setup(
     *,
     country: str,
@@ -187,5 +196,5 @@ def check_setup(
     day = today or datetime.now(tz=UTC).date()
     return DoctorReport((
         *_refdata(refdata_dir, country, run, day), _store(store_settings, store_path, store),
-        _key(atlas), _probe(), *_pdf(),
+        _key(atlas), _probe(), *_pdf(), _kernels(),
     ))  # fmt: skip

@@ -1,0 +1,11 @@
+# Types of the compiled module built from _kernels.c (see ixpready.kernels).
+from typing import Any
+
+SOURCE_SHA256: str
+
+def scan_hops(
+    entries: list[Any], unset: object, /
+) -> (
+    tuple[tuple[int, ...], tuple[str, ...], tuple[float | None, ...], tuple[bool | None, ...]]
+    | None
+): ...

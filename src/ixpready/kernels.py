@@ -1,0 +1,60 @@
+"""The compiled twins of a few hot loops, and whether this process uses them.
+
+`ixpready._kernels` is built from `_kernels.c` by the install (`pip install -e .`, which
+`scripts/install.sh` runs; setup.py). Each of its functions is the twin of a Python function
+that stays the reference and does the whole job whenever the kernel returns None (an input
+that is not the common case it was written for), so results never depend on whether the
+module is there: tests/test_kernels.py compares both on every recorded fixture and the demo.
+
+The module is left unused, and the Python references run (slower, same results), when:
+- it was not built (no C compiler at install time; `ixpready doctor` says so);
+- it was built from another version of `_kernels.c` than the one beside it (edited since the
+  install: `bash scripts/install.sh` builds it again);
+- `IXPREADY_PURE_PYTHON` is set to a non-empty value (to compare, or to rule the module out).
+Like `errors`, importable from every layer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+PURE_PYTHON_ENV = "IXPREADY_PURE_PYTHON"
+
+ScanHops = Callable[
+    [list[Any], object],
+    tuple[tuple[int, ...], tuple[str, ...], tuple[float | None, ...], tuple[bool | None, ...]]
+    | None,
+]
+
+
+def _load(source: Path) -> tuple[ModuleType | None, str]:
+    """Returns the compiled module (None when it is not to be used) and a sentence on why;
+    `source` is where its C source lies in a source checkout (absent from a wheel)."""
+    if os.environ.get(PURE_PYTHON_ENV):
+        return None, f"not used: {PURE_PYTHON_ENV} is set (the Python references run)"
+    try:
+        import ixpready._kernels as _kernels
+    except ImportError as error:
+        return None, (
+            f"not built ({error}); the Python references run, slower. Install a C compiler "
+            f"and the Python headers, then run `bash scripts/install.sh` again"
+        )
+    if source.is_file():  # a source checkout: the module must be built from this very file
+        digest = hashlib.sha256(source.read_bytes()).hexdigest()
+        if digest != _kernels.SOURCE_SHA256:
+            return None, (
+                "not used: built from another version of _kernels.c than the one installed "
+                "beside it; the Python references run. Run `bash scripts/install.sh` again"
+            )
+    return _kernels, f"compiled ({Path(_kernels.__file__).name})"
+
+
+_MODULE, STATUS = _load(Path(__file__).with_name("_kernels.c"))
+COMPILED = _MODULE is not None
+# scan_hops(entries, unset): the reply loop of `measurements.parse._route` (see _kernels.c).
+scan_hops: ScanHops | None = None if _MODULE is None else _MODULE.scan_hops
