@@ -9,7 +9,6 @@ records; the whole demo analysis is byte-identical with and without the kernels.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import subprocess
 import sys
@@ -27,7 +26,8 @@ from ixpready.measurements import parse
 from ixpready.measurements.records import AddressTable
 
 REPO = Path(__file__).resolve().parents[1]
-SOURCE = REPO / "src" / "ixpready" / "_kernels.c"
+FOLDER = REPO / "src" / "ixpready"
+SOURCE = FOLDER / "_kernels.c"
 
 
 def _compiled() -> Any:
@@ -45,7 +45,9 @@ def test_the_install_built_the_kernels_from_this_source() -> None:
     _compiled()
     import ixpready._kernels as _kernels
 
-    assert hashlib.sha256(SOURCE.read_bytes()).hexdigest() == _kernels.SOURCE_SHA256
+    sources = sorted([*FOLDER.glob("_kernels*.c"), *FOLDER.glob("_kernels*.h")])
+    assert len(sources) >= 1
+    assert kernels.source_digest(sources) == _kernels.SOURCE_SHA256  # setup.py's digest
     assert kernels.STATUS.startswith("compiled")
 
 
@@ -151,14 +153,15 @@ def test_the_kernels_are_left_unused_when_asked_or_built_from_another_source(
         [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
     ).stdout.splitlines()
     assert out[0] == "False True" and kernels.PURE_PYTHON_ENV in out[1]
-    # A module built from another version of the source is not used.
-    edited = tmp_path / "_kernels.c"
-    edited.write_bytes(SOURCE.read_bytes() + b"\n/* edited */\n")
-    module, status = kernels._load(edited)
-    assert module is None and "another version" in status
-    module, status = kernels._load(SOURCE)
+    # A module built from other versions of the sources is not used.
+    for source in [*FOLDER.glob("_kernels*.c"), *FOLDER.glob("_kernels*.h")]:
+        (tmp_path / source.name).write_bytes(source.read_bytes())
+    module, status = kernels._load(tmp_path)
     assert module is not None and status.startswith("compiled")
-    module, status = kernels._load(tmp_path / "absent.c")  # an installed wheel: no source
+    (tmp_path / "_kernels.c").write_bytes(SOURCE.read_bytes() + b"\n/* edited */\n")
+    module, status = kernels._load(tmp_path)
+    assert module is None and "other versions" in status
+    module, status = kernels._load(tmp_path / "absent")  # an installed wheel: no sources
     assert module is not None
 
 

@@ -7,8 +7,7 @@
  * has to get an unusual case right. tests/test_kernels.py runs each kernel and its reference
  * on every recorded fixture, the demo and generated input, and compares.
  */
-#define PY_SSIZE_T_CLEAN
-#include <Python.h>
+#include "_kernels.h"
 
 #ifndef IXPREADY_KERNELS_SOURCE
 #define IXPREADY_KERNELS_SOURCE "unknown"
@@ -265,8 +264,17 @@ PyInit__kernels(void)
             }
         }
     }
+    if (ixpready_gather_init() < 0 || ixpready_judge_init() < 0 || ixpready_read_init() < 0) {
+        return NULL;
+    }
     PyObject *module = PyModule_Create(&kernel_module);
     if (module == NULL) {
+        return NULL;
+    }
+    if (PyModule_AddFunctions(module, ixpready_gather_methods) < 0
+        || PyModule_AddFunctions(module, ixpready_judge_methods) < 0
+        || PyModule_AddFunctions(module, ixpready_read_methods) < 0) {
+        Py_DECREF(module);
         return NULL;
     }
     if (PyModule_AddStringConstant(module, "SOURCE_SHA256", IXPREADY_KERNELS_SOURCE) < 0) {

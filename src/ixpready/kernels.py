@@ -1,6 +1,6 @@
 """The compiled twins of a few hot loops, and whether this process uses them.
 
-`ixpready._kernels` is built from `_kernels.c` by the install (`pip install -e .`, which
+`ixpready._kernels` is built from the `_kernels*.c` and `_kernels.h` sources by the install (`pip install -e .`, which
 `scripts/install.sh` runs; setup.py). Each of its functions is the twin of a Python function
 that stays the reference and does the whole job whenever the kernel returns None (an input
 that is not the common case it was written for), so results never depend on whether the
@@ -8,8 +8,8 @@ module is there: tests/test_kernels.py compares both on every recorded fixture a
 
 The module is left unused, and the Python references run (slower, same results), when:
 - it was not built (no C compiler at install time; `ixpready doctor` says so);
-- it was built from another version of `_kernels.c` than the one beside it (edited since the
-  install: `bash scripts/install.sh` builds it again);
+- it was built from other versions of the `_kernels*.c` and `_kernels.h` sources than those beside it (edited
+  since the install: `bash scripts/install.sh` builds it again);
 - `IXPREADY_PURE_PYTHON` is set to a non-empty value (to compare, or to rule the module out).
 Like `errors`, importable from every layer.
 """
@@ -32,9 +32,19 @@ ScanHops = Callable[
 ]
 
 
-def _load(source: Path) -> tuple[ModuleType | None, str]:
+def source_digest(sources: list[Path]) -> str:
+    """Returns the digest the build compiles into the module (setup.py computes the same):
+    SHA-256 over each source's name and bytes, in name order."""
+    digest = hashlib.sha256()
+    for source in sorted(sources, key=lambda path: path.name):
+        digest.update(source.name.encode() + b"\0" + source.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _load(folder: Path) -> tuple[ModuleType | None, str]:
     """Returns the compiled module (None when it is not to be used) and a sentence on why;
-    `source` is where its C source lies in a source checkout (absent from a wheel)."""
+    `folder` is where its C sources (`_kernels*.c`, `_kernels.h`) lie in a source checkout (a wheel has
+    none)."""
     if os.environ.get(PURE_PYTHON_ENV):
         return None, f"not used: {PURE_PYTHON_ENV} is set (the Python references run)"
     try:
@@ -44,17 +54,16 @@ def _load(source: Path) -> tuple[ModuleType | None, str]:
             f"not built ({error}); the Python references run, slower. Install a C compiler "
             f"and the Python headers, then run `bash scripts/install.sh` again"
         )
-    if source.is_file():  # a source checkout: the module must be built from this very file
-        digest = hashlib.sha256(source.read_bytes()).hexdigest()
-        if digest != _kernels.SOURCE_SHA256:
-            return None, (
-                "not used: built from another version of _kernels.c than the one installed "
-                "beside it; the Python references run. Run `bash scripts/install.sh` again"
-            )
+    sources = sorted([*folder.glob("_kernels*.c"), *folder.glob("_kernels*.h")])
+    if sources and source_digest(sources) != _kernels.SOURCE_SHA256:  # a source checkout
+        return None, (
+            "not used: built from other versions of the _kernels*.c sources than those "
+            "beside it; the Python references run. Run `bash scripts/install.sh` again"
+        )
     return _kernels, f"compiled ({Path(_kernels.__file__).name})"
 
 
-_MODULE, STATUS = _load(Path(__file__).with_name("_kernels.c"))
+_MODULE, STATUS = _load(Path(__file__).parent)
 COMPILED = _MODULE is not None
 # scan_hops(entries, unset): the reply loop of `measurements.parse._route` (see _kernels.c).
 scan_hops: ScanHops | None = None if _MODULE is None else _MODULE.scan_hops

@@ -1,0 +1,25 @@
+/* Declarations shared by the sources of ixpready._kernels (see _kernels.c).
+ *
+ * Each source other than _kernels.c holds one group of kernels: a method table, ended by a
+ * {NULL} entry, and an init function run once when the module loads (interning the attribute
+ * names it reads; returns -1 with a Python error set on failure). _kernels.c adds every
+ * group's functions to the module.
+ */
+#ifndef IXPREADY_KERNELS_H
+#define IXPREADY_KERNELS_H
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+/* _kernels_gather.c: the gathering pass of the analysis (what judging needs across results). */
+extern PyMethodDef ixpready_gather_methods[];
+int ixpready_gather_init(void);
+
+/* _kernels_judge.c: judging one path. */
+extern PyMethodDef ixpready_judge_methods[];
+int ixpready_judge_init(void);
+
+/* _kernels_read.c: reading results. */
+extern PyMethodDef ixpready_read_methods[];
+int ixpready_read_init(void);
+
+#endif
