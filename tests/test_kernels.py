@@ -9,6 +9,7 @@ records; the whole demo analysis is byte-identical with and without the kernels.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -183,3 +184,162 @@ def test_the_demo_analysis_is_byte_identical_without_the_kernels(tmp_path: Path)
         document.pop("generated_at", None)
     assert outputs["compiled"] == outputs["pure"]
     assert len(outputs["pure"]["paths"]) > 700
+
+
+# ---------------------------------------------------------------------------------------------
+# read_line: a traceroute's JSON line, against msgspec's decoding of the schema + `_scan_rows`.
+
+
+def _line_reference(line: bytes) -> tuple[Any, ...] | str | None:
+    """What `_fast_line` reads of a line without the kernel: the fields tuple, None when
+    msgspec rejects the line, "declined" when the kernel must leave it to the reference."""
+    try:
+        record = parse._FAST_LINE.decode(line)
+    except (msgspec.DecodeError, RecursionError):
+        return None
+    if record.ixpready_probe is not msgspec.UNSET:
+        return "declined"
+    try:
+        rows = parse._scan_rows(record.result, AddressTable())
+    except (parse._Fallback, parse.MalformedResult):
+        return "declined"
+    return (
+        record.msm_id, record.prb_id, record.timestamp, record.af, record.proto,
+        record.dst_addr, record.src_addr, record.public_source, record.dst_name,
+        record.endtime, record.paris_id, record.fw, *rows,
+    )  # fmt: skip
+
+
+def _check_line(line: bytes) -> bool:
+    """Compares the kernel with its reference on one line; True when the kernel read it."""
+    read = kernels.read_line
+    assert read is not None, kernels.STATUS
+    got = read(line)
+    expected = _line_reference(line)
+    if got is None:
+        return False
+    assert isinstance(expected, tuple), f"the kernel read a line its reference does not: {line!r:.300}"
+    assert got == expected
+    for value, reference in zip(got, expected, strict=True):
+        assert type(value) is type(reference)
+        if isinstance(value, tuple):
+            assert [type(v) for v in value] == [type(v) for v in reference]
+    return True
+
+
+def _fixture_lines(recorded: Path) -> list[bytes]:
+    lines: list[bytes] = []
+    for path in sorted((recorded / "atlas-traceroute").glob("*")):
+        data = path.read_bytes()
+        if path.suffix == ".jsonl":
+            lines += [line for line in data.splitlines() if line.strip()]
+            continue
+        document = orjson.loads(data)
+        for item in document if isinstance(document, list) else [document]:
+            lines.append(orjson.dumps(item))
+            lines.append(json.dumps(item, indent=1).replace("\n", "\r ").encode())  # spaces
+    return lines
+
+
+def test_read_line_matches_its_reference_on_every_recorded_traceroute(recorded: Path) -> None:
+    outcomes = [_check_line(line) for line in _fixture_lines(recorded)]
+    assert sum(outcomes) > 100 and not all(outcomes)
+
+
+def test_read_line_matches_its_reference_on_the_demo(tmp_path: Path) -> None:
+    files = write_scenario(tmp_path, seed=8, lanes=4, probes_per_network=2)
+    items = orjson.loads(files.results[0].read_bytes())
+    outcomes = [_check_line(orjson.dumps(item)) for item in items]
+    assert len(outcomes) > 700 and sum(outcomes) > len(outcomes) // 2
+
+
+_LINE = (
+    b'{"fw":4790,"lts":12,"endtime":1700000100,"dst_name":"gt.example","dst_addr":"192.0.2.9",'
+    b'"src_addr":"10.0.0.2","proto":"ICMP","af":4,"size":48,"paris_id":3,"result":[{"hop":1,'
+    b'"result":[{"from":"10.0.0.1","ttl":64,"size":76,"rtt":0.512},{"from":"10.0.0.1","ttl":64,'
+    b'"size":76,"rtt":0.49},{"x":"*"}]},{"hop":2,"result":[{"from":"192.0.2.1","ttl":254,"size"'
+    b':28,"rtt":12.25,"icmpext":{"version":2,"rfc4884":0,"obj":[{"class":1,"type":1,"mpls":'
+    b'[{"exp":0,"label":24001,"s":1,"ttl":1}]}]}},{"from":"192.0.2.1","rtt":9.5,"dup":true},'
+    b'{"from":"192.0.2.1","rtt":11.0,"late":2},{"from":"192.0.2.1","err":"N","rtt":1e1}]},'
+    b'{"hop":3,"inherited":true,"result":[{"from":"192.0.2.9","rtt":20.000000000000001}]}],'
+    b'"msm_id":5001,"prb_id":6001,"timestamp":1700000000,"from":"198.51.100.7","type":'
+    b'"traceroute","group_id":5001,"stored_timestamp":1700000200,"msm_name":"Traceroute"}'
+)
+
+
+def test_read_line_reads_a_full_line_and_each_of_its_fields() -> None:
+    assert _check_line(_LINE)
+    fields = kernels.read_line(_LINE) if kernels.read_line else None
+    assert fields is not None
+    assert fields[:12] == (
+        5001, 6001, 1700000000, 4, "ICMP", "192.0.2.9", "10.0.0.2", "198.51.100.7",
+        "gt.example", 1700000100, 3, 4790,
+    )  # fmt: skip
+    assert fields[12:] == ((1, 2, 3), ("10.0.0.1", "192.0.2.1", "192.0.2.9"),
+                           (0.49, 10.0, 20.0), (None, None, True))  # fmt: skip
+
+
+_MUTATIONS = [
+    b'"', b"\\", b"{", b"}", b"[", b"]", b",", b":", b"-", b"0", b"1", b"9", b".", b"e", b"E",
+    b"+", b" ", b"\x00", b"\xff", b"\xc3\xa9", b"n", b"null", b"true", b"1e400", b"01",
+    b'"x":"*",', b'"hop":256,', b'"rtt":-1,', b'"af":4.0,', b'"msm_id":5,', b'"edst":"",',
+    b'"ixpready_probe":{},', b'"from":"192.0.2.77",', b'"timestamp":4102444801,', b"NaN",
+]
+
+
+@given(
+    edits=st.lists(
+        st.tuples(
+            st.integers(0, len(_LINE)), st.integers(0, 3), st.sampled_from(_MUTATIONS)
+        ),
+        min_size=1, max_size=3,
+    )
+)  # fmt: skip
+def test_read_line_never_reads_a_line_otherwise_than_msgspec(
+    edits: list[tuple[int, int, bytes]],
+) -> None:
+    """Damaged and altered lines: the kernel reads a line exactly as the reference does, or
+    declines it; it never reads one msgspec rejects."""
+    line = _LINE
+    for position, removed, inserted in edits:
+        line = line[:position] + inserted + line[position + removed :]
+    _check_line(line)
+
+
+_number = st.one_of(
+    st.integers(-(2**64), 2**64), st.floats(allow_nan=False, allow_infinity=False),
+    st.sampled_from(["1", "0", "-0", "1.5", "600000", "600000.0000001", "1e2", "7"]),
+)
+_value: st.SearchStrategy[Any] = st.one_of(
+    st.none(), st.booleans(), _number, st.text(max_size=4),
+    st.sampled_from(["192.0.2.1", "2001:db8::1", "", "*", "traceroute"]),
+)
+_reply_keys = ["from", "rtt", "ttl", "size", "x", "err", "error", "late", "dup", "ittl",
+               "edst", "icmpext", "other"]  # fmt: skip
+_record_keys = ["type", "msm_id", "prb_id", "timestamp", "dst_addr", "src_addr", "from", "af",
+                "proto", "dst_name", "endtime", "paris_id", "fw", "lts"]  # fmt: skip
+
+
+@given(
+    top=st.dictionaries(st.sampled_from(_record_keys), _value, max_size=6),
+    hops=st.lists(
+        st.fixed_dictionaries(
+            {"hop": st.one_of(st.integers(0, 256), _value),
+             "result": st.lists(st.dictionaries(st.sampled_from(_reply_keys), _value, max_size=4),
+                                max_size=3)},
+            optional={"inherited": _value, "error": _value},
+        ),
+        max_size=3,
+    ),
+)  # fmt: skip
+def test_read_line_matches_msgspec_on_generated_records(
+    top: dict[str, Any], hops: list[dict[str, Any]]
+) -> None:
+    record = {"type": "traceroute", "msm_id": 1, "prb_id": 2, "timestamp": 3, **top,
+              "result": hops}  # fmt: skip
+    try:
+        line = json.dumps(record).encode()
+    except ValueError:
+        return
+    _check_line(line)
+    _check_line(line.replace(b", ", b",").replace(b": ", b":"))

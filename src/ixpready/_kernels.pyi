@@ -9,3 +9,14 @@ def scan_hops(
     tuple[tuple[int, ...], tuple[str, ...], tuple[float | None, ...], tuple[bool | None, ...]]
     | None
 ): ...
+
+def read_line(
+    line: bytes, /
+) -> (
+    tuple[
+        int, int, int, int | None, str | None, str | None, str | None, str | None, str | None,
+        int | None, int | None, int | None,
+        tuple[int, ...], tuple[str, ...], tuple[float | None, ...], tuple[bool | None, ...],
+    ]
+    | None
+): ...

@@ -22,7 +22,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 import orjson
 
-from ixpready.kernels import ScanHops, scan_hops
+from ixpready.kernels import ReadLine, ScanHops, read_line, scan_hops
 from ixpready.measurements.records import (
     AddressTable,
     DnsResponse,
@@ -565,30 +565,29 @@ def _scan_rows(entries: list[_FastHop], table: AddressTable) -> tuple[
     return hop_numbers, texts, stop_rtts, inherited
 
 
-def _route(
-    entries: list[_FastHop], table: AddressTable, scan: ScanHops | None = scan_hops
-) -> tuple[Route, _StopRtts]:
-    """Returns the route and stop RTTs of a decoded record's hops, as `route_of` finds them
-    in the hops `trace_from_atlas` makes. Checks every hop and reply as that reader does:
-    raises _Fallback for what it reads otherwise (a hop number outside 1..255, a hop without
-    replies, a reply that is neither an answer nor a `*`, a text that is no address).
+_Rows = tuple[tuple[int, ...], tuple[str, ...], tuple[float | None, ...], tuple[bool | None, ...]]
 
-    `scan` is the compiled twin of the reply loop (`kernels.scan_hops`), used when built: it
-    reads the common record (one address per hop, no quoted destination) and returns None for
-    any other, which `_scan_rows` then reads."""
-    epoch = table.epoch
-    numbers_get = table.numbers.get
+
+def _rows(entries: list[_FastHop], table: AddressTable, scan: ScanHops | None = scan_hops) -> _Rows:
+    """Returns the stops of a decoded record's hops (see `_scan_rows`): from `scan`, the
+    compiled twin of the reply loop (`kernels.scan_hops`), when built and it reads the record
+    (one address per hop, no quoted destination), else from `_scan_rows`."""
     scanned = None if scan is None else scan(entries, msgspec.UNSET)
-    if scanned is not None:
-        hop_numbers, texts, stop_rtts, inherited = scanned
-    else:
-        hop_numbers, texts, stop_rtts, inherited = _scan_rows(entries, table)
+    return _scan_rows(entries, table) if scanned is None else scanned
+
+
+def _route(rows: _Rows, table: AddressTable, epoch: int) -> Route:
+    """Returns the route of a record's stops (`_scan_rows`), as `route_of` finds it in the
+    hops `trace_from_atlas` makes; raises _Fallback for a text that is no address, or when
+    the table was emptied since `epoch` (its numbers differ)."""
+    hop_numbers, texts, _stop_rtts, inherited = rows
     # Keyed by the texts (a text's hash is kept by the string): a route read before needs
     # no look-up per stop; its texts were checked then (the table keeps its routes only
     # while it keeps their addresses).
     key = (hop_numbers, texts, inherited)
     route = table.known_route(key)
     if route is None:
+        numbers_get = table.numbers.get
         numbers: tuple[int, ...] = tuple(
             [(numbers_get(text) or _numbered(table, text)) if text else 0 for text in texts]
         )
@@ -600,7 +599,7 @@ def _route(
         route = table.route(key, stops, numbers)
     elif table.epoch != epoch:
         raise _Fallback
-    return route, stop_rtts
+    return route
 
 
 def _fast_trace(
@@ -612,42 +611,83 @@ def _fast_trace(
     Raises _Fallback (or MalformedResult) when the dict path must read it instead.
     """
     epoch = table.epoch
-    key = TraceKey(record.msm_id, record.prb_id, record.timestamp)
+    numbers_get = table.numbers.get
+    for text in (record.dst_addr, record.src_addr, record.public_source):
+        if text:  # numbered before the hops' addresses, as they always were
+            numbers_get(text) or _numbered(table, text)
+    probe = record.ixpready_probe
+    return _trace_of(
+        (
+            record.msm_id, record.prb_id, record.timestamp, record.af, record.proto,
+            record.dst_addr, record.src_addr, record.public_source, record.dst_name,
+            record.endtime, record.paris_id, record.fw, *_rows(record.result, table),
+        ),
+        None if probe is msgspec.UNSET else probe,
+        table, epoch, record if line is None else line,
+    )  # fmt: skip
+
+
+# What `_trace_of` makes a Trace of: the record's fields in this order (the compiled line
+# reader, `kernels.read_line`, returns the same tuple), then its stops (`_scan_rows`).
+_Fields = tuple[
+    int, int, int, int | None, str | None, str | None, str | None, str | None, str | None,
+    int | None, int | None, int | None,
+    tuple[int, ...], tuple[str, ...], tuple[float | None, ...], tuple[bool | None, ...],
+]  # fmt: skip
+
+
+def _trace_of(
+    fields: _Fields, probe: Any, table: AddressTable, epoch: int, source: _FastTrace | bytes | str
+) -> Trace:
+    """Returns the Trace of a traceroute's fields (`_Fields`), `probe` its `ixpready_probe`
+    object if any, its hops left to be made from `source` on first use. Raises _Fallback
+    (or MalformedResult) when the dict path must read it instead."""
+    (
+        msm_id, prb_id, timestamp, af, proto, dst_text, src_text, public_text, dst_name,
+        end_time, paris_id, firmware,
+    ) = fields[:12]  # fmt: skip
+    stop_rows: _Rows = fields[12:]
+    key = TraceKey(msm_id, prb_id, timestamp)
     numbers_get = table.numbers.get
     addresses = table.addresses
-    text = record.dst_addr
-    dst = (numbers_get(text) or _numbered(table, text)) if text else 0
-    text = record.src_addr
-    src = (numbers_get(text) or _numbered(table, text)) if text else 0
-    text = record.public_source
-    public = (numbers_get(text) or _numbered(table, text)) if text else 0
-    route, stop_rtts = _route(record.result, table)
+    dst = (numbers_get(dst_text) or _numbered(table, dst_text)) if dst_text else 0
+    src = (numbers_get(src_text) or _numbered(table, src_text)) if src_text else 0
+    public = (numbers_get(public_text) or _numbered(table, public_text)) if public_text else 0
+    route = _route(stop_rows, table, epoch)
     if table.epoch != epoch:  # the table was emptied meanwhile: its numbers differ
         raise _Fallback
     destination = addresses[dst] if dst else None
-    source = addresses[src] if src else None
+    source_address = addresses[src] if src else None
     public_source = addresses[public] if public else None
-    af = record.af
     if af is None:
-        known = destination or source or public_source
+        known = destination or source_address or public_source
         if known is None:
             raise _Fallback
         af = known.version
     elif af not in (4, 6):
         raise _Fallback
-    probe = record.ixpready_probe
-    origin = "atlas" if probe is msgspec.UNSET else PROBE_FIRMWARE_ORIGIN
-    vantage = None if probe is msgspec.UNSET else _vantage({"ixpready_probe": probe}, key.prb_id)
+    origin = "atlas" if probe is None else PROBE_FIRMWARE_ORIGIN
+    vantage = None if probe is None else _vantage({"ixpready_probe": probe}, key.prb_id)
     return Trace.lazy(
-        key, af, (record.proto or "UDP").upper(), destination,
-        record.dst_name or record.dst_addr or "", source, public_source,
-        _LazyHops(record if line is None else line, table), record.endtime, record.paris_id, record.fw, None, origin,
-        vantage, route, stop_rtts, (dst, public),
+        key, af, (proto or "UDP").upper(), destination, dst_name or dst_text or "",
+        source_address, public_source, _LazyHops(source, table), end_time, paris_id, firmware,
+        None, origin, vantage, route, stop_rows[2], (dst, public),
     )  # fmt: skip
 
 
-def _fast_line(line: bytes | str, table: AddressTable) -> Trace | None:
-    """Returns the Trace of one JSON line when the fast path can read it, else None."""
+def _fast_line(
+    line: bytes | str, table: AddressTable, read: ReadLine | None = read_line
+) -> Trace | None:
+    """Returns the Trace of one JSON line when the fast path can read it, else None: from the
+    compiled line reader (`kernels.read_line`) when built and it reads the line, else from
+    msgspec's decoding of the schema."""
+    if read is not None and isinstance(line, bytes):
+        fields = read(line)
+        if fields is not None:
+            try:
+                return _trace_of(fields, None, table, table.epoch, line)
+            except (_Fallback, MalformedResult):
+                pass  # read again below, to fall back exactly as that reading does
     try:
         return _fast_trace(_FAST_LINE.decode(line), table, line)
     except (msgspec.DecodeError, _Fallback, MalformedResult, RecursionError):
