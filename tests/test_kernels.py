@@ -10,7 +10,9 @@ records; the whole demo analysis is byte-identical with and without the kernels.
 from __future__ import annotations
 
 import json
+import math
 import os
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -22,9 +24,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import ixpready.kernels as kernels
+from ixpready.analysis.detours import interconnection_places, nearest_detour
 from ixpready.demo.scenario import write_scenario
 from ixpready.measurements import parse
 from ixpready.measurements.records import AddressTable
+from ixpready.refdata.gazetteer import distance_km, gazetteer, haversine_km
 
 REPO = Path(__file__).resolve().parents[1]
 FOLDER = REPO / "src" / "ixpready"
@@ -343,3 +347,53 @@ def test_read_line_matches_msgspec_on_generated_records(
         return
     _check_line(line)
     _check_line(line.replace(b", ", b",").replace(b": ", b":"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Distances: the haversine and the nearest detour, to the bit.
+
+
+def test_distance_km_is_the_python_haversine_to_the_bit() -> None:
+    compiled = kernels.distance_km
+    assert compiled is not None, kernels.STATUS
+    assert distance_km is compiled  # the gazetteer's distance is the compiled one when built
+    rng = random.Random(14)
+    points = [
+        (rng.uniform(-90, 90), rng.uniform(-180, 180), rng.uniform(-90, 90), rng.uniform(-180, 180))
+        for _ in range(100_000)
+    ]
+    near = [(14.6, -90.5), (0.0, 0.0), (90.0, 180.0), (-90.0, -180.0), (25.77, -80.19)]
+    points += [
+        (lat, lon, lat + rng.choice([0.0, 1e-9, -1e-7, 1e-3, 0.5]), lon + rng.choice([0.0, 1e-9, 180.0]))
+        for lat, lon in near
+        for _ in range(2_000)
+    ]  # fmt: skip
+    points += [(14, -90, 15, -91), (0, 0, 0, 180), (90, 0, -90, 0)]  # ints, antipodes, poles
+    different = [p for p in points if compiled(*p) != haversine_km(*p)]
+    assert different == []
+
+
+@given(st.lists(st.floats(-90, 90), min_size=4, max_size=4))
+def test_distance_km_matches_on_generated_points(values: list[float]) -> None:
+    lat1, lon1, lat2, lon2 = values[0], values[1] * 2, values[2], values[3] * 2
+    assert kernels.distance_km is not None
+    assert kernels.distance_km(lat1, lon1, lat2, lon2) == haversine_km(lat1, lon1, lat2, lon2)
+
+
+def test_nearest_detour_matches_its_reference() -> None:
+    compiled = kernels.nearest_detour
+    assert compiled is not None, kernels.STATUS
+    places = gazetteer()
+    crossings = interconnection_places(None, places, "GT")
+    assert len(crossings) > 20
+    rng = random.Random(7)
+    for _ in range(300):
+        s, a, b = ((rng.uniform(13.5, 18.0), rng.uniform(-92.5, -88.0)) for _ in range(3))
+        uncertainty = (rng.choice([0.0, 2.0]), rng.choice([0.0, 25.0]), rng.uniform(0, 40))
+        got = compiled(s, a, b, crossings, uncertainty)
+        assert got == nearest_detour(s, a, b, crossings, uncertainty)
+        assert got is not None and got[1] is nearest_detour(s, a, b, crossings, uncertainty)[1]
+    # What it does not take is left to the reference.
+    assert compiled((1, 2, 3), (0.0, 0.0), (0.0, 0.0), crossings, (0.0, 0.0, 0.0)) is None
+    assert compiled((0.0, 0.0), (0.0, 0.0), (0.0, 0.0), (), (0.0, 0.0, 0.0)) is None
+    assert compiled((math.inf, 0.0), (0.0, 0.0), (0.0, 0.0), crossings, (0.0, 0.0, 0.0)) is None

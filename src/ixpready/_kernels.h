@@ -18,6 +18,10 @@ int ixpready_gather_init(void);
 extern PyMethodDef ixpready_judge_methods[];
 int ixpready_judge_init(void);
 
+/* _kernels_geo.c: distances on the globe. */
+extern PyMethodDef ixpready_geo_methods[];
+int ixpready_geo_init(void);
+
 /* _kernels_read.c: reading results. */
 extern PyMethodDef ixpready_read_methods[];
 int ixpready_read_init(void);

@@ -20,3 +20,13 @@ def read_line(
     ]
     | None
 ): ...
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float, /) -> float: ...
+def nearest_detour(
+    s: tuple[float, float],
+    a: tuple[float, float],
+    b: tuple[float, float],
+    crossings: tuple[Any, ...],
+    uncertainty: tuple[float, float, float],
+    /,
+) -> tuple[float, Any] | None: ...

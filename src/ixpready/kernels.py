@@ -79,3 +79,11 @@ scan_hops: ScanHops | None = None if _MODULE is None else _MODULE.scan_hops
 # read_line(line): a traceroute's JSON line read as `measurements.parse._fast_line` reads it
 # through msgspec (`_FAST_LINE`) and `_fast_trace` (see _kernels_read.c).
 read_line: ReadLine | None = None if _MODULE is None else _MODULE.read_line
+# distance_km(lat1, lon1, lat2, lon2): `refdata.gazetteer.haversine_km` (see _kernels_geo.c).
+distance_km: Callable[[float, float, float, float], float] | None = (
+    None if _MODULE is None else _MODULE.distance_km
+)
+# nearest_detour(s, a, b, crossings, uncertainty): `analysis.detours._work_out`.
+nearest_detour: Callable[..., tuple[float, Any] | None] | None = (
+    None if _MODULE is None else _MODULE.nearest_detour
+)

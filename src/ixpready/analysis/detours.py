@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import ixpready.kernels as kernels
 from ixpready.enrichment.geo import KM_PER_MS, Gazetteer, distance_km
 from ixpready.refdata.snapshots import RegistrySnapshot
 
@@ -153,6 +154,24 @@ def _work_out(
     crossings: tuple[Crossing, ...],
     uncertainty: tuple[float, float, float],
 ) -> tuple[float, Crossing]:
+    """Returns the length (km) of the shortest detour through one of `crossings` (not empty)
+    and that crossing: the first of the shortest. `kernels.nearest_detour` is its compiled
+    twin, used when built (None: any input it does not take)."""
+    if kernels.nearest_detour is not None:
+        found = kernels.nearest_detour(s, a, b, crossings, uncertainty)
+        if found is not None:
+            return found
+    return nearest_detour(s, a, b, crossings, uncertainty)
+
+
+def nearest_detour(
+    s: tuple[float, float],
+    a: tuple[float, float],
+    b: tuple[float, float],
+    crossings: tuple[Crossing, ...],
+    uncertainty: tuple[float, float, float],
+) -> tuple[float, Crossing]:
+    """`_work_out` in Python: the reference of `kernels.nearest_detour`."""
     s_km, a_km, b_km = uncertainty
     s_to_a = distance_km(*s, *a)
     b_to_s = distance_km(*b, *s)

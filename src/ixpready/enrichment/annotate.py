@@ -40,7 +40,13 @@ from ixpready.enrichment.geo import (
     radius_km,
     special_range,
 )
-from ixpready.enrichment.geohint import Convention, Geohint, known_carrier, read_name
+from ixpready.enrichment.geohint import (
+    Convention,
+    Geohint,
+    applicable,
+    known_carrier,
+    read_name_with,
+)
 from ixpready.enrichment.ixps import IxpHit, IxpIndex
 from ixpready.enrichment.prefixes import Origin, PrefixTable, RegistryCountries
 from ixpready.enrichment.presence import NAMED, NetworkPresence, nearest
@@ -227,6 +233,12 @@ class Lookups:
     places: Gazetteer = field(default_factory=gazetteer)
     conventions: tuple[Convention, ...] = ()  # learned / Hoiho rules, tried after the carriers'
     presence: NetworkPresence = field(default_factory=NetworkPresence)
+    # What each router name says, per set of the rules that apply to it (`geohint`): a run's
+    # names are read once, here rather than in a cache of the process. Keyed by those rules,
+    # so the lookups `replace` makes with more rules (learned ones) share it.
+    _hints: dict[tuple[str, tuple[Convention, ...]], Geohint] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @classmethod
     def build(
@@ -238,10 +250,8 @@ class Lookups:
         first name), so annotating a hop only looks its reading up.
         """
         names = dict(rdns or {})
-        for name in set(names.values()):
-            read_name(name)
         places = gazetteer()
-        return cls(
+        lookups = cls(
             prefixes=PrefixTable.from_snapshot(snapshot),
             registry=RegistryCountries.from_snapshot(snapshot),
             ixps=IxpIndex.from_peeringdb(snapshot),
@@ -249,10 +259,18 @@ class Lookups:
             places=places,
             presence=NetworkPresence.from_snapshot(snapshot, places, CITY_SLACK_KM),
         )
+        for name in sorted(set(names.values())):
+            lookups.geohint(name)
+        return lookups
 
     def geohint(self, name: str) -> Geohint:
-        """Returns where a router name says the router is (`geohint.read_name`)."""
-        return read_name(name, self.conventions)
+        """Returns where a router name says the router is (`geohint.read_name` with this
+        run's rules), read once per name and set of rules that apply to it."""
+        key = (name, applicable(name, self.conventions))
+        found = self._hints.get(key)
+        if found is None:
+            found = self._hints[key] = read_name_with(*key)
+        return found
 
 
 def learned_conventions(

@@ -36,7 +36,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 from ixpready.refdata.dictionaries import CITY_MIN_LETTERS, Dictionaries, dictionaries, fold
 from ixpready.refdata.dictionaries import Convention as Convention
@@ -352,24 +351,23 @@ def read_name(name: str, conventions: Sequence[Convention] = ()) -> Geohint:
     """Returns where router name `name` says the router is (city None when it holds no place).
 
     `conventions` adds learned or Hoiho rules, tried after the packaged carrier conventions
-    of the same domain suffix (longest suffix first) and before the generic tokens. Answers
-    are cached per name (and per set of the given rules that apply to it).
+    of the same domain suffix (longest suffix first) and before the generic tokens. Nothing is
+    cached here: a run keeps what it read per name (`annotate.Lookups.geohint`).
     """
-    if conventions:
-        text = _clean(name)
-        extra = tuple(c for c in conventions if _suffix_of(text, c.suffix))
-        if extra:
-            return _read_with(name, extra)
-    return _read_cached(name)
+    return read_name_with(name, applicable(name, conventions))
 
 
-@lru_cache(maxsize=1 << 17)
-def _read_cached(name: str) -> Geohint:
-    return _read_name(name, ())
+def applicable(name: str, conventions: Sequence[Convention]) -> tuple[Convention, ...]:
+    """Returns the given rules whose domain suffix covers the name (what `read_name` tries)."""
+    if not conventions:
+        return ()
+    text = _clean(name)
+    return tuple(c for c in conventions if _suffix_of(text, c.suffix))
 
 
-@lru_cache(maxsize=1 << 14)
-def _read_with(name: str, extra: tuple[Convention, ...]) -> Geohint:
+def read_name_with(name: str, extra: tuple[Convention, ...]) -> Geohint:
+    """Returns `read_name(name, conventions)` given the rules of `conventions` that apply to
+    the name (`applicable`)."""
     return _read_name(name, extra)
 
 
@@ -389,7 +387,6 @@ def _read_name(name: str, extra: tuple[Convention, ...]) -> Geohint:
     return _generic(text, name, places) or Geohint(name, None)
 
 
-@lru_cache(maxsize=1 << 14)
 def known_carrier(name: str) -> str | None:
     """Returns the carrier whose packaged convention covers this name's domain, if any."""
     text = _clean(name)

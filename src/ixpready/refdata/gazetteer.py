@@ -4,16 +4,19 @@ with the great-circle distance between two places. Enrichment places hops with i
 physics of RTTs, the reading of router names); nothing else loads these tables.
 
 The gazetteer is an immutable reference table: `gazetteer()` builds it once per process, on
-first use, and every caller shares that one object (and the distances its lookups cache).
+first use, and every caller shares that one object. Distances are computed afresh at each
+call (compiled when the kernels are built: `kernels.distance_km`), never cached per process.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 
+import ixpready.kernels as kernels
 from ixpready.refdata.packaged import packaged_rows
 
 EARTH_RADIUS_KM = 6371.0
@@ -47,13 +50,17 @@ class Country:
     radius_km: float
 
 
-@lru_cache(maxsize=1 << 16)  # a run measures between a few hundred places, many times over
-def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Returns the great-circle distance in km between two points (decimal degrees)."""
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Returns the great-circle distance in km between two points (decimal degrees): the
+    reference `kernels.distance_km` is the compiled twin of (the same double, tested)."""
     p1, p2 = math.radians(lat1), math.radians(lat2)
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+# The great-circle distance in km between two points (decimal degrees): compiled when built.
+distance_km: Callable[[float, float, float, float], float] = kernels.distance_km or haversine_km
 
 
 @dataclass(frozen=True, eq=False)

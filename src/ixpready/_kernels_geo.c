@@ -1,0 +1,180 @@
+/* ixpready._kernels: distances on the globe. See _kernels.c for what a kernel promises.
+ *
+ * distance_km is the twin of refdata.gazetteer's Python haversine, operation for operation
+ * (the same libm functions in the same order, `x ** 2` as CPython's float power computes
+ * it), so the two give the same double; tests/test_kernels.py compares them on a million
+ * points. The sources are built with -fno-builtin-pow and -ffp-contract=off (setup.py) so the
+ * compiler neither turns pow(x, 2) into x * x nor fuses a multiplication and an addition.
+ */
+#include "_kernels.h"
+#include <math.h>
+
+#define EARTH_RADIUS_KM 6371.0 /* as refdata.gazetteer.EARTH_RADIUS_KM */
+
+static const double DEG_TO_RAD = Py_MATH_PI / 180.0; /* as math.radians */
+
+static PyObject *s_latitude, *s_longitude;
+
+/* `x ** 2` for a finite float, as CPython's float_pow computes it. */
+static double
+squared(double x)
+{
+    if (x == 0.0) {
+        return 0.0;
+    }
+    if (x < 0.0) {
+        x = -x;
+    }
+    if (x == 1.0) {
+        return 1.0;
+    }
+    return pow(x, 2.0);
+}
+
+static double
+haversine_km(double lat1, double lon1, double lat2, double lon2)
+{
+    double p1 = lat1 * DEG_TO_RAD, p2 = lat2 * DEG_TO_RAD;
+    double dp = p2 - p1, dl = (lon2 - lon1) * DEG_TO_RAD;
+    double a = squared(sin(dp / 2)) + cos(p1) * cos(p2) * squared(sin(dl / 2));
+    double root = sqrt(a);
+    return 2 * EARTH_RADIUS_KM * asin(root < 1.0 ? root : 1.0);
+}
+
+static int
+as_double(PyObject *value, double *out)
+{
+    if (PyFloat_CheckExact(value)) {
+        *out = PyFloat_AS_DOUBLE(value);
+        return 1;
+    }
+    if (PyLong_CheckExact(value)) {
+        *out = PyLong_AsDouble(value);
+        return !(*out == -1.0 && PyErr_Occurred());
+    }
+    PyErr_SetString(PyExc_TypeError, "a coordinate must be a float or an int");
+    return 0;
+}
+
+/* distance_km(lat1, lon1, lat2, lon2): refdata.gazetteer's great-circle distance. */
+static PyObject *
+distance_km(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs)
+{
+    double v[4];
+    if (nargs != 4) {
+        PyErr_SetString(PyExc_TypeError, "distance_km takes four coordinates");
+        return NULL;
+    }
+    for (int i = 0; i < 4; i++) {
+        if (!as_double(args[i], &v[i])) {
+            return NULL;
+        }
+        if (!isfinite(v[i])) { /* math.sin of an infinity raises: left to the reference */
+            PyErr_SetString(PyExc_ValueError, "math domain error");
+            return NULL;
+        }
+    }
+    return PyFloat_FromDouble(haversine_km(v[0], v[1], v[2], v[3]));
+}
+
+static int
+pair(PyObject *point, double *lat, double *lon)
+{
+    if (!PyTuple_CheckExact(point) || PyTuple_GET_SIZE(point) != 2) {
+        return 0;
+    }
+    return as_double(PyTuple_GET_ITEM(point, 0), lat) && as_double(PyTuple_GET_ITEM(point, 1), lon);
+}
+
+/* nearest_detour(s, a, b, crossings, uncertainty) -> (length, crossing) | None:
+ * analysis.detours._work_out, operation for operation. None for anything but three (lat, lon)
+ * tuples of numbers, a non-empty tuple of crossings with float coordinates and three
+ * uncertainties. */
+static PyObject *
+nearest_detour(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 5) {
+        PyErr_SetString(PyExc_TypeError, "nearest_detour takes five arguments");
+        return NULL;
+    }
+    double s_lat, s_lon, a_lat, a_lon, b_lat, b_lon, s_km, a_km, b_km;
+    PyObject *crossings = args[3], *uncertainty = args[4];
+    if (!pair(args[0], &s_lat, &s_lon) || !pair(args[1], &a_lat, &a_lon)
+        || !pair(args[2], &b_lat, &b_lon) || !PyTuple_CheckExact(crossings)
+        || PyTuple_GET_SIZE(crossings) == 0 || !PyTuple_CheckExact(uncertainty)
+        || PyTuple_GET_SIZE(uncertainty) != 3 || !as_double(PyTuple_GET_ITEM(uncertainty, 0), &s_km)
+        || !as_double(PyTuple_GET_ITEM(uncertainty, 1), &a_km)
+        || !as_double(PyTuple_GET_ITEM(uncertainty, 2), &b_km)) {
+        PyErr_Clear();
+        Py_RETURN_NONE;
+    }
+    double all[9] = {s_lat, s_lon, a_lat, a_lon, b_lat, b_lon, s_km, a_km, b_km};
+    for (int i = 0; i < 9; i++) {
+        if (!isfinite(all[i])) {
+            Py_RETURN_NONE;
+        }
+    }
+    double s_to_a = haversine_km(s_lat, s_lon, a_lat, a_lon);
+    double b_to_s = haversine_km(b_lat, b_lon, s_lat, s_lon);
+    double best = 0.0;
+    Py_ssize_t best_index = -1;
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(crossings); i++) {
+        PyObject *crossing = PyTuple_GET_ITEM(crossings, i);
+        PyObject *lat_obj = PyObject_GetAttr(crossing, s_latitude);
+        if (lat_obj == NULL) {
+            return NULL;
+        }
+        PyObject *lon_obj = PyObject_GetAttr(crossing, s_longitude);
+        if (lon_obj == NULL) {
+            Py_DECREF(lat_obj);
+            return NULL;
+        }
+        int plain = PyFloat_CheckExact(lat_obj) && PyFloat_CheckExact(lon_obj);
+        double c_lat = plain ? PyFloat_AS_DOUBLE(lat_obj) : 0.0;
+        double c_lon = plain ? PyFloat_AS_DOUBLE(lon_obj) : 0.0;
+        Py_DECREF(lat_obj);
+        Py_DECREF(lon_obj);
+        if (!plain || !isfinite(c_lat) || !isfinite(c_lon)) {
+            Py_RETURN_NONE;
+        }
+        double s_to_c = haversine_km(s_lat, s_lon, c_lat, c_lon);
+        double via_a = s_to_a + haversine_km(a_lat, a_lon, c_lat, c_lon) - 2 * a_km;
+        double out = via_a > s_to_c ? via_a : s_to_c; /* max(s_to_c, via_a) */
+        double via_b = haversine_km(c_lat, c_lon, b_lat, b_lon) + b_to_s - 2 * b_km;
+        double back = via_b > s_to_c ? via_b : s_to_c;
+        double length = out + back - 2 * s_km;
+        if (best_index < 0 || length < best) {
+            best = length;
+            best_index = i;
+        }
+    }
+    PyObject *length = PyFloat_FromDouble(best);
+    if (length == NULL) {
+        return NULL;
+    }
+    PyObject *crossing = PyTuple_GET_ITEM(crossings, best_index);
+    PyObject *out = PyTuple_Pack(2, length, crossing);
+    Py_DECREF(length);
+    return out;
+}
+
+PyMethodDef ixpready_geo_methods[] = {
+    {"distance_km", (PyCFunction)(void (*)(void))distance_km, METH_FASTCALL,
+     "distance_km(lat1, lon1, lat2, lon2): refdata.gazetteer's great-circle distance (km)."},
+    {"nearest_detour", (PyCFunction)(void (*)(void))nearest_detour, METH_FASTCALL,
+     "nearest_detour(s, a, b, crossings, uncertainty): analysis.detours._work_out, or None."},
+    {NULL, NULL, 0, NULL},
+};
+
+int
+ixpready_geo_init(void)
+{
+    if (s_latitude == NULL) {
+        s_latitude = PyUnicode_InternFromString("latitude");
+        s_longitude = PyUnicode_InternFromString("longitude");
+        if (s_latitude == NULL || s_longitude == NULL) {
+            return -1;
+        }
+    }
+    return 0;
+}
