@@ -26,8 +26,10 @@ from hypothesis import strategies as st
 import ixpready.kernels as kernels
 from ixpready.analysis.detours import interconnection_places, nearest_detour
 from ixpready.demo.scenario import write_scenario
+from ixpready.enrichment.annotate import Vantage, first_refuting_disc
+from ixpready.enrichment.geo import KM_PER_MS_ROUND_TRIP
 from ixpready.measurements import parse
-from ixpready.measurements.records import AddressTable
+from ixpready.measurements.records import AddressTable, Probe
 from ixpready.refdata.gazetteer import distance_km, gazetteer, haversine_km
 
 REPO = Path(__file__).resolve().parents[1]
@@ -397,3 +399,23 @@ def test_nearest_detour_matches_its_reference() -> None:
     assert compiled((1, 2, 3), (0.0, 0.0), (0.0, 0.0), crossings, (0.0, 0.0, 0.0)) is None
     assert compiled((0.0, 0.0), (0.0, 0.0), (0.0, 0.0), (), (0.0, 0.0, 0.0)) is None
     assert compiled((math.inf, 0.0), (0.0, 0.0), (0.0, 0.0), crossings, (0.0, 0.0, 0.0)) is None
+
+
+def test_refuting_disc_matches_its_reference() -> None:
+    compiled = kernels.refuting_disc
+    assert compiled is not None, kernels.STATUS
+    rng = random.Random(21)
+    vantages = [
+        Vantage(Probe(id=n), rng.uniform(13, 18), rng.uniform(-92, -88), rng.choice([1.0, 30.0]))
+        for n in range(1, 60)
+    ] + [Vantage(Probe(id=99), None, None, 0.0)]  # fmt: skip
+    found = set()
+    for _ in range(2_000):
+        discs = [(rng.choice(vantages), rng.choice([0.0, 0.4, 3.0, 12.5, rng.uniform(0, 80)]))
+                 for _ in range(rng.randint(0, 12))]  # fmt: skip
+        place = (rng.uniform(-40, 40), rng.uniform(-120, -40), rng.choice([25.0, 300.0]))
+        got = compiled(discs, *place, KM_PER_MS_ROUND_TRIP)
+        assert got == first_refuting_disc(discs, *place)
+        found.add(got if got is None else min(got, 1))
+    assert found == {-1, 0, 1}  # every disc in reach, the first refuting, a later one
+    assert compiled([(vantages[0], 3)], 14.0, -90.0, 25.0, KM_PER_MS_ROUND_TRIP) is None  # int RTT

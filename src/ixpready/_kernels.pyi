@@ -30,3 +30,6 @@ def nearest_detour(
     uncertainty: tuple[float, float, float],
     /,
 ) -> tuple[float, Any] | None: ...
+def refuting_disc(
+    discs: Any, latitude: float, longitude: float, slack_km: float, km_per_ms: float, /
+) -> int | None: ...

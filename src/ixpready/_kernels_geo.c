@@ -13,7 +13,7 @@
 
 static const double DEG_TO_RAD = Py_MATH_PI / 180.0; /* as math.radians */
 
-static PyObject *s_latitude, *s_longitude;
+static PyObject *s_latitude, *s_longitude, *s_uncertainty_km;
 
 /* `x ** 2` for a finite float, as CPython's float_pow computes it. */
 static double
@@ -158,7 +158,83 @@ nearest_detour(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t na
     return out;
 }
 
+/* refuting_disc(discs, latitude, longitude, slack_km, km_per_ms) -> int | None:
+ * the disc loop of enrichment.annotate._refute_one (`_first_refuting_disc`): the index of the
+ * first (vantage, rtt) disc that cannot reach the place, `far - slack_km > reach` with
+ * reach = radius_km(rtt) + the vantage's uncertainty; -1 when every disc reaches it. Discs of
+ * a vantage without coordinates are passed over. None for anything but a list or tuple of
+ * (vantage, float) pairs whose vantages hold floats (or None) and a float uncertainty. */
+static PyObject *
+refuting_disc(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 5) {
+        PyErr_SetString(PyExc_TypeError, "refuting_disc takes five arguments");
+        return NULL;
+    }
+    PyObject *discs = args[0];
+    double lat, lon, slack, km_per_ms;
+    if (!(PyTuple_CheckExact(discs) || PyList_CheckExact(discs)) || !as_double(args[1], &lat)
+        || !as_double(args[2], &lon) || !as_double(args[3], &slack)
+        || !as_double(args[4], &km_per_ms)) {
+        PyErr_Clear();
+        Py_RETURN_NONE;
+    }
+    if (!isfinite(lat) || !isfinite(lon) || !isfinite(slack) || !isfinite(km_per_ms)) {
+        Py_RETURN_NONE;
+    }
+    PyObject *fast = PySequence_Fast(discs, "discs");
+    if (fast == NULL) {
+        return NULL;
+    }
+    Py_ssize_t count = PySequence_Fast_GET_SIZE(fast);
+    PyObject **items = PySequence_Fast_ITEMS(fast);
+    long found = -1;
+    int declined = 0;
+    for (Py_ssize_t i = 0; i < count && found < 0 && !declined; i++) {
+        PyObject *disc = items[i];
+        if (!PyTuple_CheckExact(disc) || PyTuple_GET_SIZE(disc) != 2
+            || !PyFloat_CheckExact(PyTuple_GET_ITEM(disc, 1))) {
+            declined = 1;
+            break;
+        }
+        PyObject *vantage = PyTuple_GET_ITEM(disc, 0);
+        double rtt = PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(disc, 1));
+        PyObject *v_lat = PyObject_GetAttr(vantage, s_latitude);
+        PyObject *v_lon = v_lat == NULL ? NULL : PyObject_GetAttr(vantage, s_longitude);
+        PyObject *v_unc = v_lon == NULL ? NULL : PyObject_GetAttr(vantage, s_uncertainty_km);
+        if (v_unc == NULL) {
+            Py_XDECREF(v_lat);
+            Py_XDECREF(v_lon);
+            Py_DECREF(fast);
+            return NULL;
+        }
+        if (v_lat == Py_None || v_lon == Py_None) { /* no coordinates: passed over */
+        }
+        else if (!PyFloat_CheckExact(v_lat) || !PyFloat_CheckExact(v_lon)
+                 || !PyFloat_CheckExact(v_unc) || !isfinite(rtt)) {
+            declined = 1;
+        }
+        else {
+            double reach = (rtt > 0.0 ? rtt * km_per_ms : 0.0) + PyFloat_AS_DOUBLE(v_unc);
+            double far = haversine_km(PyFloat_AS_DOUBLE(v_lat), PyFloat_AS_DOUBLE(v_lon), lat, lon);
+            if (far - slack > reach) {
+                found = (long)i;
+            }
+        }
+        Py_DECREF(v_lat);
+        Py_DECREF(v_lon);
+        Py_DECREF(v_unc);
+    }
+    Py_DECREF(fast);
+    if (declined) {
+        Py_RETURN_NONE;
+    }
+    return PyLong_FromLong(found);
+}
+
 PyMethodDef ixpready_geo_methods[] = {
+    {"refuting_disc", (PyCFunction)(void (*)(void))refuting_disc, METH_FASTCALL,
+     "refuting_disc(discs, lat, lon, slack_km, km_per_ms): the first disc out of reach, or None."},
     {"distance_km", (PyCFunction)(void (*)(void))distance_km, METH_FASTCALL,
      "distance_km(lat1, lon1, lat2, lon2): refdata.gazetteer's great-circle distance (km)."},
     {"nearest_detour", (PyCFunction)(void (*)(void))nearest_detour, METH_FASTCALL,
@@ -172,7 +248,8 @@ ixpready_geo_init(void)
     if (s_latitude == NULL) {
         s_latitude = PyUnicode_InternFromString("latitude");
         s_longitude = PyUnicode_InternFromString("longitude");
-        if (s_latitude == NULL || s_longitude == NULL) {
+        s_uncertainty_km = PyUnicode_InternFromString("uncertainty_km");
+        if (s_latitude == NULL || s_longitude == NULL || s_uncertainty_km == NULL) {
             return -1;
         }
     }

@@ -83,6 +83,11 @@ read_line: ReadLine | None = None if _MODULE is None else _MODULE.read_line
 distance_km: Callable[[float, float, float, float], float] | None = (
     None if _MODULE is None else _MODULE.distance_km
 )
+# refuting_disc(discs, latitude, longitude, slack_km, km_per_ms):
+# `enrichment.annotate.first_refuting_disc`.
+refuting_disc: Callable[..., int | None] | None = (
+    None if _MODULE is None else _MODULE.refuting_disc
+)
 # nearest_detour(s, a, b, crossings, uncertainty): `analysis.detours._work_out`.
 nearest_detour: Callable[..., tuple[float, Any] | None] | None = (
     None if _MODULE is None else _MODULE.nearest_detour

@@ -24,15 +24,17 @@ counts). The winning country needs at least MEDIUM strength (0.5) to count as lo
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from enum import IntEnum
 from ipaddress import ip_address
 from typing import NamedTuple
 
+import ixpready.kernels as kernels
 from ixpready.enrichment.conventions import learn_conventions
 from ixpready.enrichment.geo import (
+    KM_PER_MS_ROUND_TRIP,
     City,
     Gazetteer,
     distance_km,
@@ -429,26 +431,46 @@ def _refute(claim: Claim, discs: Iterable[tuple[Vantage, float]], places: Gazett
 def _refute_one(claim: Claim, discs: Iterable[tuple[Vantage, float]], places: Gazetteer) -> Claim:
     if claim.kind == "netfac":
         return _refute_sites(claim, discs)
-    for vantage, rtt in discs:
+    if claim.city is not None:
+        place = (claim.city.latitude, claim.city.longitude, CITY_SLACK_KM)
+    elif claim.country is not None and claim.country in places.countries:
+        country = places.countries[claim.country]
+        place = (country.latitude, country.longitude, country.radius_km)
+    else:
+        return claim
+    discs = discs if isinstance(discs, tuple | list) else tuple(discs)
+    index = None
+    if kernels.refuting_disc is not None:
+        index = kernels.refuting_disc(discs, *place, KM_PER_MS_ROUND_TRIP)
+    if index is None:
+        index = first_refuting_disc(discs, *place)
+    if index < 0:
+        return claim
+    vantage, rtt = discs[index]
+    assert vantage.latitude is not None and vantage.longitude is not None
+    reach = radius_km(rtt) + vantage.uncertainty_km
+    far = distance_km(vantage.latitude, vantage.longitude, place[0], place[1])
+    if claim.city is not None:
+        why = f"probe {vantage.probe.id} got a reply in {rtt:.1f} ms, so within {reach:.0f} km, but {claim.city.label} is {far:.0f} km away"
+    else:
+        why = f"probe {vantage.probe.id} got a reply in {rtt:.1f} ms: {claim.country} is out of reach"
+    return replace(claim, refuted=why)
+
+
+def first_refuting_disc(
+    discs: Sequence[tuple[Vantage, float]], latitude: float, longitude: float, slack_km: float
+) -> int:
+    """Returns the index of the first disc (vantage, RTT) that cannot reach a place standing
+    within `slack_km` of a point, -1 when every disc reaches it (a vantage without
+    coordinates reaches anything): the reference `kernels.refuting_disc` is the twin of."""
+    for index, (vantage, rtt) in enumerate(discs):
         if vantage.latitude is None or vantage.longitude is None:
             continue
         reach = radius_km(rtt) + vantage.uncertainty_km
-        if claim.city is not None:
-            far = distance_km(
-                vantage.latitude, vantage.longitude, claim.city.latitude, claim.city.longitude
-            )
-            if far - CITY_SLACK_KM > reach:
-                why = f"probe {vantage.probe.id} got a reply in {rtt:.1f} ms, so within {reach:.0f} km, but {claim.city.label} is {far:.0f} km away"
-                return replace(claim, refuted=why)
-        elif claim.country is not None and claim.country in places.countries:
-            country = places.countries[claim.country]
-            far = distance_km(
-                vantage.latitude, vantage.longitude, country.latitude, country.longitude
-            )
-            if far - country.radius_km > reach:
-                why = f"probe {vantage.probe.id} got a reply in {rtt:.1f} ms: {claim.country} is out of reach"
-                return replace(claim, refuted=why)
-    return claim
+        far = distance_km(vantage.latitude, vantage.longitude, latitude, longitude)
+        if far - slack_km > reach:
+            return index
+    return -1
 
 
 def _refute_sites(claim: Claim, discs: Iterable[tuple[Vantage, float]]) -> Claim:
