@@ -414,7 +414,8 @@ def _readiness(
     round's counts (its trend)."""
     report = readiness_of(newest, refdata=settings.refdata_path, model=model)
     history = round_readiness(rounds, period=settings.rounds.period,
-                              refdata_dir=settings.refdata_path, rounds_dir=settings.rounds_dir)  # fmt: skip
+                              refdata_dir=settings.refdata_path, rounds_dir=settings.rounds_dir,
+                              known={rounds[-1].round_id: newest})  # fmt: skip
     return replace(report, history=history)
 
 
