@@ -15,7 +15,7 @@ import statistics
 import tempfile
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
@@ -271,13 +271,8 @@ class PointTally:
 
 def round_point(round_id: str, results: int, analysis: AnalysisResult) -> RoundPoint:
     """Returns a round's point of the trend from its analysis."""
-    return paths_point(round_id, results, analysis.paths)
-
-
-def paths_point(round_id: str, results: int, paths: Iterable[PathVerdict]) -> RoundPoint:
-    """Returns a round's point of the trend from its domestic paths, read once."""
     tally = PointTally()
-    for path in paths:
+    for path in analysis.paths:
         tally.add(path)
     return tally.point(round_id, results)
 
