@@ -362,10 +362,12 @@ def _outputs(
     if not rounds:
         return None, None, steps
     newest = rounds[-1]
-    newest_analysis = newest.analysis  # read once from its file (older rounds: their points)
     folder = newest.analysis_file.parent
     for leftover in (*folder.glob(".*.tmp"), *(folder / REPORT_DIR).glob(".*.tmp")):
         leftover.unlink()  # half-written by a run that was killed; rewritten below
+    if not (settings.run.model or settings.run.report):
+        return None, None, steps
+    newest_analysis = newest.analysis  # read once from its file (older rounds: their points)
     model = None
     model_file = None
     if settings.run.model:
@@ -414,7 +416,8 @@ def _readiness(
     round's counts (its trend)."""
     report = readiness_of(newest, refdata=settings.refdata_path, model=model)
     history = round_readiness(rounds, period=settings.rounds.period,
-                              refdata_dir=settings.refdata_path, rounds_dir=settings.rounds_dir)  # fmt: skip
+                              refdata_dir=settings.refdata_path, rounds_dir=settings.rounds_dir,
+                              known={rounds[-1].round_id: newest})  # fmt: skip
     return replace(report, history=history)
 
 

@@ -411,24 +411,37 @@ class StreamedAnalysis:
     def other_paths(self) -> Iterator[PathVerdict]:
         return self._merged("other")
 
-    def write(self, form: str, out: BinaryIO) -> None:
+    def write(
+        self, form: str, out: BinaryIO, *, seen: Callable[[PathVerdict], object] | None = None
+    ) -> None:
         """Writes the analysis as `json` (the contract), `csv` (the domestic paths), `jsonl`
         (a path object per line, domestic paths first) or `parquet` (a row per path, as
-        `analysis.parquet` lays it out, a row group at a time)."""
+        `analysis.parquet` lays it out, a row group at a time). `seen` is called with each
+        domestic path as it is written (a round's trend point is counted so, without reading
+        the file back)."""
+        if form not in ("json", "csv", "jsonl", "parquet"):
+            raise UsageError(f"unknown format {form!r}: json, csv, jsonl or parquet")
+        paths = self.paths() if seen is None else _seen(self.paths(), seen)
         if form == "json":
-            write_json(self.head, self.paths(), self.other_paths(), out)
+            write_json(self.head, paths, self.other_paths(), out)
         elif form == "csv":
-            for line in paths_csv_lines(self.paths()):
+            for line in paths_csv_lines(paths):
                 out.write(line.encode("utf-8"))
         elif form == "jsonl":
-            for path in self.paths():
+            for path in paths:
                 out.write(path_line(path))
             for path in self.other_paths():
                 out.write(path_line(path))
-        elif form == "parquet":
-            write_parquet(self.head, self.paths(), self.other_paths(), out)
         else:
-            raise UsageError(f"unknown format {form!r}: json, csv, jsonl or parquet")
+            write_parquet(self.head, paths, self.other_paths(), out)
+
+
+def _seen(
+    paths: Iterator[PathVerdict], seen: Callable[[PathVerdict], object]
+) -> Iterator[PathVerdict]:
+    for path in paths:
+        seen(path)
+        yield path
 
 
 # --- the two passes -----------------------------------------------------------------------

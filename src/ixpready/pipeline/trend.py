@@ -13,7 +13,9 @@ import json
 import os
 import statistics
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from array import array
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
@@ -23,7 +25,7 @@ from typing import BinaryIO
 import orjson
 
 from ixpready.analysis.export import load_analysis
-from ixpready.analysis.verdicts import AnalysisResult, Verdict
+from ixpready.analysis.verdicts import AnalysisResult, PathVerdict, Verdict
 from ixpready.config import Event, RoundsSettings, RunSettings, StoreSettings
 from ixpready.errors import ConfigError, InputError, StoreError
 from ixpready.measurements.probes import load_probes, probes_from_document
@@ -229,28 +231,50 @@ class Trend:
         )
 
 
-def _median(values: list[float]) -> float | None:
+def _median(values: Sequence[float]) -> float | None:
     return round(statistics.median(values), 3) if values else None
+
+
+class PointTally:
+    """Counts a round's domestic paths as they pass, for its trend point: verdicts by kind
+    and the destination RTTs (a double each), nothing else of a path kept."""
+
+    def __init__(self) -> None:
+        self.verdicts: Counter[Verdict] = Counter()
+        self.rtts = array("d")
+        self.tromboned_rtts = array("d")
+
+    def add(self, path: PathVerdict) -> None:
+        """Counts one domestic path."""
+        self.verdicts[path.verdict] += 1
+        if path.rtt_ms is not None:
+            self.rtts.append(path.rtt_ms)
+            if path.verdict is Verdict.TROMBONED:
+                self.tromboned_rtts.append(path.rtt_ms)
+
+    def point(self, round_id: str, results: int) -> RoundPoint:
+        """Returns the trend point of the paths counted, for a round of `results` results."""
+        local_via_ixp = self.verdicts[Verdict.LOCAL_VIA_IXP]
+        return RoundPoint(
+            round_id=round_id,
+            starts=round_start(round_id),
+            results=results,
+            domestic_paths=self.verdicts.total(),
+            local=self.verdicts[Verdict.LOCAL] + local_via_ixp,
+            local_via_ixp=local_via_ixp,
+            tromboned=self.verdicts[Verdict.TROMBONED],
+            inconclusive=self.verdicts[Verdict.INCONCLUSIVE],
+            median_rtt_ms=_median(self.rtts),
+            median_tromboned_rtt_ms=_median(self.tromboned_rtts),
+        )
 
 
 def round_point(round_id: str, results: int, analysis: AnalysisResult) -> RoundPoint:
     """Returns a round's point of the trend from its analysis."""
-    paths = analysis.paths
-    local_via_ixp = sum(p.verdict is Verdict.LOCAL_VIA_IXP for p in paths)
-    return RoundPoint(
-        round_id=round_id,
-        starts=round_start(round_id),
-        results=results,
-        domestic_paths=len(paths),
-        local=sum(p.verdict is Verdict.LOCAL for p in paths) + local_via_ixp,
-        local_via_ixp=local_via_ixp,
-        tromboned=sum(p.verdict is Verdict.TROMBONED for p in paths),
-        inconclusive=sum(p.verdict is Verdict.INCONCLUSIVE for p in paths),
-        median_rtt_ms=_median([p.rtt_ms for p in paths if p.rtt_ms is not None]),
-        median_tromboned_rtt_ms=_median(
-            [p.rtt_ms for p in paths if p.rtt_ms is not None and p.verdict is Verdict.TROMBONED]
-        ),
-    )
+    tally = PointTally()
+    for path in analysis.paths:
+        tally.add(path)
+    return tally.point(round_id, results)
 
 
 def summary_point(summary: RoundSummary) -> RoundPoint:
@@ -304,6 +328,8 @@ def period_length(period: str) -> timedelta:
 
 ANALYSIS_FILE = "analysis.json"
 STATE_FILE = "analysis-state.json"
+POINT_FILE = "point.json"  # the round's trend point and analysis time, kept beside its analysis
+POINT_FORMAT = "ixpready-round-point/1"
 
 
 @dataclass(frozen=True)
@@ -417,13 +443,106 @@ def _state(results: int, snapshot: RegistrySnapshot, probes_from: str) -> str:
     return json.dumps({"results": results, "snapshot": used, "probes": probes_from})
 
 
-def _reuse(folder: Path, state: str) -> AnalysisResult | None:
+def _state_matches(folder: Path, state: str) -> bool:
     try:
-        if (folder / STATE_FILE).read_text(encoding="utf-8") != state:
+        return (folder / STATE_FILE).read_text(encoding="utf-8") == state
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def _identity(path: Path) -> list[int]:
+    """Returns what tells one analysis file from another (size, modification time, inode:
+    every atomic write makes a new file). Raises OSError when it is gone."""
+    found = path.stat()
+    return [found.st_size, found.st_mtime_ns, found.st_ino]
+
+
+def _write_point(
+    folder: Path, point: RoundPoint, generated_at: datetime, state: str | None, identity: list[int]
+) -> None:
+    """Keeps a round's point beside its analysis (`identity`: of the analysis file it was
+    counted from, taken before it was read; `state`: the inputs' state it was made under)."""
+    document = {
+        "format": POINT_FORMAT, "round": point.round_id, "state": state,
+        "analysis": identity, "generated_at": generated_at.isoformat(),
+        "results": point.results, "domestic_paths": point.domestic_paths,
+        "local": point.local, "local_via_ixp": point.local_via_ixp,
+        "tromboned": point.tromboned, "inconclusive": point.inconclusive,
+        "median_rtt_ms": point.median_rtt_ms,
+        "median_tromboned_rtt_ms": point.median_tromboned_rtt_ms,
+    }  # fmt: skip
+    write_atomically(folder / POINT_FILE, orjson.dumps(document, option=orjson.OPT_INDENT_2))
+
+
+def _median_of(value: object) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"{value!r} is not a median")
+    return float(value)
+
+
+def _kept_point(
+    folder: Path, round_id: str, results: int, state: str | None
+) -> tuple[RoundPoint, datetime] | None:
+    """Returns a round's kept point and the time of its analysis when its point file was
+    counted from the analysis file there now, under `state` (None: any, a pruned round's);
+    None when the point file is missing, old, damaged or stale."""
+    try:
+        document = orjson.loads((folder / POINT_FILE).read_bytes())
+        if (
+            document["format"] != POINT_FORMAT
+            or document["round"] != round_id
+            or (state is not None and document["state"] != state)
+            or document["analysis"] != _identity(folder / ANALYSIS_FILE)
+        ):
             return None
-        return load_analysis(folder / ANALYSIS_FILE)
+        counts = {k: document[k] for k in ("domestic_paths", "local", "local_via_ixp",
+                                           "tromboned", "inconclusive")}  # fmt: skip
+        if not all(type(n) is int and n >= 0 for n in counts.values()):
+            return None
+        generated_at = datetime.fromisoformat(document["generated_at"])
+        point = RoundPoint(
+            round_id=round_id, starts=round_start(round_id), results=results, **counts,
+            median_rtt_ms=_median_of(document["median_rtt_ms"]),
+            median_tromboned_rtt_ms=_median_of(document["median_tromboned_rtt_ms"]),
+        )  # fmt: skip
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # orjson.JSONDecodeError is a ValueError
+    return point, generated_at
+
+
+def _kept_round(
+    folder: Path, round_id: str, results: int, state: str | None
+) -> RoundAnalysis | None:
+    """Returns a round whose analysis is kept in `folder`: from its point file when that
+    still holds, else from the analysis read once (its point file then written again);
+    None when the analysis file is gone or damaged."""
+    path = folder / ANALYSIS_FILE
+    kept = _kept_point(folder, round_id, results, state)
+    if kept is not None:
+        return RoundAnalysis(round_id, results, kept[0], kept[1], path, fresh=False,
+                             quarantined=())  # fmt: skip
+    try:
+        identity = _identity(path)  # before reading: a file replaced meanwhile never matches
+        analysis = load_analysis(path)
     except (OSError, InputError):
         return None
+    made = RoundAnalysis.of(analysis, round_id, results, path)
+    _write_point(folder, made.point, made.generated_at, state, identity)
+    return made
+
+
+@dataclass(frozen=True)
+class FreshRound:
+    """What `analyse_round` made: the round's trend point (counted from the domestic paths
+    as they were written, `results` the results read), the time of its analysis, the records
+    quarantined and the reverse DNS asked."""
+
+    point: RoundPoint
+    generated_at: datetime
+    quarantined: tuple[Malformed, ...]
+    names: GatherSummary
 
 
 def analyse_round(
@@ -438,30 +557,36 @@ def analyse_round(
     store_name: str,
     path: Path,
     chunk_results: int = CHUNK_RESULTS,
-) -> tuple[AnalysisResult, tuple[Malformed, ...], GatherSummary]:
+) -> FreshRound:
     """Analyses one round of the store and writes its analysis file (atomically); returns
-    the analysis (read back from that file), the records quarantined and the reverse DNS
+    its trend point, the time of its analysis, the records quarantined and the reverse DNS
     asked. `store_name` names the store in the analysis's inputs; `path` is the analysis file.
 
     The round's results are read from the store as they come, a chunk at a time, by the
     streaming passes (`analyze_stream`: one to gather, one to judge and spool the verdicts,
     with a pass before them for the hop addresses when a `resolver` asks their names): the
-    results are never all in memory, the verdicts once, read back for the trend, the model
-    and the report. The file is byte for byte the in-memory analysis's.
+    results are never all in memory, the verdicts once. The trend point is counted from the
+    domestic paths as they are written: the file is not read back. The file is byte for byte
+    the in-memory analysis's.
     """
     source = round_source(store, round_id)
     asked = NOTHING
     if resolver is not None:
         asked = gather(store, all_hop_addresses((), None, source), resolver)
     names = merged(stored_names(store), rdns)
+    tally = PointTally()
     with tempfile.TemporaryDirectory(prefix="ixpready-spool-") as spool:
         streamed, first = analyze_stream(
             (), Path(spool), home=home, snapshot=snapshot, probes=probes,
             rdns=names, inputs=(f"{store_name} round {round_id}",),
             chunk_results=chunk_results, source=source,
         )  # fmt: skip
-        write_atomically_with(path, lambda out: streamed.write("json", out))
-    return load_analysis(path), first.quarantined, asked
+        write_atomically_with(path, lambda out: streamed.write("json", out, seen=tally.add))
+    head = streamed.head
+    # as the file gives it back (`load_analysis`): the text written, read
+    generated_at = datetime.fromisoformat(head.generated_at.isoformat())
+    point = tally.point(round_id, head.summary.results_read)
+    return FreshRound(point, generated_at, first.quarantined, asked)
 
 
 def analysed_rounds(
@@ -486,6 +611,12 @@ def analysed_rounds(
     None on a host whose results live in the shared store); `run`: the probes and names files;
     `rounds`: the period; each round's files go in `rounds_dir`/<round>.
 
+    A kept round's point and the time of its analysis come from its `point.json`, written
+    after its analysis file and valid while it names that very file (and, for a round still
+    held, the inputs' state): no kept analysis file is read. A round without a valid point
+    file (a data folder from before them, a kill between the two writes) has its analysis
+    read once and its point file written again.
+
     Raises RefdataError when the reference data cannot be read, StoreError for a damaged store.
     """
     snapshot = snapshot or load_snapshot(refdata_dir)
@@ -497,33 +628,35 @@ def analysed_rounds(
         probes, probes_from = _probes(store, local, country, run.probes_file)
         pruned = {s.round_id: s.results for s in store.round_summaries()}
         for round_id, count in pruned.items():
-            try:
-                kept_file = load_analysis(rounds_dir / round_id / ANALYSIS_FILE)
-            except (OSError, InputError):
-                continue
-            outcome.append(RoundAnalysis.of(kept_file, round_id, count,
-                                            rounds_dir / round_id / ANALYSIS_FILE))  # fmt: skip
+            gone = _kept_round(rounds_dir / round_id, round_id, count, None)
+            if gone is not None:
+                outcome.append(gone)
         for round_id, count in store.round_counts().items():
             if round_id in pruned:  # results that came back after the round was pruned
                 continue
             folder = rounds_dir / round_id
             state = _state(count, snapshot, probes_from)
-            kept = _reuse(folder, state)
-            if kept is not None:
-                outcome.append(RoundAnalysis.of(kept, round_id, count, folder / ANALYSIS_FILE))
-                continue
-            analysis, bad, asked = analyse_round(
+            if _state_matches(folder, state):
+                kept = _kept_round(folder, round_id, count, state)
+                if kept is not None:
+                    outcome.append(kept)
+                    continue
+            path = folder / ANALYSIS_FILE
+            made = analyse_round(
                 store, round_id, country, snapshot, probes, rdns, resolver, store_name=source,
-                path=folder / ANALYSIS_FILE,
-            )
-            if asked.unreachable:
+                path=path,
+            )  # fmt: skip
+            if made.names.unreachable:
                 resolver = None  # offline: the other rounds do not wait for it again
-            if bad:
-                store.quarantine(bad)
-            path = folder / ANALYSIS_FILE  # written by analyse_round; the state tells it whole
+            if made.quarantined:
+                store.quarantine(made.quarantined)
+            identity = _identity(path)  # written by analyse_round; the state tells it whole
             write_atomically(folder / STATE_FILE, state.encode())
-            outcome.append(RoundAnalysis.of(analysis, round_id, count, path, fresh=True,
-                                            quarantined=bad, names=asked))  # fmt: skip
+            point = replace(made.point, results=count)
+            _write_point(folder, point, made.generated_at, state, identity)  # after the two
+            outcome.append(RoundAnalysis(round_id, count, point, made.generated_at, path,
+                                         fresh=True, quarantined=made.quarantined,
+                                         names=made.names))  # fmt: skip
     return tuple(sorted(outcome, key=lambda r: r.round_id))
 
 
@@ -577,14 +710,17 @@ def _kept_counts(path: Path) -> tuple[str, ReadinessRound] | None:
 
 
 def round_readiness(
-    rounds: Sequence[RoundAnalysis], *, period: str, refdata_dir: Path, rounds_dir: Path
-) -> tuple[ReadinessRound, ...]:
+    rounds: Sequence[RoundAnalysis], *, period: str, refdata_dir: Path, rounds_dir: Path,
+    known: Mapping[str, AnalysisResult] | None = None,
+) -> tuple[ReadinessRound, ...]:  # fmt: skip
     """Returns the readiness counts of each round, with the reference data of its time.
 
     Each round's counts are kept beside its analysis (`readiness-counts.json`) and reused
     while the analysis and the reference folder are unchanged; a round whose analysis is gone
-    (retention, another host) keeps the counts it had.
+    (retention, another host) keeps the counts it had. `known`: analyses the caller has
+    read already, by round (the newest, for `ixpready run`), not read again.
     """
+    known = known or {}
     length = period_length(period)
     out: dict[str, ReadinessRound] = {}
     for r in rounds:
@@ -596,7 +732,9 @@ def round_readiness(
         if kept is not None and kept[0] == key:
             out[r.round_id] = kept[1]
             continue
-        (counts,) = readiness_history(folder, [(r.round_id, day, r.analysis)])
+        held = known.get(r.round_id)
+        analysis = r.analysis if held is None else held  # r.analysis reads the file
+        (counts,) = readiness_history(folder, [(r.round_id, day, analysis)])
         document = {"round": counts.round_id, "networks": counts.networks,
                     "met": [list(m) for m in counts.met], "key": key}  # fmt: skip
         write_atomically(path, json.dumps(document).encode())
