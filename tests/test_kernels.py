@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import pickle
 import random
 import subprocess
 import sys
@@ -34,6 +35,7 @@ from ixpready.refdata.gazetteer import distance_km, gazetteer, haversine_km
 
 REPO = Path(__file__).resolve().parents[1]
 FOLDER = REPO / "src" / "ixpready"
+GT_HN_SV = "msm5004-froot-2015-10-20-guatemala-honduras-elsalvador.jsonl"
 SOURCE = FOLDER / "_kernels.c"
 
 
@@ -419,3 +421,19 @@ def test_refuting_disc_matches_its_reference() -> None:
         found.add(got if got is None else min(got, 1))
     assert found == {-1, 0, 1}  # every disc in reach, the first refuting, a later one
     assert compiled([(vantages[0], 3)], 14.0, -90.0, 25.0, KM_PER_MS_ROUND_TRIP) is None  # int RTT
+
+
+def test_lines_read_as_spans_pickle_and_make_their_hops(recorded: Path) -> None:
+    """`parse_bytes` reads JSON lines as spans of the file's bytes (no copy per line): a trace
+    read so pickles (its line as bytes) and makes the hops the dict reader makes; blank,
+    whitespace and CRLF lines and a last line without newline read as before."""
+    path = recorded / "atlas-traceroute" / GT_HN_SV
+    lines = [line for line in path.read_bytes().splitlines() if line.strip()]
+    data = b"\n\n" + b"\r\n   \n".join(lines[:20]) + b"\r\n\t\n" + lines[20]
+    traces = [o for o in parse.parse_bytes(data, "spans") if isinstance(o, parse.Trace)]
+    assert len(traces) == 21
+    for trace, line in zip(traces, lines, strict=False):
+        again = pickle.loads(pickle.dumps(trace))
+        reference = parse.trace_from_atlas(orjson.loads(line))
+        assert again == trace == reference
+        assert again.hops == trace.hops == reference.hops

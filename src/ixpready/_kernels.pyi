@@ -11,7 +11,7 @@ def scan_hops(
 ): ...
 
 def read_line(
-    line: bytes, /
+    data: bytes, start: int = ..., end: int = ..., /
 ) -> (
     tuple[
         int, int, int, int | None, str | None, str | None, str | None, str | None, str | None,

@@ -1092,13 +1092,33 @@ read_record(Cursor *c, Field *fields, Stops *stops)
            && fields[F_PRB].present && fields[F_TIME].present;
 }
 
+/* read_line(data[, start, end]): the line data[start:end] of a bytes object (all of it by
+ * default), read without copying it. */
 static PyObject *
-read_line(PyObject *Py_UNUSED(module), PyObject *line)
+read_line(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs)
 {
-    if (!PyBytes_CheckExact(line)) {
+    if (nargs != 1 && nargs != 3) {
+        PyErr_SetString(PyExc_TypeError, "read_line(data[, start, end])");
+        return NULL;
+    }
+    PyObject *data = args[0];
+    if (!PyBytes_CheckExact(data)) {
         Py_RETURN_NONE;
     }
-    Cursor cursor = {PyBytes_AS_STRING(line), PyBytes_AS_STRING(line) + PyBytes_GET_SIZE(line)};
+    Py_ssize_t size = PyBytes_GET_SIZE(data), start = 0, end = size;
+    if (nargs == 3) {
+        start = PyLong_AsSsize_t(args[1]);
+        end = PyLong_AsSsize_t(args[2]);
+        if ((start == -1 || end == -1) && PyErr_Occurred()) {
+            return NULL;
+        }
+        if (start < 0 || end < start || end > size) {
+            PyErr_SetString(PyExc_ValueError, "read_line: the span is not within the data");
+            return NULL;
+        }
+    }
+    const char *base = PyBytes_AS_STRING(data);
+    Cursor cursor = {base + start, base + end};
     Field fields[F_COUNT];
     memset(fields, 0, sizeof(fields));
     Stops stops = {NULL, 0, 0};
@@ -1115,8 +1135,9 @@ read_line(PyObject *Py_UNUSED(module), PyObject *line)
 }
 
 PyMethodDef ixpready_read_methods[] = {
-    {"read_line", (PyCFunction)read_line, METH_O,
-     "read_line(line): a traceroute's JSON line read as parse._fast_line reads it, or None."},
+    {"read_line", (PyCFunction)(void (*)(void))read_line, METH_FASTCALL,
+     "read_line(data[, start, end]): a traceroute's JSON line read as parse._fast_line reads "
+     "it, or None."},
     {NULL, NULL, 0, NULL},
 };
 

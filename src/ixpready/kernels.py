@@ -26,7 +26,7 @@ from typing import Any
 PURE_PYTHON_ENV = "IXPREADY_PURE_PYTHON"
 
 ReadLine = Callable[
-    [bytes],
+    ...,
     tuple[
         int, int, int, int | None, str | None, str | None, str | None, str | None, str | None,
         int | None, int | None, int | None,
@@ -76,8 +76,9 @@ _MODULE, STATUS = _load(Path(__file__).parent)
 COMPILED = _MODULE is not None
 # scan_hops(entries, unset): the reply loop of `measurements.parse._route` (see _kernels.c).
 scan_hops: ScanHops | None = None if _MODULE is None else _MODULE.scan_hops
-# read_line(line): a traceroute's JSON line read as `measurements.parse._fast_line` reads it
-# through msgspec (`_FAST_LINE`) and `_fast_trace` (see _kernels_read.c).
+# read_line(data[, start, end]): a traceroute's JSON line (data[start:end], not copied) read
+# as `measurements.parse._fast_line` reads it through msgspec (`_FAST_LINE`) and
+# `_fast_trace` (see _kernels_read.c).
 read_line: ReadLine | None = None if _MODULE is None else _MODULE.read_line
 # distance_km(lat1, lon1, lat2, lon2): `refdata.gazetteer.haversine_km` (see _kernels_geo.c).
 distance_km: Callable[[float, float, float, float], float] | None = (

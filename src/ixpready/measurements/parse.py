@@ -413,9 +413,16 @@ class _LazyHops:
 
     __slots__ = ("source", "table")
 
-    def __init__(self, source: _FastTrace | bytes | str, table: AddressTable) -> None:
+    def __init__(
+        self, source: _FastTrace | bytes | str | memoryview, table: AddressTable
+    ) -> None:
         self.source = source
         self.table = table
+
+    def __reduce__(self) -> tuple[type[_LazyHops], tuple[Any, AddressTable]]:
+        """Pickles a line that is a span of a larger text as the line's own bytes."""
+        source = self.source
+        return _LazyHops, (bytes(source) if isinstance(source, memoryview) else source, self.table)
 
     def hops(self) -> tuple[Hop, ...]:
         """Returns the hops `trace_from_atlas` would make of the same replies (their `Reply`
@@ -637,7 +644,11 @@ _Fields = tuple[
 
 
 def _trace_of(
-    fields: _Fields, probe: Any, table: AddressTable, epoch: int, source: _FastTrace | bytes | str
+    fields: _Fields,
+    probe: Any,
+    table: AddressTable,
+    epoch: int,
+    source: _FastTrace | bytes | str | memoryview,
 ) -> Trace:
     """Returns the Trace of a traceroute's fields (`_Fields`), `probe` its `ixpready_probe`
     object if any, its hops left to be made from `source` on first use. Raises _Fallback
@@ -681,17 +692,34 @@ def _fast_line(
     """Returns the Trace of one JSON line when the fast path can read it, else None: from the
     compiled line reader (`kernels.read_line`) when built and it reads the line, else from
     msgspec's decoding of the schema."""
-    if read is not None and isinstance(line, bytes):
-        fields = read(line)
+    if read is not None:
+        raw = line if isinstance(line, bytes) else line.encode("utf-8", errors="surrogatepass")
+        fields = read(raw)
         if fields is not None:
             try:
-                return _trace_of(fields, None, table, table.epoch, line)
+                return _trace_of(fields, None, table, table.epoch, raw)
             except (_Fallback, MalformedResult):
                 pass  # read again below, to fall back exactly as that reading does
     try:
         return _fast_trace(_FAST_LINE.decode(line), table, line)
     except (msgspec.DecodeError, _Fallback, MalformedResult, RecursionError):
         return None
+
+
+def _fast_span(
+    data: bytes, view: memoryview, start: int, end: int, table: AddressTable,
+    read: ReadLine | None = read_line,
+) -> Trace | None:  # fmt: skip
+    """Returns `_fast_line(data[start:end])` without copying the line when the compiled line
+    reader reads it (the trace's hops are then made from `view[start:end]` when asked)."""
+    if read is not None:
+        fields = read(data, start, end)
+        if fields is not None:
+            try:
+                return _trace_of(fields, None, table, table.epoch, view[start:end])
+            except (_Fallback, MalformedResult):
+                pass  # read again below, to fall back exactly as that reading does
+    return _fast_line(data[start:end], table, None)
 
 
 def _fast_array(data: bytes, table: AddressTable) -> list[Trace] | None:
@@ -973,9 +1001,8 @@ def parse_bytes(data: bytes, origin: str, table: AddressTable | None = None) -> 
             return
         yield from _classify(value, origin, "")
         return
-    lines = data.split(b"\n")
-    first = lines[0].strip() if lines else b""
-    single_document = len(lines) > 1 and first in (b"{", b"{\r")
+    first_end = data.find(b"\n")
+    single_document = first_end >= 0 and data[:first_end].strip() in (b"{", b"{\r")
     if single_document:
         try:
             value = orjson.loads(data)
@@ -984,12 +1011,22 @@ def parse_bytes(data: bytes, origin: str, table: AddressTable | None = None) -> 
             return
         yield from _classify(value, origin, data.decode("utf-8", errors="replace"))
         return
-    for number, line in enumerate(lines, start=1):
-        if not line or line.isspace():  # (no copy of the line, as strip would make)
-            continue
-        trace = _fast_line(line, table)
+    # Line by line, each line a span of `data` (a 60 MB file is not copied line by line).
+    view = memoryview(data)
+    size = len(data)
+    start = number = 0
+    while start <= size:
+        end = data.find(b"\n", start)
+        if end < 0:
+            end = size
+        number += 1
+        trace = _fast_span(data, view, start, end, table)
+        line = b"" if trace is not None else data[start:end]
+        start = end + 1
         if trace is not None:
             yield trace
+            continue
+        if not line or line.isspace():
             continue
         try:
             value = orjson.loads(line)
