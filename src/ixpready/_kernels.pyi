@@ -1,4 +1,5 @@
 # Types of the compiled module built from _kernels.c (see ixpready.kernels).
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 SOURCE_SHA256: str
@@ -9,3 +10,28 @@ def scan_hops(
     tuple[tuple[int, ...], tuple[str, ...], tuple[float | None, ...], tuple[bool | None, ...]]
     | None
 ): ...
+
+# _kernels_gather.c (the gathering pass)
+def observe_numbered(
+    traces: Sequence[Any], groups: Sequence[list[int]], /
+) -> dict[Any, dict[int, float]] | None: ...
+def access_best(
+    traces: Sequence[Any], groups: Sequence[list[int]], private: dict[object, bool], /
+) -> dict[tuple[int, int], float] | None: ...
+def alike_keyed(traces: Sequence[Any], /) -> dict[tuple[object, ...], list[int]] | None: ...
+def probe_tallies(
+    entries: list[tuple[Mapping[int, float], tuple[tuple[float, float], ...]]],
+    probes: dict[int, tuple[float, float, float, float]],
+    slack_km: float,
+    km_per_ms: float,
+    earth_km: float,
+    /,
+) -> tuple[dict[int, int], list[tuple[int, int, int, float, float]]] | None: ...
+def mutual_conflicts(
+    observations: Mapping[Any, Mapping[int, float]],
+    placed: dict[int, tuple[float, float, float]],
+    max_discs: int,
+    km_per_ms: float,
+    earth_km: float,
+    /,
+) -> list[tuple[Any, int, float, int, float, float]] | None: ...

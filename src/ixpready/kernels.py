@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -29,6 +29,29 @@ ScanHops = Callable[
     [list[Any], object],
     tuple[tuple[int, ...], tuple[str, ...], tuple[float | None, ...], tuple[bool | None, ...]]
     | None,
+]
+
+# The gathering pass's kernels (see _kernels_gather.c; their references are named below).
+ObserveNumbered = Callable[
+    [Sequence[Any], Sequence[list[int]]], dict[Any, dict[int, float]] | None
+]
+AccessBest = Callable[
+    [Sequence[Any], Sequence[list[int]], dict[object, bool]], dict[tuple[int, int], float] | None
+]
+AlikeKeyed = Callable[[Sequence[Any]], dict[tuple[object, ...], list[int]] | None]
+ProbeTallies = Callable[
+    [
+        list[tuple[Mapping[int, float], tuple[tuple[float, float], ...]]],
+        dict[int, tuple[float, float, float, float]],
+        float,
+        float,
+        float,
+    ],
+    tuple[dict[int, int], list[tuple[int, int, int, float, float]]] | None,
+]
+MutualConflicts = Callable[
+    [Mapping[Any, Mapping[int, float]], dict[int, tuple[float, float, float]], int, float, float],
+    list[tuple[Any, int, float, int, float, float]] | None,
 ]
 
 
@@ -67,3 +90,14 @@ _MODULE, STATUS = _load(Path(__file__).parent)
 COMPILED = _MODULE is not None
 # scan_hops(entries, unset): the reply loop of `measurements.parse._route` (see _kernels.c).
 scan_hops: ScanHops | None = None if _MODULE is None else _MODULE.scan_hops
+# The gathering pass (_kernels_gather.c); each returns None to leave the job to its reference.
+# observe_numbered(traces, ordered groups): the loops of `enrichment.annotate.observe`.
+observe_numbered: ObserveNumbered | None = None if _MODULE is None else _MODULE.observe_numbered
+# access_best(traces, groups, private): the group loop of `analysis.tromboning.access_delay_ms`.
+access_best: AccessBest | None = None if _MODULE is None else _MODULE.access_best
+# alike_keyed(traces): `analysis.core.alike_keyed`.
+alike_keyed: AlikeKeyed | None = None if _MODULE is None else _MODULE.alike_keyed
+# probe_tallies(entries, probes, ...): the reply loop of `analysis.probecheck.check_probes`.
+probe_tallies: ProbeTallies | None = None if _MODULE is None else _MODULE.probe_tallies
+# mutual_conflicts(observations, placed, ...): `probecheck.mutual_contradictions`' disc loop.
+mutual_conflicts: MutualConflicts | None = None if _MODULE is None else _MODULE.mutual_conflicts

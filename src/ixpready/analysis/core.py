@@ -47,6 +47,8 @@ from ixpready.enrichment.annotate import (
 )
 from ixpready.enrichment.geo import Gazetteer
 from ixpready.gcpause import collector_paused
+from ixpready.kernels import AlikeKeyed
+from ixpready.kernels import alike_keyed as alike_keyed_kernel
 from ixpready.measurements.parse import Outcome
 from ixpready.measurements.records import IPAddress, Malformed, PingResult, Probe, Skipped, Trace
 from ixpready.progress import Progress
@@ -186,8 +188,15 @@ def alike_groups(traces: Sequence[Trace]) -> list[list[int]]:
     return list(alike_keyed(traces).values())
 
 
-def alike_keyed(traces: Sequence[Trace]) -> dict[tuple[object, ...], list[int]]:
-    """Returns `alike_groups` under what the traces of each group share (`_alike_key`)."""
+def alike_keyed(
+    traces: Sequence[Trace], *, kernel: AlikeKeyed | None = alike_keyed_kernel
+) -> dict[tuple[object, ...], list[int]]:
+    """Returns `alike_groups` under what the traces of each group share (`_alike_key`).
+    `kernel` is its compiled twin (`kernels.alike_keyed`), used when built and not declining."""
+    if kernel is not None:
+        found = kernel(traces)
+        if found is not None:
+            return found
     alike: dict[tuple[object, ...], list[int]] = {}
     for position, trace in enumerate(traces):
         key = _alike_key(trace)
