@@ -81,6 +81,11 @@ def _check_traces(traces: list[Trace] | tuple[Trace, ...]) -> tuple[int, int]:
             tromboning.access_delay_ms(traces, grouping),
             tromboning.access_delay_ms(traces, grouping, kernel=None),
         )
+        # Both families in one pass, each as `access_delay_ms` says of its traces alone.
+        families = tromboning.access_delays_by_family(traces, grouping)
+        for family, delays in zip((4, 6), families, strict=True):
+            alone = [g for g in grouping if (traces[g[0]].af == 4) == (family == 4)]
+            _same(delays, tromboning.access_delay_ms(traces, alone, kernel=None))
     taken = declined = 0
     for positions in route_groups(traces):
         got = _kernel("observe_numbered")(traces, [positions])

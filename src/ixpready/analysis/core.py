@@ -23,7 +23,7 @@ from ixpready.analysis.tromboning import (
     Ends,
     JudgeMemo,
     JudgeSettings,
-    access_delay_ms,
+    access_delays_by_family,
     judge,
     judge_route,
     restate_many,
@@ -249,11 +249,9 @@ class Gathering:
             if owner is not None and head.key.prb_id not in vantages:
                 vantages[head.key.prb_id] = vantage_of(owner, self.places)
         _merge_min(self.observations, observe(traces, groups))
-        for family, best in zip((4, 6), self._access, strict=True):
-            of_family = [g for g in groups if (traces[g[0]].af == 4) == (family == 4)]
-            if of_family:
-                for prb, delay in access_delay_ms(traces, of_family).items():
-                    best[prb] = min(best.get(prb, delay), delay)
+        for best, delays in zip(self._access, access_delays_by_family(traces, groups), strict=True):
+            for prb, delay in delays.items():
+                best[prb] = min(best.get(prb, delay), delay)
 
     def add_pings(self, pings: Iterable[PingResult]) -> None:
         """Adds a chunk of pings: their probes' vantages and each probe's smallest RTT."""
