@@ -70,10 +70,11 @@ def _check_traces(traces: list[Trace] | tuple[Trace, ...]) -> tuple[int, int]:
     the traces, whole and group by group; returns how many groups the kernels (observe's and
     access's) took, and how many they declined."""
     keyed = core.alike_keyed(traces, kernel=None)
-    found = _kernel("alike_keyed")(traces)
+    found = _kernel("alike_keyed")(traces, Trace)
     assert found is not None  # it declines only what is no list or tuple
     _same(found, keyed)
     _same(core.alike_keyed(traces), keyed)
+    _same(_kernel("alike_keyed")(traces, int), keyed)  # no Trace: the methods are called
     groups = list(keyed.values())
     for grouping in (groups, route_groups(traces)):
         _same(observe(traces, grouping), observe(traces, grouping, kernel=None))
@@ -88,18 +89,20 @@ def _check_traces(traces: list[Trace] | tuple[Trace, ...]) -> tuple[int, int]:
             _same(delays, tromboning.access_delay_ms(traces, alone, kernel=None))
     taken = declined = 0
     for positions in route_groups(traces):
-        got = _kernel("observe_numbered")(traces, [positions])
+        got = _kernel("observe_numbered")(traces, [positions], Trace)
         if got is None:
             declined += 1
         else:
             taken += 1
             _same(got, observe(traces, [positions], kernel=None, table=AddressTable()))
-        best = _kernel("access_best")(traces, [positions], {})
+            _same(_kernel("observe_numbered")(traces, [positions], int), got)
+        best = _kernel("access_best")(traces, [positions], {}, Trace)
         if best is None:
             declined += 1
         else:
             taken += 1
             _same(best, tromboning._access_best(traces, [positions], {}))
+            _same(_kernel("access_best")(traces, [positions], {}, int), best)
     return taken, declined
 
 
@@ -226,7 +229,7 @@ def test_the_gathering_kernels_match_their_references_on_generated_traces(
                   t.public_source, t.hops)
             for t in traces
         ]  # fmt: skip
-        assert _kernel("observe_numbered")(traces, sorted(route_groups(traces))) is None
+        assert _kernel("observe_numbered")(traces, sorted(route_groups(traces)), Trace) is None
     _check_traces(traces)
     _check_traces(tuple(traces))
 
@@ -234,11 +237,11 @@ def test_the_gathering_kernels_match_their_references_on_generated_traces(
 def test_the_gathering_kernels_decline_what_is_no_list_or_tuple() -> None:
     traces = _generated([{"prb_id": 1, "af": 4, "dst_addr": "8.8.8.8", "result": [
         {"hop": 1, "result": [{"from": "200.1.1.1", "rtt": 1.0}]}]}])  # fmt: skip
-    assert _kernel("alike_keyed")(iter(traces)) is None
-    assert _kernel("observe_numbered")(traces, iter([[0]])) is None
-    assert _kernel("access_best")(traces, [[0]], None) is None
-    assert _kernel("observe_numbered")(traces, [[5]]) is None  # no such trace
-    assert _kernel("observe_numbered")(traces, [[0]]) is not None
+    assert _kernel("alike_keyed")(iter(traces), Trace) is None
+    assert _kernel("observe_numbered")(traces, iter([[0]]), Trace) is None
+    assert _kernel("access_best")(traces, [[0]], None, Trace) is None
+    assert _kernel("observe_numbered")(traces, [[5]], Trace) is None  # no such trace
+    assert _kernel("observe_numbered")(traces, [[0]], Trace) is not None
 
 
 # Generated probe checks: probes near and far, RTTs that confirm, contradict or neither.
@@ -345,14 +348,14 @@ def test_a_stop_first_timed_in_a_later_trace_is_left_to_the_reference() -> None:
     traces = _generated([record(1, None), record(2, 4.0), record(1, 3.0)])
     groups = sorted(route_groups(traces))
     assert [len(group) for group in groups] == [2, 1]
-    assert _kernel("observe_numbered")(traces, groups) is None
-    assert _kernel("observe_numbered")(traces, groups[1:]) is not None
+    assert _kernel("observe_numbered")(traces, groups, Trace) is None
+    assert _kernel("observe_numbered")(traces, groups[1:], Trace) is not None
     _check_traces(traces)
     expected = observe(traces, groups, kernel=None)
     assert [list(per) for per in expected.values()] == [[1, 2], [2, 1]]
     # Every round timed: the kernel takes the group, the smallest RTT stop by stop.
     traces = _generated([record(1, 5.0), record(2, 4.0), record(1, 3.0)])
-    found = _kernel("observe_numbered")(traces, sorted(route_groups(traces)))
+    found = _kernel("observe_numbered")(traces, sorted(route_groups(traces)), Trace)
     assert found is not None and [list(per.values()) for per in found.values()] == [
         [1.5, 1.5],
         [3.0, 4.0],

@@ -13,12 +13,16 @@ def scan_hops(
 
 # _kernels_gather.c (the gathering pass)
 def observe_numbered(
-    traces: Sequence[Any], groups: Sequence[list[int]], /
+    traces: Sequence[Any], groups: Sequence[list[int]], trace_type: type, /
 ) -> dict[Any, dict[int, float]] | None: ...
 def access_best(
-    traces: Sequence[Any], groups: Sequence[list[int]], private: dict[object, bool], /
+    traces: Sequence[Any],
+    groups: Sequence[list[int]],
+    private: dict[object, bool],
+    trace_type: type,
+    /,
 ) -> dict[tuple[int, int], float] | None: ...
-def alike_keyed(traces: Sequence[Any], /) -> dict[tuple[object, ...], list[int]] | None: ...
+def alike_keyed(traces: Sequence[Any], trace_type: type, /) -> dict[tuple[object, ...], list[int]] | None: ...
 def probe_tallies(
     entries: list[tuple[Mapping[int, float], tuple[tuple[float, float], ...]]],
     probes: dict[int, tuple[float, float, float, float]],

@@ -21,7 +21,13 @@
 #pragma GCC optimize("fp-contract=off")
 #endif
 
-static PyObject *g_route, *g_stop_rtts, *g_key, *g_prb_id, *g_one_per_hop, *g_numbers, *g_stops,
+#if defined(__GNUC__) || defined(__clang__)
+#define PREFETCH(address) __builtin_prefetch(address)
+#else
+#define PREFETCH(address) ((void)(address))
+#endif
+
+static PyObject *g__route, *g__stop_rtts, *g__numbers, *g_route, *g_stop_rtts, *g_key, *g_prb_id, *g_one_per_hop, *g_numbers, *g_stops,
     *g_af, *g_address_keys, *g_serial, *g_vantage, *g_origin, *g_error, *g_is_private;
 
 /* Returns item `position` of a list or tuple (borrowed), or NULL (no error set) when the
@@ -106,12 +112,38 @@ stop_at(PyObject *stops, Py_ssize_t index)
     return stop;
 }
 
+/* `trace.<method>()` of a method that returns the slot `kept` once set (`Trace.route` returns
+ * `_route`, `stop_rtts` `_stop_rtts`, `address_keys` `_numbers`): read from the slot when
+ * `trace` is of `trace_type` (`Trace`) and the slot is set, else called. A new reference. */
+static PyObject *
+kept_or_called(PyObject *trace, PyObject *trace_type, PyObject *kept, PyObject *method)
+{
+    if (Py_IS_TYPE(trace, (PyTypeObject *)trace_type)) {
+        PyObject *found = PyObject_GetAttr(trace, kept);
+        if (found == NULL) {
+            return NULL;
+        }
+        if (found != Py_None) {
+            return found;
+        }
+        Py_DECREF(found);
+    }
+    return PyObject_CallMethodNoArgs(trace, method);
+}
+
+/* `trace.route()` (a new reference). */
+static PyObject *
+route_of(PyObject *trace, PyObject *trace_type)
+{
+    return kept_or_called(trace, trace_type, g__route, g_route);
+}
+
 /* The stop RTTs of a trace (a new reference to a tuple of `size` items), or NULL: with an
  * error set on error, else to decline. */
 static PyObject *
-stop_rtts_of(PyObject *trace, Py_ssize_t size)
+stop_rtts_of(PyObject *trace, PyObject *trace_type, Py_ssize_t size)
 {
-    PyObject *rtts = PyObject_CallMethodNoArgs(trace, g_stop_rtts);
+    PyObject *rtts = kept_or_called(trace, trace_type, g__stop_rtts, g_stop_rtts);
     if (rtts == NULL) {
         return NULL;
     }
@@ -166,7 +198,7 @@ sight(PyObject *by_number, PyObject *number, PyObject *address, PyObject *prb, P
 /* One group of traces (`positions`) along a numbered route of one address per hop.
  * Returns 1 when added, 0 to decline, -1 on error. */
 static int
-observe_group(PyObject *traces, PyObject *positions, PyObject *by_number)
+observe_group(PyObject *traces, PyObject *positions, PyObject *by_number, PyObject *trace_type)
 {
     if (!PyList_CheckExact(positions) || PyList_GET_SIZE(positions) == 0) {
         return 0;
@@ -176,7 +208,7 @@ observe_group(PyObject *traces, PyObject *positions, PyObject *by_number)
     if (head == NULL) {
         return 0;
     }
-    PyObject *route = PyObject_CallMethodNoArgs(head, g_route);
+    PyObject *route = route_of(head, trace_type);
     if (route == NULL) {
         return -1;
     }
@@ -209,7 +241,7 @@ observe_group(PyObject *traces, PyObject *positions, PyObject *by_number)
             outcome = 0;
             goto done;
         }
-        vectors[k] = stop_rtts_of(trace, size);
+        vectors[k] = stop_rtts_of(trace, trace_type, size);
         if (vectors[k] == NULL) {
             outcome = PyErr_Occurred() ? -1 : 0;
             goto done;
@@ -217,6 +249,10 @@ observe_group(PyObject *traces, PyObject *positions, PyObject *by_number)
         made++;
     }
     for (Py_ssize_t index = 0; index < size; index++) {
+        if (index + 2 < size) { /* the stops and RTTs lie apart in memory: asked for early */
+            PREFETCH(PyTuple_GET_ITEM(stops, index + 2));
+            PREFETCH(PyTuple_GET_ITEM(vectors[0], index + 2));
+        }
         PyObject *number = PyTuple_GET_ITEM(numbers, index);
         PyObject *stop = stop_at(stops, index);
         if (stop == NULL || !PyLong_CheckExact(number)) {
@@ -280,7 +316,7 @@ done:
     return outcome;
 }
 
-/* observe_numbered(traces, ordered_groups) -> {address: {prb: rtt}} | None
+/* observe_numbered(traces, ordered_groups, trace_type) -> {address: {prb: rtt}} | None
  *
  * The twin of `enrichment.annotate.observe` when every group's route has one address per
  * hop and its reader's numbers, each (address, probe) is first seen in its group's first
@@ -288,12 +324,13 @@ done:
 static PyObject *
 observe_numbered(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 2) {
-        PyErr_SetString(PyExc_TypeError, "observe_numbered(traces, groups) takes two arguments");
+    if (nargs != 3) {
+        PyErr_SetString(PyExc_TypeError,
+                        "observe_numbered(traces, groups, trace_type) takes three arguments");
         return NULL;
     }
-    PyObject *traces = args[0], *groups = args[1];
-    if (!list_or_tuple(traces) || !list_or_tuple(groups)) {
+    PyObject *traces = args[0], *groups = args[1], *trace_type = args[2];
+    if (!list_or_tuple(traces) || !list_or_tuple(groups) || !PyType_Check(trace_type)) {
         Py_RETURN_NONE;
     }
     PyObject *by_number = PyDict_New();
@@ -302,7 +339,7 @@ observe_numbered(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t 
     }
     Py_ssize_t count = PySequence_Fast_GET_SIZE(groups);
     for (Py_ssize_t g = 0; g < count; g++) {
-        int done = observe_group(traces, PySequence_Fast_GET_ITEM(groups, g), by_number);
+        int done = observe_group(traces, PySequence_Fast_GET_ITEM(groups, g), by_number, trace_type);
         if (done <= 0) {
             Py_DECREF(by_number);
             if (done < 0) {
@@ -392,7 +429,8 @@ first_isp_stop(PyObject *stops, PyObject *numbers, PyObject *private)
 
 /* One group for `access_best`: 1 when done, 0 to decline, -1 on error. */
 static int
-access_group(PyObject *traces, PyObject *positions, PyObject *private, PyObject *best)
+access_group(PyObject *traces, PyObject *positions, PyObject *private, PyObject *best,
+             PyObject *trace_type)
 {
     if (!PyList_CheckExact(positions) || PyList_GET_SIZE(positions) == 0) {
         return 0;
@@ -401,7 +439,7 @@ access_group(PyObject *traces, PyObject *positions, PyObject *private, PyObject 
     if (head == NULL) {
         return 0;
     }
-    PyObject *route = PyObject_CallMethodNoArgs(head, g_route);
+    PyObject *route = route_of(head, trace_type);
     if (route == NULL) {
         return -1;
     }
@@ -429,7 +467,7 @@ access_group(PyObject *traces, PyObject *positions, PyObject *private, PyObject 
             Py_XDECREF(kept);
             return 0;
         }
-        PyObject *rtts = stop_rtts_of(trace, -1);
+        PyObject *rtts = stop_rtts_of(trace, trace_type, -1);
         if (rtts == NULL) {
             Py_XDECREF(kept);
             return PyErr_Occurred() ? -1 : 0;
@@ -501,7 +539,7 @@ done:
     return outcome;
 }
 
-/* access_best(traces, groups, private) -> {(prb, 4 | 6): rtt} | None
+/* access_best(traces, groups, private, trace_type) -> {(prb, 4 | 6): rtt} | None
  *
  * The group loop of `analysis.tromboning.access_delay_ms` (its `best`), `_first_isp_stop`
  * and `_from` included, when every group's route has one address per hop and its reader's
@@ -509,12 +547,14 @@ done:
 static PyObject *
 access_best(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 3) {
-        PyErr_SetString(PyExc_TypeError, "access_best(traces, groups, private) takes three arguments");
+    if (nargs != 4) {
+        PyErr_SetString(PyExc_TypeError,
+                        "access_best(traces, groups, private, trace_type) takes four arguments");
         return NULL;
     }
-    PyObject *traces = args[0], *groups = args[1], *private = args[2];
-    if (!list_or_tuple(traces) || !list_or_tuple(groups) || !PyDict_CheckExact(private)) {
+    PyObject *traces = args[0], *groups = args[1], *private = args[2], *trace_type = args[3];
+    if (!list_or_tuple(traces) || !list_or_tuple(groups) || !PyDict_CheckExact(private)
+        || !PyType_Check(trace_type)) {
         Py_RETURN_NONE;
     }
     PyObject *best = PyDict_New();
@@ -523,7 +563,7 @@ access_best(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs
     }
     Py_ssize_t count = PySequence_Fast_GET_SIZE(groups);
     for (Py_ssize_t g = 0; g < count; g++) {
-        int done = access_group(traces, PySequence_Fast_GET_ITEM(groups, g), private, best);
+        int done = access_group(traces, PySequence_Fast_GET_ITEM(groups, g), private, best, trace_type);
         if (done <= 0) {
             Py_DECREF(best);
             if (done < 0) {
@@ -541,13 +581,13 @@ access_best(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs
 /* `analysis.core._alike_key` of one trace (a new reference), or NULL: with an error set, or
  * with `*declined` set to decline. */
 static PyObject *
-alike_key(PyObject *trace, int *declined)
+alike_key(PyObject *trace, PyObject *trace_type, int *declined)
 {
     PyObject *key = PyTuple_New(8);
     if (key == NULL) {
         return NULL;
     }
-    PyObject *ends = PyObject_CallMethodNoArgs(trace, g_address_keys);
+    PyObject *ends = kept_or_called(trace, trace_type, g__numbers, g_address_keys);
     if (ends == NULL) {
         goto error;
     }
@@ -557,7 +597,7 @@ alike_key(PyObject *trace, int *declined)
         *declined = 1;
         return NULL;
     }
-    PyObject *route = PyObject_CallMethodNoArgs(trace, g_route);
+    PyObject *route = route_of(trace, trace_type);
     if (route == NULL) {
         Py_DECREF(ends);
         goto error;
@@ -613,17 +653,17 @@ error:
     return NULL;
 }
 
-/* alike_keyed(traces) -> {alike key: [positions]} | None: the twin of
+/* alike_keyed(traces, trace_type) -> {alike key: [positions]} | None: the twin of
  * `analysis.core.alike_keyed` for a list or tuple of traces. */
 static PyObject *
 alike_keyed(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 1) {
-        PyErr_SetString(PyExc_TypeError, "alike_keyed(traces) takes one argument");
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "alike_keyed(traces, trace_type) takes two arguments");
         return NULL;
     }
-    PyObject *traces = args[0];
-    if (!list_or_tuple(traces)) {
+    PyObject *traces = args[0], *trace_type = args[1];
+    if (!list_or_tuple(traces) || !PyType_Check(trace_type)) {
         Py_RETURN_NONE;
     }
     PyObject *alike = PyDict_New();
@@ -633,7 +673,7 @@ alike_keyed(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs
     Py_ssize_t count = PySequence_Fast_GET_SIZE(traces);
     for (Py_ssize_t position = 0; position < count; position++) {
         int declined = 0;
-        PyObject *key = alike_key(PySequence_Fast_GET_ITEM(traces, position), &declined);
+        PyObject *key = alike_key(PySequence_Fast_GET_ITEM(traces, position), trace_type, &declined);
         if (key == NULL) {
             Py_DECREF(alike);
             if (declined) {
@@ -998,12 +1038,13 @@ error:
 
 PyMethodDef ixpready_gather_methods[] = {
     {"observe_numbered", (PyCFunction)(void (*)(void))observe_numbered, METH_FASTCALL,
-     "observe_numbered(traces, groups): enrichment.annotate.observe's loops, or None."},
+     "observe_numbered(traces, groups, trace_type): enrichment.annotate.observe's loops, or "
+     "None."},
     {"access_best", (PyCFunction)(void (*)(void))access_best, METH_FASTCALL,
-     "access_best(traces, groups, private): analysis.tromboning.access_delay_ms's group "
-     "loop, or None."},
+     "access_best(traces, groups, private, trace_type): analysis.tromboning.access_delay_ms's "
+     "group loop, or None."},
     {"alike_keyed", (PyCFunction)(void (*)(void))alike_keyed, METH_FASTCALL,
-     "alike_keyed(traces): analysis.core.alike_keyed, or None."},
+     "alike_keyed(traces, trace_type): analysis.core.alike_keyed, or None."},
     {"probe_tallies", (PyCFunction)(void (*)(void))probe_tallies, METH_FASTCALL,
      "probe_tallies(entries, probes, slack_km, km_per_ms, earth_km): the reply loop of "
      "analysis.probecheck.check_probes, or None."},
@@ -1020,6 +1061,8 @@ ixpready_gather_init(void)
         PyObject **slot;
         const char *text;
     } names[] = {
+        {&g__route, "_route"},      {&g__stop_rtts, "_stop_rtts"},
+        {&g__numbers, "_numbers"},
         {&g_route, "route"},         {&g_stop_rtts, "stop_rtts"},
         {&g_key, "key"},             {&g_prb_id, "prb_id"},
         {&g_one_per_hop, "one_per_hop"}, {&g_numbers, "numbers"},

@@ -32,13 +32,16 @@ ScanHops = Callable[
 ]
 
 # The gathering pass's kernels (see _kernels_gather.c; their references are named below).
+# (`type` is `Trace`'s: of a trace of that very type, the route, its stop RTTs and the address
+# keys are read where its methods keep them once made.)
 ObserveNumbered = Callable[
-    [Sequence[Any], Sequence[list[int]]], dict[Any, dict[int, float]] | None
+    [Sequence[Any], Sequence[list[int]], type], dict[Any, dict[int, float]] | None
 ]
 AccessBest = Callable[
-    [Sequence[Any], Sequence[list[int]], dict[object, bool]], dict[tuple[int, int], float] | None
+    [Sequence[Any], Sequence[list[int]], dict[object, bool], type],
+    dict[tuple[int, int], float] | None,
 ]
-AlikeKeyed = Callable[[Sequence[Any]], dict[tuple[object, ...], list[int]] | None]
+AlikeKeyed = Callable[[Sequence[Any], type], dict[tuple[object, ...], list[int]] | None]
 ProbeTallies = Callable[
     [
         list[tuple[Mapping[int, float], tuple[tuple[float, float], ...]]],
@@ -91,11 +94,11 @@ COMPILED = _MODULE is not None
 # scan_hops(entries, unset): the reply loop of `measurements.parse._route` (see _kernels.c).
 scan_hops: ScanHops | None = None if _MODULE is None else _MODULE.scan_hops
 # The gathering pass (_kernels_gather.c); each returns None to leave the job to its reference.
-# observe_numbered(traces, ordered groups): the loops of `enrichment.annotate.observe`.
+# observe_numbered(traces, ordered groups, Trace): the loops of `enrichment.annotate.observe`.
 observe_numbered: ObserveNumbered | None = None if _MODULE is None else _MODULE.observe_numbered
-# access_best(traces, groups, private): the group loop of `analysis.tromboning.access_delay_ms`.
+# access_best(traces, groups, private, Trace): the group loop of `analysis.tromboning.access_delay_ms`.
 access_best: AccessBest | None = None if _MODULE is None else _MODULE.access_best
-# alike_keyed(traces): `analysis.core.alike_keyed`.
+# alike_keyed(traces, Trace): `analysis.core.alike_keyed`.
 alike_keyed: AlikeKeyed | None = None if _MODULE is None else _MODULE.alike_keyed
 # probe_tallies(entries, probes, ...): the reply loop of `analysis.probecheck.check_probes`.
 probe_tallies: ProbeTallies | None = None if _MODULE is None else _MODULE.probe_tallies

@@ -194,7 +194,7 @@ def alike_keyed(
     """Returns `alike_groups` under what the traces of each group share (`_alike_key`).
     `kernel` is its compiled twin (`kernels.alike_keyed`), used when built and not declining."""
     if kernel is not None:
-        found = kernel(traces)
+        found = kernel(traces, Trace)
         if found is not None:
             return found
     alike: dict[tuple[object, ...], list[int]] = {}
@@ -245,9 +245,11 @@ class Gathering:
         vantages = self.vantages
         for positions in groups:  # a group's traces share their probe and its description
             head = traces[positions[0]]
-            owner = _probe_for(head, self.probes)
-            if owner is not None and head.key.prb_id not in vantages:
-                vantages[head.key.prb_id] = vantage_of(owner, self.places)
+            prb = head.key.prb_id
+            if prb not in vantages:  # (a probe's first group with an owner places it)
+                owner = _probe_for(head, self.probes)
+                if owner is not None:
+                    vantages[prb] = vantage_of(owner, self.places)
         _merge_min(self.observations, observe(traces, groups))
         for best, delays in zip(self._access, access_delays_by_family(traces, groups), strict=True):
             for prb, delay in delays.items():

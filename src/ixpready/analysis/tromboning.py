@@ -133,7 +133,7 @@ def access_delays_by_family(
     found = None
     if kernel is not None:
         groups = groups if isinstance(groups, list | tuple) else list(groups)
-        found = kernel(traces, groups, private)
+        found = kernel(traces, groups, private, Trace)
     best = _access_best(traces, groups, private) if found is None else found
     v4: dict[int, float] = {}
     v6: dict[int, float] = {}

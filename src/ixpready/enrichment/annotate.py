@@ -685,7 +685,7 @@ def observe(
     late: list[_Sighting] = []  # a stop's first usable RTT in a group's later trace
     ordered_groups = sorted(route_groups(traces) if groups is None else groups)
     if kernel is not None:
-        found = kernel(traces, ordered_groups)
+        found = kernel(traces, ordered_groups, Trace)
         if found is not None:
             return found
     for positions in ordered_groups:
