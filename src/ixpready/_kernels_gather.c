@@ -13,7 +13,7 @@
 #include "_kernels.h"
 
 #include <math.h>
-#include <stdlib.h>
+#include <string.h>
 
 #if defined(__clang__)
 #pragma STDC FP_CONTRACT OFF
@@ -734,19 +734,27 @@ squared(double x)
     return pow(fabs(x), 2.0); /* `x ** 2` (float_pow: the magnitude's power, sign kept) */
 }
 
+/* `distance` from the latitudes in radians and their cosines (worked out once per point). */
 static double
-distance(double lat1, double lon1, double lat2, double lon2, double earth_km)
+distance_from(double p1, double cos1, double lon1, double p2, double cos2, double lon2,
+              double earth_km)
 {
-    double p1 = lat1 * deg_to_rad, p2 = lat2 * deg_to_rad;
     double dp = p2 - p1, dl = (lon2 - lon1) * deg_to_rad;
     double left = squared(sin(dp / 2.0));
-    double across = cos(p1) * cos(p2);
+    double across = cos1 * cos2;
     double right = across * squared(sin(dl / 2.0));
     double a = left + right;
     double root = sqrt(a);
     double bounded = root < 1.0 ? root : 1.0; /* min(1.0, root): 1.0 unless root is smaller */
     double twice = 2.0 * earth_km;
     return twice * asin(bounded);
+}
+
+static double
+distance(double lat1, double lon1, double lat2, double lon2, double earth_km)
+{
+    double p1 = lat1 * deg_to_rad, p2 = lat2 * deg_to_rad;
+    return distance_from(p1, cos(p1), lon1, p2, cos(p2), lon2, earth_km);
 }
 
 /* Reads a float argument (an exact float or int, as math converts it); -1 and an error set
@@ -810,11 +818,34 @@ probe_tallies(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nar
     if (!PyList_CheckExact(entries) || !PyDict_CheckExact(probes)) {
         Py_RETURN_NONE;
     }
-    PyObject *counts = PyDict_New(), *contradictions = PyList_New(0);
+    /* Per probe (numbered in the order of `probes`): its four numbers and confirmations. */
+    Py_ssize_t known = PyDict_GET_SIZE(probes);
+    PyObject *index = PyDict_New(), *contradictions = PyList_New(0), *counts = NULL, *both;
+    double *own = PyMem_Calloc((size_t)known * 4 + 1, sizeof(double));
+    long *confirmed = PyMem_Calloc((size_t)known + 1, sizeof(long));
+    PyObject **prbs = PyMem_Calloc((size_t)known + 1, sizeof(PyObject *)); /* borrowed */
     double *points = NULL;
     Py_ssize_t room = 0;
-    if (counts == NULL || contradictions == NULL) {
+    if (index == NULL || contradictions == NULL) {
         goto error;
+    }
+    if (own == NULL || confirmed == NULL || prbs == NULL) {
+        PyErr_NoMemory();
+        goto error;
+    }
+    Py_ssize_t at = 0, n = 0;
+    PyObject *prb, *value;
+    while (PyDict_Next(probes, &at, &prb, &value)) {
+        if (!numbers_in(value, 4, own + 4 * n)) {
+            goto decline;
+        }
+        PyObject *number = PyLong_FromSsize_t(n);
+        if (number == NULL || PyDict_SetItem(index, prb, number) < 0) {
+            Py_XDECREF(number);
+            goto error;
+        }
+        Py_DECREF(number);
+        prbs[n++] = prb;
     }
     for (Py_ssize_t e = 0; e < PyList_GET_SIZE(entries); e++) {
         PyObject *entry = PyList_GET_ITEM(entries, e);
@@ -840,25 +871,26 @@ probe_tallies(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nar
                 goto decline;
             }
         }
-        Py_ssize_t at = 0;
-        PyObject *prb, *rtt;
-        while (PyDict_Next(seen, &at, &prb, &rtt)) {
-            PyObject *probe = PyDict_GetItemWithError(probes, prb);
-            if (probe == NULL) {
+        Py_ssize_t inner = 0;
+        PyObject *rtt;
+        while (PyDict_Next(seen, &inner, &prb, &rtt)) {
+            PyObject *number = PyDict_GetItemWithError(index, prb);
+            if (number == NULL) {
                 if (PyErr_Occurred()) {
                     goto error;
                 }
-                continue;
+                continue; /* a probe without a tally */
             }
-            double own[4];
-            if (!PyFloat_CheckExact(rtt) || !numbers_in(probe, 4, own)) {
+            if (!PyFloat_CheckExact(rtt)) {
                 goto decline;
             }
-            double reach = radius(PyFloat_AS_DOUBLE(rtt), km_per_ms) + own[2];
+            Py_ssize_t i = PyLong_AsSsize_t(number);
+            const double *mine = own + 4 * i; /* latitude, longitude, blur, nearest abroad */
+            double reach = radius(PyFloat_AS_DOUBLE(rtt), km_per_ms) + mine[2];
             Py_ssize_t hit = -1;
             double far = 0.0;
             for (Py_ssize_t c = 0; c < placed; c++) {
-                far = distance(own[0], own[1], points[2 * c], points[2 * c + 1], earth_km);
+                far = distance(mine[0], mine[1], points[2 * c], points[2 * c + 1], earth_km);
                 if (far - slack > reach) {
                     hit = c;
                     break;
@@ -872,36 +904,43 @@ probe_tallies(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nar
                 }
                 Py_DECREF(row);
             }
-            else if (reach < own[3]) {
-                PyObject *old = PyDict_GetItemWithError(counts, prb);
-                if (old == NULL && PyErr_Occurred()) {
-                    goto error;
-                }
-                long before = old == NULL ? 0 : PyLong_AsLong(old);
-                PyObject *now = PyLong_FromLong(before + 1);
-                if (now == NULL || PyDict_SetItem(counts, prb, now) < 0) {
-                    Py_XDECREF(now);
-                    goto error;
-                }
-                Py_DECREF(now);
+            else if (reach < mine[3]) {
+                confirmed[i]++;
             }
         }
     }
-    PyMem_Free(points);
-    PyObject *both = PyTuple_Pack(2, counts, contradictions);
-    Py_DECREF(counts);
-    Py_DECREF(contradictions);
-    return both;
+    counts = PyDict_New();
+    if (counts == NULL) {
+        goto error;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (confirmed[i] == 0) {
+            continue;
+        }
+        PyObject *count = PyLong_FromLong(confirmed[i]);
+        if (count == NULL || PyDict_SetItem(counts, prbs[i], count) < 0) {
+            Py_XDECREF(count);
+            goto error;
+        }
+        Py_DECREF(count);
+    }
+    both = PyTuple_Pack(2, counts, contradictions);
+    goto finish_with;
 decline:
-    PyMem_Free(points);
-    Py_XDECREF(counts);
-    Py_XDECREF(contradictions);
-    Py_RETURN_NONE;
+    both = Py_None;
+    Py_INCREF(both);
+    goto finish_with;
 error:
+    both = NULL;
+finish_with:
     PyMem_Free(points);
+    PyMem_Free(own);
+    PyMem_Free(confirmed);
+    PyMem_Free(prbs);
+    Py_XDECREF(index);
     Py_XDECREF(counts);
     Py_XDECREF(contradictions);
-    return NULL;
+    return both;
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -909,21 +948,28 @@ error:
 
 typedef struct {
     double reach, latitude, longitude;
-    Py_ssize_t order; /* in the address's observations: the sort is stable */
+    double phi, cos_phi; /* the latitude in radians and its cosine, once a disc is kept */
     PyObject *prb, *rtt; /* borrowed from the observations */
 } Disc;
 
-static int
-by_reach(const void *left, const void *right)
+/* Keeps in `top` (`*kept` of at most `most`) the tightest discs so far, by radius and then
+ * in the order they came: what a stable sort by radius, cut to `most`, keeps. */
+static void
+keep_tightest(Disc *top, Py_ssize_t *kept, Py_ssize_t most, const Disc *disc)
 {
-    const Disc *a = left, *b = right;
-    if (a->reach < b->reach) {
-        return -1;
+    Py_ssize_t at = *kept;
+    while (at > 0 && disc->reach < top[at - 1].reach) { /* after those of equal radius */
+        at--;
     }
-    if (b->reach < a->reach) {
-        return 1;
+    if (at >= most) {
+        return;
     }
-    return a->order < b->order ? -1 : (a->order > b->order);
+    Py_ssize_t last = *kept < most ? *kept : most - 1;
+    memmove(&top[at + 1], &top[at], (size_t)(last - at) * sizeof(Disc));
+    top[at] = *disc;
+    if (*kept < most) {
+        (*kept)++;
+    }
 }
 
 /* mutual_conflicts(observations, placed, max_discs, km_per_ms, earth_km)
@@ -949,8 +995,8 @@ mutual_conflicts(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t 
     if (number_of(args[3], &km_per_ms) < 0 || number_of(args[4], &earth_km) < 0) {
         return NULL;
     }
-    if (!PyDict_CheckExact(observations) || !PyDict_CheckExact(placed)) {
-        Py_RETURN_NONE;
+    if (!PyDict_CheckExact(observations) || !PyDict_CheckExact(placed) || most < 0) {
+        Py_RETURN_NONE; /* (a negative count cuts from the end: left to the reference) */
     }
     PyObject *conflicts = PyList_New(0);
     if (conflicts == NULL) {
@@ -964,8 +1010,9 @@ mutual_conflicts(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t 
         if (!PyDict_CheckExact(seen)) {
             goto decline;
         }
-        if (PyDict_GET_SIZE(seen) > room) {
-            room = PyDict_GET_SIZE(seen);
+        Py_ssize_t wanted = PyDict_GET_SIZE(seen) < most ? PyDict_GET_SIZE(seen) : most;
+        if (wanted > room) {
+            room = wanted;
             Disc *more = PyMem_Realloc(discs, (size_t)room * sizeof(Disc));
             if (more == NULL) {
                 PyErr_NoMemory();
@@ -973,7 +1020,7 @@ mutual_conflicts(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t 
             }
             discs = more;
         }
-        Py_ssize_t count = 0, inner = 0;
+        Py_ssize_t count = 0, kept = 0, inner = 0;
         PyObject *prb, *rtt;
         while (PyDict_Next(seen, &inner, &prb, &rtt)) {
             PyObject *vantage = PyDict_GetItemWithError(placed, prb);
@@ -987,31 +1034,33 @@ mutual_conflicts(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t 
             if (!PyFloat_CheckExact(rtt) || !numbers_in(vantage, 3, own)) {
                 goto decline;
             }
-            Disc *disc = &discs[count];
-            disc->reach = radius(PyFloat_AS_DOUBLE(rtt), km_per_ms) + own[0];
-            if (isnan(disc->reach)) {
+            Disc disc = {0};
+            disc.reach = radius(PyFloat_AS_DOUBLE(rtt), km_per_ms) + own[0];
+            if (isnan(disc.reach)) {
                 goto decline;
             }
-            disc->latitude = own[1];
-            disc->longitude = own[2];
-            disc->order = count;
-            disc->prb = prb;
-            disc->rtt = rtt;
+            disc.latitude = own[1];
+            disc.longitude = own[2];
+            disc.prb = prb;
+            disc.rtt = rtt;
             count++;
+            if (most > 0) {
+                keep_tightest(discs, &kept, most, &disc);
+            }
         }
         if (count < 2) {
             continue;
         }
-        qsort(discs, (size_t)count, sizeof(Disc), by_reach);
-        if (count > most) {
-            count = most < 0 ? 0 : most;
+        for (Py_ssize_t i = 0; i < kept; i++) {
+            discs[i].phi = discs[i].latitude * deg_to_rad;
+            discs[i].cos_phi = cos(discs[i].phi);
         }
-        for (Py_ssize_t i = 0; i < count; i++) {
+        for (Py_ssize_t i = 0; i < kept; i++) {
             Disc *a = &discs[i];
-            for (Py_ssize_t j = i + 1; j < count; j++) {
+            for (Py_ssize_t j = i + 1; j < kept; j++) {
                 Disc *b = &discs[j];
-                double apart = distance(a->latitude, a->longitude, b->latitude, b->longitude,
-                                        earth_km);
+                double apart = distance_from(a->phi, a->cos_phi, a->longitude, b->phi,
+                                             b->cos_phi, b->longitude, earth_km);
                 if (apart > a->reach + b->reach) {
                     PyObject *row =
                         Py_BuildValue("(OOOOOd)", address, a->prb, a->rtt, b->prb, b->rtt, apart);
