@@ -387,3 +387,54 @@ def test_the_tally_kernel_allows_the_city_slack_as_its_reference_does() -> None:
     assert expected == {1: ([expected[1][0][0]], [1], 10_000.0)}
     assert "192.0.2.2 (Guatemala, GT" in expected[1][0][0]
     _same(got, expected)
+
+
+def test_the_kernels_distances_are_the_gazetteers_to_the_bit() -> None:
+    # Replies in no time from probes at random places: every pair of discs is disjoint and
+    # every claimed city too far, so the kernels return each distance they worked out.
+    from random import Random
+
+    from ixpready.refdata.gazetteer import distance_km
+
+    rng = Random(14)
+
+    def point() -> tuple[float, float]:
+        return rng.uniform(-90.0, 90.0), rng.uniform(-180.0, 180.0)
+
+    probes = {prb: point() for prb in range(4000)}
+    placed = {prb: (0.0, lat, lon) for prb, (lat, lon) in probes.items()}
+    observations = {f"a{n}": {2 * n: 0.0, 2 * n + 1: 0.0} for n in range(2000)}
+    found = _kernel("mutual_conflicts")(
+        observations, placed, 12, KM_PER_MS_ROUND_TRIP, EARTH_RADIUS_KM
+    )
+    assert found is not None and len(found) == 2000
+    for _address, prb_a, _rtt_a, prb_b, _rtt_b, apart in found:
+        assert apart == distance_km(*probes[prb_a], *probes[prb_b])
+    cities = tuple(point() for _ in range(3))
+    entries = [({prb: 0.0}, (cities[prb % 3],)) for prb in probes]
+    own = {prb: (lat, lon, 0.0, 1.0) for prb, (lat, lon) in probes.items()}
+    done = _kernel("probe_tallies")(entries, own, -1.0, KM_PER_MS_ROUND_TRIP, EARTH_RADIUS_KM)
+    assert done is not None and done[0] == {} and len(done[1]) == len(probes)
+    for prb, entry, claim, far, _rtt in done[1]:
+        assert (entry, claim) == (prb, 0)
+        assert far == distance_km(*probes[prb], *cities[prb % 3])
+
+
+def test_the_probe_check_kernels_decline_a_place_that_is_not_finite() -> None:
+    vantages = {1: _vantage(1, 0, PROBE_BLUR_KM), 2: Vantage(Probe(2), math.inf, 0.0, 5.0)}
+    observations: dict[Any, dict[int, float]] = {"192.0.2.1": {1: 0.5, 2: 0.5}}
+    points = {1: (5.0, 14.6, -90.5), 2: (5.0, math.inf, 0.0)}
+    assert _kernel("mutual_conflicts")(observations, points, 12, 100.0, 6371.0) is None
+    own = {1: (math.inf, 0.0, 5.0, 100.0)}
+    claim = ((14.6, -90.5),)
+    assert _kernel("probe_tallies")([({1: 0.5}, claim)], own, 25.0, 100.0, 6371.0) is None
+    own = {1: (14.6, -90.5, 5.0, math.inf)}  # no place abroad: any reply confirms
+    assert _kernel("probe_tallies")([({1: 0.5}, claim)], own, 25.0, 100.0, 6371.0) == ({1: 1}, [])
+    assert _kernel("probe_tallies")([({1: 0.5}, ((math.nan, 0.0),))], own, 25.0, 100.0,
+                                    6371.0) is None  # fmt: skip
+    try:  # the reference raises there (math.sin of an infinity): so does the analysis
+        probecheck.mutual_contradictions(vantages, observations)
+    except ValueError:
+        pass
+    else:
+        raise AssertionError("the reference computed a distance from an infinite latitude")

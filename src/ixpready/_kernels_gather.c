@@ -9,6 +9,7 @@
  * Distances and radii are worked out with the very operations of their Python references
  * (`refdata.gazetteer.distance_km`, `enrichment.geo.radius_km`): the same libm functions on
  * the same doubles, never contracted into fused multiply-adds, so the values are the same.
+ * A point whose coordinates are not finite is declined (`math.sin` raises on an infinity).
  */
 #include "_kernels.h"
 
@@ -728,10 +729,14 @@ radius(double rtt, double km_per_ms)
     return rtt > 0.0 ? rtt * km_per_ms : 0.0;
 }
 
+/* libm's pow, called as CPython's float power calls it: through a pointer the compiler cannot
+ * see through, so `pow(x, 2.0)` is never turned into `x * x` (which may differ in the last bit). */
+static double (*volatile libm_pow)(double, double) = pow;
+
 static double
 squared(double x)
 {
-    return pow(fabs(x), 2.0); /* `x ** 2` (float_pow: the magnitude's power, sign kept) */
+    return libm_pow(fabs(x), 2.0); /* `x ** 2` (float_pow: the magnitude's power) */
 }
 
 /* `distance` from the latitudes in radians and their cosines (worked out once per point). */
@@ -836,7 +841,8 @@ probe_tallies(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nar
     Py_ssize_t at = 0, n = 0;
     PyObject *prb, *value;
     while (PyDict_Next(probes, &at, &prb, &value)) {
-        if (!numbers_in(value, 4, own + 4 * n)) {
+        if (!numbers_in(value, 4, own + 4 * n) || !isfinite(own[4 * n])
+            || !isfinite(own[4 * n + 1])) {
             goto decline;
         }
         PyObject *number = PyLong_FromSsize_t(n);
@@ -867,7 +873,8 @@ probe_tallies(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nar
             room = placed;
         }
         for (Py_ssize_t c = 0; c < placed; c++) {
-            if (!numbers_in(PyTuple_GET_ITEM(claims, c), 2, points + 2 * c)) {
+            if (!numbers_in(PyTuple_GET_ITEM(claims, c), 2, points + 2 * c)
+                || !isfinite(points[2 * c]) || !isfinite(points[2 * c + 1])) {
                 goto decline;
             }
         }
@@ -1036,7 +1043,7 @@ mutual_conflicts(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t 
             }
             Disc disc = {0};
             disc.reach = radius(PyFloat_AS_DOUBLE(rtt), km_per_ms) + own[0];
-            if (isnan(disc.reach)) {
+            if (isnan(disc.reach) || !isfinite(own[1]) || !isfinite(own[2])) {
                 goto decline;
             }
             disc.latitude = own[1];
