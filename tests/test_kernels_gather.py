@@ -421,7 +421,7 @@ def test_the_kernels_distances_are_the_gazetteers_to_the_bit() -> None:
 
 
 def test_the_probe_check_kernels_decline_a_place_that_is_not_finite() -> None:
-    vantages = {1: _vantage(1, 0, PROBE_BLUR_KM), 2: Vantage(Probe(2), math.inf, 0.0, 5.0)}
+    vantages = {1: _vantage(1, 0, PROBE_BLUR_KM), 2: Vantage(Probe(2, latitude=math.inf, longitude=0.0), math.inf, 0.0, 5.0)}
     observations: dict[Any, dict[int, float]] = {"192.0.2.1": {1: 0.5, 2: 0.5}}
     points = {1: (5.0, 14.6, -90.5), 2: (5.0, math.inf, 0.0)}
     assert _kernel("mutual_conflicts")(observations, points, 12, 100.0, 6371.0) is None
