@@ -22,12 +22,6 @@
 #pragma GCC optimize("fp-contract=off")
 #endif
 
-#if defined(__GNUC__) || defined(__clang__)
-#define PREFETCH(address) __builtin_prefetch(address)
-#else
-#define PREFETCH(address) ((void)(address))
-#endif
-
 static PyObject *g__route, *g__stop_rtts, *g__numbers, *g_route, *g_stop_rtts, *g_key, *g_prb_id, *g_one_per_hop, *g_numbers, *g_stops,
     *g_af, *g_address_keys, *g_serial, *g_vantage, *g_origin, *g_error, *g_is_private;
 
@@ -250,10 +244,6 @@ observe_group(PyObject *traces, PyObject *positions, PyObject *by_number, PyObje
         made++;
     }
     for (Py_ssize_t index = 0; index < size; index++) {
-        if (index + 2 < size) { /* the stops and RTTs lie apart in memory: asked for early */
-            PREFETCH(PyTuple_GET_ITEM(stops, index + 2));
-            PREFETCH(PyTuple_GET_ITEM(vectors[0], index + 2));
-        }
         PyObject *number = PyTuple_GET_ITEM(numbers, index);
         PyObject *stop = stop_at(stops, index);
         if (stop == NULL || !PyLong_CheckExact(number)) {
