@@ -18,7 +18,12 @@ int ixpready_gather_init(void);
 extern PyMethodDef ixpready_judge_methods[];
 int ixpready_judge_init(void);
 
-/* _kernels_geo.c: distances on the globe. */
+/* _kernels_geo.c: distances on the globe. `ixpready_haversine_km` is refdata.gazetteer's
+ * haversine to the bit; `ixpready_haversine_parts` the same from the latitudes in radians and
+ * their cosines (worked out once per point by a caller comparing many points). */
+double ixpready_haversine_km(double lat1, double lon1, double lat2, double lon2);
+double ixpready_haversine_parts(double p1, double cos1, double lon1, double p2, double cos2,
+                                double lon2, double earth_km);
 extern PyMethodDef ixpready_geo_methods[];
 int ixpready_geo_init(void);
 

@@ -15,30 +15,33 @@ static const double DEG_TO_RAD = Py_MATH_PI / 180.0; /* as math.radians */
 
 static PyObject *s_latitude, *s_longitude, *s_uncertainty_km;
 
-/* `x ** 2` for a finite float, as CPython's float_pow computes it. */
+/* libm's pow, called as CPython's float power calls it: through a pointer the compiler cannot
+ * see through, so `pow(x, 2.0)` is never turned into `x * x` (which may differ in the last bit;
+ * setup.py's -fno-builtin-pow says the same to the compiler). */
+static double (*volatile libm_pow)(double, double) = pow;
+
+/* `x ** 2` for a finite float, as CPython's float_pow computes it (the magnitude's power). */
 static double
 squared(double x)
 {
-    if (x == 0.0) {
-        return 0.0;
-    }
-    if (x < 0.0) {
-        x = -x;
-    }
-    if (x == 1.0) {
-        return 1.0;
-    }
-    return pow(x, 2.0);
+    return libm_pow(fabs(x), 2.0);
 }
 
-static double
-haversine_km(double lat1, double lon1, double lat2, double lon2)
+double
+ixpready_haversine_parts(double p1, double cos1, double lon1, double p2, double cos2, double lon2,
+                         double earth_km)
+{
+    double dp = p2 - p1, dl = (lon2 - lon1) * DEG_TO_RAD;
+    double a = squared(sin(dp / 2)) + cos1 * cos2 * squared(sin(dl / 2));
+    double root = sqrt(a);
+    return 2 * earth_km * asin(root < 1.0 ? root : 1.0); /* min(1.0, root) */
+}
+
+double
+ixpready_haversine_km(double lat1, double lon1, double lat2, double lon2)
 {
     double p1 = lat1 * DEG_TO_RAD, p2 = lat2 * DEG_TO_RAD;
-    double dp = p2 - p1, dl = (lon2 - lon1) * DEG_TO_RAD;
-    double a = squared(sin(dp / 2)) + cos(p1) * cos(p2) * squared(sin(dl / 2));
-    double root = sqrt(a);
-    return 2 * EARTH_RADIUS_KM * asin(root < 1.0 ? root : 1.0);
+    return ixpready_haversine_parts(p1, cos(p1), lon1, p2, cos(p2), lon2, EARTH_RADIUS_KM);
 }
 
 static int
@@ -74,7 +77,7 @@ distance_km(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs
             return NULL;
         }
     }
-    return PyFloat_FromDouble(haversine_km(v[0], v[1], v[2], v[3]));
+    return PyFloat_FromDouble(ixpready_haversine_km(v[0], v[1], v[2], v[3]));
 }
 
 static int
@@ -114,8 +117,8 @@ nearest_detour(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t na
             Py_RETURN_NONE;
         }
     }
-    double s_to_a = haversine_km(s_lat, s_lon, a_lat, a_lon);
-    double b_to_s = haversine_km(b_lat, b_lon, s_lat, s_lon);
+    double s_to_a = ixpready_haversine_km(s_lat, s_lon, a_lat, a_lon);
+    double b_to_s = ixpready_haversine_km(b_lat, b_lon, s_lat, s_lon);
     double best = 0.0;
     Py_ssize_t best_index = -1;
     for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(crossings); i++) {
@@ -137,10 +140,10 @@ nearest_detour(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t na
         if (!plain || !isfinite(c_lat) || !isfinite(c_lon)) {
             Py_RETURN_NONE;
         }
-        double s_to_c = haversine_km(s_lat, s_lon, c_lat, c_lon);
-        double via_a = s_to_a + haversine_km(a_lat, a_lon, c_lat, c_lon) - 2 * a_km;
+        double s_to_c = ixpready_haversine_km(s_lat, s_lon, c_lat, c_lon);
+        double via_a = s_to_a + ixpready_haversine_km(a_lat, a_lon, c_lat, c_lon) - 2 * a_km;
         double out = via_a > s_to_c ? via_a : s_to_c; /* max(s_to_c, via_a) */
-        double via_b = haversine_km(c_lat, c_lon, b_lat, b_lon) + b_to_s - 2 * b_km;
+        double via_b = ixpready_haversine_km(c_lat, c_lon, b_lat, b_lon) + b_to_s - 2 * b_km;
         double back = via_b > s_to_c ? via_b : s_to_c;
         double length = out + back - 2 * s_km;
         if (best_index < 0 || length < best) {
@@ -159,7 +162,7 @@ nearest_detour(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t na
 }
 
 /* refuting_disc(discs, latitude, longitude, slack_km, km_per_ms) -> int | None:
- * the disc loop of enrichment.annotate._refute_one (`_first_refuting_disc`): the index of the
+ * the disc loop of enrichment.annotate._refute_one (`first_refuting_disc`): the index of the
  * first (vantage, rtt) disc that cannot reach the place, `far - slack_km > reach` with
  * reach = radius_km(rtt) + the vantage's uncertainty; -1 when every disc reaches it. Discs of
  * a vantage without coordinates are passed over. None for anything but a list or tuple of
@@ -216,7 +219,7 @@ refuting_disc(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nar
         }
         else {
             double reach = (rtt > 0.0 ? rtt * km_per_ms : 0.0) + PyFloat_AS_DOUBLE(v_unc);
-            double far = haversine_km(PyFloat_AS_DOUBLE(v_lat), PyFloat_AS_DOUBLE(v_lon), lat, lon);
+            double far = ixpready_haversine_km(PyFloat_AS_DOUBLE(v_lat), PyFloat_AS_DOUBLE(v_lon), lat, lon);
             if (far - slack > reach) {
                 found = (long)i;
             }

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -38,6 +38,32 @@ ScanHops = Callable[
     [list[Any], object],
     tuple[tuple[int, ...], tuple[str, ...], tuple[float | None, ...], tuple[bool | None, ...]]
     | None,
+]
+
+# The gathering pass's kernels (see _kernels_gather.c; their references are named below).
+# (`type` is `Trace`'s: of a trace of that very type, the route, its stop RTTs and the address
+# keys are read where its methods keep them once made.)
+ObserveNumbered = Callable[
+    [Sequence[Any], Sequence[list[int]], type], dict[Any, dict[int, float]] | None
+]
+AccessBest = Callable[
+    [Sequence[Any], Sequence[list[int]], dict[object, bool], type],
+    dict[tuple[int, int], float] | None,
+]
+AlikeKeyed = Callable[[Sequence[Any], type], dict[tuple[object, ...], list[int]] | None]
+ProbeTallies = Callable[
+    [
+        list[tuple[Mapping[int, float], tuple[tuple[float, float], ...]]],
+        dict[int, tuple[float, float, float, float]],
+        float,
+        float,
+        float,
+    ],
+    tuple[dict[int, int], list[tuple[int, int, int, float, float]]] | None,
+]
+MutualConflicts = Callable[
+    [Mapping[Any, Mapping[int, float]], dict[int, tuple[float, float, float]], int, float, float],
+    list[tuple[Any, int, float, int, float, float]] | None,
 ]
 
 
@@ -93,3 +119,14 @@ refuting_disc: Callable[..., int | None] | None = (
 nearest_detour: Callable[..., tuple[float, Any] | None] | None = (
     None if _MODULE is None else _MODULE.nearest_detour
 )
+# The gathering pass (_kernels_gather.c); each returns None to leave the job to its reference.
+# observe_numbered(traces, ordered groups, Trace): the loops of `enrichment.annotate.observe`.
+observe_numbered: ObserveNumbered | None = None if _MODULE is None else _MODULE.observe_numbered
+# access_best(traces, groups, private, Trace): the group loop of `analysis.tromboning.access_delay_ms`.
+access_best: AccessBest | None = None if _MODULE is None else _MODULE.access_best
+# alike_keyed(traces, Trace): `analysis.core.alike_keyed`.
+alike_keyed: AlikeKeyed | None = None if _MODULE is None else _MODULE.alike_keyed
+# probe_tallies(entries, probes, ...): the reply loop of `analysis.probecheck.check_probes`.
+probe_tallies: ProbeTallies | None = None if _MODULE is None else _MODULE.probe_tallies
+# mutual_conflicts(observations, placed, ...): `probecheck.mutual_contradictions`' disc loop.
+mutual_conflicts: MutualConflicts | None = None if _MODULE is None else _MODULE.mutual_conflicts

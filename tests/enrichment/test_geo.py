@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import math
-from ipaddress import ip_address
+from ipaddress import IPv4Address, IPv6Address, ip_address
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from ixpready.enrichment import geo
 from ixpready.enrichment.geo import (
     KM_PER_MS_ROUND_TRIP,
     distance_km,
@@ -172,3 +175,32 @@ def test_rdns_cities_are_the_right_ones() -> None:
 )
 def test_rdns_without_a_place(name: str) -> None:
     assert rdns_city(name) is None
+
+
+@given(
+    bits=st.integers(0, 2**128 - 1),
+    version=st.sampled_from([4, 6]),
+    near=st.integers(0, len(geo._SPECIAL) - 1),
+    offset=st.integers(-2, 2),
+)
+def test_special_range_reads_each_range_as_membership_does(
+    bits: int, version: int, near: int, offset: int
+) -> None:
+    # The ranges are compared as integers; `address in network` (then `is_global`) is the
+    # reference, tried on random addresses and on those at and beside each range's edges.
+    network = geo._SPECIAL[near][0]
+    edge = int(network.network_address if offset <= 0 else network.broadcast_address) + offset
+    make = IPv4Address if network.version == 4 else IPv6Address
+    candidates = (
+        IPv4Address(bits % 2**32) if version == 4 else IPv6Address(bits),
+        make(edge % (2**32 if network.version == 4 else 2**128)),
+    )
+    for candidate in candidates:
+        expected = next(
+            (kind for net, kind in geo._SPECIAL
+             if candidate.version == net.version and candidate in net),
+            None,
+        )  # fmt: skip
+        if expected is None and not candidate.is_global:
+            expected = "special-purpose (not globally routable)"
+        assert special_range(candidate) == expected

@@ -23,7 +23,7 @@ from ixpready.analysis.tromboning import (
     Ends,
     JudgeMemo,
     JudgeSettings,
-    access_delay_ms,
+    access_delays_by_family,
     judge,
     judge_route,
     restate_many,
@@ -47,6 +47,8 @@ from ixpready.enrichment.annotate import (
 )
 from ixpready.enrichment.geo import Gazetteer
 from ixpready.gcpause import collector_paused
+from ixpready.kernels import AlikeKeyed
+from ixpready.kernels import alike_keyed as alike_keyed_kernel
 from ixpready.measurements.parse import Outcome
 from ixpready.measurements.records import IPAddress, Malformed, PingResult, Probe, Skipped, Trace
 from ixpready.progress import Progress
@@ -186,8 +188,15 @@ def alike_groups(traces: Sequence[Trace]) -> list[list[int]]:
     return list(alike_keyed(traces).values())
 
 
-def alike_keyed(traces: Sequence[Trace]) -> dict[tuple[object, ...], list[int]]:
-    """Returns `alike_groups` under what the traces of each group share (`_alike_key`)."""
+def alike_keyed(
+    traces: Sequence[Trace], *, kernel: AlikeKeyed | None = alike_keyed_kernel
+) -> dict[tuple[object, ...], list[int]]:
+    """Returns `alike_groups` under what the traces of each group share (`_alike_key`).
+    `kernel` is its compiled twin (`kernels.alike_keyed`), used when built and not declining."""
+    if kernel is not None:
+        found = kernel(traces, Trace)
+        if found is not None:
+            return found
     alike: dict[tuple[object, ...], list[int]] = {}
     for position, trace in enumerate(traces):
         key = _alike_key(trace)
@@ -236,15 +245,15 @@ class Gathering:
         vantages = self.vantages
         for positions in groups:  # a group's traces share their probe and its description
             head = traces[positions[0]]
-            owner = _probe_for(head, self.probes)
-            if owner is not None and head.key.prb_id not in vantages:
-                vantages[head.key.prb_id] = vantage_of(owner, self.places)
+            prb = head.key.prb_id
+            if prb not in vantages:  # (a probe's first group with an owner places it)
+                owner = _probe_for(head, self.probes)
+                if owner is not None:
+                    vantages[prb] = vantage_of(owner, self.places)
         _merge_min(self.observations, observe(traces, groups))
-        for family, best in zip((4, 6), self._access, strict=True):
-            of_family = [g for g in groups if (traces[g[0]].af == 4) == (family == 4)]
-            if of_family:
-                for prb, delay in access_delay_ms(traces, of_family).items():
-                    best[prb] = min(best.get(prb, delay), delay)
+        for best, delays in zip(self._access, access_delays_by_family(traces, groups), strict=True):
+            for prb, delay in delays.items():
+                best[prb] = min(best.get(prb, delay), delay)
 
     def add_pings(self, pings: Iterable[PingResult]) -> None:
         """Adds a chunk of pings: their probes' vantages and each probe's smallest RTT."""

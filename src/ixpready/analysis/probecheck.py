@@ -18,17 +18,26 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from ixpready.analysis.verdicts import ProbeCheck
-from ixpready.enrichment.annotate import CITY_SLACK_KM, Annotator, Vantage
-from ixpready.enrichment.geo import distance_km, radius_km
+from ixpready.enrichment.annotate import CITY_SLACK_KM, Annotator, Claim, Vantage
+from ixpready.enrichment.geo import KM_PER_MS_ROUND_TRIP, distance_km, radius_km
+from ixpready.kernels import MutualConflicts, ProbeTallies, mutual_conflicts, probe_tallies
 from ixpready.measurements.records import IPAddress
+from ixpready.refdata.gazetteer import EARTH_RADIUS_KM
 
 CONTRADICTIONS_NEEDED = 2
 
 
 def check_probes(
-    annotator: Annotator, observations: Mapping[IPAddress, Mapping[int, float]]
+    annotator: Annotator,
+    observations: Mapping[IPAddress, Mapping[int, float]],
+    *,
+    kernel: ProbeTallies | None = probe_tallies,
+    mutual_kernel: MutualConflicts | None = mutual_conflicts,
 ) -> dict[int, ProbeCheck]:
-    """Returns a check per probe of `annotator.vantages`, by the RTTs in `observations`."""
+    """Returns a check per probe of `annotator.vantages`, by the RTTs in `observations`.
+    `kernel` is the compiled twin of the reply loop (`kernels.probe_tallies`), used when built
+    and not declining; `mutual_kernel` is `mutual_contradictions`' (`kernels.mutual_conflicts`).
+    """
     vantages = annotator.vantages
     places = annotator.lookups.places
     # Per probe with declared coordinates and country: what its replies say, address by
@@ -42,11 +51,33 @@ def check_probes(
                 probe.latitude, probe.longitude, probe.country, False
             )
             tallies[prb] = ([], [0], nearest)
+    # Each address that is no special range, with its RTTs and the claims placing it in a city.
+    placing: list[tuple[IPAddress, Mapping[int, float], list[Claim]]] = []
     for address, seen in observations.items():
         special, _origin, _ixp, _name, _cc, claims = annotator.static(address)
-        if special is not None:
-            continue
-        placed = [c for c in claims if c.city is not None and c.kind in ("rdns", "ixp_lan")]
+        if special is None:
+            placed = [c for c in claims if c.city is not None and c.kind in ("rdns", "ixp_lan")]
+            placing.append((address, seen, placed))
+    if kernel is None or not _tally_compiled(kernel, vantages, placing, tallies):
+        _tally(vantages, placing, tallies)
+    checks: dict[int, ProbeCheck] = {}
+    for prb, vantage in vantages.items():
+        tally = tallies.get(prb)
+        checks[prb] = _check(prb, vantage, None if tally is None else (tally[0], tally[1][0]))
+    for prb, detail in mutual_contradictions(vantages, observations, kernel=mutual_kernel).items():
+        check = checks[prb]
+        if check.status != "contradicted":
+            checks[prb] = replace(check, status="contradicted", detail=detail)
+    return checks
+
+
+def _tally(
+    vantages: Mapping[int, Vantage],
+    placing: list[tuple[IPAddress, Mapping[int, float], list[Claim]]],
+    tallies: dict[int, tuple[list[str], list[int], float]],
+) -> None:
+    """Adds what each reply says to its probe's tally (see `check_probes`)."""
+    for address, seen, placed in placing:
         for prb, rtt in seen.items():
             tally = tallies.get(prb)
             if tally is None:
@@ -61,35 +92,70 @@ def check_probes(
                     claim.city.longitude,
                 )  # fmt: skip
                 if far - CITY_SLACK_KM > reach:
-                    tally[0].append(
-                        f"{address} ({claim.city.label}, {far:.0f} km) answered in {rtt:.1f} ms"
-                    )
+                    tally[0].append(_contradiction(address, claim, far, rtt))
                     break
             else:
                 if reach < tally[2]:
                     tally[1][0] += 1
-    checks: dict[int, ProbeCheck] = {}
-    for prb, vantage in vantages.items():
-        tally = tallies.get(prb)
-        checks[prb] = _check(prb, vantage, None if tally is None else (tally[0], tally[1][0]))
-    for prb, detail in mutual_contradictions(vantages, observations).items():
-        check = checks[prb]
-        if check.status != "contradicted":
-            checks[prb] = replace(check, status="contradicted", detail=detail)
-    return checks
+
+
+def _contradiction(address: IPAddress, claim: Claim, far: float, rtt: float) -> str:
+    assert claim.city is not None
+    return f"{address} ({claim.city.label}, {far:.0f} km) answered in {rtt:.1f} ms"
+
+
+def _tally_compiled(
+    kernel: ProbeTallies,
+    vantages: Mapping[int, Vantage],
+    placing: list[tuple[IPAddress, Mapping[int, float], list[Claim]]],
+    tallies: dict[int, tuple[list[str], list[int], float]],
+) -> bool:
+    """Does `_tally`'s job with its compiled twin; False (nothing added) when it declines."""
+    probes = {}
+    for prb, (_said, _confirmed, nearest) in tallies.items():
+        vantage = vantages[prb]
+        probe = vantage.probe
+        assert probe.latitude is not None  # (a probe with a tally declared its coordinates)
+        probes[prb] = (
+            _float(probe.latitude), _float(probe.longitude or 0.0),
+            _float(vantage.uncertainty_km), nearest,
+        )  # fmt: skip
+    entries = [
+        (seen, tuple((c.city.latitude, c.city.longitude) for c in placed if c.city is not None))
+        for _address, seen, placed in placing
+    ]
+    done = kernel(entries, probes, CITY_SLACK_KM, KM_PER_MS_ROUND_TRIP, EARTH_RADIUS_KM)
+    if done is None:
+        return False
+    confirmations, contradictions = done
+    for prb, count in confirmations.items():
+        tallies[prb][1][0] += count
+    for prb, entry, index, far, rtt in contradictions:
+        address, _seen, placed = placing[entry]
+        tallies[prb][0].append(_contradiction(address, placed[index], far, rtt))
+    return True
+
+
+def _float(value: float) -> float:
+    """Returns a coordinate or a radius as the float arithmetic reads it (an int as a float)."""
+    return float(value) if type(value) is int else value
 
 
 MAX_DISCS_PER_ADDRESS = 12  # the tightest discs of an address are the ones that can disagree
 
 
 def mutual_contradictions(
-    vantages: Mapping[int, Vantage], observations: Mapping[IPAddress, Mapping[int, float]]
+    vantages: Mapping[int, Vantage],
+    observations: Mapping[IPAddress, Mapping[int, float]],
+    *,
+    kernel: MutualConflicts | None = mutual_conflicts,
 ) -> dict[int, str]:
     """Returns, for each probe whose speed-of-light discs cannot overlap those of at least
     two other probes around the same addresses, a sentence saying so.
 
     Removes the most inconsistent probe first and checks again, so one misplaced probe does
-    not drag honest ones down with it.
+    not drag honest ones down with it. `kernel` is the compiled twin of the loop over the
+    addresses (`kernels.mutual_conflicts`), used when built and not declining.
     """
     conflicts: dict[int, dict[int, str]] = {}
     # Probes placed by their own coordinates (a country-wide disc proves nothing here).
@@ -98,8 +164,22 @@ def mutual_contradictions(
         for prb, v in vantages.items()
         if v.latitude is not None and v.longitude is not None and v.probe.latitude is not None
     }
+    found = None
+    if kernel is not None:
+        points = {
+            prb: (_float(v.uncertainty_km), _float(v.latitude or 0.0), _float(v.longitude or 0.0))
+            for prb, v in placed.items()
+        }
+        found = kernel(
+            observations, points, MAX_DISCS_PER_ADDRESS, KM_PER_MS_ROUND_TRIP, EARTH_RADIUS_KM
+        )
+    if found is not None:
+        for address, prb_a, rtt_a, prb_b, rtt_b, km in found:
+            why = f"{address} answered probe {prb_a} in {rtt_a:.1f} ms and probe {prb_b} in {rtt_b:.1f} ms, {km:.0f} km apart"
+            conflicts.setdefault(prb_a, {})[prb_b] = why
+            conflicts.setdefault(prb_b, {})[prb_a] = why
     apart_km: dict[tuple[int, int], float] = {}  # between two probes, worked out once
-    for address, seen in observations.items():
+    for address, seen in observations.items() if found is None else ():
         discs = []
         for prb, rtt in seen.items():
             vantage = placed.get(prb)

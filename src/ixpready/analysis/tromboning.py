@@ -62,6 +62,7 @@ from ixpready.enrichment.annotate import (
     Strength,
 )
 from ixpready.enrichment.geo import Gazetteer, distance_km, floor_rtt_ms, radius_km
+from ixpready.kernels import AccessBest, access_best
 from ixpready.measurements.records import IPAddress, Trace, route_groups
 
 
@@ -94,7 +95,10 @@ ACCESS_SLACK_MS = 0.3  # of an access RTT, this much may be distance to the ISP'
 
 
 def access_delay_ms(
-    traces: Sequence[Trace], groups: Iterable[list[int]] | None = None
+    traces: Sequence[Trace],
+    groups: Iterable[list[int]] | None = None,
+    *,
+    kernel: AccessBest | None = access_best,
 ) -> dict[int, float]:
     """Returns, per probe, the delay of its own access link that is not distance (ms).
 
@@ -107,12 +111,44 @@ def access_delay_ms(
     a finer grouping of the traces' positions (each group one probe and route object).
     A probe's IPv4 traces decide when it has any: over IPv6 the home gateway often answers
     from a global address, so hop 1 is no ISP router (the access link is the same line).
+    `kernel` is the compiled twin of the group loop (`kernels.access_best`), used when built;
+    when it declines (None), the loop below does the job.
     """
-    best: dict[tuple[int, int], float] = {}
+    v4, v6 = access_delays_by_family(traces, groups, kernel=kernel)
+    return {**v6, **v4}  # IPv4 last, so it stands
+
+
+def access_delays_by_family(
+    traces: Sequence[Trace],
+    groups: Iterable[list[int]] | None = None,
+    *,
+    kernel: AccessBest | None = access_best,
+) -> tuple[dict[int, float], dict[int, float]]:
+    """Returns `access_delay_ms` of the IPv4 traces and of the others, in one pass: each
+    as `access_delay_ms` returns for the traces of that family alone."""
     # A run's probes have a few home gateways in all: by their numbers (`Route.numbers`),
     # else by address.
     private: dict[object, bool] = {}
-    for positions in route_groups(traces) if groups is None else groups:
+    groups = route_groups(traces) if groups is None else groups
+    found = None
+    if kernel is not None:
+        groups = groups if isinstance(groups, list | tuple) else list(groups)
+        found = kernel(traces, groups, private, Trace)
+    best = _access_best(traces, groups, private) if found is None else found
+    v4: dict[int, float] = {}
+    v6: dict[int, float] = {}
+    for (prb, af), rtt in best.items():
+        (v4 if af == 4 else v6)[prb] = max(0.0, rtt - ACCESS_SLACK_MS)
+    return v4, v6
+
+
+def _access_best(
+    traces: Sequence[Trace], groups: Iterable[list[int]], private: dict[object, bool]
+) -> dict[tuple[int, int], float]:
+    """Returns the smallest access RTT per (probe, address family 4 or 6): the group loop
+    of `access_delay_ms`."""
+    best: dict[tuple[int, int], float] = {}
+    for positions in groups:
         head = traces[positions[0]]
         stop = _first_isp_stop(head, private)
         if stop is None:
@@ -122,10 +158,7 @@ def access_delay_ms(
             first = min(found)
             key = (head.key.prb_id, 4 if head.af == 4 else 6)
             best[key] = min(best.get(key, first), first)
-    delays: dict[int, float] = {}
-    for (prb, _af), rtt in sorted(best.items(), key=lambda item: -item[0][1]):
-        delays[prb] = max(0.0, rtt - ACCESS_SLACK_MS)  # IPv4 last, so it stands
-    return delays
+    return best
 
 
 def _from(rtts: Sequence[float | None], stop: int) -> float | None:

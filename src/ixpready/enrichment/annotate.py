@@ -52,6 +52,7 @@ from ixpready.enrichment.geohint import (
 from ixpready.enrichment.ixps import IxpHit, IxpIndex
 from ixpready.enrichment.prefixes import Origin, PrefixTable, RegistryCountries
 from ixpready.enrichment.presence import NAMED, NetworkPresence, nearest
+from ixpready.kernels import ObserveNumbered, observe_numbered
 from ixpready.measurements.records import (
     AddressTable,
     IPAddress,
@@ -700,6 +701,8 @@ def observe(
     traces: Iterable[Trace],
     groups: Iterable[list[int]] | None = None,
     table: AddressTable | None = None,
+    *,
+    kernel: ObserveNumbered | None = observe_numbered,
 ) -> dict[IPAddress, dict[int, float]]:
     """Returns, per responding address, the smallest usable RTT (ms) each probe saw from it.
 
@@ -707,6 +710,8 @@ def observe(
     usable RTT (trace by trace, hop by hop). `groups` may pass `route_groups(traces)`, or
     any finer grouping of the traces' positions (each group one probe and route object).
     `table` numbers the addresses of routes no reader numbered (see `AddressTable`).
+    `kernel` is the compiled twin of this function's loops (`kernels.observe_numbered`), used
+    when built: it declines (None) what it does not handle, and this code then does the job.
     """
     traces = traces if isinstance(traces, list | tuple) else list(traces)
     table = AddressTable() if table is None else table
@@ -719,6 +724,10 @@ def observe(
     parts: list[list[_Sighting] | _Single] = []
     late: list[_Sighting] = []  # a stop's first usable RTT in a group's later trace
     ordered_groups = sorted(route_groups(traces) if groups is None else groups)
+    if kernel is not None:
+        found = kernel(traces, ordered_groups, Trace)
+        if found is not None:
+            return found
     for positions in ordered_groups:
         head = traces[positions[0]]
         route = head.route()

@@ -62,10 +62,23 @@ _SPECIAL: tuple[tuple[IPv4Network | IPv6Network, str], ...] = tuple(
 )
 
 
+# `_SPECIAL` by IP version, each range as integers (network address, netmask), in order:
+# `address in network` is `int(address) & netmask == network address`.
+_SPECIAL_BITS: dict[int, tuple[tuple[int, int, str], ...]] = {
+    version: tuple(
+        (int(network.network_address), int(network.netmask), kind)
+        for network, kind in _SPECIAL
+        if network.version == version
+    )
+    for version in (4, 6)
+}
+
+
 def special_range(address: IPAddress) -> str | None:
     """Returns what special-purpose range an address is in ("private (RFC 1918)", ...), or None."""
-    for network, kind in _SPECIAL:
-        if address.version == network.version and address in network:
+    bits = int(address)
+    for network, netmask, kind in _SPECIAL_BITS[address.version]:
+        if bits & netmask == network:
             return kind
     if not address.is_global:
         return "special-purpose (not globally routable)"
