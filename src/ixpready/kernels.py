@@ -30,6 +30,15 @@ ScanHops = Callable[
     tuple[tuple[int, ...], tuple[str, ...], tuple[float | None, ...], tuple[bool | None, ...]]
     | None,
 ]
+PickInfos = Callable[[dict[Any, Any], tuple[int, ...]], tuple[Any, ...] | None]
+RouteReach = Callable[
+    [tuple[int, ...], int, tuple[float | None, ...]], tuple[bool, float | None] | None
+]
+ScanRoute = Callable[
+    [tuple[Any, ...], tuple[Any, ...], dict[int, Any], type],
+    tuple[int | None, tuple[int | None, ...], tuple[tuple[Any, Any, Any], ...]] | None,
+]
+AsPath = Callable[[tuple[int | None, ...], int | None, int | None, bool], tuple[int, ...] | None]
 
 
 def source_digest(sources: list[Path]) -> str:
@@ -67,3 +76,11 @@ _MODULE, STATUS = _load(Path(__file__).parent)
 COMPILED = _MODULE is not None
 # scan_hops(entries, unset): the reply loop of `measurements.parse._route` (see _kernels.c).
 scan_hops: ScanHops | None = None if _MODULE is None else _MODULE.scan_hops
+# pick_infos(numbered, numbers): the per-stop lookup of `enrichment.annotate.Annotator.annotate`.
+pick_infos: PickInfos | None = None if _MODULE is None else _MODULE.pick_infos
+# route_reach(numbers, number, rtts): `measurements.records.Route.reach` by address number.
+route_reach: RouteReach | None = None if _MODULE is None else _MODULE.route_reach
+# scan_route(stops, infos, by_serial, facts_type): `analysis.tromboning._scan_route`.
+scan_route: ScanRoute | None = None if _MODULE is None else _MODULE.scan_route
+# as_path(asns, src_asn, dst_asn, reached): `analysis.tromboning._as_path`.
+as_path: AsPath | None = None if _MODULE is None else _MODULE.as_path

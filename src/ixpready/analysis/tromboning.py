@@ -62,7 +62,9 @@ from ixpready.enrichment.annotate import (
     Strength,
 )
 from ixpready.enrichment.geo import Gazetteer, distance_km, floor_rtt_ms, radius_km
-from ixpready.measurements.records import IPAddress, Trace, route_groups
+from ixpready.kernels import as_path as as_path_kernel
+from ixpready.kernels import scan_route
+from ixpready.measurements.records import IPAddress, Stop, Trace, route_groups
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +75,9 @@ class JudgeSettings:
 
     city_slack_km: float = CITY_SLACK_KM
     probe_slack_km: float = PROBE_BLUR_KM
+
+
+_DEFAULT_SETTINGS = JudgeSettings()  # (frozen: one is as good as another equal to it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,10 +271,12 @@ WHOLE_PATH_CONFIDENCE = 0.9  # rule 5b
 UNPLACED_HOP_FACTOR = 0.9  # rule 5c: the confidence of a walk, per hop not placed
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _RouteFacts:
     """What judging takes from a route's annotations alone, whatever trace took the route:
-    the hops' networks, the IXPs crossed, and what is abroad with its evidence."""
+    the hops' networks, the IXPs crossed, and what is abroad with its evidence. Made once
+    per route and only read, `as_paths` apart (not frozen: a frozen dataclass sets each of
+    its 12 fields through a Python call)."""
 
     asns: tuple[int | None, ...]  # per answering stop, in order
     home_ixp_names: frozenset[str]  # home IXP LANs crossed
@@ -389,6 +396,35 @@ def _facts(info: AddressInfo, home: str) -> AddressFacts:
     )
 
 
+def _scan_route(
+    stops: tuple[Stop, ...],
+    infos: tuple[AddressInfo | None, ...],
+    memo: JudgeMemo,
+    home: str,
+) -> tuple[
+    int | None, tuple[int | None, ...], tuple[tuple[Stop, AddressInfo | None, AddressFacts], ...]
+]:
+    """Returns, of a route's stops and their annotations, the last hop number that replied
+    (None when none did), the ASN of each annotated stop in order, and the stop, annotation
+    and facts of each stop with more to say than its ASN (most have nothing else: the
+    `nothing_but_asn` of their facts). `kernels.scan_route` is its compiled twin."""
+    by_serial = memo.facts_in(home)
+    last_number = max([stop[0] for stop in stops if stop[1] is not None], default=None)
+    abouts = [
+        by_serial.get(info.serial) or memo.facts_of(info, home) if info is not None else None
+        for info in infos
+    ]
+    asns = tuple([about.asn for about in abouts if about is not None])
+    telling = tuple(
+        [
+            (stop, info, about)
+            for stop, info, about in zip(stops, infos, abouts, strict=True)
+            if about is not None and not about.nothing_but_asn
+        ]
+    )
+    return last_number, asns, telling
+
+
 def _route_facts(at: AnnotatedTrace, home: str, memo: JudgeMemo) -> _RouteFacts:
     """Returns what the annotated route of `at` says (see `_RouteFacts`), once per route."""
     infos = at.infos
@@ -407,18 +443,12 @@ def _route_facts(at: AnnotatedTrace, home: str, memo: JudgeMemo) -> _RouteFacts:
     via_home_ixp = False
     said = memo.said
     stops = at.trace.route().stops
-    last_number = max([stop[0] for stop in stops if stop[1] is not None], default=None)
-    by_serial = memo.facts_in(home)
-    abouts = [
-        by_serial.get(info.serial) or memo.facts_of(info, home) if info is not None else None
-        for info in infos
-    ]
-    asns = [about.asn for about in abouts if about is not None]
-    telling = [
-        (stop, info, about)
-        for stop, info, about in zip(stops, infos, abouts, strict=True)
-        if about is not None and not about.nothing_but_asn
-    ]
+    scanned = (
+        None if scan_route is None else scan_route(stops, infos, memo.facts_in(home), AddressFacts)
+    )
+    last_number, asns, telling = (
+        _scan_route(stops, infos, memo, home) if scanned is None else scanned
+    )
     for (number, address, _inherited), info, about in telling:
         assert info is not None
         if about.home_ixp is not None:
@@ -593,7 +623,10 @@ def _case(
     path_key = (ends.src_asn, ends.dst_asn, reached)
     path = facts.as_paths.get(path_key)
     if path is None:
-        path = facts.as_paths[path_key] = _as_path(facts.asns, *path_key)
+        path = None if as_path_kernel is None else as_path_kernel(facts.asns, *path_key)
+        if path is None:
+            path = _as_path(facts.asns, *path_key)
+        facts.as_paths[path_key] = path
     destination = trace.destination
     dst_text = (
         None
@@ -633,7 +666,7 @@ def judge_route(
     memo = JudgeMemo() if memo is None else memo
     if crossings is None:
         crossings = _default_crossings(places, home, memo)
-    case = _case(at, home, ends, check, places, settings or JudgeSettings(), memo, crossings)
+    case = _case(at, home, ends, check, places, settings or _DEFAULT_SETTINGS, memo, crossings)
     for rule in _RULES:
         decided = rule(case)
         if decided is not None:

@@ -44,6 +44,7 @@ from ixpready.enrichment.geohint import Convention, Geohint, known_carrier, read
 from ixpready.enrichment.ixps import IxpHit, IxpIndex
 from ixpready.enrichment.prefixes import Origin, PrefixTable, RegistryCountries
 from ixpready.enrichment.presence import NAMED, NetworkPresence, nearest
+from ixpready.kernels import pick_infos
 from ixpready.measurements.records import (
     AddressTable,
     IPAddress,
@@ -899,8 +900,11 @@ class Annotator:
         numbered = self._numbered
         if infos is None:
             numbers = self.table.route_numbers(route)
+            # `pick_infos`: the compiled twin of the look-up, when built (None: not all there).
+            infos = None if pick_infos is None else pick_infos(numbered, numbers)
             try:
-                infos = tuple([numbered[number] for number in numbers])
+                if infos is None:
+                    infos = tuple([numbered[number] for number in numbers])
             except KeyError:  # some address not annotated yet
                 infos = tuple(
                     [

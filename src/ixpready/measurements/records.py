@@ -16,6 +16,8 @@ from ipaddress import IPv4Address, IPv6Address, ip_address
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Protocol
 
+from ixpready.kernels import route_reach
+
 IPAddress = IPv4Address | IPv6Address
 
 
@@ -371,6 +373,10 @@ class Route:
         number in the table the route was read with, when known (then no address compared)."""
         numbers = self.numbers
         if number and numbers is not None:
+            if route_reach is not None:  # the compiled twin of what follows, when built
+                reached = route_reach(numbers, number, rtts)
+                if reached is not None:
+                    return reached
             positions: tuple[int, ...] = tuple(
                 index for index, known in enumerate(numbers) if known == number
             )
