@@ -295,6 +295,9 @@ class _RouteFacts:
     )
 
 
+FLOORS_MAX = 100_000  # straight-fibre floors a JudgeMemo keeps (pairs of places)
+
+
 class JudgeMemo:
     """Per run, what `judge` worked out: about each address (by its annotation's serial
     number), about each route (by its Route's serial number), each for the home country it
@@ -304,7 +307,8 @@ class JudgeMemo:
     serial number is never reused (`records.serial_number`)."""
 
     __slots__ = (
-        "anywhere", "default_crossings", "detours", "facts", "hubs", "routes", "said", "walks",
+        "anywhere", "default_crossings", "detours", "facts", "floors", "hubs", "routes", "said",
+        "walks",
     )  # fmt: skip
 
     def __init__(self) -> None:
@@ -331,6 +335,9 @@ class JudgeMemo:
         self.hubs: dict[
             tuple[tuple[float, float], str], tuple[Gazetteer, tuple[tuple[float, str], ...]]
         ] = {}
+        # Per probe place and destination place: the straight-fibre floor between them (ms,
+        # rounded as a verdict gives it), at most FLOORS_MAX of them.
+        self.floors: dict[tuple[tuple[float, float], tuple[float, float]], float] = {}
 
     def facts_of(self, info: AddressInfo, home: str) -> AddressFacts:
         """Returns `_facts(info, home)`, worked out once per annotation and home."""
@@ -425,6 +432,9 @@ def _scan_route(
     return last_number, asns, telling
 
 
+_NO_NAMES: frozenset[str] = frozenset()
+
+
 def _route_facts(at: AnnotatedTrace, home: str, memo: JudgeMemo) -> _RouteFacts:
     """Returns what the annotated route of `at` says (see `_RouteFacts`), once per route."""
     infos = at.infos
@@ -449,6 +459,10 @@ def _route_facts(at: AnnotatedTrace, home: str, memo: JudgeMemo) -> _RouteFacts:
     last_number, asns, telling = (
         _scan_route(stops, infos, memo, home) if scanned is None else scanned
     )
+    if not telling:  # the common route: its stops say nothing but their networks
+        facts = _RouteFacts(asns, _NO_NAMES, False, (), (), (), (), (), None, (), last_number)
+        memo.routes[route_key] = (infos, facts)
+        return facts
     for (number, address, _inherited), info, about in telling:
         assert info is not None
         if about.home_ixp is not None:
@@ -525,6 +539,12 @@ class Decision(NamedTuple):
     holds_for_alike: bool
 
 
+# A verdict's confidence, clamped to 0..1, rounded to 3 decimals (a float's `round` to
+# digits goes through its decimal text): a run has a few dozen distinct values.
+_ROUNDED: dict[float, float] = {}
+_ROUNDED_MAX = 4096
+
+
 @dataclass(slots=True)
 class _Case:
     """One annotated trace to judge, with what every rule reads of it (see `judge_route`).
@@ -571,20 +591,24 @@ class _Case:
     ) -> PathVerdict:
         """Returns the verdict on this trace; `evidence` defaults to what its route says."""
         facts, ends, trace = self.facts, self.ends, self.at.trace
+        clamped = max(0.0, min(1.0, confidence))
+        rounded = _ROUNDED.get(clamped)
+        if rounded is None:
+            if len(_ROUNDED) >= _ROUNDED_MAX:
+                _ROUNDED.clear()
+            rounded = _ROUNDED[clamped] = round(clamped, 3)
+        # PathVerdict's fields in their order (positional: no keyword matched per field).
         return PathVerdict(
-            trace=trace.key, scope=self.scope, verdict=kind, reason=reason, af=trace.af,
-            dst_addr=self.dst_text, src_asn=ends.src_asn, dst_asn=ends.dst_asn,
-            src_country=ends.src_country, dst_country=ends.dst_country, as_path=self.as_path,
-            foreign_countries=facts.foreign_countries, foreign_cities=facts.foreign_cities,
-            ixps=facts.ixps, ixp_countries=facts.ixp_countries, carried_by=facts.carried_by,
-            rtt_ms=self.rtt_ms, floor_rtt_ms=self.floor_rtt_ms,
-            extra_rtt_ms=None if extra_rtt_ms is None else round(extra_rtt_ms, 2),
-            confidence=round(max(0.0, min(1.0, confidence)), 3),
-            evidence=(
+            trace.key, self.scope, kind, reason, trace.af, self.dst_text, ends.src_asn,
+            ends.dst_asn, ends.src_country, ends.dst_country, self.as_path,
+            facts.foreign_countries, facts.foreign_cities, facts.ixps, facts.ixp_countries,
+            facts.carried_by, self.rtt_ms, self.floor_rtt_ms,
+            None if extra_rtt_ms is None else round(extra_rtt_ms, 2), rounded,
+            (
                 facts.evidence if evidence is None
                 else evidence if isinstance(evidence, tuple) else tuple(evidence)
             ),
-            origin=trace.origin,
+            trace.origin,
         )  # fmt: skip
 
 
@@ -618,7 +642,14 @@ def _case(
                 else origin_point
             )
         if target is not None:
-            floor = round(floor_rtt_ms(distance_km(*origin_point, *target)), 2)
+            floors = memo.floors
+            floor = floors.get((origin_point, target))
+            if floor is None:
+                if len(floors) >= FLOORS_MAX:
+                    floors.clear()
+                floor = floors[(origin_point, target)] = round(
+                    floor_rtt_ms(distance_km(*origin_point, *target)), 2
+                )
     facts = _route_facts(at, home, memo)
     path_key = (ends.src_asn, ends.dst_asn, reached)
     path = facts.as_paths.get(path_key)
