@@ -498,12 +498,10 @@ def _route_facts(at: AnnotatedTrace, home: str, memo: JudgeMemo) -> _RouteFacts:
                 said[(info.serial, number, home)] = lines
         evidence += lines
     facts = _RouteFacts(
-        asns=tuple(asns), home_ixp_names=frozenset(home_ixp_names), via_home_ixp=via_home_ixp,
-        ixps=tuple(ixps), ixp_countries=tuple(ixp_countries),
-        foreign_countries=tuple(foreign_countries), foreign_cities=tuple(foreign_cities),
-        carried_by=tuple(carried_by), foreign_confidence=max(foreign_conf, default=None),
-        evidence=tuple(evidence), last_number=last_number,
-    )  # fmt: skip
+        asns, frozenset(home_ixp_names), via_home_ixp, tuple(ixps), tuple(ixp_countries),
+        tuple(foreign_countries), tuple(foreign_cities), tuple(carried_by),
+        max(foreign_conf, default=None), tuple(evidence), last_number,
+    )  # fmt: skip (the fields in their order)
     memo.routes[route_key] = (infos, facts)
     return facts
 
@@ -624,7 +622,7 @@ def _case(
 ) -> _Case:
     """Returns what the rules read of one annotated trace."""
     trace = at.trace
-    reached = trace.destination_reached
+    reached, rtt = trace.destination_seen()
     vantage = at.vantage
     origin_point = (
         None
@@ -668,11 +666,9 @@ def _case(
         else str(destination)
     )
     return _Case(
-        at=at, home=home, ends=ends, check=check, places=places, settings=settings, memo=memo,
-        crossings=crossings, scope=_scope(home, ends), facts=facts, as_path=path,
-        reached=reached, rtt_ms=trace.destination_rtt_ms, origin_point=origin_point,
-        floor_rtt_ms=floor, dst_text=dst_text,
-    )  # fmt: skip
+        at, home, ends, check, places, settings, memo, crossings, _scope(home, ends), facts,
+        path, reached, rtt, origin_point, floor, dst_text,
+    )  # fmt: skip (the fields in their order)
 
 
 def judge_route(

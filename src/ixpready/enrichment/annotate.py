@@ -900,11 +900,11 @@ class Annotator:
         numbered = self._numbered
         if infos is None:
             numbers = self.table.route_numbers(route)
-            # `pick_infos`: the compiled twin of the look-up, when built (None: not all there).
+            # `pick_infos`: the compiled twin of `_pick`, when built (None: not all there).
             infos = None if pick_infos is None else pick_infos(numbered, numbers)
             try:
                 if infos is None:
-                    infos = tuple([numbered[number] for number in numbers])
+                    infos = _pick(numbered, numbers)
             except KeyError:  # some address not annotated yet
                 infos = tuple(
                     [
@@ -925,3 +925,11 @@ class Annotator:
         found = None if address is None else self.info(address)
         self._numbered[key] = found
         return found
+
+
+def _pick(
+    numbered: dict[object, AddressInfo | None], numbers: tuple[int, ...]
+) -> tuple[AddressInfo | None, ...]:
+    """Returns the annotation of each address number (KeyError: one not annotated yet).
+    `kernels.pick_infos` is its compiled twin."""
+    return tuple([numbered[number] for number in numbers])
