@@ -80,9 +80,9 @@ class JudgeSettings:
 _DEFAULT_SETTINGS = JudgeSettings()  # (frozen: one is as good as another equal to it)
 
 
-@dataclass(frozen=True, slots=True)
-class Ends:
-    """What is known of a path's two ends (from probe metadata and the reference data)."""
+class Ends(msgspec.Struct, frozen=True, gc=False):
+    """What is known of a path's two ends (from probe metadata and the reference data).
+    A frozen struct, made in C (one per path judged; see `verdicts.PathVerdict`)."""
 
     src_asn: int | None
     src_country: str | None
@@ -296,6 +296,7 @@ class _RouteFacts:
 
 
 FLOORS_MAX = 100_000  # straight-fibre floors a JudgeMemo keeps (pairs of places)
+ROUNDED_MAX = 4096  # rounded confidences a JudgeMemo keeps
 
 
 class JudgeMemo:
@@ -307,8 +308,8 @@ class JudgeMemo:
     serial number is never reused (`records.serial_number`)."""
 
     __slots__ = (
-        "anywhere", "default_crossings", "detours", "facts", "floors", "hubs", "routes", "said",
-        "walks",
+        "anywhere", "default_crossings", "detours", "facts", "floors", "hubs", "rounded", "routes",
+        "said", "walks",
     )  # fmt: skip
 
     def __init__(self) -> None:
@@ -338,6 +339,9 @@ class JudgeMemo:
         # Per probe place and destination place: the straight-fibre floor between them (ms,
         # rounded as a verdict gives it), at most FLOORS_MAX of them.
         self.floors: dict[tuple[tuple[float, float], tuple[float, float]], float] = {}
+        # A verdict's confidence clamped to 0..1, rounded to 3 decimals (a float's `round` to
+        # digits goes through its decimal text): a run has a few dozen distinct values.
+        self.rounded: dict[float, float] = {}
 
     def facts_of(self, info: AddressInfo, home: str) -> AddressFacts:
         """Returns `_facts(info, home)`, worked out once per annotation and home."""
@@ -537,12 +541,6 @@ class Decision(NamedTuple):
     holds_for_alike: bool
 
 
-# A verdict's confidence, clamped to 0..1, rounded to 3 decimals (a float's `round` to
-# digits goes through its decimal text): a run has a few dozen distinct values.
-_ROUNDED: dict[float, float] = {}
-_ROUNDED_MAX = 4096
-
-
 @dataclass(slots=True)
 class _Case:
     """One annotated trace to judge, with what every rule reads of it (see `judge_route`).
@@ -590,11 +588,12 @@ class _Case:
         """Returns the verdict on this trace; `evidence` defaults to what its route says."""
         facts, ends, trace = self.facts, self.ends, self.at.trace
         clamped = max(0.0, min(1.0, confidence))
-        rounded = _ROUNDED.get(clamped)
+        kept = self.memo.rounded
+        rounded = kept.get(clamped)
         if rounded is None:
-            if len(_ROUNDED) >= _ROUNDED_MAX:
-                _ROUNDED.clear()
-            rounded = _ROUNDED[clamped] = round(clamped, 3)
+            if len(kept) >= ROUNDED_MAX:
+                kept.clear()
+            rounded = kept[clamped] = round(clamped, 3)
         # PathVerdict's fields in their order (positional: no keyword matched per field).
         return PathVerdict(
             trace.key, self.scope, kind, reason, trace.af, self.dst_text, ends.src_asn,

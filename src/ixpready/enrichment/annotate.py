@@ -905,10 +905,11 @@ class Annotator:
             try:
                 if infos is None:
                     infos = _pick(numbered, numbers)
-            except KeyError:  # some address not annotated yet
+            except KeyError:  # some address not annotated yet (the others are: `info` keeps
+                # each address's one annotation, which `numbered` holds under its number)
                 infos = tuple(
                     [
-                        self._info_by(number, stop[1])
+                        numbered[number] if number in numbered else self._info_by(number, stop[1])
                         for number, stop in zip(numbers, route.stops, strict=True)
                     ]
                 )
