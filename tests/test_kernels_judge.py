@@ -4,7 +4,8 @@ their Python references:
 - `pick_infos`  <-> `enrichment.annotate._pick` (the per-stop look-up of `Annotator.annotate`);
 - `route_reach` <-> `measurements.records._reach_numbered` (`Route.reach` by address number);
 - `scan_route`  <-> `analysis.tromboning._scan_route` (the per-stop pass of `_route_facts`);
-- `as_path`     <-> `analysis.tromboning._as_path`.
+- `as_path`     <-> `analysis.tromboning._as_path`;
+- `route_telling` <-> `analysis.tromboning._tell` (what a route's telling stops say).
 
 Every call the analysis makes to a kernel is checked against its reference while analysing
 every recorded traceroute fixture (against the reference data of the golden tests, also with
@@ -28,7 +29,7 @@ from tests.analysis.golden_runs import PROBES, fixture_refdata
 
 import ixpready.kernels as kernels
 from ixpready.analysis import tromboning
-from ixpready.analysis.verdicts import PathVerdict
+from ixpready.analysis.verdicts import Evidence, PathVerdict
 from ixpready.demo.scenario import write_scenario
 from ixpready.enrichment import annotate
 from ixpready.enrichment.annotate import UNLOCATED, AddressInfo
@@ -44,8 +45,8 @@ def _kernel(name: str) -> Callable[..., Any]:
 
 
 def _same(got: Any, expected: Any) -> None:
-    """Equal, of the same types all the way down; the same objects for what is not a tuple
-    (the kernels hand back the objects they were given, never copies)."""
+    """Equal, of the same types all the way down; the same objects for what is not a tuple or
+    a set (the kernels hand back the objects they were given, never copies)."""
     assert type(got) is type(expected), (got, expected)
     if isinstance(expected, tuple) and type(expected) is not tuple:  # a record (AddressFacts)
         assert got is expected, (got, expected)
@@ -53,6 +54,8 @@ def _same(got: Any, expected: Any) -> None:
         assert len(got) == len(expected), (got, expected)
         for a, b in zip(got, expected, strict=True):
             _same(a, b)
+    elif isinstance(expected, frozenset):  # made anew by both: equal, of the same items
+        assert got == expected and {type(v) for v in got} == {type(v) for v in expected}
     elif expected is not None and not isinstance(expected, bool | int):
         assert got is expected, (got, expected)
     else:
@@ -79,6 +82,7 @@ def checked(monkeypatch: pytest.MonkeyPatch) -> Iterator[Calls]:
     pick, reach, scan, path = (
         _kernel("pick_infos"), _kernel("route_reach"), _kernel("scan_route"), _kernel("as_path"),
     )  # fmt: skip
+    tell = _kernel("route_telling")
 
     def pick_checked(numbered: dict[Any, Any], numbers: tuple[int, ...]) -> Any:
         got = pick(numbered, numbers)
@@ -115,6 +119,17 @@ def checked(monkeypatch: pytest.MonkeyPatch) -> Iterator[Calls]:
             _same(got, tromboning._as_path(asns, src, dst, reached))
         return got
 
+    def tell_checked(telling: Any, home: str, said: Any, facts: type, abroad: type) -> Any:
+        got = tell(telling, home, said, facts, abroad)
+        calls.count("route_telling", got is not None)
+        if got is not None:
+            memo = tromboning.JudgeMemo()
+            memo.said = dict(said)  # what the kernel was given (the reference adds to it)
+            _same(got, tromboning._tell(telling, home, memo))
+            assert memo.said == said  # the kernel answered only what was said before
+        return got
+
+    monkeypatch.setattr(tromboning, "route_telling", tell_checked)
     monkeypatch.setattr(annotate, "pick_infos", pick_checked)
     monkeypatch.setattr(records, "route_reach", reach_checked)
     monkeypatch.setattr(tromboning, "scan_route", scan_checked)
@@ -135,8 +150,10 @@ def test_the_judging_kernels_match_their_references_on_every_recorded_traceroute
             run = analyze_files([path], country="GT", refdata=folder, probes=recorded / PROBES)
             verdicts += len(run.result.paths) + len(run.result.other_paths)
     assert verdicts > 500
-    for name in ("pick_infos", "route_reach", "scan_route", "as_path"):
+    for name in ("pick_infos", "route_reach", "scan_route", "as_path", "route_telling"):
         assert checked.answered.get(name, 0) > 100, (name, checked.answered)
+    # The first route through an address abroad says it first: the reference does.
+    assert checked.declined.get("route_telling", 0) > 0
     # Real data holds routes annotated before the addresses of some of their stops.
     assert checked.declined.get("pick_infos", 0) > 0
 
@@ -152,7 +169,7 @@ def test_the_judging_kernels_match_their_references_on_the_demo(
     assert len(run.result.paths) > 700
     verdicts = {p.verdict for p in run.result.paths}
     assert len(verdicts) >= 3  # the rules the demo exercises, not one of them
-    for name in ("pick_infos", "route_reach", "scan_route", "as_path"):
+    for name in ("pick_infos", "route_reach", "scan_route", "as_path", "route_telling"):
         assert checked.answered.get(name, 0) > 100, (name, checked.answered)
 
 
@@ -285,7 +302,9 @@ def test_scan_route_matches_its_reference_on_generated_input(
         assert any(type(stop[0]) is not int for stop in stop_tuple)
     else:
         _same(got, expected)
-    assert _kernel("scan_route")(list(stop_tuple), infos, by_serial, tromboning.AddressFacts) is None
+    assert (
+        _kernel("scan_route")(list(stop_tuple), infos, by_serial, tromboning.AddressFacts) is None
+    )
 
 
 def test_the_positional_records_follow_their_fields() -> None:
@@ -305,3 +324,75 @@ def test_the_positional_records_follow_their_fields() -> None:
         "at", "home", "ends", "check", "places", "settings", "memo", "crossings", "scope",
         "facts", "as_path", "reached", "rtt_ms", "origin_point", "floor_rtt_ms", "dst_text",
     ]  # fmt: skip
+
+
+_abroad = st.one_of(
+    st.none(),
+    st.builds(
+        tromboning.Abroad,
+        country=st.sampled_from([None, "", "US", "MX"]),
+        city_label=st.sampled_from([None, "Miami, US", "Dallas, US"]),
+        kind=st.sampled_from(["location", "ixp_lan"]),
+        fact=st.just("a fact"),
+        confidence=st.one_of(st.sampled_from([0.5, 0.7, 0.7, 1.0]), st.just(1)),
+        refuted=st.just(()),
+    ),
+    st.just(("US", None, "location", "a fact", 0.5, ())),  # a plain tuple: declined
+)
+_told_facts = st.builds(
+    tromboning.AddressFacts,
+    asn=st.sampled_from([None, 1, 2, 3]),
+    judged=st.sampled_from([True, False, 1]),
+    ixp_name=st.sampled_from([None, "IXP A", "IXP B"]),
+    ixp_country=st.sampled_from(["", "GT", "US"]),
+    home_ixp=st.sampled_from([None, "IXP A"]),
+    placed_at_home_ixp=st.booleans(),
+    abroad=_abroad,
+    nothing_but_asn=st.just(False),
+)
+
+
+@given(
+    items=st.lists(
+        st.tuples(st.integers(0, 2), st.integers(1, 3), st.booleans(), _told_facts, st.booleans()),
+        max_size=6,
+    )
+)
+def test_route_telling_matches_its_reference_on_generated_input(
+    items: list[tuple[int, int, bool, tromboning.AddressFacts, bool]],
+) -> None:
+    memo = tromboning.JudgeMemo()
+    telling = []
+    for pick, number, own, about, known in items:
+        info = _INFOS[pick]
+        # The stop's address: the annotation's own object, or an equal one (declined).
+        address = info.address if own else ip_address(str(info.address))
+        telling.append(((number, address, False), info, about))
+        if known:
+            memo.said[(info.serial, number, "GT")] = (
+                Evidence("location", f"hop {number} said", number, info.text, "US"),
+            )
+    said = dict(memo.said)
+    got = _kernel("route_telling")(
+        tuple(telling), "GT", said, tromboning.AddressFacts, tromboning.Abroad
+    )
+    try:
+        expected = tromboning._tell(tuple(telling), "GT", memo)
+    except AttributeError:  # an `abroad` that is no Abroad
+        assert got is None
+        return
+    if got is not None:
+        _same(got, expected)
+        assert memo.said == said  # nothing had to be said anew
+    else:
+        assert memo.said != said or any(
+            type(about.judged) is not bool
+            or (about.abroad is not None and type(about.abroad) is not tromboning.Abroad)
+            or (about.abroad is not None and type(about.abroad.confidence) is not float)
+            or (about.abroad is not None and stop[1] is not info.address)  # said anew
+            for stop, info, about in telling
+        )
+    assert (
+        _kernel("route_telling")(telling, "GT", said, tromboning.AddressFacts, tromboning.Abroad)
+        is None
+    )

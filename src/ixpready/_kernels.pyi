@@ -19,3 +19,6 @@ def scan_route(
 def as_path(
     asns: tuple[int | None, ...], src_asn: int | None, dst_asn: int | None, reached: bool, /
 ) -> tuple[int, ...] | None: ...
+def route_telling(
+    telling: tuple[Any, ...], home: str, said: dict[Any, Any], facts_type: type, abroad_type: type, /
+) -> tuple[Any, ...] | None: ...

@@ -3,11 +3,12 @@
  * pick_infos:  the per-stop lookup of `enrichment.annotate.Annotator.annotate`;
  * route_reach: `measurements.records.Route.reach` for a stop's address number;
  * scan_route:  the per-stop pass of `analysis.tromboning._route_facts` (`_scan_route`);
- * as_path:     `analysis.tromboning._as_path`.
+ * as_path:     `analysis.tromboning._as_path`;
+ * route_telling: `analysis.tromboning._tell` (what a route's telling stops say).
  */
 #include "_kernels.h"
 
-static PyObject *s_serial;
+static PyObject *s_serial, *s_address;
 
 /* Returns 1 when `value` is None or an exact int. */
 static int
@@ -343,6 +344,194 @@ done:
     return cleaned;
 }
 
+/* Appends `item` to `list` unless an equal item is in it already (`if item not in list`).
+ * Returns 0, or -1 on error. */
+static int
+append_new(PyObject *list, PyObject *item)
+{
+    int found = PySequence_Contains(list, item);
+    if (found < 0) {
+        return -1;
+    }
+    return found ? 0 : PyList_Append(list, item);
+}
+
+/* route_telling(telling, home, said, facts_type, abroad_type) -> tuple | None
+ *
+ * The twin of `analysis.tromboning._tell` when every stop abroad is its annotation's own
+ * address and what it says is in `said` already (by (annotation serial, hop number, home)):
+ * (home IXP names, via a home IXP, IXPs, their countries, countries abroad, cities abroad,
+ * networks that carried the path abroad, best confidence abroad, evidence). Each facts object
+ * must be an exact `facts_type` (AddressFacts) with bool flags, each `abroad` None or an exact
+ * `abroad_type` (Abroad) with a float confidence. None otherwise.
+ */
+static PyObject *
+route_telling(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 5) {
+        PyErr_SetString(PyExc_TypeError,
+                        "route_telling(telling, home, said, facts_type, abroad_type) takes five "
+                        "arguments");
+        return NULL;
+    }
+    PyObject *telling = args[0], *home = args[1], *said = args[2], *facts_type = args[3],
+             *abroad_type = args[4];
+    if (!PyTuple_CheckExact(telling) || !PyUnicode_CheckExact(home) || !PyDict_CheckExact(said)
+        || !PyType_Check(facts_type) || !PyType_Check(abroad_type)) {
+        Py_RETURN_NONE;
+    }
+    PyObject *result = NULL;
+    PyObject *names = PySet_New(NULL), *ixps = PyList_New(0), *ixp_countries = PyList_New(0),
+             *countries = PyList_New(0), *cities = PyList_New(0), *carried = PyList_New(0),
+             *evidence = PyList_New(0);
+    PyObject *via = Py_False, *best = NULL; /* borrowed */
+    if (names == NULL || ixps == NULL || ixp_countries == NULL || countries == NULL
+        || cities == NULL || carried == NULL || evidence == NULL) {
+        goto done;
+    }
+    Py_ssize_t n = PyTuple_GET_SIZE(telling);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *item = PyTuple_GET_ITEM(telling, i);
+        if (!PyTuple_CheckExact(item) || PyTuple_GET_SIZE(item) != 3) {
+            goto decline;
+        }
+        PyObject *stop = PyTuple_GET_ITEM(item, 0), *info = PyTuple_GET_ITEM(item, 1),
+                 *about = PyTuple_GET_ITEM(item, 2);
+        if (!PyTuple_CheckExact(stop) || PyTuple_GET_SIZE(stop) != 3 || info == Py_None
+            || (PyObject *)Py_TYPE(about) != facts_type || PyTuple_GET_SIZE(about) != 8) {
+            goto decline;
+        }
+        PyObject *asn = PyTuple_GET_ITEM(about, 0), *judged = PyTuple_GET_ITEM(about, 1),
+                 *ixp_name = PyTuple_GET_ITEM(about, 2), *ixp_country = PyTuple_GET_ITEM(about, 3),
+                 *home_ixp = PyTuple_GET_ITEM(about, 4), *placed = PyTuple_GET_ITEM(about, 5),
+                 *abroad = PyTuple_GET_ITEM(about, 6);
+        if ((judged != Py_True && judged != Py_False) || (placed != Py_True && placed != Py_False)
+            || !none_or_int(asn)) {
+            goto decline;
+        }
+        if (home_ixp != Py_None) {
+            if (PySet_Add(names, home_ixp) < 0) {
+                goto done;
+            }
+            if (via == Py_False) {
+                via = placed; /* `via or placed` */
+            }
+        }
+        if (judged == Py_False) {
+            continue;
+        }
+        if (ixp_name != Py_None) {
+            int found = PySequence_Contains(ixps, ixp_name);
+            if (found < 0) {
+                goto done;
+            }
+            if (!found && (PyList_Append(ixps, ixp_name) < 0
+                           || PyList_Append(ixp_countries, ixp_country) < 0)) {
+                goto done;
+            }
+        }
+        if (abroad == Py_None) {
+            continue;
+        }
+        if ((PyObject *)Py_TYPE(abroad) != abroad_type || PyTuple_GET_SIZE(abroad) != 6) {
+            goto decline;
+        }
+        PyObject *country = PyTuple_GET_ITEM(abroad, 0), *city = PyTuple_GET_ITEM(abroad, 1),
+                 *confidence = PyTuple_GET_ITEM(abroad, 4);
+        if ((country != Py_None && !PyUnicode_CheckExact(country)) || !PyFloat_CheckExact(confidence)) {
+            goto decline;
+        }
+        /* What the stop says must be known already, for this very address. */
+        PyObject *address = PyObject_GetAttr(info, s_address);
+        if (address == NULL) {
+            goto done;
+        }
+        Py_DECREF(address); /* only its identity is compared (the stop holds it) */
+        if (address != PyTuple_GET_ITEM(stop, 1)) {
+            goto decline;
+        }
+        PyObject *serial = PyObject_GetAttr(info, s_serial);
+        if (serial == NULL) {
+            goto done;
+        }
+        PyObject *key = PyTuple_Pack(3, serial, PyTuple_GET_ITEM(stop, 0), home);
+        Py_DECREF(serial);
+        if (key == NULL) {
+            goto done;
+        }
+        PyObject *lines = PyDict_GetItemWithError(said, key); /* borrowed */
+        Py_DECREF(key);
+        if (lines == NULL) {
+            if (PyErr_Occurred()) {
+                goto done;
+            }
+            goto decline; /* not said yet: the reference says it */
+        }
+        if (!PyTuple_CheckExact(lines)) {
+            goto decline;
+        }
+        if (country != Py_None && PyUnicode_GET_LENGTH(country) > 0) {
+            Py_ssize_t size = PyList_GET_SIZE(countries);
+            int differs = 1;
+            if (size > 0) {
+                differs = PyObject_RichCompareBool(PyList_GET_ITEM(countries, size - 1), country, Py_NE);
+                if (differs < 0) {
+                    goto done;
+                }
+            }
+            if (differs && PyList_Append(countries, country) < 0) {
+                goto done;
+            }
+        }
+        if (city != Py_None && append_new(cities, city) < 0) {
+            goto done;
+        }
+        if (asn != Py_None && append_new(carried, asn) < 0) {
+            goto done;
+        }
+        if (best == NULL || PyFloat_AS_DOUBLE(confidence) > PyFloat_AS_DOUBLE(best)) {
+            best = confidence; /* `max`: the first of equals */
+        }
+        Py_ssize_t count = PyTuple_GET_SIZE(lines);
+        for (Py_ssize_t j = 0; j < count; j++) {
+            if (PyList_Append(evidence, PyTuple_GET_ITEM(lines, j)) < 0) {
+                goto done;
+            }
+        }
+    }
+    {
+        PyObject *frozen = PyFrozenSet_New(names);
+        PyObject *t_ixps = PyList_AsTuple(ixps), *t_ixp_countries = PyList_AsTuple(ixp_countries),
+                 *t_countries = PyList_AsTuple(countries), *t_cities = PyList_AsTuple(cities),
+                 *t_carried = PyList_AsTuple(carried), *t_evidence = PyList_AsTuple(evidence);
+        if (frozen != NULL && t_ixps != NULL && t_ixp_countries != NULL && t_countries != NULL
+            && t_cities != NULL && t_carried != NULL && t_evidence != NULL) {
+            result = PyTuple_Pack(9, frozen, via, t_ixps, t_ixp_countries, t_countries, t_cities,
+                                  t_carried, best == NULL ? Py_None : best, t_evidence);
+        }
+        Py_XDECREF(frozen);
+        Py_XDECREF(t_ixps);
+        Py_XDECREF(t_ixp_countries);
+        Py_XDECREF(t_countries);
+        Py_XDECREF(t_cities);
+        Py_XDECREF(t_carried);
+        Py_XDECREF(t_evidence);
+    }
+    goto done;
+decline:
+    Py_INCREF(Py_None);
+    result = Py_None;
+done:
+    Py_XDECREF(names);
+    Py_XDECREF(ixps);
+    Py_XDECREF(ixp_countries);
+    Py_XDECREF(countries);
+    Py_XDECREF(cities);
+    Py_XDECREF(carried);
+    Py_XDECREF(evidence);
+    return result;
+}
+
 PyMethodDef ixpready_judge_methods[] = {
     {"pick_infos", (PyCFunction)(void (*)(void))pick_infos, METH_FASTCALL,
      "pick_infos(numbered, numbers): the per-stop lookup of Annotator.annotate, or None."},
@@ -352,6 +541,8 @@ PyMethodDef ixpready_judge_methods[] = {
      "scan_route(stops, infos, by_serial, facts_type): tromboning._scan_route, or None."},
     {"as_path", (PyCFunction)(void (*)(void))as_path, METH_FASTCALL,
      "as_path(asns, src_asn, dst_asn, reached): tromboning._as_path, or None."},
+    {"route_telling", (PyCFunction)(void (*)(void))route_telling, METH_FASTCALL,
+     "route_telling(telling, home, said, facts_type, abroad_type): tromboning._tell, or None."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -361,6 +552,12 @@ ixpready_judge_init(void)
     if (s_serial == NULL) {
         s_serial = PyUnicode_InternFromString("serial");
         if (s_serial == NULL) {
+            return -1;
+        }
+    }
+    if (s_address == NULL) {
+        s_address = PyUnicode_InternFromString("address");
+        if (s_address == NULL) {
             return -1;
         }
     }

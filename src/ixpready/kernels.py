@@ -38,6 +38,7 @@ ScanRoute = Callable[
     [tuple[Any, ...], tuple[Any, ...], dict[int, Any], type],
     tuple[int | None, tuple[int | None, ...], tuple[tuple[Any, Any, Any], ...]] | None,
 ]
+RouteTelling = Callable[[tuple[Any, ...], str, dict[Any, Any], type, type], tuple[Any, ...] | None]
 AsPath = Callable[[tuple[int | None, ...], int | None, int | None, bool], tuple[int, ...] | None]
 
 
@@ -84,3 +85,5 @@ route_reach: RouteReach | None = None if _MODULE is None else _MODULE.route_reac
 scan_route: ScanRoute | None = None if _MODULE is None else _MODULE.scan_route
 # as_path(asns, src_asn, dst_asn, reached): `analysis.tromboning._as_path`.
 as_path: AsPath | None = None if _MODULE is None else _MODULE.as_path
+# route_telling(telling, home, said, facts_type, abroad_type): `analysis.tromboning._tell`.
+route_telling: RouteTelling | None = None if _MODULE is None else _MODULE.route_telling

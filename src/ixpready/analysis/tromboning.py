@@ -63,7 +63,7 @@ from ixpready.enrichment.annotate import (
 )
 from ixpready.enrichment.geo import Gazetteer, distance_km, floor_rtt_ms, radius_km
 from ixpready.kernels import as_path as as_path_kernel
-from ixpready.kernels import scan_route
+from ixpready.kernels import route_telling, scan_route
 from ixpready.measurements.records import IPAddress, Stop, Trace, route_groups
 
 
@@ -439,13 +439,18 @@ def _scan_route(
 _NO_NAMES: frozenset[str] = frozenset()
 
 
-def _route_facts(at: AnnotatedTrace, home: str, memo: JudgeMemo) -> _RouteFacts:
-    """Returns what the annotated route of `at` says (see `_RouteFacts`), once per route."""
-    infos = at.infos
-    route_key = (at.trace.route().serial, home)
-    known = memo.routes.get(route_key)
-    if known is not None and known[0] is infos:  # annotated alike (by one annotator)
-        return known[1]
+_Told = tuple[
+    frozenset[str], bool, tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...],
+    tuple[int, ...], float | None, tuple[Evidence, ...],
+]  # fmt: skip
+
+
+def _tell(
+    telling: tuple[tuple[Stop, AddressInfo | None, AddressFacts], ...], home: str, memo: JudgeMemo
+) -> _Told:
+    """Returns what the stops with more to say than their networks (`_scan_route`) say, as
+    `_RouteFacts` has it from `home_ixp_names` to `evidence`. `kernels.route_telling` is its
+    compiled twin."""
     evidence: list[Evidence] = []
     foreign_countries: list[str] = []
     foreign_cities: list[str] = []
@@ -456,17 +461,6 @@ def _route_facts(at: AnnotatedTrace, home: str, memo: JudgeMemo) -> _RouteFacts:
     home_ixp_names: set[str] = set()
     via_home_ixp = False
     said = memo.said
-    stops = at.trace.route().stops
-    scanned = (
-        None if scan_route is None else scan_route(stops, infos, memo.facts_in(home), AddressFacts)
-    )
-    last_number, asns, telling = (
-        _scan_route(stops, infos, memo, home) if scanned is None else scanned
-    )
-    if not telling:  # the common route: its stops say nothing but their networks
-        facts = _RouteFacts(asns, _NO_NAMES, False, (), (), (), (), (), None, (), last_number)
-        memo.routes[route_key] = (infos, facts)
-        return facts
     for (number, address, _inherited), info, about in telling:
         assert info is not None
         if about.home_ixp is not None:
@@ -501,11 +495,42 @@ def _route_facts(at: AnnotatedTrace, home: str, memo: JudgeMemo) -> _RouteFacts:
             if info.address is address:
                 said[(info.serial, number, home)] = lines
         evidence += lines
-    facts = _RouteFacts(
-        asns, frozenset(home_ixp_names), via_home_ixp, tuple(ixps), tuple(ixp_countries),
+    return (
+        frozenset(home_ixp_names), via_home_ixp, tuple(ixps), tuple(ixp_countries),
         tuple(foreign_countries), tuple(foreign_cities), tuple(carried_by),
-        max(foreign_conf, default=None), tuple(evidence), last_number,
-    )  # fmt: skip (the fields in their order)
+        max(foreign_conf, default=None), tuple(evidence),
+    )  # fmt: skip
+
+
+def _route_facts(at: AnnotatedTrace, home: str, memo: JudgeMemo) -> _RouteFacts:
+    """Returns what the annotated route of `at` says (see `_RouteFacts`), once per route."""
+    infos = at.infos
+    route_key = (at.trace.route().serial, home)
+    known = memo.routes.get(route_key)
+    if known is not None and known[0] is infos:  # annotated alike (by one annotator)
+        return known[1]
+    stops = at.trace.route().stops
+    scanned = (
+        None if scan_route is None else scan_route(stops, infos, memo.facts_in(home), AddressFacts)
+    )
+    last_number, asns, telling = (
+        _scan_route(stops, infos, memo, home) if scanned is None else scanned
+    )
+    if not telling:  # the common route: its stops say nothing but their networks
+        facts = _RouteFacts(asns, _NO_NAMES, False, (), (), (), (), (), None, (), last_number)
+    else:
+        told: _Told | None = (
+            None
+            if route_telling is None
+            else route_telling(telling, home, memo.said, AddressFacts, Abroad)
+        )
+        names, via, ixps, ixp_countries, countries, cities, carried, best, evidence = (
+            _tell(telling, home, memo) if told is None else told
+        )
+        facts = _RouteFacts(
+            asns, names, via, ixps, ixp_countries, countries, cities, carried, best, evidence,
+            last_number,
+        )  # fmt: skip (the fields in their order)
     memo.routes[route_key] = (infos, facts)
     return facts
 
