@@ -1030,11 +1030,8 @@ def restate_many(like: PathVerdict, traces: Iterable[Trace]) -> list[PathVerdict
     floor = like.floor_rtt_ms
     penalty = like.verdict is Verdict.TROMBONED and floor is not None
     for trace in traces:
-        destination = trace.destination
-        # Read from the route rather than `destination_rtt_ms`, which keeps it in the trace.
-        rtt = (
-            None if destination is None else trace.route().reach(destination, trace.stop_rtts())[1]
-        )
+        # Found anew rather than `destination_rtt_ms`, which keeps it in the trace.
+        rtt = trace.reach_destination()[1]
         extra = (
             round(rtt - floor, 2) if penalty and rtt is not None and floor is not None else None
         )

@@ -639,19 +639,21 @@ class Trace:
     def destination_seen(self) -> tuple[bool, float | None]:
         """Returns `destination_reached` and `destination_rtt_ms` together (found once)."""
         found = self._destination_seen
-        if found is not None:
-            return found
-        destination = self.destination
-        numbers = self._numbers
-        if destination is None:
-            found = (False, None)
-        else:
-            route, rtts = self._route, self._stop_rtts  # (set together)
-            if route is None or rtts is None:
-                route, rtts = self.route(), self.stop_rtts()
-            found = route.reach(destination, rtts, numbers[0] if numbers else 0)
-        object.__setattr__(self, "_destination_seen", found)
+        if found is None:
+            found = self.reach_destination()
+            object.__setattr__(self, "_destination_seen", found)
         return found
+
+    def reach_destination(self) -> tuple[bool, float | None]:
+        """Returns what `destination_seen` does, found anew and not kept in the trace."""
+        destination = self.destination
+        if destination is None:
+            return False, None
+        numbers = self._numbers
+        route, rtts = self._route, self._stop_rtts  # (set together)
+        if route is None or rtts is None:
+            route, rtts = self.route(), self.stop_rtts()
+        return route.reach(destination, rtts, numbers[0] if numbers else 0)
 
     def address_keys(self) -> tuple[object, object]:
         """Returns keys for the destination and the public source that equal those of
