@@ -39,6 +39,16 @@ ScanHops = Callable[
     tuple[tuple[int, ...], tuple[str, ...], tuple[float | None, ...], tuple[bool | None, ...]]
     | None,
 ]
+PickInfos = Callable[[dict[Any, Any], tuple[int, ...]], tuple[Any, ...] | None]
+RouteReach = Callable[
+    [tuple[int, ...], int, tuple[float | None, ...]], tuple[bool, float | None] | None
+]
+ScanRoute = Callable[
+    [tuple[Any, ...], tuple[Any, ...], dict[int, Any], type],
+    tuple[int | None, tuple[int | None, ...], tuple[tuple[Any, Any, Any], ...]] | None,
+]
+RouteTelling = Callable[[tuple[Any, ...], str, dict[Any, Any], type, type], tuple[Any, ...] | None]
+AsPath = Callable[[tuple[int | None, ...], int | None, int | None, bool], tuple[int, ...] | None]
 
 # The gathering pass's kernels (see _kernels_gather.c; their references are named below).
 # (`type` is `Trace`'s: of a trace of that very type, the route, its stop RTTs and the address
@@ -130,3 +140,13 @@ alike_keyed: AlikeKeyed | None = None if _MODULE is None else _MODULE.alike_keye
 probe_tallies: ProbeTallies | None = None if _MODULE is None else _MODULE.probe_tallies
 # mutual_conflicts(observations, placed, ...): `probecheck.mutual_contradictions`' disc loop.
 mutual_conflicts: MutualConflicts | None = None if _MODULE is None else _MODULE.mutual_conflicts
+# pick_infos(numbered, numbers): the per-stop lookup of `enrichment.annotate.Annotator.annotate`.
+pick_infos: PickInfos | None = None if _MODULE is None else _MODULE.pick_infos
+# route_reach(numbers, number, rtts): `measurements.records.Route.reach` by address number.
+route_reach: RouteReach | None = None if _MODULE is None else _MODULE.route_reach
+# scan_route(stops, infos, by_serial, facts_type): `analysis.tromboning._scan_route`.
+scan_route: ScanRoute | None = None if _MODULE is None else _MODULE.scan_route
+# as_path(asns, src_asn, dst_asn, reached): `analysis.tromboning._as_path`.
+as_path: AsPath | None = None if _MODULE is None else _MODULE.as_path
+# route_telling(telling, home, said, facts_type, abroad_type): `analysis.tromboning._tell`.
+route_telling: RouteTelling | None = None if _MODULE is None else _MODULE.route_telling

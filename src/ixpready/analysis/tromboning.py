@@ -62,8 +62,9 @@ from ixpready.enrichment.annotate import (
     Strength,
 )
 from ixpready.enrichment.geo import Gazetteer, distance_km, floor_rtt_ms, radius_km
-from ixpready.kernels import AccessBest, access_best
-from ixpready.measurements.records import IPAddress, Trace, route_groups
+from ixpready.kernels import AccessBest, access_best, route_telling, scan_route
+from ixpready.kernels import as_path as as_path_kernel
+from ixpready.measurements.records import IPAddress, Stop, Trace, route_groups
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,9 +77,12 @@ class JudgeSettings:
     probe_slack_km: float = PROBE_BLUR_KM
 
 
-@dataclass(frozen=True, slots=True)
-class Ends:
-    """What is known of a path's two ends (from probe metadata and the reference data)."""
+_DEFAULT_SETTINGS = JudgeSettings()  # (frozen: one is as good as another equal to it)
+
+
+class Ends(msgspec.Struct, frozen=True, gc=False):
+    """What is known of a path's two ends (from probe metadata and the reference data).
+    A frozen struct, made in C (one per path judged; see `verdicts.PathVerdict`)."""
 
     src_asn: int | None
     src_country: str | None
@@ -299,10 +303,12 @@ WHOLE_PATH_CONFIDENCE = 0.9  # rule 5b
 UNPLACED_HOP_FACTOR = 0.9  # rule 5c: the confidence of a walk, per hop not placed
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _RouteFacts:
     """What judging takes from a route's annotations alone, whatever trace took the route:
-    the hops' networks, the IXPs crossed, and what is abroad with its evidence."""
+    the hops' networks, the IXPs crossed, and what is abroad with its evidence. Made once
+    per route and only read, `as_paths` apart (not frozen: a frozen dataclass sets each of
+    its 12 fields through a Python call)."""
 
     asns: tuple[int | None, ...]  # per answering stop, in order
     home_ixp_names: frozenset[str]  # home IXP LANs crossed
@@ -321,6 +327,10 @@ class _RouteFacts:
     )
 
 
+FLOORS_MAX = 100_000  # straight-fibre floors a JudgeMemo keeps (pairs of places)
+ROUNDED_MAX = 4096  # rounded confidences a JudgeMemo keeps
+
+
 class JudgeMemo:
     """Per run, what `judge` worked out: about each address (by its annotation's serial
     number), about each route (by its Route's serial number), each for the home country it
@@ -330,7 +340,8 @@ class JudgeMemo:
     serial number is never reused (`records.serial_number`)."""
 
     __slots__ = (
-        "anywhere", "default_crossings", "detours", "facts", "hubs", "routes", "said", "walks",
+        "anywhere", "default_crossings", "detours", "facts", "floors", "hubs", "rounded", "routes",
+        "said", "walks",
     )  # fmt: skip
 
     def __init__(self) -> None:
@@ -357,6 +368,12 @@ class JudgeMemo:
         self.hubs: dict[
             tuple[tuple[float, float], str], tuple[Gazetteer, tuple[tuple[float, str], ...]]
         ] = {}
+        # Per probe place and destination place: the straight-fibre floor between them (ms,
+        # rounded as a verdict gives it), at most FLOORS_MAX of them.
+        self.floors: dict[tuple[tuple[float, float], tuple[float, float]], float] = {}
+        # A verdict's confidence clamped to 0..1, rounded to 3 decimals (a float's `round` to
+        # digits goes through its decimal text): a run has a few dozen distinct values.
+        self.rounded: dict[float, float] = {}
 
     def facts_of(self, info: AddressInfo, home: str) -> AddressFacts:
         """Returns `_facts(info, home)`, worked out once per annotation and home."""
@@ -422,13 +439,50 @@ def _facts(info: AddressInfo, home: str) -> AddressFacts:
     )
 
 
-def _route_facts(at: AnnotatedTrace, home: str, memo: JudgeMemo) -> _RouteFacts:
-    """Returns what the annotated route of `at` says (see `_RouteFacts`), once per route."""
-    infos = at.infos
-    route_key = (at.trace.route().serial, home)
-    known = memo.routes.get(route_key)
-    if known is not None and known[0] is infos:  # annotated alike (by one annotator)
-        return known[1]
+def _scan_route(
+    stops: tuple[Stop, ...],
+    infos: tuple[AddressInfo | None, ...],
+    memo: JudgeMemo,
+    home: str,
+) -> tuple[
+    int | None, tuple[int | None, ...], tuple[tuple[Stop, AddressInfo | None, AddressFacts], ...]
+]:
+    """Returns, of a route's stops and their annotations, the last hop number that replied
+    (None when none did), the ASN of each annotated stop in order, and the stop, annotation
+    and facts of each stop with more to say than its ASN (most have nothing else: the
+    `nothing_but_asn` of their facts). `kernels.scan_route` is its compiled twin."""
+    by_serial = memo.facts_in(home)
+    last_number = max([stop[0] for stop in stops if stop[1] is not None], default=None)
+    abouts = [
+        by_serial.get(info.serial) or memo.facts_of(info, home) if info is not None else None
+        for info in infos
+    ]
+    asns = tuple([about.asn for about in abouts if about is not None])
+    telling = tuple(
+        [
+            (stop, info, about)
+            for stop, info, about in zip(stops, infos, abouts, strict=True)
+            if about is not None and not about.nothing_but_asn
+        ]
+    )
+    return last_number, asns, telling
+
+
+_NO_NAMES: frozenset[str] = frozenset()
+
+
+_Told = tuple[
+    frozenset[str], bool, tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...],
+    tuple[int, ...], float | None, tuple[Evidence, ...],
+]  # fmt: skip
+
+
+def _tell(
+    telling: tuple[tuple[Stop, AddressInfo | None, AddressFacts], ...], home: str, memo: JudgeMemo
+) -> _Told:
+    """Returns what the stops with more to say than their networks (`_scan_route`) say, as
+    `_RouteFacts` has it from `home_ixp_names` to `evidence`. `kernels.route_telling` is its
+    compiled twin."""
     evidence: list[Evidence] = []
     foreign_countries: list[str] = []
     foreign_cities: list[str] = []
@@ -439,19 +493,6 @@ def _route_facts(at: AnnotatedTrace, home: str, memo: JudgeMemo) -> _RouteFacts:
     home_ixp_names: set[str] = set()
     via_home_ixp = False
     said = memo.said
-    stops = at.trace.route().stops
-    last_number = max([stop[0] for stop in stops if stop[1] is not None], default=None)
-    by_serial = memo.facts_in(home)
-    abouts = [
-        by_serial.get(info.serial) or memo.facts_of(info, home) if info is not None else None
-        for info in infos
-    ]
-    asns = [about.asn for about in abouts if about is not None]
-    telling = [
-        (stop, info, about)
-        for stop, info, about in zip(stops, infos, abouts, strict=True)
-        if about is not None and not about.nothing_but_asn
-    ]
     for (number, address, _inherited), info, about in telling:
         assert info is not None
         if about.home_ixp is not None:
@@ -486,13 +527,42 @@ def _route_facts(at: AnnotatedTrace, home: str, memo: JudgeMemo) -> _RouteFacts:
             if info.address is address:
                 said[(info.serial, number, home)] = lines
         evidence += lines
-    facts = _RouteFacts(
-        asns=tuple(asns), home_ixp_names=frozenset(home_ixp_names), via_home_ixp=via_home_ixp,
-        ixps=tuple(ixps), ixp_countries=tuple(ixp_countries),
-        foreign_countries=tuple(foreign_countries), foreign_cities=tuple(foreign_cities),
-        carried_by=tuple(carried_by), foreign_confidence=max(foreign_conf, default=None),
-        evidence=tuple(evidence), last_number=last_number,
+    return (
+        frozenset(home_ixp_names), via_home_ixp, tuple(ixps), tuple(ixp_countries),
+        tuple(foreign_countries), tuple(foreign_cities), tuple(carried_by),
+        max(foreign_conf, default=None), tuple(evidence),
     )  # fmt: skip
+
+
+def _route_facts(at: AnnotatedTrace, home: str, memo: JudgeMemo) -> _RouteFacts:
+    """Returns what the annotated route of `at` says (see `_RouteFacts`), once per route."""
+    infos = at.infos
+    route_key = (at.trace.route().serial, home)
+    known = memo.routes.get(route_key)
+    if known is not None and known[0] is infos:  # annotated alike (by one annotator)
+        return known[1]
+    stops = at.trace.route().stops
+    scanned = (
+        None if scan_route is None else scan_route(stops, infos, memo.facts_in(home), AddressFacts)
+    )
+    last_number, asns, telling = (
+        _scan_route(stops, infos, memo, home) if scanned is None else scanned
+    )
+    if not telling:  # the common route: its stops say nothing but their networks
+        facts = _RouteFacts(asns, _NO_NAMES, False, (), (), (), (), (), None, (), last_number)
+    else:
+        told: _Told | None = (
+            None
+            if route_telling is None
+            else route_telling(telling, home, memo.said, AddressFacts, Abroad)
+        )
+        names, via, ixps, ixp_countries, countries, cities, carried, best, evidence = (
+            _tell(telling, home, memo) if told is None else told
+        )
+        facts = _RouteFacts(
+            asns, names, via, ixps, ixp_countries, countries, cities, carried, best, evidence,
+            last_number,
+        )  # fmt: skip (the fields in their order)
     memo.routes[route_key] = (infos, facts)
     return facts
 
@@ -574,20 +644,25 @@ class _Case:
     ) -> PathVerdict:
         """Returns the verdict on this trace; `evidence` defaults to what its route says."""
         facts, ends, trace = self.facts, self.ends, self.at.trace
+        clamped = max(0.0, min(1.0, confidence))
+        kept = self.memo.rounded
+        rounded = kept.get(clamped)
+        if rounded is None:
+            if len(kept) >= ROUNDED_MAX:
+                kept.clear()
+            rounded = kept[clamped] = round(clamped, 3)
+        # PathVerdict's fields in their order (positional: no keyword matched per field).
         return PathVerdict(
-            trace=trace.key, scope=self.scope, verdict=kind, reason=reason, af=trace.af,
-            dst_addr=self.dst_text, src_asn=ends.src_asn, dst_asn=ends.dst_asn,
-            src_country=ends.src_country, dst_country=ends.dst_country, as_path=self.as_path,
-            foreign_countries=facts.foreign_countries, foreign_cities=facts.foreign_cities,
-            ixps=facts.ixps, ixp_countries=facts.ixp_countries, carried_by=facts.carried_by,
-            rtt_ms=self.rtt_ms, floor_rtt_ms=self.floor_rtt_ms,
-            extra_rtt_ms=None if extra_rtt_ms is None else round(extra_rtt_ms, 2),
-            confidence=round(max(0.0, min(1.0, confidence)), 3),
-            evidence=(
+            trace.key, self.scope, kind, reason, trace.af, self.dst_text, ends.src_asn,
+            ends.dst_asn, ends.src_country, ends.dst_country, self.as_path,
+            facts.foreign_countries, facts.foreign_cities, facts.ixps, facts.ixp_countries,
+            facts.carried_by, self.rtt_ms, self.floor_rtt_ms,
+            None if extra_rtt_ms is None else round(extra_rtt_ms, 2), rounded,
+            (
                 facts.evidence if evidence is None
                 else evidence if isinstance(evidence, tuple) else tuple(evidence)
             ),
-            origin=trace.origin,
+            trace.origin,
         )  # fmt: skip
 
 
@@ -603,7 +678,7 @@ def _case(
 ) -> _Case:
     """Returns what the rules read of one annotated trace."""
     trace = at.trace
-    reached = trace.destination_reached
+    reached, rtt = trace.destination_seen()
     vantage = at.vantage
     origin_point = (
         None
@@ -621,12 +696,22 @@ def _case(
                 else origin_point
             )
         if target is not None:
-            floor = round(floor_rtt_ms(distance_km(*origin_point, *target)), 2)
+            floors = memo.floors
+            floor = floors.get((origin_point, target))
+            if floor is None:
+                if len(floors) >= FLOORS_MAX:
+                    floors.clear()
+                floor = floors[(origin_point, target)] = round(
+                    floor_rtt_ms(distance_km(*origin_point, *target)), 2
+                )
     facts = _route_facts(at, home, memo)
     path_key = (ends.src_asn, ends.dst_asn, reached)
     path = facts.as_paths.get(path_key)
     if path is None:
-        path = facts.as_paths[path_key] = _as_path(facts.asns, *path_key)
+        path = None if as_path_kernel is None else as_path_kernel(facts.asns, *path_key)
+        if path is None:
+            path = _as_path(facts.asns, *path_key)
+        facts.as_paths[path_key] = path
     destination = trace.destination
     dst_text = (
         None
@@ -637,11 +722,9 @@ def _case(
         else str(destination)
     )
     return _Case(
-        at=at, home=home, ends=ends, check=check, places=places, settings=settings, memo=memo,
-        crossings=crossings, scope=_scope(home, ends), facts=facts, as_path=path,
-        reached=reached, rtt_ms=trace.destination_rtt_ms, origin_point=origin_point,
-        floor_rtt_ms=floor, dst_text=dst_text,
-    )  # fmt: skip
+        at, home, ends, check, places, settings, memo, crossings, _scope(home, ends), facts,
+        path, reached, rtt, origin_point, floor, dst_text,
+    )  # fmt: skip (the fields in their order)
 
 
 def judge_route(
@@ -666,7 +749,7 @@ def judge_route(
     memo = JudgeMemo() if memo is None else memo
     if crossings is None:
         crossings = _default_crossings(places, home, memo)
-    case = _case(at, home, ends, check, places, settings or JudgeSettings(), memo, crossings)
+    case = _case(at, home, ends, check, places, settings or _DEFAULT_SETTINGS, memo, crossings)
     for rule in _RULES:
         decided = rule(case)
         if decided is not None:
@@ -979,11 +1062,8 @@ def restate_many(like: PathVerdict, traces: Iterable[Trace]) -> list[PathVerdict
     floor = like.floor_rtt_ms
     penalty = like.verdict is Verdict.TROMBONED and floor is not None
     for trace in traces:
-        destination = trace.destination
-        # Read from the route rather than `destination_rtt_ms`, which keeps it in the trace.
-        rtt = (
-            None if destination is None else trace.route().reach(destination, trace.stop_rtts())[1]
-        )
+        # Found anew rather than `destination_rtt_ms`, which keeps it in the trace.
+        rtt = trace.reach_destination()[1]
         extra = (
             round(rtt - floor, 2) if penalty and rtt is not None and floor is not None else None
         )

@@ -52,7 +52,7 @@ from ixpready.enrichment.geohint import (
 from ixpready.enrichment.ixps import IxpHit, IxpIndex
 from ixpready.enrichment.prefixes import Origin, PrefixTable, RegistryCountries
 from ixpready.enrichment.presence import NAMED, NetworkPresence, nearest
-from ixpready.kernels import ObserveNumbered, observe_numbered
+from ixpready.kernels import ObserveNumbered, observe_numbered, pick_infos
 from ixpready.measurements.records import (
     AddressTable,
     IPAddress,
@@ -948,12 +948,16 @@ class Annotator:
         numbered = self._numbered
         if infos is None:
             numbers = self.table.route_numbers(route)
+            # `pick_infos`: the compiled twin of `_pick`, when built (None: not all there).
+            infos = None if pick_infos is None else pick_infos(numbered, numbers)
             try:
-                infos = tuple([numbered[number] for number in numbers])
-            except KeyError:  # some address not annotated yet
+                if infos is None:
+                    infos = _pick(numbered, numbers)
+            except KeyError:  # some address not annotated yet (the others are: `info` keeps
+                # each address's one annotation, which `numbered` holds under its number)
                 infos = tuple(
                     [
-                        self._info_by(number, stop[1])
+                        numbered[number] if number in numbered else self._info_by(number, stop[1])
                         for number, stop in zip(numbers, route.stops, strict=True)
                     ]
                 )
@@ -970,3 +974,11 @@ class Annotator:
         found = None if address is None else self.info(address)
         self._numbered[key] = found
         return found
+
+
+def _pick(
+    numbered: dict[object, AddressInfo | None], numbers: tuple[int, ...]
+) -> tuple[AddressInfo | None, ...]:
+    """Returns the annotation of each address number (KeyError: one not annotated yet).
+    `kernels.pick_infos` is its compiled twin."""
+    return tuple([numbered[number] for number in numbers])

@@ -16,6 +16,8 @@ from ipaddress import IPv4Address, IPv6Address, ip_address
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Protocol
 
+from ixpready.kernels import route_reach
+
 IPAddress = IPv4Address | IPv6Address
 
 
@@ -371,17 +373,32 @@ class Route:
         number in the table the route was read with, when known (then no address compared)."""
         numbers = self.numbers
         if number and numbers is not None:
-            positions: tuple[int, ...] = tuple(
-                index for index, known in enumerate(numbers) if known == number
-            )
-        else:
-            positions = self.positions(address)
-        best: float | None = None
-        for index in positions:
-            rtt = rtts[index]
-            if rtt is not None and (best is None or rtt < best):
-                best = rtt
-        return bool(positions), best
+            found = None if route_reach is None else route_reach(numbers, number, rtts)
+            return _reach_numbered(numbers, number, rtts) if found is None else found
+        return _smallest_at(self.positions(address), rtts)
+
+
+def _reach_numbered(
+    numbers: tuple[int, ...], number: int, rtts: tuple[float | None, ...]
+) -> tuple[bool, float | None]:
+    """`Route.reach` for an address known by its number: whether some stop's number is
+    `number`, and the smallest RTT at those stops. `kernels.route_reach` is its compiled twin."""
+    return _smallest_at(
+        tuple(index for index, known in enumerate(numbers) if known == number), rtts
+    )
+
+
+def _smallest_at(
+    positions: tuple[int, ...], rtts: tuple[float | None, ...]
+) -> tuple[bool, float | None]:
+    """Returns whether there are `positions`, and the smallest of `rtts` at them (None when
+    none has one)."""
+    best: float | None = None
+    for index in positions:
+        rtt = rtts[index]
+        if rtt is not None and (best is None or rtt < best):
+            best = rtt
+    return bool(positions), best
 
 
 def stops_of(hops: tuple[Hop, ...]) -> tuple[list[Stop], tuple[float | None, ...]]:
@@ -619,19 +636,24 @@ class Trace:
         object.__setattr__(self, "_route", route)
         object.__setattr__(self, "_stop_rtts", rtts)
 
-    def _destination(self) -> tuple[bool, float | None]:
+    def destination_seen(self) -> tuple[bool, float | None]:
+        """Returns `destination_reached` and `destination_rtt_ms` together (found once)."""
         found = self._destination_seen
-        if found is not None:
-            return found
-        destination = self.destination
-        numbers = self._numbers
-        found = (
-            (False, None)
-            if destination is None
-            else self.route().reach(destination, self.stop_rtts(), numbers[0] if numbers else 0)
-        )
-        object.__setattr__(self, "_destination_seen", found)
+        if found is None:
+            found = self.reach_destination()
+            object.__setattr__(self, "_destination_seen", found)
         return found
+
+    def reach_destination(self) -> tuple[bool, float | None]:
+        """Returns what `destination_seen` does, found anew and not kept in the trace."""
+        destination = self.destination
+        if destination is None:
+            return False, None
+        numbers = self._numbers
+        route, rtts = self._route, self._stop_rtts  # (set together)
+        if route is None or rtts is None:
+            route, rtts = self.route(), self.stop_rtts()
+        return route.reach(destination, rtts, numbers[0] if numbers else 0)
 
     def address_keys(self) -> tuple[object, object]:
         """Returns keys for the destination and the public source that equal those of
@@ -645,12 +667,12 @@ class Trace:
     @property
     def destination_reached(self) -> bool:
         """Returns True when some reply came from the destination address itself."""
-        return self._destination()[0]
+        return self.destination_seen()[0]
 
     @property
     def destination_rtt_ms(self) -> float | None:
         """Returns the smallest usable RTT (ms) of the destination's own replies, if any."""
-        return self._destination()[1]
+        return self.destination_seen()[1]
 
 
 class HopSource(Protocol):
