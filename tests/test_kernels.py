@@ -21,6 +21,7 @@ from typing import Any
 
 import msgspec
 import orjson
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -437,3 +438,84 @@ def test_lines_read_as_spans_pickle_and_make_their_hops(recorded: Path) -> None:
         reference = parse.trace_from_atlas(orjson.loads(line))
         assert again == trace == reference
         assert again.hops == trace.hops == reference.hops
+
+
+def test_records_made_by_set_fields_are_the_records_their_constructors_make(
+    recorded: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reader makes TraceKey, Route and lazy Trace records without their generated
+    `__init__` (`records.set_fields`, compiled `kernels.set_fields`): each equals, field by
+    field, what the constructor (or the Python reference) makes."""
+    from ixpready.measurements import records
+
+    assert kernels.set_fields is not None and records.set_fields_kernel is kernels.set_fields
+    stops = ((1, None, False), (2, records.ip_address("192.0.2.1"), True), (2, None, False))
+    for hop_numbers in ((1, 2, 2), (1, 2, 3)):
+        made = records.Route.read(stops, (0, 5, 0), hop_numbers)
+        built = records.Route(stops, (0, 5, 0))
+        assert made == built and made.numbers == built.numbers and made._found == {}
+        assert made.one_per_hop is (len(set(hop_numbers)) == 3) and made.serial != built.serial
+    assert records.TraceKey.of(5, 6, 7) == records.TraceKey(5, 6, 7)
+    assert hash(records.TraceKey.of(5, 6, 7)) == hash(records.TraceKey(5, 6, 7))
+    path = recorded / "atlas-traceroute" / GT_HN_SV
+    compiled = [o for o in parse.parse_bytes(path.read_bytes(), "x") if isinstance(o, parse.Trace)]
+    monkeypatch.setattr(records, "set_fields_kernel", None)  # the Python reference
+    reference = [o for o in parse.parse_bytes(path.read_bytes(), "x") if isinstance(o, parse.Trace)]
+    assert len(compiled) == len(reference) > 20
+    for one, other in zip(compiled, reference, strict=True):
+        assert one == other and one.hops == other.hops
+        for name in records._LAZY_TRACE_FIELDS:
+            if name not in ("_route", "_hop_source", "_numbers"):  # (per table)
+                assert getattr(one, name) == getattr(other, name), name
+    with pytest.raises(AttributeError):  # as object.__setattr__ for a field it does not have
+        records.set_fields(object.__new__(records.TraceKey), ("nope",), (1,))
+    monkeypatch.setattr(records, "set_fields_kernel", kernels.set_fields)
+    with pytest.raises(AttributeError):
+        records.set_fields(object.__new__(records.TraceKey), ("nope",), (1,))
+
+
+def test_read_line_gives_the_numbers_the_table_holds(recorded: Path) -> None:
+    read = kernels.read_line
+    assert read is not None
+    table = AddressTable()
+    lines = [line for line in (recorded / "atlas-traceroute" / GT_HN_SV).read_bytes().splitlines()]
+    seen = {True: 0, False: 0}
+    data = b"\n".join(lines)
+    spans, start = [], 0
+    for line in lines:
+        spans.append((start, start + len(line)))
+        start += len(line) + 1
+    for (start, end), line in zip(spans * 2, lines * 2, strict=True):  # all known 2nd time
+        fields = read(data, start, end, table.numbers)  # the line as a span of the text
+        if fields is None:
+            continue
+        assert fields[:16] == read(line)
+        texts = (fields[5], fields[6], fields[7], *fields[13])
+        expected = tuple(table.numbers.get(t, -1) if t else 0 for t in texts)
+        known = fields[16]
+        assert known == (None if -1 in expected else expected)
+        seen[known is None] += 1
+        for text in texts:
+            if text:
+                table.number(text)
+    assert seen[True] > 0 and seen[False] > 0
+
+
+def test_json_lines_the_compiled_reader_reads_never_reach_msgspec(
+    recorded: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A slip in the compiled path would not change a result, only the speed: the line would
+    silently be read again by msgspec. Here every line the kernel reads must not be."""
+    data = (recorded / "atlas-traceroute" / GT_HN_SV).read_bytes()
+    assert kernels.read_line is not None
+    readable = sum(
+        kernels.read_line(line) is not None for line in data.splitlines() if line.strip()
+    )
+    again: list[object] = []
+    decode = parse._fast_line
+    monkeypatch.setattr(
+        parse, "_fast_line", lambda line, *a: (again.append(line) if line.strip() else None)
+        or decode(line, *a),
+    )  # fmt: skip
+    traces = [o for o in parse.parse_bytes(data, "x") if isinstance(o, parse.Trace)]
+    assert readable > 20 and len(traces) - len(again) == readable

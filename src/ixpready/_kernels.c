@@ -234,7 +234,39 @@ error:
     return NULL;
 }
 
+/* set_fields(obj, names, values) -> obj: `object.__setattr__(obj, name, value)` for each name
+ * and value, in order (the generic setter: a frozen dataclass's own __setattr__ is bypassed, as
+ * `object.__setattr__` bypasses it); the twin of `measurements.records.set_fields`. */
+static PyObject *
+set_fields(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 3) {
+        PyErr_SetString(PyExc_TypeError, "set_fields(obj, names, values) takes three arguments");
+        return NULL;
+    }
+    PyObject *obj = args[0], *names = args[1], *values = args[2];
+    if (!PyTuple_CheckExact(names) || !PyTuple_CheckExact(values)
+        || PyTuple_GET_SIZE(names) != PyTuple_GET_SIZE(values)) {
+        PyErr_SetString(PyExc_TypeError, "set_fields: names and values are tuples of one length");
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(names); i++) {
+        PyObject *name = PyTuple_GET_ITEM(names, i);
+        if (!PyUnicode_CheckExact(name)) {
+            PyErr_SetString(PyExc_TypeError, "set_fields: a name is not a str");
+            return NULL;
+        }
+        if (PyObject_GenericSetAttr(obj, name, PyTuple_GET_ITEM(values, i)) < 0) {
+            return NULL;
+        }
+    }
+    Py_INCREF(obj);
+    return obj;
+}
+
 static PyMethodDef kernel_methods[] = {
+    {"set_fields", (PyCFunction)(void (*)(void))set_fields, METH_FASTCALL,
+     "set_fields(obj, names, values): object.__setattr__ of each name and value; returns obj."},
     {"scan_hops", (PyCFunction)(void (*)(void))scan_hops, METH_FASTCALL,
      "scan_hops(entries, unset): the reply loop of measurements.parse._route, or None."},
     {NULL, NULL, 0, NULL},

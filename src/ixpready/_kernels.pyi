@@ -12,15 +12,8 @@ def scan_hops(
 ): ...
 
 def read_line(
-    data: bytes, start: int = ..., end: int = ..., /
-) -> (
-    tuple[
-        int, int, int, int | None, str | None, str | None, str | None, str | None, str | None,
-        int | None, int | None, int | None,
-        tuple[int, ...], tuple[str, ...], tuple[float | None, ...], tuple[bool | None, ...],
-    ]
-    | None
-): ...
+    data: bytes, start: int = ..., end: int = ..., numbers: dict[str, int] = ..., /
+) -> tuple[Any, ...] | None: ...
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float, /) -> float: ...
 def nearest_detour(
@@ -75,3 +68,5 @@ def as_path(
 def route_telling(
     telling: tuple[Any, ...], home: str, said: dict[Any, Any], facts_type: type, abroad_type: type, /
 ) -> tuple[Any, ...] | None: ...
+
+def set_fields(obj: Any, names: tuple[str, ...], values: tuple[Any, ...], /) -> Any: ...

@@ -898,7 +898,7 @@ flag_object(int flag)
 
 /* The tuple `parse._trace_of` takes; NULL with a Python error set when out of memory. */
 static PyObject *
-fields_tuple(const Field *fields, const Stops *stops)
+fields_tuple(const Field *fields, const Stops *stops, int with_numbers)
 {
     Py_ssize_t n = stops->count;
     PyObject *numbers = PyTuple_New(n), *texts = PyTuple_New(n), *rtts = PyTuple_New(n),
@@ -932,9 +932,13 @@ fields_tuple(const Field *fields, const Stops *stops)
             goto done;
         }
     }
-    out = PyTuple_New(16);
+    out = PyTuple_New(with_numbers ? 17 : 16);
     if (out == NULL) {
         goto done;
+    }
+    if (with_numbers) { /* filled by the caller (`known_numbers`) */
+        Py_INCREF(Py_None);
+        PyTuple_SET_ITEM(out, 16, Py_None);
     }
     PyObject *items[12] = {
         PyLong_FromLongLong(fields[F_MSM].number), PyLong_FromLongLong(fields[F_PRB].number),
@@ -1092,13 +1096,56 @@ read_record(Cursor *c, Field *fields, Stops *stops)
            && fields[F_PRB].present && fields[F_TIME].present;
 }
 
-/* read_line(data[, start, end]): the line data[start:end] of a bytes object (all of it by
- * default), read without copying it. */
+/* The numbers `numbers` (an AddressTable's dict: address text -> number) holds for the
+ * destination, source, public source and every stop's text, 0 for a text absent or empty;
+ * None when some text is not in it yet (the reader numbers it then). */
+static PyObject *
+known_numbers(PyObject *fields, PyObject *numbers)
+{
+    PyObject *texts = PyTuple_GET_ITEM(fields, 13);
+    Py_ssize_t n = PyTuple_GET_SIZE(texts);
+    PyObject *known = PyTuple_New(n + 3);
+    if (known == NULL) {
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < n + 3; i++) {
+        PyObject *text = i < 3 ? PyTuple_GET_ITEM(fields, 5 + i) : PyTuple_GET_ITEM(texts, i - 3);
+        PyObject *number;
+        if (text == Py_None || PyUnicode_GET_LENGTH(text) == 0) {
+            number = PyLong_FromLong(0);
+            if (number == NULL) {
+                Py_DECREF(known);
+                return NULL;
+            }
+        }
+        else {
+            number = PyDict_GetItemWithError(numbers, text);
+            if (number == NULL) {
+                Py_DECREF(known);
+                if (PyErr_Occurred()) {
+                    return NULL;
+                }
+                Py_RETURN_NONE;
+            }
+            Py_INCREF(number);
+        }
+        PyTuple_SET_ITEM(known, i, number);
+    }
+    return known;
+}
+
+/* read_line(data[, start, end[, numbers]]): the line data[start:end] of a bytes object (all of
+ * it by default), read without copying it; with `numbers` (an AddressTable's dict), the fields
+ * are followed by `known_numbers` of them. */
 static PyObject *
 read_line(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 1 && nargs != 3) {
-        PyErr_SetString(PyExc_TypeError, "read_line(data[, start, end])");
+    if (nargs != 1 && nargs != 3 && nargs != 4) {
+        PyErr_SetString(PyExc_TypeError, "read_line(data[, start, end[, numbers]])");
+        return NULL;
+    }
+    if (nargs == 4 && !PyDict_CheckExact(args[3])) {
+        PyErr_SetString(PyExc_TypeError, "read_line: numbers is a dict");
         return NULL;
     }
     PyObject *data = args[0];
@@ -1106,7 +1153,7 @@ read_line(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs)
         Py_RETURN_NONE;
     }
     Py_ssize_t size = PyBytes_GET_SIZE(data), start = 0, end = size;
-    if (nargs == 3) {
+    if (nargs >= 3) {
         start = PyLong_AsSsize_t(args[1]);
         end = PyLong_AsSsize_t(args[2]);
         if ((start == -1 || end == -1) && PyErr_Occurred()) {
@@ -1124,7 +1171,18 @@ read_line(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs)
     Stops stops = {NULL, 0, 0};
     PyObject *out;
     if (read_record(&cursor, fields, &stops)) {
-        out = fields_tuple(fields, &stops);
+        out = fields_tuple(fields, &stops, nargs == 4);
+        if (out != NULL && nargs == 4) { /* the fields, then the numbers */
+            PyObject *known = known_numbers(out, args[3]);
+            if (known == NULL) {
+                Py_CLEAR(out);
+            }
+            else {
+                PyObject *placeholder = PyTuple_GET_ITEM(out, 16); /* the tuple is new */
+                PyTuple_SET_ITEM(out, 16, known);
+                Py_DECREF(placeholder);
+            }
+        }
     }
     else {
         Py_INCREF(Py_None);

@@ -25,15 +25,9 @@ from typing import Any
 
 PURE_PYTHON_ENV = "IXPREADY_PURE_PYTHON"
 
-ReadLine = Callable[
-    ...,
-    tuple[
-        int, int, int, int | None, str | None, str | None, str | None, str | None, str | None,
-        int | None, int | None, int | None,
-        tuple[int, ...], tuple[str, ...], tuple[float | None, ...], tuple[bool | None, ...],
-    ]
-    | None,
-]
+# The fields of `measurements.parse._Fields` (16), and with an AddressTable's numbers given,
+# a 17th: the numbers the table holds for the record's addresses (None if some are new).
+ReadLine = Callable[..., tuple[Any, ...] | None]
 ScanHops = Callable[
     [list[Any], object],
     tuple[tuple[int, ...], tuple[str, ...], tuple[float | None, ...], tuple[bool | None, ...]]
@@ -112,6 +106,10 @@ _MODULE, STATUS = _load(Path(__file__).parent)
 COMPILED = _MODULE is not None
 # scan_hops(entries, unset): the reply loop of `measurements.parse._route` (see _kernels.c).
 scan_hops: ScanHops | None = None if _MODULE is None else _MODULE.scan_hops
+# set_fields(obj, names, values): `measurements.records.set_fields` (see _kernels.c).
+set_fields: Callable[[Any, tuple[str, ...], tuple[Any, ...]], Any] | None = (
+    None if _MODULE is None else _MODULE.set_fields
+)
 # read_line(data[, start, end]): a traceroute's JSON line (data[start:end], not copied) read
 # as `measurements.parse._fast_line` reads it through msgspec (`_FAST_LINE`) and
 # `_fast_trace` (see _kernels_read.c).

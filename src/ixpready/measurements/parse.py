@@ -583,10 +583,13 @@ def _rows(entries: list[_FastHop], table: AddressTable, scan: ScanHops | None = 
     return _scan_rows(entries, table) if scanned is None else scanned
 
 
-def _route(rows: _Rows, table: AddressTable, epoch: int) -> Route:
+def _route(
+    rows: _Rows, table: AddressTable, epoch: int, known: tuple[int, ...] | None = None
+) -> Route:
     """Returns the route of a record's stops (`_scan_rows`), as `route_of` finds it in the
     hops `trace_from_atlas` makes; raises _Fallback for a text that is no address, or when
-    the table was emptied since `epoch` (its numbers differ)."""
+    the table was emptied since `epoch` (its numbers differ). `known`: the stops' numbers,
+    when the compiled reader found them all in the table."""
     hop_numbers, texts, _stop_rtts, inherited = rows
     # Keyed by the texts (a text's hash is kept by the string): a route read before needs
     # no look-up per stop; its texts were checked then (the table keeps its routes only
@@ -595,15 +598,17 @@ def _route(rows: _Rows, table: AddressTable, epoch: int) -> Route:
     route = table.known_route(key)
     if route is None:
         numbers_get = table.numbers.get
-        numbers: tuple[int, ...] = tuple(
-            [(numbers_get(text) or _numbered(table, text)) if text else 0 for text in texts]
+        numbers: tuple[int, ...] = (
+            tuple([(numbers_get(text) or _numbered(table, text)) if text else 0 for text in texts])
+            if known is None
+            else known
         )
         if table.epoch != epoch:  # the table was emptied meanwhile: its numbers differ
             raise _Fallback
-        stops: list[Stop] = list(  # (0, a silent hop's number, is no key of `addresses`)
+        stops: tuple[Stop, ...] = tuple(  # (0, a silent hop's number, is no key of `addresses`)
             zip(hop_numbers, map(table.addresses.get, numbers), map(bool, inherited), strict=True)
         )
-        route = table.route(key, stops, numbers)
+        route = table.route(key, stops, numbers, hop_numbers)
     elif table.epoch != epoch:
         raise _Fallback
     return route
@@ -644,37 +649,44 @@ _Fields = tuple[
 
 
 def _trace_of(
-    fields: _Fields,
+    fields: _Fields | tuple[Any, ...],
     probe: Any,
     table: AddressTable,
     epoch: int,
     source: _FastTrace | bytes | str | memoryview,
+    known: tuple[int, ...] | None = None,
 ) -> Trace:
     """Returns the Trace of a traceroute's fields (`_Fields`), `probe` its `ixpready_probe`
-    object if any, its hops left to be made from `source` on first use. Raises _Fallback
-    (or MalformedResult) when the dict path must read it instead."""
+    object if any, its hops left to be made from `source` on first use. `known`: the numbers
+    the table holds for the destination, source, public source and the stops' texts, when the
+    compiled reader found them all. Raises _Fallback (or MalformedResult) when the dict path
+    must read it instead."""
     (
         msm_id, prb_id, timestamp, af, proto, dst_text, src_text, public_text, dst_name,
         end_time, paris_id, firmware,
     ) = fields[:12]  # fmt: skip
-    stop_rows: _Rows = fields[12:]
-    key = TraceKey(msm_id, prb_id, timestamp)
-    numbers_get = table.numbers.get
+    stop_rows: _Rows = fields[12:16]  # (the compiled reader's 17th: `known`)
+    key = TraceKey.of(msm_id, prb_id, timestamp)
     addresses = table.addresses
-    dst = (numbers_get(dst_text) or _numbered(table, dst_text)) if dst_text else 0
-    src = (numbers_get(src_text) or _numbered(table, src_text)) if src_text else 0
-    public = (numbers_get(public_text) or _numbered(table, public_text)) if public_text else 0
-    route = _route(stop_rows, table, epoch)
+    if known is None:
+        numbers_get = table.numbers.get
+        dst = (numbers_get(dst_text) or _numbered(table, dst_text)) if dst_text else 0
+        src = (numbers_get(src_text) or _numbered(table, src_text)) if src_text else 0
+        public = (numbers_get(public_text) or _numbered(table, public_text)) if public_text else 0
+        route = _route(stop_rows, table, epoch)
+    else:
+        dst, src, public = known[0], known[1], known[2]
+        route = _route(stop_rows, table, epoch, known[3:])
     if table.epoch != epoch:  # the table was emptied meanwhile: its numbers differ
         raise _Fallback
     destination = addresses[dst] if dst else None
     source_address = addresses[src] if src else None
     public_source = addresses[public] if public else None
     if af is None:
-        known = destination or source_address or public_source
-        if known is None:
+        shown = destination or source_address or public_source
+        if shown is None:
             raise _Fallback
-        af = known.version
+        af = shown.version
     elif af not in (4, 6):
         raise _Fallback
     origin = "atlas" if probe is None else PROBE_FIRMWARE_ORIGIN
@@ -713,10 +725,10 @@ def _fast_span(
     """Returns `_fast_line(data[start:end])` without copying the line when the compiled line
     reader reads it (the trace's hops are then made from `view[start:end]` when asked)."""
     if read is not None:
-        fields = read(data, start, end)
-        if fields is not None:
+        fields = read(data, start, end, table.numbers)
+        if fields is not None:  # the fields, then the numbers the table holds (or None)
             try:
-                return _trace_of(fields, None, table, table.epoch, view[start:end])
+                return _trace_of(fields, None, table, table.epoch, view[start:end], fields[16])
             except (_Fallback, MalformedResult):
                 pass  # read again below, to fall back exactly as that reading does
     return _fast_line(data[start:end], table, None)

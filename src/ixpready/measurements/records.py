@@ -14,9 +14,10 @@ from dataclasses import MISSING, dataclass, field, fields
 from datetime import UTC, datetime
 from ipaddress import IPv4Address, IPv6Address, ip_address
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from ixpready.kernels import route_reach
+from ixpready.kernels import set_fields as set_fields_kernel
 
 IPAddress = IPv4Address | IPv6Address
 
@@ -31,6 +32,22 @@ def serial_number() -> int:
     return next(_SERIALS)
 
 
+_Made = TypeVar("_Made")
+
+
+def set_fields(obj: _Made, names: tuple[str, ...], values: tuple[Any, ...]) -> _Made:
+    """Sets the fields of an object made with `object.__new__` and returns it: a reader's
+    record of a frozen dataclass made without its generated `__init__`, one Python call per
+    field less (`kernels.set_fields` is the compiled twin)."""
+    if set_fields_kernel is not None:
+        set_fields_kernel(obj, names, values)
+        return obj
+    setattr_ = object.__setattr__  # the record is frozen: its fields are set once, here
+    for name, value in zip(names, values, strict=True):
+        setattr_(obj, name, value)
+    return obj
+
+
 @dataclass(frozen=True, slots=True, order=True)
 class TraceKey:
     """What makes a result unique: (measurement id, probe id, start time in epoch seconds).
@@ -41,6 +58,11 @@ class TraceKey:
     msm_id: int
     prb_id: int
     timestamp: int
+
+    @classmethod
+    def of(cls, msm_id: int, prb_id: int, timestamp: int) -> TraceKey:
+        """Returns `TraceKey(msm_id, prb_id, timestamp)` (a reader's: without __init__)."""
+        return set_fields(object.__new__(cls), _KEY_FIELDS, (msm_id, prb_id, timestamp))
 
     @property
     def started(self) -> datetime:
@@ -354,6 +376,18 @@ class Route:
         hops = set(map(itemgetter(0), self.stops))
         object.__setattr__(self, "one_per_hop", len(hops) == len(self.stops))
 
+    @classmethod
+    def read(
+        cls, stops: tuple[Stop, ...], numbers: tuple[int, ...], hop_numbers: tuple[int, ...]
+    ) -> Route:
+        """Returns `Route(stops, numbers)` as a reader makes it (without __init__), the stops'
+        hop numbers given (`one_per_hop` from them)."""
+        one_per_hop = len(set(hop_numbers)) == len(hop_numbers)
+        return set_fields(
+            object.__new__(cls), _ROUTE_FIELDS,
+            (stops, numbers, one_per_hop, serial_number(), {}),
+        )  # fmt: skip
+
     def positions(self, address: IPAddress) -> tuple[int, ...]:
         """Returns the indexes of the stops whose address equals `address` (kept per object)."""
         found = self._found.get(address)
@@ -494,14 +528,25 @@ class AddressTable:
         """Returns the Route read before under `key` (see `route`), if any."""
         return self._routes.get(key)
 
-    def route(self, key: Hashable, stops: Sequence[Stop], numbers: tuple[int, ...]) -> Route:
+    def route(
+        self,
+        key: Hashable,
+        stops: Sequence[Stop],
+        numbers: tuple[int, ...],
+        hop_numbers: tuple[int, ...] | None = None,
+    ) -> Route:
         """Returns the one Route of these stops among those read with this table; `key`
-        names the stops (the reader's: hop numbers, address texts, inherited flags)."""
+        names the stops (the reader's: hop numbers, address texts, inherited flags);
+        `hop_numbers`, the stops' hop numbers, when the reader has them at hand."""
         found = self._routes.get(key)
         if found is None:
             if len(self._routes) >= self.MAX_ROUTES:
                 self._routes.clear()
-            found = self._routes[key] = Route(tuple(stops), numbers)
+            found = self._routes[key] = (
+                Route(tuple(stops), numbers)
+                if hop_numbers is None
+                else Route.read(tuple(stops), numbers, hop_numbers)
+            )
         return found
 
 
@@ -576,26 +621,11 @@ class Trace:
         only when `hops` is first read, its route and stop RTTs as the reader worked them
         out, and `numbers`: those of the destination and public source in the table the
         route was read with (0: none)."""
-        trace = object.__new__(cls)
-        setattr_ = object.__setattr__  # the trace is frozen: its fields are set once, here
-        setattr_(trace, "key", key)
-        setattr_(trace, "af", af)
-        setattr_(trace, "protocol", protocol)
-        setattr_(trace, "destination", destination)
-        setattr_(trace, "destination_name", destination_name)
-        setattr_(trace, "source", source)
-        setattr_(trace, "public_source", public_source)
-        setattr_(trace, "end_time", end_time)
-        setattr_(trace, "paris_id", paris_id)
-        setattr_(trace, "firmware", firmware)
-        setattr_(trace, "error", error)
-        setattr_(trace, "origin", origin)
-        setattr_(trace, "vantage", vantage)
-        setattr_(trace, "_route", route)
-        setattr_(trace, "_stop_rtts", stop_rtts)
-        setattr_(trace, "_destination_seen", None)
-        setattr_(trace, "_hop_source", hop_source)
-        setattr_(trace, "_numbers", numbers)
+        trace = set_fields(object.__new__(cls), _LAZY_TRACE_FIELDS, (
+            key, af, protocol, destination, destination_name, source, public_source, end_time,
+            paris_id, firmware, error, origin, vantage, route, stop_rtts, None, hop_source,
+            numbers,
+        ))  # fmt: skip
         return trace  # `hops` left unset: made on first read
 
     if not TYPE_CHECKING:  # (hidden from mypy, which would type every unknown name by it)
@@ -673,6 +703,16 @@ class Trace:
     def destination_rtt_ms(self) -> float | None:
         """Returns the smallest usable RTT (ms) of the destination's own replies, if any."""
         return self.destination_seen()[1]
+
+
+# The fields a reader sets, in the order of the values it gives (`set_fields`).
+_KEY_FIELDS = ("msm_id", "prb_id", "timestamp")
+_ROUTE_FIELDS = ("stops", "numbers", "one_per_hop", "serial", "_found")
+_LAZY_TRACE_FIELDS = (
+    "key", "af", "protocol", "destination", "destination_name", "source", "public_source",
+    "end_time", "paris_id", "firmware", "error", "origin", "vantage", "_route", "_stop_rtts",
+    "_destination_seen", "_hop_source", "_numbers",
+)  # fmt: skip
 
 
 class HopSource(Protocol):
