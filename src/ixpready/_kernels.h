@@ -22,6 +22,8 @@ int ixpready_judge_init(void);
  * haversine to the bit; `ixpready_haversine_parts` the same from the latitudes in radians and
  * their cosines (worked out once per point by a caller comparing many points). */
 double ixpready_haversine_km(double lat1, double lon1, double lat2, double lon2);
+/* A coordinate as math reads it (an exact float, or an int): 1, or 0 with a TypeError set. */
+int ixpready_as_double(PyObject *value, double *out);
 double ixpready_haversine_parts(double p1, double cos1, double lon1, double p2, double cos2,
                                 double lon2, double earth_km);
 extern PyMethodDef ixpready_geo_methods[];

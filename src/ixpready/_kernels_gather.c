@@ -739,16 +739,7 @@ distance(double lat1, double lon1, double lat2, double lon2, double earth_km)
 static int
 number_of(PyObject *object, double *value)
 {
-    if (PyFloat_CheckExact(object)) {
-        *value = PyFloat_AS_DOUBLE(object);
-        return 0;
-    }
-    if (PyLong_CheckExact(object)) {
-        *value = PyLong_AsDouble(object);
-        return *value == -1.0 && PyErr_Occurred() ? -1 : 0;
-    }
-    PyErr_SetString(PyExc_TypeError, "expected a float");
-    return -1;
+    return ixpready_as_double(object, value) ? 0 : -1;
 }
 
 /* Reads a tuple of `count` numbers into `values`: 1 when read, 0 when not such a tuple. */

@@ -44,8 +44,8 @@ ixpready_haversine_km(double lat1, double lon1, double lat2, double lon2)
     return ixpready_haversine_parts(p1, cos(p1), lon1, p2, cos(p2), lon2, EARTH_RADIUS_KM);
 }
 
-static int
-as_double(PyObject *value, double *out)
+int
+ixpready_as_double(PyObject *value, double *out)
 {
     if (PyFloat_CheckExact(value)) {
         *out = PyFloat_AS_DOUBLE(value);
@@ -69,7 +69,7 @@ distance_km(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs
         return NULL;
     }
     for (int i = 0; i < 4; i++) {
-        if (!as_double(args[i], &v[i])) {
+        if (!ixpready_as_double(args[i], &v[i])) {
             return NULL;
         }
         if (!isfinite(v[i])) { /* math.sin of an infinity raises: left to the reference */
@@ -86,7 +86,7 @@ pair(PyObject *point, double *lat, double *lon)
     if (!PyTuple_CheckExact(point) || PyTuple_GET_SIZE(point) != 2) {
         return 0;
     }
-    return as_double(PyTuple_GET_ITEM(point, 0), lat) && as_double(PyTuple_GET_ITEM(point, 1), lon);
+    return ixpready_as_double(PyTuple_GET_ITEM(point, 0), lat) && ixpready_as_double(PyTuple_GET_ITEM(point, 1), lon);
 }
 
 /* nearest_detour(s, a, b, crossings, uncertainty) -> (length, crossing) | None:
@@ -105,9 +105,9 @@ nearest_detour(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t na
     if (!pair(args[0], &s_lat, &s_lon) || !pair(args[1], &a_lat, &a_lon)
         || !pair(args[2], &b_lat, &b_lon) || !PyTuple_CheckExact(crossings)
         || PyTuple_GET_SIZE(crossings) == 0 || !PyTuple_CheckExact(uncertainty)
-        || PyTuple_GET_SIZE(uncertainty) != 3 || !as_double(PyTuple_GET_ITEM(uncertainty, 0), &s_km)
-        || !as_double(PyTuple_GET_ITEM(uncertainty, 1), &a_km)
-        || !as_double(PyTuple_GET_ITEM(uncertainty, 2), &b_km)) {
+        || PyTuple_GET_SIZE(uncertainty) != 3 || !ixpready_as_double(PyTuple_GET_ITEM(uncertainty, 0), &s_km)
+        || !ixpready_as_double(PyTuple_GET_ITEM(uncertainty, 1), &a_km)
+        || !ixpready_as_double(PyTuple_GET_ITEM(uncertainty, 2), &b_km)) {
         PyErr_Clear();
         Py_RETURN_NONE;
     }
@@ -176,9 +176,9 @@ refuting_disc(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nar
     }
     PyObject *discs = args[0];
     double lat, lon, slack, km_per_ms;
-    if (!(PyTuple_CheckExact(discs) || PyList_CheckExact(discs)) || !as_double(args[1], &lat)
-        || !as_double(args[2], &lon) || !as_double(args[3], &slack)
-        || !as_double(args[4], &km_per_ms)) {
+    if (!(PyTuple_CheckExact(discs) || PyList_CheckExact(discs)) || !ixpready_as_double(args[1], &lat)
+        || !ixpready_as_double(args[2], &lon) || !ixpready_as_double(args[3], &slack)
+        || !ixpready_as_double(args[4], &km_per_ms)) {
         PyErr_Clear();
         Py_RETURN_NONE;
     }

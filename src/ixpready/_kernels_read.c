@@ -161,6 +161,34 @@ read_literal(Cursor *c, const char *word)
 
 static int skip_value(Cursor *c, int depth);
 
+/* Reads `[item, ...]` (the opening bracket not read yet), each item by `item(c, depth + 1,
+ * context)`; an empty list is read when `empty_ok`, else declined. */
+static int
+read_list(Cursor *c, int depth, int empty_ok, int (*item)(Cursor *, int, void *), void *context)
+{
+    if (depth >= MAX_DEPTH || !take(c, '[')) {
+        return 0;
+    }
+    if (take(c, ']')) {
+        return empty_ok;
+    }
+    for (;;) {
+        if (!item(c, depth + 1, context)) {
+            return 0;
+        }
+        if (take(c, ',')) {
+            continue;
+        }
+        return take(c, ']');
+    }
+}
+
+static int
+skip_item(Cursor *c, int depth, void *Py_UNUSED(context))
+{
+    return skip_value(c, depth);
+}
+
 /* Skips `{ "key": value, ... }` whatever its keys (the opening brace not read yet). */
 static int
 skip_object(Cursor *c, int depth)
@@ -186,21 +214,7 @@ skip_object(Cursor *c, int depth)
 static int
 skip_array(Cursor *c, int depth)
 {
-    if (depth >= MAX_DEPTH || !take(c, '[')) {
-        return 0;
-    }
-    if (take(c, ']')) {
-        return 1;
-    }
-    for (;;) {
-        if (!skip_value(c, depth + 1)) {
-            return 0;
-        }
-        if (take(c, ',')) {
-            continue;
-        }
-        return take(c, ']');
-    }
+    return read_list(c, depth, 1, skip_item, NULL);
 }
 
 static int
@@ -521,26 +535,18 @@ check_mpls(Cursor *c, int depth)
 
 /* `null` or `[item, ...]`, each item read by `check`. */
 static int
+check_item(Cursor *c, int depth, void *check)
+{
+    return ((int (*)(Cursor *, int))check)(c, depth);
+}
+
+static int
 check_opt_list(Cursor *c, int depth, int (*check)(Cursor *, int))
 {
     if (peek(c, 'n')) {
         return read_literal(c, "null");
     }
-    if (depth >= MAX_DEPTH || !take(c, '[')) {
-        return 0;
-    }
-    if (take(c, ']')) {
-        return 1;
-    }
-    for (;;) {
-        if (!check(c, depth + 1)) {
-            return 0;
-        }
-        if (take(c, ',')) {
-            continue;
-        }
-        return take(c, ']');
-    }
+    return read_list(c, depth, 1, check_item, (void *)check);
 }
 
 /* An object whose only key of the schema is `name`, its value read by `check`. */
@@ -751,6 +757,12 @@ read_reply(Cursor *c, Stop *stop, int depth)
     return 1;
 }
 
+static int
+reply_item(Cursor *c, int depth, void *stop)
+{
+    return read_reply(c, (Stop *)stop, depth);
+}
+
 /* Reads one hop `{"hop": n, "result": [...], ...}` into a new stop. */
 static int
 read_hop(Cursor *c, Stops *stops, int depth)
@@ -797,23 +809,9 @@ read_hop(Cursor *c, Stops *stops, int depth)
                 has_number = 1;
             }
             else if (is_key(&key, "result")) {
-                if (!first_time(&seen, 2) || !take(c, '[')) {
+                /* a hop without replies is left to the reference */
+                if (!first_time(&seen, 2) || !read_list(c, depth + 1, 0, reply_item, stop)) {
                     return 0;
-                }
-                if (take(c, ']')) {
-                    return 0; /* a hop without replies: left to the reference */
-                }
-                for (;;) {
-                    if (!read_reply(c, stop, depth + 2)) {
-                        return 0;
-                    }
-                    if (take(c, ',')) {
-                        continue;
-                    }
-                    if (!take(c, ']')) {
-                        return 0;
-                    }
-                    break;
                 }
                 has_result = 1;
             }
@@ -971,6 +969,12 @@ done:
     return out;
 }
 
+static int
+hop_item(Cursor *c, int depth, void *stops)
+{
+    return read_hop(c, (Stops *)stops, depth);
+}
+
 /* Reads the record; 1 when read, 0 to decline. */
 static int
 read_record(Cursor *c, Field *fields, Stops *stops)
@@ -1015,23 +1019,9 @@ read_record(Cursor *c, Field *fields, Stops *stops)
             if (is_key(&key, "msm_id")) { field = F_MSM; kind = 1; }
             else if (is_key(&key, "prb_id")) { field = F_PRB; kind = 1; }
             else if (is_key(&key, "result")) {
-                if (!first_time(&seen, RESULT_BIT) || !take(c, '[')) {
+                /* no hops: left to the reference */
+                if (!first_time(&seen, RESULT_BIT) || !read_list(c, 0, 0, hop_item, stops)) {
                     return 0;
-                }
-                if (take(c, ']')) {
-                    return 0; /* no hops: left to the reference */
-                }
-                for (;;) {
-                    if (!read_hop(c, stops, 1)) {
-                        return 0;
-                    }
-                    if (take(c, ',')) {
-                        continue;
-                    }
-                    if (!take(c, ']')) {
-                        return 0;
-                    }
-                    break;
                 }
                 has_result = 1;
                 kind = -1;
