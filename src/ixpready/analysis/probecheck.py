@@ -44,12 +44,15 @@ def check_probes(
     # address (in the order of `observations`): a sentence per contradiction, how many
     # confirmations, and how far the nearest place abroad is.
     tallies: dict[int, tuple[list[str], list[int], float]] = {}
+    # Per place and country, that distance: probes often share coordinates (kept per call).
+    nearest_at: dict[tuple[float, float, str], float] = {}
     for prb, vantage in vantages.items():
         probe = vantage.probe
         if probe.latitude is not None and probe.longitude is not None and probe.country is not None:
-            nearest = places.nearest_foreign_km(
-                probe.latitude, probe.longitude, probe.country, False
-            )
+            key = (probe.latitude, probe.longitude, probe.country)
+            nearest = nearest_at.get(key)
+            if nearest is None:
+                nearest = nearest_at[key] = places.nearest_foreign_km(*key, False)
             tallies[prb] = ([], [0], nearest)
     # Each address that is no special range, with its RTTs and the claims placing it in a city.
     placing: list[tuple[IPAddress, Mapping[int, float], list[Claim]]] = []
