@@ -39,20 +39,15 @@ def check_probes(
     and not declining; `mutual_kernel` is `mutual_contradictions`' (`kernels.mutual_conflicts`).
     """
     vantages = annotator.vantages
-    places = annotator.lookups.places
     # Per probe with declared coordinates and country: what its replies say, address by
     # address (in the order of `observations`): a sentence per contradiction, how many
     # confirmations, and how far the nearest place abroad is.
     tallies: dict[int, tuple[list[str], list[int], float]] = {}
-    # Per place and country, that distance: probes often share coordinates (kept per call).
-    nearest_at: dict[tuple[float, float, str], float] = {}
     for prb, vantage in vantages.items():
         probe = vantage.probe
         if probe.latitude is not None and probe.longitude is not None and probe.country is not None:
-            key = (probe.latitude, probe.longitude, probe.country)
-            nearest = nearest_at.get(key)
-            if nearest is None:
-                nearest = nearest_at[key] = places.nearest_foreign_km(*key, False)
+            # Kept in the run's annotator (its vantages at that place are compared with it).
+            nearest = annotator.nearest_abroad_km(probe.latitude, probe.longitude, probe.country)
             tallies[prb] = ([], [0], nearest)
     # Each address that is no special range, with its RTTs and the claims placing it in a city.
     placing: list[tuple[IPAddress, Mapping[int, float], list[Claim]]] = []
