@@ -106,11 +106,13 @@ class Gazetteer:
         """Returns the distance (km) from a point to the nearest city (or hub) outside `home`,
         worked out afresh at each call: callers on the hot path keep it in their run's own
         objects (`Annotator`'s vantages, `JudgeMemo.nearest_foreign_km`)."""
-        best = math.inf
+        distance, best = distance_km, math.inf
         for city in self.cities.values():
             if city.country == home or (hubs_only and not city.hub):
                 continue
-            best = min(best, distance_km(latitude, longitude, city.latitude, city.longitude))
+            km = distance(latitude, longitude, city.latitude, city.longitude)
+            if km < best:
+                best = km
         return best
 
     def nearest_city(self, latitude: float, longitude: float, country: str) -> City | None:
