@@ -28,6 +28,7 @@ from ixpready.enrichment.annotate import (
 )
 from ixpready.measurements.probes import load_probes
 from ixpready.pipeline.analyze import load_rdns, read_traces
+from ixpready.refdata.gazetteer import distance_km, gazetteer
 from ixpready.refdata.snapshots import load_snapshot
 
 
@@ -96,3 +97,27 @@ def test_one_trace_judged_alone_as_in_the_run(scenario: tuple[Path, ...]) -> Non
         for shared_memo in (memo, None):
             at = annotator.annotate(trace)
             assert judge(at, "GT", ends, check, lookups.places, memo=shared_memo) == expected
+
+
+def test_the_nearest_place_abroad_is_kept_per_run_and_per_gazetteer() -> None:
+    # Rule 5a asks it once per trace: the run's memo keeps it (no process-wide cache), and
+    # answers as the gazetteer does, afresh for another gazetteer at the same place.
+    places = gazetteer()
+    gua = places.cities["gua"]
+    origin = (gua.latitude, gua.longitude)
+    memo = JudgeMemo()
+    nearest = places.nearest_foreign_km(*origin, "GT", False)
+    assert memo.nearest_foreign_km(places, origin, "GT", False) == nearest
+    assert memo.nearest == {(origin, "GT", False): (places, nearest)}
+    assert memo.nearest_foreign_km(places, origin, "GT", True) == places.nearest_foreign_km(
+        *origin, "GT", True
+    )
+    assert JudgeMemo().nearest == {}  # another run starts afresh
+    # Without the nearest foreign city, the next one is farther: the memo does not answer
+    # for the other gazetteer with the first one's distance.
+    first = min(
+        places.foreign_points("GT"), key=lambda c: distance_km(*origin, c.latitude, c.longitude)
+    )
+    fewer = replace(places, cities={k: c for k, c in places.cities.items() if c != first})
+    farther = memo.nearest_foreign_km(fewer, origin, "GT", False)
+    assert farther == fewer.nearest_foreign_km(*origin, "GT", False) > nearest

@@ -39,7 +39,6 @@ def check_probes(
     and not declining; `mutual_kernel` is `mutual_contradictions`' (`kernels.mutual_conflicts`).
     """
     vantages = annotator.vantages
-    places = annotator.lookups.places
     # Per probe with declared coordinates and country: what its replies say, address by
     # address (in the order of `observations`): a sentence per contradiction, how many
     # confirmations, and how far the nearest place abroad is.
@@ -47,9 +46,8 @@ def check_probes(
     for prb, vantage in vantages.items():
         probe = vantage.probe
         if probe.latitude is not None and probe.longitude is not None and probe.country is not None:
-            nearest = places.nearest_foreign_km(
-                probe.latitude, probe.longitude, probe.country, False
-            )
+            # Kept in the run's annotator (its vantages at that place are compared with it).
+            nearest = annotator.nearest_abroad_km(probe.latitude, probe.longitude, probe.country)
             tallies[prb] = ([], [0], nearest)
     # Each address that is no special range, with its RTTs and the claims placing it in a city.
     placing: list[tuple[IPAddress, Mapping[int, float], list[Claim]]] = []

@@ -340,8 +340,8 @@ class JudgeMemo:
     serial number is never reused (`records.serial_number`)."""
 
     __slots__ = (
-        "anywhere", "default_crossings", "detours", "facts", "floors", "hubs", "rounded", "routes",
-        "said", "walks",
+        "anywhere", "default_crossings", "detours", "facts", "floors", "hubs", "nearest", "rounded",
+        "routes", "said", "walks",
     )  # fmt: skip
 
     def __init__(self) -> None:
@@ -374,6 +374,22 @@ class JudgeMemo:
         # A verdict's confidence clamped to 0..1, rounded to 3 decimals (a float's `round` to
         # digits goes through its decimal text): a run has a few dozen distinct values.
         self.rounded: dict[float, float] = {}
+        # Per probe place, home and whether only hubs count: the gazetteer and the distance
+        # (km) to its nearest place abroad (`Gazetteer.nearest_foreign_km`).
+        self.nearest: dict[tuple[tuple[float, float], str, bool], tuple[Gazetteer, float]] = {}
+
+    def nearest_foreign_km(
+        self, places: Gazetteer, origin: tuple[float, float], home: str, hubs_only: bool
+    ) -> float:
+        """Returns `places.nearest_foreign_km(*origin, home, hubs_only)`, worked out once per
+        run's gazetteer, probe place, home and `hubs_only`."""
+        key = (origin, home, hubs_only)
+        known = self.nearest.get(key)
+        if known is None or known[0] is not places:
+            known = self.nearest[key] = (
+                places, places.nearest_foreign_km(*origin, home, hubs_only)
+            )  # fmt: skip
+        return known[1]
 
     def facts_of(self, info: AddressInfo, home: str) -> AddressFacts:
         """Returns `_facts(info, home)`, worked out once per annotation and home."""
@@ -866,7 +882,7 @@ def _nearer_than_abroad(case: _Case) -> PathVerdict | None:
         return None
     travel = case.travel_ms(rtt)
     reach = radius_km(travel) + vantage.uncertainty_km
-    nearest = case.places.nearest_foreign_km(*origin, case.home, False)
+    nearest = case.memo.nearest_foreign_km(case.places, origin, case.home, False)
     if reach >= nearest:
         return None
     fact = (

@@ -496,7 +496,8 @@ def _refute_sites(claim: Claim, discs: Iterable[tuple[Vantage, float]]) -> Claim
 
 
 class _Near(NamedTuple):
-    """What a vantage's discs are compared with, worked out once per vantage (`_near`)."""
+    """What a vantage's discs are compared with, worked out once per place and country of
+    vantages in a run (`_near`): it depends on nothing else of the vantage."""
 
     nearest_abroad_km: float  # to the nearest place abroad
     nearest_hub_km: float  # to the nearest interconnection hub abroad
@@ -505,20 +506,26 @@ class _Near(NamedTuple):
     margins: dict[str, float | None]
 
 
-def _near(vantage: Vantage, places: Gazetteer, known: dict[int, _Near] | None) -> _Near:
-    """Returns `_Near` of a vantage, kept in `known` (by `Vantage.serial`) when given."""
-    found = None if known is None else known.get(vantage.serial)
+# Per vantage place (latitude, longitude) and declared country: its `_Near` (`Annotator`).
+NearTable = dict[tuple[float, float, str], _Near]
+
+
+def _near(vantage: Vantage, places: Gazetteer, known: NearTable | None) -> _Near:
+    """Returns `_Near` of a vantage, kept in `known` (by place and country) when given."""
+    assert vantage.latitude is not None and vantage.longitude is not None
+    return _near_at((vantage.latitude, vantage.longitude, vantage.country or ""), places, known)
+
+
+def _near_at(key: tuple[float, float, str], places: Gazetteer, known: NearTable | None) -> _Near:
+    """Returns `_Near` of a place (latitude, longitude) in a country, kept in `known`."""
+    found = None if known is None else known.get(key)
     if found is not None:
         return found
-    assert vantage.latitude is not None and vantage.longitude is not None
-    country = vantage.country or ""
     found = _Near(
-        places.nearest_foreign_km(vantage.latitude, vantage.longitude, country, False),
-        places.nearest_foreign_km(vantage.latitude, vantage.longitude, country, True),
-        {},
+        places.nearest_foreign_km(*key, False), places.nearest_foreign_km(*key, True), {}
     )
     if known is not None:
-        known[vantage.serial] = found
+        known[key] = found
     return found
 
 
@@ -594,14 +601,14 @@ def locate(
     discs: tuple[tuple[Vantage, float], ...],
     home: str,
     places: Gazetteer,
-    near: dict[int, _Near] | None = None,
+    near: NearTable | None = None,
     pinged: AbstractSet[int] = frozenset(),
 ) -> Location:
     """Returns the location the claims and speed-of-light discs support.
 
     `discs` pairs trusted vantages with the smallest RTT (ms) each saw from this address.
     `near` may keep, from one call to the next, the distances each vantage is compared with
-    (one dict per gazetteer; it keeps the vantages it was given). `pinged` names the probes
+    (one dict per gazetteer; it keeps them per vantage place and country). `pinged` names the probes
     whose smallest RTT came from a ping: a small one places the address (`ping` claim); a
     ping from a probe abroad that does not only bounds (it rules countries out).
     """
@@ -890,7 +897,9 @@ class Annotator:
         # The same by the addresses' numbers (see `Trace.address_keys`; 0: no address).
         self._numbered: dict[object, AddressInfo | None] = {0: None}
         self._by_route: dict[int, tuple[AddressInfo | None, ...]] = {}  # by Route.serial
-        self._near: dict[int, _Near] = {}
+        # Per vantage place and country, the distances its discs are compared with (per run:
+        # the gazetteer's nearest places abroad are worked out here, not cached per process).
+        self._near: NearTable = {}
 
     def trusting(self, vantages: Mapping[int, Vantage]) -> Annotator:
         """Returns an annotator of the same run with other vantages (e.g. once probes are
@@ -899,7 +908,14 @@ class Annotator:
             self.lookups, self.home, vantages, self.observations, self.pinged, self.table
         )
         other._static = self._static
+        other._near = self._near  # by place, not by vantage: the same gazetteer's distances
         return other
+
+    def nearest_abroad_km(self, latitude: float, longitude: float, country: str) -> float:
+        """Returns the distance (km) from a place to the nearest gazetteer city outside
+        `country`, worked out once per run (kept with what a vantage there is compared with)."""
+        key = (latitude, longitude, country)
+        return _near_at(key, self.lookups.places, self._near).nearest_abroad_km
 
     def static(
         self, address: IPAddress

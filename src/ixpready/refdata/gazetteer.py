@@ -5,7 +5,9 @@ physics of RTTs, the reading of router names); nothing else loads these tables.
 
 The gazetteer is an immutable reference table: `gazetteer()` builds it once per process, on
 first use, and every caller shares that one object. Distances are computed afresh at each
-call (compiled when the kernels are built: `kernels.distance_km`), never cached per process.
+call (compiled when the kernels are built: `kernels.distance_km`), never cached per process;
+so is the nearest place abroad (`Gazetteer.nearest_foreign_km`), which the analysis keeps
+per run in its own objects.
 """
 
 from __future__ import annotations
@@ -98,16 +100,19 @@ class Gazetteer:
         """Returns every gazetteer city outside `home`."""
         return tuple(c for c in self.cities.values() if c.country != home)
 
-    @cache  # noqa: B019 - the gazetteer lives for the whole process
     def nearest_foreign_km(
         self, latitude: float, longitude: float, home: str, hubs_only: bool
     ) -> float:
-        """Returns the distance (km) from a point to the nearest city (or hub) outside `home`."""
-        best = math.inf
+        """Returns the distance (km) from a point to the nearest city (or hub) outside `home`,
+        worked out afresh at each call: callers on the hot path keep it in their run's own
+        objects (`Annotator`'s vantages, `JudgeMemo.nearest_foreign_km`)."""
+        distance, best = distance_km, math.inf
         for city in self.cities.values():
             if city.country == home or (hubs_only and not city.hub):
                 continue
-            best = min(best, distance_km(latitude, longitude, city.latitude, city.longitude))
+            km = distance(latitude, longitude, city.latitude, city.longitude)
+            if km < best:
+                best = km
         return best
 
     def nearest_city(self, latitude: float, longitude: float, country: str) -> City | None:
