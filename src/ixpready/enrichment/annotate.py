@@ -617,9 +617,14 @@ def locate(
         if vantage.latitude is None or vantage.longitude is None or vantage.country is None:
             continue
         reach = radius_km(rtt) + vantage.uncertainty_km
-        facts = _near(vantage, places, near)
+        facts = None if near is None else near.get(vantage.serial)
+        if facts is None:
+            facts = _near(vantage, places, near)
+        margins = facts.margins  # kept per vantage: asked here without a call when known
         for code in interesting:
-            margin = _margin_km(vantage, facts, code, places)
+            margin = (
+                margins[code] if code in margins else _margin_km(vantage, facts, code, places)
+            )
             if margin is not None and margin > reach:
                 excluded.add(code)
         nearest_any, nearest_hub = facts.nearest_abroad_km, facts.nearest_hub_km
