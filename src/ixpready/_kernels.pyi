@@ -1,5 +1,6 @@
 # Types of the compiled module built from _kernels.c (see ixpready.kernels).
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 SOURCE_SHA256: str
@@ -75,3 +76,10 @@ def as_path(
 def route_telling(
     telling: tuple[Any, ...], home: str, said: dict[Any, Any], facts_type: type, abroad_type: type, /
 ) -> tuple[Any, ...] | None: ...
+# _kernels_walk.c (annotating an address the first time in a run)
+def trusted_discs(
+    observed: Mapping[Any, Any] | None, vantages: Mapping[Any, Any], /
+) -> tuple[tuple[Any, Any], ...] | None: ...
+def disc_bounds(
+    discs: tuple[Any, ...], near: dict[int, Any], interesting: AbstractSet[str], km_per_ms: float, /
+) -> tuple[list[str], list[tuple[int, float, int]]] | None: ...

@@ -1006,18 +1006,24 @@ def exit_of(
     weak evidence only). From home, RTTs prove only "near": a probe whose location is only
     its country places nothing by them."""
     memo = JudgeMemo() if memo is None else memo
-    hops = at.trace.hops
-    # Only a trace none of whose hops replied is told apart; most have a reply at hop 1.
+    stops = at.trace.route().stops
+    # Only a trace none of whose hops replied is told apart. A stop with an address is a
+    # reply: the hops (made on first read, `Trace.lazy`) are read only on a route without.
     failed = None
-    if not any(h.replies for h in hops):
-        failed = at.trace.error or next((h.error for h in hops if h.error), None)
+    for _number, address, _inherited in stops:
+        if address is not None:
+            break
+    else:
+        hops = at.trace.hops
+        if not any(h.replies for h in hops):
+            failed = at.trace.error or next((h.error for h in hops if h.error), None)
     if failed:
         why = f"where it leaves {home} cannot be said: the probe could not measure ({failed})"
         return why, (Evidence("path", why, None, None, None),)
     last_home: tuple[int, str] | None = None
     first_registered_abroad: tuple[int, str, str] | None = None
     unplaced: list[int] = []
-    for (number, address, _inherited), info in zip(at.trace.route().stops, at.infos, strict=True):
+    for (number, address, _inherited), info in zip(stops, at.infos, strict=True):
         if address is None or info is None or info.special is not None:
             continue
         abroad = memo.facts_of(info, home).abroad
