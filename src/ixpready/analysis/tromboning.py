@@ -1181,13 +1181,15 @@ def _walk_plan(
     infos = at.infos
     count = len(stops)
     destination = trace.destination
-    is_destination = (
-        (False,) * count
-        if destination is None
-        else tuple(
+    numbers, key = route.numbers, trace.address_keys()[0]
+    if destination is None:
+        is_destination: tuple[bool, ...] = (False,) * count
+    elif numbers is not None and type(key) is int and key:  # by number, as `Route.reach`
+        is_destination = tuple([number == key for number in numbers])
+    else:
+        is_destination = tuple(
             [address is destination or address == destination for _n, address, _i in stops]
         )
-    )
     # Leading special-purpose or silent hops are the probe's own network: skip them, when
     # some hop after them is neither. Stops are told by their index in the route.
     start = 0
@@ -1263,9 +1265,12 @@ def _anchors(location: Location, home: str) -> bool:
     its own (the speed of light, a name, a home member's IXP LAN): weak claims that only add
     up to it (a remote member's port on a home IXP LAN and the LAN's registry country, which
     both say where the exchange is, not the router) leave the hop to the RTTs."""
-    return location.is_inside(home) and any(
-        c.refuted is None and c.country == home and c.weight >= MEDIUM for c in location.claims
-    )
+    if not location.is_inside(home):
+        return False
+    for c in location.claims:
+        if c.refuted is None and c.country == home and c.weight >= MEDIUM:
+            return True
+    return False
 
 
 def _walk(
