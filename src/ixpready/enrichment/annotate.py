@@ -702,14 +702,20 @@ def locate(
         )
         if kind:
             considered.append(_bound_claim(vantage, rtt, reach, facts, kind))
-    considered = [
-        c
-        if c.refuted or c.country not in excluded
-        else Claim(
-            c.kind, c.country, c.city, c.weight, c.fact, f"the speed of light rules out {c.country}"
-        )
-        for c in considered
-    ]
+    if excluded:  # (most addresses: no country ruled out, every claim stands as it is)
+        considered = [
+            c
+            if c.refuted or c.country not in excluded
+            else Claim(
+                c.kind,
+                c.country,
+                c.city,
+                c.weight,
+                c.fact,
+                f"the speed of light rules out {c.country}",
+            )
+            for c in considered
+        ]
     scores: dict[str, float] = {}
     strong: set[str] = set()
     for claim in considered:
