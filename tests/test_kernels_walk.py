@@ -91,8 +91,11 @@ def checked(monkeypatch: pytest.MonkeyPatch) -> Iterator[Calls]:
 
     bounds = _kernel("disc_bounds")
 
-    def bounds_checked(discs: Any, near: Any, interesting: Any, km_per_ms: float) -> Any:
-        got = bounds(discs, near, interesting, km_per_ms)
+    def bounds_checked(
+        discs: Any, near: Any, interesting: Any, km_per_ms: float, vantage_type: type
+    ) -> Any:
+        got = bounds(discs, near, interesting, km_per_ms, vantage_type)
+        assert vantage_type is Vantage
         calls.count("disc_bounds", got is not None)
         if got is not None:
             assert km_per_ms == KM_PER_MS_ROUND_TRIP
@@ -254,7 +257,7 @@ def test_disc_bounds_matches_its_reference_on_generated_input(
             near[vantage.serial] = _Near(*nearest, dict(margins))
         discs.append((vantage, rtt))
     codes: Any = frozenset(interesting) if frozen else interesting
-    got = _kernel("disc_bounds")(tuple(discs), near, codes, KM_PER_MS_ROUND_TRIP)
+    got = _kernel("disc_bounds")(tuple(discs), near, codes, KM_PER_MS_ROUND_TRIP, Vantage)
     if got is not None:
         _same_bounds(got, annotate._disc_bounds(tuple(discs), near, codes, gazetteer()))
         return
@@ -272,11 +275,21 @@ def test_disc_bounds_declines_what_it_does_not_take() -> None:
     vantage = Vantage(probe, 14.6, -90.5, 1.0)
     near = {vantage.serial: _Near(500.0, 900.0, {"GT": -50.0})}
     disc_bounds = _kernel("disc_bounds")
-    assert disc_bounds(((vantage, 2.0),), near, {"GT"}, KM_PER_MS_ROUND_TRIP) == (
+    assert disc_bounds(((vantage, 2.0),), near, {"GT"}, KM_PER_MS_ROUND_TRIP, Vantage) == (
         [], [(0, 2.0 * KM_PER_MS_ROUND_TRIP + 1.0, 1)]
     )
-    assert disc_bounds([(vantage, 2.0)], near, {"GT"}, KM_PER_MS_ROUND_TRIP) is None  # a list
-    assert disc_bounds(((vantage, 2.0),), near, ["GT"], KM_PER_MS_ROUND_TRIP) is None
-    assert disc_bounds(((vantage, 2.0),), near, {"SV"}, KM_PER_MS_ROUND_TRIP) is None  # unasked
-    assert disc_bounds(((vantage, 2.0),), {}, {"GT"}, KM_PER_MS_ROUND_TRIP) is None  # no _Near
-    assert disc_bounds(((vantage, 2),), near, {"GT"}, KM_PER_MS_ROUND_TRIP) is None  # an int
+    assert disc_bounds([(vantage, 2.0)], near, {"GT"}, KM_PER_MS_ROUND_TRIP, Vantage) is None  # a list
+    assert disc_bounds(((vantage, 2.0),), near, ["GT"], KM_PER_MS_ROUND_TRIP, Vantage) is None
+    assert disc_bounds(((vantage, 2.0),), near, {"SV"}, KM_PER_MS_ROUND_TRIP, Vantage) is None  # unasked
+    assert disc_bounds(((vantage, 2.0),), {}, {"GT"}, KM_PER_MS_ROUND_TRIP, Vantage) is None  # no _Near
+    assert disc_bounds(((vantage, 2),), near, {"GT"}, KM_PER_MS_ROUND_TRIP, Vantage) is None  # an int
+
+    class Elsewhere(Vantage):  # another `country`: not read from the probe, declined
+        @property
+        def country(self) -> str | None:
+            return None
+
+    other = Elsewhere(probe, 14.6, -90.5, 1.0)
+    near[other.serial] = near[vantage.serial]
+    assert disc_bounds(((other, 2.0),), near, {"GT"}, KM_PER_MS_ROUND_TRIP, Vantage) is None
+    assert annotate._disc_bounds(((other, 2.0),), near, {"GT"}, gazetteer()) == ([], [])

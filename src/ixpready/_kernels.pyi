@@ -81,5 +81,10 @@ def trusted_discs(
     observed: Mapping[Any, Any] | None, vantages: Mapping[Any, Any], /
 ) -> tuple[tuple[Any, Any], ...] | None: ...
 def disc_bounds(
-    discs: tuple[Any, ...], near: dict[int, Any], interesting: AbstractSet[str], km_per_ms: float, /
+    discs: tuple[Any, ...],
+    near: dict[int, Any],
+    interesting: AbstractSet[str],
+    km_per_ms: float,
+    vantage_type: type,
+    /,
 ) -> tuple[list[str], list[tuple[int, float, int]]] | None: ...

@@ -8,7 +8,8 @@
  */
 #include "_kernels.h"
 
-static PyObject *s_trusted, *s_latitude, *s_longitude, *s_country, *s_uncertainty_km, *s_serial;
+static PyObject *s_trusted, *s_latitude, *s_longitude, *s_country, *s_uncertainty_km, *s_serial,
+    *s_probe;
 
 /* trusted_discs(observed, vantages) -> tuple | None
  *
@@ -114,7 +115,7 @@ read_attr(PyObject *object, PyObject *name, PyObject **value)
     return *value != NULL;
 }
 
-/* disc_bounds(discs, near, interesting, km_per_ms) -> (codes, said) | None
+/* disc_bounds(discs, near, interesting, km_per_ms, vantage_type) -> (codes, said) | None
  *
  * The twin of `annotate._disc_bounds(discs, near, interesting, places)` when every vantage
  * with coordinates and a country already has its `_Near` in `near` (an exact dict by serial)
@@ -123,18 +124,20 @@ read_attr(PyObject *object, PyObject *name, PyObject **value)
  * that bounds the address (index, reach in km, 1: nearer than any place abroad, 2: than any
  * hub abroad). RTTs, uncertainties, distances and margins exact floats (margins also None),
  * serials exact ints; anything else declines (None), as does a `_Near` or margin not yet
- * worked out (the reference works it out).
+ * worked out (the reference works it out). Of a vantage of exactly `vantage_type`
+ * (`Vantage`, whose `country` is its probe's) the country is read from the probe; any other
+ * vantage declines.
  */
 static PyObject *
 disc_bounds(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 4) {
-        PyErr_SetString(PyExc_TypeError,
-                        "disc_bounds(discs, near, interesting, km_per_ms) takes four arguments");
+    if (nargs != 5) {
+        PyErr_SetString(PyExc_TypeError, "disc_bounds(discs, near, interesting, km_per_ms, "
+                                         "vantage_type) takes five arguments");
         return NULL;
     }
-    PyObject *discs = args[0], *near = args[1], *interesting = args[2];
-    if (!PyTuple_CheckExact(discs) || !PyDict_CheckExact(near) || !PyFloat_CheckExact(args[3])
+    PyObject *discs = args[0], *near = args[1], *interesting = args[2], *vantage_type = args[4];
+    if (!PyType_Check(vantage_type) || !PyTuple_CheckExact(discs) || !PyDict_CheckExact(near) || !PyFloat_CheckExact(args[3])
         || !(PySet_CheckExact(interesting) || PyFrozenSet_CheckExact(interesting))) {
         Py_RETURN_NONE;
     }
@@ -154,7 +157,7 @@ disc_bounds(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs
         vantage = PyTuple_GET_ITEM(disc, 0);
         Py_INCREF(vantage);
         PyObject *rtt = PyTuple_GET_ITEM(disc, 1);
-        if (!PyFloat_CheckExact(rtt)) {
+        if (!PyFloat_CheckExact(rtt) || (PyObject *)Py_TYPE(vantage) != vantage_type) {
             goto decline;
         }
         /* As the reference reads them: latitude, longitude, country, in that order. */
@@ -165,8 +168,16 @@ disc_bounds(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs
             if (!read_attr(vantage, s_longitude, &longitude)) {
                 goto error;
             }
-            if (longitude != Py_None && !read_attr(vantage, s_country, &country)) {
-                goto error;
+            if (longitude != Py_None) {
+                PyObject *probe;
+                if (!read_attr(vantage, s_probe, &probe)) {
+                    goto error;
+                }
+                int read = read_attr(probe, s_country, &country);
+                Py_DECREF(probe);
+                if (!read) {
+                    goto error;
+                }
             }
         }
         if (latitude == Py_None || longitude == Py_None || country == Py_None) {
@@ -264,7 +275,8 @@ PyMethodDef ixpready_walk_methods[] = {
     {"trusted_discs", (PyCFunction)(void (*)(void))trusted_discs, METH_FASTCALL,
      "trusted_discs(observed, vantages): annotate._trusted_discs, or None."},
     {"disc_bounds", (PyCFunction)(void (*)(void))disc_bounds, METH_FASTCALL,
-     "disc_bounds(discs, near, interesting, km_per_ms): annotate._disc_bounds, or None."},
+     "disc_bounds(discs, near, interesting, km_per_ms, vantage_type): annotate._disc_bounds, "
+     "or None."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -277,6 +289,7 @@ ixpready_walk_init(void)
     } names[] = {
         {&s_trusted, "trusted"}, {&s_latitude, "latitude"}, {&s_longitude, "longitude"},
         {&s_country, "country"}, {&s_uncertainty_km, "uncertainty_km"}, {&s_serial, "serial"},
+        {&s_probe, "probe"},
     };
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         if (*names[i].slot == NULL) {

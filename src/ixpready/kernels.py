@@ -53,7 +53,7 @@ TrustedDiscs = Callable[
     [Mapping[Any, Any] | None, Mapping[Any, Any]], tuple[tuple[Any, Any], ...] | None
 ]
 DiscBounds = Callable[
-    [tuple[Any, ...], dict[int, Any], AbstractSet[str], float],
+    [tuple[Any, ...], dict[int, Any], AbstractSet[str], float, type],
     tuple[list[str], list[tuple[int, float, int]]] | None,
 ]
 AsPath = Callable[[tuple[int | None, ...], int | None, int | None, bool], tuple[int, ...] | None]
@@ -160,5 +160,5 @@ as_path: AsPath | None = None if _MODULE is None else _MODULE.as_path
 route_telling: RouteTelling | None = None if _MODULE is None else _MODULE.route_telling
 # trusted_discs(observed, vantages): `enrichment.annotate.trusted_discs` (_kernels_walk.c).
 trusted_discs: TrustedDiscs | None = None if _MODULE is None else _MODULE.trusted_discs
-# disc_bounds(discs, near, interesting, km_per_ms): `enrichment.annotate._disc_bounds`.
+# disc_bounds(discs, near, interesting, km_per_ms, Vantage): `enrichment.annotate._disc_bounds`.
 disc_bounds: DiscBounds | None = None if _MODULE is None else _MODULE.disc_bounds

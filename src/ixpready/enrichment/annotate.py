@@ -673,7 +673,7 @@ def locate(
         near = {} if near is None else near
         bounds = None
         if disc_bounds is not None:
-            bounds = disc_bounds(discs, near, interesting, KM_PER_MS_ROUND_TRIP)
+            bounds = disc_bounds(discs, near, interesting, KM_PER_MS_ROUND_TRIP, Vantage)
         if bounds is None:
             bounds = _disc_bounds(discs, near, interesting, places)
         codes, said = bounds
