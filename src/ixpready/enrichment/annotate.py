@@ -680,7 +680,8 @@ def locate(
         excluded.update(codes)
         for index, reach, kind in said:
             vantage, rtt = discs[index]
-            considered.append(_bound_claim(vantage, rtt, reach, near[vantage.serial], kind))
+            facts = _near(vantage, places, near)  # (worked out: found in `near`)
+            considered.append(_bound_claim(vantage, rtt, reach, facts, kind))
     for vantage, rtt in discs if pinged else ():
         if vantage.latitude is None or vantage.longitude is None or vantage.country is None:
             continue
