@@ -297,7 +297,7 @@ PyInit__kernels(void)
         }
     }
     if (ixpready_gather_init() < 0 || ixpready_judge_init() < 0 || ixpready_read_init() < 0
-        || ixpready_geo_init() < 0) {
+        || ixpready_geo_init() < 0 || ixpready_walk_init() < 0) {
         return NULL;
     }
     PyObject *module = PyModule_Create(&kernel_module);
@@ -307,7 +307,8 @@ PyInit__kernels(void)
     if (PyModule_AddFunctions(module, ixpready_gather_methods) < 0
         || PyModule_AddFunctions(module, ixpready_judge_methods) < 0
         || PyModule_AddFunctions(module, ixpready_read_methods) < 0
-        || PyModule_AddFunctions(module, ixpready_geo_methods) < 0) {
+        || PyModule_AddFunctions(module, ixpready_geo_methods) < 0
+        || PyModule_AddFunctions(module, ixpready_walk_methods) < 0) {
         Py_DECREF(module);
         return NULL;
     }

@@ -29,6 +29,10 @@ double ixpready_haversine_parts(double p1, double cos1, double lon1, double p2, 
 extern PyMethodDef ixpready_geo_methods[];
 int ixpready_geo_init(void);
 
+/* _kernels_walk.c: annotating an address the first time in a run. */
+extern PyMethodDef ixpready_walk_methods[];
+int ixpready_walk_init(void);
+
 /* _kernels_read.c: reading results. */
 extern PyMethodDef ixpready_read_methods[];
 int ixpready_read_init(void);

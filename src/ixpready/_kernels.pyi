@@ -1,5 +1,6 @@
 # Types of the compiled module built from _kernels.c (see ixpready.kernels).
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 SOURCE_SHA256: str
@@ -70,3 +71,15 @@ def route_telling(
 ) -> tuple[Any, ...] | None: ...
 
 def set_fields(obj: Any, names: tuple[str, ...], values: tuple[Any, ...], /) -> Any: ...
+# _kernels_walk.c (annotating an address the first time in a run)
+def trusted_discs(
+    observed: Mapping[Any, Any] | None, vantages: Mapping[Any, Any], /
+) -> tuple[tuple[Any, Any], ...] | None: ...
+def disc_bounds(
+    discs: tuple[Any, ...],
+    near: dict[tuple[float, float, str], Any],
+    interesting: AbstractSet[str],
+    km_per_ms: float,
+    vantage_type: type,
+    /,
+) -> tuple[list[str], list[tuple[int, float, int]]] | None: ...

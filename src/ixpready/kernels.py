@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -42,6 +43,13 @@ ScanRoute = Callable[
     tuple[int | None, tuple[int | None, ...], tuple[tuple[Any, Any, Any], ...]] | None,
 ]
 RouteTelling = Callable[[tuple[Any, ...], str, dict[Any, Any], type, type], tuple[Any, ...] | None]
+TrustedDiscs = Callable[
+    [Mapping[Any, Any] | None, Mapping[Any, Any]], tuple[tuple[Any, Any], ...] | None
+]
+DiscBounds = Callable[
+    [tuple[Any, ...], dict[tuple[float, float, str], Any], AbstractSet[str], float, type],
+    tuple[list[str], list[tuple[int, float, int]]] | None,
+]
 AsPath = Callable[[tuple[int | None, ...], int | None, int | None, bool], tuple[int, ...] | None]
 
 # The gathering pass's kernels (see _kernels_gather.c; their references are named below).
@@ -148,3 +156,7 @@ scan_route: ScanRoute | None = None if _MODULE is None else _MODULE.scan_route
 as_path: AsPath | None = None if _MODULE is None else _MODULE.as_path
 # route_telling(telling, home, said, facts_type, abroad_type): `analysis.tromboning._tell`.
 route_telling: RouteTelling | None = None if _MODULE is None else _MODULE.route_telling
+# trusted_discs(observed, vantages): `enrichment.annotate.trusted_discs` (_kernels_walk.c).
+trusted_discs: TrustedDiscs | None = None if _MODULE is None else _MODULE.trusted_discs
+# disc_bounds(discs, near, interesting, km_per_ms, Vantage): `enrichment.annotate._disc_bounds`.
+disc_bounds: DiscBounds | None = None if _MODULE is None else _MODULE.disc_bounds

@@ -834,7 +834,7 @@ def _left_home(case: _Case) -> Decision | None:
     places_text = ", ".join(facts.foreign_cities) or ", ".join(facts.foreign_countries)
     reason = f"left {case.home} through {places_text}"
     if facts.carried_by:
-        reason += " (" + ", ".join(f"AS{a}" for a in facts.carried_by) + ")"
+        reason += " (AS" + ", AS".join(map(str, facts.carried_by)) + ")"
     if not case.reached:
         reason += "; destination not reached"
     return Decision(case.verdict(Verdict.TROMBONED, reason, confidence, extra), True)
@@ -1022,16 +1022,24 @@ def exit_of(
     weak evidence only). From home, RTTs prove only "near": a probe whose location is only
     its country places nothing by them."""
     memo = JudgeMemo() if memo is None else memo
-    failed = at.trace.error or next(
-        (h.error for h in at.trace.hops if h.error and not h.replies), None
-    )
-    if failed and not any(h.replies for h in at.trace.hops):
+    stops = at.trace.route().stops
+    # Only a trace none of whose hops replied is told apart. A stop with an address is a
+    # reply: the hops (made on first read, `Trace.lazy`) are read only on a route without.
+    failed = None
+    for _number, address, _inherited in stops:
+        if address is not None:
+            break
+    else:
+        hops = at.trace.hops
+        if not any(h.replies for h in hops):
+            failed = at.trace.error or next((h.error for h in hops if h.error), None)
+    if failed:
         why = f"where it leaves {home} cannot be said: the probe could not measure ({failed})"
         return why, (Evidence("path", why, None, None, None),)
     last_home: tuple[int, str] | None = None
     first_registered_abroad: tuple[int, str, str] | None = None
     unplaced: list[int] = []
-    for (number, address, _inherited), info in zip(at.trace.route().stops, at.infos, strict=True):
+    for (number, address, _inherited), info in zip(stops, at.infos, strict=True):
         if address is None or info is None or info.special is not None:
             continue
         abroad = memo.facts_of(info, home).abroad
@@ -1184,51 +1192,65 @@ def _walk_plan(
     settings: JudgeSettings,
 ) -> _WalkPlan:
     trace = at.trace
-    stops = trace.route().stops
-    views = [
-        HopView(number, address, info, None, inherited)
-        for (number, address, inherited), info in zip(stops, at.infos, strict=True)
-    ]
+    route = trace.route()
+    stops = route.stops
+    infos = at.infos
+    count = len(stops)
     destination = trace.destination
-    is_destination = tuple(
-        destination is not None and (v.address is destination or v.address == destination)
-        for v in views
+    numbers, key = route.numbers, trace.address_keys()[0]
+    if destination is None:
+        is_destination: tuple[bool, ...] = (False,) * count
+    elif numbers is not None and type(key) is int and key:  # by number, as `Route.reach`
+        is_destination = tuple([number == key for number in numbers])
+    else:
+        is_destination = tuple(
+            [address is destination or address == destination for _n, address, _i in stops]
+        )
+    # Leading special-purpose or silent hops are the probe's own network: skip them, when
+    # some hop after them is neither. Stops are told by their index in the route.
+    start = 0
+    first_plain = next(
+        (i for i, info in enumerate(infos) if info is not None and info.special is None), None
     )
-    # Leading special-purpose or silent hops are the probe's own network: skip them.
-    # Each hop is kept with its index in the route (its stop).
-    hops = list(enumerate(views))
-    while (
-        hops
-        and (hops[0][1].info is None or hops[0][1].info.special is not None)
-        and not (hops[0][1].info is None and hops[0][1].address is not None)
+    if first_plain is not None:
+        while start < first_plain and not (infos[start] is None and stops[start][1] is not None):
+            start += 1
+    # The stops grouped by hop number, in hop order (one stop a group on most routes).
+    groups: list[list[int]]
+    if route.one_per_hop and all(
+        stops[i][0] < stops[i + 1][0] for i in range(start, count - 1)
     ):
-        if any(h.info is not None and h.info.special is None for _stop, h in hops):
-            hops.pop(0)
-        else:
-            break
+        groups = [[i] for i in range(start, count)]
+    else:
+        by_number: dict[int, list[int]] = {}
+        for i in range(start, count):
+            by_number.setdefault(stops[i][0], []).append(i)
+        groups = [by_number[number] for number in sorted(by_number)]
     gap: list[HopView] = []
     unknown_total = 0
     confidences: list[float] = []
     steps: list[_HomeStep | _DestinationStep] = []
-    by_number: dict[int, list[tuple[int, HopView]]] = {}
-    for stop, hop in hops:
-        by_number.setdefault(hop.number, []).append((stop, hop))
-    for number in sorted(by_number):
-        group = by_number[number]
-        at_home = [
-            (stop, v)
-            for stop, v in group
-            if v.info is not None and v.info.special is None and _anchors(v.info.location, home)
-        ]
-        reached = any(is_destination[stop] for stop, _v in group)
-        if len(at_home) == len(group) or (
-            reached and not gap and all(v.info is not None for _stop, v in group) and at_home
-        ):
-            stop, view = at_home[0]
-            info = view.info
+    for group in groups:
+        at_home = []
+        reached = False
+        all_annotated = True
+        for i in group:
+            info = infos[i]
+            if info is None:
+                all_annotated = False
+            elif info.special is None and _anchors(info.location, home):
+                at_home.append(i)
+            if is_destination[i]:
+                reached = True
+        first = group[0]
+        number = stops[first][0]
+        if len(at_home) == len(group) or (reached and not gap and all_annotated and at_home):
+            stop = at_home[0]
+            address = stops[stop][1]
+            info = infos[stop]
             assert info is not None
             confidences.append(info.location.confidence)
-            text = info.text if info.address == view.address else str(view.address)
+            text = info.text if info.address == address else str(address)
             fact = f"hop {number} {text}: {_best_fact(info.location)}"
             city = info.location.city
             point = None if city is None else (city.latitude, city.longitude)
@@ -1240,10 +1262,11 @@ def _walk_plan(
             gap = []
             continue
         if reached:
-            steps.append(_DestinationStep(group[0][0], tuple(gap)))
+            steps.append(_DestinationStep(first, tuple(gap)))
             gap = []
             break
-        gap.append(group[0][1])
+        _number, address, inherited = stops[first]
+        gap.append(HopView(number, address, infos[first], None, inherited))
         unknown_total += 1
     if not confidences:
         failure = "no hop could be placed in any country (no reverse DNS, IXP or RTT evidence)"
@@ -1258,9 +1281,12 @@ def _anchors(location: Location, home: str) -> bool:
     its own (the speed of light, a name, a home member's IXP LAN): weak claims that only add
     up to it (a remote member's port on a home IXP LAN and the LAN's registry country, which
     both say where the exchange is, not the router) leave the hop to the RTTs."""
-    return location.is_inside(home) and any(
-        c.refuted is None and c.country == home and c.weight >= MEDIUM for c in location.claims
-    )
+    if not location.is_inside(home):
+        return False
+    for c in location.claims:
+        if c.refuted is None and c.country == home and c.weight >= MEDIUM:
+            return True
+    return False
 
 
 def _walk(

@@ -52,7 +52,13 @@ from ixpready.enrichment.geohint import (
 from ixpready.enrichment.ixps import IxpHit, IxpIndex
 from ixpready.enrichment.prefixes import Origin, PrefixTable, RegistryCountries
 from ixpready.enrichment.presence import NAMED, NetworkPresence, nearest
-from ixpready.kernels import ObserveNumbered, observe_numbered, pick_infos
+from ixpready.kernels import (
+    ObserveNumbered,
+    disc_bounds,
+    observe_numbered,
+    pick_infos,
+    trusted_discs,
+)
 from ixpready.measurements.records import (
     AddressTable,
     IPAddress,
@@ -596,6 +602,55 @@ def _disjoint(
     return None
 
 
+def _bound_claim(vantage: Vantage, rtt: float, reach: float, facts: _Near, kind: int) -> Claim:
+    """Returns the `rtt_bound` claim of a disc within `reach` km: nearer than any place
+    abroad (`kind` 1) or than any interconnection hub abroad (2)."""
+    if kind == 1:
+        return Claim(
+            "rtt_bound",
+            vantage.country,
+            None,
+            WEIGHTS["rtt_near"],
+            f"replied to probe {vantage.probe.id} in {rtt:.1f} ms: within {reach:.0f} km, nearer than any place abroad ({facts.nearest_abroad_km:.0f} km)",
+        )
+    return Claim(
+        "rtt_bound",
+        vantage.country,
+        None,
+        WEIGHTS["rtt_hub"],
+        f"replied to probe {vantage.probe.id} in {rtt:.1f} ms: within {reach:.0f} km, nearer than any interconnection hub abroad ({facts.nearest_hub_km:.0f} km)",
+    )
+
+
+def _disc_bounds(
+    discs: tuple[tuple[Vantage, float], ...],
+    near: NearTable,
+    interesting: AbstractSet[str],
+    places: Gazetteer,
+) -> tuple[list[str], list[tuple[int, float, int]]]:
+    """Returns what the discs of an address rule out and say, no ping among them: each code
+    of `interesting` some disc rules out (as the loops meet them, repeats kept), and per disc
+    that bounds the address its index, reach (km) and kind (1: nearer than any place abroad,
+    2: than any interconnection hub abroad). Works out, and keeps in `near`, what each vantage
+    is compared with. `kernels.disc_bounds` is its compiled twin."""
+    codes: list[str] = []
+    said: list[tuple[int, float, int]] = []
+    for index, (vantage, rtt) in enumerate(discs):
+        if vantage.latitude is None or vantage.longitude is None or vantage.country is None:
+            continue
+        reach = radius_km(rtt) + vantage.uncertainty_km
+        facts = _near(vantage, places, near)
+        for code in interesting:
+            margin = _margin_km(vantage, facts, code, places)
+            if margin is not None and margin > reach:
+                codes.append(code)
+        if reach < facts.nearest_abroad_km:
+            said.append((index, reach, 1))
+        elif reach < facts.nearest_hub_km:
+            said.append((index, reach, 2))
+    return codes, said
+
+
 def locate(
     claims: tuple[Claim, ...],
     discs: tuple[tuple[Vantage, float], ...],
@@ -620,7 +675,21 @@ def locate(
     considered = [_refute(claim, discs, places) for claim in claims]
     excluded: set[str] = set()
     interesting = {home} | {c.country for c in claims if c.country}
-    for vantage, rtt in discs:
+    if not pinged:
+        # `disc_bounds`: the compiled twin of `_disc_bounds`, when built (None: declined).
+        near = {} if near is None else near
+        bounds = None
+        if disc_bounds is not None:
+            bounds = disc_bounds(discs, near, interesting, KM_PER_MS_ROUND_TRIP, Vantage)
+        if bounds is None:
+            bounds = _disc_bounds(discs, near, interesting, places)
+        codes, said = bounds
+        excluded.update(codes)
+        for index, reach, kind in said:
+            vantage, rtt = discs[index]
+            facts = _near(vantage, places, near)  # (worked out: found in `near`)
+            considered.append(_bound_claim(vantage, rtt, reach, facts, kind))
+    for vantage, rtt in discs if pinged else ():
         if vantage.latitude is None or vantage.longitude is None or vantage.country is None:
             continue
         reach = radius_km(rtt) + vantage.uncertainty_km
@@ -629,42 +698,32 @@ def locate(
             margin = _margin_km(vantage, facts, code, places)
             if margin is not None and margin > reach:
                 excluded.add(code)
-        nearest_any, nearest_hub = facts.nearest_abroad_km, facts.nearest_hub_km
         if vantage.probe.id in pinged:
-            placed = _ping_claim(vantage, rtt, reach, nearest_any, places)
+            placed = _ping_claim(vantage, rtt, reach, facts.nearest_abroad_km, places)
             if placed is not None:
                 considered.append(placed)
                 continue
             if vantage.country != home:
                 continue  # the gazetteer is sparse abroad: a ping there only bounds
-        if reach < nearest_any:
-            considered.append(
-                Claim(
-                    "rtt_bound",
-                    vantage.country,
-                    None,
-                    WEIGHTS["rtt_near"],
-                    f"replied to probe {vantage.probe.id} in {rtt:.1f} ms: within {reach:.0f} km, nearer than any place abroad ({nearest_any:.0f} km)",
-                )
-            )
-        elif reach < nearest_hub:
-            considered.append(
-                Claim(
-                    "rtt_bound",
-                    vantage.country,
-                    None,
-                    WEIGHTS["rtt_hub"],
-                    f"replied to probe {vantage.probe.id} in {rtt:.1f} ms: within {reach:.0f} km, nearer than any interconnection hub abroad ({nearest_hub:.0f} km)",
-                )
-            )
-    considered = [
-        c
-        if c.refuted or c.country not in excluded
-        else Claim(
-            c.kind, c.country, c.city, c.weight, c.fact, f"the speed of light rules out {c.country}"
+        kind = (
+            1 if reach < facts.nearest_abroad_km else 2 if reach < facts.nearest_hub_km else 0
         )
-        for c in considered
-    ]
+        if kind:
+            considered.append(_bound_claim(vantage, rtt, reach, facts, kind))
+    if excluded:  # (most addresses: no country ruled out, every claim stands as it is)
+        considered = [
+            c
+            if c.refuted or c.country not in excluded
+            else Claim(
+                c.kind,
+                c.country,
+                c.city,
+                c.weight,
+                c.fact,
+                f"the speed of light rules out {c.country}",
+            )
+            for c in considered
+        ]
     scores: dict[str, float] = {}
     strong: set[str] = set()
     for claim in considered:
@@ -928,12 +987,10 @@ class Annotator:
 
     def discs(self, address: IPAddress) -> tuple[tuple[Vantage, float], ...]:
         """Returns (trusted vantage, smallest RTT) pairs for an address."""
-        out = []
-        for prb, rtt in (self.observations.get(address) or {}).items():
-            vantage = self.vantages.get(prb)
-            if vantage is not None and vantage.trusted and vantage.latitude is not None:
-                out.append((vantage, rtt))
-        return tuple(out)
+        observed, vantages = self.observations.get(address), self.vantages
+        # `trusted_discs`: the compiled twin of `_trusted_discs`, when built (None: declined).
+        found = None if trusted_discs is None else trusted_discs(observed, vantages)
+        return _trusted_discs(observed, vantages) if found is None else found
 
     def info(self, address: IPAddress) -> AddressInfo:
         """Returns the annotation of one address (computed once per run)."""
@@ -990,6 +1047,20 @@ class Annotator:
         found = None if address is None else self.info(address)
         self._numbered[key] = found
         return found
+
+
+def _trusted_discs(
+    observed: Mapping[int, float] | None, vantages: Mapping[int, Vantage]
+) -> tuple[tuple[Vantage, float], ...]:
+    """Returns, per probe of `observed` (its smallest RTT to an address) in its order, the
+    probe's vantage and that RTT, when the vantage is trusted and has coordinates.
+    `kernels.trusted_discs` is its compiled twin."""
+    out = []
+    for prb, rtt in (observed or {}).items():
+        vantage = vantages.get(prb)
+        if vantage is not None and vantage.trusted and vantage.latitude is not None:
+            out.append((vantage, rtt))
+    return tuple(out)
 
 
 def _pick(
