@@ -26,6 +26,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from tests.analysis.golden_runs import PROBES, fixture_refdata
+from tests.kernel_calls import Calls
 
 import ixpready.kernels as kernels
 from ixpready.analysis import tromboning
@@ -60,18 +61,6 @@ def _same(got: Any, expected: Any) -> None:
         assert got is expected, (got, expected)
     else:
         assert got == expected, (got, expected)
-
-
-class Calls:
-    """Counts, per kernel, the calls it answered and declined."""
-
-    def __init__(self) -> None:
-        self.answered: dict[str, int] = {}
-        self.declined: dict[str, int] = {}
-
-    def count(self, name: str, answered: bool) -> None:
-        into = self.answered if answered else self.declined
-        into[name] = into.get(name, 0) + 1
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from tests.analysis.golden_runs import PROBES, fixture_refdata
+from tests.kernel_calls import Calls
 
 import ixpready.kernels as kernels
 from ixpready.demo.scenario import write_scenario
@@ -58,19 +59,6 @@ def _same_discs(got: Any, expected: tuple[tuple[Any, Any], ...]) -> None:
     for pair, want in zip(got, expected, strict=True):
         assert type(pair) is tuple and len(pair) == 2, pair
         assert pair[0] is want[0] and pair[1] is want[1], (pair, want)
-
-
-class Calls:
-    """Counts, per kernel, the calls it answered (with discs or without) and declined."""
-
-    def __init__(self) -> None:
-        self.answered: dict[str, int] = {}
-        self.with_discs = 0
-        self.declined: dict[str, int] = {}
-
-    def count(self, name: str, answered: bool) -> None:
-        into = self.answered if answered else self.declined
-        into[name] = into.get(name, 0) + 1
 
 
 @pytest.fixture

@@ -112,51 +112,50 @@ def _load(folder: Path) -> tuple[ModuleType | None, str]:
 
 _MODULE, STATUS = _load(Path(__file__).parent)
 COMPILED = _MODULE is not None
+
+
+def _compiled(name: str) -> Any:
+    """Returns the compiled module's function `name`, None when the module is not used."""
+    return None if _MODULE is None else getattr(_MODULE, name)
+
+
 # scan_hops(entries, unset): the reply loop of `measurements.parse._route` (see _kernels.c).
-scan_hops: ScanHops | None = None if _MODULE is None else _MODULE.scan_hops
+scan_hops: ScanHops | None = _compiled("scan_hops")
 # set_fields(obj, names, values): `measurements.records.set_fields` (see _kernels.c).
-set_fields: Callable[[Any, tuple[str, ...], tuple[Any, ...]], Any] | None = (
-    None if _MODULE is None else _MODULE.set_fields
-)
+set_fields: Callable[[Any, tuple[str, ...], tuple[Any, ...]], Any] | None = _compiled("set_fields")
 # read_line(data[, start, end]): a traceroute's JSON line (data[start:end], not copied) read
 # as `measurements.parse._fast_line` reads it through msgspec (`_FAST_LINE`) and
 # `_fast_trace` (see _kernels_read.c).
-read_line: ReadLine | None = None if _MODULE is None else _MODULE.read_line
+read_line: ReadLine | None = _compiled("read_line")
 # distance_km(lat1, lon1, lat2, lon2): `refdata.gazetteer.haversine_km` (see _kernels_geo.c).
-distance_km: Callable[[float, float, float, float], float] | None = (
-    None if _MODULE is None else _MODULE.distance_km
-)
+distance_km: Callable[[float, float, float, float], float] | None = _compiled("distance_km")
 # refuting_disc(discs, latitude, longitude, slack_km, km_per_ms):
 # `enrichment.annotate.first_refuting_disc`.
-refuting_disc: Callable[..., int | None] | None = (
-    None if _MODULE is None else _MODULE.refuting_disc
-)
+refuting_disc: Callable[..., int | None] | None = _compiled("refuting_disc")
 # nearest_detour(s, a, b, crossings, uncertainty): `analysis.detours._work_out`.
-nearest_detour: Callable[..., tuple[float, Any] | None] | None = (
-    None if _MODULE is None else _MODULE.nearest_detour
-)
+nearest_detour: Callable[..., tuple[float, Any] | None] | None = _compiled("nearest_detour")
 # The gathering pass (_kernels_gather.c); each returns None to leave the job to its reference.
 # observe_numbered(traces, ordered groups, Trace): the loops of `enrichment.annotate.observe`.
-observe_numbered: ObserveNumbered | None = None if _MODULE is None else _MODULE.observe_numbered
+observe_numbered: ObserveNumbered | None = _compiled("observe_numbered")
 # access_best(traces, groups, private, Trace): the group loop of `analysis.tromboning.access_delay_ms`.
-access_best: AccessBest | None = None if _MODULE is None else _MODULE.access_best
+access_best: AccessBest | None = _compiled("access_best")
 # alike_keyed(traces, Trace): `analysis.core.alike_keyed`.
-alike_keyed: AlikeKeyed | None = None if _MODULE is None else _MODULE.alike_keyed
+alike_keyed: AlikeKeyed | None = _compiled("alike_keyed")
 # probe_tallies(entries, probes, ...): the reply loop of `analysis.probecheck.check_probes`.
-probe_tallies: ProbeTallies | None = None if _MODULE is None else _MODULE.probe_tallies
+probe_tallies: ProbeTallies | None = _compiled("probe_tallies")
 # mutual_conflicts(observations, placed, ...): `probecheck.mutual_contradictions`' disc loop.
-mutual_conflicts: MutualConflicts | None = None if _MODULE is None else _MODULE.mutual_conflicts
+mutual_conflicts: MutualConflicts | None = _compiled("mutual_conflicts")
 # pick_infos(numbered, numbers): the per-stop lookup of `enrichment.annotate.Annotator.annotate`.
-pick_infos: PickInfos | None = None if _MODULE is None else _MODULE.pick_infos
+pick_infos: PickInfos | None = _compiled("pick_infos")
 # route_reach(numbers, number, rtts): `measurements.records.Route.reach` by address number.
-route_reach: RouteReach | None = None if _MODULE is None else _MODULE.route_reach
+route_reach: RouteReach | None = _compiled("route_reach")
 # scan_route(stops, infos, by_serial, facts_type): `analysis.tromboning._scan_route`.
-scan_route: ScanRoute | None = None if _MODULE is None else _MODULE.scan_route
+scan_route: ScanRoute | None = _compiled("scan_route")
 # as_path(asns, src_asn, dst_asn, reached): `analysis.tromboning._as_path`.
-as_path: AsPath | None = None if _MODULE is None else _MODULE.as_path
+as_path: AsPath | None = _compiled("as_path")
 # route_telling(telling, home, said, facts_type, abroad_type): `analysis.tromboning._tell`.
-route_telling: RouteTelling | None = None if _MODULE is None else _MODULE.route_telling
+route_telling: RouteTelling | None = _compiled("route_telling")
 # trusted_discs(observed, vantages): `enrichment.annotate.trusted_discs` (_kernels_walk.c).
-trusted_discs: TrustedDiscs | None = None if _MODULE is None else _MODULE.trusted_discs
+trusted_discs: TrustedDiscs | None = _compiled("trusted_discs")
 # disc_bounds(discs, near, interesting, km_per_ms, Vantage): `enrichment.annotate._disc_bounds`.
-disc_bounds: DiscBounds | None = None if _MODULE is None else _MODULE.disc_bounds
+disc_bounds: DiscBounds | None = _compiled("disc_bounds")
