@@ -675,41 +675,37 @@ def locate(
     considered = [_refute(claim, discs, places) for claim in claims]
     excluded: set[str] = set()
     interesting = {home} | {c.country for c in claims if c.country}
+    # What the discs rule out and which bound the address (`disc_bounds`, the compiled twin
+    # of `_disc_bounds`, when built; None: declined). A ping is one more disc here.
+    near = {} if near is None else near
+    bounds = None
+    if disc_bounds is not None:
+        bounds = disc_bounds(discs, near, interesting, KM_PER_MS_ROUND_TRIP, Vantage)
+    codes, said = _disc_bounds(discs, near, interesting, places) if bounds is None else bounds
+    excluded.update(codes)
     if not pinged:
-        # `disc_bounds`: the compiled twin of `_disc_bounds`, when built (None: declined).
-        near = {} if near is None else near
-        bounds = None
-        if disc_bounds is not None:
-            bounds = disc_bounds(discs, near, interesting, KM_PER_MS_ROUND_TRIP, Vantage)
-        if bounds is None:
-            bounds = _disc_bounds(discs, near, interesting, places)
-        codes, said = bounds
-        excluded.update(codes)
         for index, reach, kind in said:
             vantage, rtt = discs[index]
             facts = _near(vantage, places, near)  # (worked out: found in `near`)
             considered.append(_bound_claim(vantage, rtt, reach, facts, kind))
-    for vantage, rtt in discs if pinged else ():
-        if vantage.latitude is None or vantage.longitude is None or vantage.country is None:
-            continue
-        reach = radius_km(rtt) + vantage.uncertainty_km
-        facts = _near(vantage, places, near)
-        for code in interesting:
-            margin = _margin_km(vantage, facts, code, places)
-            if margin is not None and margin > reach:
-                excluded.add(code)
-        if vantage.probe.id in pinged:
-            placed = _ping_claim(vantage, rtt, reach, facts.nearest_abroad_km, places)
-            if placed is not None:
-                considered.append(placed)
-                continue
-            if vantage.country != home:
-                continue  # the gazetteer is sparse abroad: a ping there only bounds
-        kind = (
-            1 if reach < facts.nearest_abroad_km else 2 if reach < facts.nearest_hub_km else 0
-        )
-        if kind:
-            considered.append(_bound_claim(vantage, rtt, reach, facts, kind))
+    else:  # disc by disc: a ping from a probe at home may place the address instead
+        bound = {index: (reach, kind) for index, reach, kind in said}
+        for index, (vantage, rtt) in enumerate(discs):
+            if vantage.probe.id in pinged and vantage.latitude is not None and (
+                vantage.longitude is not None and vantage.country is not None
+            ):
+                reach = radius_km(rtt) + vantage.uncertainty_km
+                abroad_km = _near(vantage, places, near).nearest_abroad_km
+                placed = _ping_claim(vantage, rtt, reach, abroad_km, places)
+                if placed is not None:
+                    considered.append(placed)
+                    continue
+                if vantage.country != home:
+                    continue  # the gazetteer is sparse abroad: a ping there only bounds
+            if index in bound:
+                reach, kind = bound[index]
+                facts = _near(vantage, places, near)
+                considered.append(_bound_claim(vantage, rtt, reach, facts, kind))
     if excluded:  # (most addresses: no country ruled out, every claim stands as it is)
         considered = [
             c
