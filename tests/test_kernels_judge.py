@@ -26,12 +26,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from tests.analysis.golden_runs import PROBES, fixture_refdata
-from tests.kernel_calls import Calls
+from tests.kernel_calls import Calls, analysed_demo
 
 import ixpready.kernels as kernels
 from ixpready.analysis import tromboning
 from ixpready.analysis.verdicts import Evidence, PathVerdict
-from ixpready.demo.scenario import write_scenario
 from ixpready.enrichment import annotate
 from ixpready.enrichment.annotate import UNLOCATED, AddressInfo
 from ixpready.measurements import records
@@ -150,12 +149,7 @@ def test_the_judging_kernels_match_their_references_on_every_recorded_traceroute
 def test_the_judging_kernels_match_their_references_on_the_demo(
     tmp_path: Path, checked: Calls
 ) -> None:
-    files = write_scenario(tmp_path, seed=5, lanes=4, probes_per_network=2)
-    run = analyze_files(
-        list(files.results), country="GT", refdata=files.refdata, probes=files.probes,
-        rdns=files.rdns, simulated=True,
-    )  # fmt: skip
-    assert len(run.result.paths) > 700
+    run = analysed_demo(tmp_path)
     verdicts = {p.verdict for p in run.result.paths}
     assert len(verdicts) >= 3  # the rules the demo exercises, not one of them
     for name in ("pick_infos", "route_reach", "scan_route", "as_path", "route_telling"):

@@ -24,10 +24,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from tests.analysis.golden_runs import PROBES, fixture_refdata
-from tests.kernel_calls import Calls
+from tests.kernel_calls import Calls, analysed_demo
 
 import ixpready.kernels as kernels
-from ixpready.demo.scenario import write_scenario
 from ixpready.enrichment import annotate
 from ixpready.enrichment.annotate import NearTable, Vantage, _Near
 from ixpready.enrichment.geo import KM_PER_MS_ROUND_TRIP, gazetteer
@@ -120,12 +119,7 @@ def test_the_walk_kernels_match_their_references_on_every_recorded_traceroute(
 def test_the_walk_kernels_match_their_references_on_the_demo(
     tmp_path: Path, checked: Calls
 ) -> None:
-    files = write_scenario(tmp_path, seed=5, lanes=4, probes_per_network=2)
-    run = analyze_files(
-        list(files.results), country="GT", refdata=files.refdata, probes=files.probes,
-        rdns=files.rdns, simulated=True,
-    )  # fmt: skip
-    assert len(run.result.paths) > 700
+    analysed_demo(tmp_path)
     assert checked.answered.get("trusted_discs", 0) > 100, checked.answered
     assert checked.with_discs > 100
     assert checked.answered.get("disc_bounds", 0) > 100, checked.answered
