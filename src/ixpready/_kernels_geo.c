@@ -90,7 +90,7 @@ pair(PyObject *point, double *lat, double *lon)
 }
 
 /* nearest_detour(s, a, b, crossings, uncertainty) -> (length, crossing) | None:
- * analysis.detours._work_out, operation for operation. None for anything but three (lat, lon)
+ * analysis.detours.nearest_detour, operation for operation. None for anything but three (lat, lon)
  * tuples of numbers, a non-empty tuple of crossings with float coordinates and three
  * uncertainties. */
 static PyObject *
@@ -241,7 +241,7 @@ PyMethodDef ixpready_geo_methods[] = {
     {"distance_km", (PyCFunction)(void (*)(void))distance_km, METH_FASTCALL,
      "distance_km(lat1, lon1, lat2, lon2): refdata.gazetteer's great-circle distance (km)."},
     {"nearest_detour", (PyCFunction)(void (*)(void))nearest_detour, METH_FASTCALL,
-     "nearest_detour(s, a, b, crossings, uncertainty): analysis.detours._work_out, or None."},
+     "nearest_detour(s, a, b, crossings, uncertainty): analysis.detours.nearest_detour, or None."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -132,7 +132,7 @@ distance_km: Callable[[float, float, float, float], float] | None = _compiled("d
 # refuting_disc(discs, latitude, longitude, slack_km, km_per_ms):
 # `enrichment.annotate.first_refuting_disc`.
 refuting_disc: Callable[..., int | None] | None = _compiled("refuting_disc")
-# nearest_detour(s, a, b, crossings, uncertainty): `analysis.detours._work_out`.
+# nearest_detour(s, a, b, crossings, uncertainty): `analysis.detours.nearest_detour`.
 nearest_detour: Callable[..., tuple[float, Any] | None] | None = _compiled("nearest_detour")
 # The gathering pass (_kernels_gather.c); each returns None to leave the job to its reference.
 # observe_numbered(traces, ordered groups, Trace): the loops of `enrichment.annotate.observe`.

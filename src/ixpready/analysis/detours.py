@@ -147,23 +147,6 @@ class DetourMemo:
         return table
 
 
-def _work_out(
-    s: tuple[float, float],
-    a: tuple[float, float],
-    b: tuple[float, float],
-    crossings: tuple[Crossing, ...],
-    uncertainty: tuple[float, float, float],
-) -> tuple[float, Crossing]:
-    """Returns the length (km) of the shortest detour through one of `crossings` (not empty)
-    and that crossing: the first of the shortest. `kernels.nearest_detour` is its compiled
-    twin, used when built (None: any input it does not take)."""
-    if kernels.nearest_detour is not None:
-        found = kernels.nearest_detour(s, a, b, crossings, uncertainty)
-        if found is not None:
-            return found
-    return nearest_detour(s, a, b, crossings, uncertainty)
-
-
 def nearest_detour(
     s: tuple[float, float],
     a: tuple[float, float],
@@ -171,7 +154,8 @@ def nearest_detour(
     crossings: tuple[Crossing, ...],
     uncertainty: tuple[float, float, float],
 ) -> tuple[float, Crossing]:
-    """`_work_out` in Python: the reference of `kernels.nearest_detour`."""
+    """Returns the length (km) of the shortest detour through one of `crossings` (not empty)
+    and that crossing: the first of the shortest. The reference of `kernels.nearest_detour`."""
     s_km, a_km, b_km = uncertainty
     s_to_a = distance_km(*s, *a)
     b_to_s = distance_km(*b, *s)
@@ -206,13 +190,15 @@ def detour_floor(
     was worked out for the next call of the run."""
     if not crossings:
         return None
-    if memo is None:
-        length, crossing = _work_out(s, a, b, crossings, uncertainty_km)
-    else:
-        table = memo.table(crossings)
-        stretch = (s, a, b, uncertainty_km)
-        found = table.get(stretch)
+    table = None if memo is None else memo.table(crossings)
+    stretch = (s, a, b, uncertainty_km)
+    found = None if table is None else table.get(stretch)
+    if found is None:  # the compiled twin when built (None: an input it does not take)
+        compiled = kernels.nearest_detour
+        found = None if compiled is None else compiled(s, a, b, crossings, uncertainty_km)
         if found is None:
-            found = table[stretch] = _work_out(s, a, b, crossings, uncertainty_km)
-        length, crossing = found
+            found = nearest_detour(s, a, b, crossings, uncertainty_km)
+        if table is not None:
+            table[stretch] = found
+    length, crossing = found
     return Floor(crossing, max(0.0, length), max(0.0, rtt_ms) * KM_PER_MS)
