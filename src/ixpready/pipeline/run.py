@@ -58,7 +58,6 @@ from ixpready.pipeline.report import report_round, write_report
 from ixpready.pipeline.runner import job_lock, local_store, open_job_store, run_job
 from ixpready.pipeline.trend import (
     RoundAnalysis,
-    kept_summaries,
     results_store,
     round_of,
     round_readiness,
@@ -381,7 +380,7 @@ def _outputs(
         _announce(on_stage, "report")
         dns = round_dns(settings, newest.round_id, store)
         with results_store(settings.store, store) as results:
-            kept = kept_summaries(results)
+            kept = results.round_summaries()
         points = trend_of(tuple(r.point for r in rounds), kept,
                           country=settings.country, period=settings.rounds.period,
                           events=settings.events)  # fmt: skip

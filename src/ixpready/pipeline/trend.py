@@ -117,6 +117,10 @@ def assign_rounds(store: ResultStore, period: str) -> int:
 # The trend
 
 
+# A round point's counts of domestic paths, as its JSON forms name them.
+POINT_COUNTS = ("domestic_paths", "local", "local_via_ixp", "tromboned", "inconclusive")
+
+
 @dataclass(frozen=True, slots=True)
 class RoundPoint:
     """One round's domestic paths: counts, shares (0..1) and the median destination RTT."""
@@ -131,6 +135,10 @@ class RoundPoint:
     inconclusive: int
     median_rtt_ms: float | None  # of domestic paths whose destination answered
     median_tromboned_rtt_ms: float | None
+
+    def counts(self) -> dict[str, int]:
+        """Returns the round's path counts by name (`POINT_COUNTS`), in that order."""
+        return {name: getattr(self, name) for name in POINT_COUNTS}
 
     @property
     def local_share(self) -> float:
@@ -208,11 +216,7 @@ class Trend:
                         "round": p.round_id,
                         "starts": p.starts.strftime("%Y-%m-%dT%H:%M:%SZ"),
                         "results": p.results,
-                        "domestic_paths": p.domestic_paths,
-                        "local": p.local,
-                        "local_via_ixp": p.local_via_ixp,
-                        "tromboned": p.tromboned,
-                        "inconclusive": p.inconclusive,
+                        **p.counts(),
                         "local_share": round(p.local_share, 4),
                         "tromboned_share": round(p.tromboned_share, 4),
                         "inconclusive_share": round(p.inconclusive_share, 4),
@@ -309,11 +313,6 @@ def trend_of(
     analysed = {p.round_id: p for p in analysed_points if p.round_id not in summarised}
     points = tuple(p for _, p in sorted({**analysed, **summarised}.items()))
     return Trend(country, period, points, events)
-
-
-def kept_summaries(store: ResultStore) -> tuple[RoundSummary, ...]:
-    """Returns the summaries of the rounds whose raw results retention dropped, by round."""
-    return store.round_summaries()
 
 
 def period_length(period: str) -> timedelta:
@@ -465,9 +464,7 @@ def _write_point(
     document = {
         "format": POINT_FORMAT, "round": point.round_id, "state": state,
         "analysis": identity, "generated_at": generated_at.isoformat(),
-        "results": point.results, "domestic_paths": point.domestic_paths,
-        "local": point.local, "local_via_ixp": point.local_via_ixp,
-        "tromboned": point.tromboned, "inconclusive": point.inconclusive,
+        "results": point.results, **point.counts(),
         "median_rtt_ms": point.median_rtt_ms,
         "median_tromboned_rtt_ms": point.median_tromboned_rtt_ms,
     }  # fmt: skip
@@ -497,8 +494,7 @@ def _kept_point(
             or document["analysis"] != _identity(folder / ANALYSIS_FILE)
         ):
             return None
-        counts = {k: document[k] for k in ("domestic_paths", "local", "local_via_ixp",
-                                           "tromboned", "inconclusive")}  # fmt: skip
+        counts = {name: document[name] for name in POINT_COUNTS}
         if not all(type(n) is int and n >= 0 for n in counts.values()):
             return None
         generated_at = datetime.fromisoformat(document["generated_at"])
@@ -680,7 +676,7 @@ def trend(
     analysed = analysed_rounds(local, country=country, shared=shared, run=run, rounds=rounds,
                                refdata_dir=refdata_dir, rounds_dir=rounds_dir)  # fmt: skip
     with results_store(shared, local) as store:
-        kept = kept_summaries(store)
+        kept = store.round_summaries()
     result = trend_of(tuple(r.point for r in analysed), kept,
                       country=country, period=rounds.period, events=events)  # fmt: skip
     readiness = round_readiness(analysed, period=rounds.period, refdata_dir=refdata_dir,
