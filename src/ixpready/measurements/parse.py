@@ -722,16 +722,18 @@ def _fast_span(
     data: bytes, view: memoryview, start: int, end: int, table: AddressTable,
     read: ReadLine | None = read_line,
 ) -> Trace | None:  # fmt: skip
-    """Returns `_fast_line(data[start:end])` without copying the line when the compiled line
-    reader reads it (the trace's hops are then made from `view[start:end]` when asked)."""
-    if read is not None:
-        fields = read(data, start, end, table.numbers)
-        if fields is not None:  # the fields, then the numbers the table holds (or None)
-            try:
-                return _trace_of(fields, None, table, table.epoch, view[start:end], fields[16])
-            except (_Fallback, MalformedResult):
-                pass  # read again below, to fall back exactly as that reading does
-    return _fast_line(data[start:end], table, None)
+    """Returns the Trace of the line data[start:end] when the compiled line reader reads it,
+    without copying the line (the trace's hops are made from `view[start:end]` when asked);
+    None when there is no compiled reader or it leaves the line to `_fast_line`."""
+    if read is None:
+        return None
+    fields = read(data, start, end, table.numbers)
+    if fields is None:
+        return None
+    try:  # the fields, then the numbers the table holds (or None)
+        return _trace_of(fields, None, table, table.epoch, view[start:end], fields[16])
+    except (_Fallback, MalformedResult):
+        return None  # read again by `_fast_line`, to fall back exactly as that reading does
 
 
 def _fast_array(data: bytes, table: AddressTable) -> list[Trace] | None:
@@ -1035,10 +1037,12 @@ def parse_bytes(data: bytes, origin: str, table: AddressTable | None = None) -> 
         trace = _fast_span(data, view, start, end, table)
         line = b"" if trace is not None else data[start:end]
         start = end + 1
+        if trace is None:
+            if not line or line.isspace():
+                continue
+            trace = _fast_line(line, table, None)  # msgspec's reading, the reference
         if trace is not None:
             yield trace
-            continue
-        if not line or line.isspace():
             continue
         try:
             value = orjson.loads(line)
