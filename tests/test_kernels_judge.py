@@ -291,7 +291,7 @@ def test_scan_route_matches_its_reference_on_generated_input(
 
 
 def test_the_positional_records_follow_their_fields() -> None:
-    """`_Case.verdict`, `_case` and `_route_facts` make these records positionally."""
+    """The fields of the records `_Case.verdict`, `_case` and `_route_facts` make, in order."""
     assert PathVerdict.__struct_fields__ == (
         "trace", "scope", "verdict", "reason", "af", "dst_addr", "src_asn", "dst_asn",
         "src_country", "dst_country", "as_path", "foreign_countries", "foreign_cities", "ixps",

@@ -328,7 +328,6 @@ class _RouteFacts:
 
 
 FLOORS_MAX = 100_000  # straight-fibre floors a JudgeMemo keeps (pairs of places)
-ROUNDED_MAX = 4096  # rounded confidences a JudgeMemo keeps
 
 
 class JudgeMemo:
@@ -340,8 +339,8 @@ class JudgeMemo:
     serial number is never reused (`records.serial_number`)."""
 
     __slots__ = (
-        "anywhere", "default_crossings", "detours", "facts", "floors", "hubs", "nearest", "rounded",
-        "routes", "said", "walks",
+        "anywhere", "default_crossings", "detours", "facts", "floors", "hubs", "nearest", "routes",
+        "said", "walks",
     )  # fmt: skip
 
     def __init__(self) -> None:
@@ -371,9 +370,6 @@ class JudgeMemo:
         # Per probe place and destination place: the straight-fibre floor between them (ms,
         # rounded as a verdict gives it), at most FLOORS_MAX of them.
         self.floors: dict[tuple[tuple[float, float], tuple[float, float]], float] = {}
-        # A verdict's confidence clamped to 0..1, rounded to 3 decimals (a float's `round` to
-        # digits goes through its decimal text): a run has a few dozen distinct values.
-        self.rounded: dict[float, float] = {}
         # Per probe place, home and whether only hubs count: the gazetteer and the distance
         # (km) to its nearest place abroad (`Gazetteer.nearest_foreign_km`).
         self.nearest: dict[tuple[tuple[float, float], str, bool], tuple[Gazetteer, float]] = {}
@@ -565,7 +561,11 @@ def _route_facts(at: AnnotatedTrace, home: str, memo: JudgeMemo) -> _RouteFacts:
         _scan_route(stops, infos, memo, home) if scanned is None else scanned
     )
     if not telling:  # the common route: its stops say nothing but their networks
-        facts = _RouteFacts(asns, _NO_NAMES, False, (), (), (), (), (), None, (), last_number)
+        facts = _RouteFacts(
+            asns=asns, home_ixp_names=_NO_NAMES, via_home_ixp=False, ixps=(), ixp_countries=(),
+            foreign_countries=(), foreign_cities=(), carried_by=(), foreign_confidence=None,
+            evidence=(), last_number=last_number,
+        )
     else:
         told: _Told | None = (
             None
@@ -576,9 +576,11 @@ def _route_facts(at: AnnotatedTrace, home: str, memo: JudgeMemo) -> _RouteFacts:
             _tell(telling, home, memo) if told is None else told
         )
         facts = _RouteFacts(
-            asns, names, via, ixps, ixp_countries, countries, cities, carried, best, evidence,
-            last_number,
-        )  # fmt: skip (the fields in their order)
+            asns=asns, home_ixp_names=names, via_home_ixp=via, ixps=ixps,
+            ixp_countries=ixp_countries, foreign_countries=countries, foreign_cities=cities,
+            carried_by=carried, foreign_confidence=best, evidence=evidence,
+            last_number=last_number,
+        )  # fmt: skip
     memo.routes[route_key] = (infos, facts)
     return facts
 
@@ -660,25 +662,20 @@ class _Case:
     ) -> PathVerdict:
         """Returns the verdict on this trace; `evidence` defaults to what its route says."""
         facts, ends, trace = self.facts, self.ends, self.at.trace
-        clamped = max(0.0, min(1.0, confidence))
-        kept = self.memo.rounded
-        rounded = kept.get(clamped)
-        if rounded is None:
-            if len(kept) >= ROUNDED_MAX:
-                kept.clear()
-            rounded = kept[clamped] = round(clamped, 3)
-        # PathVerdict's fields in their order (positional: no keyword matched per field).
         return PathVerdict(
-            trace.key, self.scope, kind, reason, trace.af, self.dst_text, ends.src_asn,
-            ends.dst_asn, ends.src_country, ends.dst_country, self.as_path,
-            facts.foreign_countries, facts.foreign_cities, facts.ixps, facts.ixp_countries,
-            facts.carried_by, self.rtt_ms, self.floor_rtt_ms,
-            None if extra_rtt_ms is None else round(extra_rtt_ms, 2), rounded,
-            (
+            trace=trace.key, scope=self.scope, verdict=kind, reason=reason, af=trace.af,
+            dst_addr=self.dst_text, src_asn=ends.src_asn, dst_asn=ends.dst_asn,
+            src_country=ends.src_country, dst_country=ends.dst_country, as_path=self.as_path,
+            foreign_countries=facts.foreign_countries, foreign_cities=facts.foreign_cities,
+            ixps=facts.ixps, ixp_countries=facts.ixp_countries, carried_by=facts.carried_by,
+            rtt_ms=self.rtt_ms, floor_rtt_ms=self.floor_rtt_ms,
+            extra_rtt_ms=None if extra_rtt_ms is None else round(extra_rtt_ms, 2),
+            confidence=round(max(0.0, min(1.0, confidence)), 3),
+            evidence=(
                 facts.evidence if evidence is None
                 else evidence if isinstance(evidence, tuple) else tuple(evidence)
             ),
-            trace.origin,
+            origin=trace.origin,
         )  # fmt: skip
 
 
@@ -738,9 +735,11 @@ def _case(
         else str(destination)
     )
     return _Case(
-        at, home, ends, check, places, settings, memo, crossings, _scope(home, ends), facts,
-        path, reached, rtt, origin_point, floor, dst_text,
-    )  # fmt: skip (the fields in their order)
+        at=at, home=home, ends=ends, check=check, places=places, settings=settings, memo=memo,
+        crossings=crossings, scope=_scope(home, ends), facts=facts, as_path=path,
+        reached=reached, rtt_ms=rtt, origin_point=origin_point, floor_rtt_ms=floor,
+        dst_text=dst_text,
+    )  # fmt: skip
 
 
 def judge_route(
